@@ -21,10 +21,8 @@ if [ -z "${ConnectionStrings__Switchboard:-}" ]; then
   export Demo__Enabled="${Demo__Enabled:-true}"
 fi
 
-if [ -z "${Access__SigningKey:-}" ]; then
-  [ -f .local/signing-key ] || (umask 077; head -c 48 /dev/urandom | base64 -w0 > .local/signing-key)
-  export Access__SigningKey="$(cat .local/signing-key)"
-fi
+# The service generates its token-signing key into this file on first start.
+export Access__SigningKeyFile="${Access__SigningKeyFile:-$ROOT/.local/signing-key}"
 
 export ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Development}"
 export Demo__CredentialsFile="${Demo__CredentialsFile:-$ROOT/.local/demo-credentials.txt}"

@@ -10,6 +10,12 @@ public sealed class AccessOptions : IValidatableObject
     /// <summary>Base64 key (at least 32 bytes) that signs the service's own tokens. Generated locally; never committed.</summary>
     public string? SigningKey { get; set; }
 
+    /// <summary>
+    /// Without a SigningKey, the key is read from this file, which is created with a new random key
+    /// (readable by the owner only) on first start. Used by docker-compose and the run command.
+    /// </summary>
+    public string? SigningKeyFile { get; set; }
+
     [Range(typeof(TimeSpan), "00:01:00", "12:00:00")]
     public TimeSpan TokenLifetime { get; set; } = TimeSpan.FromMinutes(60);
 
@@ -39,7 +45,7 @@ public sealed class AccessOptions : IValidatableObject
         {
             yield return new ValidationResult(
                 "Access:SigningKey must be a base64 key of at least 32 bytes (generate one with `openssl rand -base64 48`; " +
-                "./scripts/run.sh generates one under .local/).", [nameof(SigningKey)]);
+                "or set Access:SigningKeyFile to a path where the service keeps a generated key).", [nameof(SigningKey)]);
         }
 
         if (!string.IsNullOrWhiteSpace(Oidc.Authority) && string.IsNullOrWhiteSpace(Oidc.Audience))
@@ -64,4 +70,28 @@ public sealed class OidcOptions
     public string MunicipalityClaim { get; set; } = "municipality";
 
     public bool Enabled => !string.IsNullOrWhiteSpace(Authority);
+}
+
+internal static class SigningKeyFile
+{
+    public static void Apply(AccessOptions options)
+    {
+        if (!string.IsNullOrWhiteSpace(options.SigningKey) || string.IsNullOrWhiteSpace(options.SigningKeyFile))
+        {
+            return;
+        }
+
+        var path = options.SigningKeyFile;
+        if (!File.Exists(path))
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+            File.WriteAllText(path, Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(48)));
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            }
+        }
+
+        options.SigningKey = File.ReadAllText(path).Trim();
+    }
 }

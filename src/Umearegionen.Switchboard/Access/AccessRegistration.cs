@@ -20,6 +20,7 @@ public static class AccessRegistration
         var services = builder.Services;
         services.AddOptions<AccessOptions>()
             .BindConfiguration(AccessOptions.Section)
+            .PostConfigure(SigningKeyFile.Apply)
             .ValidateDataAnnotations()
             .ValidateOnStart();
 
