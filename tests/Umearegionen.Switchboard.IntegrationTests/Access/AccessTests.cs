@@ -204,4 +204,19 @@ public sealed class AccessTests(AccessTests.App app) : IClassFixture<AccessTests
         var login = await app.CreateClient().PostAsJsonAsync("/api/auth/login", new { username, password = "long-enough-password" });
         Assert.Equal(HttpStatusCode.OK, login.StatusCode);
     }
+
+    [Fact]
+    public async Task RefreshGivesAFreshTokenButNotForADisabledAccount()
+    {
+        var (account, _) = await app.CreateAccountAsync(Roles.Operator, "2403");
+        var client = app.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new("Bearer", app.Service<TokenIssuer>().Issue(account).AccessToken);
+
+        var refreshed = await client.PostAsync("/api/auth/refresh", null);
+        Assert.Equal(HttpStatusCode.OK, refreshed.StatusCode);
+        Assert.False(string.IsNullOrEmpty((await refreshed.Content.ReadFromJsonAsync<LoginResponse>())!.AccessToken));
+
+        await app.Service<Accounts>().SetDisabledAsync(account.Id, true, CancellationToken.None);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.PostAsync("/api/auth/refresh", null)).StatusCode);
+    }
 }
