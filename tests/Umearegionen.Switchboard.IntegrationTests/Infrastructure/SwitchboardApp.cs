@@ -60,7 +60,7 @@ public class SwitchboardApp : WebApplicationFactory<Program>, IAsyncLifetime
         }
 
         // Start the server now, so migrations have run before the first test.
-        _ = Server;
+        StartServer();
     }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
@@ -149,7 +149,9 @@ public class SwitchboardApp : WebApplicationFactory<Program>, IAsyncLifetime
         return builder.Build();
     }
 
-    async Task IAsyncLifetime.DisposeAsync()
+    async Task IAsyncLifetime.DisposeAsync() => await DisposeAsync();
+
+    public new virtual async Task DisposeAsync()
     {
         await base.DisposeAsync();
         if (_proxy is not null)

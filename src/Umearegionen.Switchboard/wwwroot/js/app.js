@@ -1,0 +1,103 @@
+import * as session from './session.js';
+import * as hub from './hub.js';
+import { ApiError } from './api.js';
+import { viewsFor } from './views/index.js';
+
+const ROLE_NAMES = { operator: 'Telefonist', editor: 'Redaktör', manager: 'Chef', administrator: 'Administratör' };
+const CONNECTION_TEXT = { connected: 'Ansluten', reconnecting: 'Återansluter …', disconnected: 'Inte ansluten' };
+
+const $ = id => document.getElementById(id);
+let activeView = null;
+
+async function login(event) {
+  event.preventDefault();
+  const error = $('login-error');
+  error.textContent = '';
+  const username = $('username').value.trim();
+  const password = $('password').value;
+  if (!username || !password) {
+    error.textContent = 'Fyll i både användarnamn och lösenord.';
+    return;
+  }
+  const response = await fetch('/api/auth/login', {
+    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username, password }),
+  });
+  const body = await response.json().catch(() => null);
+  if (!response.ok) {
+    error.textContent = response.status === 429
+      ? 'För många inloggningsförsök. Vänta en minut och försök igen.'
+      : body?.title === 'Account locked'
+        ? 'Kontot är tillfälligt låst efter för många misslyckade försök. Försök senare eller kontakta en administratör.'
+        : 'Fel användarnamn eller lösenord.';
+    return;
+  }
+  session.store(body);
+  await enter(body);
+}
+
+async function enter(current) {
+  $('login-view').hidden = true;
+  $('app-view').hidden = false;
+  $('session').hidden = false;
+  $('user-name').textContent = current.user.displayName;
+  $('user-role').textContent = ROLE_NAMES[current.user.role] ?? current.user.role;
+  hub.onState(state => {
+    const pill = $('connection');
+    pill.dataset.state = state;
+    pill.textContent = CONNECTION_TEXT[state];
+  });
+  renderNav(current.user);
+  await hub.connect();
+}
+
+function renderNav(user) {
+  const nav = $('nav');
+  nav.replaceChildren();
+  const views = viewsFor(user.role);
+  for (const view of views) {
+    const li = document.createElement('li');
+    const a = document.createElement('a');
+    a.href = `#${view.id}`;
+    a.textContent = view.title;
+    li.append(a);
+    nav.append(li);
+  }
+  window.onhashchange = () => show(views, user);
+  show(views, user);
+}
+
+async function show(views, user) {
+  const id = location.hash.slice(1);
+  const view = views.find(v => v.id === id) ?? views[0];
+  for (const a of document.querySelectorAll('#nav a')) {
+    a.toggleAttribute('aria-current', a.getAttribute('href') === `#${view?.id}`);
+    if (a.hasAttribute('aria-current')) a.setAttribute('aria-current', 'page');
+  }
+  activeView?.dispose?.();
+  const container = $('view');
+  container.replaceChildren();
+  activeView = view ? await view.render(container, { user }) : null;
+}
+
+async function logout() {
+  session.clear();
+  await hub.disconnect();
+  location.hash = '';
+  location.reload();
+}
+
+window.addEventListener('session-expired', () => {
+  session.clear();
+  location.reload();
+});
+window.addEventListener('unhandledrejection', event => {
+  if (event.reason instanceof ApiError) console.warn(event.reason.message);
+});
+
+document.addEventListener('DOMContentLoaded', async () => {
+  $('login-form').addEventListener('submit', login);
+  $('logout').addEventListener('click', logout);
+  const resumed = session.resume();
+  if (resumed) await enter(resumed);
+  else $('username').focus();
+});

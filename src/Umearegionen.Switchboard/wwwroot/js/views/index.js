@@ -1,0 +1,8 @@
+import accounts from './accounts.js';
+
+// The views each role sees, in navigation order.
+const ALL = [accounts];
+
+export function viewsFor(role) {
+  return ALL.filter(view => view.roles.includes(role));
+}
