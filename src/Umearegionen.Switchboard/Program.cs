@@ -35,8 +35,7 @@ await app.SeedDemoAsync();
 
 app.UseProblems();
 app.UseRequestLogging();
-app.UseDefaultFiles();
-app.UseStaticFiles();
+app.UseDashboard();
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseRateLimiter();

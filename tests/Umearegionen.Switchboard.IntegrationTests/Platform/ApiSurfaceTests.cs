@@ -73,4 +73,27 @@ public sealed class ApiSurfaceTests(SwitchboardApp app) : IClassFixture<Switchbo
 
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
     }
+
+    [Fact]
+    public async Task InteractiveApiPageIsServedWithoutAToken()
+    {
+        var response = await app.CreateClient().GetAsync("/scalar/v1");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task DashboardIsServedAsUtf8HtmlWithItsLibrariesRestoredFromNpm()
+    {
+        var client = app.CreateClient();
+
+        var page = await client.GetAsync("/");
+        var signalr = await client.GetAsync("/lib/signalr.min.js");
+
+        Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("utf-8", page.Content.Headers.ContentType?.CharSet);
+        Assert.Contains("Umeåregionens växel", await page.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.OK, signalr.StatusCode);
+    }
 }
