@@ -8,6 +8,8 @@ internal static class RuleBuilders
 {
     public static readonly TimeZoneInfo Stockholm = TimeZoneInfo.FindSystemTimeZoneById("Europe/Stockholm");
 
+    public static readonly OpeningHoursEvaluator Evaluator = new(Stockholm);
+
     public static readonly HolidayPolicy AllDaysNormal = new()
     {
         PublicHoliday = DayTreatment.Normal,
@@ -34,4 +36,6 @@ internal static class RuleBuilders
     /// <summary>An instant written with an explicit offset, so daylight-saving tests say exactly which one.</summary>
     public static DateTimeOffset T(string instant) =>
         DateTimeOffset.ParseExact(instant, ["yyyy-MM-ddTHH:mmzzz", "yyyy-MM-ddTHH:mm:sszzz"], CultureInfo.InvariantCulture);
+
+    public static OpenStatus Evaluate(OpeningRules rules, string instant) => Evaluator.Evaluate(rules, T(instant));
 }
