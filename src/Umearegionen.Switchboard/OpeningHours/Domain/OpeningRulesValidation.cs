@@ -52,8 +52,7 @@ internal static class OpeningRulesValidation
                     continue;
                 }
 
-                var next = MondayFirst[(d + 1) % 7];
-                var label = $"{day} {range}" + (range.EndsNextDay ? $" (runs past midnight into {next})" : "");
+                var label = $"{day} {range}" + Spill(range, $"into {MondayFirst[(d + 1) % 7]}");
                 var start = TimeSpan.FromDays(d) + range.Start.ToTimeSpan();
                 placed.Add(new(path, label, start, start + range.Length));
             }
@@ -227,7 +226,7 @@ internal static class OpeningRulesValidation
                 continue;
             }
 
-            var label = range.ToString() + (range.EndsNextDay ? " (runs past midnight)" : "");
+            var label = range + Spill(range, "into the next day");
             var start = range.Start.ToTimeSpan();
             placed.Add(new($"{path}[{i}]", label, start, start + range.Length));
         }
@@ -258,6 +257,11 @@ internal static class OpeningRulesValidation
                 break;
         }
     }
+
+    private static string Spill(TimeRange range, string intoNextDay) =>
+        range.Start == range.End ? $" (24 hours{(range.Start == TimeOnly.MinValue ? "" : ", " + intoNextDay)})"
+        : range.EndsNextDay && range.End != TimeOnly.MinValue ? $" (runs past midnight {intoNextDay})"
+        : "";
 
     private static bool IsPhoneNumber(string? phone) =>
         !string.IsNullOrWhiteSpace(phone)
