@@ -147,4 +147,15 @@ public class OpeningHoursEvaluatorTests
 
         Assert.True(status.IsOpen);
     }
+
+    [Fact]
+    public void EvaluationWorksToTheEdgesOfTheSupportedYearsAndRefusesBeyond()
+    {
+        var rules = Rules(WeeklySchedule.EveryDay(R("00:00", "00:00"))) with { Holidays = AllDaysNormal };
+
+        Assert.True(Evaluate(rules, "1900-01-01T00:30+01:00").IsOpen);
+        Assert.Null(Evaluate(rules, "2200-12-31T12:00+01:00").ClosesAt);
+        Assert.Null(Evaluate(Office(), "2200-12-31T18:00+01:00").OpensAt);
+        Assert.Throws<ArgumentOutOfRangeException>(() => Evaluate(rules, "2201-01-01T12:00+01:00"));
+    }
 }

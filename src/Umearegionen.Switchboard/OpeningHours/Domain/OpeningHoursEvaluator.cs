@@ -10,6 +10,8 @@ namespace Umearegionen.Switchboard.OpeningHours.Domain;
 /// holiday that closes Friday does not cut an on-call interval that started Thursday evening, and
 /// an instant early in the morning must also look at the previous date's intervals.
 /// Daylight-saving choices are described on <see cref="LocalBoundaries"/>.
+/// Dates outside the calendar's supported years throw <see cref="ArgumentOutOfRangeException"/>;
+/// searches ahead stop at the end of the last supported year.
 /// </remarks>
 public sealed class OpeningHoursEvaluator(TimeZoneInfo timeZone)
 {

@@ -32,7 +32,7 @@ internal static class OpeningRulesValidation
 
         // Place every interval on one week, Monday 00:00 = 0, so that an interval running past
         // midnight is compared with the next day's intervals (Sunday's with Monday's).
-        var placed = new List<Placed>();
+        var placed = new List<IntervalOverlaps.Placed>();
         for (int d = 0; d < MondayFirst.Length; d++)
         {
             var day = MondayFirst[d];
@@ -52,13 +52,13 @@ internal static class OpeningRulesValidation
                     continue;
                 }
 
-                var label = $"{day} {range}" + Spill(range, $"into {MondayFirst[(d + 1) % 7]}");
+                var label = $"{day} {range}" + IntervalOverlaps.Spill(range, $"into {MondayFirst[(d + 1) % 7]}");
                 var start = TimeSpan.FromDays(d) + range.Start.ToTimeSpan();
                 placed.Add(new(path, label, start, start + range.Length));
             }
         }
 
-        AddOverlaps(placed, TimeSpan.FromDays(7), errors);
+        IntervalOverlaps.AddOverlaps(placed, TimeSpan.FromDays(7), errors);
     }
 
     private static void ValidateExceptions(IReadOnlyList<DateException>? exceptions, List<RuleError> errors)
@@ -217,7 +217,7 @@ internal static class OpeningRulesValidation
             return;
         }
 
-        var placed = new List<Placed>();
+        var placed = new List<IntervalOverlaps.Placed>();
         for (int i = 0; i < hours.Count; i++)
         {
             if (hours[i] is not { } range)
@@ -226,12 +226,12 @@ internal static class OpeningRulesValidation
                 continue;
             }
 
-            var label = range + Spill(range, "into the next day");
+            var label = range + IntervalOverlaps.Spill(range, "into the next day");
             var start = range.Start.ToTimeSpan();
             placed.Add(new($"{path}[{i}]", label, start, start + range.Length));
         }
 
-        AddOverlaps(placed, TimeSpan.FromDays(1), errors);
+        IntervalOverlaps.AddOverlaps(placed, TimeSpan.FromDays(1), errors);
     }
 
     private static void ValidateClosedAction(ClosedAction? action, List<RuleError> errors)
@@ -258,11 +258,6 @@ internal static class OpeningRulesValidation
         }
     }
 
-    private static string Spill(TimeRange range, string intoNextDay) =>
-        range.Start == range.End ? $" (24 hours{(range.Start == TimeOnly.MinValue ? "" : ", " + intoNextDay)})"
-        : range.EndsNextDay && range.End != TimeOnly.MinValue ? $" (runs past midnight {intoNextDay})"
-        : "";
-
     private static bool IsPhoneNumber(string? phone) =>
         !string.IsNullOrWhiteSpace(phone)
         && phone.Any(char.IsAsciiDigit)
@@ -270,34 +265,4 @@ internal static class OpeningRulesValidation
 
     private static bool IsWebAddress(string? url) =>
         Uri.TryCreate(url, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp);
-
-    /// <summary>An interval placed on a repeating cycle (a day or a week), as offsets from its start.</summary>
-    private sealed record Placed(string Path, string Label, TimeSpan Start, TimeSpan End);
-
-    /// <summary>
-    /// Reports every pair of intervals that overlap on the repeating cycle. Intervals are half-open,
-    /// so one may end exactly where another starts.
-    /// </summary>
-    private static void AddOverlaps(List<Placed> placed, TimeSpan cycle, List<RuleError> errors)
-    {
-        for (int j = 0; j < placed.Count; j++)
-        {
-            for (int i = 0; i < j; i++)
-            {
-                var (a, b) = (placed[i], placed[j]);
-
-                // Shifting by a whole cycle catches an interval that wraps into the next cycle.
-                bool overlaps = new[] { -cycle, TimeSpan.Zero, cycle }.Any(shift =>
-                    Max(a.Start, b.Start + shift) < Min(a.End, b.End + shift));
-                if (overlaps)
-                {
-                    errors.Add(new(b.Path, $"{b.Label} overlaps {a.Label}. Intervals may meet but not overlap."));
-                }
-            }
-        }
-    }
-
-    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
-
-    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 }
