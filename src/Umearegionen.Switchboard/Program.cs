@@ -1,5 +1,53 @@
+using Umearegionen.Switchboard.Access;
+using Umearegionen.Switchboard.Live;
+using Umearegionen.Switchboard.Platform;
+using Umearegionen.Switchboard.Platform.Demo;
+using Umearegionen.Switchboard.Platform.Migrations;
+
 var builder = WebApplication.CreateBuilder(args);
+DapperSetup.Configure();
+
+// Platform: logging, database, errors, health, API documentation, the clock.
+builder.AddLogging();
+builder.AddDatabase();
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddProblems();
+builder.Services.AddHealth();
+builder.Services.AddApiDocumentation();
+
+// Who may do what: accounts, tokens, API keys, roles.
+builder.AddAccess();
+
+// Live updates to dashboards.
+builder.Services.AddLive();
+
 var app = builder.Build();
-app.Run();
+
+// Administrative commands (migrate, accounts create, api-keys create) run instead of serving.
+if (Commands.IsCommand(args))
+{
+    return await Commands.RunAsync(app, args);
+}
+
+// Schema first, then demo data on a demo installation's first start.
+await app.MigrateDatabaseAsync();
+await app.SeedDemoAsync();
+
+app.UseProblems();
+app.UseRequestLogging();
+app.UseDefaultFiles();
+app.UseStaticFiles();
+app.UseAuthentication();
+app.UseAuthorization();
+app.UseRateLimiter();
+
+app.MapHealth();
+app.MapApiDocumentation();
+app.MapAuth();
+app.MapAccounts();
+app.MapLive();
+
+await app.RunAsync();
+return 0;
 
 public partial class Program;

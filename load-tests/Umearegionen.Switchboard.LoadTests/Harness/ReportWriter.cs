@@ -1,0 +1,170 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+
+namespace Umearegionen.Switchboard.LoadTests.Harness;
+
+/// <summary>Writes a run's report as Markdown and as a self-contained HTML page with SVG charts.</summary>
+public static class ReportWriter
+{
+    private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
+
+    public static string Markdown(RunReport report)
+    {
+        var md = new StringBuilder();
+        md.AppendLine(Invariant, $"# Load test: {report.Scenario}");
+        md.AppendLine();
+        md.AppendLine(Invariant, $"- Started: {report.StartedAt:yyyy-MM-dd HH:mm:ss} UTC, duration {report.Duration.TotalSeconds:0.0} s");
+        md.AppendLine(Invariant, $"- Calls started: {report.CallsStarted} ({report.Throughput:0.0} per second)");
+        foreach (var (key, value) in report.Facts)
+        {
+            md.AppendLine(Invariant, $"- {key}: {value}");
+        }
+
+        md.AppendLine(Invariant, $"- Result: **{(report.Passed ? "PASSED" : "FAILED")}**");
+        md.AppendLine();
+        md.AppendLine("## Latency (ms)");
+        md.AppendLine();
+        md.AppendLine("| measure | count | p50 | p95 | p99 | max |");
+        md.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: |");
+        foreach (var s in report.Latencies.Select(l => l.Summary()))
+        {
+            md.AppendLine(Invariant, $"| {s.Name} | {s.Count} | {s.P50Ms:0.0} | {s.P95Ms:0.0} | {s.P99Ms:0.0} | {s.MaxMs:0.0} |");
+        }
+
+        md.AppendLine();
+        md.AppendLine("## Errors");
+        md.AppendLine();
+        if (report.Errors.Count == 0)
+        {
+            md.AppendLine("None.");
+        }
+        else
+        {
+            md.AppendLine("| kind | count |");
+            md.AppendLine("| --- | ---: |");
+            foreach (var (kind, count) in report.Errors)
+            {
+                md.AppendLine(Invariant, $"| {kind} | {count} |");
+            }
+        }
+
+        md.AppendLine();
+        md.AppendLine("## Reconciliation");
+        md.AppendLine();
+        if (report.Reconciliation is { } r)
+        {
+            md.AppendLine(Invariant,
+                $"Started {r.Started}; found exactly once {r.FoundOnce}; missing {r.Missing}; duplicated {r.Duplicated}; " +
+                $"inconsistent history {r.InconsistentHistory}. {(r.Clean ? "Every call accounted for." : "NOT CLEAN.")}");
+        }
+        else
+        {
+            md.AppendLine("Not run.");
+        }
+
+        return md.ToString();
+    }
+
+    public static string Html(RunReport report)
+    {
+        var html = new StringBuilder();
+        html.AppendLine("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">");
+        html.AppendLine(Invariant, $"<title>Load test: {Encode(report.Scenario)}</title>");
+        html.AppendLine("<style>body{font-family:system-ui,sans-serif;max-width:1000px;margin:2rem auto;color:#1a1a1a}" +
+                        "table{border-collapse:collapse}td,th{border:1px solid #999;padding:.25rem .6rem;text-align:right}" +
+                        "th:first-child,td:first-child{text-align:left}svg{background:#fafafa;border:1px solid #ccc}</style>");
+        html.AppendLine("</head><body>");
+        html.AppendLine(MarkdownishToHtml(Markdown(report)));
+        html.AppendLine("<h2>Arrivals per second</h2>");
+        html.AppendLine(Chart(report.ArrivalsPerSecond.Select(s => (s.Second, (double)s.Count)).ToList(), "calls/s", "#1f5fa8"));
+        foreach (var latency in report.Latencies)
+        {
+            html.AppendLine(Invariant, $"<h2>{Encode(latency.Name)}: p99 per second</h2>");
+            html.AppendLine(Chart(latency.PerSecond().Select(s => (s.Second, s.P99Ms)).ToList(), "ms", "#b3261e"));
+        }
+
+        html.AppendLine("</body></html>");
+        return html.ToString();
+    }
+
+    public static void Write(RunReport report, string directory)
+    {
+        System.IO.Directory.CreateDirectory(directory);
+        var stem = $"{report.StartedAt:yyyyMMdd-HHmmss}-{Slug(report.Scenario)}";
+        File.WriteAllText(Path.Combine(directory, stem + ".md"), Markdown(report));
+        File.WriteAllText(Path.Combine(directory, stem + ".html"), Html(report), new UTF8Encoding(false));
+    }
+
+    /// <summary>A line chart as inline SVG: seconds of the run across, the value up.</summary>
+    internal static string Chart(IReadOnlyList<(int Second, double Value)> points, string unit, string colour)
+    {
+        const int Width = 900, Height = 220, Left = 50, Bottom = 25, Top = 10;
+        if (points.Count == 0)
+        {
+            return "<p>No data.</p>";
+        }
+
+        var maxX = Math.Max(1, points.Max(p => p.Second));
+        var maxY = Math.Max(1e-9, points.Max(p => p.Value));
+        string X(int s) => (Left + (double)s / maxX * (Width - Left - 10)).ToString("0.0", Invariant);
+        string Y(double v) => (Top + (1 - v / maxY) * (Height - Top - Bottom)).ToString("0.0", Invariant);
+        var path = string.Join(" ", points.Select((p, i) => $"{(i == 0 ? "M" : "L")}{X(p.Second)},{Y(p.Value)}"));
+        return $"""
+            <svg width="{Width}" height="{Height}" role="img" aria-label="{Encode(unit)} over time">
+            <line x1="{Left}" y1="{Height - Bottom}" x2="{Width - 10}" y2="{Height - Bottom}" stroke="#555"/>
+            <line x1="{Left}" y1="{Top}" x2="{Left}" y2="{Height - Bottom}" stroke="#555"/>
+            <text x="4" y="{Top + 10}" font-size="11">{maxY.ToString("0.#", Invariant)} {Encode(unit)}</text>
+            <text x="4" y="{Height - Bottom}" font-size="11">0</text>
+            <text x="{Width - 60}" y="{Height - 6}" font-size="11">{maxX} s</text>
+            <path d="{path}" fill="none" stroke="{colour}" stroke-width="1.5"/>
+            </svg>
+            """;
+    }
+
+    private static string MarkdownishToHtml(string markdown)
+    {
+        var html = new StringBuilder();
+        var inTable = false;
+        foreach (var line in markdown.Split('\n').Select(l => l.TrimEnd('\r')))
+        {
+            if (line.StartsWith('|'))
+            {
+                if (line.Contains("---", StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                var cells = line.Trim('|').Split('|').Select(c => Encode(c.Trim()));
+                var tag = inTable ? "td" : "th";
+                html.Append(inTable ? "" : "<table>").Append("<tr>")
+                    .Append(string.Concat(cells.Select(c => $"<{tag}>{c}</{tag}>"))).AppendLine("</tr>");
+                inTable = true;
+                continue;
+            }
+
+            if (inTable)
+            {
+                html.AppendLine("</table>");
+                inTable = false;
+            }
+
+            if (line.StartsWith("## ", StringComparison.Ordinal)) html.AppendLine($"<h2>{Encode(line[3..])}</h2>");
+            else if (line.StartsWith("# ", StringComparison.Ordinal)) html.AppendLine($"<h1>{Encode(line[2..])}</h1>");
+            else if (line.StartsWith("- ", StringComparison.Ordinal)) html.AppendLine($"<p>• {Encode(line[2..]).Replace("**", "")}</p>");
+            else if (line.Length > 0) html.AppendLine($"<p>{Encode(line)}</p>");
+        }
+
+        if (inTable)
+        {
+            html.AppendLine("</table>");
+        }
+
+        return html.ToString();
+    }
+
+    private static string Encode(string text) => WebUtility.HtmlEncode(text);
+
+    private static string Slug(string text) =>
+        new(text.ToLowerInvariant().Select(c => char.IsAsciiLetterOrDigit(c) ? c : '-').ToArray());
+}

@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# A project-local PostgreSQL cluster for development and tests, from Debian's `postgresql` package.
+# Data lives under .local/postgres (ignored by git); the server listens on 127.0.0.1 only, on a
+# private port chosen at first start. The superuser's password is generated at first start.
+#
+#   scripts/local-postgres.sh start    install if missing, create if missing, start; print the admin connection string
+#   scripts/local-postgres.sh stop     stop the server (data is kept)
+#   scripts/local-postgres.sh status   say whether it runs
+#   scripts/local-postgres.sh url      print the admin connection string (server must run)
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+BASE="${SWITCHBOARD_PG_DIR:-$ROOT/.local/postgres}"
+DATA="$BASE/data"
+SOCK="$BASE/socket"
+LOG="$BASE/server.log"
+PORT_FILE="$BASE/port"
+PASS_FILE="$BASE/password"
+SUPERUSER=switchboard
+
+log() { echo "local-postgres: $*" >&2; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
+    log "need root to run: $* (install sudo or run as root)"; exit 1; fi
+}
+
+pg_bin() {
+  local dir
+  dir="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1 || true)"
+  [ -n "$dir" ] && [ -x "$dir/initdb" ] && echo "$dir"
+}
+
+ensure_installed() {
+  if [ -z "$(pg_bin)" ]; then
+    log "PostgreSQL server not found; installing Debian's postgresql package"
+    as_root apt-get update -qq >&2
+    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq postgresql postgresql-contrib >&2
+  fi
+}
+
+# initdb refuses to run as root, so as root the cluster belongs to the `postgres` system user.
+run_pg() {
+  if [ "$(id -u)" -eq 0 ]; then
+    runuser -u postgres -- "$@"
+  else
+    "$@"
+  fi
+}
+
+owner_fix() {
+  if [ "$(id -u)" -eq 0 ]; then chown -R postgres:postgres "$@"; fi
+}
+
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+choose_port() {
+  if [ -f "$PORT_FILE" ]; then cat "$PORT_FILE"; return; fi
+  local port=${SWITCHBOARD_PG_PORT:-55432}
+  while ! port_free "$port"; do port=$((port + 1)); done
+  echo "$port" > "$PORT_FILE"
+  echo "$port"
+}
+
+url() {
+  echo "Host=127.0.0.1;Port=$(cat "$PORT_FILE");Username=$SUPERUSER;Password=$(cat "$PASS_FILE");Database=postgres"
+}
+
+create_cluster() {
+  local bin="$1"
+  log "creating cluster in $DATA"
+  mkdir -p "$BASE" "$SOCK" "$DATA"
+  chmod 700 "$BASE" "$DATA"
+  [ -f "$PASS_FILE" ] || (umask 077; head -c 24 /dev/urandom | base64 | tr -d '/+=' > "$PASS_FILE")
+  local pwfile="$SOCK/.pw"
+  cp "$PASS_FILE" "$pwfile"
+  owner_fix "$BASE"
+  # As root the base folder must let the postgres user in.
+  if [ "$(id -u)" -eq 0 ]; then chmod 711 "$BASE"; chmod 600 "$PASS_FILE"; chown root:root "$PASS_FILE" "$BASE"; fi
+  run_pg "$bin/initdb" -D "$DATA" -U "$SUPERUSER" --pwfile="$pwfile" --auth=scram-sha-256 \
+    -E UTF8 --locale=C.UTF-8 >"$BASE/initdb.log" 2>&1 || { cat "$BASE/initdb.log" >&2; exit 1; }
+  rm -f "$pwfile"
+  cat >> "$DATA/postgresql.conf" <<CONF
+# Project-local development cluster (scripts/local-postgres.sh)
+listen_addresses = '127.0.0.1'
+max_connections = 400
+shared_buffers = 256MB
+unix_socket_directories = '$SOCK'
+CONF
+}
+
+start() {
+  ensure_installed
+  local bin; bin="$(pg_bin)"
+  mkdir -p "$BASE"
+  local port; port="$(choose_port)"
+  if [ ! -f "$DATA/PG_VERSION" ]; then create_cluster "$bin"; fi
+  if run_pg "$bin/pg_ctl" -D "$DATA" status >/dev/null 2>&1; then
+    log "already running on 127.0.0.1:$port"
+  else
+    touch "$LOG"; owner_fix "$LOG" "$SOCK"
+    run_pg "$bin/pg_ctl" -D "$DATA" -l "$LOG" -w -t 60 -o "-p $port" start >&2 || { tail -n 30 "$LOG" >&2; exit 1; }
+    log "started on 127.0.0.1:$port (data: $DATA)"
+  fi
+  url
+}
+
+stop() {
+  local bin; bin="$(pg_bin)" || true
+  if [ -n "$bin" ] && [ -f "$DATA/PG_VERSION" ]; then
+    run_pg "$bin/pg_ctl" -D "$DATA" -m fast -w stop >&2 || true
+  fi
+}
+
+status() {
+  local bin; bin="$(pg_bin)" || { echo "not installed"; return 1; }
+  run_pg "$bin/pg_ctl" -D "$DATA" status
+}
+
+case "${1:-start}" in
+  start) start ;;
+  stop) stop ;;
+  status) status ;;
+  url) url ;;
+  *) echo "usage: $0 start|stop|status|url" >&2; exit 2 ;;
+esac

@@ -1,0 +1,20 @@
+namespace Umearegionen.Switchboard.Contracts;
+
+/// <summary>
+/// What the service pushes to connected dashboards over the hub at /hubs/switchboard. Shared by
+/// the service, the tests, the simulator and the load tests, so a renamed event fails to compile
+/// everywhere at once. Documented in docs/hub.md.
+/// </summary>
+public interface ISwitchboardClient
+{
+}
+
+/// <summary>Hub groups a connection joins on connecting, by the caller's role and municipality.</summary>
+public static class HubGroups
+{
+    public const string Staff = "staff";
+    public const string Operators = "operators";
+    public const string Managers = "managers";
+
+    public static string Municipality(string code) => "municipality:" + code;
+}

@@ -1,0 +1,167 @@
+using System.Security.Claims;
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Umearegionen.Switchboard.Access;
+
+public static class AccessRegistration
+{
+    public const string SmartScheme = "switchboard";
+    public const string OwnTokenScheme = JwtBearerDefaults.AuthenticationScheme;
+    public const string OidcScheme = "oidc";
+    public const string LoginRateLimit = "login";
+
+    public static IHostApplicationBuilder AddAccess(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<AccessOptions>()
+            .BindConfiguration(AccessOptions.Section)
+            .PostConfigure(SigningKeyFile.Apply)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+
+        services.AddSingleton<IPasswordHasher<AccountCredentials>, PasswordHasher<AccountCredentials>>();
+        services.AddSingleton<TokenIssuer>();
+        services.AddSingleton<Accounts>();
+        services.AddSingleton<ApiKeys>();
+        services.AddMemoryCache();
+
+        var oidc = builder.Configuration.GetSection($"{AccessOptions.Section}:Oidc").Get<OidcOptions>() ?? new OidcOptions();
+
+        var authentication = services.AddAuthentication(SmartScheme)
+            // Picks the scheme from what the caller sent: an API key, a token of ours, or the IdP's token.
+            .AddPolicyScheme(SmartScheme, "API key or bearer token", o => o.ForwardDefaultSelector = ctx =>
+            {
+                if (ctx.Request.Headers.ContainsKey(ApiKeyAuthenticationHandler.HeaderName))
+                {
+                    return ApiKeyAuthenticationHandler.SchemeName;
+                }
+
+                return oidc.Enabled && !TokenIssuer.IsOwnToken(BearerToken(ctx.Request)) ? OidcScheme : OwnTokenScheme;
+            })
+            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(
+                ApiKeyAuthenticationHandler.SchemeName, null)
+            .AddJwtBearer(OwnTokenScheme, o =>
+            {
+                o.MapInboundClaims = false;
+                o.Events = new JwtBearerEvents { OnMessageReceived = ReadHubTokenFromQuery };
+            });
+
+        services.AddOptions<JwtBearerOptions>(OwnTokenScheme)
+            .Configure<IOptions<AccessOptions>>((o, access) =>
+                o.TokenValidationParameters = TokenIssuer.ValidationParameters(access.Value));
+
+        if (oidc.Enabled)
+        {
+            authentication.AddJwtBearer(OidcScheme, o =>
+            {
+                o.Authority = oidc.Authority;
+                o.Audience = oidc.Audience;
+                o.MapInboundClaims = false;
+                o.TokenValidationParameters = new TokenValidationParameters
+                {
+                    RoleClaimType = oidc.RoleClaim,
+                    NameClaimType = ClaimNames.Name,
+                };
+                o.Events = new JwtBearerEvents
+                {
+                    OnMessageReceived = ReadHubTokenFromQuery,
+                    OnTokenValidated = ctx => MapIdentityProviderClaims(ctx, oidc),
+                };
+            });
+        }
+
+        services.AddAuthorizationBuilder()
+            // Default deny: an endpoint that names no policy is refused to everyone.
+            .SetFallbackPolicy(new AuthorizationPolicyBuilder().RequireAuthenticatedUser()
+                .RequireAssertion(_ => false).Build())
+            .AddPolicy(Policies.Staff, p => p.RequireRole(Roles.People))
+            .AddPolicy(Policies.Operators, p => p.RequireRole(Roles.Operator))
+            .AddPolicy(Policies.Editors, p => p.RequireRole(Roles.Editor, Roles.Administrator))
+            .AddPolicy(Policies.Managers, p => p.RequireRole(Roles.Manager, Roles.Administrator))
+            .AddPolicy(Policies.Administrators, p => p.RequireRole(Roles.Administrator))
+            .AddPolicy(Policies.Telephony, p => p
+                .AddAuthenticationSchemes(ApiKeyAuthenticationHandler.SchemeName)
+                .RequireRole(Roles.Telephony));
+
+        services.AddRateLimiter(o =>
+        {
+            o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            o.AddPolicy(LoginRateLimit, ctx =>
+            {
+                var limit = ctx.RequestServices.GetRequiredService<IOptions<AccessOptions>>().Value.LoginAttemptsPerMinute;
+                return RateLimitPartition.GetFixedWindowLimiter(
+                    ctx.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                    _ => new FixedWindowRateLimiterOptions { PermitLimit = limit, Window = TimeSpan.FromMinutes(1) });
+            });
+            o.OnRejected = async (ctx, ct) =>
+            {
+                var problems = ctx.HttpContext.RequestServices.GetRequiredService<IProblemDetailsService>();
+                await problems.WriteAsync(new ProblemDetailsContext
+                {
+                    HttpContext = ctx.HttpContext,
+                    ProblemDetails =
+                    {
+                        Status = StatusCodes.Status429TooManyRequests,
+                        Title = "Too many login attempts",
+                        Detail = "Too many login attempts from this address. Wait a minute and try again.",
+                    },
+                });
+            };
+        });
+
+        return builder;
+    }
+
+    private static string? BearerToken(HttpRequest request)
+    {
+        var header = request.Headers.Authorization.ToString();
+        if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            return header["Bearer ".Length..].Trim();
+        }
+
+        return request.Path.StartsWithSegments("/hubs") ? request.Query["access_token"].ToString() : null;
+    }
+
+    // Browsers cannot set headers on WebSocket and server-sent-event requests, so SignalR sends the token in the query.
+    private static Task ReadHubTokenFromQuery(MessageReceivedContext ctx)
+    {
+        var token = ctx.Request.Query["access_token"];
+        if (!string.IsNullOrEmpty(token) && ctx.HttpContext.Request.Path.StartsWithSegments("/hubs"))
+        {
+            ctx.Token = token;
+        }
+
+        return Task.CompletedTask;
+    }
+
+    // The identity provider names roles and municipality its own way; map them onto ours.
+    private static Task MapIdentityProviderClaims(TokenValidatedContext ctx, OidcOptions oidc)
+    {
+        if (ctx.Principal?.Identity is not ClaimsIdentity identity)
+        {
+            return Task.CompletedTask;
+        }
+
+        foreach (var role in identity.FindAll(oidc.RoleClaim).Select(c => c.Value).ToList())
+        {
+            if (Roles.IsPersonRole(role) && !identity.HasClaim(ClaimNames.Role, role))
+            {
+                identity.AddClaim(new Claim(ClaimNames.Role, role));
+            }
+        }
+
+        var municipality = identity.FindFirst(oidc.MunicipalityClaim)?.Value;
+        if (municipality is not null && identity.FindFirst(ClaimNames.Municipality) is null)
+        {
+            identity.AddClaim(new Claim(ClaimNames.Municipality, municipality));
+        }
+
+        return Task.CompletedTask;
+    }
+}

@@ -1,0 +1,85 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Umearegionen.Switchboard.Platform;
+
+namespace Umearegionen.Switchboard.Access;
+
+public sealed record LoginRequest(string? Username, string? Password);
+
+public sealed record LoginResponse(string AccessToken, DateTimeOffset ExpiresAt, UserInfo User);
+
+public sealed record UserInfo(string Id, string Username, string DisplayName, string Role, string? MunicipalityCode);
+
+public static class AuthApi
+{
+    public static RouteGroupBuilder MapAuth(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/auth").WithTags("Access");
+
+        group.MapPost("/login", Login)
+            .AllowAnonymous()
+            .RequireRateLimiting(AccessRegistration.LoginRateLimit)
+            .WithSummary("Sign in with a local account and receive a short-lived bearer token.")
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
+
+        group.MapPost("/refresh", Refresh)
+            .RequireAuthorization(Policies.Staff)
+            .WithSummary("Exchange a valid token for a fresh one (the account must still be active).");
+
+        group.MapGet("/me", Me)
+            .RequireAuthorization(Policies.Staff)
+            .WithSummary("Who the caller is: role and municipality.");
+
+        return group;
+    }
+
+    private static async Task<Results<Ok<LoginResponse>, ValidationProblem, ProblemHttpResult>> Login(
+        LoginRequest request, Accounts accounts, TokenIssuer tokens, CancellationToken ct)
+    {
+        var errors = new FieldErrors();
+        errors.Required("username", request.Username, 64);
+        errors.Required("password", request.Password, 256);
+        if (errors.Any)
+        {
+            return errors.ToProblem();
+        }
+
+        return await accounts.LoginAsync(request.Username!, request.Password!, ct) switch
+        {
+            LoginResult.Success s => TypedResults.Ok(Response(s.Account, tokens.Issue(s.Account))),
+            LoginResult.Locked l => TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized,
+                title: "Account locked",
+                detail: $"The account is locked after repeated failed logins until {l.Until:yyyy-MM-dd HH:mm} UTC. " +
+                        "Try again then, or ask an administrator to unlock it."),
+            _ => TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized,
+                title: "Login failed",
+                detail: "Wrong username or password. After several failed attempts the account is locked for a while."),
+        };
+    }
+
+    private static async Task<Results<Ok<LoginResponse>, ProblemHttpResult>> Refresh(
+        ClaimsPrincipal user, Accounts accounts, TokenIssuer tokens, TimeProvider time, CancellationToken ct)
+    {
+        if (!Guid.TryParse(user.Id(), out var id) || await accounts.FindAsync(id, ct) is not { } account)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Not a local account",
+                detail: "Only tokens issued by this service can be refreshed; sign in with your identity provider again.");
+        }
+
+        if (account.Disabled || account.LockedUntil > time.GetUtcNow())
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Account not active",
+                detail: "The account is disabled or locked; ask an administrator.");
+        }
+
+        return TypedResults.Ok(Response(account, tokens.Issue(account)));
+    }
+
+    private static Ok<UserInfo> Me(ClaimsPrincipal user) =>
+        TypedResults.Ok(new UserInfo(user.Id(), user.FindFirstValue("preferred_username") ?? user.DisplayName(),
+            user.DisplayName(), user.FindFirstValue(ClaimNames.Role) ?? "", user.MunicipalityCode()));
+
+    private static LoginResponse Response(Account a, IssuedToken token) =>
+        new(token.AccessToken, token.ExpiresAt, new UserInfo(a.Id.ToString(), a.Username, a.DisplayName, a.Role, a.MunicipalityCode));
+}

@@ -1,0 +1,53 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.SignalR;
+using Umearegionen.Switchboard.Access;
+using Umearegionen.Switchboard.Contracts;
+
+namespace Umearegionen.Switchboard.Live;
+
+/// <summary>
+/// The one hub every dashboard connects to. It stays thin: it checks who calls and delegates to
+/// the features; features push through IHubContext&lt;SwitchboardHub, ISwitchboardClient&gt; to groups.
+/// </summary>
+[Authorize(Policy = Policies.Staff)]
+public sealed class SwitchboardHub : Hub<ISwitchboardClient>
+{
+    public const string Path = "/hubs/switchboard";
+
+    public override async Task OnConnectedAsync()
+    {
+        var user = Context.User!;
+        await Groups.AddToGroupAsync(Context.ConnectionId, HubGroups.Staff);
+        if (user.IsInRole(Roles.Operator))
+        {
+            await Groups.AddToGroupAsync(Context.ConnectionId, HubGroups.Operators);
+        }
+
+        if (user.IsInRole(Roles.Manager) || user.IsInRole(Roles.Administrator))
+        {
+            await Groups.AddToGroupAsync(Context.ConnectionId, HubGroups.Managers);
+        }
+
+        if (user.MunicipalityCode() is { } code)
+        {
+            await Groups.AddToGroupAsync(Context.ConnectionId, HubGroups.Municipality(code));
+        }
+
+        await base.OnConnectedAsync();
+    }
+}
+
+public static class LiveRegistration
+{
+    public static IServiceCollection AddLive(this IServiceCollection services)
+    {
+        services.AddSignalR(o => o.EnableDetailedErrors = false);
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapLive(this IEndpointRouteBuilder app)
+    {
+        app.MapHub<SwitchboardHub>(SwitchboardHub.Path);
+        return app;
+    }
+}

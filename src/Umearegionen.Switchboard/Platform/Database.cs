@@ -1,0 +1,51 @@
+using System.ComponentModel.DataAnnotations;
+using Npgsql;
+
+namespace Umearegionen.Switchboard.Platform;
+
+public sealed class DatabaseOptions
+{
+    public const string Section = "Database";
+
+    /// <summary>How long start-up keeps trying to reach PostgreSQL before it gives up.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan StartupRetryFor { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Apply the migrations at start-up (the normal case); off for a read-only replica.</summary>
+    public bool MigrateOnStartup { get; set; } = true;
+}
+
+public static class DatabaseRegistration
+{
+    public const string ConnectionStringName = "Switchboard";
+
+    public static IHostApplicationBuilder AddDatabase(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<DatabaseOptions>()
+            .BindConfiguration(DatabaseOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+
+        var connectionString = builder.Configuration.GetConnectionString(ConnectionStringName);
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            throw new InvalidOperationException(
+                $"No database is configured. Set ConnectionStrings:{ConnectionStringName} (environment variable " +
+                $"ConnectionStrings__{ConnectionStringName}), or start the service with ./scripts/run.sh, which " +
+                "provisions a local PostgreSQL cluster.");
+        }
+
+        builder.Services.AddNpgsqlDataSource(connectionString, dataSource =>
+        {
+            dataSource.Name = "switchboard";
+        });
+        return builder;
+    }
+
+    /// <summary>The connection string without its password, for messages a person reads.</summary>
+    public static string Describe(NpgsqlDataSource dataSource)
+    {
+        var csb = new NpgsqlConnectionStringBuilder(dataSource.ConnectionString);
+        return $"host {csb.Host} port {csb.Port} database {csb.Database} user {csb.Username}";
+    }
+}

@@ -1,0 +1,67 @@
+using System.Security.Cryptography;
+using System.Text;
+using Serilog;
+using Serilog.Formatting.Compact;
+
+namespace Umearegionen.Switchboard.Platform;
+
+public sealed class LoggingOptions
+{
+    public const string Section = "LogOutput";
+
+    /// <summary>Write compact JSON (one event per line) instead of text for a person.</summary>
+    public bool Json { get; set; }
+}
+
+public static class Logging
+{
+    public static IHostApplicationBuilder AddLogging(this IHostApplicationBuilder builder)
+    {
+        var json = builder.Configuration.GetValue<bool>($"{LoggingOptions.Section}:{nameof(LoggingOptions.Json)}");
+        builder.Services.AddSerilog((services, lc) =>
+        {
+            lc.ReadFrom.Configuration(builder.Configuration)
+                .ReadFrom.Services(services)
+                .Enrich.FromLogContext();
+            if (json)
+            {
+                lc.WriteTo.Console(new RenderedCompactJsonFormatter());
+            }
+            else
+            {
+                lc.WriteTo.Console(
+                    outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}");
+            }
+        });
+        return builder;
+    }
+
+    public static WebApplication UseRequestLogging(this WebApplication app)
+    {
+        // RequestPath carries no query string, so search terms (which may be citizens' names) stay out.
+        app.UseSerilogRequestLogging(o =>
+            o.MessageTemplate = "HTTP {RequestMethod} {RequestPath} responded {StatusCode} in {Elapsed:0.0} ms");
+        return app;
+    }
+}
+
+/// <summary>
+/// Personal data (caller numbers, citizens' names) never reaches a log in clear. Log the
+/// pseudonym instead: the same number gives the same pseudonym within a deployment, so support
+/// can follow one caller's calls without the log revealing who it is.
+/// </summary>
+public static class PersonalData
+{
+    private static readonly byte[] Salt = RandomNumberGenerator.GetBytes(16);
+
+    public static string Pseudonym(string? value)
+    {
+        if (string.IsNullOrEmpty(value))
+        {
+            return "none";
+        }
+
+        var hash = HMACSHA256.HashData(Salt, Encoding.UTF8.GetBytes(value));
+        return "p:" + Convert.ToHexStringLower(hash.AsSpan(0, 6));
+    }
+}
