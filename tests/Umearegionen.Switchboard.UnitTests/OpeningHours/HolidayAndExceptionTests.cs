@@ -25,9 +25,9 @@ public class HolidayAndExceptionTests
     }
 
     [Fact]
-    public void AnExceptionWinsOverAHoliday()
+    public void AnExceptionThatOverridesHolidaysOpensAHoliday()
     {
-        var rules = Office(DateException.OpenOn(D("2025-06-20"), D("2025-06-20"), "Öppet midsommarafton", R("09:00", "12:00")));
+        var rules = Office(DateException.OpenEvenOnHolidays(D("2025-06-20"), D("2025-06-20"), "Öppet midsommarafton", R("09:00", "12:00")));
 
         var status = Evaluate(rules, "2025-06-20T10:00+02:00");
         var day = Evaluator.HoursOn(rules, D("2025-06-20"));
@@ -37,6 +37,61 @@ public class HolidayAndExceptionTests
         Assert.Equal("Öppet midsommarafton", status.Reason);
         Assert.True(day.Deviates);
         Assert.Equal("midsommarafton", day.CalendarDay?.Key);
+    }
+
+    [Fact]
+    public void SummerHoursOverlappingMidsommaraftonLeaveItClosed()
+    {
+        var summer = new DateException(D("2025-06-16"), D("2025-08-15"), Closed: false, [R("08:00", "15:00")], "Sommartider", MondayToFriday);
+        var rules = Office(summer);
+
+        var eve = Evaluator.HoursOn(rules, D("2025-06-20"));
+        var status = Evaluate(rules, "2025-06-20T10:00+02:00");
+
+        Assert.Empty(eve.Intervals);
+        Assert.Equal("Midsommarafton", eve.Reason);
+        Assert.False(status.IsOpen);
+        Assert.Equal("Midsommarafton", status.Reason);
+        Assert.Equal(T("2025-06-23T08:00+02:00"), status.OpensAt);
+        Assert.Equal([new OpenInterval(T("2025-06-23T08:00+02:00"), T("2025-06-23T15:00+02:00"))], Evaluator.HoursOn(rules, D("2025-06-23")).Intervals);
+    }
+
+    [Fact]
+    public void ClosingEarlyTheDayBeforeAHolidayCutsTheExceptionsHoursNotTheWeeks()
+    {
+        // Thursday 5 June 2025 is the day before nationaldagen; the default policy closes at 15:00.
+        var longDays = DateException.OpenOn(D("2025-06-02"), D("2025-06-13"), "Förlängda öppettider", R("07:00", "18:00"));
+
+        var day = Evaluator.HoursOn(Office(longDays), D("2025-06-05"));
+
+        Assert.Equal([new OpenInterval(T("2025-06-05T07:00+02:00"), T("2025-06-05T15:00+02:00"))], day.Intervals);
+        Assert.Equal("Dag före nationaldagen", day.Reason);
+    }
+
+    [Fact]
+    public void AClosedExceptionAppliesEvenWhereTheHolidayPolicyWouldOpen()
+    {
+        var rules = Office(DateException.ClosedOn(D("2025-12-24"), D("2025-12-24"), "Stängt för inventering")) with
+        {
+            Holidays = HolidayPolicy.Default with { Julafton = DayTreatment.Open(R("09:00", "12:00")) },
+        };
+
+        var day = Evaluator.HoursOn(rules, D("2025-12-24"));
+
+        Assert.Empty(day.Intervals);
+        Assert.Equal("Stängt för inventering", day.Reason);
+    }
+
+    [Fact]
+    public void AnExceptionAppliesOnASpecialDayThatThePolicyTreatsAsNormal()
+    {
+        var summer = DateException.OpenOn(D("2025-06-16"), D("2025-08-15"), "Sommartider", R("08:00", "15:00"));
+        var rules = Office(summer) with { Holidays = AllDaysNormal };
+
+        var day = Evaluator.HoursOn(rules, D("2025-06-20"));
+
+        Assert.Equal([new OpenInterval(T("2025-06-20T08:00+02:00"), T("2025-06-20T15:00+02:00"))], day.Intervals);
+        Assert.Equal("Sommartider", day.Reason);
     }
 
     [Fact]

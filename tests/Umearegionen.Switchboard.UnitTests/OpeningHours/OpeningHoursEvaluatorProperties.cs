@@ -17,7 +17,7 @@ public class OpeningHoursEvaluatorProperties
         Office(
             new DateException(D("2025-06-30"), D("2025-08-10"), false, [R("08:00", "15:00")], "Sommartider", [DayOfWeek.Monday, DayOfWeek.Tuesday, DayOfWeek.Wednesday, DayOfWeek.Thursday, DayOfWeek.Friday]),
             DateException.ClosedOn(D("2025-07-15"), D("2025-07-15"), "Utbildningsdag"),
-            DateException.OpenOn(D("2026-12-24"), D("2026-12-24"), "Öppet julafton", R("09:00", "12:00"))),
+            DateException.OpenEvenOnHolidays(D("2026-12-24"), D("2026-12-24"), "Öppet julafton", R("09:00", "12:00"))),
         Rules(WeeklySchedule.MondayToFriday(R("16:30", "08:00")) with
         {
             Monday = [R("00:00", "08:00"), R("16:30", "08:00")],

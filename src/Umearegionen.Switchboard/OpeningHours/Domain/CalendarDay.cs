@@ -1,6 +1,9 @@
+using System.Text.Json.Serialization;
+
 namespace Umearegionen.Switchboard.OpeningHours.Domain;
 
 /// <summary>What kind of special day a date is in the Swedish calendar.</summary>
+[JsonConverter(typeof(CamelCaseEnumConverter<DayKind>))]
 public enum DayKind
 {
     /// <summary>A public holiday (helgdag, "röd dag") other than an ordinary Sunday.</summary>
@@ -14,6 +17,7 @@ public enum DayKind
 }
 
 /// <summary>The eves, so that opening rules can treat each of them differently.</summary>
+[JsonConverter(typeof(CamelCaseEnumConverter<EveKind>))]
 public enum EveKind
 {
     Paskafton,

@@ -1,5 +1,8 @@
+using System.Text.Json.Serialization;
+
 namespace Umearegionen.Switchboard.OpeningHours.Domain;
 
+[JsonConverter(typeof(CamelCaseEnumConverter<ClosedActionKind>))]
 public enum ClosedActionKind
 {
     /// <summary>Nothing to offer; the caller is told the opening hours.</summary>

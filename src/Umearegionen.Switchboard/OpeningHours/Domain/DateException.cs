@@ -4,9 +4,15 @@ namespace Umearegionen.Switchboard.OpeningHours.Domain;
 
 /// <summary>
 /// Deviating hours for a date or a range of dates ("Sommartider", "Stängt för utbildningsdag").
-/// An exception wins over holiday treatment and the weekly schedule on every date it covers;
-/// when several cover a date, the one with the shortest range wins, so a one-day closure can sit
-/// inside a summer range.
+/// When several cover a date, the one with the shortest range wins, so a one-day closure can sit
+/// inside a summer range. The winner replaces the weekly schedule; against the holiday policy:
+/// <list type="bullet">
+/// <item>a closed exception always applies (a holiday cannot reopen a unit that is closed);</item>
+/// <item>an exception with hours yields on a public holiday, eve or day before a holiday, unless
+/// <see cref="OverridesHolidays"/> is set or the policy treats that day as normal. So "Sommartider"
+/// does not open midsommarafton, while a one-off "Öppet julafton 09–12" sets the flag. When the
+/// policy closes early on such a day, the exception's hours are cut at that time.</item>
+/// </list>
 /// </summary>
 /// <param name="From">First date covered.</param>
 /// <param name="To">Last date covered (inclusive).</param>
@@ -23,7 +29,8 @@ public sealed record DateException(
     bool Closed,
     IReadOnlyList<TimeRange> Hours,
     string Reason,
-    IReadOnlyList<DayOfWeek>? Weekdays = null)
+    [property: JsonConverter(typeof(WeekdaysConverter))] IReadOnlyList<DayOfWeek>? Weekdays = null,
+    bool OverridesHolidays = false)
 {
     /// <summary>Number of dates in the range; the shorter range wins where exceptions overlap.</summary>
     [JsonIgnore]
@@ -37,4 +44,8 @@ public sealed record DateException(
 
     public static DateException OpenOn(DateOnly from, DateOnly to, string reason, params IReadOnlyList<TimeRange> hours) =>
         new(from, to, Closed: false, hours, reason);
+
+    /// <summary>Hours that apply even on a holiday or eve, e.g. "Öppet julafton 09–12".</summary>
+    public static DateException OpenEvenOnHolidays(DateOnly from, DateOnly to, string reason, params IReadOnlyList<TimeRange> hours) =>
+        new(from, to, Closed: false, hours, reason, OverridesHolidays: true);
 }

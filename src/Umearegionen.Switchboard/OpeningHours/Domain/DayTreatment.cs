@@ -1,5 +1,8 @@
+using System.Text.Json.Serialization;
+
 namespace Umearegionen.Switchboard.OpeningHours.Domain;
 
+[JsonConverter(typeof(CamelCaseEnumConverter<DayTreatmentKind>))]
 public enum DayTreatmentKind
 {
     /// <summary>The weekly schedule applies as usual.</summary>
@@ -19,7 +22,7 @@ public enum DayTreatmentKind
 /// <param name="Kind">Which treatment.</param>
 /// <param name="Hours">The opening hours, only with <see cref="DayTreatmentKind.Hours"/>.</param>
 /// <param name="At">The local closing time, only with <see cref="DayTreatmentKind.CloseEarly"/>.</param>
-public sealed record DayTreatment(DayTreatmentKind Kind, IReadOnlyList<TimeRange>? Hours = null, TimeOnly? At = null)
+public sealed record DayTreatment(DayTreatmentKind Kind, IReadOnlyList<TimeRange>? Hours = null, [property: JsonConverter(typeof(OptionalHourMinuteConverter))] TimeOnly? At = null)
 {
     public static DayTreatment Normal { get; } = new(DayTreatmentKind.Normal);
 

@@ -96,23 +96,28 @@ public sealed class OpeningHoursEvaluator(TimeZoneInfo timeZone)
 
     private sealed record DayPlan(DateOnly Date, IReadOnlyList<OpenInterval> Intervals, string? Reason, CalendarDay? CalendarDay);
 
-    /// <summary>Precedence: the shortest covering exception, then the holiday policy, then the week.</summary>
+    /// <summary>
+    /// Precedence: a closed exception; an exception with hours that overrides holidays; the holiday
+    /// policy (applied to the exception's hours where it only cuts them or treats the day normally);
+    /// the week. Among exceptions covering a date, the shortest decides.
+    /// </summary>
     private DayPlan Plan(OpeningRules rules, DateOnly date)
     {
-        var weekly = rules.Weekly.For(date.DayOfWeek);
         var day = SwedishCalendar.Classify(date);
 
         // MinBy keeps the first of equally short exceptions; Validate reports such ties.
         var exception = rules.Exceptions.Where(e => e.Covers(date)).MinBy(e => e.LengthInDays);
-        if (exception is not null)
+        if (exception is { Closed: true })
         {
-            var hours = exception.Closed ? [] : Local(date, exception.Hours ?? []);
-            return new DayPlan(date, ToInstants(hours), exception.Reason, day);
+            return new DayPlan(date, [], exception.Reason, day);
         }
 
-        if (day is null)
+        // The hours the day has unless the holiday policy says otherwise.
+        var baseHours = Local(date, exception is null ? rules.Weekly.For(date.DayOfWeek) : exception.Hours ?? []);
+        var baseReason = exception?.Reason;
+        if (day is null || exception is { OverridesHolidays: true })
         {
-            return new DayPlan(date, ToInstants(Local(date, weekly)), Reason: null, day);
+            return new DayPlan(date, ToInstants(baseHours), baseReason, day);
         }
 
         var treatment = rules.Holidays.For(day);
@@ -121,12 +126,12 @@ public sealed class OpeningHoursEvaluator(TimeZoneInfo timeZone)
             DayTreatmentKind.Normal => null,
             DayTreatmentKind.Closed => [],
             DayTreatmentKind.Hours => Local(date, treatment.Hours ?? []),
-            DayTreatmentKind.CloseEarly => CutAt(Local(date, weekly), date.ToDateTime(treatment.At ?? throw Invalid(day, treatment))),
+            DayTreatmentKind.CloseEarly => CutAt(baseHours, date.ToDateTime(treatment.At ?? throw Invalid(day, treatment))),
             _ => throw Invalid(day, treatment),
         };
 
         return local is null
-            ? new DayPlan(date, ToInstants(Local(date, weekly)), Reason: null, day)
+            ? new DayPlan(date, ToInstants(baseHours), baseReason, day)
             : new DayPlan(date, ToInstants(local), day.Name, day);
     }
 

@@ -2,7 +2,7 @@ namespace Umearegionen.Switchboard.OpeningHours.Domain;
 
 /// <summary>Everything that decides when a unit is open, and what to do when it is not.</summary>
 /// <param name="Weekly">The ordinary week.</param>
-/// <param name="Exceptions">Dated deviations; they win over holidays and the week.</param>
+/// <param name="Exceptions">Dated deviations; they replace the week, and meet holidays as <see cref="DateException"/> describes.</param>
 /// <param name="Holidays">The effective holiday policy (a municipality's, merged with a unit's override).</param>
 /// <param name="WhenClosed">What callers are offered while closed.</param>
 public sealed record OpeningRules(

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json.Serialization;
 
 namespace Umearegionen.Switchboard.OpeningHours.Domain;
@@ -8,7 +7,9 @@ namespace Umearegionen.Switchboard.OpeningHours.Domain;
 /// interval runs past midnight into the next day (an on-call line 16:30–08:00); Start == End is a
 /// whole 24 hours, so 00:00–00:00 is the entire day.
 /// </summary>
-public sealed record TimeRange(TimeOnly Start, TimeOnly End)
+public sealed record TimeRange(
+    [property: JsonConverter(typeof(HourMinuteConverter))] TimeOnly Start,
+    [property: JsonConverter(typeof(HourMinuteConverter))] TimeOnly End)
 {
     /// <summary>True when the interval ends on the next day (including a whole-day interval).</summary>
     [JsonIgnore]
@@ -20,6 +21,5 @@ public sealed record TimeRange(TimeOnly Start, TimeOnly End)
 
     public override string ToString() => $"{Format(Start)}–{Format(End)}";
 
-    private static string Format(TimeOnly time) =>
-        time.ToString(time.Second == 0 && time.Millisecond == 0 ? "HH:mm" : "HH:mm:ss", CultureInfo.InvariantCulture);
+    private static string Format(TimeOnly time) => HourMinuteConverter.Format(time);
 }
