@@ -1,5 +1,6 @@
 using Umearegionen.Switchboard.Access;
 using Umearegionen.Switchboard.Live;
+using Umearegionen.Switchboard.OpeningHours;
 using Umearegionen.Switchboard.Platform;
 using Umearegionen.Switchboard.Platform.Demo;
 using Umearegionen.Switchboard.Platform.Migrations;
@@ -20,6 +21,9 @@ builder.AddAccess();
 
 // Live updates to dashboards.
 builder.Services.AddLive();
+
+// Opening hours: rules per unit and for the switchboard, the Swedish calendar.
+builder.Services.AddOpeningHours();
 
 var app = builder.Build();
 
@@ -46,6 +50,7 @@ app.MapApiDocumentation();
 app.MapAuth();
 app.MapAccounts();
 app.MapLive();
+app.MapOpeningHours();
 
 await app.RunAsync();
 return 0;
