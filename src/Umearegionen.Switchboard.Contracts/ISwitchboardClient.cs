@@ -7,7 +7,16 @@ namespace Umearegionen.Switchboard.Contracts;
 /// </summary>
 public interface ISwitchboardClient
 {
+    /// <summary>A directory entry (unit, person, municipality) was created, changed, reviewed or removed.</summary>
+    Task DirectoryChanged(DirectoryChange change);
 }
+
+/// <summary>
+/// A committed directory change. EntityType: "unit" | "person" | "municipality"; Action: "created" |
+/// "updated" | "deleted" | "reviewed" | "imported"; Version: the entry's version after the change (null when deleted).
+/// </summary>
+public sealed record DirectoryChange(
+    string EntityType, string Id, string MunicipalityCode, string Action, int? Version, DateTimeOffset At);
 
 /// <summary>Hub groups a connection joins on connecting, by the caller's role and municipality.</summary>
 public static class HubGroups

@@ -1,4 +1,5 @@
 using Umearegionen.Switchboard.Access;
+using Umearegionen.Switchboard.Directory;
 using Umearegionen.Switchboard.Live;
 using Umearegionen.Switchboard.Platform;
 using Umearegionen.Switchboard.Platform.Demo;
@@ -20,6 +21,9 @@ builder.AddAccess();
 
 // Live updates to dashboards.
 builder.Services.AddLive();
+
+// The shared directory: municipalities, units, people, search.
+builder.Services.AddDirectory();
 
 var app = builder.Build();
 
@@ -46,6 +50,7 @@ app.MapApiDocumentation();
 app.MapAuth();
 app.MapAccounts();
 app.MapLive();
+app.MapDirectory();
 
 await app.RunAsync();
 return 0;
