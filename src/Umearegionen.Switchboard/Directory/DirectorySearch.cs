@@ -62,9 +62,13 @@ public static class DirectorySearch
         return rows.Select(r => r.ToHit(now)).ToList();
     }
 
+    // Swedish definite and plural endings the snowball stemmer leaves on ("bygglovet", "snöröjningen", "förskolorna").
+    private static readonly string[] Endings = ["arna", "erna", "orna", "ets", "ens", "et", "en", "na", "n", "t", "s"];
+
     /// <summary>
-    /// The words of the query as a prefix tsquery ("bygglovet ansökan" → "bygglovet:* &amp; ansökan:*");
-    /// only letters and digits reach it, so user input cannot break the query syntax.
+    /// The words of the query as a tsquery, each word as a prefix or any of its forms without a
+    /// Swedish ending ("bygglovet" → "bygglovet:* | bygglov"), words joined with AND. Only letters and
+    /// digits reach it, so user input cannot break the query syntax.
     /// </summary>
     public static string TsQuery(string query)
     {
@@ -74,16 +78,29 @@ public static class DirectorySearch
         {
             if (char.IsLetterOrDigit(c))
             {
-                word.Append(c);
+                word.Append(char.ToLowerInvariant(c));
             }
             else if (word.Length > 0)
             {
-                words.Add(word.Length >= 3 ? word + ":*" : word.ToString());
+                words.Add(Forms(word.ToString()));
                 word.Clear();
             }
         }
 
         return string.Join(" & ", words);
+    }
+
+    private static string Forms(string word)
+    {
+        if (word.Length < 3)
+        {
+            return word;
+        }
+
+        var forms = new List<string> { word + ":*" };
+        forms.AddRange(Endings.Where(e => word.Length - e.Length >= 4 && word.EndsWith(e, StringComparison.Ordinal))
+            .Select(e => word[..^e.Length]).Distinct());
+        return forms.Count == 1 ? forms[0] : "(" + string.Join(" | ", forms) + ")";
     }
 
     private sealed record HitRow(

@@ -125,7 +125,7 @@ public static class Units
     }
 
     private const string Columns = """
-        id, municipality_code, parent_id, external_key, level, name, phone, email, visiting_address, topics,
+        id, municipality_code, parent_id, external_key, level, name, phone, email, visiting_address, to_jsonb(topics)::text as topics,
         e_services::text as e_services, when_closed_kind, when_closed_phone, when_closed_url, when_closed_text,
         reviewed_at, version, created_at, updated_at
         """;
@@ -237,12 +237,12 @@ public static class Units
 
     private sealed record UnitRow(
         Guid Id, string MunicipalityCode, Guid? ParentId, string? ExternalKey, string Level, string Name, string? Phone,
-        string? Email, string? VisitingAddress, string[] Topics, string EServices, string WhenClosedKind,
+        string? Email, string? VisitingAddress, string Topics, string EServices, string WhenClosedKind,
         string? WhenClosedPhone, string? WhenClosedUrl, string? WhenClosedText, DateTimeOffset ReviewedAt, int Version,
         DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt)
     {
         public Unit ToUnit() => new(Id, MunicipalityCode, ParentId, ExternalKey, Level, Name, Phone, Email, VisitingAddress,
-            Topics, JsonSerializer.Deserialize<EService[]>(EServices, Json) ?? [],
+            JsonSerializer.Deserialize<string[]>(Topics, Json) ?? [], JsonSerializer.Deserialize<EService[]>(EServices, Json) ?? [],
             new WhenClosed(WhenClosedKind, WhenClosedPhone, WhenClosedUrl, WhenClosedText), ReviewedAt, Version, CreatedAt, UpdatedAt);
     }
 }

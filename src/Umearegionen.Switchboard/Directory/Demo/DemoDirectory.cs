@@ -16,7 +16,7 @@ public static class DemoDirectory
         var rows = new List<ImportRow>();
         var leaves = new List<(string Key, DepartmentTemplate Template)>();
         var phones = new HashSet<string>();
-        var onCall = $"{m.AreaCode}-{m.Exchange}9 00";
+        var onCall = m.AreaCode.Length == 3 ? $"{m.AreaCode}-{m.Exchange} 99 00" : $"{m.AreaCode}-{m.Exchange}9 00";
 
         void Unit(string key, string? parent, string level, string name, DepartmentTemplate? t)
         {
