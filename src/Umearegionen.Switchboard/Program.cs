@@ -1,4 +1,5 @@
 using Umearegionen.Switchboard.Access;
+using Umearegionen.Switchboard.Directory;
 using Umearegionen.Switchboard.Live;
 using Umearegionen.Switchboard.OpeningHours;
 using Umearegionen.Switchboard.Platform;
@@ -21,6 +22,9 @@ builder.AddAccess();
 
 // Live updates to dashboards.
 builder.Services.AddLive();
+
+// The shared directory: municipalities, units, people, search.
+builder.Services.AddDirectory();
 
 // Opening hours: rules per unit and for the switchboard, the Swedish calendar.
 builder.Services.AddOpeningHours();
@@ -50,6 +54,7 @@ app.MapApiDocumentation();
 app.MapAuth();
 app.MapAccounts();
 app.MapLive();
+app.MapDirectory();
 app.MapOpeningHours();
 
 await app.RunAsync();

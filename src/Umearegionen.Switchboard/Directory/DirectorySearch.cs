@@ -1,0 +1,121 @@
+using System.Text;
+using Dapper;
+using Npgsql;
+
+namespace Umearegionen.Switchboard.Directory;
+
+/// <summary>
+/// One search hit. Kind: "unit" | "person" | "topic" | "e-service". Phone and Email are the
+/// person's for a person and the unit's otherwise; Referral is set only while a person is away.
+/// </summary>
+public sealed record SearchHit(
+    string Kind, Guid Id, string Title, string? Detail, string? Url, Guid UnitId, string UnitName,
+    string MunicipalityCode, string MunicipalityName, string? Phone, string? Email, Referral? Referral,
+    string OpenStatus, DateTimeOffset? OpenStatusUntil, WhenClosed WhenClosed, double Score);
+
+/// <summary>
+/// The operators' search over units, people, topics and e-services of the served municipalities:
+/// Swedish full-text matching for word forms ("bygglovet" → bygglov) and trigram similarity on
+/// accent-free lower-case text for typos and å/ä/ö typed as a/a/o ("bygglof", "snorojning",
+/// "vannas"); one indexed query over directory_search.
+/// </summary>
+public static class DirectorySearch
+{
+    public const int MaxQueryLength = 200;
+    public const int MaxLimit = 100;
+
+    public static async Task<IReadOnlyList<SearchHit>> SearchAsync(
+        NpgsqlConnection conn, string query, string? municipality, int limit, DateTimeOffset now, CancellationToken ct)
+    {
+        const string Sql = """
+            with q as (
+                select to_tsquery('swedish', @tsQuery) as tsq, directory_norm(@query) as qn
+            ), hits as (
+                select s.kind, s.entity_id, s.unit_id, s.municipality_code, s.title, s.detail,
+                       ((case when s.tsv @@ q.tsq then 0.5 + ts_rank(s.tsv, q.tsq) else 0 end)
+                       + word_similarity(q.qn, s.norm)
+                       + case when s.norm = q.qn then 0.5 when s.norm like q.qn || '%' then 0.2 else 0 end
+                       + case s.kind when 'topic' then 0.1 when 'unit' then 0.05 else 0 end)::float8 as score
+                from directory_search s
+                cross join q
+                join municipalities m on m.code = s.municipality_code and m.served_by_switchboard
+                where (s.tsv @@ q.tsq or q.qn <% s.norm)
+                  and (@municipality::text is null or s.municipality_code = @municipality)
+                order by score desc, s.title
+                limit @limit
+            )
+            select h.kind, h.entity_id, h.title, h.detail, h.unit_id, u.name as unit_name, h.municipality_code,
+                   m.name as municipality_name, coalesce(p.phone, u.phone) as phone,
+                   case when h.kind = 'person' then p.email else u.email end as email,
+                   p.referral_until, p.referral_reason, p.referral_to, p.referral_phone,
+                   u.when_closed_kind, u.when_closed_phone, u.when_closed_url, u.when_closed_text, h.score
+            from hits h
+            join directory_units u on u.id = h.unit_id
+            join municipalities m on m.code = h.municipality_code
+            left join directory_people p on h.kind = 'person' and p.id = h.entity_id
+            order by h.score desc, h.title
+            """;
+        var rows = await conn.QueryAsync<HitRow>(new CommandDefinition(Sql, new
+        {
+            query, tsQuery = TsQuery(query), municipality, limit,
+        }, cancellationToken: ct));
+        return rows.Select(r => r.ToHit(now)).ToList();
+    }
+
+    // Swedish definite and plural endings the snowball stemmer leaves on ("bygglovet", "snöröjningen", "förskolorna").
+    private static readonly string[] Endings = ["arna", "erna", "orna", "ets", "ens", "et", "en", "na", "n", "t", "s"];
+
+    /// <summary>
+    /// The words of the query as a tsquery, each word as a prefix or any of its forms without a
+    /// Swedish ending ("bygglovet" → "bygglovet:* | bygglov"), words joined with AND. Only letters and
+    /// digits reach it, so user input cannot break the query syntax.
+    /// </summary>
+    public static string TsQuery(string query)
+    {
+        var words = new List<string>();
+        var word = new StringBuilder();
+        foreach (var c in query.Append(' '))
+        {
+            if (char.IsLetterOrDigit(c))
+            {
+                word.Append(char.ToLowerInvariant(c));
+            }
+            else if (word.Length > 0)
+            {
+                words.Add(Forms(word.ToString()));
+                word.Clear();
+            }
+        }
+
+        return string.Join(" & ", words);
+    }
+
+    private static string Forms(string word)
+    {
+        if (word.Length < 3)
+        {
+            return word;
+        }
+
+        var forms = new List<string> { word + ":*" };
+        forms.AddRange(Endings.Where(e => word.Length - e.Length >= 4 && word.EndsWith(e, StringComparison.Ordinal))
+            .Select(e => word[..^e.Length]).Distinct());
+        return forms.Count == 1 ? forms[0] : "(" + string.Join(" | ", forms) + ")";
+    }
+
+    private sealed record HitRow(
+        string Kind, Guid EntityId, string Title, string? Detail, Guid UnitId, string UnitName, string MunicipalityCode,
+        string MunicipalityName, string? Phone, string? Email, DateTimeOffset? ReferralUntil, string? ReferralReason,
+        string? ReferralTo, string? ReferralPhone, string WhenClosedKind, string? WhenClosedPhone, string? WhenClosedUrl,
+        string? WhenClosedText, double Score)
+    {
+        public SearchHit ToHit(DateTimeOffset now) => new(
+            Kind, EntityId, Title,
+            Kind == "e-service" ? null : Detail,
+            Kind == "e-service" ? Detail : null,
+            UnitId, UnitName, MunicipalityCode, MunicipalityName, Phone, Email,
+            ReferralUntil > now ? new Referral(ReferralUntil, ReferralReason, ReferralTo, ReferralPhone) : null,
+            OpenNow.Unknown.Status, null,
+            new WhenClosed(WhenClosedKind, WhenClosedPhone, WhenClosedUrl, WhenClosedText), Math.Round(Score, 3));
+    }
+}
