@@ -1,6 +1,9 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Umearegionen.Switchboard.Access;
+using Umearegionen.Switchboard.Directory;
 using Umearegionen.Switchboard.OpeningHours.Domain;
+using Umearegionen.Switchboard.Platform.Demo;
 
 namespace Umearegionen.Switchboard.OpeningHours;
 
@@ -23,6 +26,10 @@ public static class OpeningHoursRegistration
         services.AddOptions<OpeningHoursOptions>().BindConfiguration(OpeningHoursOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton(new OpeningHoursEvaluator(TimeZoneInfo.FindSystemTimeZoneById(TimeZoneId)));
         services.AddSingleton<OpeningHoursEvents>();
+
+        // Replaces the directory's placeholder that reports every unit as "unknown".
+        services.Replace(ServiceDescriptor.Singleton<IUnitOpenStatus, UnitOpenStatus>());
+        services.AddSingleton<IDemoData, OpeningHoursDemoData>();
         return services;
     }
 
