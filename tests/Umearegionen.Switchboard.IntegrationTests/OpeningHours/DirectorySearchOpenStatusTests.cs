@@ -1,0 +1,43 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Umearegionen.Switchboard.Access;
+using Umearegionen.Switchboard.IntegrationTests.Infrastructure;
+using static Umearegionen.Switchboard.IntegrationTests.Directory.DirectoryApi;
+using static Umearegionen.Switchboard.IntegrationTests.OpeningHours.OpeningHoursTestApi;
+
+namespace Umearegionen.Switchboard.IntegrationTests.OpeningHours;
+
+/// <summary>The directory's search says whether units are open now, by the service's clock.</summary>
+/// <remarks>
+/// The fake clock only moves forward, and tokens issued after it has jumped ahead are not yet valid
+/// by the wall clock, so each clock test has a class (an app and a clock) of its own and signs in
+/// before moving the clock.
+/// </remarks>
+public sealed class DirectorySearchOpenStatusTests(DirectorySearchOpenStatusTests.App app) : IClassFixture<DirectorySearchOpenStatusTests.App>
+{
+    public sealed class App : SwitchboardApp
+    {
+        protected override bool UseFakeTime => true;
+    }
+
+    [Fact]
+    public async Task DirectorySearchSaysWhichUnitsAreOpenAndWhichAreUnknown()
+    {
+        var editor = await app.ClientForAsync(Roles.Editor, "2480");
+        var reader = await app.ClientForAsync(Roles.Operator);
+        var word = "Öppettest" + Guid.NewGuid().ToString("N")[..6];
+        var withHours = await CreateUnitAsync(editor, "2480", word + " kontor");
+        var withoutHours = await CreateUnitAsync(editor, "2480", word + " förråd");
+        await EnsureAsync(await PutHoursAsync(editor, withHours.Id, 0, Office()), HttpStatusCode.OK);
+        var wednesday = FakeClock.WednesdayAhead(app.Clock!);
+        app.Clock!.SetUtcNow(FakeClock.At(wednesday, 10, 0).ToUniversalTime());
+
+        var hits = (await reader.GetFromJsonAsync<JsonElement>($"/api/directory/search?q={Uri.EscapeDataString(word)}"))
+            .EnumerateArray().Where(h => h.GetProperty("kind").GetString() == "unit").ToDictionary(h => h.GetProperty("unitId").GetGuid());
+
+        Assert.Equal("open", hits[withHours.Id].GetProperty("openStatus").GetString());
+        Assert.Equal(FakeClock.At(wednesday, 12, 0), hits[withHours.Id].GetProperty("openStatusUntil").GetDateTimeOffset());
+        Assert.Equal("unknown", hits[withoutHours.Id].GetProperty("openStatus").GetString());
+    }
+}
