@@ -68,8 +68,14 @@ public sealed class CsvTests
 public sealed class SearchQueryTests
 {
     [Fact]
-    public void DefiniteFormsAlsoSearchTheirBaseForm() =>
-        Assert.Equal("(bygglovet:* | bygglov)", DirectorySearch.TsQuery("Bygglovet"));
+    public void DefiniteFormsAlsoSearchTheirBaseForm()
+    {
+        var alternatives = DirectorySearch.TsQuery("Bygglovet").Trim('(', ')').Split(" | ");
+
+        Assert.Equal("bygglovet:*", alternatives[0]);
+        Assert.Contains("bygglov", alternatives);
+        Assert.Contains("snöröjning", DirectorySearch.TsQuery("snöröjningen").Trim('(', ')').Split(" | "));
+    }
 
     [Fact]
     public void OperatorCharactersInTheQueryNeverReachTheTsQuery() =>

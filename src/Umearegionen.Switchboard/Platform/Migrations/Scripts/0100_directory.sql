@@ -86,23 +86,33 @@ create function directory_norm(value text) returns text
     language sql stable
     return lower(unaccent('unaccent'::regdictionary, coalesce(value, '')));
 
+-- The municipality's name, with and without å/ä/ö, so "bygglov vännäs" and "bygglov vannas" both
+-- narrow to Vännäs; weighted lowest so it never outranks the entry's own words.
+create function directory_place(code text) returns tsvector
+    language sql stable
+    return (select setweight(to_tsvector('simple', name || ' ' || directory_norm(name)), 'D')
+            from municipalities where municipalities.code = directory_place.code);
+
 create function directory_units_index() returns trigger
     language plpgsql as $$
+declare
+    place tsvector;
 begin
     delete from directory_search where entity_id = coalesce(new.id, old.id) and kind <> 'person';
     if tg_op = 'DELETE' then
         return old;
     end if;
+    place := directory_place(new.municipality_code);
     insert into directory_search (kind, entity_id, unit_id, municipality_code, title, detail, norm, tsv)
     select 'unit', new.id, new.id, new.municipality_code, new.name, null,
-           directory_norm(new.name), to_tsvector('swedish', new.name)
+           directory_norm(new.name), setweight(to_tsvector('swedish', new.name), 'A') || place
     union all
     select 'topic', new.id, new.id, new.municipality_code, t.topic, new.name,
-           directory_norm(t.topic), to_tsvector('swedish', t.topic)
+           directory_norm(t.topic), setweight(to_tsvector('swedish', t.topic), 'A') || place
     from unnest(new.topics) as t (topic)
     union all
     select 'e-service', new.id, new.id, new.municipality_code, e ->> 'name', e ->> 'url',
-           directory_norm(e ->> 'name'), to_tsvector('swedish', e ->> 'name')
+           directory_norm(e ->> 'name'), setweight(to_tsvector('swedish', e ->> 'name'), 'A') || place
     from jsonb_array_elements(new.e_services) as e;
     return new;
 end
@@ -122,7 +132,8 @@ begin
     insert into directory_search (kind, entity_id, unit_id, municipality_code, title, detail, norm, tsv)
     values ('person', new.id, new.unit_id, new.municipality_code, new.name, new.title,
             directory_norm(new.name || ' ' || coalesce(new.title, '')),
-            setweight(to_tsvector('simple', new.name), 'A') || setweight(to_tsvector('swedish', coalesce(new.title, '')), 'B'));
+            setweight(to_tsvector('simple', new.name), 'A') || setweight(to_tsvector('swedish', coalesce(new.title, '')), 'B')
+            || directory_place(new.municipality_code));
     return new;
 end
 $$;
