@@ -7,9 +7,10 @@ namespace Umearegionen.Switchboard.OpeningHours;
 /// <summary>A directory unit with its stored hours, if any, and the rules they make.</summary>
 /// <param name="Rules">The effective rules (the unit's hours, its municipality's holiday policy merged
 /// with the unit's override, the directory's closed action); null when no hours are stored.</param>
+/// <param name="PolicyVersion">The municipality's policy version; 0 while it uses the default.</param>
 public sealed record UnitWithRules(
     Guid UnitId, string UnitName, string MunicipalityCode, ClosedAction WhenClosed,
-    StoredUnitHours? Hours, HolidayPolicy MunicipalityPolicy, OpeningRules? Rules);
+    StoredUnitHours? Hours, HolidayPolicy MunicipalityPolicy, int PolicyVersion, OpeningRules? Rules);
 
 /// <summary>A unit's hours as stored: its own part of the rules, without what it inherits.</summary>
 public sealed record StoredUnitHours(
@@ -30,7 +31,7 @@ public static class UnitRules
                    u.when_closed_kind, u.when_closed_phone, u.when_closed_url, u.when_closed_text,
                    h.weekly::text as weekly, h.exceptions::text as exceptions, h.holiday_override::text as holiday_override,
                    h.version, h.reviewed_at, h.updated_at, h.updated_by,
-                   p.policy::text as municipality_policy
+                   p.policy::text as municipality_policy, coalesce(p.version, 0) as policy_version
             from directory_units u
             left join opening_hours_units h on h.unit_id = u.id
             left join opening_hours_holiday_policies p on p.municipality_code = u.municipality_code
@@ -60,7 +61,7 @@ public static class UnitRules
         var whenClosed = ClosedActionOf(row.WhenClosedKind, row.WhenClosedPhone, row.WhenClosedUrl, row.WhenClosedText);
         if (row.Weekly is null)
         {
-            return new UnitWithRules(row.UnitId, row.UnitName, row.MunicipalityCode, whenClosed, null, policy, null);
+            return new UnitWithRules(row.UnitId, row.UnitName, row.MunicipalityCode, whenClosed, null, policy, row.PolicyVersion, null);
         }
 
         var hours = new StoredUnitHours(
@@ -69,7 +70,7 @@ public static class UnitRules
             row.HolidayOverride is null ? null : OpeningHoursHttp.Deserialize<HolidayPolicyOverride>(row.HolidayOverride),
             row.Version!.Value, row.ReviewedAt!.Value, row.UpdatedAt!.Value, row.UpdatedBy!);
         var rules = new OpeningRules(hours.Weekly, hours.Exceptions, policy.Merge(hours.HolidayOverride), whenClosed);
-        return new UnitWithRules(row.UnitId, row.UnitName, row.MunicipalityCode, whenClosed, hours, policy, rules);
+        return new UnitWithRules(row.UnitId, row.UnitName, row.MunicipalityCode, whenClosed, hours, policy, row.PolicyVersion, rules);
     }
 
     private sealed record Row(
@@ -77,5 +78,5 @@ public static class UnitRules
         string WhenClosedKind, string? WhenClosedPhone, string? WhenClosedUrl, string? WhenClosedText,
         string? Weekly, string? Exceptions, string? HolidayOverride,
         int? Version, DateTimeOffset? ReviewedAt, DateTimeOffset? UpdatedAt, string? UpdatedBy,
-        string? MunicipalityPolicy);
+        string? MunicipalityPolicy, int PolicyVersion);
 }

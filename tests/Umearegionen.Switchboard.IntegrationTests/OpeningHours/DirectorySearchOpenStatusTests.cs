@@ -22,7 +22,7 @@ public sealed class DirectorySearchOpenStatusTests(DirectorySearchOpenStatusTest
     }
 
     [Fact]
-    public async Task DirectorySearchSaysWhichUnitsAreOpenAndWhichAreUnknown()
+    public async Task DirectorySearchSaysWhichUnitsAreOpenAndWhichAreUnknownAndFollowsAChange()
     {
         var editor = await app.ClientForAsync(Roles.Editor, "2480");
         var reader = await app.ClientForAsync(Roles.Operator);
@@ -33,11 +33,19 @@ public sealed class DirectorySearchOpenStatusTests(DirectorySearchOpenStatusTest
         var wednesday = FakeClock.WednesdayAhead(app.Clock!);
         app.Clock!.SetUtcNow(FakeClock.At(wednesday, 10, 0).ToUniversalTime());
 
-        var hits = (await reader.GetFromJsonAsync<JsonElement>($"/api/directory/search?q={Uri.EscapeDataString(word)}"))
-            .EnumerateArray().Where(h => h.GetProperty("kind").GetString() == "unit").ToDictionary(h => h.GetProperty("unitId").GetGuid());
+        var url = $"/api/directory/search?q={Uri.EscapeDataString(word)}";
+        var hits = await UnitHitsAsync(reader, url);
+        await EnsureAsync(await PutHoursAsync(editor, withHours.Id, 1, new { weekly = Weekdays([new { start = "13:00", end = "16:30" }]), exceptions = Array.Empty<object>() }), HttpStatusCode.OK);
+        var afterChange = await UnitHitsAsync(reader, url);
 
         Assert.Equal("open", hits[withHours.Id].GetProperty("openStatus").GetString());
         Assert.Equal(FakeClock.At(wednesday, 12, 0), hits[withHours.Id].GetProperty("openStatusUntil").GetDateTimeOffset());
         Assert.Equal("unknown", hits[withoutHours.Id].GetProperty("openStatus").GetString());
+        Assert.Equal("closed", afterChange[withHours.Id].GetProperty("openStatus").GetString());
+        Assert.Equal(FakeClock.At(wednesday, 13, 0), afterChange[withHours.Id].GetProperty("openStatusUntil").GetDateTimeOffset());
     }
+
+    private static async Task<Dictionary<Guid, JsonElement>> UnitHitsAsync(HttpClient reader, string url) =>
+        (await reader.GetFromJsonAsync<JsonElement>(url))
+            .EnumerateArray().Where(h => h.GetProperty("kind").GetString() == "unit").ToDictionary(h => h.GetProperty("unitId").GetGuid());
 }
