@@ -111,4 +111,23 @@ public class OpeningHoursEvaluatorProperties
                 && !lastClosed.IsOpen
                 && lastClosed.OpensAt == opens;
         });
+
+    /// <summary>
+    /// An answer stays true until it says it changes, which is what lets the directory's open-now
+    /// status be remembered until then.
+    /// </summary>
+    [Property(MaxTest = 500)]
+    public Property AnAnswerHoldsUntilTheStatusChanges() =>
+        Prop.ForAll(Cases, Gen.Choose(1, 1000).ToArbitrary(), (c, permille) =>
+        {
+            var rules = RuleSets[c.Rules];
+            var status = Evaluator.Evaluate(rules, c.At);
+            if ((status.IsOpen ? status.ClosesAt : status.OpensAt) is not { } until)
+            {
+                return true;
+            }
+
+            var later = Evaluator.Evaluate(rules, c.At + ((until - c.At) * permille / 1001));
+            return later.IsOpen == status.IsOpen && later.ClosesAt == status.ClosesAt && later.OpensAt == status.OpensAt;
+        });
 }
