@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.AspNetCore.OpenApi;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Umearegionen.Switchboard.Access;
 using Umearegionen.Switchboard.Directory;
@@ -30,6 +31,7 @@ public static class OpeningHoursRegistration
         // Replaces the directory's placeholder that reports every unit as "unknown".
         services.Replace(ServiceDescriptor.Singleton<IUnitOpenStatus, UnitOpenStatus>());
         services.AddSingleton<IDemoData, OpeningHoursDemoData>();
+        services.Configure<OpenApiOptions>("v1", o => o.AddSchemaTransformer<OpeningHoursSchemas>());
         return services;
     }
 

@@ -91,6 +91,7 @@ public static class OpeningHoursViewsApi
     /// <summary>The answer for one unit; "unknown" without rules, never "open".</summary>
     public static OpeningStatus StatusOf(string id, string name, OpeningRules? rules, DateTimeOffset at, OpeningHoursEvaluator evaluator, OpeningHoursOptions options)
     {
+        at = evaluator.ToLocal(at); // answered with the Swedish offset, like every other instant here
         if (rules is null)
         {
             return new OpeningStatus(id, name, at, "unknown", null, null, false, null, null);

@@ -36,6 +36,9 @@ public sealed class OpeningHoursEvaluator(TimeZoneInfo timeZone)
         return Enumerable.Range(0, 7).Select(i => HoursOn(rules, monday.AddDays(i))).ToList();
     }
 
+    /// <summary>The same instant with the zone's offset, e.g. 10:00+01:00 for 09:00Z in winter.</summary>
+    public DateTimeOffset ToLocal(DateTimeOffset instant) => TimeZoneInfo.ConvertTime(instant, timeZone);
+
     public OpenStatus Evaluate(OpeningRules rules, DateTimeOffset instant)
     {
         var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(instant, timeZone).DateTime);
