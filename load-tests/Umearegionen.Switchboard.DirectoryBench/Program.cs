@@ -51,12 +51,13 @@ try
 
     var queries = QueryMix.Build(searches, seed: 7);
     // Warm-up: plans, caches and pool.
-    foreach (var (q, m) in queries.Take(200))
+    foreach (var (_, q, m) in queries.Take(200))
     {
         await SearchOnce(dataSource, q, m);
     }
 
     var histogram = new LongConcurrentHistogram(1, TimeStamp.Seconds(10), 3);
+    var byKind = queries.Select(x => x.Kind).Distinct().ToDictionary(k => k, _ => new LongConcurrentHistogram(1, TimeStamp.Seconds(10), 3));
     var hitCounts = new int[queries.Count];
     var next = -1;
     var wall = Stopwatch.StartNew();
@@ -65,18 +66,26 @@ try
         int i;
         while ((i = Interlocked.Increment(ref next)) < queries.Count)
         {
-            var (q, m) = queries[i];
+            var (kind, q, m) = queries[i];
             var start = Stopwatch.GetTimestamp();
             hitCounts[i] = await SearchOnce(dataSource, q, m);
-            histogram.RecordValue(Stopwatch.GetTimestamp() - start);
+            var elapsed = Stopwatch.GetTimestamp() - start;
+            histogram.RecordValue(elapsed);
+            byKind[kind].RecordValue(elapsed);
         }
     }));
     wall.Stop();
 
-    double Ms(double percentile) => histogram.GetValueAtPercentile(percentile) * 1000.0 / Stopwatch.Frequency;
+    double Ms(double percentile, HistogramBase? h = null) => (h ?? histogram).GetValueAtPercentile(percentile) * 1000.0 / Stopwatch.Frequency;
     Console.WriteLine($"{queries.Count} searches, {workers} worker(s), {queries.Count / wall.Elapsed.TotalSeconds:0} searches/s");
     Console.WriteLine($"latency ms: p50 {Ms(50):0.00}  p95 {Ms(95):0.00}  p99 {Ms(99):0.00}  max {histogram.GetMaxValue() * 1000.0 / Stopwatch.Frequency:0.00}");
-    Console.WriteLine($"searches with no hit: {hitCounts.Count(c => c == 0)} of {queries.Count}");
+    foreach (var (kind, h) in byKind.OrderBy(k => k.Key))
+    {
+        Console.WriteLine($"  {kind,-17} n={h.TotalCount,5}  p50 {Ms(50, h),6:0.00}  p95 {Ms(95, h),6:0.00}  p99 {Ms(99, h),6:0.00}");
+    }
+
+    Console.WriteLine($"searches with no hit: {hitCounts.Count(c => c == 0)} of {queries.Count} (mostly name combinations nobody has)");
+    Console.WriteLine($"load average during the run: {(File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Trim() : "n/a")}");
     foreach (var (q, m) in new[] { ("bygglovet", (string?)null), ("snörojning", "2460"), ("Anna Lindberg", null) })
     {
         await using var conn = await dataSource.OpenConnectionAsync();

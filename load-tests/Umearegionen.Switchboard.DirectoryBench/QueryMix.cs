@@ -22,23 +22,23 @@ public static class QueryMix
 
     private static readonly string[] Municipalities = ["2480", "2460", "2401", "2409", "2404", "2403"];
 
-    public static IReadOnlyList<(string Query, string? Municipality)> Build(int count, int seed)
+    public static IReadOnlyList<(string Kind, string Query, string? Municipality)> Build(int count, int seed)
     {
         var random = new Random(seed);
-        var list = new List<(string, string?)>(count);
+        var list = new List<(string, string, string?)>(count);
         for (var i = 0; i < count; i++)
         {
-            var query = random.Next(100) switch
+            var (kind, query) = random.Next(100) switch
             {
-                < 25 => Exact[random.Next(Exact.Length)],
-                < 40 => WordForms[random.Next(WordForms.Length)],
-                < 55 => Typos[random.Next(Typos.Length)],
-                < 65 => EServices[random.Next(EServices.Length)],
-                < 85 => $"{Pick(random, DemoCatalogue.FirstNames)} {Pick(random, DemoCatalogue.LastNames)}",
-                < 93 => Pick(random, DemoCatalogue.LastNames),
-                _ => Misspell(random, Pick(random, DemoCatalogue.LastNames)),
+                < 25 => ("topic", Exact[random.Next(Exact.Length)]),
+                < 40 => ("word form", WordForms[random.Next(WordForms.Length)]),
+                < 55 => ("typo", Typos[random.Next(Typos.Length)]),
+                < 65 => ("e-service", EServices[random.Next(EServices.Length)]),
+                < 85 => ("full name", $"{Pick(random, DemoCatalogue.FirstNames)} {Pick(random, DemoCatalogue.LastNames)}"),
+                < 93 => ("surname", Pick(random, DemoCatalogue.LastNames)),
+                _ => ("misspelt surname", Misspell(random, Pick(random, DemoCatalogue.LastNames))),
             };
-            list.Add((query, random.Next(3) == 0 ? Municipalities[random.Next(Municipalities.Length)] : null));
+            list.Add((kind, query, random.Next(3) == 0 ? Municipalities[random.Next(Municipalities.Length)] : null));
         }
 
         return list;
