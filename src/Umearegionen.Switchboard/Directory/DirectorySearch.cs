@@ -1,6 +1,7 @@
 using System.Text;
 using Dapper;
 using Npgsql;
+using NpgsqlTypes;
 
 namespace Umearegionen.Switchboard.Directory;
 
@@ -27,21 +28,53 @@ public static class DirectorySearch
     public static async Task<IReadOnlyList<SearchHit>> SearchAsync(
         NpgsqlConnection conn, string query, string? municipality, int limit, DateTimeOffset now, CancellationToken ct)
     {
+        // 1. q: the query as a Swedish tsquery (word forms) and as accent-free lower-case text.
+        // 2. fixes: for each query word, the directory's words it may mean: itself, words it begins, and
+        //    misspellings (trigram similarity), keeping only those close to the best candidate.
+        // 3. typo: those as one tsquery, (alternatives of word 1) & (alternatives of word 2) ...
+        // 4. candidates: rows matching either tsquery, ranked cheaply (exact or word-form match, the
+        //    text itself, kind); the best 200 are then ranked by full-text rank and word similarity to
+        //    the whole query, which are dearer, and the best @limit returned.
         const string Sql = """
             with q as (
                 select to_tsquery('swedish', @tsQuery) as tsq, directory_norm(@query) as qn
-            ), hits as (
-                select s.kind, s.entity_id, s.unit_id, s.municipality_code, s.title, s.detail,
-                       ((case when s.tsv @@ q.tsq then 0.5 + ts_rank(s.tsv, q.tsq) else 0 end)
-                       + word_similarity(q.qn, s.norm)
-                       + case when s.norm = q.qn then 0.5 when s.norm like q.qn || '%' then 0.2 else 0 end
-                       + case s.kind when 'topic' then 0.1 when 'unit' then 0.05 else 0 end)::float8 as score
+            ), qw as (
+                select distinct w from q, regexp_split_to_table(q.qn, '[^[:alnum:]]+') as w where w <> ''
+            ), fixes as (
+                select qw.w as qword, d.word, d.sim, max(d.sim) over (partition by qw.w) as best
+                from qw cross join lateral (
+                    select dw.word, case when dw.word = qw.w then 1.0 else similarity(dw.word, qw.w) end as sim
+                    from directory_words dw
+                    where dw.word % qw.w or (length(qw.w) >= 3 and dw.word like qw.w || '%')
+                    order by 2 desc
+                    limit 12
+                ) d
+            ), typo as (
+                select case when count(*) = (select count(*) from qw) then string_agg(alts, ' & ')::tsquery end as tq
+                from (
+                    select '(' || string_agg(quote_literal(word), ' | ') || ')' as alts
+                    from fixes where sim >= greatest(0.4, best - 0.1)
+                    group by qword
+                ) a
+            ), candidates as (
+                select s.kind, s.entity_id, s.unit_id, s.municipality_code, s.title, s.detail, s.norm, s.tsv,
+                       case when s.tsv @@ q.tsq then 0.5 else 0 end
+                       + case when s.norm = q.qn then 0.5 when s.norm like q.qn || '%' then 0.3
+                              when strpos(s.norm, q.qn) > 0 then 0.2 else 0 end
+                       + case s.kind when 'topic' then 0.1 when 'unit' then 0.05 else 0 end as cheap
                 from directory_search s
                 cross join q
+                cross join typo
                 join municipalities m on m.code = s.municipality_code and m.served_by_switchboard
-                where (s.tsv @@ q.tsq or q.qn <% s.norm)
+                where (s.tsv @@ q.tsq or s.words @@ typo.tq)
                   and (@municipality::text is null or s.municipality_code = @municipality)
-                order by score desc, s.title
+                order by cheap desc
+                limit 200
+            ), hits as (
+                select c.kind, c.entity_id, c.unit_id, c.municipality_code, c.title, c.detail,
+                       (c.cheap + ts_rank(c.tsv, q.tsq) + word_similarity(q.qn, c.norm))::float8 as score
+                from candidates c cross join q
+                order by score desc, c.title
                 limit @limit
             )
             select h.kind, h.entity_id, h.title, h.detail, h.unit_id, u.name as unit_name, h.municipality_code,
@@ -55,11 +88,23 @@ public static class DirectorySearch
             left join directory_people p on h.kind = 'person' and p.id = h.entity_id
             order by h.score desc, h.title
             """;
-        var rows = await conn.QueryAsync<HitRow>(new CommandDefinition(Sql, new
+        await using var command = new NpgsqlCommand(Sql, conn);
+        command.Parameters.Add(new NpgsqlParameter<string>("query", NpgsqlDbType.Text) { TypedValue = query });
+        command.Parameters.Add(new NpgsqlParameter<string>("tsQuery", NpgsqlDbType.Text) { TypedValue = TsQuery(query) });
+        command.Parameters.Add(new NpgsqlParameter("municipality", NpgsqlDbType.Text) { Value = (object?)municipality ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter<int>("limit", NpgsqlDbType.Integer) { TypedValue = limit });
+        // The operators' hottest query: prepared once per physical connection (Npgsql keeps it across
+        // pooled opens), because planning it costs about as much as running it.
+        await command.PrepareAsync(ct);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        var parse = reader.GetRowParser<HitRow>();
+        var hits = new List<SearchHit>();
+        while (await reader.ReadAsync(ct))
         {
-            query, tsQuery = TsQuery(query), municipality, limit,
-        }, cancellationToken: ct));
-        return rows.Select(r => r.ToHit(now)).ToList();
+            hits.Add(parse(reader).ToHit(now));
+        }
+
+        return hits;
     }
 
     // Swedish definite and plural endings the snowball stemmer leaves on ("bygglovet", "snöröjningen", "förskolorna").

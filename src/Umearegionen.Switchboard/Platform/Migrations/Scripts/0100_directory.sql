@@ -64,9 +64,11 @@ create index directory_people_review on directory_people (municipality_code, rev
 
 -- One row per searchable thing (a unit, a person, one topic, one e-service), kept up to date by
 -- the triggers below in the same transaction as the change, so search is one indexed query.
---   norm: lower-cased, accents removed (å/ä → a, ö → o), for typo-tolerant trigram matching
---         and for operators who type "vannas" or "snorojning";
---   tsv:  Swedish full-text vector of the original text, for word forms ("bygglovet" → bygglov).
+--   norm:  lower-cased, accents removed (å/ä → a, ö → o), for operators who type "vannas" or
+--          "snorojning" and for the final similarity ranking;
+--   words: the words of norm and of the municipality's name, for typo-tolerant matching through
+--          directory_words;
+--   tsv:   Swedish full-text vector of the original text, for word forms ("bygglovet" → bygglov).
 create table directory_search (
     id                bigint generated always as identity primary key,
     kind              text not null check (kind in ('unit', 'person', 'topic', 'e-service')),
@@ -76,11 +78,34 @@ create table directory_search (
     title             text not null,
     detail            text,
     norm              text not null,
+    words             tsvector not null,
     tsv               tsvector not null
 );
 create index directory_search_entity on directory_search (entity_id);
-create index directory_search_norm on directory_search using gin (norm gin_trgm_ops);
+create index directory_search_words on directory_search using gin (words);
 create index directory_search_tsv on directory_search using gin (tsv);
+
+-- Every distinct word of the directory, with a trigram index: a misspelt query word is matched
+-- against this small vocabulary (a few thousand words) instead of against every row, and the
+-- words it may have meant are then looked up in directory_search.words. Words are never removed;
+-- a word nobody uses any more only costs a row.
+create table directory_words (
+    word text primary key
+);
+create index directory_words_trigrams on directory_words using gin (word gin_trgm_ops);
+
+create function directory_search_words() returns trigger
+    language plpgsql as $$
+begin
+    insert into directory_words (word)
+    select w from unnest(tsvector_to_array(new.words)) as w
+    on conflict do nothing;
+    return new;
+end
+$$;
+
+create trigger directory_search_words after insert on directory_search
+    for each row execute function directory_search_words();
 
 create function directory_norm(value text) returns text
     language sql stable
@@ -93,6 +118,11 @@ create function directory_place(code text) returns tsvector
     return (select setweight(to_tsvector('simple', name || ' ' || directory_norm(name)), 'D')
             from municipalities where municipalities.code = directory_place.code);
 
+create function directory_word_vector(value text, code text) returns tsvector
+    language sql stable
+    return to_tsvector('simple', directory_norm(value) || ' ' ||
+                       (select directory_norm(name) from municipalities where municipalities.code = directory_word_vector.code));
+
 create function directory_units_index() returns trigger
     language plpgsql as $$
 declare
@@ -103,16 +133,16 @@ begin
         return old;
     end if;
     place := directory_place(new.municipality_code);
-    insert into directory_search (kind, entity_id, unit_id, municipality_code, title, detail, norm, tsv)
+    insert into directory_search (kind, entity_id, unit_id, municipality_code, title, detail, norm, words, tsv)
     select 'unit', new.id, new.id, new.municipality_code, new.name, null,
-           directory_norm(new.name), setweight(to_tsvector('swedish', new.name), 'A') || place
+           directory_norm(new.name), directory_word_vector(new.name, new.municipality_code), setweight(to_tsvector('swedish', new.name), 'A') || place
     union all
     select 'topic', new.id, new.id, new.municipality_code, t.topic, new.name,
-           directory_norm(t.topic), setweight(to_tsvector('swedish', t.topic), 'A') || place
+           directory_norm(t.topic), directory_word_vector(t.topic, new.municipality_code), setweight(to_tsvector('swedish', t.topic), 'A') || place
     from unnest(new.topics) as t (topic)
     union all
     select 'e-service', new.id, new.id, new.municipality_code, e ->> 'name', e ->> 'url',
-           directory_norm(e ->> 'name'), setweight(to_tsvector('swedish', e ->> 'name'), 'A') || place
+           directory_norm(e ->> 'name'), directory_word_vector(e ->> 'name', new.municipality_code), setweight(to_tsvector('swedish', e ->> 'name'), 'A') || place
     from jsonb_array_elements(new.e_services) as e;
     return new;
 end
@@ -129,9 +159,10 @@ begin
         return old;
     end if;
     -- A person is found by name and by title ("bygglovshandläggare").
-    insert into directory_search (kind, entity_id, unit_id, municipality_code, title, detail, norm, tsv)
+    insert into directory_search (kind, entity_id, unit_id, municipality_code, title, detail, norm, words, tsv)
     values ('person', new.id, new.unit_id, new.municipality_code, new.name, new.title,
             directory_norm(new.name || ' ' || coalesce(new.title, '')),
+            directory_word_vector(new.name || ' ' || coalesce(new.title, ''), new.municipality_code),
             setweight(to_tsvector('simple', new.name), 'A') || setweight(to_tsvector('swedish', coalesce(new.title, '')), 'B')
             || directory_place(new.municipality_code));
     return new;
