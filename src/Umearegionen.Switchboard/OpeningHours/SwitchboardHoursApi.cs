@@ -59,7 +59,7 @@ public static class SwitchboardHoursApi
         }
 
         var errors = rules!.Validate().ToList();
-        UnitHoursApi.AddLimits(rules.Exceptions, errors);
+        UnitHoursApi.AddLimits(rules.Weekly, rules.Exceptions, errors);
         if (errors.Count > 0)
         {
             return OpeningHoursHttp.Invalid(errors);

@@ -25,6 +25,7 @@ public static class UnitHoursApi
     public const string EntityType = "opening-hours";
     public const int MaxExceptions = 500;
     public const int MaxReasonLength = 200;
+    public const int MaxIntervalsPerDay = 24;
 
     public static void MapUnitHours(RouteGroupBuilder reads, RouteGroupBuilder changes)
     {
@@ -183,15 +184,23 @@ public static class UnitHoursApi
         // The closed action is the directory's and is checked there; only the unit's own parts are checked here.
         var rules = new OpeningRules(body.Weekly!, body.Exceptions!, HolidayPolicy.Default.Merge(body.HolidayOverride), ClosedAction.None);
         var errors = rules.Validate().ToList();
-        AddLimits(body.Exceptions, errors);
+        AddLimits(body.Weekly, body.Exceptions, errors);
         return errors.Count == 0
             ? null
             : OpeningHoursHttp.Invalid(errors, path => path.StartsWith("Holidays", StringComparison.Ordinal) ? "HolidayOverride" + path["Holidays".Length..] : path);
     }
 
     /// <summary>Bounds that keep a document readable for operators and cheap to evaluate.</summary>
-    internal static void AddLimits(IReadOnlyList<DateException>? exceptions, List<RuleError> errors)
+    internal static void AddLimits(WeeklySchedule? weekly, IReadOnlyList<DateException>? exceptions, List<RuleError> errors)
     {
+        foreach (var day in Enum.GetValues<DayOfWeek>())
+        {
+            if (weekly?.For(day) is { Count: > MaxIntervalsPerDay } ranges)
+            {
+                errors.Add(new($"Weekly.{day}", $"At most {MaxIntervalsPerDay} intervals a day (there are {ranges.Count})."));
+            }
+        }
+
         if (exceptions is null)
         {
             return;
