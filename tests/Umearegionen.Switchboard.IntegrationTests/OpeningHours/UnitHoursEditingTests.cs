@@ -174,4 +174,35 @@ public sealed class UnitHoursEditingTests(SwitchboardApp app) : IClassFixture<Sw
         var closed = await GetJsonAsync(editor, "/api/opening-hours/switchboard/status?at=" + Uri.EscapeDataString("2026-03-11T17:00:00+01:00"));
         Assert.Equal("Växeln är stängd.", closed.GetProperty("whenClosed").GetProperty("text").GetString());
     }
+
+    [Fact]
+    public async Task InvalidSwitchboardHoursAreRefusedNamingTheField()
+    {
+        var admin = await app.ClientForAsync(Roles.Administrator);
+        var rules = new
+        {
+            weekly = Weekdays([new { start = "07:30", end = "17:00" }]),
+            exceptions = Array.Empty<object>(),
+            holidays = new { },
+            whenClosed = new { kind = "onCallNumber" },
+        };
+
+        var response = await SendAsync(admin, HttpMethod.Put, "/api/opening-hours/switchboard", 0, rules);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(["whenClosed.phone"], await ErrorFieldsAsync(response));
+    }
+
+    [Fact]
+    public async Task RemovingAUnitFromTheDirectoryRemovesItsHours()
+    {
+        var unitId = await UnitWithHoursAsync(app, "2480", Office());
+        var editor = await app.ClientForAsync(Roles.Editor, "2480");
+        var version = (await GetJsonAsync(editor, $"/api/directory/units/{unitId}")).GetProperty("version").GetInt32();
+
+        var response = await SendAsync(editor, HttpMethod.Delete, $"/api/directory/units/{unitId}", version);
+
+        Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await editor.GetAsync($"/api/opening-hours/units/{unitId}")).StatusCode);
+    }
 }
