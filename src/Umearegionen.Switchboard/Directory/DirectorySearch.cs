@@ -32,9 +32,10 @@ public static class DirectorySearch
         // 2. fixes: for each query word, the directory's words it may mean: itself, words it begins, and
         //    misspellings (trigram similarity), keeping only those close to the best candidate.
         // 3. typo: those as one tsquery, (alternatives of word 1) & (alternatives of word 2) ...
-        // 4. candidates: rows matching either tsquery, ranked cheaply (exact or word-form match, the
-        //    text itself, kind); the best 200 are then ranked by full-text rank and word similarity to
-        //    the whole query, which are dearer, and the best @limit returned.
+        // 4. matched: rows matching either tsquery in served municipalities (bounded, see below).
+        // 5. candidates: those ranked cheaply (word-form match, the text itself, kind); the best 200
+        //    are then ranked by full-text rank and word similarity to the whole query, which are
+        //    dearer, and the best @limit returned.
         const string Sql = """
             with q as (
                 select to_tsquery('swedish', @tsQuery) as tsq, directory_norm(@query) as qn
@@ -56,18 +57,29 @@ public static class DirectorySearch
                     from fixes where sim >= greatest(0.4, best - 0.1)
                     group by qword
                 ) a
+            ), matched as (
+                -- At most 500 people and 500 other rows, in storage order: only a very common word
+                -- ("hemtjänst" in every home-care group) matches more, and then the rows are alike.
+                (select s.id from directory_search s, q, typo
+                 where s.kind <> 'person' and (s.tsv @@ q.tsq or s.words @@ typo.tq)
+                   and (@municipality::text is null or s.municipality_code = @municipality)
+                   and s.municipality_code in (select code from municipalities where served_by_switchboard)
+                 limit 500)
+                union all
+                (select s.id from directory_search s, q, typo
+                 where s.kind = 'person' and (s.tsv @@ q.tsq or s.words @@ typo.tq)
+                   and (@municipality::text is null or s.municipality_code = @municipality)
+                   and s.municipality_code in (select code from municipalities where served_by_switchboard)
+                 limit 500)
             ), candidates as (
                 select s.kind, s.entity_id, s.unit_id, s.municipality_code, s.title, s.detail, s.norm, s.tsv,
                        case when s.tsv @@ q.tsq then 0.5 else 0 end
                        + case when s.norm = q.qn then 0.5 when s.norm like q.qn || '%' then 0.3
                               when strpos(s.norm, q.qn) > 0 then 0.2 else 0 end
                        + case s.kind when 'topic' then 0.1 when 'unit' then 0.05 else 0 end as cheap
-                from directory_search s
+                from matched
+                join directory_search s on s.id = matched.id
                 cross join q
-                cross join typo
-                join municipalities m on m.code = s.municipality_code and m.served_by_switchboard
-                where (s.tsv @@ q.tsq or s.words @@ typo.tq)
-                  and (@municipality::text is null or s.municipality_code = @municipality)
                 order by cheap desc
                 limit 200
             ), hits as (

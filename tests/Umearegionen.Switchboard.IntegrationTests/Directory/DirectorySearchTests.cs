@@ -158,6 +158,12 @@ public sealed class DirectorySearchTests(DirectorySearchTests.App app) : IClassF
         Assert.Contains(await SearchAsync("skidspår"), h => h.UnitId == unit.Id);
     }
 
+    [Fact]
+    public async Task QueryWithoutWordsFindsNothingInsteadOfFailing()
+    {
+        Assert.Empty(await SearchAsync("!!! & | :*"));
+    }
+
     [Theory]
     [InlineData("", "q")]
     [InlineData("bygglov&municipality=24", "municipality")]
