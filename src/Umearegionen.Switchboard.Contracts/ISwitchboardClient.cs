@@ -7,7 +7,25 @@ namespace Umearegionen.Switchboard.Contracts;
 /// </summary>
 public interface ISwitchboardClient
 {
+    /// <summary>A directory entry (unit, person, municipality) was created, changed, reviewed or removed.</summary>
+    Task DirectoryChanged(DirectoryChange change);
+
+    /// <summary>Opening hours changed: a unit's hours, a municipality's holiday policy or the switchboard's own hours.</summary>
+    Task OpeningHoursChanged(OpeningHoursChange change);
 }
+
+/// <summary>
+/// A committed directory change. EntityType: "unit" | "person" | "municipality"; Action: "created" |
+/// "updated" | "deleted" | "reviewed" | "imported"; Version: the entry's version after the change (null when deleted).
+/// </summary>
+public sealed record DirectoryChange(
+    string EntityType, string Id, string MunicipalityCode, string Action, int? Version, DateTimeOffset At);
+
+/// <summary>
+/// A committed opening-hours change. Kind: "unit" (Id = unit id) | "holiday-policy" (Id = municipality
+/// code; every unit of it may have changed) | "switchboard" (Id = "switchboard"). Version: after the change.
+/// </summary>
+public sealed record OpeningHoursChange(string Kind, string Id, string? MunicipalityCode, int Version, DateTimeOffset At);
 
 /// <summary>Hub groups a connection joins on connecting, by the caller's role and municipality.</summary>
 public static class HubGroups

@@ -1,5 +1,7 @@
 using Umearegionen.Switchboard.Access;
+using Umearegionen.Switchboard.Directory;
 using Umearegionen.Switchboard.Live;
+using Umearegionen.Switchboard.OpeningHours;
 using Umearegionen.Switchboard.Platform;
 using Umearegionen.Switchboard.Platform.Demo;
 using Umearegionen.Switchboard.Platform.Migrations;
@@ -20,6 +22,12 @@ builder.AddAccess();
 
 // Live updates to dashboards.
 builder.Services.AddLive();
+
+// The shared directory: municipalities, units, people, search.
+builder.Services.AddDirectory();
+
+// Opening hours: rules per unit and for the switchboard, the Swedish calendar.
+builder.Services.AddOpeningHours();
 
 var app = builder.Build();
 
@@ -45,6 +53,8 @@ app.MapApiDocumentation();
 app.MapAuth();
 app.MapAccounts();
 app.MapLive();
+app.MapDirectory();
+app.MapOpeningHours();
 
 await app.RunAsync();
 return 0;

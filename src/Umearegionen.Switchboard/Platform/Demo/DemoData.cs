@@ -105,7 +105,7 @@ public static class DemoSeeding
 
     private static void WritePrivateFile(string path, string content)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        System.IO.Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         File.WriteAllText(path, content);
         if (!OperatingSystem.IsWindows())
         {

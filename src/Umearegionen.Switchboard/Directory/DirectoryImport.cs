@@ -1,0 +1,277 @@
+using System.Globalization;
+using Dapper;
+using Npgsql;
+using Umearegionen.Switchboard.Platform;
+
+namespace Umearegionen.Switchboard.Directory;
+
+/// <summary>One data row of an import: its row number in the file (the header is row 1) and its fields by column.</summary>
+public sealed record ImportRow(int Row, IReadOnlyDictionary<string, string> Fields)
+{
+    public string? this[string column] => Fields.TryGetValue(column, out var v) && !string.IsNullOrWhiteSpace(v) ? v.Trim() : null;
+}
+
+public sealed record ImportRowError(int Row, string Field, string Message);
+
+public sealed record ImportResult(int UnitsCreated, int PeopleCreated);
+
+/// <summary>A checked import, ready to write: units parents-first, then people.</summary>
+public sealed record ImportPlan(IReadOnlyList<(Guid Id, UnitValues Values)> Units, IReadOnlyList<(Guid Id, PersonValues Values)> People);
+
+/// <summary>
+/// Loads a municipality's units and people in one go: every row is checked, and nothing is written
+/// unless all rows pass. Import only creates entries; a key already used in the municipality is an error.
+/// </summary>
+public static class DirectoryImport
+{
+    public static readonly IReadOnlyList<string> Columns =
+    [
+        "type", "key", "parent", "name", "level", "title", "phone", "email", "address", "topics", "eservices",
+        "closed_kind", "closed_phone", "closed_url", "closed_text",
+        "referral_until", "referral_reason", "referral_to", "referral_phone",
+    ];
+
+    public const int MaxRows = 50_000;
+
+    /// <summary>Parses a CSV text into rows; problems with the file itself are reported on row 1.</summary>
+    public static IReadOnlyList<ImportRow> ReadCsv(string text, List<ImportRowError> errors)
+    {
+        var records = Csv.Parse(text, Csv.DetectDelimiter(text));
+        if (records.Count < 2)
+        {
+            errors.Add(new ImportRowError(1, "file", "The file has no data rows: give a header row (" +
+                string.Join(";", Columns) + ") and one row per unit or person."));
+            return [];
+        }
+
+        var header = records[0].Select(h => h.Trim().ToLowerInvariant()).ToArray();
+        foreach (var unknown in header.Where(h => !Columns.Contains(h)))
+        {
+            errors.Add(new ImportRowError(1, unknown, $"Unknown column '{unknown}'; the columns are: {string.Join(", ", Columns)}."));
+        }
+
+        foreach (var required in new[] { "type", "name" }.Where(r => !header.Contains(r)))
+        {
+            errors.Add(new ImportRowError(1, required, $"The header has no '{required}' column."));
+        }
+
+        if (records.Count - 1 > MaxRows)
+        {
+            errors.Add(new ImportRowError(1, "file", $"The file has {records.Count - 1} rows; import at most {MaxRows} at a time."));
+        }
+
+        if (errors.Count > 0)
+        {
+            return [];
+        }
+
+        var rows = new List<ImportRow>();
+        for (var i = 1; i < records.Count; i++)
+        {
+            if (records[i].Length != header.Length)
+            {
+                errors.Add(new ImportRowError(i + 1, "row", $"The row has {records[i].Length} fields but the header has {header.Length}; check the separators and quotes."));
+                continue;
+            }
+
+            rows.Add(new ImportRow(i + 1, header.Zip(records[i]).ToDictionary(p => p.First, p => p.Second)));
+        }
+
+        return rows;
+    }
+
+    /// <summary>Checks every row against the rules and the municipality's existing entries.</summary>
+    public static async Task<ImportPlan> PlanAsync(
+        NpgsqlConnection conn, NpgsqlTransaction? tx, string code, IReadOnlyList<ImportRow> rows, List<ImportRowError> errors, CancellationToken ct)
+    {
+        const string ExistingSql = """
+            select 'unit' as kind, external_key, id from directory_units where municipality_code = @code and external_key is not null
+            union all
+            select 'person', external_key, id from directory_people where municipality_code = @code and external_key is not null
+            """;
+        var existing = (await conn.QueryAsync<(string Kind, string Key, Guid Id)>(new CommandDefinition(ExistingSql, new { code }, tx, cancellationToken: ct))).ToList();
+        var existingUnits = existing.Where(e => e.Kind == "unit").ToDictionary(e => e.Key, e => e.Id, StringComparer.Ordinal);
+        var existingPeople = existing.Where(e => e.Kind == "person").Select(e => e.Key).ToHashSet(StringComparer.Ordinal);
+
+        var units = new List<(ImportRow Row, Guid Id, UnitValues Values, string? ParentKey)>();
+        var people = new List<(ImportRow Row, PersonValues Values, string ParentKey)>();
+        var fileKeys = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var row in rows)
+        {
+            var fieldErrors = new FieldErrors();
+            var type = row["type"]?.ToLowerInvariant();
+            var key = row["key"];
+            if (key is not null && !fileKeys.TryAdd($"{type}:{key}", row.Row))
+            {
+                errors.Add(new ImportRowError(row.Row, "key", $"The key '{key}' is also used on row {fileKeys[$"{type}:{key}"]}; keys must be unique."));
+            }
+
+            switch (type)
+            {
+                case "unit":
+                    var unit = Units.Check(UnitFrom(code, row, fieldErrors), fieldErrors);
+                    if (key is not null && existingUnits.ContainsKey(key))
+                    {
+                        fieldErrors.Add("key", $"A unit with the key '{key}' already exists in {code}; import only creates new entries.");
+                    }
+
+                    units.Add((row, Guid.CreateVersion7(), unit, row["parent"]));
+                    break;
+                case "person":
+                    var person = People.Check(PersonFrom(row, fieldErrors), fieldErrors);
+                    if (key is not null && existingPeople.Contains(key))
+                    {
+                        fieldErrors.Add("key", $"A person with the key '{key}' already exists in {code}; import only creates new entries.");
+                    }
+
+                    if (row["parent"] is null)
+                    {
+                        fieldErrors.Add("parent", "parent is required for a person: the key of the unit they work in.");
+                    }
+
+                    people.Add((row, person, row["parent"] ?? ""));
+                    break;
+                default:
+                    fieldErrors.Add("type", "type must be 'unit' or 'person'.");
+                    break;
+            }
+
+            foreach (var (field, messages) in fieldErrors.ToDictionary())
+            {
+                errors.AddRange(messages.Select(m => new ImportRowError(row.Row, Column(field), m)));
+            }
+        }
+
+        // Resolve parents: a unit of the file or an existing unit of the municipality, parents first.
+        var idByKey = new Dictionary<string, Guid>(existingUnits, StringComparer.Ordinal);
+        foreach (var u in units.Where(u => u.Values.ExternalKey is not null))
+        {
+            idByKey.TryAdd(u.Values.ExternalKey!, u.Id);
+        }
+
+        var ordered = new List<(Guid, UnitValues)>();
+        var placed = new HashSet<Guid>(existingUnits.Values);
+        var pending = units.ToList();
+        foreach (var u in pending.Where(u => u.ParentKey is not null && !idByKey.ContainsKey(u.ParentKey)))
+        {
+            errors.Add(new ImportRowError(u.Row.Row, "parent", $"No unit has the key '{u.ParentKey}', neither in the file nor in {code}."));
+        }
+
+        pending.RemoveAll(u => u.ParentKey is not null && !idByKey.ContainsKey(u.ParentKey));
+        while (pending.Count > 0)
+        {
+            var ready = pending.Where(u => u.ParentKey is null || placed.Contains(idByKey[u.ParentKey])).ToList();
+            if (ready.Count == 0)
+            {
+                errors.AddRange(pending.Select(u => new ImportRowError(u.Row.Row, "parent", "The parents of these rows form a cycle; a unit cannot be its own ancestor.")));
+                break;
+            }
+
+            foreach (var u in ready)
+            {
+                ordered.Add((u.Id, u.Values with { ParentId = u.ParentKey is null ? null : idByKey[u.ParentKey] }));
+                placed.Add(u.Id);
+                pending.Remove(u);
+            }
+        }
+
+        var plannedPeople = new List<(Guid, PersonValues)>();
+        foreach (var p in people.Where(p => p.ParentKey.Length > 0))
+        {
+            if (idByKey.TryGetValue(p.ParentKey, out var unitId))
+            {
+                plannedPeople.Add((Guid.CreateVersion7(), p.Values with { UnitId = unitId }));
+            }
+            else
+            {
+                errors.Add(new ImportRowError(p.Row.Row, "parent", $"No unit has the key '{p.ParentKey}', neither in the file nor in {code}."));
+            }
+        }
+
+        errors.Sort((a, b) => a.Row != b.Row ? a.Row.CompareTo(b.Row) : string.CompareOrdinal(a.Field, b.Field));
+        return new ImportPlan(ordered, plannedPeople);
+    }
+
+    /// <summary>Writes a checked plan in the caller's transaction, with an audit record per entry.</summary>
+    public static async Task<ImportResult> WriteAsync(
+        NpgsqlConnection conn, NpgsqlTransaction tx, string code, ImportPlan plan, Actor actor, DateTimeOffset now, CancellationToken ct)
+    {
+        foreach (var (id, values) in plan.Units)
+        {
+            var unit = await Units.InsertAsync(conn, tx, id, values, now, ct);
+            await Audit.RecordAsync(conn, tx, actor, now, Units.EntityType, id.ToString(), code, "imported", null, unit);
+        }
+
+        foreach (var (id, values) in plan.People)
+        {
+            var person = await People.InsertAsync(conn, tx, id, code, values, now, ct);
+            await Audit.RecordAsync(conn, tx, actor, now, People.EntityType, id.ToString(), code, "imported", null, person);
+        }
+
+        return new ImportResult(plan.Units.Count, plan.People.Count);
+    }
+
+    private static UnitRequest UnitFrom(string code, ImportRow row, FieldErrors errors)
+    {
+        var services = new List<EService?>();
+        foreach (var item in Split(row["eservices"]))
+        {
+            var at = item.IndexOf('=');
+            if (at <= 0)
+            {
+                errors.Add("eservices", $"'{item}' is not an e-service; write name=link, e.g. Ansök om bygglov=https://www.umea.se/bygglov.");
+                continue;
+            }
+
+            services.Add(new EService(item[..at], item[(at + 1)..]));
+        }
+
+        return new UnitRequest(code, null, row["key"], row["level"], row["name"], row["phone"], row["email"], row["address"],
+            [.. Split(row["topics"])], services,
+            new WhenClosed(row["closed_kind"], row["closed_phone"], row["closed_url"], row["closed_text"]));
+    }
+
+    private static PersonRequest PersonFrom(ImportRow row, FieldErrors errors)
+    {
+        DateTimeOffset? until = null;
+        if (row["referral_until"] is { } text)
+        {
+            if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeLocal, out var parsed))
+            {
+                until = parsed;
+            }
+            else
+            {
+                errors.Add("referral.until", $"'{text}' is not a date and time; write e.g. 2026-11-24T08:00:00+01:00.");
+            }
+        }
+
+        var referral = row["referral_until"] is null && row["referral_reason"] is null && row["referral_to"] is null && row["referral_phone"] is null
+            ? null
+            : new Referral(until, row["referral_reason"], row["referral_to"], row["referral_phone"]);
+        // The unit is resolved from the parent key later; a placeholder keeps the field check quiet.
+        return new PersonRequest(Guid.NewGuid(), row["key"], row["name"], row["title"], row["phone"], row["email"], referral);
+    }
+
+    private static IEnumerable<string> Split(string? list) =>
+        (list ?? "").Split('|', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+
+    /// <summary>The CSV column a request field came from.</summary>
+    private static string Column(string field) => field switch
+    {
+        "externalKey" => "key",
+        "visitingAddress" => "address",
+        "municipalityCode" => "municipality",
+        "whenClosed.kind" => "closed_kind",
+        "whenClosed.phone" => "closed_phone",
+        "whenClosed.url" => "closed_url",
+        "whenClosed.text" => "closed_text",
+        "referral.until" => "referral_until",
+        "referral.reason" => "referral_reason",
+        "referral.referTo" => "referral_to",
+        "referral.referToPhone" => "referral_phone",
+        _ when field.StartsWith("topics", StringComparison.Ordinal) => "topics",
+        _ when field.StartsWith("eServices", StringComparison.Ordinal) => "eservices",
+        _ => field,
+    };
+}

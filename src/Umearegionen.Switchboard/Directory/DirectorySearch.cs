@@ -1,0 +1,178 @@
+using System.Text;
+using Dapper;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Umearegionen.Switchboard.Directory;
+
+/// <summary>
+/// One search hit. Kind: "unit" | "person" | "topic" | "e-service". Phone and Email are the
+/// person's for a person and the unit's otherwise; Referral is set only while a person is away.
+/// </summary>
+public sealed record SearchHit(
+    string Kind, Guid Id, string Title, string? Detail, string? Url, Guid UnitId, string UnitName,
+    string MunicipalityCode, string MunicipalityName, string? Phone, string? Email, Referral? Referral,
+    string OpenStatus, DateTimeOffset? OpenStatusUntil, WhenClosed WhenClosed, double Score);
+
+/// <summary>
+/// The operators' search over units, people, topics and e-services of the served municipalities:
+/// Swedish full-text matching for word forms ("bygglovet" → bygglov) and trigram similarity on
+/// accent-free lower-case text for typos and å/ä/ö typed as a/a/o ("bygglof", "snorojning",
+/// "vannas"); one indexed query over directory_search.
+/// </summary>
+public static class DirectorySearch
+{
+    public const int MaxQueryLength = 200;
+    public const int MaxLimit = 100;
+
+    public static async Task<IReadOnlyList<SearchHit>> SearchAsync(
+        NpgsqlConnection conn, string query, string? municipality, int limit, DateTimeOffset now, CancellationToken ct)
+    {
+        // 1. q: the query as a Swedish tsquery (word forms) and as accent-free lower-case text.
+        // 2. fixes: for each query word, the directory's words it may mean: itself, words it begins, and
+        //    misspellings (trigram similarity), keeping only those close to the best candidate.
+        // 3. typo: those as one tsquery, (alternatives of word 1) & (alternatives of word 2) ...
+        // 4. matched: rows matching either tsquery in served municipalities (bounded, see below).
+        // 5. candidates: those ranked cheaply (word-form match, the text itself, kind); the best 200
+        //    are then ranked by full-text rank and word similarity to the whole query, which are
+        //    dearer, and the best @limit returned.
+        const string Sql = """
+            with q as (
+                select to_tsquery('swedish', @tsQuery) as tsq, directory_norm(@query) as qn
+            ), qw as (
+                select distinct w from q, regexp_split_to_table(q.qn, '[^[:alnum:]]+') as w where w <> ''
+            ), fixes as (
+                select qw.w as qword, d.word, d.sim, max(d.sim) over (partition by qw.w) as best
+                from qw cross join lateral (
+                    select dw.word, case when dw.word = qw.w then 1.0 else similarity(dw.word, qw.w) end as sim
+                    from directory_words dw
+                    where dw.word % qw.w or (length(qw.w) >= 3 and dw.word like qw.w || '%')
+                    order by 2 desc
+                    limit 12
+                ) d
+            ), typo as (
+                select case when count(*) = (select count(*) from qw) then string_agg(alts, ' & ')::tsquery end as tq
+                from (
+                    select '(' || string_agg(quote_literal(word), ' | ') || ')' as alts
+                    from fixes where sim >= greatest(0.4, best - 0.1)
+                    group by qword
+                ) a
+            ), matched as (
+                -- At most 500 people and 500 other rows, in storage order: only a very common word
+                -- ("hemtjänst" in every home-care group) matches more, and then the rows are alike.
+                (select s.id from directory_search s, q, typo
+                 where s.kind <> 'person' and (s.tsv @@ q.tsq or s.words @@ typo.tq)
+                   and (@municipality::text is null or s.municipality_code = @municipality)
+                   and s.municipality_code in (select code from municipalities where served_by_switchboard)
+                 limit 500)
+                union all
+                (select s.id from directory_search s, q, typo
+                 where s.kind = 'person' and (s.tsv @@ q.tsq or s.words @@ typo.tq)
+                   and (@municipality::text is null or s.municipality_code = @municipality)
+                   and s.municipality_code in (select code from municipalities where served_by_switchboard)
+                 limit 500)
+            ), candidates as (
+                select s.kind, s.entity_id, s.unit_id, s.municipality_code, s.title, s.detail, s.norm, s.tsv,
+                       case when s.tsv @@ q.tsq then 0.5 else 0 end
+                       + case when s.norm = q.qn then 0.5 when s.norm like q.qn || '%' then 0.3
+                              when strpos(s.norm, q.qn) > 0 then 0.2 else 0 end
+                       + case s.kind when 'topic' then 0.1 when 'unit' then 0.05 else 0 end as cheap
+                from matched
+                join directory_search s on s.id = matched.id
+                cross join q
+                order by cheap desc
+                limit 200
+            ), hits as (
+                select c.kind, c.entity_id, c.unit_id, c.municipality_code, c.title, c.detail,
+                       (c.cheap + ts_rank(c.tsv, q.tsq) + word_similarity(q.qn, c.norm))::float8 as score
+                from candidates c cross join q
+                order by score desc, c.title
+                limit @limit
+            )
+            select h.kind, h.entity_id, h.title, h.detail, h.unit_id, u.name as unit_name, h.municipality_code,
+                   m.name as municipality_name, coalesce(p.phone, u.phone) as phone,
+                   case when h.kind = 'person' then p.email else u.email end as email,
+                   p.referral_until, p.referral_reason, p.referral_to, p.referral_phone,
+                   u.when_closed_kind, u.when_closed_phone, u.when_closed_url, u.when_closed_text, h.score
+            from hits h
+            join directory_units u on u.id = h.unit_id
+            join municipalities m on m.code = h.municipality_code
+            left join directory_people p on h.kind = 'person' and p.id = h.entity_id
+            order by h.score desc, h.title
+            """;
+        await using var command = new NpgsqlCommand(Sql, conn);
+        command.Parameters.Add(new NpgsqlParameter<string>("query", NpgsqlDbType.Text) { TypedValue = query });
+        command.Parameters.Add(new NpgsqlParameter<string>("tsQuery", NpgsqlDbType.Text) { TypedValue = TsQuery(query) });
+        command.Parameters.Add(new NpgsqlParameter("municipality", NpgsqlDbType.Text) { Value = (object?)municipality ?? DBNull.Value });
+        command.Parameters.Add(new NpgsqlParameter<int>("limit", NpgsqlDbType.Integer) { TypedValue = limit });
+        // The operators' hottest query: prepared once per physical connection (Npgsql keeps it across
+        // pooled opens), because planning it costs about as much as running it.
+        await command.PrepareAsync(ct);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        var parse = reader.GetRowParser<HitRow>();
+        var hits = new List<SearchHit>();
+        while (await reader.ReadAsync(ct))
+        {
+            hits.Add(parse(reader).ToHit(now));
+        }
+
+        return hits;
+    }
+
+    // Swedish definite and plural endings the snowball stemmer leaves on ("bygglovet", "snöröjningen", "förskolorna").
+    private static readonly string[] Endings = ["arna", "erna", "orna", "ets", "ens", "et", "en", "na", "n", "t", "s"];
+
+    /// <summary>
+    /// The words of the query as a tsquery, each word as a prefix or any of its forms without a
+    /// Swedish ending ("bygglovet" → "bygglovet:* | bygglov"), words joined with AND. Only letters and
+    /// digits reach it, so user input cannot break the query syntax.
+    /// </summary>
+    public static string TsQuery(string query)
+    {
+        var words = new List<string>();
+        var word = new StringBuilder();
+        foreach (var c in query.Append(' '))
+        {
+            if (char.IsLetterOrDigit(c))
+            {
+                word.Append(char.ToLowerInvariant(c));
+            }
+            else if (word.Length > 0)
+            {
+                words.Add(Forms(word.ToString()));
+                word.Clear();
+            }
+        }
+
+        return string.Join(" & ", words);
+    }
+
+    private static string Forms(string word)
+    {
+        if (word.Length < 3)
+        {
+            return word;
+        }
+
+        var forms = new List<string> { word + ":*" };
+        forms.AddRange(Endings.Where(e => word.Length - e.Length >= 4 && word.EndsWith(e, StringComparison.Ordinal))
+            .Select(e => word[..^e.Length]).Distinct());
+        return forms.Count == 1 ? forms[0] : "(" + string.Join(" | ", forms) + ")";
+    }
+
+    private sealed record HitRow(
+        string Kind, Guid EntityId, string Title, string? Detail, Guid UnitId, string UnitName, string MunicipalityCode,
+        string MunicipalityName, string? Phone, string? Email, DateTimeOffset? ReferralUntil, string? ReferralReason,
+        string? ReferralTo, string? ReferralPhone, string WhenClosedKind, string? WhenClosedPhone, string? WhenClosedUrl,
+        string? WhenClosedText, double Score)
+    {
+        public SearchHit ToHit(DateTimeOffset now) => new(
+            Kind, EntityId, Title,
+            Kind == "e-service" ? null : Detail,
+            Kind == "e-service" ? Detail : null,
+            UnitId, UnitName, MunicipalityCode, MunicipalityName, Phone, Email,
+            ReferralUntil > now ? new Referral(ReferralUntil, ReferralReason, ReferralTo, ReferralPhone) : null,
+            OpenNow.Unknown.Status, null,
+            new WhenClosed(WhenClosedKind, WhenClosedPhone, WhenClosedUrl, WhenClosedText), Math.Round(Score, 3));
+    }
+}

@@ -1,0 +1,102 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Npgsql;
+using Umearegionen.Switchboard.Access;
+using Umearegionen.Switchboard.Platform;
+
+namespace Umearegionen.Switchboard.Directory;
+
+public static class ImportApi
+{
+    public const long MaxFileBytes = 10 * 1024 * 1024;
+
+    public static RouteHandlerBuilder MapDirectoryImport(this IEndpointRouteBuilder directory) =>
+        directory.MapPost("/municipalities/{code}/import", Import).RequireAuthorization(Policies.Editors)
+            .Accepts<string>("text/csv", "multipart/form-data")
+            .WithSummary("Load units and people of your municipality from a CSV file (text/csv body or a multipart " +
+                         "'file'); every row is checked and nothing is written unless all rows pass. See docs/directory.md.");
+
+    private static async Task<Results<Ok<ImportResult>, ProblemHttpResult>> Import(
+        string code, HttpRequest request, ClaimsPrincipal user, NpgsqlDataSource dataSource, TimeProvider time,
+        DirectoryEvents events, CancellationToken ct)
+    {
+        if (!user.MayEdit(code))
+        {
+            return Problems.Forbidden($"You may import only into your own municipality ({user.MunicipalityCode()}), not into {code}.");
+        }
+
+        var bytes = await ReadFileAsync(request, ct);
+        if (bytes is null)
+        {
+            return Rejected([new ImportRowError(0, "file", $"Send the CSV file as a text/csv body or as the multipart field 'file' (at most {MaxFileBytes / 1024 / 1024} MB).")]);
+        }
+
+        var errors = new List<ImportRowError>();
+        var rows = DirectoryImport.ReadCsv(Csv.Decode(bytes), errors);
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        if (!await Municipalities.ExistsAsync(conn, null, code, ct))
+        {
+            return Problems.NotFound($"No municipality has code '{code}'.");
+        }
+
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        var plan = await DirectoryImport.PlanAsync(conn, tx, code, rows, errors, ct);
+        if (errors.Count > 0)
+        {
+            return Rejected(errors);
+        }
+
+        var now = time.GetUtcNow();
+        var result = await DirectoryImport.WriteAsync(conn, tx, code, plan, user.Actor(), now, ct);
+        await tx.CommitAsync(ct);
+        await events.PublishAsync("import", code, code, "imported", null, now);
+        return TypedResults.Ok(result);
+    }
+
+    private static ProblemHttpResult Rejected(List<ImportRowError> errors) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "The file was not imported",
+            detail: $"{errors.Count} problem(s) in the file; nothing was written. Correct the rows listed and import the whole file again.",
+            extensions: new Dictionary<string, object?> { ["rows"] = errors });
+
+    private static async Task<byte[]?> ReadFileAsync(HttpRequest request, CancellationToken ct)
+    {
+        if (request.ContentLength > MaxFileBytes)
+        {
+            return null;
+        }
+
+        Stream source;
+        if (request.HasFormContentType)
+        {
+            var form = await request.ReadFormAsync(ct);
+            var file = form.Files.GetFile("file") ?? form.Files.FirstOrDefault();
+            if (file is null || file.Length > MaxFileBytes)
+            {
+                return null;
+            }
+
+            source = file.OpenReadStream();
+        }
+        else
+        {
+            source = request.Body;
+        }
+
+        await using (source)
+        {
+            using var buffer = new MemoryStream();
+            var chunk = new byte[81920];
+            int read;
+            while ((read = await source.ReadAsync(chunk, ct)) > 0)
+            {
+                buffer.Write(chunk, 0, read);
+                if (buffer.Length > MaxFileBytes)
+                {
+                    return null;
+                }
+            }
+
+            return buffer.Length == 0 ? null : buffer.ToArray();
+        }
+    }
+}

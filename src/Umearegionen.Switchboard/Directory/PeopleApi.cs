@@ -1,0 +1,199 @@
+using System.Security.Claims;
+using Dapper;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Npgsql;
+using Umearegionen.Switchboard.Access;
+using Umearegionen.Switchboard.Platform;
+
+namespace Umearegionen.Switchboard.Directory;
+
+/// <summary>People: everyone reads; editors change their own municipality's people.</summary>
+public static class PeopleApi
+{
+    public static RouteGroupBuilder MapPeople(this IEndpointRouteBuilder directory)
+    {
+        var group = directory.MapGroup("/people");
+        group.MapGet("/", List).RequireAuthorization(Policies.Staff)
+            .WithSummary("People, optionally of one municipality (?municipality=2480) or one unit (?unit=id).");
+        group.MapGet("/{id:guid}", Get).RequireAuthorization(Policies.Staff).WithSummary("One person (ETag: their version).");
+        group.MapPost("/", Create).RequireAuthorization(Policies.Editors)
+            .WithSummary("Add a person to a unit of your own municipality.");
+        group.MapPut("/{id:guid}", Update).RequireAuthorization(Policies.Editors)
+            .WithSummary("Replace a person's fields, including their referral status. Needs If-Match with the version you read.");
+        group.MapDelete("/{id:guid}", Delete).RequireAuthorization(Policies.Editors)
+            .WithSummary("Remove a person. Needs If-Match with the version.");
+        return group;
+    }
+
+    private static async Task<Ok<IReadOnlyList<Person>>> List(
+        string? municipality, Guid? unit, NpgsqlDataSource dataSource, CancellationToken ct)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        return TypedResults.Ok(await People.ListAsync(conn, municipality, unit, ct));
+    }
+
+    private static async Task<Results<Ok<Person>, ProblemHttpResult>> Get(
+        Guid id, NpgsqlDataSource dataSource, HttpResponse response, CancellationToken ct)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        var person = await People.FindAsync(conn, id, ct);
+        if (person is null)
+        {
+            return Problems.NotFound($"No person has id {id}.");
+        }
+
+        response.Headers.ETag = Versions.ETag(person.Version);
+        return TypedResults.Ok(person);
+    }
+
+    private static async Task<Results<Created<Person>, ValidationProblem, ProblemHttpResult>> Create(
+        PersonRequest request, ClaimsPrincipal user, NpgsqlDataSource dataSource, TimeProvider time, DirectoryEvents events,
+        HttpResponse response, CancellationToken ct)
+    {
+        var errors = new FieldErrors();
+        var values = People.Check(request, errors);
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        var municipality = await CheckUnitAsync(conn, tx, values, errors, ct);
+        if (municipality is not null && !user.MayEdit(municipality))
+        {
+            return Problems.Forbidden($"You may add people only to your own municipality's units; this unit belongs to {municipality}.");
+        }
+
+        await CheckKeyFreeAsync(conn, tx, null, municipality, values, errors, ct);
+        if (errors.Any)
+        {
+            return errors.ToProblem();
+        }
+
+        var now = time.GetUtcNow();
+        var person = await People.InsertAsync(conn, tx, Guid.CreateVersion7(), municipality!, values, now, ct);
+        await Audit.RecordAsync(conn, tx, user.Actor(), now, People.EntityType, person.Id.ToString(), person.MunicipalityCode, "created", null, person);
+        await tx.CommitAsync(ct);
+        await events.PublishAsync("person", person.Id.ToString(), person.MunicipalityCode, "created", person.Version, now);
+        response.Headers.ETag = Versions.ETag(person.Version);
+        return TypedResults.Created($"/api/directory/people/{person.Id}", person);
+    }
+
+    private static async Task<Results<Ok<Person>, ValidationProblem, ProblemHttpResult>> Update(
+        Guid id, PersonRequest request, [FromHeader(Name = Versions.Header)] string? ifMatch, ClaimsPrincipal user,
+        NpgsqlDataSource dataSource, TimeProvider time, DirectoryEvents events, HttpResponse response, CancellationToken ct)
+    {
+        var version = Versions.Parse(ifMatch, out var missing);
+        if (missing is not null)
+        {
+            return missing;
+        }
+
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        var before = await People.FindAsync(conn, id, ct, tx, forUpdate: true);
+        if (before is null)
+        {
+            return Problems.NotFound($"No person has id {id}.");
+        }
+
+        if (!user.MayEdit(before.MunicipalityCode))
+        {
+            return Problems.Forbidden($"You may change only your own municipality's people; this person belongs to {before.MunicipalityCode}.");
+        }
+
+        if (version != before.Version)
+        {
+            return await Versions.ConflictAsync(conn, tx, People.EntityType, id.ToString(), before.Version, version!.Value, $"The entry for {before.Name}", ct);
+        }
+
+        var errors = new FieldErrors();
+        var values = People.Check(request with { UnitId = request.UnitId ?? before.UnitId }, errors);
+        var municipality = await CheckUnitAsync(conn, tx, values, errors, ct);
+        if (municipality is not null && municipality != before.MunicipalityCode)
+        {
+            errors.Add("unitId", $"The unit belongs to {municipality}; a person can move only between units of their own municipality ({before.MunicipalityCode}).");
+        }
+
+        await CheckKeyFreeAsync(conn, tx, id, before.MunicipalityCode, values, errors, ct);
+        if (errors.Any)
+        {
+            return errors.ToProblem();
+        }
+
+        var now = time.GetUtcNow();
+        var after = await People.UpdateAsync(conn, tx, id, values, now, ct);
+        await Audit.RecordAsync(conn, tx, user.Actor(), now, People.EntityType, id.ToString(), after.MunicipalityCode, "updated", before, after);
+        await tx.CommitAsync(ct);
+        await events.PublishAsync("person", id.ToString(), after.MunicipalityCode, "updated", after.Version, now);
+        response.Headers.ETag = Versions.ETag(after.Version);
+        return TypedResults.Ok(after);
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> Delete(
+        Guid id, [FromHeader(Name = Versions.Header)] string? ifMatch, ClaimsPrincipal user,
+        NpgsqlDataSource dataSource, TimeProvider time, DirectoryEvents events, CancellationToken ct)
+    {
+        var version = Versions.Parse(ifMatch, out var missing);
+        if (missing is not null)
+        {
+            return missing;
+        }
+
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        var before = await People.FindAsync(conn, id, ct, tx, forUpdate: true);
+        if (before is null)
+        {
+            return Problems.NotFound($"No person has id {id}.");
+        }
+
+        if (!user.MayEdit(before.MunicipalityCode))
+        {
+            return Problems.Forbidden($"You may remove only your own municipality's people; this person belongs to {before.MunicipalityCode}.");
+        }
+
+        if (version != before.Version)
+        {
+            return await Versions.ConflictAsync(conn, tx, People.EntityType, id.ToString(), before.Version, version!.Value, $"The entry for {before.Name}", ct);
+        }
+
+        var now = time.GetUtcNow();
+        await conn.ExecuteAsync(new CommandDefinition("delete from directory_people where id = @id", new { id }, tx, cancellationToken: ct));
+        await Audit.RecordAsync(conn, tx, user.Actor(), now, People.EntityType, id.ToString(), before.MunicipalityCode, "deleted", before, null);
+        await tx.CommitAsync(ct);
+        await events.PublishAsync("person", id.ToString(), before.MunicipalityCode, "deleted", null, now);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<string?> CheckUnitAsync(NpgsqlConnection conn, NpgsqlTransaction tx, PersonValues values, FieldErrors errors, CancellationToken ct)
+    {
+        if (values.UnitId == Guid.Empty)
+        {
+            return null;
+        }
+
+        var municipality = await People.UnitMunicipalityAsync(conn, tx, values.UnitId, ct);
+        if (municipality is null)
+        {
+            errors.Add("unitId", $"No unit has id {values.UnitId}; choose an existing unit.");
+        }
+
+        return municipality;
+    }
+
+    private static async Task CheckKeyFreeAsync(
+        NpgsqlConnection conn, NpgsqlTransaction tx, Guid? self, string? municipality, PersonValues v, FieldErrors errors, CancellationToken ct)
+    {
+        if (v.ExternalKey is null || municipality is null)
+        {
+            return;
+        }
+
+        const string Sql = """
+            select exists (select 1 from directory_people
+                           where municipality_code = @municipality and external_key = @ExternalKey and id <> @self)
+            """;
+        if (await conn.ExecuteScalarAsync<bool>(new CommandDefinition(Sql, new { municipality, v.ExternalKey, self = self ?? Guid.Empty }, tx, cancellationToken: ct)))
+        {
+            errors.Add("externalKey", $"Another person of {municipality} already has the key '{v.ExternalKey}'; keys are unique per municipality.");
+        }
+    }
+}

@@ -1,0 +1,194 @@
+using System.Security.Claims;
+using Dapper;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Npgsql;
+using Umearegionen.Switchboard.Access;
+using Umearegionen.Switchboard.Platform;
+
+namespace Umearegionen.Switchboard.Directory;
+
+/// <summary>Organisational units: everyone reads; editors change their own municipality's units.</summary>
+public static class UnitsApi
+{
+    public static RouteGroupBuilder MapUnits(this IEndpointRouteBuilder directory)
+    {
+        var group = directory.MapGroup("/units");
+        group.MapGet("/", List).RequireAuthorization(Policies.Staff)
+            .WithSummary("Units, optionally of one municipality (?municipality=2480) or under one parent (?parent=id).");
+        group.MapGet("/{id:guid}", Get).RequireAuthorization(Policies.Staff).WithSummary("One unit (ETag: its version).");
+        group.MapPost("/", Create).RequireAuthorization(Policies.Editors).WithSummary("Create a unit in your own municipality.");
+        group.MapPut("/{id:guid}", Update).RequireAuthorization(Policies.Editors)
+            .WithSummary("Replace a unit's fields. Needs If-Match with the version you read.");
+        group.MapDelete("/{id:guid}", Delete).RequireAuthorization(Policies.Editors)
+            .WithSummary("Remove a unit that has no people and no sub-units. Needs If-Match with the version.");
+        return group;
+    }
+
+    private static async Task<Ok<IReadOnlyList<Unit>>> List(
+        string? municipality, Guid? parent, NpgsqlDataSource dataSource, CancellationToken ct)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        return TypedResults.Ok(await Units.ListAsync(conn, municipality, parent, ct));
+    }
+
+    private static async Task<Results<Ok<Unit>, ProblemHttpResult>> Get(
+        Guid id, NpgsqlDataSource dataSource, HttpResponse response, CancellationToken ct)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        var unit = await Units.FindAsync(conn, id, ct);
+        if (unit is null)
+        {
+            return Problems.NotFound($"No unit has id {id}.");
+        }
+
+        response.Headers.ETag = Versions.ETag(unit.Version);
+        return TypedResults.Ok(unit);
+    }
+
+    private static async Task<Results<Created<Unit>, ValidationProblem, ProblemHttpResult>> Create(
+        UnitRequest request, ClaimsPrincipal user, NpgsqlDataSource dataSource, TimeProvider time, DirectoryEvents events,
+        HttpResponse response, CancellationToken ct)
+    {
+        var errors = new FieldErrors();
+        var values = Units.Check(request, errors);
+        if (values.MunicipalityCode.Length > 0 && !user.MayEdit(values.MunicipalityCode))
+        {
+            return Problems.Forbidden($"You may create units only in your own municipality ({user.MunicipalityCode()}), not in {values.MunicipalityCode}.");
+        }
+
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        await Units.CheckReferencesAsync(conn, tx, null, values, errors, ct);
+        await CheckKeyFreeAsync(conn, tx, null, values, errors, ct);
+        if (errors.Any)
+        {
+            return errors.ToProblem();
+        }
+
+        var now = time.GetUtcNow();
+        var unit = await Units.InsertAsync(conn, tx, Guid.CreateVersion7(), values, now, ct);
+        await Audit.RecordAsync(conn, tx, user.Actor(), now, Units.EntityType, unit.Id.ToString(), unit.MunicipalityCode, "created", null, unit);
+        await tx.CommitAsync(ct);
+        await events.PublishAsync("unit", unit.Id.ToString(), unit.MunicipalityCode, "created", unit.Version, now);
+        response.Headers.ETag = Versions.ETag(unit.Version);
+        return TypedResults.Created($"/api/directory/units/{unit.Id}", unit);
+    }
+
+    private static async Task<Results<Ok<Unit>, ValidationProblem, ProblemHttpResult>> Update(
+        Guid id, UnitRequest request, [FromHeader(Name = Versions.Header)] string? ifMatch, ClaimsPrincipal user,
+        NpgsqlDataSource dataSource, TimeProvider time, DirectoryEvents events, HttpResponse response, CancellationToken ct)
+    {
+        var version = Versions.Parse(ifMatch, out var missing);
+        if (missing is not null)
+        {
+            return missing;
+        }
+
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        var before = await Units.FindAsync(conn, id, ct, tx, forUpdate: true);
+        if (before is null)
+        {
+            return Problems.NotFound($"No unit has id {id}.");
+        }
+
+        if (!user.MayEdit(before.MunicipalityCode))
+        {
+            return Problems.Forbidden($"You may change only your own municipality's units; this unit belongs to {before.MunicipalityCode}.");
+        }
+
+        // A unit stays in its municipality; leaving the field out means "the same".
+        var errors = new FieldErrors();
+        var values = Units.Check(request with { MunicipalityCode = request.MunicipalityCode ?? before.MunicipalityCode }, errors);
+        if (values.MunicipalityCode != before.MunicipalityCode)
+        {
+            errors.Add("municipalityCode", "A unit cannot move to another municipality; create it there instead.");
+        }
+
+        if (version != before.Version)
+        {
+            return await Versions.ConflictAsync(conn, tx, Units.EntityType, id.ToString(), before.Version, version!.Value, $"The unit '{before.Name}'", ct);
+        }
+
+        await Units.CheckReferencesAsync(conn, tx, id, values, errors, ct);
+        await CheckKeyFreeAsync(conn, tx, id, values, errors, ct);
+        if (errors.Any)
+        {
+            return errors.ToProblem();
+        }
+
+        var now = time.GetUtcNow();
+        var after = await Units.UpdateAsync(conn, tx, id, values, now, ct);
+        await Audit.RecordAsync(conn, tx, user.Actor(), now, Units.EntityType, id.ToString(), after.MunicipalityCode, "updated", before, after);
+        await tx.CommitAsync(ct);
+        await events.PublishAsync("unit", id.ToString(), after.MunicipalityCode, "updated", after.Version, now);
+        response.Headers.ETag = Versions.ETag(after.Version);
+        return TypedResults.Ok(after);
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> Delete(
+        Guid id, [FromHeader(Name = Versions.Header)] string? ifMatch, ClaimsPrincipal user,
+        NpgsqlDataSource dataSource, TimeProvider time, DirectoryEvents events, CancellationToken ct)
+    {
+        var version = Versions.Parse(ifMatch, out var missing);
+        if (missing is not null)
+        {
+            return missing;
+        }
+
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        var before = await Units.FindAsync(conn, id, ct, tx, forUpdate: true);
+        if (before is null)
+        {
+            return Problems.NotFound($"No unit has id {id}.");
+        }
+
+        if (!user.MayEdit(before.MunicipalityCode))
+        {
+            return Problems.Forbidden($"You may remove only your own municipality's units; this unit belongs to {before.MunicipalityCode}.");
+        }
+
+        if (version != before.Version)
+        {
+            return await Versions.ConflictAsync(conn, tx, Units.EntityType, id.ToString(), before.Version, version!.Value, $"The unit '{before.Name}'", ct);
+        }
+
+        // Never lose people silently: a unit with people or sub-units is refused, not cascaded.
+        const string Dependants = """
+            select (select count(*) from directory_people where unit_id = @id) as people,
+                   (select count(*) from directory_units where parent_id = @id) as units
+            """;
+        var (people, units) = await conn.QuerySingleAsync<(long, long)>(new CommandDefinition(Dependants, new { id }, tx, cancellationToken: ct));
+        if (people > 0 || units > 0)
+        {
+            return Problems.Conflict($"The unit '{before.Name}' still has {people} people and {units} sub-units; " +
+                                     "move or remove them first, then remove the unit.");
+        }
+
+        var now = time.GetUtcNow();
+        await conn.ExecuteAsync(new CommandDefinition("delete from directory_units where id = @id", new { id }, tx, cancellationToken: ct));
+        await Audit.RecordAsync(conn, tx, user.Actor(), now, Units.EntityType, id.ToString(), before.MunicipalityCode, "deleted", before, null);
+        await tx.CommitAsync(ct);
+        await events.PublishAsync("unit", id.ToString(), before.MunicipalityCode, "deleted", null, now);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task CheckKeyFreeAsync(NpgsqlConnection conn, NpgsqlTransaction tx, Guid? self, UnitValues v, FieldErrors errors, CancellationToken ct)
+    {
+        if (v.ExternalKey is null)
+        {
+            return;
+        }
+
+        const string Sql = """
+            select exists (select 1 from directory_units
+                           where municipality_code = @MunicipalityCode and external_key = @ExternalKey and id <> @self)
+            """;
+        if (await conn.ExecuteScalarAsync<bool>(new CommandDefinition(Sql, new { v.MunicipalityCode, v.ExternalKey, self = self ?? Guid.Empty }, tx, cancellationToken: ct)))
+        {
+            errors.Add("externalKey", $"Another unit of {v.MunicipalityCode} already has the key '{v.ExternalKey}'; keys are unique per municipality.");
+        }
+    }
+}

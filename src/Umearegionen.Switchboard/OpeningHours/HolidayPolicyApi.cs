@@ -1,0 +1,141 @@
+using System.Security.Claims;
+using Dapper;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Npgsql;
+using Umearegionen.Switchboard.Access;
+using Umearegionen.Switchboard.Contracts;
+using Umearegionen.Switchboard.OpeningHours.Domain;
+using Umearegionen.Switchboard.Platform;
+
+namespace Umearegionen.Switchboard.OpeningHours;
+
+/// <param name="IsDefault">True while the municipality has stored no policy of its own (version 0).</param>
+public sealed record MunicipalityHolidayPolicy(
+    string MunicipalityCode, HolidayPolicy Policy, bool IsDefault, int Version, DateTimeOffset? UpdatedAt, string? UpdatedBy);
+
+/// <summary>Each municipality's treatment of holidays, eves and days before holidays; units inherit it.</summary>
+public static class HolidayPolicyApi
+{
+    public const string EntityType = "holiday-policy";
+
+    public static void MapHolidayPolicies(RouteGroupBuilder reads, RouteGroupBuilder changes)
+    {
+        reads.MapGet("/municipalities/{code}/holiday-policy", Get)
+            .WithSummary("A municipality's holiday policy (the default until it stores its own).");
+        reads.MapGet("/municipalities/{code}/holiday-policy/history", History).WithSummary("Every change to a municipality's holiday policy.");
+        changes.MapPut("/municipalities/{code}/holiday-policy", Put).Accepts<HolidayPolicy>("application/json")
+            .WithSummary("Set a municipality's holiday policy. Send the version you read in If-Match (\"0\" while it is the default).");
+    }
+
+    private static async Task<Results<Ok<MunicipalityHolidayPolicy>, ProblemHttpResult>> Get(
+        string code, NpgsqlDataSource dataSource, HttpResponse response, CancellationToken ct)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        var policy = await LoadAsync(conn, code, null, ct);
+        if (policy is null)
+        {
+            return Problems.NotFound($"No municipality has code {code}.");
+        }
+
+        OpeningHoursHttp.SetVersion(response, policy.Version);
+        return TypedResults.Ok(policy);
+    }
+
+    private static async Task<Results<Ok<MunicipalityHolidayPolicy>, ValidationProblem, ProblemHttpResult>> Put(
+        string code, HttpRequest request, ClaimsPrincipal user, NpgsqlDataSource dataSource, TimeProvider clock,
+        OpeningHoursEvents events, CancellationToken ct)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        var before = await LoadAsync(conn, code, null, ct);
+        if (before is null)
+        {
+            return Problems.NotFound($"No municipality has code {code}.");
+        }
+
+        if (!user.MayEdit(code))
+        {
+            return Problems.Forbidden($"You may change only your own municipality's holiday policy, not {code}'s.");
+        }
+
+        var sent = OpeningHoursHttp.ParseVersion(request, out var missingVersion);
+        if (missingVersion is not null)
+        {
+            return missingVersion;
+        }
+
+        var (policy, unreadable) = await OpeningHoursHttp.ReadBodyAsync<HolidayPolicy>(request, ct);
+        if (unreadable is not null)
+        {
+            return unreadable;
+        }
+
+        var errors = new OpeningRules(WeeklySchedule.AlwaysClosed, [], policy!, ClosedAction.None).Validate();
+        if (errors.Count > 0)
+        {
+            return OpeningHoursHttp.Invalid(errors, path => path.StartsWith("Holidays.", StringComparison.Ordinal) ? path["Holidays.".Length..] : path);
+        }
+
+        if (sent != before.Version)
+        {
+            return OpeningHoursHttp.Conflict($"The holiday policy of {code}", sent!.Value, before.Version, before.UpdatedBy, before.UpdatedAt);
+        }
+
+        const string Insert = """
+            insert into opening_hours_holiday_policies (municipality_code, policy, version, updated_at, updated_by_id, updated_by)
+            values (@code, @policy::jsonb, 1, @at, @actorId, @actorName)
+            on conflict (municipality_code) do nothing
+            """;
+        const string Update = """
+            update opening_hours_holiday_policies
+            set policy = @policy::jsonb, version = version + 1, updated_at = @at, updated_by_id = @actorId, updated_by = @actorName
+            where municipality_code = @code and version = @sent
+            """;
+        var now = clock.GetUtcNow();
+        var actor = user.Actor();
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        var args = new { code, sent, policy = OpeningHoursHttp.Serialize(policy), at = now, actorId = actor.Id, actorName = actor.Name };
+        if (await conn.ExecuteAsync(new CommandDefinition(sent == 0 ? Insert : Update, args, tx, cancellationToken: ct)) != 1)
+        {
+            await tx.RollbackAsync(ct);
+            var latest = await LoadAsync(conn, code, null, ct);
+            return OpeningHoursHttp.Conflict($"The holiday policy of {code}", sent!.Value, latest!.Version, latest.UpdatedBy, latest.UpdatedAt);
+        }
+
+        var after = new MunicipalityHolidayPolicy(code, policy!, false, before.Version + 1, now, actor.Name);
+        await Audit.RecordAsync(conn, tx, actor, now, EntityType, code, code, before.IsDefault ? "created" : "updated",
+            before.IsDefault ? null : new { before.Policy, before.Version }, new { after.Policy, after.Version });
+        await tx.CommitAsync(ct);
+
+        await events.PublishAsync(new OpeningHoursChange(OpeningHoursEvents.HolidayPolicy, code, code, after.Version, now));
+        OpeningHoursHttp.SetVersion(request.HttpContext.Response, after.Version);
+        return TypedResults.Ok(after);
+    }
+
+    private static async Task<Results<Ok<IReadOnlyList<AuditEntry>>, ProblemHttpResult>> History(string code, NpgsqlDataSource dataSource, CancellationToken ct)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        return await LoadAsync(conn, code, null, ct) is null
+            ? Problems.NotFound($"No municipality has code {code}.")
+            : TypedResults.Ok(await Audit.HistoryAsync(conn, EntityType, code, ct));
+    }
+
+    /// <summary>The municipality's policy, the default while it has none; null when no such municipality.</summary>
+    public static async Task<MunicipalityHolidayPolicy?> LoadAsync(NpgsqlConnection conn, string code, NpgsqlTransaction? tx, CancellationToken ct)
+    {
+        const string Sql = """
+            select m.code, p.policy::text as policy, p.version, p.updated_at, p.updated_by
+            from municipalities m
+            left join opening_hours_holiday_policies p on p.municipality_code = m.code
+            where m.code = @code
+            """;
+        var row = await conn.QuerySingleOrDefaultAsync<Row>(new CommandDefinition(Sql, new { code }, tx, cancellationToken: ct));
+        return row switch
+        {
+            null => null,
+            { Policy: null } => new MunicipalityHolidayPolicy(row.Code, HolidayPolicy.Default, true, 0, null, null),
+            _ => new MunicipalityHolidayPolicy(row.Code, OpeningHoursHttp.Deserialize<HolidayPolicy>(row.Policy), false, row.Version!.Value, row.UpdatedAt, row.UpdatedBy),
+        };
+    }
+
+    private sealed record Row(string Code, string? Policy, int? Version, DateTimeOffset? UpdatedAt, string? UpdatedBy);
+}

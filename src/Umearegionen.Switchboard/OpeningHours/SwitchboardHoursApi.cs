@@ -1,0 +1,175 @@
+using System.Security.Claims;
+using Dapper;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Umearegionen.Switchboard.Access;
+using Umearegionen.Switchboard.Contracts;
+using Umearegionen.Switchboard.OpeningHours.Domain;
+using Umearegionen.Switchboard.Platform;
+
+namespace Umearegionen.Switchboard.OpeningHours;
+
+/// <summary>The switchboard's own hours: complete rules, including its holiday policy and closed action.</summary>
+public sealed record SwitchboardHours(OpeningRules Rules, int Version, DateTimeOffset ReviewedAt, DateTimeOffset UpdatedAt, string UpdatedBy);
+
+/// <summary>When the switchboard itself answers; administrators change it.</summary>
+public static class SwitchboardHoursApi
+{
+    public const string EntityType = "switchboard-hours";
+    public const string Id = "switchboard";
+    private const string Name = "Växeln";
+
+    public static void MapSwitchboardHours(RouteGroupBuilder reads, RouteGroupBuilder changes)
+    {
+        reads.MapGet("/switchboard", Get).WithSummary("The switchboard's own opening hours.");
+        reads.MapGet("/switchboard/status", Status).WithSummary("Is the switchboard open at 'at' (default now)?");
+        reads.MapGet("/switchboard/days/{date}", Day).WithSummary("The switchboard's hours on a date, with the reason for any deviation.");
+        reads.MapGet("/switchboard/weeks/{anyDateInWeek}", Week).WithSummary("The switchboard's hours Monday to Sunday of the week containing the date.");
+        reads.MapGet("/switchboard/history", History).WithSummary("Every change to the switchboard's hours.");
+        changes.MapPut("/switchboard", Put).Accepts<OpeningRules>("application/json").RequireAuthorization(Policies.Administrators)
+            .WithSummary("Set the switchboard's hours (administrators). Send the version you read in If-Match (\"0\" the first time).");
+    }
+
+    private static async Task<Results<Ok<SwitchboardHours>, ProblemHttpResult>> Get(NpgsqlDataSource dataSource, HttpResponse response, CancellationToken ct)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        if (await LoadAsync(conn, ct) is not { } hours)
+        {
+            return Problems.NotFound("The switchboard's hours have not been set yet; an administrator sets them with PUT and If-Match: \"0\".");
+        }
+
+        OpeningHoursHttp.SetVersion(response, hours.Version);
+        return TypedResults.Ok(hours);
+    }
+
+    private static async Task<Results<Ok<SwitchboardHours>, ValidationProblem, ProblemHttpResult>> Put(
+        HttpRequest request, ClaimsPrincipal user, NpgsqlDataSource dataSource, TimeProvider clock, OpeningHoursEvents events, CancellationToken ct)
+    {
+        var sent = OpeningHoursHttp.ParseVersion(request, out var missingVersion);
+        if (missingVersion is not null)
+        {
+            return missingVersion;
+        }
+
+        var (rules, unreadable) = await OpeningHoursHttp.ReadBodyAsync<OpeningRules>(request, ct);
+        if (unreadable is not null)
+        {
+            return unreadable;
+        }
+
+        var errors = rules!.Validate().ToList();
+        UnitHoursApi.AddLimits(rules.Weekly, rules.Exceptions, errors);
+        if (errors.Count > 0)
+        {
+            return OpeningHoursHttp.Invalid(errors);
+        }
+
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        var before = await LoadAsync(conn, ct);
+        if (sent != (before?.Version ?? 0))
+        {
+            return OpeningHoursHttp.Conflict("The switchboard's hours", sent!.Value, before?.Version ?? 0, before?.UpdatedBy, before?.UpdatedAt);
+        }
+
+        const string Insert = """
+            insert into opening_hours_switchboard (id, weekly, exceptions, holidays, when_closed, version, reviewed_at, updated_at, updated_by_id, updated_by)
+            values (true, @weekly::jsonb, @exceptions::jsonb, @holidays::jsonb, @whenClosed::jsonb, 1, @at, @at, @actorId, @actorName)
+            on conflict (id) do nothing
+            """;
+        const string Update = """
+            update opening_hours_switchboard
+            set weekly = @weekly::jsonb, exceptions = @exceptions::jsonb, holidays = @holidays::jsonb, when_closed = @whenClosed::jsonb,
+                version = version + 1, reviewed_at = @at, updated_at = @at, updated_by_id = @actorId, updated_by = @actorName
+            where id and version = @sent
+            """;
+        var now = clock.GetUtcNow();
+        var actor = user.Actor();
+        var args = new
+        {
+            sent, at = now, actorId = actor.Id, actorName = actor.Name,
+            weekly = OpeningHoursHttp.Serialize(rules.Weekly), exceptions = OpeningHoursHttp.Serialize(rules.Exceptions),
+            holidays = OpeningHoursHttp.Serialize(rules.Holidays), whenClosed = OpeningHoursHttp.Serialize(rules.WhenClosed),
+        };
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        if (await conn.ExecuteAsync(new CommandDefinition(sent == 0 ? Insert : Update, args, tx, cancellationToken: ct)) != 1)
+        {
+            await tx.RollbackAsync(ct);
+            var latest = await LoadAsync(conn, ct);
+            return OpeningHoursHttp.Conflict("The switchboard's hours", sent!.Value, latest?.Version ?? 0, latest?.UpdatedBy, latest?.UpdatedAt);
+        }
+
+        var after = new SwitchboardHours(rules, (before?.Version ?? 0) + 1, now, now, actor.Name);
+        await Audit.RecordAsync(conn, tx, actor, now, EntityType, Id, null, before is null ? "created" : "updated",
+            before is null ? null : new { before.Rules, before.Version }, new { after.Rules, after.Version });
+        await tx.CommitAsync(ct);
+
+        await events.PublishAsync(new OpeningHoursChange(OpeningHoursEvents.Switchboard, Id, null, after.Version, now));
+        OpeningHoursHttp.SetVersion(request.HttpContext.Response, after.Version);
+        return TypedResults.Ok(after);
+    }
+
+    private static async Task<Results<Ok<OpeningStatus>, ValidationProblem>> Status(
+        string? at, NpgsqlDataSource dataSource, OpeningHoursEvaluator evaluator, TimeProvider clock, IOptions<OpeningHoursOptions> options, CancellationToken ct)
+    {
+        if (!OpeningHoursViewsApi.TryInstant(at, clock, out var instant, out var bad))
+        {
+            return bad;
+        }
+
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        var hours = await LoadAsync(conn, ct);
+        return TypedResults.Ok(OpeningHoursViewsApi.StatusOf(Id, Name, hours?.Rules, instant, evaluator, options.Value));
+    }
+
+    private static async Task<Results<Ok<DaySchedule>, ValidationProblem, ProblemHttpResult>> Day(
+        string date, NpgsqlDataSource dataSource, OpeningHoursEvaluator evaluator, CancellationToken ct)
+    {
+        if (!OpeningHoursHttp.TryParseDate(date, out var day))
+        {
+            return OpeningHoursHttp.BadDate("date", date);
+        }
+
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        return await LoadAsync(conn, ct) is { } hours
+            ? TypedResults.Ok(evaluator.HoursOn(hours.Rules, day))
+            : Problems.NotFound("The switchboard's hours have not been set yet.");
+    }
+
+    private static async Task<Results<Ok<IReadOnlyList<DaySchedule>>, ValidationProblem, ProblemHttpResult>> Week(
+        string anyDateInWeek, NpgsqlDataSource dataSource, OpeningHoursEvaluator evaluator, CancellationToken ct)
+    {
+        if (!OpeningHoursViewsApi.TryWeek(anyDateInWeek, out var day, out var bad))
+        {
+            return bad;
+        }
+
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        return await LoadAsync(conn, ct) is { } hours
+            ? TypedResults.Ok(evaluator.Week(hours.Rules, day))
+            : Problems.NotFound("The switchboard's hours have not been set yet.");
+    }
+
+    private static async Task<Ok<IReadOnlyList<AuditEntry>>> History(NpgsqlDataSource dataSource, CancellationToken ct) =>
+        TypedResults.Ok(await OpeningHoursHttp.HistoryAsync(dataSource, EntityType, Id, ct));
+
+    public static async Task<SwitchboardHours?> LoadAsync(NpgsqlConnection conn, CancellationToken ct)
+    {
+        const string Sql = """
+            select weekly::text as weekly, exceptions::text as exceptions, holidays::text as holidays, when_closed::text as when_closed,
+                   version, reviewed_at, updated_at, updated_by
+            from opening_hours_switchboard
+            """;
+        var row = await conn.QuerySingleOrDefaultAsync<Row>(new CommandDefinition(Sql, cancellationToken: ct));
+        return row is null ? null : new SwitchboardHours(
+            new OpeningRules(
+                OpeningHoursHttp.Deserialize<WeeklySchedule>(row.Weekly),
+                OpeningHoursHttp.Deserialize<List<DateException>>(row.Exceptions),
+                OpeningHoursHttp.Deserialize<HolidayPolicy>(row.Holidays),
+                OpeningHoursHttp.Deserialize<ClosedAction>(row.WhenClosed)),
+            row.Version, row.ReviewedAt, row.UpdatedAt, row.UpdatedBy);
+    }
+
+    private sealed record Row(string Weekly, string Exceptions, string Holidays, string WhenClosed,
+        int Version, DateTimeOffset ReviewedAt, DateTimeOffset UpdatedAt, string UpdatedBy);
+}

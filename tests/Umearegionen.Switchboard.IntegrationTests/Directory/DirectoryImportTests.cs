@@ -1,0 +1,131 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Umearegionen.Switchboard.Access;
+using Umearegionen.Switchboard.Directory;
+using Umearegionen.Switchboard.IntegrationTests.Infrastructure;
+using Umearegionen.Switchboard.Platform;
+using static Umearegionen.Switchboard.IntegrationTests.Directory.DirectoryApi;
+
+namespace Umearegionen.Switchboard.IntegrationTests.Directory;
+
+public sealed class DirectoryImportTests(SwitchboardApp app) : IClassFixture<SwitchboardApp>
+{
+    private const string Header = "type;key;parent;name;level;title;phone;email;address;topics;eservices;closed_kind;closed_phone;closed_url;closed_text";
+
+    private static HttpContent CsvBody(string text, bool bom = true) =>
+        new ByteArrayContent([.. (bom ? new byte[] { 0xEF, 0xBB, 0xBF } : []), .. Encoding.UTF8.GetBytes(text)])
+        {
+            Headers = { ContentType = new MediaTypeHeaderValue("text/csv") },
+        };
+
+    [Fact]
+    public async Task EditorImportsUnitsAndPeopleInOneGo()
+    {
+        var k = Guid.NewGuid().ToString("N")[..6];
+        var csv = $"""
+            {Header}
+            unit;{k}-sbf;;Samhällsbyggnad {k};administration;;090-16 10 00;;;;;;;;
+            unit;{k}-bygg;{k}-sbf;Bygglov {k};department;;090-16 14 00;bygglov@umea.se;Skolgatan 31A;bygglov|bygganmälan;"Ansök om bygglov=https://www.umea.se/bygglov";e-service;;https://www.umea.se/bygglov;Använd e-tjänsten
+            person;{k}-p1;{k}-bygg;Anna Lindberg;;Bygglovshandläggare;+46 90 16 14 01;anna.lindberg@umea.se;;;;;;;
+            person;{k}-p2;{k}-bygg;"Per ""Pelle"" Nordin";;Byggnadsinspektör;070-123 45 67;;;;;;;;
+            """;
+        var editor = await app.ClientForAsync(Roles.Editor, "2480");
+
+        var response = await editor.PostAsync("/api/directory/municipalities/2480/import", CsvBody(csv));
+
+        await EnsureAsync(response, HttpStatusCode.OK);
+        Assert.Equal(new ImportResult(2, 2), await ReadAsync<ImportResult>(response));
+        var units = (await editor.GetFromJsonAsync<Unit[]>("/api/directory/units?municipality=2480", Json))!;
+        var bygg = Assert.Single(units, u => u.ExternalKey == $"{k}-bygg");
+        Assert.Equal(units.Single(u => u.ExternalKey == $"{k}-sbf").Id, bygg.ParentId);
+        Assert.Equal(["bygglov", "bygganmälan"], bygg.Topics);
+        Assert.Equal("+4690161400", bygg.Phone);
+        var people = (await editor.GetFromJsonAsync<Person[]>($"/api/directory/people?unit={bygg.Id}", Json))!;
+        Assert.Equal(["Anna Lindberg", "Per \"Pelle\" Nordin"], people.Select(p => p.Name).Order());
+        var history = (await editor.GetFromJsonAsync<AuditEntry[]>($"/api/directory/people/{people[0].Id}/history", Json))!;
+        Assert.Equal("imported", Assert.Single(history).Action);
+    }
+
+    [Fact]
+    public async Task ImportWithAnyBadRowWritesNothingAndReportsEveryRow()
+    {
+        var k = Guid.NewGuid().ToString("N")[..6];
+        var csv = $"""
+            {Header}
+            unit;{k}-a;;Good unit {k};unit;;090-16 10 00;;;;;;;;
+            unit;{k}-b;;;unit;;16 10 00;;;;;;;;
+            person;{k}-p1;{k}-missing;Anna Lindberg;;;;not-an-email;;;;;;;
+            unit;{k}-c;;Bad link {k};unit;;;;;;"E-tjänst=ftp://umea.se";;;;
+            person;{k}-p2;{k}-a;Per Nordin;;;;;;;;;;;
+            """;
+        var editor = await app.ClientForAsync(Roles.Editor, "2480");
+
+        var response = await editor.PostAsync("/api/directory/municipalities/2480/import", CsvBody(csv));
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+        var rows = (await ProblemAsync(response)).GetProperty("rows").Deserialize<ImportRowError[]>(Json)!;
+        Assert.Equal(
+            [(3, "name"), (3, "phone"), (4, "email"), (4, "parent"), (5, "eservices")],
+            rows.Select(r => (r.Row, r.Field)));
+        var units = (await editor.GetFromJsonAsync<Unit[]>("/api/directory/units?municipality=2480", Json))!;
+        Assert.DoesNotContain(units, u => u.ExternalKey?.StartsWith(k, StringComparison.Ordinal) == true);
+    }
+
+    [Fact]
+    public async Task ImportAcceptsCommasAMultipartFileAndExistingParents()
+    {
+        var editor = await app.ClientForAsync(Roles.Editor, "2460");
+        var k = Guid.NewGuid().ToString("N")[..6];
+        var first = await editor.PostAsync("/api/directory/municipalities/2460/import",
+            CsvBody($"type,key,name,phone\nunit,{k}-top,Vännäs kommun {k},0935-140 00\n", bom: false));
+        await EnsureAsync(first, HttpStatusCode.OK);
+
+        using var form = new MultipartFormDataContent
+        {
+            { CsvBody($"type;key;parent;name;title\nperson;{k}-p;{k}-top;Elin Backman;Registrator\n"), "file", "personal.csv" },
+        };
+        var second = await editor.PostAsync("/api/directory/municipalities/2460/import", form);
+
+        await EnsureAsync(second, HttpStatusCode.OK);
+        Assert.Equal(new ImportResult(0, 1), await ReadAsync<ImportResult>(second));
+    }
+
+    [Fact]
+    public async Task ImportOnlyCreatesSoAnExistingKeyIsAnError()
+    {
+        var editor = await app.ClientForAsync(Roles.Editor, "2409");
+        var csv = $"type;key;name\nunit;dup-{Guid.NewGuid():N};Fritid\n";
+        await EnsureAsync(await editor.PostAsync("/api/directory/municipalities/2409/import", CsvBody(csv)), HttpStatusCode.OK);
+
+        var again = await editor.PostAsync("/api/directory/municipalities/2409/import", CsvBody(csv));
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, again.StatusCode);
+        var row = Assert.Single((await ProblemAsync(again)).GetProperty("rows").Deserialize<ImportRowError[]>(Json)!);
+        Assert.Equal((2, "key"), (row.Row, row.Field));
+    }
+
+    [Fact]
+    public async Task EditorCannotImportIntoAnotherMunicipality()
+    {
+        var editor = await app.ClientForAsync(Roles.Editor, "2480");
+
+        var response = await editor.PostAsync("/api/directory/municipalities/2403/import", CsvBody("type;name\nunit;Intrång\n"));
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task FileWithUnknownColumnsOrNoRowsIsRefused()
+    {
+        var editor = await app.ClientForAsync(Roles.Editor, "2480");
+
+        var unknown = await editor.PostAsync("/api/directory/municipalities/2480/import", CsvBody("type;name;shoe_size\nunit;X;42\n"));
+        var empty = await editor.PostAsync("/api/directory/municipalities/2480/import", CsvBody("type;name\n"));
+
+        Assert.Equal((1, "shoe_size"), Assert.Single((await ProblemAsync(unknown)).GetProperty("rows").Deserialize<ImportRowError[]>(Json)!) is var u ? (u.Row, u.Field) : default);
+        Assert.Equal("file", Assert.Single((await ProblemAsync(empty)).GetProperty("rows").Deserialize<ImportRowError[]>(Json)!).Field);
+    }
+}

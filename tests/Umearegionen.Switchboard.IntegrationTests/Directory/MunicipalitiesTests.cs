@@ -1,0 +1,81 @@
+using System.Net;
+using System.Net.Http.Json;
+using Umearegionen.Switchboard.Access;
+using Umearegionen.Switchboard.Directory;
+using Umearegionen.Switchboard.IntegrationTests.Infrastructure;
+using Umearegionen.Switchboard.Platform;
+using static Umearegionen.Switchboard.IntegrationTests.Directory.DirectoryApi;
+
+namespace Umearegionen.Switchboard.IntegrationTests.Directory;
+
+public sealed class MunicipalitiesTests(SwitchboardApp app) : IClassFixture<SwitchboardApp>
+{
+    private async Task<Municipality> GetAsync(HttpClient client, string code) =>
+        (await client.GetFromJsonAsync<Municipality>($"/api/directory/municipalities/{code}", Json))!;
+
+    [Fact]
+    public async Task StaffReadAllSevenMembersWithTheServedFlag()
+    {
+        var client = await app.ClientForAsync(Roles.Operator);
+
+        var all = (await client.GetFromJsonAsync<Municipality[]>("/api/directory/municipalities", Json))!;
+
+        Assert.Equal(7, all.Length);
+        Assert.False(all.Single(m => m.Code == "2284").ServedBySwitchboard);
+        Assert.Equal(6, all.Count(m => m.ServedBySwitchboard));
+    }
+
+    [Fact]
+    public async Task EditorChangesOwnMainNumberButNotPopulationOrAnotherMunicipality()
+    {
+        var editor = await app.ClientForAsync(Roles.Editor, "2409");
+        var before = await GetAsync(editor, "2409");
+
+        var own = await SendAsync(editor, HttpMethod.Patch, "/api/directory/municipalities/2409", before.Version, new { mainNumber = "0934-140 01" });
+        var population = await SendAsync(editor, HttpMethod.Patch, "/api/directory/municipalities/2409", before.Version + 1, new { population = 9999 });
+        var other = await SendAsync(editor, HttpMethod.Patch, "/api/directory/municipalities/2404",
+            (await GetAsync(editor, "2404")).Version, new { mainNumber = "0933-140 01" });
+
+        await EnsureAsync(own, HttpStatusCode.OK);
+        Assert.Equal("+4693414001", (await ReadAsync<Municipality>(own)).MainNumber);
+        Assert.Equal(HttpStatusCode.Forbidden, population.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, other.StatusCode);
+        Assert.Equal(before.Population, (await GetAsync(editor, "2409")).Population);
+        Assert.Equal("+4693314000", (await GetAsync(editor, "2404")).MainNumber);
+    }
+
+    [Fact]
+    public async Task AdministratorChangesPopulationAndServedFlagWithAuditAndConcurrency()
+    {
+        var admin = await app.ClientForAsync(Roles.Administrator);
+        var before = await GetAsync(admin, "2284");
+
+        var change = await SendAsync(admin, HttpMethod.Patch, "/api/directory/municipalities/2284", before.Version,
+            new { population = 56100, servedBySwitchboard = true });
+        var stale = await SendAsync(admin, HttpMethod.Patch, "/api/directory/municipalities/2284", before.Version, new { population = 1 });
+        var undo = await SendAsync(admin, HttpMethod.Patch, "/api/directory/municipalities/2284", before.Version + 1,
+            new { servedBySwitchboard = false });
+
+        await EnsureAsync(change, HttpStatusCode.OK);
+        Assert.Equal(HttpStatusCode.Conflict, stale.StatusCode);
+        await EnsureAsync(undo, HttpStatusCode.OK);
+        var history = (await admin.GetFromJsonAsync<AuditEntry[]>("/api/directory/municipalities/2284/history", Json))!;
+        Assert.Equal(2, history.Length);
+        Assert.Equal(56000, history[0].Before!.Value.GetProperty("population").GetInt32());
+        Assert.Equal(56100, history[0].After!.Value.GetProperty("population").GetInt32());
+        Assert.False((await GetAsync(admin, "2284")).ServedBySwitchboard);
+    }
+
+    [Fact]
+    public async Task BadMainNumberNamesTheField()
+    {
+        var admin = await app.ClientForAsync(Roles.Administrator);
+        var before = await GetAsync(admin, "2403");
+
+        var response = await SendAsync(admin, HttpMethod.Patch, "/api/directory/municipalities/2403", before.Version,
+            new { mainNumber = "ring växeln", population = -5 });
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equivalent(new[] { "mainNumber", "population" }, await ErrorFieldsAsync(response), strict: true);
+    }
+}

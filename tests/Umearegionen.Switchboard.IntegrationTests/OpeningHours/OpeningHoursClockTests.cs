@@ -1,0 +1,42 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Umearegionen.Switchboard.Access;
+using Umearegionen.Switchboard.IntegrationTests.Infrastructure;
+using static Umearegionen.Switchboard.IntegrationTests.Directory.DirectoryApi;
+using static Umearegionen.Switchboard.IntegrationTests.OpeningHours.OpeningHoursTestApi;
+
+namespace Umearegionen.Switchboard.IntegrationTests.OpeningHours;
+
+/// <summary>Without an instant, the status is answered for now by the service's clock.</summary>
+/// <remarks>
+/// The fake clock only moves forward, and tokens issued after it has jumped ahead are not yet valid
+/// by the wall clock, so each clock test has a class (an app and a clock) of its own and signs in
+/// before moving the clock.
+/// </remarks>
+public sealed class OpeningHoursClockTests(OpeningHoursClockTests.App app) : IClassFixture<OpeningHoursClockTests.App>
+{
+    public sealed class App : SwitchboardApp
+    {
+        protected override bool UseFakeTime => true;
+    }
+
+    [Fact]
+    public async Task StatusWithoutAnInstantUsesTheServicesClock()
+    {
+        var unitId = await UnitWithHoursAsync(app, "2480", Office());
+        var reader = await app.ClientForAsync(Roles.Operator);
+
+        var wednesday = FakeClock.WednesdayAhead(app.Clock!);
+        app.Clock!.SetUtcNow(FakeClock.At(wednesday, 10, 0).ToUniversalTime());
+        var open = await GetJsonAsync(reader, $"/api/opening-hours/units/{unitId}/status");
+        app.Clock.SetUtcNow(FakeClock.At(wednesday, 12, 30).ToUniversalTime());
+        var lunch = await GetJsonAsync(reader, $"/api/opening-hours/units/{unitId}/status");
+
+        Assert.Equal("open", open.GetProperty("status").GetString());
+        Assert.Equal(FakeClock.At(wednesday, 10, 0), Instant(open, "at"));
+        Assert.Equal(FakeClock.At(wednesday, 12, 0), Instant(open, "closesAt"));
+        Assert.Equal("closed", lunch.GetProperty("status").GetString());
+        Assert.Equal(FakeClock.At(wednesday, 13, 0), Instant(lunch, "opensAt"));
+    }
+}
