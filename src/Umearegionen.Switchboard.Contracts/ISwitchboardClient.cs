@@ -15,8 +15,9 @@ public interface ISwitchboardClient
 }
 
 /// <summary>
-/// A committed directory change. EntityType: "unit" | "person" | "municipality"; Action: "created" |
-/// "updated" | "deleted" | "reviewed" | "imported"; Version: the entry's version after the change (null when deleted).
+/// A committed directory change. EntityType: "unit" | "person" | "municipality" | "import" (a CSV
+/// import; Id is then the municipality code: reload it); Action: "created" | "updated" | "deleted" |
+/// "reviewed" | "imported"; Version: the entry's version after the change (null when deleted or imported).
 /// </summary>
 public sealed record DirectoryChange(
     string EntityType, string Id, string MunicipalityCode, string Action, int? Version, DateTimeOffset At);

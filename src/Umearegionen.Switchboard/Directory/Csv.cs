@@ -89,7 +89,13 @@ public static class Csv
         }
     }
 
-    /// <summary>UTF-8 (with or without BOM); text that is not valid UTF-8 is read as Windows-1252/Latin-1, as older Excel saves it.</summary>
+    private static readonly Lazy<Encoding> Windows1252 = new(() =>
+    {
+        Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
+        return Encoding.GetEncoding(1252);
+    });
+
+    /// <summary>UTF-8 (with or without BOM); text that is not valid UTF-8 is read as Windows-1252, as older Swedish Excel saves it.</summary>
     public static string Decode(byte[] bytes)
     {
         var start = bytes.AsSpan().StartsWith(new byte[] { 0xEF, 0xBB, 0xBF }) ? 3 : 0;
@@ -99,7 +105,7 @@ public static class Csv
         }
         catch (DecoderFallbackException)
         {
-            return Encoding.Latin1.GetString(bytes);
+            return Windows1252.Value.GetString(bytes);
         }
     }
 }

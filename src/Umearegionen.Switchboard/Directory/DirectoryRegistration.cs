@@ -1,7 +1,9 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Npgsql;
 using Umearegionen.Switchboard.Access;
 using Umearegionen.Switchboard.Directory.Demo;
+using Umearegionen.Switchboard.Platform;
 using Umearegionen.Switchboard.Platform.Demo;
 
 namespace Umearegionen.Switchboard.Directory;
@@ -33,7 +35,8 @@ public static class DirectoryRegistration
     public static RouteGroupBuilder MapDirectory(this IEndpointRouteBuilder app)
     {
         // Everyone signed in reads; the endpoints that change add Policies.Editors.
-        var directory = app.MapGroup("/api/directory").WithTags("Directory").RequireAuthorization(Policies.Staff);
+        var directory = app.MapGroup("/api/directory").WithTags("Directory").RequireAuthorization(Policies.Staff)
+            .AddEndpointFilter(SimultaneousChange);
         directory.MapMunicipalities();
         directory.MapUnits();
         directory.MapPeople();
@@ -41,5 +44,24 @@ public static class DirectoryRegistration
         directory.MapDirectoryImport();
         directory.MapReviewAndHistory();
         return directory;
+    }
+
+    /// <summary>
+    /// The checks run inside the writing transaction, but two changes at the same instant can still
+    /// collide on a database rule (the same external key, a unit removed while a person is added to
+    /// it). The transaction is rolled back, so nothing is half-written; the caller is told to retry.
+    /// </summary>
+    private static async ValueTask<object?> SimultaneousChange(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        try
+        {
+            return await next(context);
+        }
+        catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.ForeignKeyViolation)
+        {
+            return Problems.Conflict(e.SqlState == PostgresErrorCodes.UniqueViolation
+                ? "Another change used the same key at the same moment. Nothing was saved; reload and try again."
+                : "An entry this change refers to was changed or removed at the same moment. Nothing was saved; reload and try again.");
+        }
     }
 }

@@ -16,9 +16,10 @@ public sealed record SearchHit(
 
 /// <summary>
 /// The operators' search over units, people, topics and e-services of the served municipalities:
-/// Swedish full-text matching for word forms ("bygglovet" → bygglov) and trigram similarity on
-/// accent-free lower-case text for typos and å/ä/ö typed as a/a/o ("bygglof", "snorojning",
-/// "vannas"); one indexed query over directory_search.
+/// Swedish full-text matching for word forms ("bygglovet" → bygglov), and for typos and å/ä/ö
+/// typed as a/a/o ("bygglof", "snorojning", "vannas") trigram similarity of each accent-free query
+/// word against the directory's vocabulary (directory_words); one indexed statement over
+/// directory_search. Design and measurements: docs/directory.md, docs/performance.md.
 /// </summary>
 public static class DirectorySearch
 {
@@ -86,7 +87,7 @@ public static class DirectorySearch
                 select c.kind, c.entity_id, c.unit_id, c.municipality_code, c.title, c.detail,
                        (c.cheap + ts_rank(c.tsv, q.tsq) + word_similarity(q.qn, c.norm))::float8 as score
                 from candidates c cross join q
-                order by score desc, c.title
+                order by score desc, c.title, c.municipality_code
                 limit @limit
             )
             select h.kind, h.entity_id, h.title, h.detail, h.unit_id, u.name as unit_name, h.municipality_code,
@@ -98,7 +99,7 @@ public static class DirectorySearch
             join directory_units u on u.id = h.unit_id
             join municipalities m on m.code = h.municipality_code
             left join directory_people p on h.kind = 'person' and p.id = h.entity_id
-            order by h.score desc, h.title
+            order by h.score desc, h.title, m.name
             """;
         await using var command = new NpgsqlCommand(Sql, conn);
         command.Parameters.Add(new NpgsqlParameter<string>("query", NpgsqlDbType.Text) { TypedValue = query });

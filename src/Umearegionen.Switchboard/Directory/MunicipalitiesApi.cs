@@ -37,7 +37,8 @@ public static class Municipalities
     private static async Task<Ok<IReadOnlyList<Municipality>>> List(NpgsqlDataSource dataSource, CancellationToken ct)
     {
         await using var conn = await dataSource.OpenConnectionAsync(ct);
-        var rows = await conn.QueryAsync<Municipality>(new CommandDefinition($"select {Columns} from municipalities order by name", cancellationToken: ct));
+        const string Sql = $"select {Columns} from municipalities order by name";
+        var rows = await conn.QueryAsync<Municipality>(new CommandDefinition(Sql, cancellationToken: ct));
         return TypedResults.Ok<IReadOnlyList<Municipality>>(rows.AsList());
     }
 
@@ -55,10 +56,13 @@ public static class Municipalities
         return TypedResults.Ok(found);
     }
 
-    private static Task<Municipality?> FindAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, string code, bool forUpdate, CancellationToken ct) =>
-        conn.QuerySingleOrDefaultAsync<Municipality>(new CommandDefinition(
-            $"select {Columns} from municipalities where code = @code" + (forUpdate ? " for update" : ""),
-            new { code }, tx, cancellationToken: ct));
+    private static Task<Municipality?> FindAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, string code, bool forUpdate, CancellationToken ct)
+    {
+        const string Find = $"select {Columns} from municipalities where code = @code";
+        const string FindForUpdate = Find + " for update";
+        return conn.QuerySingleOrDefaultAsync<Municipality>(new CommandDefinition(
+            forUpdate ? FindForUpdate : Find, new { code }, tx, cancellationToken: ct));
+    }
 
     private static async Task<Results<Ok<Municipality>, ValidationProblem, ProblemHttpResult>> Change(
         string code, MunicipalityChange change, [FromHeader(Name = Versions.Header)] string? ifMatch,

@@ -59,9 +59,9 @@ public static class People
 
     public static async Task<Person?> FindAsync(NpgsqlConnection conn, Guid id, CancellationToken ct, NpgsqlTransaction? tx = null, bool forUpdate = false)
     {
-        var sql = forUpdate
-            ? $"select {Columns} from directory_people where id = @id for update"
-            : $"select {Columns} from directory_people where id = @id";
+        const string Find = $"select {Columns} from directory_people where id = @id";
+        const string FindForUpdate = Find + " for update";
+        var sql = forUpdate ? FindForUpdate : Find;
         var row = await conn.QuerySingleOrDefaultAsync<PersonRow>(new CommandDefinition(sql, new { id }, tx, cancellationToken: ct));
         return row?.ToPerson();
     }

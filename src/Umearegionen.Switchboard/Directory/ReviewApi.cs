@@ -13,11 +13,19 @@ public sealed record OverdueEntry(string Kind, Guid Id, string Name, string Muni
 /// <summary>Freshness (reviews and the overdue list) and the change history of every entry.</summary>
 public static class ReviewApi
 {
-    /// <summary>URL kind → (table, audit entity type).</summary>
-    private static readonly Dictionary<string, (string Table, string EntityType, string EventKind)> Kinds = new()
+    private sealed record Kind(string FindSql, string ReviewSql, string EntityType, string EventKind);
+
+    /// <summary>URL kind → its statements (one per table, never built from input) and names.</summary>
+    private static readonly Dictionary<string, Kind> Kinds = new()
     {
-        ["units"] = ("directory_units", Units.EntityType, "unit"),
-        ["people"] = ("directory_people", People.EntityType, "person"),
+        ["units"] = new(
+            "select municipality_code, reviewed_at, version from directory_units where id = @id for update",
+            "update directory_units set reviewed_at = @now where id = @id",
+            Units.EntityType, "unit"),
+        ["people"] = new(
+            "select municipality_code, reviewed_at, version from directory_people where id = @id for update",
+            "update directory_people set reviewed_at = @now where id = @id",
+            People.EntityType, "person"),
     };
 
     public static IEndpointRouteBuilder MapReviewAndHistory(this IEndpointRouteBuilder directory)
@@ -35,11 +43,11 @@ public static class ReviewApi
     private static async Task<Results<NoContent, ProblemHttpResult>> Review(
         string kind, Guid id, ClaimsPrincipal user, NpgsqlDataSource dataSource, TimeProvider time, DirectoryEvents events, CancellationToken ct)
     {
-        var (table, entityType, eventKind) = Kinds[kind];
+        var (findSql, reviewSql, entityType, eventKind) = Kinds[kind];
         await using var conn = await dataSource.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
         var before = await conn.QuerySingleOrDefaultAsync<(string MunicipalityCode, DateTimeOffset ReviewedAt, int Version)?>(new CommandDefinition(
-            $"select municipality_code, reviewed_at, version from {table} where id = @id for update", new { id }, tx, cancellationToken: ct));
+            findSql, new { id }, tx, cancellationToken: ct));
         if (before is not { } entry)
         {
             return Problems.NotFound($"No entry of {kind} has id {id}.");
@@ -52,7 +60,7 @@ public static class ReviewApi
 
         // A review changes no content, so it does not bump the version (an editor's open edit stays valid).
         var now = time.GetUtcNow();
-        await conn.ExecuteAsync(new CommandDefinition($"update {table} set reviewed_at = @now where id = @id", new { id, now }, tx, cancellationToken: ct));
+        await conn.ExecuteAsync(new CommandDefinition(reviewSql, new { id, now }, tx, cancellationToken: ct));
         await Audit.RecordAsync(conn, tx, user.Actor(), now, entityType, id.ToString(), entry.MunicipalityCode, "reviewed",
             new { reviewedAt = entry.ReviewedAt }, new { reviewedAt = now });
         await tx.CommitAsync(ct);

@@ -132,9 +132,9 @@ public static class Units
 
     public static async Task<Unit?> FindAsync(NpgsqlConnection conn, Guid id, CancellationToken ct, NpgsqlTransaction? tx = null, bool forUpdate = false)
     {
-        var sql = forUpdate
-            ? $"select {Columns} from directory_units where id = @id for update"
-            : $"select {Columns} from directory_units where id = @id";
+        const string Find = $"select {Columns} from directory_units where id = @id";
+        const string FindForUpdate = Find + " for update";
+        var sql = forUpdate ? FindForUpdate : Find;
         var row = await conn.QuerySingleOrDefaultAsync<UnitRow>(new CommandDefinition(sql, new { id }, tx, cancellationToken: ct));
         return row?.ToUnit();
     }

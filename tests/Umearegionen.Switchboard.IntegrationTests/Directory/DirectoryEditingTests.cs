@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Npgsql;
 using Umearegionen.Switchboard.Access;
 using Umearegionen.Switchboard.Directory;
 using Umearegionen.Switchboard.IntegrationTests.Infrastructure;
@@ -232,6 +233,51 @@ public sealed class DirectoryEditingTests(SwitchboardApp app) : IClassFixture<Sw
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         await ProblemAsync(response);
+    }
+
+    [Fact]
+    public async Task SimultaneousCreateWithTheSameKeyIsRefusedWithAConflict()
+    {
+        var editor = await app.ClientForAsync(Roles.Editor, "2480");
+        var key = "parallel-" + Guid.NewGuid().ToString("N");
+        // Another writer has inserted the key but not yet committed when the request arrives.
+        await using var other = new NpgsqlConnection(app.DatabaseConnectionString);
+        await other.OpenAsync();
+        await using var tx = await other.BeginTransactionAsync();
+        await using (var insert = new NpgsqlCommand(
+            "insert into directory_units (id, municipality_code, external_key, level, name, reviewed_at, created_at, updated_at) " +
+            "values (gen_random_uuid(), '2480', @key, 'unit', 'Parallel', now(), now(), now())", other, tx))
+        {
+            insert.Parameters.AddWithValue("key", key);
+            await insert.ExecuteNonQueryAsync();
+        }
+
+        var request = editor.PostAsJsonAsync("/api/directory/units", new { municipalityCode = "2480", name = "Mine", externalKey = key });
+        await WaitUntilABackendWaitsForALockAsync(app.DatabaseConnectionString);
+        await tx.CommitAsync();
+        var response = await request;
+
+        Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+        Assert.Contains("Nothing was saved", (await ProblemAsync(response)).GetProperty("detail").GetString());
+    }
+
+    private static async Task WaitUntilABackendWaitsForALockAsync(string connectionString)
+    {
+        await using var probe = new NpgsqlConnection(connectionString);
+        await probe.OpenAsync();
+        for (var i = 0; i < 500; i++)
+        {
+            await using var command = new NpgsqlCommand(
+                "select count(*) from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'", probe);
+            if ((long)(await command.ExecuteScalarAsync())! > 0)
+            {
+                return;
+            }
+
+            await Task.Delay(20);
+        }
+
+        Assert.Fail("The request never reached the insert.");
     }
 
     [Fact]

@@ -58,10 +58,11 @@ public sealed class CsvTests
         Assert.Equal(',', Csv.DetectDelimiter("type,name,phone\nunit,Bygglov,090-16 10 00"));
 
     [Fact]
-    public void Utf8WithByteOrderMarkAndLatin1AreDecoded()
+    public void Utf8WithByteOrderMarkAndWindows1252AreDecoded()
     {
         Assert.Equal("snöröjning", Csv.Decode([0xEF, 0xBB, 0xBF, .. System.Text.Encoding.UTF8.GetBytes("snöröjning")]));
         Assert.Equal("snöröjning", Csv.Decode(System.Text.Encoding.Latin1.GetBytes("snöröjning")));
+        Assert.Equal("Avgift 100 €", Csv.Decode([.. System.Text.Encoding.Latin1.GetBytes("Avgift 100 "), 0x80]));
     }
 }
 
