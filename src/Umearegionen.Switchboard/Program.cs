@@ -3,6 +3,7 @@ using Umearegionen.Switchboard.Live;
 using Umearegionen.Switchboard.Platform;
 using Umearegionen.Switchboard.Platform.Demo;
 using Umearegionen.Switchboard.Platform.Migrations;
+using Umearegionen.Switchboard.Routing;
 
 var builder = WebApplication.CreateBuilder(args);
 DapperSetup.Configure();
@@ -20,6 +21,9 @@ builder.AddAccess();
 
 // Live updates to dashboards.
 builder.Services.AddLive();
+
+// Routing: calls from the telephony platform, the queue, operators, outcomes, notices.
+builder.Services.AddCallRouting();
 
 var app = builder.Build();
 
@@ -46,6 +50,7 @@ app.MapApiDocumentation();
 app.MapAuth();
 app.MapAccounts();
 app.MapLive();
+app.MapCallRouting();
 
 await app.RunAsync();
 return 0;
