@@ -4,6 +4,9 @@ using Umearegionen.Switchboard.TelephonySimulator;
 // Places calls against a running service and carries out its instructions:
 //   dotnet run --project src/Umearegionen.Switchboard.TelephonySimulator -- \
 //       --url http://127.0.0.1:5080 --api-key <key> --calls 20 --rate 2 [--number +4693214000] [--topic vatten]
+// or measures the full life of calls at rising rates (docs/performance.md):
+//   dotnet run -c Release --project src/Umearegionen.Switchboard.TelephonySimulator -- bench --url ... --api-key ... \
+//       --admin-user admin --admin-password ... [--operators 100] [--dashboards 200] [--rates 100,200,300] [--seconds 20]
 var options = args.Select((a, i) => (a, i)).Where(x => x.a.StartsWith("--", StringComparison.Ordinal))
     .ToDictionary(x => x.a[2..], x => x.i + 1 < args.Length ? args[x.i + 1] : "");
 string Option(string name, string fallback) => options.TryGetValue(name, out var v) && v.Length > 0 ? v : fallback;
@@ -13,6 +16,12 @@ if (apiKey.Length == 0)
 {
     Console.Error.WriteLine("Give the telephony API key with --api-key or SWITCHBOARD_API_KEY (create one with: api-keys create --name simulator).");
     return 2;
+}
+
+if (args.Length > 0 && args[0] == "bench")
+{
+    // bench --url U --api-key K --admin-user A --admin-password P [--operators 100] [--dashboards 200] [--rates 100,200] [--seconds 20]
+    return await Bench.RunAsync(Option, apiKey);
 }
 
 using var http = new HttpClient { BaseAddress = new Uri(Option("url", "http://127.0.0.1:5080")) };

@@ -54,18 +54,21 @@ public sealed class SimulatedPlatform(HttpClient http)
     /// <summary>Consumes instructions until cancelled: records, carries out and acknowledges each one.</summary>
     public async Task RunAsync(CancellationToken ct)
     {
+        try
+        {
+            await ConsumeAsync(ct);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // Stopped.
+        }
+    }
+
+    private async Task ConsumeAsync(CancellationToken ct)
+    {
         while (!ct.IsCancellationRequested)
         {
-            InstructionBatch batch;
-            try
-            {
-                batch = await PollAsync(_lastSeq, waitSeconds: 5, ct);
-            }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested)
-            {
-                return;
-            }
-
+            var batch = await PollAsync(_lastSeq, waitSeconds: 5, ct);
             foreach (var instruction in batch.Instructions)
             {
                 _received.Enqueue(instruction);
