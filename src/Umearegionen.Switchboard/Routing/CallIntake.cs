@@ -63,54 +63,59 @@ public sealed class CallIntake(
     {
         var now = clock.GetUtcNow();
         var at = report.OccurredAt ?? now;
+        // One statement: lock the call, record the event unless it is a retry, and apply it. The
+        // call as it was before the event comes back, only when the event was new.
+        // The caller hung up: while waiting or being offered the call is abandoned; while with an
+        // operator it stays theirs until they record how it ended.
+        const string Sql = $"""
+            with prev as (
+                select {CallRow.Columns} from calls where platform_call_id = @platformCallId for update
+            ), ins as (
+                insert into call_events (call_id, type, platform_event_id, occurred_at, actor_id, data)
+                select id, @type, @eventId, @at, 'telephony', null from prev
+                on conflict (call_id, platform_event_id) where platform_event_id is not null do nothing
+                returning call_id
+            ), upd as (
+                update calls set
+                    state = case when calls.state in ('queued', 'offered') then 'abandoned' else calls.state end,
+                    outcome = case when calls.state in ('queued', 'offered') then 'abandoned' else calls.outcome end,
+                    completed_at = case when calls.state in ('queued', 'offered') then @at else calls.completed_at end,
+                    offered_to = case when calls.state = 'offered' then null else calls.offered_to end,
+                    offered_at = case when calls.state = 'offered' then null else calls.offered_at end,
+                    offer_expires_at = case when calls.state = 'offered' then null else calls.offer_expires_at end,
+                    caller_left_at = coalesce(calls.caller_left_at, @at),
+                    version = calls.version + 1
+                from ins
+                where calls.id = ins.call_id and @ended
+                returning calls.id
+            ), off as (
+                update offers set resolution = 'withdrawn', resolved_at = @now
+                from upd where offers.call_id = upd.id and offers.resolution is null
+            )
+            select {CallRow.Columns} from prev where exists (select 1 from ins)
+            """;
         await using var conn = await dataSource.OpenConnectionAsync(ct);
-        await using var tx = await conn.BeginTransactionAsync(ct);
-        var call = await conn.QueryFirstOrDefaultAsync<CallRow>(new CommandDefinition(
-            $"select {CallRow.Columns} from calls where platform_call_id = @platformCallId for update",
-            new { platformCallId }, tx, cancellationToken: ct));
+        var call = await conn.QuerySingleOrDefaultAsync<CallRow>(new CommandDefinition(Sql, new
+        {
+            platformCallId, type = "platform_" + report.Type, eventId = report.EventId, at, now,
+            ended = report.Type == PlatformEventTypes.Ended,
+        }, cancellationToken: ct));
         if (call is null)
         {
-            return null;
-        }
-
-        const string InsertEvent = """
-            insert into call_events (call_id, type, platform_event_id, occurred_at, actor_id, data)
-            values (@callId, @type, @eventId, @at, 'telephony', null)
-            on conflict (call_id, platform_event_id) where platform_event_id is not null do nothing
-            """;
-        var inserted = await conn.ExecuteAsync(new CommandDefinition(InsertEvent,
-            new { callId = call.Id, type = "platform_" + report.Type, eventId = report.EventId, at }, tx, cancellationToken: ct));
-        if (inserted == 0)
-        {
-            return new EventReceipt(call.Id, call.State, false);
+            // A retry of an event already recorded, or a call never reported.
+            var existing = await conn.QuerySingleOrDefaultAsync<ExistingCall>(new CommandDefinition(
+                "select id as call_id, state from calls where platform_call_id = @platformCallId",
+                new { platformCallId }, cancellationToken: ct));
+            return existing is null ? null : new EventReceipt(existing.CallId, existing.State, false);
         }
 
         if (report.Type != PlatformEventTypes.Ended)
         {
-            await tx.CommitAsync(ct);
             return new EventReceipt(call.Id, call.State, true);
         }
 
-        // The caller hung up: while waiting or being offered the call is abandoned; while with an
-        // operator it stays theirs until they record how it ended.
-        const string Ended = """
-            update calls set
-                state = case when state in ('queued', 'offered') then 'abandoned' else state end,
-                outcome = case when state in ('queued', 'offered') then 'abandoned' else outcome end,
-                completed_at = case when state in ('queued', 'offered') then @at else completed_at end,
-                offered_to = case when state = 'offered' then null else offered_to end,
-                offered_at = case when state = 'offered' then null else offered_at end,
-                offer_expires_at = case when state = 'offered' then null else offer_expires_at end,
-                caller_left_at = coalesce(caller_left_at, @at),
-                version = version + 1
-            where id = @callId;
-            update offers set resolution = 'withdrawn', resolved_at = @now where call_id = @callId and resolution is null;
-            """;
-        await conn.ExecuteAsync(new CommandDefinition(Ended, new { callId = call.Id, at, now }, tx, cancellationToken: ct));
-        await tx.CommitAsync(ct);
-
         var state = call.State is CallStates.Queued or CallStates.Offered ? CallStates.Abandoned : call.State;
-        if (state == CallStates.Abandoned)
+        if (call.State is CallStates.Queued or CallStates.Offered)
         {
             RoutingLog.CallAbandoned(logger, call.Id, call.State);
             if (call.OfferedTo is { } offeredTo)
@@ -127,6 +132,8 @@ public sealed class CallIntake(
         notifier.Changed();
         return new EventReceipt(call.Id, state, true);
     }
+
+    private sealed record ExistingCall(Guid CallId, string State);
 
     private sealed record ReceiptRow(Guid CallId, string State, string? MunicipalityCode, bool Created);
 }
