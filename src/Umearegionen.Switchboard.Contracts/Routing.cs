@@ -93,7 +93,7 @@ public sealed record MunicipalityCount(string MunicipalityCode, int Calls);
 
 public sealed record ManagerView(
     DateTimeOffset At, int QueueLength, double LongestWaitSeconds, IReadOnlyDictionary<string, int> OperatorsByStatus,
-    IReadOnlyList<OperatorSummary> Operators, IReadOnlyList<MunicipalityCount> CallsPerMunicipalityToday,
+    IReadOnlyList<MunicipalityCount> CallsPerMunicipalityToday,
     int AnsweredToday, int AnsweredWithinTargetToday, int AbandonedToday, double? ServiceLevelToday);
 
 public sealed record NoticeView(

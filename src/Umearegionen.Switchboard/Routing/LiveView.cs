@@ -10,7 +10,9 @@ namespace Umearegionen.Switchboard.Routing;
 /// <summary>What the screens show: the queue, the manager's figures, an operator's full state.</summary>
 public sealed class LiveView(NpgsqlDataSource dataSource, TimeProvider clock, IOptions<RoutingOptions> options, NoticeBoard notices)
 {
-    private const int ListedCalls = 100;
+    // The head of the queue; the length and longest wait cover the rest. Kept short because every
+    // operator and manager screen receives it several times a second.
+    private const int ListedCalls = 30;
 
     public async Task<QueueSnapshot> QueueAsync(CancellationToken ct)
     {
@@ -35,13 +37,25 @@ public sealed class LiveView(NpgsqlDataSource dataSource, TimeProvider clock, IO
         return new QueueSnapshot(now, head.Length, longest, calls);
     }
 
+    private const string OperatorsSql = """
+        select o.account_id, a.display_name, o.team, o.status, o.paused_reason, o.disconnected_at is null as connected,
+               (select c.id from calls c where c.state = 'connected' and c.operator_id = o.account_id) as call_id
+        from operators o join accounts a on a.id = o.account_id
+        order by a.display_name, o.account_id
+        """;
+
+    /// <summary>Every registered operator with status and call, for the manager's operator list.</summary>
+    public async Task<IReadOnlyList<OperatorSummary>> OperatorsAsync(CancellationToken ct)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        return (await conn.QueryAsync<OperatorSummary>(new CommandDefinition(OperatorsSql, cancellationToken: ct))).ToList();
+    }
+
+    /// <summary>The manager's figures. Operators are counted, not listed: hundreds of dashboards receive this.</summary>
     public async Task<ManagerView> ManagerViewAsync(CancellationToken ct)
     {
-        const string Sql = """
-            select o.account_id, a.display_name, o.team, o.status, o.paused_reason, o.disconnected_at is null as connected,
-                   (select c.id from calls c where c.state = 'connected' and c.operator_id = o.account_id) as call_id
-            from operators o join accounts a on a.id = o.account_id
-            order by a.display_name, o.account_id;
+        const string Sql = $"""
+            {OperatorsSql};
 
             select coalesce(municipality_code, 'unknown') as municipality_code, count(*)::int as calls
             from calls where queued_at >= @dayStart
@@ -67,7 +81,7 @@ public sealed class LiveView(NpgsqlDataSource dataSource, TimeProvider clock, IO
             .GroupBy(o => o.CallId is not null ? "on_call" : o.Connected || o.Status == OperatorStatuses.Offline ? o.Status : "disconnected")
             .ToDictionary(g => g.Key, g => g.Count());
         var counted = today.Answered + today.Abandoned;
-        return new ManagerView(now, queue.Length, queue.LongestWaitSeconds, byStatus, operators, perMunicipality,
+        return new ManagerView(now, queue.Length, queue.LongestWaitSeconds, byStatus, perMunicipality,
             today.Answered, today.WithinTarget, today.Abandoned, counted == 0 ? null : (double)today.WithinTarget / counted);
     }
 

@@ -78,6 +78,9 @@ public sealed partial class SwitchboardHub
     [Authorize(Policy = Policies.Managers)]
     public Task<ManagerView> GetManagerView(LiveView view) => view.ManagerViewAsync(Context.ConnectionAborted);
 
+    [Authorize(Policy = Policies.Managers)]
+    public Task<IReadOnlyList<OperatorSummary>> GetOperators(LiveView view) => view.OperatorsAsync(Context.ConnectionAborted);
+
     [Authorize(Policy = Policies.Staff)]
     public Task<QueueSnapshot> GetQueue(LiveView view) => view.QueueAsync(Context.ConnectionAborted);
 

@@ -70,6 +70,8 @@ public sealed class LiveViewTests(LiveApp app) : IClassFixture<LiveApp>
         var view = await manager.InvokeAsync<ManagerView>("GetManagerView");
 
         Assert.True(view.OperatorsByStatus.GetValueOrDefault(OperatorStatuses.Paused) >= 1);
+        var operators = await manager.InvokeAsync<IReadOnlyList<OperatorSummary>>("GetOperators");
+        Assert.Contains(operators, o => o.AccountId == op.Id && o.Status == OperatorStatuses.Available && o.CallId is null);
         Assert.True(view.AnsweredToday >= 1);
         Assert.NotNull(view.ServiceLevelToday);
     }
