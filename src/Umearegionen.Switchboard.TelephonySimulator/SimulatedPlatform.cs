@@ -58,9 +58,9 @@ public sealed class SimulatedPlatform(HttpClient http)
         {
             await ConsumeAsync(ct);
         }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        catch (Exception ex) when (ct.IsCancellationRequested && ex is OperationCanceledException or HttpRequestException)
         {
-            // Stopped.
+            // Stopped: a poll cut short ends as a cancellation or, through some handlers, as "499 client closed request".
         }
     }
 
