@@ -12,6 +12,22 @@ public interface ISwitchboardClient
 
     /// <summary>Opening hours changed: a unit's hours, a municipality's holiday policy or the switchboard's own hours.</summary>
     Task OpeningHoursChanged(OpeningHoursChange change);
+
+    // Routing (docs/hub.md): to one operator.
+    Task OfferReceived(CallOffer offer);
+
+    Task OfferWithdrawn(OfferWithdrawn withdrawn);
+
+    Task OperatorStateChanged(OperatorState state);
+
+    Task CallUpdated(CallView call);
+
+    // Routing: coalesced snapshots to operators and managers, notices to all staff.
+    Task QueueChanged(QueueSnapshot queue);
+
+    Task ManagerViewChanged(ManagerView view);
+
+    Task NoticesChanged(IReadOnlyList<NoticeView> notices);
 }
 
 /// <summary>
@@ -36,4 +52,7 @@ public static class HubGroups
     public const string Managers = "managers";
 
     public static string Municipality(string code) => "municipality:" + code;
+
+    /// <summary>Every connection of one account (an operator signed in on two screens gets both).</summary>
+    public static string Account(string accountId) => "account:" + accountId;
 }

@@ -5,6 +5,7 @@ using Umearegionen.Switchboard.OpeningHours;
 using Umearegionen.Switchboard.Platform;
 using Umearegionen.Switchboard.Platform.Demo;
 using Umearegionen.Switchboard.Platform.Migrations;
+using Umearegionen.Switchboard.Routing;
 
 var builder = WebApplication.CreateBuilder(args);
 DapperSetup.Configure();
@@ -28,6 +29,9 @@ builder.Services.AddDirectory();
 
 // Opening hours: rules per unit and for the switchboard, the Swedish calendar.
 builder.Services.AddOpeningHours();
+
+// Routing: calls from the telephony platform, the queue, operators, outcomes, notices.
+builder.Services.AddCallRouting();
 
 var app = builder.Build();
 
@@ -55,6 +59,7 @@ app.MapAccounts();
 app.MapLive();
 app.MapDirectory();
 app.MapOpeningHours();
+app.MapCallRouting();
 
 await app.RunAsync();
 return 0;

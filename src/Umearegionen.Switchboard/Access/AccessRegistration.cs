@@ -52,8 +52,8 @@ public static class AccessRegistration
             });
 
         services.AddOptions<JwtBearerOptions>(OwnTokenScheme)
-            .Configure<IOptions<AccessOptions>>((o, access) =>
-                o.TokenValidationParameters = TokenIssuer.ValidationParameters(access.Value));
+            .Configure<IOptions<AccessOptions>, TimeProvider>((o, access, time) =>
+                o.TokenValidationParameters = TokenIssuer.ValidationParameters(access.Value, time));
 
         if (oidc.Enabled)
         {

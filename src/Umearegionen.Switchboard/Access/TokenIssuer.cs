@@ -41,8 +41,18 @@ public sealed class TokenIssuer(IOptions<AccessOptions> options, TimeProvider ti
         return new IssuedToken(token, expires);
     }
 
-    public static TokenValidationParameters ValidationParameters(AccessOptions options) => new()
+    /// <summary>
+    /// Tokens are checked against the same clock that issued them (the injected TimeProvider), so
+    /// the service never disagrees with itself about whether a token has started or run out.
+    /// </summary>
+    public static TokenValidationParameters ValidationParameters(AccessOptions options, TimeProvider time) => new()
     {
+        LifetimeValidator = (notBefore, expires, _, parameters) =>
+        {
+            var now = time.GetUtcNow().UtcDateTime;
+            return (notBefore is not { } nb || now >= nb - parameters.ClockSkew)
+                && (expires is not { } exp || now <= exp + parameters.ClockSkew);
+        },
         ValidIssuer = AccessOptions.Issuer,
         ValidAudience = AccessOptions.Issuer,
         IssuerSigningKey = Key(options),

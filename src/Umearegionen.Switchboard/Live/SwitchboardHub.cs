@@ -10,7 +10,7 @@ namespace Umearegionen.Switchboard.Live;
 /// the features; features push through IHubContext&lt;SwitchboardHub, ISwitchboardClient&gt; to groups.
 /// </summary>
 [Authorize(Policy = Policies.Staff)]
-public sealed class SwitchboardHub : Hub<ISwitchboardClient>
+public sealed partial class SwitchboardHub : Hub<ISwitchboardClient>
 {
     public const string Path = "/hubs/switchboard";
 
@@ -33,7 +33,14 @@ public sealed class SwitchboardHub : Hub<ISwitchboardClient>
             await Groups.AddToGroupAsync(Context.ConnectionId, HubGroups.Municipality(code));
         }
 
+        await RoutingConnectedAsync();
         await base.OnConnectedAsync();
+    }
+
+    public override async Task OnDisconnectedAsync(Exception? exception)
+    {
+        await RoutingDisconnectedAsync();
+        await base.OnDisconnectedAsync(exception);
     }
 }
 

@@ -62,7 +62,7 @@ public class BrowserApp : SwitchboardApp
     public static Task ScreenshotAsync(IPage page, string name) =>
         page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotFolder, name + ".png"), FullPage = true });
 
-    public override async Task DisposeAsync()
+    public override async ValueTask DisposeAsync()
     {
         if (Browser is not null)
         {

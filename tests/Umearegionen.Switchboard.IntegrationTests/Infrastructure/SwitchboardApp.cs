@@ -80,6 +80,7 @@ public class SwitchboardApp : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("Access:LoginAttemptsPerMinute", "10000");
         builder.UseSetting("Demo:Enabled", "false");
         builder.UseSetting("Serilog:MinimumLevel:Default", "Warning");
+        builder.UseSetting("Serilog:MinimumLevel:Override:Microsoft.Hosting.Lifetime", "Warning");
         builder.UseSetting("Database:StartupRetryFor", "00:00:05");
         foreach (var (key, value) in Settings)
         {
@@ -149,19 +150,32 @@ public class SwitchboardApp : WebApplicationFactory<Program>, IAsyncLifetime
         return builder.Build();
     }
 
-    async Task IAsyncLifetime.DisposeAsync() => await DisposeAsync();
-
-    public new virtual async Task DisposeAsync()
+    /// <summary>Stops the service (as a restart test does); the database stays.</summary>
+    public override async ValueTask DisposeAsync()
     {
-        await base.DisposeAsync();
+        if (!_stopped)
+        {
+            _stopped = true;
+            await base.DisposeAsync();
+        }
+    }
+
+    private bool _stopped;
+
+    /// <summary>The end of the test class: stop the service, then drop its database.</summary>
+    async Task IAsyncLifetime.DisposeAsync()
+    {
+        await DisposeAsync();
         if (_proxy is not null)
         {
             await _proxy.DisposeAsync();
+            _proxy = null;
         }
 
         if (_sharedDatabase is null && _databaseConnectionString is not null)
         {
             await TestPostgres.DropDatabaseAsync(_databaseConnectionString);
+            _databaseConnectionString = null;
         }
     }
 }

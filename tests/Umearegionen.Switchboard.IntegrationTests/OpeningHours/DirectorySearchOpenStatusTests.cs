@@ -24,14 +24,15 @@ public sealed class DirectorySearchOpenStatusTests(DirectorySearchOpenStatusTest
     [Fact]
     public async Task DirectorySearchSaysWhichUnitsAreOpenAndWhichAreUnknownAndFollowsAChange()
     {
+        // Move the service's clock first: tokens are checked against it.
+        var wednesday = FakeClock.WednesdayAhead(app.Clock!);
+        app.Clock!.SetUtcNow(FakeClock.At(wednesday, 10, 0).ToUniversalTime());
         var editor = await app.ClientForAsync(Roles.Editor, "2480");
         var reader = await app.ClientForAsync(Roles.Operator);
         var word = "Öppettest" + Guid.NewGuid().ToString("N")[..6];
         var withHours = await CreateUnitAsync(editor, "2480", word + " kontor");
         var withoutHours = await CreateUnitAsync(editor, "2480", word + " förråd");
         await EnsureAsync(await PutHoursAsync(editor, withHours.Id, 0, Office()), HttpStatusCode.OK);
-        var wednesday = FakeClock.WednesdayAhead(app.Clock!);
-        app.Clock!.SetUtcNow(FakeClock.At(wednesday, 10, 0).ToUniversalTime());
 
         var url = $"/api/directory/search?q={Uri.EscapeDataString(word)}";
         var hits = await UnitHitsAsync(reader, url);

@@ -1,0 +1,105 @@
+namespace Umearegionen.Switchboard.Contracts;
+
+/// <summary>Operator statuses an operator sets (wire values).</summary>
+public static class OperatorStatuses
+{
+    public const string Available = "available";
+    public const string Paused = "paused";
+    public const string WrapUp = "wrap_up";
+    public const string Offline = "offline";
+
+    public static readonly IReadOnlyList<string> All = [Available, Paused, WrapUp, Offline];
+}
+
+/// <summary>Call states (wire values).</summary>
+public static class CallStates
+{
+    public const string Queued = "queued";
+    public const string Offered = "offered";
+    public const string Connected = "connected";
+    public const string Completed = "completed";
+    public const string Abandoned = "abandoned";
+}
+
+/// <summary>How a handled call ended (wire values).</summary>
+public static class CallOutcomes
+{
+    public const string Transferred = "transferred";
+    public const string Answered = "answered";
+    public const string Callback = "callback";
+    public const string Message = "message";
+    public const string FaultReport = "fault_report";
+    public const string Abandoned = "abandoned";
+}
+
+/// <summary>Error codes at the start of a hub error message: "code: text a person can act on".</summary>
+public static class HubErrors
+{
+    public const string CallTaken = "call-taken";
+    public const string OfferExpired = "offer-expired";
+    public const string NotYourCall = "not-your-call";
+    public const string AlreadyOnCall = "already-on-call";
+    public const string Invalid = "invalid";
+    public const string NotFound = "not-found";
+    public const string WrongState = "wrong-state";
+}
+
+public sealed record SetStatusRequest(string Status, string? Reason = null);
+
+/// <summary>A destination stored as given: kind unit, person or number; id from the directory; number dialled.</summary>
+public sealed record Destination(string Kind, string? Id, string? Number, string Name);
+
+public sealed record TransferRequest(Guid CallId, string Mode, Destination Destination, string WrapUpCategory);
+
+public sealed record ConsultRequest(Guid CallId, Destination Destination);
+
+public sealed record AnswerRequest(Guid CallId, string WrapUpCategory, string? Note = null);
+
+public sealed record CallbackRequest(
+    Guid CallId, string UnitId, string UnitName, DateTimeOffset WindowStart, DateTimeOffset WindowEnd,
+    string WrapUpCategory, string? CallerName = null, string? CallerNumber = null, string? Note = null);
+
+public sealed record MessageRequest(
+    Guid CallId, string RecipientKind, string? RecipientId, string RecipientName, string RecipientEmail,
+    string Text, string WrapUpCategory, string? CallerName = null, string? CallerNumber = null);
+
+public sealed record FaultReportRequest(
+    Guid CallId, string MunicipalityCode, string What, string Location, string ContactNumber,
+    string WrapUpCategory, string? ContactName = null);
+
+/// <summary>A call as an operator sees it.</summary>
+public sealed record CallView(
+    Guid Id, string State, string CallerNumber, string DialledNumber, string? MunicipalityCode, string? MenuTopic,
+    int Priority, DateTimeOffset QueuedAt, Guid? OperatorId, DateTimeOffset? AnsweredAt, DateTimeOffset? CallerLeftAt,
+    Destination? Consultation, string? Outcome, IReadOnlyList<NoticeView> Notices);
+
+public sealed record CallOffer(CallView Call, DateTimeOffset ExpiresAt);
+
+public sealed record OfferWithdrawn(Guid CallId, string Reason);
+
+public sealed record OperatorState(
+    Guid AccountId, string Team, string Status, string? PausedReason, DateTimeOffset IdleSince, Guid? CurrentCallId,
+    Guid? OfferedCallId);
+
+public sealed record QueuedCall(
+    Guid Id, string State, string? MunicipalityCode, string? MenuTopic, int Priority, DateTimeOffset QueuedAt, Guid? OfferedTo);
+
+public sealed record QueueSnapshot(DateTimeOffset At, int Length, double LongestWaitSeconds, IReadOnlyList<QueuedCall> Calls);
+
+public sealed record OperatorSummary(Guid AccountId, string DisplayName, string Team, string Status, string? PausedReason,
+    bool Connected, Guid? CallId);
+
+public sealed record MunicipalityCount(string MunicipalityCode, int Calls);
+
+public sealed record ManagerView(
+    DateTimeOffset At, int QueueLength, double LongestWaitSeconds, IReadOnlyDictionary<string, int> OperatorsByStatus,
+    IReadOnlyList<MunicipalityCount> CallsPerMunicipalityToday,
+    int AnsweredToday, int AnsweredWithinTargetToday, int AbandonedToday, double? ServiceLevelToday);
+
+public sealed record NoticeView(
+    Guid Id, string MunicipalityCode, IReadOnlyList<string> Topics, string Text, DateTimeOffset PublishedAt,
+    DateTimeOffset ExpiresAt, string PublishedBy);
+
+/// <summary>Everything an operator's screen needs after (re)connecting.</summary>
+public sealed record OperatorSync(
+    OperatorState? Me, CallView? CurrentCall, CallOffer? Offer, QueueSnapshot Queue, IReadOnlyList<NoticeView> Notices);

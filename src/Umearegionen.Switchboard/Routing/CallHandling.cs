@@ -1,0 +1,223 @@
+using Dapper;
+using Npgsql;
+using Umearegionen.Switchboard.Contracts;
+
+namespace Umearegionen.Switchboard.Routing;
+
+/// <summary>
+/// What an operator does with a call: take it, hand an offer back, consult, and end it one of the
+/// ways a call ends (CallHandling.Endings.cs). Each step is one conditional statement, so two operators can never both take
+/// a call and a call can never be finished twice.
+/// </summary>
+public sealed partial class CallHandling(
+    NpgsqlDataSource dataSource, TimeProvider clock, Dispatcher dispatcher, RoutingNotifier notifier,
+    Instructions instructions, NoticeBoard notices, MessageSender messages, ILogger<CallHandling> logger)
+{
+    /// <summary>Accepts the call offered to the operator, or picks a waiting call from the queue.</summary>
+    public async Task<CallView> AcceptAsync(Guid me, Guid callId, CancellationToken ct)
+    {
+        const string Sql = $"""
+            with c as (
+                update calls set state = 'connected', operator_id = @me, answered_at = @now, offered_to = null,
+                                 offered_at = null, offer_expires_at = null, version = version + 1
+                where id = @callId
+                  and (state = 'queued' or (state = 'offered' and offered_to = @me and offer_expires_at > @now))
+                returning {CallRow.Columns}
+            ), o as (
+                update offers set resolution = 'accepted', resolved_at = @now
+                from c where offers.call_id = c.id and offers.resolution is null
+            ), e as (
+                insert into call_events (call_id, type, occurred_at, actor_id, data)
+                select id, 'accepted', @now, @me::text, null from c
+            ), i as (
+                insert into telephony_instructions (call_id, platform_call_id, kind, payload, created_at)
+                select id, platform_call_id, 'connect', jsonb_build_object('operatorId', @me), @now from c
+            )
+            select {CallRow.Columns} from c
+            """;
+        var now = clock.GetUtcNow();
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        CallRow? row;
+        try
+        {
+            row = await conn.QuerySingleOrDefaultAsync<CallRow>(new CommandDefinition(Sql, new { me, callId, now }, cancellationToken: ct));
+        }
+        catch (PostgresException ex) when (ex is { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: "calls_one_call_per_operator" })
+        {
+            throw RoutingErrors.Of(HubErrors.AlreadyOnCall, "you already have a call; finish it before taking another.");
+        }
+
+        if (row is null)
+        {
+            throw await WhyNotAsync(conn, me, callId, forAccept: true, ct);
+        }
+
+        RoutingLog.CallTaken(logger, callId, me);
+        instructions.Pulse();
+        notifier.Changed();
+        return row.ToView(notices);
+    }
+
+    /// <summary>Hands an offer back to the queue; the operator goes to the back of the line.</summary>
+    public async Task DeclineAsync(Guid me, Guid callId, CancellationToken ct)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        if (!await ReturnOfferAsync(conn, callId, me, "declined", clock.GetUtcNow(), ct))
+        {
+            throw await WhyNotAsync(conn, me, callId, forAccept: true, ct);
+        }
+
+        instructions.Pulse();
+        dispatcher.Wake();
+        notifier.Changed();
+    }
+
+    internal static async Task<bool> ReturnOfferAsync(
+        NpgsqlConnection conn, Guid callId, Guid operatorId, string resolution, DateTimeOffset now, CancellationToken ct)
+    {
+        const string Sql = """
+            with c as (
+                update calls set state = 'queued', offered_to = null, offered_at = null, offer_expires_at = null,
+                                 version = version + 1
+                where id = @callId and state = 'offered' and offered_to = @operatorId
+                returning id, platform_call_id
+            ), o as (
+                update offers set resolution = @resolution, resolved_at = @now
+                from c where offers.call_id = c.id and offers.resolution is null
+            ), e as (
+                insert into call_events (call_id, type, occurred_at, actor_id, data)
+                select id, 'offer_declined', @now, @operatorId::text, null from c
+            ), i as (
+                insert into telephony_instructions (call_id, platform_call_id, kind, payload, created_at)
+                select id, platform_call_id, 'stop_ringing', jsonb_build_object('operatorId', @operatorId), @now from c
+            ), p as (
+                update operators set idle_since = @now from c where operators.account_id = @operatorId
+            )
+            select count(*) from c
+            """;
+        return await conn.ExecuteScalarAsync<long>(new CommandDefinition(Sql, new { callId, operatorId, resolution, now }, cancellationToken: ct)) > 0;
+    }
+
+    /// <summary>Attended transfer, first step: the caller is held while the operator talks to the destination.</summary>
+    public async Task<CallView> ConsultAsync(Guid me, ConsultRequest request, CancellationToken ct)
+    {
+        ValidateDestination(request.Destination);
+        const string Sql = $"""
+            with c as (
+                update calls set consultation = @destination::jsonb, version = version + 1
+                where id = @callId and state = 'connected' and operator_id = @me
+                returning {CallRow.Columns}
+            ), e as (
+                insert into call_events (call_id, type, occurred_at, actor_id, data)
+                select id, 'consultation_started', @now, @me::text, @destination::jsonb from c
+            ), i as (
+                insert into telephony_instructions (call_id, platform_call_id, kind, payload, created_at)
+                select id, platform_call_id, 'consult',
+                       jsonb_build_object('operatorId', @me, 'destination', @destination::jsonb), @now from c
+            )
+            select {CallRow.Columns} from c
+            """;
+        return await ChangeConnectedCallAsync(me, request.CallId, Sql, new { destination = Json.Of(request.Destination) }, ct);
+    }
+
+    public async Task<CallView> CancelConsultationAsync(Guid me, Guid callId, CancellationToken ct)
+    {
+        const string Sql = $"""
+            with c as (
+                update calls set consultation = null, version = version + 1
+                where id = @callId and state = 'connected' and operator_id = @me and consultation is not null
+                returning {CallRow.Columns}
+            ), e as (
+                insert into call_events (call_id, type, occurred_at, actor_id, data)
+                select id, 'consultation_cancelled', @now, @me::text, null from c
+            ), i as (
+                insert into telephony_instructions (call_id, platform_call_id, kind, payload, created_at)
+                select id, platform_call_id, 'cancel_consult', jsonb_build_object('operatorId', @me), @now from c
+            )
+            select {CallRow.Columns} from c
+            """;
+        return await ChangeConnectedCallAsync(me, callId, Sql, new { }, ct);
+    }
+
+    private async Task<CallView> ChangeConnectedCallAsync(Guid me, Guid callId, string sql, object extra, CancellationToken ct)
+    {
+        var args = new DynamicParameters(extra);
+        args.Add("me", me);
+        args.Add("callId", callId);
+        args.Add("now", clock.GetUtcNow());
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        var row = await conn.QuerySingleOrDefaultAsync<CallRow>(new CommandDefinition(sql, args, cancellationToken: ct))
+                  ?? throw await WhyNotAsync(conn, me, callId, forAccept: false, ct);
+        instructions.Pulse();
+        return row.ToView(notices);
+    }
+
+    /// <summary>Explains why a conditional update changed nothing, in words the operator can act on.</summary>
+    private static async Task<Microsoft.AspNetCore.SignalR.HubException> WhyNotAsync(
+        NpgsqlConnection conn, Guid me, Guid callId, bool forAccept, CancellationToken ct)
+    {
+        var call = await conn.QuerySingleOrDefaultAsync<CallRow>(new CommandDefinition(
+            $"select {CallRow.Columns} from calls where id = @callId", new { callId }, cancellationToken: ct));
+        return call switch
+        {
+            null => RoutingErrors.NotFound($"there is no call {callId}."),
+            { State: CallStates.Abandoned } => RoutingErrors.Of(HubErrors.WrongState, "the caller has hung up."),
+            { State: CallStates.Completed } => RoutingErrors.Of(HubErrors.WrongState, "the call has already been completed."),
+            { State: CallStates.Connected } when call.OperatorId != me =>
+                forAccept ? RoutingErrors.Of(HubErrors.CallTaken, "another operator has taken the call.")
+                          : RoutingErrors.Of(HubErrors.NotYourCall, "the call is with another operator."),
+            { State: CallStates.Offered } when call.OfferedTo != me =>
+                RoutingErrors.Of(HubErrors.CallTaken, "the call is offered to another operator."),
+            { State: CallStates.Offered } => RoutingErrors.Of(HubErrors.OfferExpired, "the offer has expired."),
+            { State: CallStates.Queued } when !forAccept => RoutingErrors.Of(HubErrors.NotYourCall, "take the call before handling it."),
+            { State: CallStates.Queued } => RoutingErrors.Of(HubErrors.OfferExpired, "the offer has expired; the call is back in the queue."),
+            _ => RoutingErrors.Of(HubErrors.WrongState, forAccept
+                ? "the call cannot be taken now."
+                : "this step does not fit the call's current state (for example, no consultation is in progress)."),
+        };
+    }
+
+    private static void ValidateCategory(string? category) => Required("wrapUpCategory", category, 100);
+
+    private static void ValidateDestination(Destination? destination)
+    {
+        if (destination is null)
+        {
+            throw RoutingErrors.Invalid("destination is required.");
+        }
+
+        if (destination.Kind is not ("unit" or "person" or "number"))
+        {
+            throw RoutingErrors.Invalid("destination.kind must be \"unit\", \"person\" or \"number\".");
+        }
+
+        Required("destination.name", destination.Name, 200);
+        if (destination.Kind == "number" && !PhoneNumbers.LooksValid(destination.Number))
+        {
+            throw RoutingErrors.Invalid("destination.number must be a telephone number for a transfer to a number.");
+        }
+
+        if (destination.Kind != "number" && string.IsNullOrWhiteSpace(destination.Id) && string.IsNullOrWhiteSpace(destination.Number))
+        {
+            throw RoutingErrors.Invalid("destination.id (or a destination.number) is required for a unit or a person.");
+        }
+    }
+
+    private static void Required(string field, string? value, int max)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            throw RoutingErrors.Invalid($"{field} is required.");
+        }
+
+        Optional(field, value, max);
+    }
+
+    private static void Optional(string field, string? value, int max)
+    {
+        if (value is not null && value.Length > max)
+        {
+            throw RoutingErrors.Invalid($"{field} must be at most {max} characters (it has {value.Length}).");
+        }
+    }
+}

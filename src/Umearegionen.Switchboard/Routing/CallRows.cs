@@ -1,0 +1,42 @@
+using System.Text.Json;
+using Umearegionen.Switchboard.Contracts;
+
+namespace Umearegionen.Switchboard.Routing;
+
+/// <summary>A call row as the routing SQL returns it (select <see cref="Columns"/>, in this order).</summary>
+internal sealed record CallRow(
+    Guid Id, string PlatformCallId, string State, string CallerNumber, string DialledNumber, string? MunicipalityCode,
+    string? MenuTopic, int Priority, DateTimeOffset QueuedAt, Guid? OfferedTo, DateTimeOffset? OfferExpiresAt,
+    Guid? OperatorId, DateTimeOffset? AnsweredAt, DateTimeOffset? CallerLeftAt, string? Consultation, string? Outcome)
+{
+    public const string Columns = """
+        id, platform_call_id, state, caller_number, dialled_number, municipality_code, menu_topic, priority, queued_at,
+        offered_to, offer_expires_at, operator_id, answered_at, caller_left_at, consultation::text as consultation, outcome
+        """;
+
+    public CallView ToView(NoticeBoard notices) => new(
+        Id, State, CallerNumber, DialledNumber, MunicipalityCode, MenuTopic, Priority, QueuedAt, OperatorId, AnsweredAt,
+        CallerLeftAt, Consultation is null ? null : JsonSerializer.Deserialize<Destination>(Consultation, Json.Web),
+        Outcome, notices.ForCall(MunicipalityCode, MenuTopic));
+}
+
+internal sealed record OperatorRow(
+    Guid AccountId, string Team, string Status, string? PausedReason, DateTimeOffset IdleSince, Guid? CurrentCallId,
+    Guid? OfferedCallId)
+{
+    /// <summary>Select list over operators o; the current call and offer come from calls.</summary>
+    public const string Columns = """
+        o.account_id, o.team, o.status, o.paused_reason, o.idle_since,
+        (select c.id from calls c where c.state = 'connected' and c.operator_id = o.account_id) as current_call_id,
+        (select c.id from calls c where c.state = 'offered' and c.offered_to = o.account_id) as offered_call_id
+        """;
+
+    public OperatorState ToState() => new(AccountId, Team, Status, PausedReason, IdleSince, CurrentCallId, OfferedCallId);
+}
+
+internal static class Json
+{
+    public static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
+
+    public static string Of(object value) => JsonSerializer.Serialize(value, Web);
+}

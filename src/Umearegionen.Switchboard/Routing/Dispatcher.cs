@@ -1,0 +1,141 @@
+using Dapper;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Umearegionen.Switchboard.Contracts;
+
+namespace Umearegionen.Switchboard.Routing;
+
+/// <summary>
+/// Offers waiting calls to free operators. One loop in the process, woken when a call arrives or an
+/// operator becomes free (and by the sweeper's tick, for the cover threshold); each round reads the
+/// queue and the free operators in one round trip, asks <see cref="RoutingPolicy"/> who gets what,
+/// and stores every offer of the round in one statement before telling the operators.
+/// </summary>
+public sealed class Dispatcher(
+    NpgsqlDataSource dataSource, TimeProvider clock, IOptions<RoutingOptions> options, RoutingNotifier notifier,
+    Instructions instructions, NoticeBoard notices, ILogger<Dispatcher> logger) : BackgroundService
+{
+    private readonly SemaphoreSlim _wake = new(0, 1);
+
+    public void Wake()
+    {
+        try
+        {
+            if (_wake.CurrentCount == 0)
+            {
+                _wake.Release();
+            }
+        }
+        catch (SemaphoreFullException)
+        {
+            // Already signalled: the next round will see this change too.
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            await _wake.WaitAsync(stoppingToken);
+            try
+            {
+                // A full batch means more may be waiting for operators freed meanwhile.
+                while (await DispatchOnceAsync(stoppingToken) >= options.Value.DispatchBatchSize)
+                {
+                }
+            }
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+            {
+                RoutingLog.DispatchFailed(logger, ex);
+                await Task.Delay(TimeSpan.FromMilliseconds(500), stoppingToken);
+                Wake();
+            }
+        }
+    }
+
+    /// <summary>One dispatch round; returns how many calls were offered.</summary>
+    public async Task<int> DispatchOnceAsync(CancellationToken ct)
+    {
+        const string ReadSql = """
+            select id, priority, queued_at from calls
+            where state = 'queued'
+            order by priority desc, queued_at, id
+            limit @batch;
+
+            select o.account_id as id, o.team = 'cover' as cover, o.idle_since
+            from operators o
+            where o.status = 'available' and o.disconnected_at is null
+              and not exists (select 1 from calls c where c.state = 'offered' and c.offered_to = o.account_id)
+              and not exists (select 1 from calls c where c.state = 'connected' and c.operator_id = o.account_id);
+
+            select exists (select 1 from operators
+                           where team = 'main' and status = 'available' and disconnected_at is null);
+            """;
+        var now = clock.GetUtcNow();
+        var opts = options.Value;
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        List<WaitingCall> queue;
+        List<FreeOperator> free;
+        bool mainOnDuty;
+        await using (var read = await conn.QueryMultipleAsync(new CommandDefinition(ReadSql, new { batch = opts.DispatchBatchSize }, cancellationToken: ct)))
+        {
+            queue = (await read.ReadAsync<WaitingCall>()).ToList();
+            free = (await read.ReadAsync<FreeOperator>()).ToList();
+            mainOnDuty = await read.ReadSingleAsync<bool>();
+        }
+
+        if (queue.Count == 0 || free.Count == 0)
+        {
+            return 0;
+        }
+
+        var assignments = RoutingPolicy.Assign(queue, free, mainOnDuty, opts.CoverThreshold, now);
+        if (assignments.Count == 0)
+        {
+            return 0;
+        }
+
+        // Each offer only if the call is still waiting and the operator still available: a caller
+        // may hang up or an operator pause between the read and this statement.
+        const string OfferSql = $"""
+            with a as (
+                select * from unnest(@calls::uuid[], @operators::uuid[]) as a(call_id, to_operator)
+            ), c as (
+                update calls set state = 'offered', offered_to = a.to_operator, offered_at = @now,
+                                 offer_expires_at = @expires, version = version + 1
+                from a
+                where calls.id = a.call_id and calls.state = 'queued'
+                  and exists (select 1 from operators o where o.account_id = a.to_operator and o.status = 'available')
+                returning {CallRow.Columns}
+            ), o as (
+                insert into offers (call_id, operator_id, offered_at, expires_at)
+                select id, offered_to, @now, @expires from c
+            ), e as (
+                insert into call_events (call_id, type, occurred_at, actor_id, data)
+                select id, 'offered', @now, 'dispatcher', jsonb_build_object('operatorId', offered_to, 'expiresAt', @expires)
+                from c
+            ), i as (
+                insert into telephony_instructions (call_id, platform_call_id, kind, payload, created_at)
+                select id, platform_call_id, 'ring_operator', jsonb_build_object('operatorId', offered_to), @now from c
+            )
+            select {CallRow.Columns} from c
+            """;
+        var expires = now + opts.OfferTimeout;
+        var offered = (await conn.QueryAsync<CallRow>(new CommandDefinition(OfferSql, new
+        {
+            calls = assignments.Select(a => a.CallId).ToArray(),
+            operators = assignments.Select(a => a.OperatorId).ToArray(),
+            now, expires,
+        }, cancellationToken: ct))).ToList();
+
+        instructions.Pulse();
+        notifier.Changed();
+        foreach (var call in offered)
+        {
+            RoutingLog.CallOffered(logger, call.Id, call.OfferedTo!.Value);
+            await notifier.OfferAsync(call.OfferedTo!.Value, new CallOffer(call.ToView(notices), expires));
+        }
+
+        return offered.Count;
+    }
+}

@@ -1,0 +1,133 @@
+using System.Net;
+using System.Net.Mail;
+using Dapper;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace Umearegionen.Switchboard.Routing;
+
+/// <summary>
+/// Sends messages taken for a person or a unit by e-mail. The messages table is the outbox: a
+/// message is stored with the call's outcome and sent afterwards, retried until it goes through
+/// or <see cref="SmtpOptions.MaxAttempts"/> is reached.
+/// </summary>
+public sealed class MessageSender(
+    NpgsqlDataSource dataSource, TimeProvider clock, IOptions<SmtpOptions> options, ILogger<MessageSender> logger) : BackgroundService
+{
+    private readonly SemaphoreSlim _wake = new(0, 1);
+
+    public void Wake()
+    {
+        try
+        {
+            if (_wake.CurrentCount == 0)
+            {
+                _wake.Release();
+            }
+        }
+        catch (SemaphoreFullException)
+        {
+            // Already signalled.
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.Value.RetryInterval, clock);
+        var tick = timer.WaitForNextTickAsync(stoppingToken).AsTask();
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                await SendDueAsync(stoppingToken);
+            }
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+            {
+                RoutingLog.MessageFailed(logger, Guid.Empty, 0, ex.Message);
+            }
+
+            var woken = _wake.WaitAsync(stoppingToken);
+            if (await Task.WhenAny(tick, woken) == tick)
+            {
+                await tick;
+                tick = timer.WaitForNextTickAsync(stoppingToken).AsTask();
+            }
+        }
+    }
+
+    public async Task SendDueAsync(CancellationToken ct)
+    {
+        const string DueSql = """
+            select m.id, m.recipient_name, m.recipient_email, m.caller_name, m.caller_number, m.text, m.taken_at,
+                   m.attempts, c.municipality_code, c.menu_topic
+            from messages m join calls c on c.id = m.call_id
+            where m.sent_at is null and m.next_attempt_at <= @now and m.attempts < @maxAttempts
+            order by m.next_attempt_at
+            limit 50
+            """;
+        var smtp = options.Value;
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        var due = (await conn.QueryAsync<DueMessage>(new CommandDefinition(DueSql,
+            new { now = clock.GetUtcNow(), maxAttempts = smtp.MaxAttempts }, cancellationToken: ct))).ToList();
+        if (due.Count == 0)
+        {
+            return;
+        }
+
+        if (string.IsNullOrWhiteSpace(smtp.Host))
+        {
+            RoutingLog.NoSmtpServer(logger);
+            return;
+        }
+
+        using var client = new SmtpClient(smtp.Host, smtp.Port) { EnableSsl = smtp.EnableSsl };
+        if (!string.IsNullOrEmpty(smtp.UserName))
+        {
+            client.Credentials = new NetworkCredential(smtp.UserName, smtp.Password);
+        }
+
+        foreach (var message in due)
+        {
+            try
+            {
+                using var mail = new MailMessage(smtp.From, message.RecipientEmail)
+                {
+                    Subject = $"Meddelande från växeln: {message.CallerName ?? message.CallerNumber} har sökt dig",
+                    Body = Body(message),
+                    BodyEncoding = System.Text.Encoding.UTF8,
+                    SubjectEncoding = System.Text.Encoding.UTF8,
+                    BodyTransferEncoding = System.Net.Mime.TransferEncoding.Base64,
+                };
+                await client.SendMailAsync(mail, ct);
+                await conn.ExecuteAsync(new CommandDefinition(
+                    "update messages set sent_at = @now, attempts = attempts + 1, last_error = null where id = @id",
+                    new { id = message.Id, now = clock.GetUtcNow() }, cancellationToken: ct));
+                RoutingLog.MessageSent(logger, message.Id);
+            }
+            catch (Exception ex) when (ex is SmtpException or IOException or InvalidOperationException)
+            {
+                await conn.ExecuteAsync(new CommandDefinition("""
+                    update messages set attempts = attempts + 1, last_error = @error, next_attempt_at = @next
+                    where id = @id
+                    """, new { id = message.Id, error = ex.Message, next = clock.GetUtcNow() + smtp.RetryInterval }, cancellationToken: ct));
+                RoutingLog.MessageFailed(logger, message.Id, message.Attempts + 1, ex.Message);
+            }
+        }
+    }
+
+    private static string Body(DueMessage m) => $"""
+        Hej {m.RecipientName},
+
+        {m.CallerName ?? "En person"} ringde växeln {m.TakenAt.ToUniversalTime():yyyy-MM-dd HH:mm} (UTC) och vill nå dig.
+        Nummer att ringa tillbaka: {m.CallerNumber}
+
+        Meddelande:
+        {m.Text}
+
+        /Umeåregionens växel
+        """;
+
+    private sealed record DueMessage(
+        Guid Id, string RecipientName, string RecipientEmail, string? CallerName, string CallerNumber, string Text,
+        DateTimeOffset TakenAt, int Attempts, string? MunicipalityCode, string? MenuTopic);
+}

@@ -1,0 +1,34 @@
+using Microsoft.AspNetCore.SignalR;
+using Umearegionen.Switchboard.Contracts;
+using Umearegionen.Switchboard.Live;
+
+namespace Umearegionen.Switchboard.Routing;
+
+/// <summary>Marks that the queue or the operators changed; the snapshot loop coalesces the marks.</summary>
+public sealed class LiveChanges
+{
+    private int _changed = 1;
+
+    public void Mark() => Volatile.Write(ref _changed, 1);
+
+    public bool TakeMark() => Interlocked.Exchange(ref _changed, 0) == 1;
+}
+
+/// <summary>Pushes routing events to the connections of the operator they concern.</summary>
+public sealed class RoutingNotifier(IHubContext<SwitchboardHub, ISwitchboardClient> hub, LiveChanges changes)
+{
+    private ISwitchboardClient Operator(Guid accountId) => hub.Clients.Group(HubGroups.Account(accountId.ToString()));
+
+    public Task OfferAsync(Guid operatorId, CallOffer offer) => Operator(operatorId).OfferReceived(offer);
+
+    public Task OfferWithdrawnAsync(Guid operatorId, Guid callId, string reason) =>
+        Operator(operatorId).OfferWithdrawn(new OfferWithdrawn(callId, reason));
+
+    public Task OperatorStateAsync(OperatorState state) => Operator(state.AccountId).OperatorStateChanged(state);
+
+    public Task CallUpdatedAsync(Guid operatorId, CallView call) => Operator(operatorId).CallUpdated(call);
+
+    public Task NoticesAsync(IReadOnlyList<NoticeView> notices) => hub.Clients.Group(HubGroups.Staff).NoticesChanged(notices);
+
+    public void Changed() => changes.Mark();
+}

@@ -1,0 +1,137 @@
+using Dapper;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Umearegionen.Switchboard.Contracts;
+
+namespace Umearegionen.Switchboard.Routing;
+
+/// <summary>
+/// Resolves what time resolves: offers not accepted in time go back to the queue (and their operator
+/// is paused), operators disconnected past the grace period go offline, expired notices come down.
+/// Everything it needs is in the database, so after a restart it picks up where the last run left off.
+/// </summary>
+public sealed class Sweeper(
+    NpgsqlDataSource dataSource, TimeProvider clock, IOptions<RoutingOptions> options, Dispatcher dispatcher,
+    RoutingNotifier notifier, Instructions instructions, NoticeBoard notices, ILogger<Sweeper> logger) : BackgroundService
+{
+    public const string MissedOfferReason = "Did not answer an offered call";
+
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        // No hub connection survives a restart: every operator starts their grace period now.
+        await using (var conn = await dataSource.OpenConnectionAsync(cancellationToken))
+        {
+            await conn.ExecuteAsync(new CommandDefinition(
+                "update operators set disconnected_at = @now where disconnected_at is null",
+                new { now = clock.GetUtcNow() }, cancellationToken: cancellationToken));
+        }
+
+        await notices.ReloadAsync(cancellationToken);
+        await base.StartAsync(cancellationToken);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.Value.SweepInterval, clock);
+        do
+        {
+            try
+            {
+                await SweepOnceAsync(stoppingToken);
+            }
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+            {
+                RoutingLog.SweepFailed(logger, ex);
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    public async Task SweepOnceAsync(CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+
+        // Expired offers: back to the queue in their place (queued_at is unchanged), operator paused and told.
+        const string ExpireSql = """
+            with x as (
+                select id as call_id, offered_to as operator_id from calls
+                where state = 'offered' and offer_expires_at <= @now
+                for update skip locked
+            ), c as (
+                update calls set state = 'queued', offered_to = null, offered_at = null, offer_expires_at = null,
+                                 version = version + 1
+                from x where calls.id = x.call_id
+                returning calls.id as call_id, calls.platform_call_id, x.operator_id
+            ), o as (
+                update offers set resolution = 'timed_out', resolved_at = @now
+                from c where offers.call_id = c.call_id and offers.resolution is null
+            ), e as (
+                insert into call_events (call_id, type, occurred_at, actor_id, data)
+                select call_id, 'offer_timed_out', @now, 'sweeper', jsonb_build_object('operatorId', operator_id) from c
+            ), i as (
+                insert into telephony_instructions (call_id, platform_call_id, kind, payload, created_at)
+                select call_id, platform_call_id, 'stop_ringing', jsonb_build_object('operatorId', operator_id), @now from c
+            ), p as (
+                update operators set status = 'paused', paused_reason = @reason, status_changed_at = @now
+                from c where operators.account_id = c.operator_id and operators.status = 'available'
+            )
+            select call_id, operator_id from c
+            """;
+        var expired = (await conn.QueryAsync<ExpiredOffer>(new CommandDefinition(ExpireSql,
+            new { now, reason = MissedOfferReason }, cancellationToken: ct))).ToList();
+
+        // Operators whose connection dropped and did not come back within the grace period.
+        const string LapseSql = """
+            update operators set status = 'offline', paused_reason = null, status_changed_at = @now
+            where disconnected_at is not null and disconnected_at <= @before and status <> 'offline'
+            returning account_id
+            """;
+        var lapsed = (await conn.QueryAsync<Guid>(new CommandDefinition(LapseSql,
+            new { now, before = now - options.Value.ReconnectGrace }, cancellationToken: ct))).ToList();
+
+        if (expired.Count > 0)
+        {
+            instructions.Pulse();
+            var states = await OperatorStatesAsync(conn, expired.Select(e => e.OperatorId).ToArray(), ct);
+            foreach (var offer in expired)
+            {
+                RoutingLog.OfferTimedOut(logger, offer.CallId, offer.OperatorId);
+                await notifier.OfferWithdrawnAsync(offer.OperatorId, offer.CallId,
+                    $"Not accepted within {options.Value.OfferTimeout.TotalSeconds:0} seconds; you are paused until you set yourself available.");
+                if (states.TryGetValue(offer.OperatorId, out var state))
+                {
+                    await notifier.OperatorStateAsync(state);
+                }
+            }
+        }
+
+        foreach (var operatorId in lapsed)
+        {
+            RoutingLog.OperatorLapsed(logger, operatorId);
+        }
+
+        if (expired.Count > 0 || lapsed.Count > 0)
+        {
+            notifier.Changed();
+        }
+
+        if (notices.HasExpired())
+        {
+            await notices.ReloadAsync(ct);
+            await notifier.NoticesAsync(notices.Current());
+        }
+
+        // Calls may have crossed the cover threshold since the last round.
+        dispatcher.Wake();
+    }
+
+    private static async Task<Dictionary<Guid, OperatorState>> OperatorStatesAsync(NpgsqlConnection conn, Guid[] ids, CancellationToken ct)
+    {
+        const string Sql = $"select {OperatorRow.Columns} from operators o where o.account_id = any(@ids)";
+        var rows = await conn.QueryAsync<OperatorRow>(new CommandDefinition(Sql, new { ids }, cancellationToken: ct));
+        return rows.ToDictionary(r => r.AccountId, r => r.ToState());
+    }
+
+    private sealed record ExpiredOffer(Guid CallId, Guid OperatorId);
+}

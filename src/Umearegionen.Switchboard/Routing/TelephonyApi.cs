@@ -1,0 +1,120 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Umearegionen.Switchboard.Access;
+using Umearegionen.Switchboard.Contracts;
+using Umearegionen.Switchboard.Platform;
+
+namespace Umearegionen.Switchboard.Routing;
+
+/// <summary>The telephony platform's API (docs/telephony.md): it reports calls and polls for instructions.</summary>
+public static class TelephonyApi
+{
+    public static RouteGroupBuilder MapTelephony(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/telephony")
+            .RequireAuthorization(Policies.Telephony)
+            .WithTags("Telephony");
+
+        group.MapPost("/calls", ReportCall).WithSummary("Report a new call (idempotent on platformCallId)");
+        group.MapPost("/calls/{platformCallId}/events", ReportEvent)
+            .WithSummary("Report that a call was answered, transferred or ended (idempotent on eventId)");
+        group.MapGet("/instructions", Poll).WithSummary("Instructions not yet acknowledged, in sequence order (long poll)");
+        group.MapPost("/instructions/ack", Acknowledge).WithSummary("Acknowledge instructions carried out");
+        return group;
+    }
+
+    private static async Task<Results<Created<CallReceipt>, Ok<CallReceipt>, ValidationProblem>> ReportCall(
+        NewCallReport report, CallIntake intake, CancellationToken ct)
+    {
+        var errors = new FieldErrors();
+        errors.Required("platformCallId", report.PlatformCallId, 200);
+        if (!PhoneNumbers.LooksValid(report.CallerNumber))
+        {
+            // Withheld numbers come as "anonymous"; anything else must be a number.
+            if (!string.Equals(report.CallerNumber, "anonymous", StringComparison.OrdinalIgnoreCase))
+            {
+                errors.Add("callerNumber", "callerNumber must be a telephone number, or \"anonymous\" for a withheld number.");
+            }
+        }
+
+        if (!PhoneNumbers.LooksValid(report.DialledNumber))
+        {
+            errors.Add("dialledNumber", "dialledNumber must be the telephone number the caller dialled.");
+        }
+
+        errors.Optional("menuTopic", report.MenuTopic, 100);
+        if (report.Priority is < 0 or > 9)
+        {
+            errors.Add("priority", "priority must be between 0 (normal) and 9 (most urgent).");
+        }
+
+        if (errors.Any)
+        {
+            return errors.ToProblem();
+        }
+
+        var receipt = await intake.ReceiveAsync(report, ct);
+        return receipt.Created
+            ? TypedResults.Created($"/api/telephony/calls/{Uri.EscapeDataString(receipt.PlatformCallId)}", receipt)
+            : TypedResults.Ok(receipt);
+    }
+
+    private static async Task<Results<Ok<EventReceipt>, ProblemHttpResult, ValidationProblem>> ReportEvent(
+        string platformCallId, CallEventReport report, CallIntake intake, CancellationToken ct)
+    {
+        var errors = new FieldErrors();
+        errors.Required("eventId", report.EventId, 200);
+        if (!PlatformEventTypes.All.Contains(report.Type))
+        {
+            errors.Add("type", $"type must be one of {string.Join(", ", PlatformEventTypes.All)}.");
+        }
+
+        if (errors.Any)
+        {
+            return errors.ToProblem();
+        }
+
+        var receipt = await intake.RecordEventAsync(platformCallId, report, ct);
+        return receipt is null
+            ? Problems.NotFound($"No call with platform call id \"{platformCallId}\" has been reported; report the call first.")
+            : TypedResults.Ok(receipt);
+    }
+
+    private static async Task<Results<Ok<InstructionBatch>, ValidationProblem>> Poll(
+        Instructions instructions, CancellationToken ct, long after = 0, int waitSeconds = 0, int limit = 500)
+    {
+        var errors = new FieldErrors();
+        if (after < 0)
+        {
+            errors.Add("after", "after must be 0 or a sequence number received earlier.");
+        }
+
+        if (waitSeconds is < 0 or > 120)
+        {
+            errors.Add("waitSeconds", "waitSeconds must be between 0 and 120.");
+        }
+
+        if (limit is < 1 or > 5000)
+        {
+            errors.Add("limit", "limit must be between 1 and 5000.");
+        }
+
+        if (errors.Any)
+        {
+            return errors.ToProblem();
+        }
+
+        return TypedResults.Ok(await instructions.PollAsync(after, TimeSpan.FromSeconds(waitSeconds), limit, ct));
+    }
+
+    private static async Task<Results<NoContent, ValidationProblem>> Acknowledge(
+        AcknowledgeRequest request, Instructions instructions, CancellationToken ct)
+    {
+        if (request.Seqs is null || request.Seqs.Count is 0 or > 5000)
+        {
+            return Problems.Validation("seqs", "seqs must list between 1 and 5000 sequence numbers.");
+        }
+
+        await instructions.AcknowledgeAsync(request.Seqs, ct);
+        return TypedResults.NoContent();
+    }
+}

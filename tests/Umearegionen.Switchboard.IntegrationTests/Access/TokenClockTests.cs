@@ -1,0 +1,31 @@
+using System.Net;
+using System.Net.Http.Headers;
+using Umearegionen.Switchboard.Access;
+using Umearegionen.Switchboard.IntegrationTests.Infrastructure;
+
+namespace Umearegionen.Switchboard.IntegrationTests.Access;
+
+public sealed class TokenClockTests(TokenClockTests.App app) : IClassFixture<TokenClockTests.App>
+{
+    public sealed class App : SwitchboardApp
+    {
+        protected override bool UseFakeTime => true;
+    }
+
+    [Fact]
+    public async Task TokenStopsWorkingWhenItsLifetimeHasPassedOnTheServicesClock()
+    {
+        var (account, _) = await app.CreateAccountAsync(Roles.Manager);
+        var client = app.CreateClient();
+        client.DefaultRequestHeaders.Authorization =
+            new AuthenticationHeaderValue("Bearer", app.Service<TokenIssuer>().Issue(account).AccessToken);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/auth/me")).StatusCode);
+
+        app.Clock!.Advance(TimeSpan.FromMinutes(62));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/api/auth/me")).StatusCode);
+        client.DefaultRequestHeaders.Authorization =
+            new AuthenticationHeaderValue("Bearer", app.Service<TokenIssuer>().Issue(account).AccessToken);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/auth/me")).StatusCode);
+    }
+}

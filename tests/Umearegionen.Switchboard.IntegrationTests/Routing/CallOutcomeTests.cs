@@ -1,0 +1,194 @@
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.AspNetCore.SignalR;
+using Umearegionen.Switchboard.Contracts;
+
+namespace Umearegionen.Switchboard.IntegrationTests.Routing;
+
+public sealed class CallOutcomeTests(RoutingApp app) : IClassFixture<RoutingApp>
+{
+    private static readonly Destination Unit = new("unit", "unit-123", "+4693214100", "Socialtjänsten Bjurholm");
+
+    private async Task<(OperatorClient Op, CallReceipt Call)> ConnectedCallAsync(RoutingDriver world)
+    {
+        var op = await world.OperatorAsync();
+        var call = await world.CallAsync();
+        await op.NextOfferAsync();
+        await op.AcceptAsync(call.CallId);
+        return (op, call);
+    }
+
+    [Fact]
+    public async Task BlindTransferCompletesTheCallAndTellsThePlatformWhereTo()
+    {
+        await using var world = new RoutingDriver(app);
+        var (op, call) = await ConnectedCallAsync(world);
+
+        var done = await op.Connection.InvokeAsync<CallView>("TransferCall",
+            new TransferRequest(call.CallId, "blind", Unit, "transfer-unit"));
+
+        Assert.Equal(CallOutcomes.Transferred, done.Outcome);
+        var transfer = (await world.InstructionsForAsync(call.PlatformCallId)).Single(i => i.Kind == InstructionKinds.Transfer);
+        Assert.Equal("blind", transfer.Mode);
+        Assert.Equal(Unit, transfer.Destination);
+        Assert.Equal("transfer-unit", (await world.CallRecordAsync(call.CallId)).WrapUpCategory);
+    }
+
+    [Fact]
+    public async Task AttendedTransferConsultsTheDestinationFirst()
+    {
+        await using var world = new RoutingDriver(app);
+        var (op, call) = await ConnectedCallAsync(world);
+        var refused = await Assert.ThrowsAsync<HubException>(() => op.Connection.InvokeAsync<CallView>("TransferCall",
+            new TransferRequest(call.CallId, "attended", Unit, "transfer-unit")));
+        Assert.Contains(HubErrors.WrongState + ":", refused.Message);
+
+        var consulting = await op.Connection.InvokeAsync<CallView>("StartConsultation", new ConsultRequest(call.CallId, Unit));
+        Assert.Equal(Unit, consulting.Consultation);
+        var done = await op.Connection.InvokeAsync<CallView>("TransferCall",
+            new TransferRequest(call.CallId, "attended", Unit, "transfer-unit"));
+
+        Assert.Equal(CallOutcomes.Transferred, done.Outcome);
+        var kinds = (await world.InstructionsForAsync(call.PlatformCallId)).Select(i => i.Kind).ToList();
+        Assert.Equal([InstructionKinds.RingOperator, InstructionKinds.Connect, InstructionKinds.Consult, InstructionKinds.Transfer], kinds);
+    }
+
+    [Fact]
+    public async Task CancelledConsultationReturnsToTheCaller()
+    {
+        await using var world = new RoutingDriver(app);
+        var (op, call) = await ConnectedCallAsync(world);
+        await op.Connection.InvokeAsync<CallView>("StartConsultation", new ConsultRequest(call.CallId, Unit));
+
+        var back = await op.Connection.InvokeAsync<CallView>("CancelConsultation", call.CallId);
+
+        Assert.Null(back.Consultation);
+        Assert.Equal(CallStates.Connected, back.State);
+        Assert.Contains((await world.InstructionsForAsync(call.PlatformCallId)), i => i.Kind == InstructionKinds.CancelConsult);
+    }
+
+    [Fact]
+    public async Task AnsweredByTheOperatorEndsTheCallWithItsWrapUpCategory()
+    {
+        await using var world = new RoutingDriver(app);
+        var (op, call) = await ConnectedCallAsync(world);
+
+        var done = await op.AnswerAsync(call.CallId, "opening-hours");
+
+        Assert.Equal(CallOutcomes.Answered, done.Outcome);
+        Assert.Equal("opening-hours", (await world.CallRecordAsync(call.CallId)).WrapUpCategory);
+        Assert.Contains((await world.InstructionsForAsync(call.PlatformCallId)), i => i.Kind == InstructionKinds.End);
+    }
+
+    [Fact]
+    public async Task CallbackIsBookedWithTheUnitAndTimeWindow()
+    {
+        await using var world = new RoutingDriver(app);
+        var (op, call) = await ConnectedCallAsync(world);
+        var start = app.Clock!.GetUtcNow().AddHours(2);
+
+        var done = await op.Connection.InvokeAsync<CallView>("BookCallback", new CallbackRequest(
+            call.CallId, "unit-9", "Bygglov Umeå", start, start.AddHours(1), "callback", "Anna", null, "about a building permit"));
+
+        Assert.Equal(CallOutcomes.Callback, done.Outcome);
+        Assert.Equal(1, await world.ScalarAsync<long>(
+            "select count(*) from callbacks where call_id = @id and unit_id = 'unit-9' and caller_number = @number",
+            new { id = call.CallId, number = done.CallerNumber }));
+    }
+
+    [Fact]
+    public async Task CallbackWindowThatEndsBeforeItStartsIsRefused()
+    {
+        await using var world = new RoutingDriver(app);
+        var (op, call) = await ConnectedCallAsync(world);
+        var start = app.Clock!.GetUtcNow().AddHours(2);
+
+        var ex = await Assert.ThrowsAsync<HubException>(() => op.Connection.InvokeAsync<CallView>("BookCallback",
+            new CallbackRequest(call.CallId, "unit-9", "Bygglov", start, start.AddHours(-1), "callback")));
+
+        Assert.Contains("windowEnd", ex.Message);
+        Assert.Equal(CallStates.Connected, (await world.CallRecordAsync(call.CallId)).State);
+    }
+
+    [Fact]
+    public async Task MessageTakenForAPersonIsStoredForSending()
+    {
+        await using var world = new RoutingDriver(app);
+        var (op, call) = await ConnectedCallAsync(world);
+
+        var done = await op.Connection.InvokeAsync<CallView>("TakeMessage", new MessageRequest(
+            call.CallId, "person", "p-1", "Eva Ek", "eva.ek@example.org", "Please call back about the invoice.", "message", "Per"));
+
+        Assert.Equal(CallOutcomes.Message, done.Outcome);
+        Assert.Equal(1, await world.ScalarAsync<long>(
+            "select count(*) from messages where call_id = @id and recipient_email = 'eva.ek@example.org'", new { id = call.CallId }));
+    }
+
+    [Fact]
+    public async Task FaultReportIsRegisteredForTheMunicipality()
+    {
+        await using var world = new RoutingDriver(app);
+        var (op, call) = await ConnectedCallAsync(world);
+
+        var done = await op.Connection.InvokeAsync<CallView>("RegisterFaultReport", new FaultReportRequest(
+            call.CallId, "2460", "Street light out", "Storgatan 3, Vännäs", "070-123 45 67", "fault-report", "Olle"));
+
+        Assert.Equal(CallOutcomes.FaultReport, done.Outcome);
+        Assert.Equal("+46701234567", await world.ScalarAsync<string>(
+            "select contact_number from fault_reports where call_id = @id and municipality_code = '2460'", new { id = call.CallId }));
+    }
+
+    [Fact]
+    public async Task AnotherOperatorCannotEndSomeoneElsesCall()
+    {
+        await using var world = new RoutingDriver(app);
+        var (_, call) = await ConnectedCallAsync(world);
+        var other = await world.OperatorAsync(status: OperatorStatuses.Paused);
+
+        var ex = await Assert.ThrowsAsync<HubException>(() => other.AnswerAsync(call.CallId));
+
+        Assert.Contains(HubErrors.NotYourCall + ":", ex.Message);
+        Assert.Equal(CallStates.Connected, (await world.CallRecordAsync(call.CallId)).State);
+    }
+
+    [Fact]
+    public async Task CallCannotBeEndedTwice()
+    {
+        await using var world = new RoutingDriver(app);
+        var (op, call) = await ConnectedCallAsync(world);
+        await op.AnswerAsync(call.CallId);
+
+        var ex = await Assert.ThrowsAsync<HubException>(() => op.AnswerAsync(call.CallId));
+
+        Assert.Contains(HubErrors.WrongState + ":", ex.Message);
+    }
+
+    [Fact]
+    public async Task CallerHangingUpDuringTheCallIsShownToTheOperatorWhoStillWrapsUp()
+    {
+        await using var world = new RoutingDriver(app);
+        var (op, call) = await ConnectedCallAsync(world);
+
+        await (await world.PlatformAsync()).ReportAsync(call.PlatformCallId, PlatformEventTypes.Ended);
+
+        var update = await op.Next(op.CallUpdates);
+        Assert.NotNull(update.CallerLeftAt);
+        Assert.Equal(CallStates.Connected, update.State);
+        var done = await op.AnswerAsync(call.CallId, "caller-hung-up");
+        Assert.Equal(CallOutcomes.Answered, done.Outcome);
+        // The caller is gone, so the platform has nothing to end.
+        Assert.DoesNotContain((await world.InstructionsForAsync(call.PlatformCallId)), i => i.Kind == InstructionKinds.End);
+    }
+
+    [Fact]
+    public async Task EveryStepOfACallIsInItsEventHistory()
+    {
+        await using var world = new RoutingDriver(app);
+        var (op, call) = await ConnectedCallAsync(world);
+        await op.AnswerAsync(call.CallId);
+
+        var types = await world.ScalarAsync<string>(
+            "select string_agg(type, ',' order by id) from call_events where call_id = @id", new { id = call.CallId });
+
+        Assert.Equal("received,offered,accepted,completed", types);
+    }
+}

@@ -1,0 +1,118 @@
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.AspNetCore.SignalR;
+using Umearegionen.Switchboard.Contracts;
+
+namespace Umearegionen.Switchboard.IntegrationTests.Routing;
+
+public sealed class ConcurrencyTests(RoutingApp app) : IClassFixture<RoutingApp>
+{
+    [Fact]
+    public async Task TwoOperatorsTakingTheSameCallAtOnceNeverBothGetIt()
+    {
+        await using var world = new RoutingDriver(app);
+        const int Pairs = 8;
+        const int Rounds = 4;
+        var operators = new List<OperatorClient>();
+        for (var i = 0; i < Pairs * 2; i++)
+        {
+            // Paused operators get no offers but may pick a waiting call from the queue.
+            operators.Add(await world.OperatorAsync(status: OperatorStatuses.Paused));
+        }
+
+        for (var round = 0; round < Rounds; round++)
+        {
+            var calls = new List<CallReceipt>();
+            for (var i = 0; i < Pairs; i++)
+            {
+                calls.Add(await world.CallAsync());
+            }
+
+            // Every pair races for its own call, all pairs at the same moment.
+            var attempts = Enumerable.Range(0, Pairs).SelectMany(i => new[]
+            {
+                Attempt(operators[2 * i], calls[i].CallId),
+                Attempt(operators[2 * i + 1], calls[i].CallId),
+            }).ToList();
+            var results = await Task.WhenAll(attempts);
+
+            for (var i = 0; i < Pairs; i++)
+            {
+                var pair = results.Skip(2 * i).Take(2).ToList();
+                Assert.Single(pair, r => r.Won);
+                Assert.Single(pair, r => !r.Won && r.Error!.Contains(HubErrors.CallTaken + ":", StringComparison.Ordinal));
+                var record = await world.CallRecordAsync(calls[i].CallId);
+                Assert.Equal(CallStates.Connected, record.State);
+                Assert.Equal(pair.Single(r => r.Won).Operator.Id, record.OperatorId);
+                Assert.Equal(1, await world.ScalarAsync<long>(
+                    "select count(*) from call_events where call_id = @id and type = 'accepted'", new { id = calls[i].CallId }));
+            }
+
+            foreach (var winner in results.Where(r => r.Won))
+            {
+                await winner.Operator.AnswerAsync(winner.CallId);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task AcceptingAnOfferAsItTimesOutNeverLeavesTheCallWithTwoOwnersOrStuck()
+    {
+        await using var world = new RoutingDriver(app);
+        for (var i = 0; i < 10; i++)
+        {
+            var op = await world.OperatorAsync();
+            var call = await world.CallAsync();
+            await op.NextOfferAsync();
+
+            var accept = Attempt(op, call.CallId);
+            app.Clock!.Advance(TimeSpan.FromSeconds(15));
+            var result = await accept;
+
+            var record = await world.CallRecordAsync(call.CallId);
+            if (result.Won)
+            {
+                Assert.Equal(CallStates.Connected, record.State);
+                Assert.Equal(op.Id, record.OperatorId);
+                await op.AnswerAsync(call.CallId);
+            }
+            else
+            {
+                // Lost to the clock: the sweeper puts the call back in the queue, unowned.
+                Assert.Null(record.OperatorId);
+                await world.EventuallyAsync(async () => (await world.CallRecordAsync(call.CallId)).State == CallStates.Queued);
+                await (await world.PlatformAsync()).ReportAsync(call.PlatformCallId, PlatformEventTypes.Ended);
+            }
+
+            await op.SetStatusAsync(OperatorStatuses.Offline);
+        }
+    }
+
+    [Fact]
+    public async Task OperatorCannotHoldTwoCallsAtOnce()
+    {
+        await using var world = new RoutingDriver(app);
+        var op = await world.OperatorAsync(status: OperatorStatuses.Paused);
+        var first = await world.CallAsync();
+        var second = await world.CallAsync();
+
+        var results = await Task.WhenAll(Attempt(op, first.CallId), Attempt(op, second.CallId));
+
+        Assert.Single(results, r => r.Won);
+        Assert.Contains(HubErrors.AlreadyOnCall + ":", results.Single(r => !r.Won).Error);
+    }
+
+    private static async Task<AttemptResult> Attempt(OperatorClient op, Guid callId)
+    {
+        try
+        {
+            await op.AcceptAsync(callId);
+            return new AttemptResult(op, callId, true, null);
+        }
+        catch (HubException ex)
+        {
+            return new AttemptResult(op, callId, false, ex.Message);
+        }
+    }
+
+    private sealed record AttemptResult(OperatorClient Operator, Guid CallId, bool Won, string? Error);
+}

@@ -1,0 +1,229 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Threading.Channels;
+using Microsoft.AspNetCore.SignalR.Client;
+using Umearegionen.Switchboard.Access;
+using Umearegionen.Switchboard.Contracts;
+using Umearegionen.Switchboard.IntegrationTests.Infrastructure;
+
+namespace Umearegionen.Switchboard.IntegrationTests.Routing;
+
+/// <summary>The real clock, a short snapshot interval and a real SMTP listener on loopback.</summary>
+public sealed class LiveApp : SwitchboardApp
+{
+    public SmtpSink Smtp { get; } = new();
+
+    protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
+    {
+        ["Routing:SnapshotInterval"] = "00:00:00.200",
+        ["Smtp:Host"] = "127.0.0.1",
+        ["Smtp:Port"] = Smtp.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Smtp:RetryInterval"] = "00:00:01",
+    };
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        Smtp.Dispose();
+    }
+}
+
+public sealed class LiveViewTests(LiveApp app) : IClassFixture<LiveApp>
+{
+    [Fact]
+    public async Task ManagersSeeQueueChangesWithinASecondAsOneCoalescedSnapshot()
+    {
+        await using var world = new RoutingDriver(app);
+        await using var manager = app.HubConnection(await app.TokenForAsync(Roles.Manager));
+        var views = Channel.CreateUnbounded<ManagerView>();
+        manager.On<ManagerView>(nameof(ISwitchboardClient.ManagerViewChanged), v => views.Writer.TryWrite(v));
+        await manager.StartAsync();
+        var before = await manager.InvokeAsync<ManagerView>("GetManagerView");
+
+        for (var i = 0; i < 20; i++)
+        {
+            await world.CallAsync(RoutingDriver.Umea);
+        }
+
+        var received = new List<ManagerView>();
+        using var timeout = new CancellationTokenSource(RoutingDriver.Patience);
+        while (received.LastOrDefault()?.QueueLength != before.QueueLength + 20)
+        {
+            received.Add(await views.Reader.ReadAsync(timeout.Token));
+        }
+
+        // Twenty calls, far fewer snapshots.
+        Assert.True(received.Count < 20, $"{received.Count} snapshots for 20 calls");
+        var last = received[^1];
+        Assert.Contains(last.CallsPerMunicipalityToday, m => m.MunicipalityCode == "2480" && m.Calls >= 20);
+        Assert.True(last.LongestWaitSeconds >= 0);
+    }
+
+    [Fact]
+    public async Task ManagerViewCountsOperatorsByStatusAndTheServiceLevel()
+    {
+        await using var world = new RoutingDriver(app);
+        var op = await world.OperatorAsync();
+        await world.OperatorAsync(status: OperatorStatuses.Paused);
+        var call = await world.CallAsync();
+        await op.NextOfferAsync();
+        await op.AcceptAsync(call.CallId);
+        await op.AnswerAsync(call.CallId);
+        await using var manager = app.HubConnection(await app.TokenForAsync(Roles.Manager));
+        await manager.StartAsync();
+
+        var view = await manager.InvokeAsync<ManagerView>("GetManagerView");
+
+        Assert.True(view.OperatorsByStatus.GetValueOrDefault(OperatorStatuses.Paused) >= 1);
+        var operators = await manager.InvokeAsync<IReadOnlyList<OperatorSummary>>("GetOperators");
+        Assert.Contains(operators, o => o.AccountId == op.Id && o.Status == OperatorStatuses.Available && o.CallId is null);
+        Assert.True(view.AnsweredToday >= 1);
+        Assert.NotNull(view.ServiceLevelToday);
+    }
+
+    [Fact]
+    public async Task OperatorCannotReadTheManagerView()
+    {
+        await using var world = new RoutingDriver(app);
+        var op = await world.OperatorAsync(status: null);
+
+        await Assert.ThrowsAsync<Microsoft.AspNetCore.SignalR.HubException>(() => op.Connection.InvokeAsync<ManagerView>("GetManagerView"));
+    }
+
+    [Fact]
+    public async Task MessageTakenIsSentByEmailThroughTheConfiguredSmtpServer()
+    {
+        await using var world = new RoutingDriver(app);
+        var op = await world.OperatorAsync();
+        var call = await world.CallAsync();
+        await op.NextOfferAsync();
+        await op.AcceptAsync(call.CallId);
+        var recipient = $"unit-{Guid.NewGuid():N}@example.org";
+
+        await op.Connection.InvokeAsync<CallView>("TakeMessage", new MessageRequest(
+            call.CallId, "unit", "u-1", "Kundtjänst Umeå", recipient, "Ring tillbaka om fakturan.", "message", "Stina"));
+
+        var mail = await app.Smtp.NextAsync(recipient);
+        Assert.Contains("Ring tillbaka om fakturan.", mail);
+        await world.EventuallyAsync(async () => await world.ScalarAsync<bool>(
+            "select sent_at is not null from messages where call_id = @id", new { id = call.CallId }));
+    }
+}
+
+/// <summary>A minimal SMTP server on loopback that keeps what it receives (a real socket, no mock).</summary>
+public sealed class SmtpSink : IDisposable
+{
+    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    private readonly Channel<(string Recipient, string Data)> _mails = Channel.CreateUnbounded<(string, string)>();
+    private readonly List<(string Recipient, string Data)> _seen = [];
+    private readonly CancellationTokenSource _stop = new();
+
+    public SmtpSink()
+    {
+        _listener.Start();
+        _ = AcceptLoop();
+    }
+
+    public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
+
+    public async Task<string> NextAsync(string recipient)
+    {
+        using var timeout = new CancellationTokenSource(RoutingDriver.Patience);
+        while (true)
+        {
+            var match = _seen.FirstOrDefault(m => m.Recipient.Contains(recipient, StringComparison.OrdinalIgnoreCase));
+            if (match.Data is not null)
+            {
+                return match.Data;
+            }
+
+            _seen.Add(await _mails.Reader.ReadAsync(timeout.Token));
+        }
+    }
+
+    private async Task AcceptLoop()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            TcpClient client;
+            try
+            {
+                client = await _listener.AcceptTcpClientAsync(_stop.Token);
+            }
+            catch (Exception) when (_stop.IsCancellationRequested)
+            {
+                return;
+            }
+
+            _ = Serve(client);
+        }
+    }
+
+    private async Task Serve(TcpClient client)
+    {
+        using var _ = client;
+        var stream = client.GetStream();
+        var reader = new StreamReader(stream, Encoding.ASCII);
+        var writer = new StreamWriter(stream, Encoding.ASCII) { NewLine = "\r\n", AutoFlush = true };
+        await writer.WriteLineAsync("220 localhost test SMTP");
+        var recipient = "";
+        while (await reader.ReadLineAsync() is { } line)
+        {
+            var command = line.Length >= 4 ? line[..4].ToUpperInvariant() : line.ToUpperInvariant();
+            switch (command)
+            {
+                case "EHLO":
+                case "HELO":
+                    await writer.WriteLineAsync("250 localhost");
+                    break;
+                case "RCPT":
+                    recipient = line;
+                    await writer.WriteLineAsync("250 OK");
+                    break;
+                case "DATA":
+                    await writer.WriteLineAsync("354 End data with <CR><LF>.<CR><LF>");
+                    var data = new StringBuilder();
+                    while (await reader.ReadLineAsync() is { } dataLine && dataLine != ".")
+                    {
+                        data.Append(dataLine).Append("\r\n");
+                    }
+
+                    _mails.Writer.TryWrite((recipient, Decode(data.ToString())));
+                    await writer.WriteLineAsync("250 OK queued");
+                    break;
+                case "QUIT":
+                    await writer.WriteLineAsync("221 Bye");
+                    return;
+                default:
+                    await writer.WriteLineAsync("250 OK");
+                    break;
+            }
+        }
+    }
+
+    // The body may come quoted-printable or base64; the test looks for plain text.
+    private static string Decode(string data)
+    {
+        var parts = data.Split("\r\n\r\n", 2);
+        if (parts.Length == 2 && data.Contains("base64", StringComparison.OrdinalIgnoreCase))
+        {
+            try
+            {
+                return data + Encoding.UTF8.GetString(Convert.FromBase64String(string.Concat(parts[1].Split("\r\n", StringSplitOptions.RemoveEmptyEntries))));
+            }
+            catch (FormatException)
+            {
+                return data;
+            }
+        }
+
+        return data;
+    }
+
+    public void Dispose()
+    {
+        _stop.Cancel();
+        _listener.Stop();
+    }
+}

@@ -1,0 +1,203 @@
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.AspNetCore.SignalR;
+using Umearegionen.Switchboard.Contracts;
+using Umearegionen.Switchboard.Routing;
+
+namespace Umearegionen.Switchboard.IntegrationTests.Routing;
+
+public sealed class QueueAndOfferTests(RoutingApp app) : IClassFixture<RoutingApp>
+{
+    [Fact]
+    public async Task WaitingCallIsOfferedToTheAvailableOperatorIdleLongest()
+    {
+        await using var world = new RoutingDriver(app);
+        var first = await world.OperatorAsync();
+        app.Clock!.Advance(TimeSpan.FromSeconds(1));
+        var second = await world.OperatorAsync();
+
+        var call = await world.CallAsync();
+
+        var offer = await first.NextOfferAsync();
+        Assert.Equal(call.CallId, offer.Call.Id);
+        Assert.Equal("2403", offer.Call.MunicipalityCode);
+        Assert.True(await OperatorClient.StaysEmpty(second.Offers));
+    }
+
+    [Fact]
+    public async Task HigherPriorityCallIsOfferedBeforeOneThatHasWaitedLonger()
+    {
+        await using var world = new RoutingDriver(app);
+        var normal = await world.CallAsync();
+        app.Clock!.Advance(TimeSpan.FromSeconds(5));
+        var urgent = await world.CallAsync(priority: 5);
+
+        var op = await world.OperatorAsync();
+
+        Assert.Equal(urgent.CallId, (await op.NextOfferAsync()).Call.Id);
+        Assert.Equal(CallStates.Queued, (await world.CallRecordAsync(normal.CallId)).State);
+    }
+
+    [Fact]
+    public async Task DialledNumberDecidesTheMunicipalityAndAnUnknownNumberLeavesItOpen()
+    {
+        await using var world = new RoutingDriver(app);
+
+        var vannas = await world.CallAsync(RoutingDriver.Vannas);
+        var unknown = await world.CallAsync("+46101234567");
+
+        Assert.Equal("2460", vannas.MunicipalityCode);
+        Assert.Null(unknown.MunicipalityCode);
+    }
+
+    [Fact]
+    public async Task OfferNotAcceptedInTimeGoesToTheNextOperatorAndPausesTheFirstWithAReason()
+    {
+        await using var world = new RoutingDriver(app);
+        var slow = await world.OperatorAsync();
+        app.Clock!.Advance(TimeSpan.FromSeconds(1));
+        var next = await world.OperatorAsync();
+        var call = await world.CallAsync();
+        Assert.Equal(call.CallId, (await slow.NextOfferAsync()).Call.Id);
+
+        app.Clock.Advance(TimeSpan.FromSeconds(16));
+
+        var withdrawn = await slow.Next(slow.Withdrawn);
+        Assert.Equal(call.CallId, withdrawn.CallId);
+        Assert.Contains("paused", withdrawn.Reason, StringComparison.OrdinalIgnoreCase);
+        var state = await slow.Next(slow.States);
+        Assert.Equal(OperatorStatuses.Paused, state.Status);
+        Assert.Equal(Sweeper.MissedOfferReason, state.PausedReason);
+        Assert.Equal(call.CallId, (await next.NextOfferAsync()).Call.Id);
+        await Assert.ThrowsAsync<HubException>(() => slow.AcceptAsync(call.CallId));
+        Assert.Equal(1, await world.ScalarAsync<long>(
+            "select count(*) from offers where call_id = @id and resolution = 'timed_out'", new { id = call.CallId }));
+    }
+
+    [Fact]
+    public async Task OfferAcceptedInTimeConnectsTheCallerAndTellsThePlatform()
+    {
+        await using var world = new RoutingDriver(app);
+        var op = await world.OperatorAsync();
+        var call = await world.CallAsync();
+        await op.NextOfferAsync();
+
+        var accepted = await op.AcceptAsync(call.CallId);
+
+        Assert.Equal(CallStates.Connected, accepted.State);
+        Assert.Equal(op.Id, accepted.OperatorId);
+        var kinds = (await world.InstructionsForAsync(call.PlatformCallId)).Select(i => i.Kind).ToList();
+        Assert.Equal([InstructionKinds.RingOperator, InstructionKinds.Connect], kinds);
+    }
+
+    [Fact]
+    public async Task DecliningAnOfferHandsTheCallToTheNextOperator()
+    {
+        await using var world = new RoutingDriver(app);
+        var first = await world.OperatorAsync();
+        app.Clock!.Advance(TimeSpan.FromSeconds(1));
+        var second = await world.OperatorAsync();
+        var call = await world.CallAsync();
+        await first.NextOfferAsync();
+        app.Clock.Advance(TimeSpan.FromSeconds(1));
+
+        await first.Connection.InvokeAsync("DeclineOffer", call.CallId);
+
+        Assert.Equal(call.CallId, (await second.NextOfferAsync()).Call.Id);
+    }
+
+    [Fact]
+    public async Task CallerHangingUpWhileBeingOfferedWithdrawsTheOfferAndAbandonsTheCall()
+    {
+        await using var world = new RoutingDriver(app);
+        var op = await world.OperatorAsync();
+        var call = await world.CallAsync();
+        await op.NextOfferAsync();
+
+        var receipt = await (await world.PlatformAsync()).ReportAsync(call.PlatformCallId, PlatformEventTypes.Ended);
+
+        Assert.Equal(CallStates.Abandoned, receipt.State);
+        var withdrawn = await op.Next(op.Withdrawn);
+        Assert.Equal(call.CallId, withdrawn.CallId);
+        var ex = await Assert.ThrowsAsync<HubException>(() => op.AcceptAsync(call.CallId));
+        Assert.Contains(HubErrors.WrongState + ":", ex.Message);
+        var record = await world.CallRecordAsync(call.CallId);
+        Assert.Equal(CallOutcomes.Abandoned, record.Outcome);
+        Assert.Equal(OperatorStatuses.Available, (await op.ResyncAsync()).Me!.Status);
+    }
+
+    [Fact]
+    public async Task CallerHangingUpWhileWaitingAbandonsTheCall()
+    {
+        await using var world = new RoutingDriver(app);
+        var call = await world.CallAsync();
+
+        await (await world.PlatformAsync()).ReportAsync(call.PlatformCallId, PlatformEventTypes.Ended);
+
+        Assert.Equal(CallStates.Abandoned, (await world.CallRecordAsync(call.CallId)).State);
+    }
+
+    [Fact]
+    public async Task CoverOperatorIsOfferedACallOnlyAfterItHasWaitedPastTheThreshold()
+    {
+        await using var world = new RoutingDriver(app);
+        var main = await world.OperatorAsync("2403");
+        var busy = await world.CallAsync();
+        await main.NextOfferAsync();
+        await main.AcceptAsync(busy.CallId);
+        var cover = await world.OperatorAsync("2480");
+
+        var call = await world.CallAsync();
+        Assert.True(await OperatorClient.StaysEmpty(cover.Offers));
+
+        app.Clock!.Advance(TimeSpan.FromSeconds(61));
+
+        Assert.Equal(call.CallId, (await cover.NextOfferAsync()).Call.Id);
+    }
+
+    [Fact]
+    public async Task CoverOperatorIsOfferedACallAtOnceWhenNoMainOperatorIsOnDuty()
+    {
+        await using var world = new RoutingDriver(app);
+        var cover = await world.OperatorAsync("2480");
+
+        var call = await world.CallAsync();
+
+        Assert.Equal(call.CallId, (await cover.NextOfferAsync()).Call.Id);
+    }
+
+    [Fact]
+    public async Task MainOperatorIsPreferredOverACoverOperatorIdleLonger()
+    {
+        await using var world = new RoutingDriver(app);
+        var cover = await world.OperatorAsync("2480");
+        app.Clock!.Advance(TimeSpan.FromSeconds(30));
+        var main = await world.OperatorAsync("2403");
+
+        var call = await world.CallAsync();
+
+        Assert.Equal(call.CallId, (await main.NextOfferAsync()).Call.Id);
+        Assert.True(await OperatorClient.StaysEmpty(cover.Offers));
+    }
+
+    [Fact]
+    public async Task PausedOperatorIsNotOfferedCalls()
+    {
+        await using var world = new RoutingDriver(app);
+        var op = await world.OperatorAsync(status: OperatorStatuses.Paused);
+
+        await world.CallAsync();
+
+        Assert.True(await OperatorClient.StaysEmpty(op.Offers));
+    }
+
+    [Fact]
+    public async Task PausingWithoutAReasonIsRefused()
+    {
+        await using var world = new RoutingDriver(app);
+        var op = await world.OperatorAsync(status: null);
+
+        var ex = await Assert.ThrowsAsync<HubException>(() => op.SetStatusAsync(OperatorStatuses.Paused));
+
+        Assert.Contains("reason", ex.Message);
+    }
+}
