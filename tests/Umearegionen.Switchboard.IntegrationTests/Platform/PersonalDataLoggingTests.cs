@@ -1,0 +1,77 @@
+using System.Collections.Concurrent;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
+using Serilog.Core;
+using Serilog.Events;
+using Umearegionen.Switchboard.Contracts;
+using Umearegionen.Switchboard.IntegrationTests.Infrastructure;
+using Umearegionen.Switchboard.IntegrationTests.Routing;
+
+namespace Umearegionen.Switchboard.IntegrationTests.Platform;
+
+/// <summary>Caller numbers and citizens' names never reach the log in clear, at any level.</summary>
+public sealed class PersonalDataLoggingTests(PersonalDataLoggingTests.App app) : IClassFixture<PersonalDataLoggingTests.App>
+{
+    public sealed class App : RoutingApp
+    {
+        public CapturingSink Log { get; } = new();
+
+        protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>(base.Settings)
+        {
+            ["Serilog:MinimumLevel:Default"] = "Verbose",
+            ["Serilog:MinimumLevel:Override:Microsoft.Hosting.Lifetime"] = "Verbose",
+        };
+
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            base.ConfigureWebHost(builder);
+            // Serilog's ReadFrom.Services picks up every ILogEventSink registered in the container.
+            builder.ConfigureServices(services => services.AddSingleton<ILogEventSink>(Log));
+        }
+    }
+
+    public sealed class CapturingSink : ILogEventSink
+    {
+        public ConcurrentQueue<string> Events { get; } = new();
+
+        public void Emit(LogEvent logEvent)
+        {
+            using var writer = new StringWriter();
+            logEvent.RenderMessage(writer);
+            writer.Write(' ');
+            foreach (var (name, value) in logEvent.Properties)
+            {
+                writer.Write($"{name}={value} ");
+            }
+
+            writer.Write(logEvent.Exception);
+            Events.Enqueue(writer.ToString());
+        }
+    }
+
+    [Fact]
+    public async Task CallerNumberAndNamesOfACallAndItsFaultReportAreNeverLoggedInClear()
+    {
+        const string CallerNumber = "+46701239876";
+        const string CitizenName = "Astrid Loggprovsson";
+        await using var world = new RoutingDriver(app);
+        var op = await world.OperatorAsync();
+        var platform = await world.PlatformAsync();
+
+        var receipt = await platform.PlaceCallAsync(new NewCallReport(
+            "log-" + Guid.NewGuid().ToString("N"), "070-123 98 76", RoutingDriver.Vannas, "vatten", 0));
+        var offer = await op.NextOfferAsync();
+        await op.AcceptAsync(offer.Call.Id);
+        await op.Connection.InvokeAsync<CallView>("RegisterFaultReport", new FaultReportRequest(
+            receipt.CallId, "2460", "Vattenläcka i källaren", "Storgatan 1, Vännäs", CallerNumber, "felanmälan", CitizenName));
+        await platform.ReportAsync(receipt.PlatformCallId, "ended");
+
+        // The call itself was logged (by its id), so the log was really captured.
+        Assert.Contains(app.Log.Events, e => e.Contains(receipt.CallId.ToString(), StringComparison.Ordinal));
+        var leaks = app.Log.Events.Where(e =>
+            e.Contains("701239876", StringComparison.Ordinal) || e.Contains("123 98 76", StringComparison.Ordinal)
+            || e.Contains("Loggprovsson", StringComparison.Ordinal) || e.Contains("Storgatan 1", StringComparison.Ordinal)).ToList();
+        Assert.Empty(leaks);
+    }
+}
