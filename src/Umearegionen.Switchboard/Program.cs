@@ -4,6 +4,7 @@ using Umearegionen.Switchboard.Platform;
 using Umearegionen.Switchboard.Platform.Demo;
 using Umearegionen.Switchboard.Platform.Migrations;
 using Umearegionen.Switchboard.Routing;
+using Umearegionen.Switchboard.Statistics;
 
 var builder = WebApplication.CreateBuilder(args);
 DapperSetup.Configure();
@@ -24,6 +25,9 @@ builder.Services.AddLive();
 
 // Routing: calls from the telephony platform, the queue, operators, outcomes, notices.
 builder.Services.AddCallRouting();
+
+// Statistics: call figures for managers and the fair split of costs.
+builder.Services.AddStatistics();
 
 var app = builder.Build();
 
@@ -51,6 +55,7 @@ app.MapAuth();
 app.MapAccounts();
 app.MapLive();
 app.MapCallRouting();
+app.MapStatistics();
 
 await app.RunAsync();
 return 0;
