@@ -148,46 +148,65 @@ create function statistics_rebuild_rollup() returns void language sql as $$
     insert into call_daily_waits select * from call_daily_waits_recomputed;
 $$;
 
--- A call that ends becomes a fact. The unit is where the call went: a transfer to a unit, the unit
--- a callback was booked for, or a unit that got a message. The statement that completed the call
--- also stored its event and outcome rows; an after trigger runs once the statement is done and sees them.
-create function calls_to_facts() returns trigger language plpgsql as $$
-declare
-    local timestamp := new.queued_at at time zone 'Europe/Stockholm';
-    destination jsonb;
-    v_unit_id text;
-    v_unit_name text;
-begin
-    if new.outcome = 'transferred' then
-        select e.data -> 'details' into destination from call_events e
-        where e.call_id = new.id and e.type = 'completed' order by e.id desc limit 1;
-        if destination ->> 'kind' = 'unit' then
-            v_unit_id := coalesce(destination ->> 'id', destination ->> 'number');
-            v_unit_name := destination ->> 'name';
-        end if;
-    elsif new.outcome = 'callback' then
-        select unit_id, unit_name into v_unit_id, v_unit_name from callbacks where call_id = new.id;
-    elsif new.outcome = 'message' then
-        select recipient_id, recipient_name into v_unit_id, v_unit_name from messages
-        where call_id = new.id and recipient_kind = 'unit';
-        v_unit_id := coalesce(v_unit_id, v_unit_name);
-    end if;
+-- What a call that has ended contributes as a fact. The unit is where the call went: a transfer to
+-- a unit, the unit a callback was booked for, or a unit that got a message. The trigger below
+-- (one call) and the backfill (every ended call) both read this view.
+create view call_facts_source as
+select c.id as call_id, c.municipality_code, c.menu_topic as topic, c.operator_id,
+       case c.outcome when 'transferred' then t.unit_id when 'callback' then b.unit_id when 'message' then m.unit_id end as unit_id,
+       case c.outcome when 'transferred' then t.unit_name when 'callback' then b.unit_name when 'message' then m.unit_name end as unit_name,
+       c.queued_at, coalesce(c.completed_at, c.caller_left_at, c.queued_at) as ended_at,
+       (c.queued_at at time zone 'Europe/Stockholm')::date as local_date,
+       extract(hour from c.queued_at at time zone 'Europe/Stockholm')::smallint as local_hour,
+       extract(isodow from c.queued_at at time zone 'Europe/Stockholm')::smallint as local_weekday,
+       coalesce(c.outcome, c.state) as outcome, c.answered_at is not null as answered,
+       greatest(0, floor(extract(epoch from coalesce(c.answered_at, c.completed_at, c.caller_left_at, c.queued_at) - c.queued_at)))::int as wait_seconds,
+       case when c.answered_at is null then 0
+            else greatest(0, floor(extract(epoch from c.completed_at - c.answered_at)))::int end as handle_seconds
+from calls c
+left join lateral (
+    select coalesce(e.data -> 'details' ->> 'id', e.data -> 'details' ->> 'number') as unit_id, e.data -> 'details' ->> 'name' as unit_name
+    from call_events e
+    where e.call_id = c.id and e.type = 'completed' and e.data -> 'details' ->> 'kind' = 'unit'
+    order by e.id desc limit 1
+) t on c.outcome = 'transferred'
+left join callbacks b on b.call_id = c.id
+left join lateral (
+    select coalesce(recipient_id, recipient_name) as unit_id, recipient_name as unit_name
+    from messages where call_id = c.id and recipient_kind = 'unit'
+) m on c.outcome = 'message'
+where c.state in ('completed', 'abandoned');
 
+-- A call that ends becomes a fact. The statement that completed the call also stored its event and
+-- outcome rows; an after trigger runs once that statement is done, so the view sees them.
+create function calls_to_facts() returns trigger language plpgsql as $$
+begin
     insert into call_facts (call_id, municipality_code, topic, operator_id, unit_id, unit_name, queued_at, ended_at,
                             local_date, local_hour, local_weekday, outcome, answered, wait_seconds, handle_seconds)
-    values (new.id, new.municipality_code, new.menu_topic, new.operator_id, v_unit_id, v_unit_name, new.queued_at,
-            coalesce(new.completed_at, new.caller_left_at, new.queued_at),
-            local::date, extract(hour from local)::smallint, extract(isodow from local)::smallint,
-            coalesce(new.outcome, new.state), new.answered_at is not null,
-            greatest(0, floor(extract(epoch from coalesce(new.answered_at, new.completed_at, new.caller_left_at) - new.queued_at)))::int,
-            case when new.answered_at is null then 0
-                 else greatest(0, floor(extract(epoch from new.completed_at - new.answered_at)))::int end)
+    select call_id, municipality_code, topic, operator_id, unit_id, unit_name, queued_at, ended_at,
+           local_date, local_hour, local_weekday, outcome, answered, wait_seconds, handle_seconds
+    from call_facts_source where call_id = new.id
     on conflict (call_id) do nothing;
     return null;
 end $$;
 create trigger calls_to_facts after update of state on calls
     for each row when (new.state in ('completed', 'abandoned') and old.state is distinct from new.state)
     execute function calls_to_facts();
+
+-- Backfill: calls that ended before this migration (or were bulk-loaded with triggers off).
+create function statistics_backfill_facts() returns bigint language sql as $$
+    with ins as (
+        insert into call_facts (call_id, municipality_code, topic, operator_id, unit_id, unit_name, queued_at, ended_at,
+                                local_date, local_hour, local_weekday, outcome, answered, wait_seconds, handle_seconds)
+        select call_id, municipality_code, topic, operator_id, unit_id, unit_name, queued_at, ended_at,
+               local_date, local_hour, local_weekday, outcome, answered, wait_seconds, handle_seconds
+        from call_facts_source s
+        where not exists (select 1 from call_facts f where f.call_id = s.call_id)
+        returning 1
+    )
+    select count(*) from ins
+$$;
+select statistics_backfill_facts();
 
 -- A caller who calls again within the window after a transferred call: that transfer bounced back.
 create function calls_bounce_back() returns trigger language plpgsql as $$
