@@ -32,15 +32,11 @@ public static class StatisticsApi
     {
         var errors = new FieldErrors();
         var period = SummaryRequest.Period(from, to, options.Value.MaxRangeDays, errors);
-        var dimension = string.IsNullOrWhiteSpace(by) ? Dimensions.None : by.Trim().ToLowerInvariant();
-        if (!Dimensions.All.Contains(dimension))
-        {
-            errors.Add("by", $"by \"{by}\" is not a slice; use one of {string.Join(", ", Dimensions.All)}.");
-        }
+        var dimension = Dimensions.Parse(by, errors);
 
         var csv = SummaryRequest.WantsCsv(format, errors);
         await CheckMunicipalityAsync(municipality, dataSource, errors, ct);
-        if (errors.Any || period is null)
+        if (errors.Any || period is null || dimension is null)
         {
             return errors.ToProblem();
         }

@@ -43,8 +43,29 @@ public static class Dimensions
     public static readonly IReadOnlyList<string> All = [None, Municipality, Unit, Topic, Operator, Hour, Weekday, Day, Month];
 
     /// <summary>Rows of these dimensions mean the same thing in the previous period, so they are compared row by row.</summary>
-    public static bool ComparesRowByRow(string by) => by is not (Day or Month);
+    public static bool ComparesRowByRow(string by) => Parts(by).All(p => p is not (Day or Month));
 
     /// <summary>These are answered from the daily rollup; the others read the per-call facts.</summary>
-    public static bool FromRollup(string by) => by is None or Municipality or Day or Month;
+    public static bool FromRollup(string by) => Parts(by).All(p => p is None or Municipality or Day or Month);
+
+    /// <summary>One dimension, or two separated by a comma ("municipality,month"): rows for each pair.</summary>
+    public static IReadOnlyList<string> Parts(string by) => by.Split(',');
+
+    /// <summary>The slice as asked for, checked and normalised; null (with the error added) when it is not one.</summary>
+    public static string? Parse(string? by, Platform.FieldErrors errors)
+    {
+        if (string.IsNullOrWhiteSpace(by))
+        {
+            return None;
+        }
+
+        var parts = by.Split(',', StringSplitOptions.TrimEntries).Select(p => p.ToLowerInvariant()).ToArray();
+        if (parts.Length > 2 || parts.Any(p => !All.Contains(p)) || (parts.Length == 2 && (parts[0] == parts[1] || parts.Contains(None))))
+        {
+            errors.Add("by", $"by \"{by}\" is not a slice; use one of {string.Join(", ", All)}, or two of them separated by a comma (for example municipality,month).");
+            return null;
+        }
+
+        return string.Join(',', parts);
+    }
 }

@@ -45,7 +45,14 @@ public sealed class Summaries(NpgsqlDataSource dataSource, IOptions<StatisticsOp
             previousOccupancy = Occupancy.Of(previousTimes.Values.Sum(t => t.HandledSeconds), previousTimes.Values.Sum(t => t.StaffedSeconds));
         }
 
-        var labels = await SummaryQueries.LabelsAsync(conn, by, rows.Select(r => r.Key), period, ct);
+        var parts = Dimensions.Parts(by);
+        var labels = new List<IReadOnlyDictionary<string, string>>();
+        for (var i = 0; i < parts.Count; i++)
+        {
+            var index = i;
+            labels.Add(await SummaryQueries.LabelsAsync(conn, parts[i], rows.Select(r => KeyParts(r.Key, parts.Count)[index]), period, ct));
+        }
+
         var summaryRows = rows.Select(r =>
         {
             var rowOccupancy = by == Dimensions.Operator && times.TryGetValue(r.Key, out var t) ? Occupancy.Of(t.HandledSeconds, t.StaffedSeconds) : null;
@@ -53,7 +60,9 @@ public sealed class Summaries(NpgsqlDataSource dataSource, IOptions<StatisticsOp
             Metrics? previous = Dimensions.ComparesRowByRow(by)
                 ? Metrics.From(previousRows.GetValueOrDefault(r.Key) ?? MetricCounts.Empty(r.Key), previousOccupancyOfRow)
                 : null;
-            return new SummaryRow(r.Key, Label(by, r.Key, labels), Metrics.From(r, rowOccupancy), previous);
+            var keys = KeyParts(r.Key, parts.Count);
+            var label = string.Join(" · ", parts.Select((p, i) => Label(p, keys[i], labels[i]) ?? keys[i]));
+            return new SummaryRow(r.Key, label, Metrics.From(r, rowOccupancy), previous);
         }).ToList();
 
         return new Summary(
@@ -65,6 +74,8 @@ public sealed class Summaries(NpgsqlDataSource dataSource, IOptions<StatisticsOp
             summaryRows,
             ["closedDestinations"]);
     }
+
+    private static string[] KeyParts(string key, int count) => count == 1 ? [key] : key.Split('|', count);
 
     private static string? Label(string by, string key, IReadOnlyDictionary<string, string> labels) => by switch
     {

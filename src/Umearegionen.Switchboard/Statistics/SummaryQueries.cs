@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Dapper;
 using Npgsql;
 
@@ -53,11 +54,16 @@ public static class SummaryQueries
         order by counts.key
         """;
 
-    private static readonly Dictionary<string, string> RollupSql = FactKeys
-        .Where(k => Dimensions.FromRollup(k.Key))
-        .ToDictionary(k => k.Key, k => $"""
+    private static readonly ConcurrentDictionary<string, string> RollupSql = new(StringComparer.Ordinal);
+
+    private static readonly ConcurrentDictionary<string, string> FactSql = new(StringComparer.Ordinal);
+
+    // The key of a row: one dimension's key, or two joined with '|'.
+    private static string KeyOf(string by) => string.Join(" || '|' || ", Dimensions.Parts(by).Select(p => FactKeys[p]));
+
+    private static string RollupQuery(string key) => $"""
             with counts as (
-                select {k.Value} as key, sum(offered)::int as offered, sum(answered)::int as answered,
+                select {key} as key, sum(offered)::int as offered, sum(answered)::int as answered,
                        sum(abandoned)::int as abandoned, sum(answered_wait_sum)::bigint as answered_wait_sum,
                        sum(handle_sum)::bigint as handle_sum, sum(answered_direct)::int as answered_direct,
                        sum(transferred)::int as transferred, sum(callbacks)::int as callbacks,
@@ -67,16 +73,16 @@ public static class SummaryQueries
                 from call_daily where {PeriodFilter}
                 group by 1
             ), w as (
-                select {k.Value} as key, answered, wait_seconds, sum(calls)::bigint as calls
+                select {key} as key, answered, wait_seconds, sum(calls)::bigint as calls
                 from call_daily_waits where {PeriodFilter}
                 group by 1, 2, 3
             )
             {Tail}
-            """, StringComparer.Ordinal);
+            """;
 
-    private static readonly Dictionary<string, string> FactSql = FactKeys.ToDictionary(k => k.Key, k => $"""
+    private static string FactQuery(string key) => $"""
         with f as (
-            select {k.Value} as key, answered, outcome, wait_seconds, handle_seconds, wrap_up_seconds, bounced_back,
+            select {key} as key, answered, outcome, wait_seconds, handle_seconds, wrap_up_seconds, bounced_back,
                    callback_result
             from call_facts where {PeriodFilter}
         ), counts as (
@@ -99,13 +105,15 @@ public static class SummaryQueries
             group by 1, 2, 3
         )
         {Tail}
-        """, StringComparer.Ordinal);
+        """;
 
     public static async Task<IReadOnlyList<MetricCounts>> CountsAsync(
         NpgsqlConnection conn, StatisticsPeriod period, string by, string? municipality, StatisticsOptions options,
         CancellationToken ct, bool forceFacts = false)
     {
-        var sql = !forceFacts && RollupSql.TryGetValue(by, out var rollup) ? rollup : FactSql[by];
+        var sql = !forceFacts && Dimensions.FromRollup(by)
+            ? RollupSql.GetOrAdd(by, b => RollupQuery(KeyOf(b)))
+            : FactSql.GetOrAdd(by, b => FactQuery(KeyOf(b)));
         var rows = await conn.QueryAsync<MetricCounts>(new CommandDefinition(sql, new
         {
             from = period.From, to = period.To, municipality,

@@ -191,4 +191,20 @@ public sealed class SummaryTests(StatisticsApp app) : IClassFixture<StatisticsAp
         Assert.Equal(1, row.Previous!.Offered);
         Assert.Equal(1, s.PreviousTotal.Offered);
     }
+
+    [Fact]
+    public async Task TwoSlicesTogetherGiveARowPerMunicipalityAndMonth()
+    {
+        await _history.AddAsync(new PastCall("2403", Local(2023, 1, 31, 23, 30), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(60), "answered"));
+        await _history.AddAsync(new PastCall("2403", Local(2023, 2, 1, 0, 30), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(60), "answered"));
+        await _history.AddAsync(new PastCall("2480", Local(2023, 2, 2, 9, 0), TimeSpan.FromSeconds(5), null, "abandoned"));
+
+        var rows = (await SummaryAsync("from=2023-01-01&to=2023-02-28&by=municipality,month")).Rows.ToDictionary(r => r.Key);
+
+        Assert.Equal(3, rows.Count);
+        Assert.Equal(1, rows["2403|2023-01"].Metrics.Offered);
+        Assert.Equal("Bjurholm · 2023-01", rows["2403|2023-01"].Label);
+        Assert.Equal(1, rows["2403|2023-02"].Metrics.Offered);
+        Assert.Equal(1, rows["2480|2023-02"].Metrics.ShortAbandoned);
+    }
 }
