@@ -193,18 +193,28 @@ create trigger calls_to_facts after update of state on calls
     for each row when (new.state in ('completed', 'abandoned') and old.state is distinct from new.state)
     execute function calls_to_facts();
 
--- Backfill: calls that ended before this migration (or were bulk-loaded with triggers off).
+-- Backfill: calls that ended before this migration (or were bulk-loaded with triggers off),
+-- with their bounce-backs marked as the trigger below would have marked them.
 create function statistics_backfill_facts() returns bigint language sql as $$
-    with ins as (
-        insert into call_facts (call_id, municipality_code, topic, operator_id, unit_id, unit_name, queued_at, ended_at,
-                                local_date, local_hour, local_weekday, outcome, answered, wait_seconds, handle_seconds)
-        select call_id, municipality_code, topic, operator_id, unit_id, unit_name, queued_at, ended_at,
-               local_date, local_hour, local_weekday, outcome, answered, wait_seconds, handle_seconds
-        from call_facts_source s
-        where not exists (select 1 from call_facts f where f.call_id = s.call_id)
-        returning 1
-    )
-    select count(*) from ins
+    insert into call_facts (call_id, municipality_code, topic, operator_id, unit_id, unit_name, queued_at, ended_at,
+                            local_date, local_hour, local_weekday, outcome, answered, wait_seconds, handle_seconds)
+    select call_id, municipality_code, topic, operator_id, unit_id, unit_name, queued_at, ended_at,
+           local_date, local_hour, local_weekday, outcome, answered, wait_seconds, handle_seconds
+    from call_facts_source s
+    where not exists (select 1 from call_facts f where f.call_id = s.call_id);
+
+    update call_facts f set bounced_back = true
+    from (
+        select distinct t.id
+        from calls n, statistics_settings s,
+             lateral (select c.id from calls c
+                      where c.caller_number = n.caller_number and c.outcome = 'transferred' and c.id <> n.id
+                        and c.completed_at <= n.queued_at and c.completed_at >= n.queued_at - s.bounce_back_window
+                      order by c.completed_at desc limit 1) t
+    ) b
+    where f.call_id = b.id and not f.bounced_back;
+
+    select count(*) from call_facts
 $$;
 select statistics_backfill_facts();
 
