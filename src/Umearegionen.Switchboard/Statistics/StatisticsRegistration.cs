@@ -2,6 +2,7 @@ using Dapper;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Umearegionen.Switchboard.Access;
+using Umearegionen.Switchboard.Platform.Demo;
 
 namespace Umearegionen.Switchboard.Statistics;
 
@@ -21,6 +22,7 @@ public static class StatisticsRegistration
         services.AddSingleton<Summaries>();
         services.AddSingleton<CostSplits>();
         services.AddHostedService<StatisticsSettingsWriter>();
+        services.AddSingleton<IDemoData, StatisticsDemoData>();
         return services;
     }
 

@@ -188,6 +188,10 @@ begin
     from call_facts_source where call_id = new.id
     on conflict (call_id) do nothing;
     return null;
+exception when others then
+    -- Statistics must never stop a call from being completed; statistics_backfill_facts() repairs.
+    raise warning 'statistics: no fact for call %: %', new.id, sqlerrm;
+    return null;
 end $$;
 create trigger calls_to_facts after update of state on calls
     for each row when (new.state in ('completed', 'abandoned') and old.state is distinct from new.state)
@@ -230,6 +234,9 @@ begin
         limit 1)
       and not bounced_back;
     return null;
+exception when others then
+    raise warning 'statistics: bounce-back check failed for call %: %', new.id, sqlerrm;
+    return null;
 end $$;
 create trigger calls_bounce_back after insert on calls for each row execute function calls_bounce_back();
 
@@ -271,6 +278,9 @@ begin
             where operator_id = new.account_id and ended_at <= at and ended_at >= wrap_started - interval '60 seconds'
             order by ended_at desc limit 1);
     end if;
+    return null;
+exception when others then
+    raise warning 'statistics: status history not recorded for operator %: %', new.account_id, sqlerrm;
     return null;
 end $$;
 create trigger operators_status_log after insert or update on operators
