@@ -22,7 +22,8 @@ public static class StatisticsRegistration
         services.AddSingleton<Summaries>();
         services.AddSingleton<CostSplits>();
         services.AddHostedService<StatisticsSettingsWriter>();
-        services.AddSingleton<IDemoData, StatisticsDemoData>();
+        services.AddSingleton<StatisticsDemoData>();
+        services.AddSingleton<IDemoData>(sp => sp.GetRequiredService<StatisticsDemoData>());
         return services;
     }
 

@@ -132,3 +132,30 @@ public sealed class CsvTests
         Assert.Equal("\uFEFFUmeå;0,8123;1234,5;42;;\"a;b\";\"say \"\"hi\"\"\";'=SUM(A1)\r\n", text);
     }
 }
+
+public sealed class DimensionsTests
+{
+    [Theory]
+    [InlineData(null, "none")]
+    [InlineData("Municipality", "municipality")]
+    [InlineData("municipality, month", "municipality,month")]
+    [InlineData("colour", null)]
+    [InlineData("month,month", null)]
+    [InlineData("none,month", null)]
+    [InlineData("unit,topic,hour", null)]
+    public void ASliceIsOneOrTwoKnownDimensions(string? by, string? expected)
+    {
+        var errors = new Umearegionen.Switchboard.Platform.FieldErrors();
+        Assert.Equal(expected, Dimensions.Parse(by, errors));
+        Assert.Equal(expected is null, errors.Any);
+    }
+
+    [Fact]
+    public void OnlyTotalsMunicipalitiesDaysAndMonthsComeFromTheRollup()
+    {
+        Assert.True(Dimensions.FromRollup("municipality,month"));
+        Assert.False(Dimensions.FromRollup("municipality,hour"));
+        Assert.False(Dimensions.ComparesRowByRow("municipality,month"));
+        Assert.True(Dimensions.ComparesRowByRow("unit,weekday"));
+    }
+}
