@@ -58,9 +58,10 @@ public sealed class SimulatedPlatform(HttpClient http)
         {
             await ConsumeAsync(ct);
         }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        catch (Exception) when (ct.IsCancellationRequested)
         {
-            // Stopped.
+            // Stopped: the request cut short ends as a cancellation, an I/O error or "499 client
+            // closed request", depending on the handler; none of them matters any more.
         }
     }
 

@@ -21,6 +21,12 @@ public sealed class LiveApp : SwitchboardApp
         ["Smtp:Port"] = Smtp.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["Smtp:RetryInterval"] = "00:00:01",
     };
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        Smtp.Dispose();
+    }
 }
 
 public sealed class LiveViewTests(LiveApp app) : IClassFixture<LiveApp>

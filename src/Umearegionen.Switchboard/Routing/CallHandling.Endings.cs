@@ -1,0 +1,228 @@
+using System.Net.Mail;
+using Dapper;
+using Npgsql;
+using Umearegionen.Switchboard.Contracts;
+
+namespace Umearegionen.Switchboard.Routing;
+
+/// <summary>
+/// The ways a handled call ends: transferred, answered, callback booked, message taken, fault
+/// report registered. Each completes the operator's connected call once, in one statement with its
+/// event, its outcome record and the platform's instruction.
+/// </summary>
+public sealed partial class CallHandling
+{
+    // Every way of ending starts the same: the operator's connected call becomes completed, once.
+    private const string Complete = $"""
+        with c as (
+            update calls set state = 'completed', outcome = @outcome, wrap_up_category = @category, completed_at = @now,
+                             consultation = null, version = version + 1
+            where id = @callId and state = 'connected' and operator_id = @me
+            returning {CallRow.Columns}
+        ), e as (
+            insert into call_events (call_id, type, occurred_at, actor_id, data)
+            select id, 'completed', @now, @me::text,
+                   jsonb_build_object('outcome', @outcome::text, 'wrapUpCategory', @category::text, 'details', @details::jsonb)
+            from c
+        ), p as (
+            update operators set idle_since = @now from c where operators.account_id = @me
+        )
+        """;
+
+    // The caller is released unless they already hung up.
+    private const string EndInstruction = """
+        , i as (
+            insert into telephony_instructions (call_id, platform_call_id, kind, payload, created_at)
+            select id, platform_call_id, 'end', jsonb_build_object('operatorId', @me), @now from c where caller_left_at is null
+        )
+        """;
+
+    public async Task<CallView> TransferAsync(Guid me, TransferRequest request, CancellationToken ct)
+    {
+        ValidateCategory(request.WrapUpCategory);
+        if (request.Mode is not ("blind" or "attended"))
+        {
+            throw RoutingErrors.Invalid("mode must be \"blind\" or \"attended\".");
+        }
+
+        ValidateDestination(request.Destination);
+        // TODO after the directory and opening hours are merged: refuse a transfer to a closed unit with its fallback.
+        const string Sql = $"""
+            {Complete}, i as (
+                insert into telephony_instructions (call_id, platform_call_id, kind, payload, created_at)
+                select id, platform_call_id, 'transfer',
+                       jsonb_build_object('operatorId', @me, 'mode', @mode::text, 'destination', @destination::jsonb), @now
+                from c
+            )
+            select {CallRow.Columns} from c
+            """;
+        var destination = Json.Of(request.Destination);
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        if (request.Mode == "attended")
+        {
+            var consulting = await conn.ExecuteScalarAsync<bool>(new CommandDefinition(
+                "select consultation is not null from calls where id = @callId and operator_id = @me and state = 'connected'",
+                new { request.CallId, me }, cancellationToken: ct));
+            if (!consulting)
+            {
+                throw RoutingErrors.Of(HubErrors.WrongState, "an attended transfer needs a consultation first: call StartConsultation.");
+            }
+        }
+
+        return await CompleteAsync(conn, me, request.CallId, CallOutcomes.Transferred, request.WrapUpCategory, Sql,
+            new { mode = request.Mode, destination, details = destination }, ct);
+    }
+
+    public async Task<CallView> AnswerAsync(Guid me, AnswerRequest request, CancellationToken ct)
+    {
+        ValidateCategory(request.WrapUpCategory);
+        Optional("note", request.Note, 2000);
+        const string Sql = $"""
+            {Complete}{EndInstruction}
+            select {CallRow.Columns} from c
+            """;
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        return await CompleteAsync(conn, me, request.CallId, CallOutcomes.Answered, request.WrapUpCategory, Sql,
+            new { details = Json.Of(new { request.Note }) }, ct);
+    }
+
+    public async Task<CallView> BookCallbackAsync(Guid me, CallbackRequest request, CancellationToken ct)
+    {
+        ValidateCategory(request.WrapUpCategory);
+        Required("unitId", request.UnitId, 200);
+        Required("unitName", request.UnitName, 200);
+        Optional("callerName", request.CallerName, 200);
+        Optional("note", request.Note, 2000);
+        if (request.WindowEnd <= request.WindowStart)
+        {
+            throw RoutingErrors.Invalid("windowEnd must be after windowStart.");
+        }
+
+        if (request.WindowEnd <= clock.GetUtcNow())
+        {
+            throw RoutingErrors.Invalid("the callback window has already passed; choose a window in the future.");
+        }
+
+        if (request.CallerNumber is not null && !PhoneNumbers.LooksValid(request.CallerNumber))
+        {
+            throw RoutingErrors.Invalid("callerNumber is not a telephone number.");
+        }
+
+        // TODO after opening hours are merged: the window must fall within the unit's opening hours.
+        const string Sql = $"""
+            {Complete}{EndInstruction}, x as (
+                insert into callbacks (id, call_id, unit_id, unit_name, caller_number, caller_name, window_start, window_end,
+                                       note, booked_by, booked_at)
+                select @id, id, @unitId, @unitName, coalesce(@callerNumber, caller_number), @callerName, @windowStart,
+                       @windowEnd, @note, @me, @now
+                from c
+            )
+            select {CallRow.Columns} from c
+            """;
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        return await CompleteAsync(conn, me, request.CallId, CallOutcomes.Callback, request.WrapUpCategory, Sql, new
+        {
+            id = Guid.CreateVersion7(clock.GetUtcNow()), request.UnitId, request.UnitName,
+            callerNumber = request.CallerNumber is null ? null : PhoneNumbers.Normalise(request.CallerNumber),
+            request.CallerName, request.WindowStart, request.WindowEnd, request.Note,
+            details = Json.Of(new { request.UnitId, request.UnitName, request.WindowStart, request.WindowEnd }),
+        }, ct);
+    }
+
+    public async Task<CallView> TakeMessageAsync(Guid me, MessageRequest request, CancellationToken ct)
+    {
+        ValidateCategory(request.WrapUpCategory);
+        if (request.RecipientKind is not ("person" or "unit"))
+        {
+            throw RoutingErrors.Invalid("recipientKind must be \"person\" or \"unit\".");
+        }
+
+        Required("recipientName", request.RecipientName, 200);
+        Required("text", request.Text, 4000);
+        Optional("callerName", request.CallerName, 200);
+        if (!MailAddress.TryCreate(request.RecipientEmail, out _))
+        {
+            throw RoutingErrors.Invalid("recipientEmail is not an e-mail address.");
+        }
+
+        if (request.CallerNumber is not null && !PhoneNumbers.LooksValid(request.CallerNumber))
+        {
+            throw RoutingErrors.Invalid("callerNumber is not a telephone number.");
+        }
+
+        const string Sql = $"""
+            {Complete}{EndInstruction}, x as (
+                insert into messages (id, call_id, recipient_kind, recipient_id, recipient_name, recipient_email,
+                                      caller_name, caller_number, text, taken_by, taken_at, next_attempt_at)
+                select @id, id, @recipientKind, @recipientId, @recipientName, @recipientEmail, @callerName,
+                       coalesce(@callerNumber, caller_number), @text, @me, @now, @now
+                from c
+            )
+            select {CallRow.Columns} from c
+            """;
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        var id = Guid.CreateVersion7(clock.GetUtcNow());
+        var view = await CompleteAsync(conn, me, request.CallId, CallOutcomes.Message, request.WrapUpCategory, Sql, new
+        {
+            id, request.RecipientKind, request.RecipientId, request.RecipientName, request.RecipientEmail, request.CallerName,
+            callerNumber = request.CallerNumber is null ? null : PhoneNumbers.Normalise(request.CallerNumber),
+            request.Text, details = Json.Of(new { messageId = id, request.RecipientKind, request.RecipientId, request.RecipientName }),
+        }, ct);
+        messages.Wake();
+        return view;
+    }
+
+    public async Task<CallView> RegisterFaultReportAsync(Guid me, FaultReportRequest request, CancellationToken ct)
+    {
+        ValidateCategory(request.WrapUpCategory);
+        Required("what", request.What, 2000);
+        Required("location", request.Location, 500);
+        Optional("contactName", request.ContactName, 200);
+        if (!PhoneNumbers.LooksValid(request.ContactNumber))
+        {
+            throw RoutingErrors.Invalid("contactNumber is required and must be a telephone number.");
+        }
+
+        const string Sql = $"""
+            {Complete}{EndInstruction}, x as (
+                insert into fault_reports (id, call_id, municipality_code, what, location, contact_name, contact_number,
+                                           registered_by, registered_at)
+                select @id, id, @municipalityCode, @what, @location, @contactName, @contactNumber, @me, @now from c
+            )
+            select {CallRow.Columns} from c
+            """;
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        var known = await conn.ExecuteScalarAsync<bool>(new CommandDefinition(
+            "select exists (select 1 from municipalities where code = @code)", new { code = request.MunicipalityCode }, cancellationToken: ct));
+        if (!known)
+        {
+            throw RoutingErrors.Invalid($"municipalityCode \"{request.MunicipalityCode}\" is not a municipality.");
+        }
+
+        var id = Guid.CreateVersion7(clock.GetUtcNow());
+        return await CompleteAsync(conn, me, request.CallId, CallOutcomes.FaultReport, request.WrapUpCategory, Sql, new
+        {
+            id, request.MunicipalityCode, request.What, request.Location, request.ContactName,
+            contactNumber = PhoneNumbers.Normalise(request.ContactNumber),
+            details = Json.Of(new { faultReportId = id, request.MunicipalityCode }),
+        }, ct);
+    }
+
+    private async Task<CallView> CompleteAsync(
+        NpgsqlConnection conn, Guid me, Guid callId, string outcome, string category, string sql, object extra, CancellationToken ct)
+    {
+        var args = new DynamicParameters(extra);
+        args.Add("me", me);
+        args.Add("callId", callId);
+        args.Add("outcome", outcome);
+        args.Add("category", category.Trim());
+        args.Add("now", clock.GetUtcNow());
+        var row = await conn.QuerySingleOrDefaultAsync<CallRow>(new CommandDefinition(sql, args, cancellationToken: ct))
+                  ?? throw await WhyNotAsync(conn, me, callId, forAccept: false, ct);
+        RoutingLog.CallCompleted(logger, callId, me, outcome);
+        instructions.Pulse();
+        dispatcher.Wake();
+        notifier.Changed();
+        return row.ToView(notices);
+    }
+}

@@ -1,0 +1,41 @@
+using Microsoft.AspNetCore.SignalR.Client;
+using Umearegionen.Switchboard.Contracts;
+using Umearegionen.Switchboard.IntegrationTests.Infrastructure;
+
+namespace Umearegionen.Switchboard.IntegrationTests.Routing;
+
+public sealed class SimulatorTests(SwitchboardApp app) : IClassFixture<SwitchboardApp>
+{
+    [Fact]
+    public async Task SimulatedPlatformCarriesOutInstructionsAndReportsTheFullLifeOfACall()
+    {
+        await using var world = new RoutingDriver(app);
+        var platform = await world.PlatformAsync();
+        using var stop = new CancellationTokenSource();
+        var running = platform.RunAsync(stop.Token);
+        var op = await world.OperatorAsync();
+
+        var call = await world.CallAsync();
+        await op.NextOfferAsync();
+        await op.AcceptAsync(call.CallId);
+        // The platform connects the caller and reports the operator's phone answered.
+        await world.EventuallyAsync(async () => await world.ScalarAsync<long>(
+            "select count(*) from call_events where call_id = @id and type = 'platform_answered'", new { id = call.CallId }) == 1);
+        await op.Connection.InvokeAsync<CallView>("TransferCall", new TransferRequest(
+            call.CallId, "blind", new Destination("number", null, "+4690161000", "Umeå kommun"), "transfer"));
+
+        await world.EventuallyAsync(async () => await world.ScalarAsync<long>(
+            "select count(*) from call_events where call_id = @id and type = 'platform_ended'", new { id = call.CallId }) == 1);
+        var types = await world.ScalarAsync<string>(
+            "select string_agg(type, ',' order by id) from call_events where call_id = @id", new { id = call.CallId });
+        Assert.Equal("received,offered,accepted,platform_answered,completed,platform_transferred,platform_ended", types);
+        await world.EventuallyAsync(async () => await world.ScalarAsync<long>(
+            "select count(*) from telephony_instructions where call_id = @id and acknowledged_at is null", new { id = call.CallId }) == 0);
+        Assert.Equal(
+            [InstructionKinds.RingOperator, InstructionKinds.Connect, InstructionKinds.Transfer],
+            platform.Received.Where(i => i.PlatformCallId == call.PlatformCallId).Select(i => i.Kind).Distinct().ToList());
+
+        await stop.CancelAsync();
+        await running;
+    }
+}
