@@ -80,13 +80,10 @@ public static class SummaryQueries
             {Tail}
             """;
 
+    // One pass over the facts, grouped by key and wait: the counts and the histogram both come from it.
     private static string FactQuery(string key) => $"""
-        with f as (
-            select {key} as key, answered, outcome, wait_seconds, handle_seconds, wrap_up_seconds, bounced_back,
-                   callback_result
-            from call_facts where {PeriodFilter}
-        ), counts as (
-            select key, count(*)::int as offered, count(*) filter (where answered)::int as answered,
+        with g as (
+            select {key} as key, answered, least(wait_seconds, 3600) as wait_seconds, count(*)::bigint as calls,
                    count(*) filter (where outcome = 'abandoned')::int as abandoned,
                    coalesce(sum(wait_seconds) filter (where answered), 0)::bigint as answered_wait_sum,
                    coalesce(sum(handle_seconds + wrap_up_seconds) filter (where answered), 0)::bigint as handle_sum,
@@ -98,11 +95,19 @@ public static class SummaryQueries
                    count(*) filter (where outcome = 'message')::int as messages,
                    count(*) filter (where outcome = 'fault_report')::int as fault_reports,
                    count(*) filter (where bounced_back)::int as bounce_backs
-            from f group by key
-        ), w as (
-            select key, answered, least(wait_seconds, 3600) as wait_seconds, count(*)::bigint as calls
-            from f where answered or outcome = 'abandoned'
+            from call_facts where {PeriodFilter}
             group by 1, 2, 3
+        ), counts as (
+            select key, sum(calls)::int as offered, coalesce(sum(calls) filter (where answered), 0)::int as answered,
+                   sum(abandoned)::int as abandoned, sum(answered_wait_sum)::bigint as answered_wait_sum,
+                   sum(handle_sum)::bigint as handle_sum, sum(answered_direct)::int as answered_direct,
+                   sum(transferred)::int as transferred, sum(callbacks)::int as callbacks,
+                   sum(callbacks_kept)::int as callbacks_kept, sum(callbacks_missed)::int as callbacks_missed,
+                   sum(messages)::int as messages, sum(fault_reports)::int as fault_reports, sum(bounce_backs)::int as bounce_backs
+            from g group by key
+        ), w as (
+            -- Every ended call was either answered or abandoned, so every group is a histogram bucket.
+            select key, answered, wait_seconds, calls from g
         )
         {Tail}
         """;
@@ -143,9 +148,9 @@ public static class SummaryQueries
                 where status in ('available', 'wrap_up') and ended_at > bounds.start_at and started_at < bounds.end_at
                 group by account_id
             ), handled as (
-                select operator_id as account_id, sum(handle_seconds + wrap_up_seconds)::float8 as seconds
-                from call_facts
-                where local_date between @from and @to and answered and operator_id is not null
+                select operator_id as account_id, sum(handle_sum)::float8 as seconds
+                from operator_daily
+                where local_date between @from and @to
                 group by operator_id
             )
             select coalesce(s.account_id, h.account_id)::text as operator_id, coalesce(h.seconds, 0) as handled_seconds,

@@ -165,6 +165,8 @@ public sealed class AccessAndOutputTests(StatisticsApp app) : IClassFixture<Stat
                       union all (select * from call_daily_recomputed except select * from call_daily)) d)
                  + (select count(*) from ((select * from call_daily_waits where calls <> 0 except select * from call_daily_waits_recomputed)
                       union all (select * from call_daily_waits_recomputed except select * from call_daily_waits where calls <> 0)) w)
+                 + (select count(*) from ((select * from operator_daily where answered <> 0 except select * from operator_daily_recomputed)
+                      union all (select * from operator_daily_recomputed except select * from operator_daily where answered <> 0)) o)
             """));
         Assert.True(await _history.ScalarAsync<long>("select count(*) from call_facts where bounced_back") > 0);
 

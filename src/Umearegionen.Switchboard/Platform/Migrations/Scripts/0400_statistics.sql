@@ -71,6 +71,15 @@ create table call_daily_waits (
     primary key (local_date, municipality_code, answered, wait_seconds)
 );
 
+-- Handle time per operator and day, for occupancy over long periods without reading every fact.
+create table operator_daily (
+    local_date  date not null,
+    operator_id uuid not null,
+    answered    integer not null,
+    handle_sum  bigint not null,
+    primary key (local_date, operator_id)
+);
+
 -- What one fact contributes to the rollup; the trigger (one fact) and the rebuild (all) share it.
 create function call_fact_daily(f call_facts) returns call_daily language sql immutable as $$
     select row(f.local_date, coalesce(f.municipality_code, ''), 1, f.answered::int, (f.outcome = 'abandoned')::int,
@@ -100,6 +109,12 @@ from call_facts
 where answered or outcome = 'abandoned'
 group by 1, 2, 3, 4;
 
+create view operator_daily_recomputed as
+select local_date, operator_id, count(*)::int as answered, sum(handle_seconds + wrap_up_seconds)::bigint as handle_sum
+from call_facts
+where answered and operator_id is not null
+group by local_date, operator_id;
+
 create function statistics_apply(f call_facts, p_sign integer) returns void language plpgsql as $$
 declare
     d call_daily := call_fact_daily(f);
@@ -124,6 +139,12 @@ begin
         values (d.local_date, d.municipality_code, f.answered, least(f.wait_seconds, 3600), p_sign)
         on conflict (local_date, municipality_code, answered, wait_seconds) do update set calls = w.calls + excluded.calls;
     end if;
+    if f.answered and f.operator_id is not null then
+        insert into operator_daily as o (local_date, operator_id, answered, handle_sum)
+        values (f.local_date, f.operator_id, p_sign, p_sign * (f.handle_seconds + f.wrap_up_seconds))
+        on conflict (local_date, operator_id) do update set answered = o.answered + excluded.answered,
+                                                            handle_sum = o.handle_sum + excluded.handle_sum;
+    end if;
 end $$;
 
 -- Any change to a fact moves the rollup: the old contribution out, the new one in.
@@ -144,8 +165,10 @@ create trigger call_facts_rollup after insert or update or delete on call_facts
 create function statistics_rebuild_rollup() returns void language sql as $$
     delete from call_daily;
     delete from call_daily_waits;
+    delete from operator_daily;
     insert into call_daily select * from call_daily_recomputed;
     insert into call_daily_waits select * from call_daily_waits_recomputed;
+    insert into operator_daily select * from operator_daily_recomputed;
 $$;
 
 -- What a call that has ended contributes as a fact. The unit is where the call went: a transfer to
