@@ -6,6 +6,7 @@ using Umearegionen.Switchboard.Platform;
 using Umearegionen.Switchboard.Platform.Demo;
 using Umearegionen.Switchboard.Platform.Migrations;
 using Umearegionen.Switchboard.Routing;
+using Umearegionen.Switchboard.Statistics;
 
 var builder = WebApplication.CreateBuilder(args);
 DapperSetup.Configure();
@@ -32,6 +33,9 @@ builder.Services.AddOpeningHours();
 
 // Routing: calls from the telephony platform, the queue, operators, outcomes, notices.
 builder.Services.AddCallRouting();
+
+// Statistics: call figures for managers and the fair split of costs.
+builder.Services.AddStatistics();
 
 var app = builder.Build();
 
@@ -60,6 +64,7 @@ app.MapLive();
 app.MapDirectory();
 app.MapOpeningHours();
 app.MapCallRouting();
+app.MapStatistics();
 
 await app.RunAsync();
 return 0;

@@ -1,0 +1,106 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Umearegionen.Switchboard.Platform;
+using Umearegionen.Switchboard.Platform.Migrations;
+using Umearegionen.Switchboard.Statistics;
+using Umearegionen.Switchboard.StatisticsBench;
+
+// Statistics benchmark: a year of history at ten times today's volume, then the summaries timed.
+//   dotnet run -c Release --project load-tests/Umearegionen.Switchboard.StatisticsBench -- \
+//       --admin "<admin connection string>" [--calls 5000000] [--year 2025] [--runs 5] [--reuse]
+// Without --admin the project-local cluster (scripts/local-postgres.sh) is started and used.
+var arguments = Args.Parse(args);
+var calls = arguments.Int("--calls", 5_000_000);
+var year = arguments.Int("--year", 2025);
+var runs = arguments.Int("--runs", 5);
+var admin = arguments.Text("--admin") ?? LocalCluster.Start();
+var database = arguments.Text("--database") ?? "statistics_bench";
+DapperSetup.Configure();
+
+var target = new NpgsqlConnectionStringBuilder(admin) { Database = database, CommandTimeout = 0 }.ConnectionString;
+await using (var adminSource = NpgsqlDataSource.Create(admin))
+{
+    var exists = await adminSource.CreateCommand($"select count(*) from pg_database where datname = '{database}'").ExecuteScalarAsync() is long n && n > 0;
+    if (exists && !arguments.Flag("--reuse"))
+    {
+        await adminSource.CreateCommand($"drop database {database} with (force)").ExecuteNonQueryAsync();
+        exists = false;
+    }
+
+    if (!exists)
+    {
+        await adminSource.CreateCommand($"create database {database}").ExecuteNonQueryAsync();
+    }
+}
+
+await using var dataSource = NpgsqlDataSource.Create(target);
+await Migrator.ApplyAsync(dataSource, NullLogger.Instance);
+var stored = (long)(await dataSource.CreateCommand("select count(*) from call_facts").ExecuteScalarAsync())!;
+if (stored == 0)
+{
+    Console.WriteLine($"Generating {calls:N0} calls in {year} …");
+    var watch = Stopwatch.StartNew();
+    await HistoryGenerator.GenerateAsync(dataSource, calls, year);
+    Console.WriteLine($"  {"total",-55} {watch.Elapsed.TotalSeconds,8:F1} s");
+}
+
+await using (var conn = await dataSource.OpenConnectionAsync())
+{
+    await using var sizes = new NpgsqlCommand("""
+        select (select count(*) from calls), (select count(*) from call_events), (select count(*) from call_facts),
+               (select count(*) from call_daily), (select count(*) from call_daily_waits),
+               pg_size_pretty(pg_database_size(current_database()))
+        """, conn);
+    await using var reader = await sizes.ExecuteReaderAsync();
+    await reader.ReadAsync();
+    Console.WriteLine($"Stored: {reader.GetInt64(0):N0} calls, {reader.GetInt64(1):N0} events, {reader.GetInt64(2):N0} facts, " +
+                      $"{reader.GetInt64(3):N0} rollup days, {reader.GetInt64(4):N0} histogram rows, database {reader.GetString(5)}");
+}
+
+var options = new StatisticsOptions();
+var wholeYear = new StatisticsPeriod(new DateOnly(year, 1, 1), new DateOnly(year, 12, 31));
+var march = new StatisticsPeriod(new DateOnly(year, 3, 1), new DateOnly(year, 3, 31));
+var summaries = new Summaries(dataSource, Options.Create(options), TimeProvider.System);
+var costSplits = new CostSplits(dataSource, Options.Create(options));
+var cases = new (string Name, Func<Task<int>> Run)[]
+{
+    ("year by municipality,month (rollup)", () => Rows(dataSource, wholeYear, "municipality,month", options)),
+    ("year total (rollup)", () => Rows(dataSource, wholeYear, Dimensions.None, options)),
+    ("year by month (rollup)", () => Rows(dataSource, wholeYear, Dimensions.Month, options)),
+    ("year by day, Umeå (rollup)", () => Rows(dataSource, wholeYear, Dimensions.Day, options, "2480")),
+    ("API summary: year by municipality,month + previous year", async () => (await summaries.BuildAsync(wholeYear, "municipality,month", null, true, default)).Rows.Count),
+    ("cost split, year", async () => (await costSplits.UseAsync(wholeYear, default)).Count),
+    ("March by hour (facts)", () => Rows(dataSource, march, Dimensions.Hour, options)),
+    ("March by unit (facts)", () => Rows(dataSource, march, Dimensions.Unit, options)),
+    ("March by operator (facts)", () => Rows(dataSource, march, Dimensions.Operator, options)),
+    ("March by topic,weekday (facts)", () => Rows(dataSource, march, "topic,weekday", options)),
+    ("year by municipality,month read from facts (no rollup)", () => Rows(dataSource, wholeYear, "municipality,month", options, forceFacts: true)),
+};
+
+Console.WriteLine();
+Console.WriteLine($"{"query",-58} {"rows",6} {"median ms",10} {"min ms",8} {"max ms",8}   ({runs} runs after one warm-up)");
+foreach (var (name, run) in cases)
+{
+    var rows = await run();
+    var times = new List<double>();
+    for (var i = 0; i < runs; i++)
+    {
+        var watch = Stopwatch.StartNew();
+        await run();
+        times.Add(watch.Elapsed.TotalMilliseconds);
+    }
+
+    times.Sort();
+    Console.WriteLine($"{name,-58} {rows,6} {times[times.Count / 2],10:F0} {times[0],8:F0} {times[^1],8:F0}");
+}
+
+return 0;
+
+static async Task<int> Rows(NpgsqlDataSource dataSource, StatisticsPeriod period, string by, StatisticsOptions options,
+    string? municipality = null, bool forceFacts = false)
+{
+    await using var conn = await dataSource.OpenConnectionAsync();
+    return (await SummaryQueries.CountsAsync(conn, period, by, municipality, options, default, forceFacts)).Count;
+}

@@ -1,0 +1,129 @@
+using System.Security.Claims;
+using Dapper;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Umearegionen.Switchboard.Platform;
+
+namespace Umearegionen.Switchboard.Statistics;
+
+/// <summary>
+/// Call statistics for managers and the fair split of costs. Managers and administrators see
+/// every municipality; an editor sees their own municipality's figures.
+/// </summary>
+public static class StatisticsApi
+{
+    public static RouteGroupBuilder MapStatisticsApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/statistics")
+            .RequireAuthorization(StatisticsAccess.Readers)
+            .WithTags("Statistics");
+
+        group.MapGet("/summary", GetSummary)
+            .WithSummary("Call statistics for a date range, by a slice, with the previous period (format=csv for Excel)");
+        group.MapGet("/cost-split", GetCostSplit)
+            .WithSummary("Each served municipality's share of the work beside its share under the cost key (format=csv for Excel)");
+        return group;
+    }
+
+    private static async Task<Results<Ok<Summary>, FileContentHttpResult, ValidationProblem, ProblemHttpResult>> GetSummary(
+        string? from, string? to, string? by, string? municipality, string? format, ClaimsPrincipal user,
+        Summaries summaries, NpgsqlDataSource dataSource, IOptions<StatisticsOptions> options, CancellationToken ct)
+    {
+        var errors = new FieldErrors();
+        var period = SummaryRequest.Period(from, to, options.Value.MaxRangeDays, errors);
+        var dimension = Dimensions.Parse(by, errors);
+
+        var csv = SummaryRequest.WantsCsv(format, errors);
+        await CheckMunicipalityAsync(municipality, dataSource, errors, ct);
+        if (errors.Any || period is null || dimension is null)
+        {
+            return errors.ToProblem();
+        }
+
+        var (scope, forbidden) = SummaryRequest.Scope(user, municipality);
+        if (forbidden)
+        {
+            return Problems.Forbidden("An editor sees their own municipality's statistics only; leave out municipality or ask for your own.");
+        }
+
+        var summary = await summaries.BuildAsync(period.Value, dimension, scope, SummaryRequest.SeesEverything(user), ct);
+        return csv ? SummaryCsv.File(summary) : TypedResults.Ok(summary);
+    }
+
+    private static async Task<Results<Ok<CostSplit>, FileContentHttpResult, ValidationProblem, ProblemHttpResult>> GetCostSplit(
+        string? from, string? to, string? budget, string? format, ClaimsPrincipal user, CostSplits splits,
+        IOptions<StatisticsOptions> options, CancellationToken ct)
+    {
+        var errors = new FieldErrors();
+        var period = SummaryRequest.Period(from, to, options.Value.MaxRangeDays, errors);
+        var amount = Budget(budget, errors);
+        var csv = SummaryRequest.WantsCsv(format, errors);
+        if (errors.Any || period is null || amount is null)
+        {
+            return errors.ToProblem();
+        }
+
+        var (scope, forbidden) = SummaryRequest.Scope(user, null);
+        if (forbidden)
+        {
+            return Problems.Forbidden("Your account belongs to no municipality, so there are no figures for you to see.");
+        }
+
+        var uses = await splits.UseAsync(period.Value, ct);
+        var (perInhabitant, problem) = CostKey.PerInhabitant(amount.Value, splits.Key, uses);
+        if (perInhabitant is null)
+        {
+            return Problems.Validation("budget", problem!);
+        }
+
+        var shares = CostKey.Split(amount.Value, splits.Key.FixedPerMunicipality, perInhabitant.Value, uses)
+            .Where(s => scope is null || s.MunicipalityCode == scope)
+            .ToList();
+        var split = new CostSplit(
+            period.Value.From, period.Value.To, amount.Value, splits.Key.FixedPerMunicipality,
+            Math.Round(perInhabitant.Value, 4), splits.Key.PerInhabitant is null ? "derived" : "configured",
+            await splits.UnattributedAsync(period.Value, ct), shares);
+        return csv ? SummaryCsv.File(split) : TypedResults.Ok(split);
+    }
+
+    private static decimal? Budget(string? budget, FieldErrors errors)
+    {
+        if (string.IsNullOrWhiteSpace(budget))
+        {
+            errors.Add("budget", "budget is required: the period's cost in SEK, for example 2400000.");
+            return null;
+        }
+
+        if (!decimal.TryParse(budget.Trim().Replace(',', '.'), System.Globalization.NumberStyles.Number,
+                System.Globalization.CultureInfo.InvariantCulture, out var amount))
+        {
+            errors.Add("budget", $"budget \"{budget}\" is not a number; write it in SEK, for example 2400000 or 2400000.50.");
+            return null;
+        }
+
+        if (amount < 0)
+        {
+            errors.Add("budget", "budget must not be negative.");
+            return null;
+        }
+
+        return amount;
+    }
+
+    private static async Task CheckMunicipalityAsync(string? municipality, NpgsqlDataSource dataSource, FieldErrors errors, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(municipality))
+        {
+            return;
+        }
+
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        var known = await conn.ExecuteScalarAsync<bool>(new CommandDefinition(
+            "select exists (select 1 from municipalities where code = @code)", new { code = municipality.Trim() }, cancellationToken: ct));
+        if (!known)
+        {
+            errors.Add("municipality", $"municipality \"{municipality}\" is not a municipality code; use a four-digit code such as 2480 (Umeå).");
+        }
+    }
+}

@@ -1,0 +1,68 @@
+using Dapper;
+using Npgsql;
+using Umearegionen.Switchboard.Platform.Demo;
+
+namespace Umearegionen.Switchboard.Statistics;
+
+/// <summary>
+/// Demo installations only: eight weeks of past calls at today's volume (about 1 400 calls a
+/// weekday, 08–17, municipalities by population), so the statistics have something to show on the
+/// first start. The calls are marked <c>demo-history-</c> and have no operator.
+/// </summary>
+public sealed class StatisticsDemoData(NpgsqlDataSource dataSource, TimeProvider clock) : IDemoData
+{
+    public int Order => 900;
+
+    public async Task<bool> IsLoadedAsync(CancellationToken ct)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        return await conn.ExecuteScalarAsync<bool>(new CommandDefinition(
+            "select exists (select 1 from calls where platform_call_id like 'demo-history-%')", cancellationToken: ct));
+    }
+
+    public async Task LoadAsync(CancellationToken ct)
+    {
+        const string Sql = """
+            with days as (
+                select d::date as day from generate_series((@today - 56)::timestamp, (@today - 1)::timestamp, interval '1 day') d
+                where extract(isodow from d) < 6
+            ), raw as (
+                select row_number() over () as n, day, random() as r1, random() as r2, random() as r3, random() as r4, random() as r5
+                from days, generate_series(1, 1400)
+            ), x as (
+                select n, r1, r2, r3, r4, r5,
+                       (day + time '08:00' + make_interval(secs => (r1 * 32400)::int)) at time zone 'Europe/Stockholm' as q,
+                       case when r2 < 0.07 then 'abandoned'
+                            else (array['answered','transferred','transferred','transferred','answered','callback','message','fault_report'])[1 + (n % 8)::int] end as outcome
+                from raw
+            ), c as (
+                insert into calls (id, platform_call_id, caller_number, dialled_number, municipality_code, menu_topic, state,
+                                   queued_at, answered_at, completed_at, caller_left_at, outcome, wrap_up_category)
+                select gen_random_uuid(), 'demo-history-' || n, '+4670' || (1000000 + (r3 * 8999999)::int), d.number, d.municipality_code,
+                       (array['bygglov','skola','socialtjanst','vatten','renhallning','gator','fritid',null])[1 + (n % 8)::int],
+                       case when outcome = 'abandoned' then 'abandoned' else 'completed' end, q,
+                       case when outcome <> 'abandoned' then q + make_interval(secs => (r4 * r4 * 80)::int) end,
+                       q + make_interval(secs => (r4 * r4 * 80)::int + case when outcome = 'abandoned' then 0 else 40 + (r5 * 300)::int end),
+                       case when outcome = 'abandoned' then q + make_interval(secs => (r4 * r4 * 80)::int) end,
+                       outcome, case when outcome <> 'abandoned' then 'demo' end
+                from x join dialled_numbers d on d.number =
+                    case when r5 < 0.81 then '+4690161000' when r5 < 0.865 then '+4693514000' when r5 < 0.909 then '+4693014000'
+                         when r5 < 0.95 then '+4693414000' when r5 < 0.983 then '+4693314000' else '+4693214000' end
+                returning id, outcome, completed_at
+            )
+            insert into call_events (call_id, type, occurred_at, actor_id, data)
+            select id, 'completed', completed_at, 'demo',
+                   jsonb_build_object('outcome', outcome, 'details', case when outcome = 'transferred' then
+                       jsonb_build_object('kind', 'unit', 'id', 'demo-unit-' || (abs(hashtext(id::text)) % 12),
+                                          'name', (array['Bygglov','Skolan','Socialtjänsten','Vatten och avlopp','Renhållning','Gata och park',
+                                                         'Fritid','Äldreomsorg','Kultur','Miljö och hälsa','Överförmyndare','Ekonomi'])[1 + abs(hashtext(id::text)) % 12])
+                   end)
+            from c;
+
+            select statistics_backfill_facts();
+            """;
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(clock.GetUtcNow(), TimeZoneInfo.FindSystemTimeZoneById("Europe/Stockholm")).DateTime);
+        await conn.ExecuteAsync(new CommandDefinition(Sql, new { today }, commandTimeout: 300, cancellationToken: ct));
+    }
+}

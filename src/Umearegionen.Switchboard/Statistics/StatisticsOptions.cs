@@ -1,0 +1,38 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Umearegionen.Switchboard.Statistics;
+
+public sealed class StatisticsOptions
+{
+    public const string Section = "Statistics";
+
+    /// <summary>Service level: answered within this time counts as answered in time (whole seconds).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan ServiceLevelTarget { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>Callers who hang up after at most this long are short abandons, left out of the service level.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
+    public TimeSpan ShortAbandon { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>A caller calling again within this time after a transfer makes the transfer a bounce-back.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan BounceBackWindow { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Longest date range one request may cover, in days.</summary>
+    [Range(1, 3660)]
+    public int MaxRangeDays { get; set; } = 731;
+
+    public CostKeyOptions CostKey { get; set; } = new();
+}
+
+/// <summary>The cooperation's key: a fixed sum per municipality plus an amount per inhabitant.</summary>
+public sealed class CostKeyOptions
+{
+    /// <summary>SEK each served municipality pays before the per-inhabitant part.</summary>
+    [Range(0, 1_000_000_000)]
+    public decimal FixedPerMunicipality { get; set; } = 25_000m;
+
+    /// <summary>SEK per inhabitant; when null the budget left after the fixed sums is spread over the inhabitants.</summary>
+    [Range(0, 1_000_000)]
+    public decimal? PerInhabitant { get; set; }
+}

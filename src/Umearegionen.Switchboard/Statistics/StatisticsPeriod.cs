@@ -1,0 +1,71 @@
+namespace Umearegionen.Switchboard.Statistics;
+
+/// <summary>A range of local (Europe/Stockholm) dates, both ends included.</summary>
+public readonly record struct StatisticsPeriod(DateOnly From, DateOnly To)
+{
+    public int Days => To.DayNumber - From.DayNumber + 1;
+
+    /// <summary>
+    /// The period just before, of the same length: whole calendar months compare with the same
+    /// number of whole months before (March with February), anything else with as many days before.
+    /// </summary>
+    public StatisticsPeriod Previous()
+    {
+        if (IsWholeMonths(out var months))
+        {
+            var start = From.AddMonths(-months);
+            return new StatisticsPeriod(start, From.AddDays(-1));
+        }
+
+        return new StatisticsPeriod(From.AddDays(-Days), From.AddDays(-1));
+    }
+
+    private bool IsWholeMonths(out int months)
+    {
+        months = (To.Year * 12 + To.Month) - (From.Year * 12 + From.Month) + 1;
+        return From.Day == 1 && To.AddDays(1).Day == 1;
+    }
+}
+
+/// <summary>What a summary is broken down by.</summary>
+public static class Dimensions
+{
+    public const string None = "none";
+    public const string Municipality = "municipality";
+    public const string Unit = "unit";
+    public const string Topic = "topic";
+    public const string Operator = "operator";
+    public const string Hour = "hour";
+    public const string Weekday = "weekday";
+    public const string Day = "day";
+    public const string Month = "month";
+
+    public static readonly IReadOnlyList<string> All = [None, Municipality, Unit, Topic, Operator, Hour, Weekday, Day, Month];
+
+    /// <summary>Rows of these dimensions mean the same thing in the previous period, so they are compared row by row.</summary>
+    public static bool ComparesRowByRow(string by) => Parts(by).All(p => p is not (Day or Month));
+
+    /// <summary>These are answered from the daily rollup; the others read the per-call facts.</summary>
+    public static bool FromRollup(string by) => Parts(by).All(p => p is None or Municipality or Day or Month);
+
+    /// <summary>One dimension, or two separated by a comma ("municipality,month"): rows for each pair.</summary>
+    public static IReadOnlyList<string> Parts(string by) => by.Split(',');
+
+    /// <summary>The slice as asked for, checked and normalised; null (with the error added) when it is not one.</summary>
+    public static string? Parse(string? by, Platform.FieldErrors errors)
+    {
+        if (string.IsNullOrWhiteSpace(by))
+        {
+            return None;
+        }
+
+        var parts = by.Split(',', StringSplitOptions.TrimEntries).Select(p => p.ToLowerInvariant()).ToArray();
+        if (parts.Length > 2 || parts.Any(p => !All.Contains(p)) || (parts.Length == 2 && (parts[0] == parts[1] || parts.Contains(None))))
+        {
+            errors.Add("by", $"by \"{by}\" is not a slice; use one of {string.Join(", ", All)}, or two of them separated by a comma (for example municipality,month).");
+            return null;
+        }
+
+        return string.Join(',', parts);
+    }
+}

@@ -1,0 +1,53 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Umearegionen.Switchboard.Statistics;
+
+/// <summary>The summaries as CSV files for Excel, with Swedish column names.</summary>
+public static class SummaryCsv
+{
+    private static readonly object[] MetricHeaders =
+    [
+        "Erbjudna", "Besvarade", "Avbrutna", "Korta avbrott", "Besvarade inom mål", "Servicenivå", "Andel besvarade",
+        "Medelväntetid (s)", "Väntetid 90:e percentil (s)", "Medelhanteringstid (s)", "Besvarade av växeln", "Kopplade",
+        "Återuppringningar bokade", "Återuppringningar gjorda", "Återuppringningar missade", "Meddelanden", "Felanmälningar",
+        "Studsar tillbaka", "Andel studsar", "Beläggning",
+    ];
+
+    public static FileContentHttpResult File(Summary summary)
+    {
+        var csv = new Csv().Row(["Grupp", "Namn", .. MetricHeaders]);
+        foreach (var row in summary.Rows)
+        {
+            csv.Row([row.Key, row.Label, .. Cells(row.Metrics)]);
+        }
+
+        csv.Row(["Totalt", $"{summary.From:yyyy-MM-dd}–{summary.To:yyyy-MM-dd}", .. Cells(summary.Total)]);
+        csv.Row(["Föregående period", $"{summary.PreviousFrom:yyyy-MM-dd}–{summary.PreviousTo:yyyy-MM-dd}", .. Cells(summary.PreviousTotal)]);
+        var name = $"vaxelstatistik-{summary.By}-{summary.From:yyyy-MM-dd}-{summary.To:yyyy-MM-dd}.csv";
+        return TypedResults.File(csv.ToBytes(), Csv.ContentType, name);
+    }
+
+    public static FileContentHttpResult File(CostSplit split)
+    {
+        var csv = new Csv().Row(
+            "Kommunkod", "Kommun", "Invånare", "Samtal", "Andel samtal", "Hanterade minuter", "Andel minuter",
+            "Andel enligt nyckel", "Belopp enligt nyckel (kr)", "Belopp efter samtal (kr)", "Belopp efter minuter (kr)",
+            "Nyckel minus minuter (kr)");
+        foreach (var s in split.Municipalities)
+        {
+            csv.Row(s.MunicipalityCode, s.Name, s.Population, s.Calls, s.CallShare, s.HandledMinutes, s.MinuteShare,
+                s.KeyShare, s.KeyAmount, s.AmountByCalls, s.AmountByMinutes, s.KeyMinusMinutes);
+        }
+
+        var name = $"kostnadsfordelning-{split.From:yyyy-MM-dd}-{split.To:yyyy-MM-dd}.csv";
+        return TypedResults.File(csv.ToBytes(), Csv.ContentType, name);
+    }
+
+    private static object?[] Cells(Metrics m) =>
+    [
+        m.Offered, m.Answered, m.Abandoned, m.ShortAbandoned, m.AnsweredWithinTarget, m.ServiceLevel, m.AnswerRate,
+        m.AverageSpeedOfAnswerSeconds, m.SpeedOfAnswerP90Seconds, m.AverageHandleSeconds, m.AnsweredBySwitchboard,
+        m.Transferred, m.CallbacksBooked, m.CallbacksKept, m.CallbacksMissed, m.Messages, m.FaultReports, m.BounceBacks,
+        m.BounceBackRate, m.Occupancy,
+    ];
+}

@@ -1,0 +1,161 @@
+using System.Text;
+using Umearegionen.Switchboard.Statistics;
+
+namespace Umearegionen.Switchboard.UnitTests.Statistics;
+
+public sealed class StatisticsPeriodTests
+{
+    [Theory]
+    [InlineData("2026-03-01", "2026-03-31", "2026-02-01", "2026-02-28")] // a month compares with the month before
+    [InlineData("2026-01-01", "2026-03-31", "2025-10-01", "2025-12-31")] // a quarter with the quarter before
+    [InlineData("2024-03-01", "2024-03-31", "2024-02-01", "2024-02-29")] // leap year
+    [InlineData("2026-03-09", "2026-03-15", "2026-03-02", "2026-03-08")] // a week with the week before
+    [InlineData("2026-03-10", "2026-03-10", "2026-03-09", "2026-03-09")] // a day with the day before
+    [InlineData("2026-03-02", "2026-03-31", "2026-01-31", "2026-03-01")] // not whole months: as many days before
+    public void ThePreviousPeriodIsTheSameLengthJustBefore(string from, string to, string previousFrom, string previousTo)
+    {
+        var previous = new StatisticsPeriod(DateOnly.Parse(from), DateOnly.Parse(to)).Previous();
+
+        Assert.Equal(DateOnly.Parse(previousFrom), previous.From);
+        Assert.Equal(DateOnly.Parse(previousTo), previous.To);
+    }
+}
+
+public sealed class MetricsTests
+{
+    [Fact]
+    public void ServiceLevelLeavesShortAbandonsOutOfTheDenominator()
+    {
+        // 8 answered (6 in time), 4 abandoned of which 1 short: 6 / (8 + 4 − 1).
+        var counts = MetricCounts.Empty("") with { Offered = 12, Answered = 8, Abandoned = 4, ShortAbandoned = 1, AnsweredWithinTarget = 6, AnsweredWaitSum = 100, HandleSum = 800, WaitP90 = 30, Transferred = 4, BounceBacks = 1 };
+
+        var m = Metrics.From(counts);
+
+        Assert.Equal(0.5455, m.ServiceLevel);
+        Assert.Equal(0.6667, m.AnswerRate);
+        Assert.Equal(12.5, m.AverageSpeedOfAnswerSeconds);
+        Assert.Equal(100, m.AverageHandleSeconds);
+        Assert.Equal(0.25, m.BounceBackRate);
+        Assert.Null(m.ClosedDestinations);
+    }
+
+    [Fact]
+    public void NoCallsGiveNoRatiosRatherThanZero()
+    {
+        var m = Metrics.From(MetricCounts.Empty(""));
+
+        Assert.Null(m.ServiceLevel);
+        Assert.Null(m.AnswerRate);
+        Assert.Null(m.AverageSpeedOfAnswerSeconds);
+        Assert.Null(m.SpeedOfAnswerP90Seconds);
+        Assert.Null(m.BounceBackRate);
+    }
+
+    [Fact]
+    public void OnlyShortAbandonsGiveNoServiceLevel()
+    {
+        var m = Metrics.From(MetricCounts.Empty("") with { Offered = 2, Abandoned = 2, ShortAbandoned = 2 });
+        Assert.Null(m.ServiceLevel);
+        Assert.Equal(0, m.AnswerRate);
+    }
+
+    [Fact]
+    public void OccupancyIsHandledTimeOverStaffedTime()
+    {
+        Assert.Equal(0.25, Occupancy.Of(900, 3600));
+        Assert.Null(Occupancy.Of(900, 0));
+    }
+}
+
+public sealed class CostKeyTests
+{
+    private static readonly MunicipalityUse[] Uses =
+    [
+        new("2403", "Bjurholm", 2_400, 10, 600),
+        new("2480", "Umeå", 131_000, 30, 1_800),
+    ];
+
+    [Fact]
+    public void TheDerivedPerInhabitantAmountMakesTheKeyAddUpToTheBudget()
+    {
+        var key = new CostKeyOptions { FixedPerMunicipality = 50_000m };
+        var (perInhabitant, problem) = CostKey.PerInhabitant(1_000_000m, key, Uses);
+
+        Assert.Null(problem);
+        Assert.Equal(900_000m / 133_400m, perInhabitant);
+        var split = CostKey.Split(1_000_000m, 50_000m, perInhabitant!.Value, Uses);
+        Assert.Equal(66_191.90m, split[0].KeyAmount);  // 50 000 + 2 400 × 900 000 / 133 400
+        Assert.Equal(933_808.10m, split[1].KeyAmount);
+        Assert.Equal(0.25, split[0].CallShare);
+        Assert.Equal(250_000m, split[0].AmountByMinutes);
+        Assert.Equal(-183_808.10m, split[0].KeyMinusMinutes);
+        Assert.Equal(10.0, split[0].HandledMinutes);
+    }
+
+    [Fact]
+    public void AConfiguredPerInhabitantAmountSetsTheSharesAppliedToTheBudget()
+    {
+        var key = new CostKeyOptions { FixedPerMunicipality = 0m, PerInhabitant = 10m };
+        var (perInhabitant, _) = CostKey.PerInhabitant(500_000m, key, Uses);
+        var split = CostKey.Split(500_000m, 0m, perInhabitant!.Value, Uses);
+
+        Assert.Equal(10m, perInhabitant);
+        Assert.Equal(0.018, split[0].KeyShare);                           // 24 000 / 1 334 000
+        Assert.Equal(500_000m, split.Sum(s => s.KeyAmount));
+    }
+
+    [Fact]
+    public void ABudgetBelowTheFixedSumsIsRefused()
+    {
+        var (perInhabitant, problem) = CostKey.PerInhabitant(90_000m, new CostKeyOptions { FixedPerMunicipality = 50_000m }, Uses);
+        Assert.Null(perInhabitant);
+        Assert.Contains("at least", problem);
+    }
+
+    [Fact]
+    public void NoCallsGiveZeroUseSharesNotAnError()
+    {
+        var idle = Uses.Select(u => u with { Calls = 0, HandledSeconds = 0 }).ToList();
+        var split = CostKey.Split(100_000m, 0m, 1m, idle);
+        Assert.All(split, s => Assert.Equal(0, s.CallShare));
+        Assert.Equal(100_000m, split.Sum(s => s.KeyAmount));
+    }
+}
+
+public sealed class CsvTests
+{
+    [Fact]
+    public void CellsUseDecimalCommaAndQuoteWhatWouldBreakAColumn()
+    {
+        var text = Encoding.UTF8.GetString(new Csv().Row("Umeå", 0.8123, 1234.5m, 42, null, "a;b", "say \"hi\"", "=SUM(A1)").ToBytes());
+
+        Assert.Equal("\uFEFFUmeå;0,8123;1234,5;42;;\"a;b\";\"say \"\"hi\"\"\";'=SUM(A1)\r\n", text);
+    }
+}
+
+public sealed class DimensionsTests
+{
+    [Theory]
+    [InlineData(null, "none")]
+    [InlineData("Municipality", "municipality")]
+    [InlineData("municipality, month", "municipality,month")]
+    [InlineData("colour", null)]
+    [InlineData("month,month", null)]
+    [InlineData("none,month", null)]
+    [InlineData("unit,topic,hour", null)]
+    public void ASliceIsOneOrTwoKnownDimensions(string? by, string? expected)
+    {
+        var errors = new Umearegionen.Switchboard.Platform.FieldErrors();
+        Assert.Equal(expected, Dimensions.Parse(by, errors));
+        Assert.Equal(expected is null, errors.Any);
+    }
+
+    [Fact]
+    public void OnlyTotalsMunicipalitiesDaysAndMonthsComeFromTheRollup()
+    {
+        Assert.True(Dimensions.FromRollup("municipality,month"));
+        Assert.False(Dimensions.FromRollup("municipality,hour"));
+        Assert.False(Dimensions.ComparesRowByRow("municipality,month"));
+        Assert.True(Dimensions.ComparesRowByRow("unit,weekday"));
+    }
+}
