@@ -131,7 +131,7 @@ public sealed partial class CallHandling
         {
             id = Guid.CreateVersion7(clock.GetUtcNow()), unitId, unitName,
             callerNumber = request.CallerNumber is null ? null : PhoneNumbers.Normalise(request.CallerNumber),
-            request.CallerName, request.WindowStart, request.WindowEnd, request.Note,
+            request.CallerName, windowStart = request.WindowStart.ToUniversalTime(), windowEnd = request.WindowEnd.ToUniversalTime(), request.Note,
             details = Json.Of(new { unitId, unitName, request.WindowStart, request.WindowEnd }),
         }, ct);
         return view with { Warning = warning };
