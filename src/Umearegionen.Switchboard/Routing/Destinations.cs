@@ -24,6 +24,9 @@ public sealed class Destinations(
     /// <summary>How many destinations a call's suggestions list.</summary>
     public const int SuggestionCount = 8;
 
+    /// <summary>The longest callback window checked day by day against a unit's hours.</summary>
+    public static readonly TimeSpan MaxCallbackWindow = TimeSpan.FromDays(31);
+
     /// <summary>
     /// The likely destinations of a call, best first: the directory search (docs/directory.md) with the
     /// menu topic as query, limited to the dialled municipality when known; without a topic, or when
@@ -173,6 +176,11 @@ public sealed class Destinations(
     internal async Task<(string UnitName, string? Warning)> CheckCallbackWindowAsync(
         NpgsqlConnection conn, string unitId, DateTimeOffset start, DateTimeOffset end, DateTimeOffset now, CancellationToken ct)
     {
+        if (end - start > MaxCallbackWindow)
+        {
+            throw RoutingErrors.Invalid($"windowEnd: a callback window can be at most {MaxCallbackWindow.TotalDays} days long.");
+        }
+
         var id = DirectoryId("unitId", unitId, "unit");
         var unit = await UnitRules.LoadAsync(conn, id, ct) ?? throw RoutingErrors.Invalid($"unitId: there is no unit {id} in the directory.");
         if (unit.Rules is null)
@@ -181,6 +189,11 @@ public sealed class Destinations(
         }
 
         var firstDay = DateOnly.FromDateTime(evaluator.ToLocal(start).DateTime);
+        if (firstDay.Year < SwedishCalendar.FirstSupportedYear || firstDay.AddDays(MaxCallbackWindow.Days + 1).Year > SwedishCalendar.LastSupportedYear)
+        {
+            throw RoutingErrors.Invalid($"windowStart: {start:yyyy-MM-dd} is outside the years opening hours cover.");
+        }
+
         var lastDay = DateOnly.FromDateTime(evaluator.ToLocal(end).DateTime);
         var intervals = new List<OpenInterval>();
         for (var day = firstDay.AddDays(-1); day <= lastDay; day = day.AddDays(1))
