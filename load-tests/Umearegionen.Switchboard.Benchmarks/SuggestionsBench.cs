@@ -53,7 +53,7 @@ public static class SuggestionsBench
                               Topic: random.Next(10) == 0 ? null : topics[random.Next(topics.Count)]))
                 .ToList();
             var evaluator = new OpeningHoursEvaluator(TimeZoneInfo.FindSystemTimeZoneById(OpeningHoursRegistration.TimeZoneId));
-            var destinations = new Destinations(new UnitOpenStatus(dataSource, evaluator), evaluator, Options.Create(new OpeningHoursOptions()));
+            var destinations = new Destinations(new UnitOpenStatus(dataSource, evaluator), evaluator, Options.Create(new OpeningHoursOptions()), NullLogger<Destinations>.Instance);
             var at = DateTimeOffset.Parse("2026-03-11T10:00:00+01:00");
             Console.WriteLine($"{topics.Count} distinct topics; {calls} calls; {Environment.ProcessorCount} cores");
 

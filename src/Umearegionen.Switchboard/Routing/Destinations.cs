@@ -19,13 +19,31 @@ internal sealed record CheckedDestination(Destination Destination, string? Warni
 /// a call, resyncs or acts on it; never by the dispatcher, whose offers carry no suggestions.
 /// </summary>
 public sealed class Destinations(
-    IUnitOpenStatus openStatus, OpeningHoursEvaluator evaluator, IOptions<OpeningHoursOptions> hoursOptions)
+    IUnitOpenStatus openStatus, OpeningHoursEvaluator evaluator, IOptions<OpeningHoursOptions> hoursOptions, ILogger<Destinations> logger)
 {
     /// <summary>How many destinations a call's suggestions list.</summary>
     public const int SuggestionCount = 8;
 
     /// <summary>The longest callback window checked day by day against a unit's hours.</summary>
     public static readonly TimeSpan MaxCallbackWindow = TimeSpan.FromDays(31);
+
+    /// <summary>
+    /// Suggestions for a call that has just been taken or is shown again: a failure here must not
+    /// undo or hide the step itself, so it is logged and the view goes without (GetSuggestions retries).
+    /// </summary>
+    internal async Task<IReadOnlyList<SuggestedDestination>?> ForCallAsync(
+        NpgsqlConnection conn, Guid callId, string? municipality, string? menuTopic, DateTimeOffset now, CancellationToken ct)
+    {
+        try
+        {
+            return await SuggestAsync(conn, municipality, menuTopic, now, ct);
+        }
+        catch (Exception ex) when (!ct.IsCancellationRequested)
+        {
+            RoutingLog.SuggestionsFailed(logger, ex, callId);
+            return null;
+        }
+    }
 
     /// <summary>
     /// The likely destinations of a call, best first: the directory search (docs/directory.md) with the

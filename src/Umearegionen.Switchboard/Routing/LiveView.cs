@@ -109,7 +109,7 @@ public sealed class LiveView(
         // The current call comes with its suggested destinations, as when it was accepted.
         var currentView = current is null ? null : current.ToView(notices) with
         {
-            Suggestions = await destinations.SuggestAsync(conn, current.MunicipalityCode, current.MenuTopic, now, ct),
+            Suggestions = await destinations.ForCallAsync(conn, current.Id, current.MunicipalityCode, current.MenuTopic, now, ct),
         };
         return new OperatorSync(
             me?.ToState(), currentView,
