@@ -66,8 +66,13 @@ public sealed class DestinationTests(RoutingApp app) : IClassFixture<RoutingApp>
         await OfficeUnitAsync("2480", "Bygglov Umeå", ["bygglov"]);
         await using var world = new RoutingDriver(app);
 
-        var (op, call, accepted) = await ConnectedCallAsync(world, Vindeln, "bygglov");
+        var op = await world.OperatorAsync();
+        var call = await world.CallAsync(Vindeln, "bygglov");
+        var offer = await op.NextOfferAsync();
+        var accepted = await op.AcceptAsync(call.CallId);
 
+        // Offers are made without the directory; the suggestions come with the accepted call.
+        Assert.Null(offer.Call.Suggestions);
         var first = accepted.Suggestions![0];
         Assert.Equal(("unit", bygglov.Id, bygglov.Name), (first.Kind, first.Id, first.Name));
         Assert.Equal("open", first.OpenStatus);
@@ -148,6 +153,41 @@ public sealed class DestinationTests(RoutingApp app) : IClassFixture<RoutingApp>
         Assert.Equal(CallOutcomes.Transferred, done.Outcome);
         Assert.StartsWith("closes-soon:", done.Warning);
         Assert.Contains("16:30", done.Warning);
+    }
+
+    [Fact]
+    public async Task TransferToAUnitWithoutOpeningHoursIsAllowed()
+    {
+        WednesdayAt(23, 0);
+        var unit = await OfficeUnitAsync("2403", "Fastighet Bjurholm", hours: false);
+        await using var world = new RoutingDriver(app);
+        var (op, call, _) = await ConnectedCallAsync(world);
+
+        var done = await TransferAsync(op, call.CallId, "blind", new Destination("unit", unit.Id.ToString(), null, unit.Name));
+
+        Assert.Equal(CallOutcomes.Transferred, done.Outcome);
+        Assert.Null(done.Warning);
+    }
+
+    [Fact]
+    public async Task MessageForAUnitWithoutEmailIsRefusedNamingTheField()
+    {
+        WednesdayAt(10, 0);
+        var editor = await app.ClientForAsync(Roles.Editor, "2403");
+        var response = await editor.PostAsJsonAsync("/api/directory/units", new
+        {
+            municipalityCode = "2403", name = Unique("Vaktmästeri Bjurholm"), level = "unit", phone = "0932-140 00",
+        });
+        await EnsureAsync(response, HttpStatusCode.Created);
+        var unitId = (await ReadAsync<System.Text.Json.JsonElement>(response)).GetProperty("id").GetGuid();
+        await using var world = new RoutingDriver(app);
+        var (op, call, _) = await ConnectedCallAsync(world);
+
+        var refused = await Assert.ThrowsAsync<HubException>(() => op.Connection.InvokeAsync<CallView>("TakeMessage", new MessageRequest(
+            call.CallId, "unit", unitId.ToString(), null!, null!, "Lampan i trapphuset är trasig.", "message")));
+
+        Assert.Contains(HubErrors.Invalid + ": recipientEmail is required:", refused.Message);
+        Assert.Equal(CallStates.Connected, (await world.CallRecordAsync(call.CallId)).State);
     }
 
     [Fact]
