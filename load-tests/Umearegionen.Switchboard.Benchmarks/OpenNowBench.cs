@@ -83,7 +83,7 @@ public static class OpenNowBench
         }
     }
 
-    private static async Task ExecuteAsync(string connectionString, string sql)
+    internal static async Task ExecuteAsync(string connectionString, string sql)
     {
         await using var conn = new NpgsqlConnection(connectionString);
         await conn.OpenAsync();
@@ -91,7 +91,7 @@ public static class OpenNowBench
         await cmd.ExecuteNonQueryAsync();
     }
 
-    private static string LocalCluster()
+    internal static string LocalCluster()
     {
         var dir = new DirectoryInfo(AppContext.BaseDirectory);
         while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Umearegionen.Switchboard.sln")))

@@ -42,6 +42,8 @@ public static class HubErrors
     public const string Invalid = "invalid";
     public const string NotFound = "not-found";
     public const string WrongState = "wrong-state";
+    public const string DestinationClosed = "destination-closed";
+    public const string PersonAway = "person-away";
 }
 
 public sealed record SetStatusRequest(string Status, string? Reason = null);
@@ -49,7 +51,8 @@ public sealed record SetStatusRequest(string Status, string? Reason = null);
 /// <summary>A destination stored as given: kind unit, person or number; id from the directory; number dialled.</summary>
 public sealed record Destination(string Kind, string? Id, string? Number, string Name);
 
-public sealed record TransferRequest(Guid CallId, string Mode, Destination Destination, string WrapUpCategory);
+/// <summary>A transfer. AcknowledgeAway: the operator has seen that the person is away and transfers blind anyway.</summary>
+public sealed record TransferRequest(Guid CallId, string Mode, Destination Destination, string WrapUpCategory, bool AcknowledgeAway = false);
 
 public sealed record ConsultRequest(Guid CallId, Destination Destination);
 
@@ -71,7 +74,26 @@ public sealed record FaultReportRequest(
 public sealed record CallView(
     Guid Id, string State, string CallerNumber, string DialledNumber, string? MunicipalityCode, string? MenuTopic,
     int Priority, DateTimeOffset QueuedAt, Guid? OperatorId, DateTimeOffset? AnsweredAt, DateTimeOffset? CallerLeftAt,
-    Destination? Consultation, string? Outcome, IReadOnlyList<NoticeView> Notices);
+    Destination? Consultation, string? Outcome, IReadOnlyList<NoticeView> Notices,
+    IReadOnlyList<SuggestedDestination>? Suggestions = null, string? Warning = null);
+
+/// <summary>What to offer the caller while a unit is closed (from the directory): kind none|on-call|e-service|callback|message.</summary>
+public sealed record ClosedFallback(string Kind, string? Phone, string? Url, string? Text);
+
+/// <summary>A person's referral ("hänvisning") while it lasts: away until, why, and whom to refer callers to.</summary>
+public sealed record AwayNotice(DateTimeOffset? Until, string? Reason, string? ReferTo, string? ReferToPhone);
+
+/// <summary>
+/// A likely destination for a call, best first. Kind unit|person; Id is the directory id to put in a
+/// <see cref="Destination"/>. OpenStatus open|closed|unknown is the unit's (a person's unit's);
+/// ClosesAt when open, OpensAt when closed; ClosingSoon when closing within OpeningHours:ClosingSoonWarning.
+/// Why: "topic" (matched the call's menu topic in the directory) or "municipality" (the dialled
+/// municipality's units, when there is no topic or it matched nothing).
+/// </summary>
+public sealed record SuggestedDestination(
+    string Kind, Guid Id, string Name, string? Title, Guid UnitId, string UnitName, string MunicipalityCode, string? Phone,
+    string? Email, string OpenStatus, DateTimeOffset? ClosesAt, DateTimeOffset? OpensAt, bool ClosingSoon,
+    ClosedFallback WhenClosed, AwayNotice? Away, string Why);
 
 public sealed record CallOffer(CallView Call, DateTimeOffset ExpiresAt);
 

@@ -108,7 +108,7 @@ public static class People
     private static object Parameters(PersonValues v, Guid id, string municipalityCode, DateTimeOffset now) => new
     {
         id, municipalityCode, now, v.UnitId, v.ExternalKey, v.Name, v.Title, v.Phone, v.Email,
-        until = v.Referral?.Until,
+        until = v.Referral?.Until?.ToUniversalTime(), // Npgsql writes timestamptz only from offset zero
         reason = v.Referral?.Reason,
         referTo = v.Referral?.ReferTo,
         referToPhone = v.Referral?.ReferToPhone,

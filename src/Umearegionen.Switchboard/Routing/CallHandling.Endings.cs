@@ -46,7 +46,6 @@ public sealed partial class CallHandling
         }
 
         ValidateDestination(request.Destination);
-        // TODO after the directory and opening hours are merged: refuse a transfer to a closed unit with its fallback.
         const string Sql = $"""
             {Complete}, i as (
                 insert into telephony_instructions (call_id, platform_call_id, kind, payload, created_at)
@@ -56,8 +55,11 @@ public sealed partial class CallHandling
             )
             select {CallRow.Columns} from c
             """;
-        var destination = Json.Of(request.Destination);
         await using var conn = await dataSource.OpenConnectionAsync(ct);
+        // Checked against the directory and opening hours before anything changes: a closed unit or
+        // (blind) someone away is refused with what to offer the caller instead.
+        var destination = await destinations.CheckAsync(
+            conn, request.Destination, blind: request.Mode == "blind", request.AcknowledgeAway, clock.GetUtcNow(), ct);
         if (request.Mode == "attended")
         {
             var consulting = await conn.ExecuteScalarAsync<bool>(new CommandDefinition(
@@ -69,8 +71,10 @@ public sealed partial class CallHandling
             }
         }
 
-        return await CompleteAsync(conn, me, request.CallId, CallOutcomes.Transferred, request.WrapUpCategory, Sql,
-            new { mode = request.Mode, destination, details = destination }, ct);
+        var json = Json.Of(destination.Destination);
+        var view = await CompleteAsync(conn, me, request.CallId, CallOutcomes.Transferred, request.WrapUpCategory, Sql,
+            new { mode = request.Mode, destination = json, details = json }, ct);
+        return view with { Warning = destination.Warning };
     }
 
     public async Task<CallView> AnswerAsync(Guid me, AnswerRequest request, CancellationToken ct)
@@ -90,7 +94,7 @@ public sealed partial class CallHandling
     {
         ValidateCategory(request.WrapUpCategory);
         Required("unitId", request.UnitId, 200);
-        Required("unitName", request.UnitName, 200);
+        Optional("unitName", request.UnitName, 200);
         Optional("callerName", request.CallerName, 200);
         Optional("note", request.Note, 2000);
         if (request.WindowEnd <= request.WindowStart)
@@ -108,7 +112,6 @@ public sealed partial class CallHandling
             throw RoutingErrors.Invalid("callerNumber is not a telephone number.");
         }
 
-        // TODO after opening hours are merged: the window must fall within the unit's opening hours.
         const string Sql = $"""
             {Complete}{EndInstruction}, x as (
                 insert into callbacks (id, call_id, unit_id, unit_name, caller_number, caller_name, window_start, window_end,
@@ -120,13 +123,18 @@ public sealed partial class CallHandling
             select {CallRow.Columns} from c
             """;
         await using var conn = await dataSource.OpenConnectionAsync(ct);
-        return await CompleteAsync(conn, me, request.CallId, CallOutcomes.Callback, request.WrapUpCategory, Sql, new
+        // The window must lie in the unit's opening hours; the directory's name for the unit is stored.
+        var (unitName, warning) = await destinations.CheckCallbackWindowAsync(
+            conn, request.UnitId, request.WindowStart, request.WindowEnd, clock.GetUtcNow(), ct);
+        var unitId = Guid.Parse(request.UnitId).ToString();
+        var view = await CompleteAsync(conn, me, request.CallId, CallOutcomes.Callback, request.WrapUpCategory, Sql, new
         {
-            id = Guid.CreateVersion7(clock.GetUtcNow()), request.UnitId, request.UnitName,
+            id = Guid.CreateVersion7(clock.GetUtcNow()), unitId, unitName,
             callerNumber = request.CallerNumber is null ? null : PhoneNumbers.Normalise(request.CallerNumber),
-            request.CallerName, request.WindowStart, request.WindowEnd, request.Note,
-            details = Json.Of(new { request.UnitId, request.UnitName, request.WindowStart, request.WindowEnd }),
+            request.CallerName, windowStart = request.WindowStart.ToUniversalTime(), windowEnd = request.WindowEnd.ToUniversalTime(), request.Note,
+            details = Json.Of(new { unitId, unitName, request.WindowStart, request.WindowEnd }),
         }, ct);
+        return view with { Warning = warning };
     }
 
     public async Task<CallView> TakeMessageAsync(Guid me, MessageRequest request, CancellationToken ct)
@@ -137,10 +145,28 @@ public sealed partial class CallHandling
             throw RoutingErrors.Invalid("recipientKind must be \"person\" or \"unit\".");
         }
 
-        Required("recipientName", request.RecipientName, 200);
         Required("text", request.Text, 4000);
         Optional("callerName", request.CallerName, 200);
-        if (!MailAddress.TryCreate(request.RecipientEmail, out _))
+        Optional("recipientId", request.RecipientId, 200);
+        Optional("recipientName", request.RecipientName, 200);
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        var recipientId = request.RecipientId;
+        var (recipientName, recipientEmail) = (request.RecipientName, request.RecipientEmail);
+        if (!string.IsNullOrWhiteSpace(recipientId))
+        {
+            // From the directory, unless the operator gave them.
+            var (name, email) = await Destinations.RecipientAsync(conn, request.RecipientKind, recipientId, ct);
+            recipientId = Guid.Parse(recipientId).ToString();
+            recipientName = string.IsNullOrWhiteSpace(recipientName) ? name : recipientName;
+            recipientEmail = string.IsNullOrWhiteSpace(recipientEmail) ? email : recipientEmail;
+            if (string.IsNullOrWhiteSpace(recipientEmail))
+            {
+                throw RoutingErrors.Invalid($"recipientEmail is required: {name} has no e-mail address in the directory.");
+            }
+        }
+
+        Required("recipientName", recipientName, 200);
+        if (!MailAddress.TryCreate(recipientEmail, out _))
         {
             throw RoutingErrors.Invalid("recipientEmail is not an e-mail address.");
         }
@@ -160,13 +186,12 @@ public sealed partial class CallHandling
             )
             select {CallRow.Columns} from c
             """;
-        await using var conn = await dataSource.OpenConnectionAsync(ct);
         var id = Guid.CreateVersion7(clock.GetUtcNow());
         var view = await CompleteAsync(conn, me, request.CallId, CallOutcomes.Message, request.WrapUpCategory, Sql, new
         {
-            id, request.RecipientKind, request.RecipientId, request.RecipientName, request.RecipientEmail, request.CallerName,
+            id, request.RecipientKind, recipientId, recipientName, recipientEmail, request.CallerName,
             callerNumber = request.CallerNumber is null ? null : PhoneNumbers.Normalise(request.CallerNumber),
-            request.Text, details = Json.Of(new { messageId = id, request.RecipientKind, request.RecipientId, request.RecipientName }),
+            request.Text, details = Json.Of(new { messageId = id, request.RecipientKind, recipientId, recipientName }),
         }, ct);
         messages.Wake();
         return view;

@@ -11,7 +11,8 @@ namespace Umearegionen.Switchboard.Routing;
 /// </summary>
 public sealed partial class CallHandling(
     NpgsqlDataSource dataSource, TimeProvider clock, Dispatcher dispatcher, RoutingNotifier notifier,
-    Instructions instructions, NoticeBoard notices, MessageSender messages, ILogger<CallHandling> logger)
+    Instructions instructions, NoticeBoard notices, MessageSender messages, Destinations destinations,
+    ILogger<CallHandling> logger)
 {
     /// <summary>Accepts the call offered to the operator, or picks a waiting call from the queue.</summary>
     public async Task<CallView> AcceptAsync(Guid me, Guid callId, CancellationToken ct)
@@ -55,7 +56,18 @@ public sealed partial class CallHandling(
         RoutingLog.CallTaken(logger, callId, me);
         instructions.Pulse();
         notifier.Changed();
-        return row.ToView(notices);
+        // After the call is taken (never in the dispatcher): the operator's screen shows where it may go.
+        return row.ToView(notices) with { Suggestions = await destinations.ForCallAsync(conn, callId, row.MunicipalityCode, row.MenuTopic, now, ct) };
+    }
+
+    /// <summary>A call's likely destinations (docs/hub.md, GetSuggestions).</summary>
+    public async Task<IReadOnlyList<SuggestedDestination>> SuggestionsAsync(Guid callId, CancellationToken ct)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        var call = await conn.QuerySingleOrDefaultAsync<CallRow>(new CommandDefinition(
+                       $"select {CallRow.Columns} from calls where id = @callId", new { callId }, cancellationToken: ct))
+                   ?? throw RoutingErrors.NotFound($"there is no call {callId}.");
+        return await destinations.SuggestAsync(conn, call.MunicipalityCode, call.MenuTopic, clock.GetUtcNow(), ct);
     }
 
     /// <summary>Hands an offer back to the queue; the operator goes to the back of the line.</summary>
@@ -117,7 +129,11 @@ public sealed partial class CallHandling(
             )
             select {CallRow.Columns} from c
             """;
-        return await ChangeConnectedCallAsync(me, request.CallId, Sql, new { destination = Json.Of(request.Destination) }, ct);
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        // The operator talks to the destination first, so someone away is a warning here, not a refusal.
+        var destination = await destinations.CheckAsync(conn, request.Destination, blind: false, acknowledgeAway: true, clock.GetUtcNow(), ct);
+        var view = await ChangeConnectedCallAsync(conn, me, request.CallId, Sql, new { destination = Json.Of(destination.Destination) }, ct);
+        return view with { Warning = destination.Warning };
     }
 
     public async Task<CallView> CancelConsultationAsync(Guid me, Guid callId, CancellationToken ct)
@@ -136,16 +152,16 @@ public sealed partial class CallHandling(
             )
             select {CallRow.Columns} from c
             """;
-        return await ChangeConnectedCallAsync(me, callId, Sql, new { }, ct);
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        return await ChangeConnectedCallAsync(conn, me, callId, Sql, new { }, ct);
     }
 
-    private async Task<CallView> ChangeConnectedCallAsync(Guid me, Guid callId, string sql, object extra, CancellationToken ct)
+    private async Task<CallView> ChangeConnectedCallAsync(NpgsqlConnection conn, Guid me, Guid callId, string sql, object extra, CancellationToken ct)
     {
         var args = new DynamicParameters(extra);
         args.Add("me", me);
         args.Add("callId", callId);
         args.Add("now", clock.GetUtcNow());
-        await using var conn = await dataSource.OpenConnectionAsync(ct);
         var row = await conn.QuerySingleOrDefaultAsync<CallRow>(new CommandDefinition(sql, args, cancellationToken: ct))
                   ?? throw await WhyNotAsync(conn, me, callId, forAccept: false, ct);
         instructions.Pulse();

@@ -8,7 +8,8 @@ using Umearegionen.Switchboard.Live;
 namespace Umearegionen.Switchboard.Routing;
 
 /// <summary>What the screens show: the queue, the manager's figures, an operator's full state.</summary>
-public sealed class LiveView(NpgsqlDataSource dataSource, TimeProvider clock, IOptions<RoutingOptions> options, NoticeBoard notices)
+public sealed class LiveView(
+    NpgsqlDataSource dataSource, TimeProvider clock, IOptions<RoutingOptions> options, NoticeBoard notices, Destinations destinations)
 {
     // The head of the queue; the length and longest wait cover the rest. Kept short because every
     // operator and manager screen receives it several times a second.
@@ -105,8 +106,13 @@ public sealed class LiveView(NpgsqlDataSource dataSource, TimeProvider clock, IO
 
         var current = calls.FirstOrDefault(c => c.State == CallStates.Connected);
         var offered = calls.FirstOrDefault(c => c.State == CallStates.Offered);
+        // The current call comes with its suggested destinations, as when it was accepted.
+        var currentView = current is null ? null : current.ToView(notices) with
+        {
+            Suggestions = await destinations.ForCallAsync(conn, current.Id, current.MunicipalityCode, current.MenuTopic, now, ct),
+        };
         return new OperatorSync(
-            me?.ToState(), current?.ToView(notices),
+            me?.ToState(), currentView,
             offered is null ? null : new CallOffer(offered.ToView(notices), offered.OfferExpiresAt!.Value),
             await QueueAsync(conn, now, ct), notices.Current());
     }

@@ -41,4 +41,7 @@ internal static partial class RoutingLog
 
     [LoggerMessage(13, LogLevel.Warning, "Messages are waiting but no SMTP server is configured (Smtp:Host)")]
     public static partial void NoSmtpServer(ILogger logger);
+
+    [LoggerMessage(14, LogLevel.Error, "Suggested destinations for call {CallId} could not be computed; the call is handled without them")]
+    public static partial void SuggestionsFailed(ILogger logger, Exception exception, Guid callId);
 }

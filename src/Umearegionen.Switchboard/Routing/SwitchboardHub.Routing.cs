@@ -40,6 +40,11 @@ public sealed partial class SwitchboardHub
     [Authorize(Policy = Policies.Operators)]
     public Task<CallView> AcceptCall(Guid callId, CallHandling calls) => calls.AcceptAsync(Me, callId, Context.ConnectionAborted);
 
+    /// <summary>A call's likely destinations, best first (also in AcceptCall's and Resync's CallView).</summary>
+    [Authorize(Policy = Policies.Operators)]
+    public Task<IReadOnlyList<SuggestedDestination>> GetSuggestions(Guid callId, CallHandling calls) =>
+        calls.SuggestionsAsync(callId, Context.ConnectionAborted);
+
     [Authorize(Policy = Policies.Operators)]
     public Task DeclineOffer(Guid callId, CallHandling calls) => calls.DeclineAsync(Me, callId, Context.ConnectionAborted);
 

@@ -1,12 +1,15 @@
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.AspNetCore.SignalR;
+using Umearegionen.Switchboard.Access;
 using Umearegionen.Switchboard.Contracts;
+using Umearegionen.Switchboard.IntegrationTests.Directory;
 
 namespace Umearegionen.Switchboard.IntegrationTests.Routing;
 
 public sealed class CallOutcomeTests(RoutingApp app) : IClassFixture<RoutingApp>
 {
-    private static readonly Destination Unit = new("unit", "unit-123", "+4693214100", "Socialtjänsten Bjurholm");
+    // A number outside the directory: transfers to free numbers are not checked (DestinationTests check the rest).
+    private static readonly Destination Unit = new("number", null, "+4693214100", "Socialtjänsten Bjurholm");
 
     private async Task<(OperatorClient Op, CallReceipt Call)> ConnectedCallAsync(RoutingDriver world)
     {
@@ -85,14 +88,18 @@ public sealed class CallOutcomeTests(RoutingApp app) : IClassFixture<RoutingApp>
         await using var world = new RoutingDriver(app);
         var (op, call) = await ConnectedCallAsync(world);
         var start = app.Clock!.GetUtcNow().AddHours(2);
+        var editor = await app.ClientForAsync(Roles.Editor, "2480");
+        var unit = await DirectoryApi.CreateUnitAsync(editor, "2480", DirectoryApi.Unique("Bygglov Umeå"));
 
         var done = await op.Connection.InvokeAsync<CallView>("BookCallback", new CallbackRequest(
-            call.CallId, "unit-9", "Bygglov Umeå", start, start.AddHours(1), "callback", "Anna", null, "about a building permit"));
+            call.CallId, unit.Id.ToString(), "Bygglov", start, start.AddHours(1), "callback", "Anna", null, "about a building permit"));
 
         Assert.Equal(CallOutcomes.Callback, done.Outcome);
+        // The unit has no opening hours yet, so the window is booked unchecked and the operator is told.
+        Assert.StartsWith("hours-unknown:", done.Warning);
         Assert.Equal(1, await world.ScalarAsync<long>(
-            "select count(*) from callbacks where call_id = @id and unit_id = 'unit-9' and caller_number = @number",
-            new { id = call.CallId, number = done.CallerNumber }));
+            "select count(*) from callbacks where call_id = @id and unit_id = @unitId and unit_name = @name and caller_number = @number",
+            new { id = call.CallId, unitId = unit.Id.ToString(), name = unit.Name, number = done.CallerNumber }));
     }
 
     [Fact]
@@ -116,7 +123,7 @@ public sealed class CallOutcomeTests(RoutingApp app) : IClassFixture<RoutingApp>
         var (op, call) = await ConnectedCallAsync(world);
 
         var done = await op.Connection.InvokeAsync<CallView>("TakeMessage", new MessageRequest(
-            call.CallId, "person", "p-1", "Eva Ek", "eva.ek@example.org", "Please call back about the invoice.", "message", "Per"));
+            call.CallId, "person", null, "Eva Ek", "eva.ek@example.org", "Please call back about the invoice.", "message", "Per"));
 
         Assert.Equal(CallOutcomes.Message, done.Outcome);
         Assert.Equal(1, await world.ScalarAsync<long>(

@@ -102,7 +102,7 @@ public sealed class LiveViewTests(LiveApp app) : IClassFixture<LiveApp>
         var recipient = $"unit-{Guid.NewGuid():N}@example.org";
 
         await op.Connection.InvokeAsync<CallView>("TakeMessage", new MessageRequest(
-            call.CallId, "unit", "u-1", "Kundtjänst Umeå", recipient, "Ring tillbaka om fakturan.", "message", "Stina"));
+            call.CallId, "unit", null, "Kundtjänst Umeå", recipient, "Ring tillbaka om fakturan.", "message", "Stina"));
 
         var mail = await app.Smtp.NextAsync(recipient);
         Assert.Contains("Ring tillbaka om fakturan.", mail);

@@ -1,0 +1,304 @@
+using System.Globalization;
+using Dapper;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Umearegionen.Switchboard.Contracts;
+using Umearegionen.Switchboard.Directory;
+using Umearegionen.Switchboard.OpeningHours;
+using Umearegionen.Switchboard.OpeningHours.Domain;
+
+namespace Umearegionen.Switchboard.Routing;
+
+/// <summary>A destination checked against the directory: the number to dial and, when it deserves one, a warning for the operator.</summary>
+internal sealed record CheckedDestination(Destination Destination, string? Warning);
+
+/// <summary>
+/// Where calls go, as the directory and opening hours know it: the likely destinations of a call
+/// (suggestions), whether a transfer's destination exists, is open and is present, whether a
+/// callback window lies in a unit's hours, and whom a message is for. Used when an operator takes
+/// a call, resyncs or acts on it; never by the dispatcher, whose offers carry no suggestions.
+/// </summary>
+public sealed class Destinations(
+    IUnitOpenStatus openStatus, OpeningHoursEvaluator evaluator, IOptions<OpeningHoursOptions> hoursOptions, ILogger<Destinations> logger)
+{
+    /// <summary>How many destinations a call's suggestions list.</summary>
+    public const int SuggestionCount = 8;
+
+    /// <summary>The longest callback window checked day by day against a unit's hours.</summary>
+    public static readonly TimeSpan MaxCallbackWindow = TimeSpan.FromDays(31);
+
+    /// <summary>
+    /// Suggestions for a call that has just been taken or is shown again: a failure here must not
+    /// undo or hide the step itself, so it is logged and the view goes without (GetSuggestions retries).
+    /// </summary>
+    internal async Task<IReadOnlyList<SuggestedDestination>?> ForCallAsync(
+        NpgsqlConnection conn, Guid callId, string? municipality, string? menuTopic, DateTimeOffset now, CancellationToken ct)
+    {
+        try
+        {
+            return await SuggestAsync(conn, municipality, menuTopic, now, ct);
+        }
+        catch (Exception ex) when (!ct.IsCancellationRequested)
+        {
+            RoutingLog.SuggestionsFailed(logger, ex, callId);
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// The likely destinations of a call, best first: the directory search (docs/directory.md) with the
+    /// menu topic as query, limited to the dialled municipality when known; without a topic, or when
+    /// it matches nothing there, the municipality's top units. Two statements plus the units' hours.
+    /// </summary>
+    public async Task<IReadOnlyList<SuggestedDestination>> SuggestAsync(
+        NpgsqlConnection conn, string? municipality, string? menuTopic, DateTimeOffset now, CancellationToken ct)
+    {
+        var suggestions = new List<SuggestedDestination>();
+        if (!string.IsNullOrWhiteSpace(menuTopic) && DirectorySearch.TsQuery(menuTopic).Length > 0)
+        {
+            var hits = await DirectorySearch.SearchAsync(conn, menuTopic.Trim(), municipality, SuggestionCount * 2, now, ct);
+            var seen = new HashSet<Guid>();
+            foreach (var hit in hits)
+            {
+                // A unit, its topics and its e-services all lead to the unit; people are destinations of their own.
+                var id = hit.Kind == "person" ? hit.Id : hit.UnitId;
+                if (seen.Add(id))
+                {
+                    suggestions.Add(hit.Kind == "person"
+                        ? Suggestion("person", hit.Id, hit.Title, hit.Detail, hit, "topic")
+                        : Suggestion("unit", hit.UnitId, hit.UnitName, null, hit, "topic"));
+                }
+            }
+        }
+
+        if (suggestions.Count == 0 && municipality is not null)
+        {
+            suggestions.AddRange(await TopUnitsAsync(conn, municipality, ct));
+        }
+
+        suggestions = suggestions.Take(SuggestionCount).ToList();
+        var status = await openStatus.OpenNowAsync(suggestions.Select(s => s.UnitId).Distinct().ToList(), now, ct);
+        return suggestions.Select(s => status.TryGetValue(s.UnitId, out var open) ? WithStatus(s, open, now) : s).ToList();
+    }
+
+    private static SuggestedDestination Suggestion(string kind, Guid id, string name, string? title, SearchHit hit, string why) => new(
+        kind, id, name, title, hit.UnitId, hit.UnitName, hit.MunicipalityCode, hit.Phone, hit.Email, OpenNow.Unknown.Status, null, null,
+        false, Fallback(hit.WhenClosed.Kind, hit.WhenClosed.Phone, hit.WhenClosed.Url, hit.WhenClosed.Text),
+        kind == "person" && hit.Referral is { } r ? new AwayNotice(r.Until, r.Reason, r.ReferTo, r.ReferToPhone) : null, why);
+
+    private SuggestedDestination WithStatus(SuggestedDestination s, OpenNow open, DateTimeOffset now) => s with
+    {
+        OpenStatus = open.Status,
+        ClosesAt = open.Status == "open" ? open.Until : null,
+        OpensAt = open.Status == "closed" ? open.Until : null,
+        ClosingSoon = ClosingSoon(open, now),
+    };
+
+    private bool ClosingSoon(OpenNow open, DateTimeOffset now) =>
+        open is { Status: "open", Until: { } closes } && closes - now <= hoursOptions.Value.ClosingSoonWarning;
+
+    private static async Task<IEnumerable<SuggestedDestination>> TopUnitsAsync(NpgsqlConnection conn, string municipality, CancellationToken ct)
+    {
+        // Top of the municipality's tree first (administrations, then departments), then by name.
+        const string Sql = """
+            select id, name, municipality_code, phone, email, when_closed_kind, when_closed_phone, when_closed_url, when_closed_text
+            from directory_units
+            where municipality_code = @municipality
+            order by parent_id is not null, case level when 'administration' then 0 when 'department' then 1 else 2 end, name, id
+            limit @limit
+            """;
+        var rows = await conn.QueryAsync<UnitRow>(new CommandDefinition(Sql, new { municipality, limit = SuggestionCount }, cancellationToken: ct));
+        return rows.Select(u => new SuggestedDestination(
+            "unit", u.Id, u.Name, null, u.Id, u.Name, u.MunicipalityCode, u.Phone, u.Email, OpenNow.Unknown.Status, null, null, false,
+            u.Fallback, null, "municipality"));
+    }
+
+    /// <summary>
+    /// Checks a transfer's or consultation's destination. A free number passes as given. A unit must
+    /// exist and not be closed now (unknown hours pass); a person must exist, and a blind transfer to
+    /// someone away needs <paramref name="acknowledgeAway"/>. The number dialled becomes the
+    /// directory's: the person's direct number, else their unit's.
+    /// </summary>
+    internal async Task<CheckedDestination> CheckAsync(
+        NpgsqlConnection conn, Destination destination, bool blind, bool acknowledgeAway, DateTimeOffset now, CancellationToken ct)
+    {
+        if (destination.Kind == "number" || string.IsNullOrWhiteSpace(destination.Id))
+        {
+            return new CheckedDestination(destination, null);
+        }
+
+        var id = DirectoryId("destination.id", destination.Id, destination.Kind);
+        return destination.Kind == "person"
+            ? await CheckPersonAsync(conn, destination, id, blind, acknowledgeAway, now, ct)
+            : await CheckUnitAsync(conn, destination, id, now, ct);
+    }
+
+    private async Task<CheckedDestination> CheckUnitAsync(NpgsqlConnection conn, Destination destination, Guid id, DateTimeOffset now, CancellationToken ct)
+    {
+        const string Sql = """
+            select id, name, municipality_code, phone, email, when_closed_kind, when_closed_phone, when_closed_url, when_closed_text
+            from directory_units where id = @id
+            """;
+        var unit = await conn.QuerySingleOrDefaultAsync<UnitRow>(new CommandDefinition(Sql, new { id }, cancellationToken: ct))
+                   ?? throw RoutingErrors.Invalid($"destination.id: there is no unit {id} in the directory.");
+        var open = (await openStatus.OpenNowAsync([id], now, ct))[id];
+        if (open.Status == "closed")
+        {
+            throw RoutingErrors.Of(HubErrors.DestinationClosed,
+                $"{unit.Name} is closed {Until(open.Until)}; offer the caller: {Describe(unit.Fallback)}.");
+        }
+
+        var number = unit.Phone ?? (PhoneNumbers.LooksValid(destination.Number) ? destination.Number : null)
+                     ?? throw RoutingErrors.Invalid($"destination.id: {unit.Name} has no telephone number in the directory; give destination.number.");
+        var warning = ClosingSoon(open, now)
+            ? $"closes-soon: {unit.Name} closes at {Local(open.Until!.Value)}; the caller may not reach anyone after that."
+            : null;
+        return new CheckedDestination(destination with { Id = id.ToString(), Number = PhoneNumbers.Normalise(number), Name = unit.Name }, warning);
+    }
+
+    private async Task<CheckedDestination> CheckPersonAsync(
+        NpgsqlConnection conn, Destination destination, Guid id, bool blind, bool acknowledgeAway, DateTimeOffset now, CancellationToken ct)
+    {
+        const string Sql = """
+            select p.id, p.name, coalesce(p.phone, u.phone) as phone, p.email, u.name as unit_name,
+                   p.referral_until, p.referral_reason, p.referral_to, p.referral_phone
+            from directory_people p join directory_units u on u.id = p.unit_id
+            where p.id = @id
+            """;
+        var person = await conn.QuerySingleOrDefaultAsync<PersonRow>(new CommandDefinition(Sql, new { id }, cancellationToken: ct))
+                     ?? throw RoutingErrors.Invalid($"destination.id: there is no person {id} in the directory.");
+        string? warning = null;
+        if (person.ReferralUntil > now)
+        {
+            var away = $"{person.Name} is away until {Local(person.ReferralUntil.Value)}"
+                       + (person.ReferralReason is null ? "" : $" ({person.ReferralReason})")
+                       + (person.ReferralTo is null && person.ReferralPhone is null ? "" : $"; refer to {string.Join(", ", new[] { person.ReferralTo, person.ReferralPhone }.Where(x => x is not null))}");
+            if (blind && !acknowledgeAway)
+            {
+                throw RoutingErrors.Of(HubErrors.PersonAway, away + ". Transfer anyway with acknowledgeAway: true.");
+            }
+
+            warning = $"{HubErrors.PersonAway}: {away}.";
+        }
+
+        var number = person.Phone ?? (PhoneNumbers.LooksValid(destination.Number) ? destination.Number : null)
+                     ?? throw RoutingErrors.Invalid($"destination.id: neither {person.Name} nor {person.UnitName} has a telephone number in the directory; give destination.number.");
+        return new CheckedDestination(destination with { Id = id.ToString(), Number = PhoneNumbers.Normalise(number), Name = person.Name }, warning);
+    }
+
+    /// <summary>
+    /// The unit a callback is booked with, and a warning when its hours are unknown. The window
+    /// must lie within one of the unit's open periods (abutting intervals joined); otherwise the
+    /// refusal names the unit's hours on the window's first day and its next opening.
+    /// </summary>
+    internal async Task<(string UnitName, string? Warning)> CheckCallbackWindowAsync(
+        NpgsqlConnection conn, string unitId, DateTimeOffset start, DateTimeOffset end, DateTimeOffset now, CancellationToken ct)
+    {
+        if (end - start > MaxCallbackWindow)
+        {
+            throw RoutingErrors.Invalid($"windowEnd: a callback window can be at most {MaxCallbackWindow.TotalDays} days long.");
+        }
+
+        var id = DirectoryId("unitId", unitId, "unit");
+        var unit = await UnitRules.LoadAsync(conn, id, ct) ?? throw RoutingErrors.Invalid($"unitId: there is no unit {id} in the directory.");
+        if (unit.Rules is null)
+        {
+            return (unit.UnitName, $"hours-unknown: {unit.UnitName} has no opening hours in the switchboard, so the window could not be checked.");
+        }
+
+        var firstDay = DateOnly.FromDateTime(evaluator.ToLocal(start).DateTime);
+        if (firstDay.Year < SwedishCalendar.FirstSupportedYear || firstDay.AddDays(MaxCallbackWindow.Days + 1).Year > SwedishCalendar.LastSupportedYear)
+        {
+            throw RoutingErrors.Invalid($"windowStart: {start:yyyy-MM-dd} is outside the years opening hours cover.");
+        }
+
+        var lastDay = DateOnly.FromDateTime(evaluator.ToLocal(end).DateTime);
+        var intervals = new List<OpenInterval>();
+        for (var day = firstDay.AddDays(-1); day <= lastDay; day = day.AddDays(1))
+        {
+            intervals.AddRange(evaluator.HoursOn(unit.Rules, day).Intervals);
+        }
+
+        if (Merge(intervals).Any(i => i.Start <= start && end <= i.End))
+        {
+            return (unit.UnitName, null);
+        }
+
+        var hours = evaluator.HoursOn(unit.Rules, firstDay).Intervals;
+        var onFirstDay = hours.Count == 0
+            ? $"closed on {firstDay:yyyy-MM-dd}"
+            : $"open {string.Join(", ", hours.Select(i => $"{Clock(i.Start)}–{Clock(i.End)}"))} on {firstDay:yyyy-MM-dd}";
+        var from = start > now ? start : now;
+        var status = evaluator.Evaluate(unit.Rules, from);
+        var next = status.IsOpen
+            ? $"open at {Local(from)} until {(status.ClosesAt is { } c ? Local(c) : "further notice")}"
+            : status.OpensAt is { } opens ? $"next opening {Local(opens)}" : "no opening in the coming year";
+        throw RoutingErrors.Invalid(
+            $"windowStart/windowEnd: {unit.UnitName} is not open for the whole window {Local(start)}–{Local(end)}; the unit is {onFirstDay} ({next}).");
+    }
+
+    /// <summary>A message's recipient from the directory: the given name and e-mail win, the directory fills the rest.</summary>
+    internal static async Task<(string? Name, string? Email)> RecipientAsync(
+        NpgsqlConnection conn, string kind, string recipientId, CancellationToken ct)
+    {
+        var id = DirectoryId("recipientId", recipientId, kind);
+        var sql = kind == "person"
+            ? "select name, email from directory_people where id = @id"
+            : "select name, email from directory_units where id = @id";
+        var found = await conn.QuerySingleOrDefaultAsync<NameAndEmail>(new CommandDefinition(sql, new { id }, cancellationToken: ct))
+                    ?? throw RoutingErrors.Invalid($"recipientId: there is no {kind} {id} in the directory.");
+        return (found.Name, found.Email);
+    }
+
+    private static Guid DirectoryId(string field, string text, string kind) =>
+        Guid.TryParse(text, out var id) ? id : throw RoutingErrors.Invalid($"{field} \"{text}\" is not a directory id; pick the {kind} from the directory.");
+
+    private static List<OpenInterval> Merge(List<OpenInterval> intervals)
+    {
+        var merged = new List<OpenInterval>();
+        foreach (var i in intervals.OrderBy(i => i.Start))
+        {
+            if (merged.Count > 0 && merged[^1].End >= i.Start)
+            {
+                merged[^1] = merged[^1] with { End = merged[^1].End > i.End ? merged[^1].End : i.End };
+            }
+            else
+            {
+                merged.Add(i);
+            }
+        }
+
+        return merged;
+    }
+
+    internal static ClosedFallback Fallback(string? kind, string? phone, string? url, string? text) => new(kind ?? "none", phone, url, text);
+
+    /// <summary>What the operator should offer the caller, in words.</summary>
+    internal static string Describe(ClosedFallback fallback) => fallback.Kind switch
+    {
+        "on-call" => $"the on-call number {fallback.Phone}" + (fallback.Text is null ? "" : $" ({fallback.Text})"),
+        "e-service" => $"the e-service {fallback.Url}" + (fallback.Text is null ? "" : $" ({fallback.Text})"),
+        "callback" => "a callback when the unit is open (BookCallback)" + (fallback.Text is null ? "" : $" ({fallback.Text})"),
+        "message" => fallback.Text ?? "a message to the unit (TakeMessage)",
+        _ => fallback.Text ?? "the unit's opening hours, or a message (TakeMessage)",
+    };
+
+    private string Until(DateTimeOffset? until) => until is { } u ? $"until {Local(u)}" : "with no opening in the coming year";
+
+    private string Local(DateTimeOffset instant) => evaluator.ToLocal(instant).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
+
+    private string Clock(DateTimeOffset instant) => evaluator.ToLocal(instant).ToString("HH:mm", CultureInfo.InvariantCulture);
+
+    private sealed record UnitRow(
+        Guid Id, string Name, string MunicipalityCode, string? Phone, string? Email, string WhenClosedKind, string? WhenClosedPhone,
+        string? WhenClosedUrl, string? WhenClosedText)
+    {
+        public ClosedFallback Fallback => Destinations.Fallback(WhenClosedKind, WhenClosedPhone, WhenClosedUrl, WhenClosedText);
+    }
+
+    private sealed record PersonRow(
+        Guid Id, string Name, string? Phone, string? Email, string UnitName, DateTimeOffset? ReferralUntil, string? ReferralReason,
+        string? ReferralTo, string? ReferralPhone);
+
+    private sealed record NameAndEmail(string Name, string? Email);
+}
