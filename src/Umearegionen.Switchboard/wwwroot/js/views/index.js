@@ -1,8 +1,12 @@
 import operator from './operator.js';
+import editor from './editor.js';
+import { overdue, csvImport } from './review.js';
+import notices from './notices.js';
+import manager from './manager.js';
 import accounts from './accounts.js';
 
 // The views each role sees, in navigation order.
-const ALL = [operator, accounts];
+const ALL = [operator, manager, editor, overdue, csvImport, notices, accounts];
 
 export function viewsFor(role) {
   return ALL.filter(view => view.roles.includes(role));

@@ -20,7 +20,9 @@ export function callPanel({ onPick }) {
     try {
       const hits = await api(`/api/directory/search?${params}`);
       if (call?.id !== id) return;
-      suggestions.replaceChildren(...(hits.length ? hits.map(hit => {
+      const seen = new Set();
+      const unique = hits.filter(hit => { const key = hit.kind === 'person' ? hit.id : hit.unitId; return !seen.has(key) && seen.add(key); });
+      suggestions.replaceChildren(...(unique.length ? unique.map(hit => {
         const open = openStatus(hit);
         return h('li', {}, h('button.hit', { type: 'button', onclick: () => onPick(hit) },
           h('span.hit-title', {}, hit.kind === 'person' ? hit.title : hit.unitName),
