@@ -38,8 +38,8 @@ export default {
     function renderRows() {
       const q = filter.value.trim().toLowerCase();
       rows.replaceChildren(...units.filter(u => !q || u.name.toLowerCase().includes(q) || u.topics.some(t => t.includes(q)))
-        .map(u => h('tr', { 'aria-selected': String(u.id === selected?.id) },
-          h('td', {}, h('button.link', { type: 'button', onclick: () => select(u) }, u.name)),
+        .map(u => h('tr', { dataset: { selected: String(u.id === selected?.id) } },
+          h('td', {}, h('button.link', { type: 'button', 'aria-current': u.id === selected?.id ? 'true' : null, onclick: () => select(u) }, u.name)),
           h('td', {}, LEVELS[u.level] ?? u.level), h('td', {}, u.phone ?? '–'), h('td', {}, formatDateTime(u.reviewedAt)))));
     }
     async function load() {

@@ -65,7 +65,8 @@ export default {
         const operators = await hub.invoke('GetOperators').catch(() => null);
         if (!operators) return;
         operators.sort((a, b) => a.displayName.localeCompare(b.displayName, 'sv'));
-        operatorsBody.replaceChildren(...operators.map(o => h('tr', {},
+        if (!operators.length) operatorsBody.replaceChildren(h('tr', {}, h('td', { colSpan: 5 }, 'Inga telefonister har loggat in idag.')));
+        else operatorsBody.replaceChildren(...operators.map(o => h('tr', {},
           h('td', {}, o.displayName), h('td', {}, o.team === 'main' ? 'Huvudlag' : 'Reserv'),
           h('td', {}, `${OPERATOR_STATUS[o.status] ?? o.status}${o.pausedReason ? ` (${o.pausedReason})` : ''}`),
           h('td', {}, o.connected ? 'Ja' : 'Nej'), h('td', {}, o.callId ? 'Ja' : '–'))));

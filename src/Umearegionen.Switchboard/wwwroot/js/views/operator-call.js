@@ -38,7 +38,7 @@ export function callPanel({ onPick }) {
   function show(next) {
     call = next;
     if (!call) {
-      body.replaceChildren(h('p.muted', {}, 'Inget samtal just nu. Sätt dig som tillgänglig (1) för att få samtal.'));
+      body.replaceChildren(h('p.muted', {}, 'Inget samtal just nu. Samtal erbjuds när du är tillgänglig (1).'));
       suggestionsFor = null;
       return;
     }

@@ -79,10 +79,10 @@ export default {
       document.title = offer ? '☎ Samtal – Umeåregionens växel' : 'Umeåregionens växel';
       if (!offer) return;
       const c = offer.call;
-      offerText.replaceChildren(
+      offerText.replaceChildren(...[
         h('strong', {}, municipalityName(c.municipalityCode)),
         c.menuTopic ? ` – menyval ${c.menuTopic}` : ' – inget menyval',
-        c.priority > 0 ? h('span.badge.warn', {}, `Prioritet ${c.priority}`) : null);
+        c.priority > 0 ? h('span.badge.warn', {}, ` Prioritet ${c.priority}`) : null].filter(Boolean));
       chime();
       chimeTimer = setInterval(chime, 4000);
       tick();
