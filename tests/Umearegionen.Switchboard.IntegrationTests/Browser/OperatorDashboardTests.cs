@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using Microsoft.Playwright;
 using Umearegionen.Switchboard.Access;
 using Umearegionen.Switchboard.IntegrationTests.Infrastructure;
@@ -13,7 +14,14 @@ public sealed class OperatorDashboardTests(BrowserApp app) : IClassFixture<Brows
     {
         var unitName = Unique("Bygglovskontoret");
         await OpenUnitAsync(app, "2403", unitName, "bygglov");
+        var manager = await app.ClientForAsync(Roles.Manager);
+        var notice = "Bygglovshandläggarna är på utbildning; hänvisa till e-tjänsten.";
+        (await manager.PostAsJsonAsync("/api/notices", new
+        {
+            municipalityCode = "2403", topics = new[] { "bygglov" }, text = notice, expiresAt = DateTimeOffset.UtcNow.AddHours(2),
+        })).EnsureSuccessStatusCode();
         var page = await SignedInAsync(app, Roles.Operator, "2403");
+        await Assertions.Expect(page.Locator("#notices")).ToContainTextAsync(notice);
 
         await page.Keyboard.PressAsync("1");
         await Assertions.Expect(page.Locator("#my-status")).ToHaveTextAsync("Din status: Tillgänglig");
@@ -27,6 +35,10 @@ public sealed class OperatorDashboardTests(BrowserApp app) : IClassFixture<Brows
         await Assertions.Expect(page.Locator("#offer")).ToBeHiddenAsync();
         await Assertions.Expect(page.Locator("#call-municipality")).ToHaveTextAsync("Bjurholm");
         await Assertions.Expect(page.Locator("#call-topic")).ToHaveTextAsync("bygglov");
+        await Assertions.Expect(page.Locator("#call-body .call-notices")).ToContainTextAsync(notice);
+        await PlaceCallAsync(app, "+4693514000", "skola");
+        await Assertions.Expect(page.Locator("#queue-summary")).ToContainTextAsync("1 väntar");
+        await Assertions.Expect(page.Locator("#queue-rows")).ToContainTextAsync("Vännäs");
 
         await page.Keyboard.PressAsync("/");
         await page.Keyboard.TypeAsync(unitName);
