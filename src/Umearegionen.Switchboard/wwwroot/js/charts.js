@@ -10,17 +10,16 @@ export function liveCharts(dayCanvas, barCanvas) {
   const day = new Chart(dayCanvas, {
     type: 'line',
     data: {
-      labels: points.map(p => time(p.t)),
       datasets: [
-        { label: 'I kö', data: points.map(p => p.q), borderColor: '#0b5394', backgroundColor: '#0b5394', yAxisID: 'queue', stepped: true, pointRadius: 0 },
-        { label: 'Servicenivå %', data: points.map(p => p.sl), borderColor: '#0f6b2f', backgroundColor: '#0f6b2f', yAxisID: 'level', pointRadius: 0, borderDash: [6, 3] },
+        { label: 'I kö', data: points.map(p => ({ x: Date.parse(p.t), y: p.q })), borderColor: '#0b5394', backgroundColor: '#0b5394', yAxisID: 'queue', stepped: true, pointRadius: 0 },
+        { label: 'Servicenivå %', data: points.map(p => ({ x: Date.parse(p.t), y: p.sl })), borderColor: '#0f6b2f', backgroundColor: '#0f6b2f', yAxisID: 'level', pointRadius: 0, borderDash: [6, 3] },
       ],
     },
     options: {
-      animation: false, maintainAspectRatio: false, interaction: { mode: 'index', intersect: false },
-      plugins: { legend: { labels: { font, color: '#1b1b1b' } } },
+      animation: false, maintainAspectRatio: false, interaction: { mode: 'nearest', axis: 'x', intersect: false },
+      plugins: { legend: { labels: { font, color: '#1b1b1b' } }, tooltip: { callbacks: { title: items => items.length ? time(items[0].parsed.x) : '' } } },
       scales: {
-        x: { ticks: { color: '#4a4a4a', maxTicksLimit: 8, font } },
+        x: { type: 'linear', ticks: { color: '#4a4a4a', maxTicksLimit: 8, font, callback: value => time(value) } },
         queue: { position: 'left', beginAtZero: true, ticks: { precision: 0, color: '#0b5394', font }, title: { display: true, text: 'Samtal i kö', color: '#0b5394' } },
         level: { position: 'right', min: 0, max: 100, grid: { drawOnChartArea: false }, ticks: { color: '#0f6b2f', font }, title: { display: true, text: 'Servicenivå %', color: '#0f6b2f' } },
       },
@@ -44,9 +43,8 @@ export function liveCharts(dayCanvas, barCanvas) {
         points.push(point);
         if (points.length > MAX_POINTS) points = points.filter((_, i) => i % 2 === 0);
         try { localStorage.setItem(dayKey(), JSON.stringify(points)); } catch { /* storage full: the chart still shows this session */ }
-        day.data.labels = points.map(p => time(p.t));
-        day.data.datasets[0].data = points.map(p => p.q);
-        day.data.datasets[1].data = points.map(p => p.sl);
+        day.data.datasets[0].data = points.map(p => ({ x: Date.parse(p.t), y: p.q }));
+        day.data.datasets[1].data = points.map(p => ({ x: Date.parse(p.t), y: p.sl }));
         day.update('none');
       }
       const counts = [...view.callsPerMunicipalityToday].sort((a, b) => b.calls - a.calls);
