@@ -63,4 +63,45 @@ public sealed class EditorDashboardTests(BrowserApp app) : IClassFixture<Browser
         Assert.Equal(unitName + " (kollega)", stored!.Name);
         Assert.Equal("Skolgatan 31A, Umeå", stored.VisitingAddress);
     }
+
+    [Fact]
+    public async Task EditorImportingAFileWithAnErrorSeesTheRowReportAndNothingIsImportedUntilItIsCorrected()
+    {
+        var key = "imp-" + Guid.NewGuid().ToString("N")[..8];
+        var page = await SignedInAsync(app, Roles.Editor, "2460");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Import" }).ClickAsync();
+
+        var broken = $"type;key;parent;name;phone\nunit;{key};;Socialtjänsten {key};0935-140 00\nperson;;;Anna Andersson;0935-141 11\n";
+        await page.GetByLabel("CSV-fil").SetInputFilesAsync(new FilePayload { Name = "katalog.csv", MimeType = "text/csv", Buffer = System.Text.Encoding.UTF8.GetBytes(broken) });
+        await page.GetByRole(AriaRole.Button, new() { Name = "Importera" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#import-report")).ToContainTextAsync("Ingenting importerades");
+        await Assertions.Expect(page.Locator("#import-report table")).ToContainTextAsync("parent");
+        await BrowserApp.ScreenshotAsync(page, "editor-import");
+
+        var fixedFile = broken.Replace("person;;;", $"person;;{key};", StringComparison.Ordinal);
+        await page.GetByLabel("CSV-fil").SetInputFilesAsync(new FilePayload { Name = "katalog.csv", MimeType = "text/csv", Buffer = System.Text.Encoding.UTF8.GetBytes(fixedFile) });
+        await page.GetByRole(AriaRole.Button, new() { Name = "Importera" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#import-report")).ToHaveTextAsync("Klart: 1 enheter och 1 personer importerades.");
+    }
+
+    [Fact]
+    public async Task EditorPublishesADisruptionNoticeThatAnOperatorSeesPinnedAndEndsIt()
+    {
+        var text = Unique("Vattenavstängning på Storgatan");
+        var operatorPage = await SignedInAsync(app, Roles.Operator, "2403");
+        var page = await SignedInAsync(app, Roles.Editor, "2460");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Driftstörningar" }).ClickAsync();
+        await page.GetByLabel("Ämnen").FillAsync("vatten, avlopp");
+        await page.GetByLabel("Text till telefonisterna").FillAsync(text);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Publicera" }).ClickAsync();
+
+        await Assertions.Expect(page.Locator("#notice-list")).ToContainTextAsync(text);
+        await Assertions.Expect(operatorPage.Locator("#notices")).ToContainTextAsync(text);
+        await Assertions.Expect(operatorPage.Locator("#notices")).ToContainTextAsync("Vännäs · vatten, avlopp");
+        await BrowserApp.ScreenshotAsync(page, "editor-notices");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = $"Avsluta driftstörningen: {text}" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#notice-list")).Not.ToContainTextAsync(text);
+        await Assertions.Expect(operatorPage.Locator("#notices")).Not.ToContainTextAsync(text);
+    }
 }

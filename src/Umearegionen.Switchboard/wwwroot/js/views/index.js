@@ -5,8 +5,8 @@ import notices from './notices.js';
 import manager from './manager.js';
 import accounts from './accounts.js';
 
-// The views each role sees, in navigation order.
-const ALL = [operator, manager, editor, overdue, csvImport, notices, accounts];
+// The views each role sees, in navigation order (an administrator starts on the accounts).
+const ALL = [accounts, operator, manager, editor, overdue, csvImport, notices];
 
 export function viewsFor(role) {
   return ALL.filter(view => view.roles.includes(role));
