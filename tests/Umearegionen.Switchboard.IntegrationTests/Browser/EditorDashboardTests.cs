@@ -59,6 +59,7 @@ public sealed class EditorDashboardTests(BrowserApp app) : IClassFixture<Browser
         await page.GetByRole(AriaRole.Button, new() { Name = "Spara ändringar" }).ClickAsync();
 
         await Assertions.Expect(page.Locator("#unit-form .error")).ToContainTextAsync("Någon annan hann före");
+        await BrowserApp.ScreenshotAsync(page, "editor-unit-conflict");
         var stored = await editorClient.GetFromJsonAsync<Unit>($"/api/directory/units/{unit.Id}", Json);
         Assert.Equal(unitName + " (kollega)", stored!.Name);
         Assert.Equal("Skolgatan 31A, Umeå", stored.VisitingAddress);

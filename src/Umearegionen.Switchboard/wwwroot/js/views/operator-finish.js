@@ -1,5 +1,11 @@
 import { h } from '../dom.js';
 
+// The served municipalities by code, for the fault report's municipality.
+let municipalityNames = () => new Map();
+export function useMunicipalities(list) {
+  municipalityNames = () => new Map(list.filter(m => m.servedBySwitchboard).map(m => [m.code, m.name]));
+}
+
 export const WRAP_UP_CATEGORIES = ['Kopplat vidare', 'Information lämnad', 'Hänvisat till e-tjänst', 'Återuppringning bokad',
   'Meddelande lämnat', 'Felanmälan', 'Felringt', 'Övrigt'];
 
@@ -71,6 +77,9 @@ export function finishForm({ invoke, onDone, onCall }) {
         ...category(), h('button.primary', { type: 'submit', id: 'f-submit' }, 'Skicka meddelande')];
       default: return [
         ...textarea('f-what', 'Vad är fel'), ...input('f-location', 'Var'),
+        h('label', { for: 'f-municipality' }, 'Kommun'),
+        h('select', { id: 'f-municipality' }, [...municipalityNames()].map(([code, name]) =>
+          h('option', { value: code, selected: code === call?.municipalityCode }, name))),
         ...input('f-contact-name', 'Kontaktperson', { autocomplete: 'off' }),
         ...input('f-contact-number', 'Kontaktnummer', { type: 'tel', value: callerNumber }),
         ...category(), h('button.primary', { type: 'submit', id: 'f-submit' }, 'Registrera felanmälan')];
@@ -141,7 +150,7 @@ export function finishForm({ invoke, onDone, onCall }) {
       done = `Meddelandet till ${request.recipientName} skickas.`;
     } else {
       method = 'RegisterFaultReport';
-      request = { callId, municipalityCode: call.municipalityCode ?? '', what: value('f-what'), location: value('f-location'),
+      request = { callId, municipalityCode: value('f-municipality'), what: value('f-what'), location: value('f-location'),
         contactNumber: value('f-contact-number'), contactName: value('f-contact-name'), wrapUpCategory };
       done = 'Felanmälan registrerad.';
     }

@@ -3,7 +3,7 @@ import { h, formatTime, formatWait, secondsSince, municipalityNames, municipalit
 import { chime, unlock } from '../sound.js';
 import { directorySearch, destinationOf } from '../search.js';
 import { callPanel } from './operator-call.js';
-import { finishForm } from './operator-finish.js';
+import { finishForm, useMunicipalities } from './operator-finish.js';
 import { queuePanel, noticesPanel } from './operator-queue.js';
 
 const STATUS = {
@@ -108,6 +108,7 @@ export default {
     });
     const search = directorySearch({ onPick: hit => pick(destinationOf(hit)) });
     search.setMunicipalities(await loadMunicipalities());
+    useMunicipalities(await loadMunicipalities());
     const call = callPanel({ onPick: hit => pick(destinationOf(hit)) });
     const queue = queuePanel({ onTake: id => accept(id) });
     const notices = noticesPanel();
