@@ -26,6 +26,7 @@ public sealed class EditorDashboardTests(BrowserApp app) : IClassFixture<Browser
         var editorPage = await SignedInAsync(app, Roles.Editor, "2480");
         await editorPage.GetByLabel("Filtrera").FillAsync(unitName);
         await editorPage.GetByRole(AriaRole.Button, new() { Name = unitName }).ClickAsync();
+        await Assertions.Expect(editorPage.Locator("#unit-detail h3").First).ToHaveTextAsync(unitName);
         await editorPage.Locator("#tab-hours").ClickAsync();
         foreach (var day in new[] { "Måndag", "Tisdag", "Onsdag", "Torsdag", "Fredag", "Lördag", "Söndag" })
         {

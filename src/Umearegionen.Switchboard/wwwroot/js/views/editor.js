@@ -54,7 +54,9 @@ export default {
       renderRows();
       await renderDetail();
     }
+    let rendering = 0;
     async function renderDetail() {
+      const mine = ++rendering;
       const onSaved = async saved => { await load(); if (saved?.id && !selected) selected = units.find(u => u.id === saved.id) ?? null; await renderDetail(); };
       if (!selected) {
         detail.replaceChildren(h('h3', {}, 'Ny enhet'), unitForm(null, { code, units, onSaved }));
@@ -65,6 +67,7 @@ export default {
         : tab === 'hours' ? await hoursEditor(selected.id, { onSaved: () => renderDetail() })
           : tab === 'people' ? await peopleEditor(selected, { onChanged: () => renderDetail() })
             : await historyList([`/api/directory/units/${selected.id}/history`, `/api/opening-hours/units/${selected.id}/history`]);
+      if (mine !== rendering) return; // a newer choice has been shown meanwhile
       detail.replaceChildren(h('h3', {}, selected.name),
         h('div.tabs', { role: 'group', 'aria-label': 'Visa' }, tabs.map(([id, text]) =>
           h('button.tab', { type: 'button', id: `tab-${id}`, 'aria-pressed': String(id === tab), onclick: () => select(selected, id) }, text))),
@@ -77,7 +80,7 @@ export default {
     const off = hub.on('DirectoryChanged', change => { if (change.municipalityCode === code) reload(); });
     window.addEventListener('resync', reload);
     await load();
-    await renderDetail();
+    if (!selected && !rendering) await renderDetail();
     return { dispose() { off(); window.removeEventListener('resync', reload); } };
   },
 };
