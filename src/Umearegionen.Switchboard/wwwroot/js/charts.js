@@ -7,6 +7,9 @@ export function liveCharts(dayCanvas, barCanvas) {
   let points = JSON.parse(localStorage.getItem(dayKey()) ?? '[]');
   const time = t => new Date(t).toLocaleTimeString('sv-SE', { hour: '2-digit', minute: '2-digit', timeZone: 'Europe/Stockholm' });
   const font = { size: 13 };
+  // Minutes on the axis, seconds as well while the curve covers less than ten minutes.
+  const seconds = t => new Date(t).toLocaleTimeString('sv-SE', { timeZone: 'Europe/Stockholm' });
+  const tick = value => points.length > 1 && Date.parse(points.at(-1).t) - Date.parse(points[0].t) < 600000 ? seconds(value) : time(value);
   const day = new Chart(dayCanvas, {
     type: 'line',
     data: {
@@ -19,7 +22,7 @@ export function liveCharts(dayCanvas, barCanvas) {
       animation: false, maintainAspectRatio: false, interaction: { mode: 'nearest', axis: 'x', intersect: false },
       plugins: { legend: { labels: { font, color: '#1b1b1b' } }, tooltip: { callbacks: { title: items => items.length ? time(items[0].parsed.x) : '' } } },
       scales: {
-        x: { type: 'linear', ticks: { color: '#4a4a4a', maxTicksLimit: 8, font, callback: value => time(value) } },
+        x: { type: 'linear', bounds: 'data', ticks: { color: '#4a4a4a', maxTicksLimit: 8, font, callback: value => tick(value) } },
         queue: { position: 'left', beginAtZero: true, ticks: { precision: 0, color: '#0b5394', font }, title: { display: true, text: 'Samtal i kö', color: '#0b5394' } },
         level: { position: 'right', min: 0, max: 100, grid: { drawOnChartArea: false }, ticks: { color: '#0f6b2f', font }, title: { display: true, text: 'Servicenivå %', color: '#0f6b2f' } },
       },

@@ -17,7 +17,7 @@ export default {
       h('span.figure-value', { id, 'aria-labelledby': `${id}-label` }, '–'));
     const operatorsBody = h('tbody', { id: 'operators' });
     const perMunicipality = h('tbody', { id: 'per-municipality' });
-    const updated = h('p.muted', { id: 'live-updated', role: 'status' });
+    const updated = h('p.muted', { id: 'live-updated' }); // changes several times a second: not a live region
     container.append(h('div.manager', {},
       h('h2', {}, 'Läget just nu'), updated,
       h('div.figures', {}, figure('m-queue', 'I kö'), figure('m-longest', 'Längsta väntan'), figure('m-sl', 'Servicenivå idag'),

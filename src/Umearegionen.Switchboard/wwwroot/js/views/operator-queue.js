@@ -2,7 +2,7 @@ import { h, formatWait, secondsSince, municipalityName, formatDateTime } from '.
 
 // The queue: who waits, for how long, from which municipality; an operator may pick a waiting call.
 export function queuePanel({ onTake }) {
-  const summary = h('p', { id: 'queue-summary', 'aria-live': 'polite' });
+  const summary = h('p', { id: 'queue-summary' }); // ticks every second: not a live region
   const rows = h('tbody', { id: 'queue-rows' });
   const element = h('section.panel.queue', { 'aria-labelledby': 'queue-title' },
     h('h3', { id: 'queue-title' }, 'Kön'), summary,

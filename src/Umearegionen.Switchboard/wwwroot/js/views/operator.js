@@ -67,8 +67,9 @@ export default {
     const offerText = h('div.offer-text');
     const offerCountdown = h('span.countdown');
     const acceptButton = h('button.primary', { type: 'button', id: 'accept', 'aria-keyshortcuts': 'Enter A', onclick: () => accept() }, 'Svara (Enter)');
-    const banner = h('section.offer', { id: 'offer', role: 'alert', 'aria-live': 'assertive', hidden: true },
-      h('h3', {}, 'Inkommande samtal'), offerText, offerCountdown,
+    // Only the offer itself is announced (once); the countdown ticks silently beside it.
+    const banner = h('section.offer', { id: 'offer', 'aria-label': 'Erbjudet samtal', hidden: true },
+      h('div.offer-main', { role: 'alert' }, h('h3', {}, 'Inkommande samtal'), offerText), offerCountdown,
       h('div.actions', {}, acceptButton, h('button', { type: 'button', 'aria-keyshortcuts': 'D', onclick: () => decline() }, 'Avvisa (D)')));
     let chimeTimer = null;
 
