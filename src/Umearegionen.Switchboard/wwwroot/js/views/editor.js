@@ -22,12 +22,15 @@ export default {
     const filter = h('input', { id: 'unit-filter', type: 'search', autocomplete: 'off' });
     const rows = h('tbody', { id: 'units' });
     const detail = h('section.panel.detail', { id: 'unit-detail', 'aria-live': 'polite' });
-    const picker = user.municipalityCode ? null : h('select', { id: 'editor-municipality', onchange: e => { code = e.target.value; load(); } },
+    const title = () => `Katalogen – ${municipalities.find(m => m.code === code)?.name ?? code}`;
+    const heading = h('h2', {}, title());
+    const picker = user.municipalityCode ? null : h('select', { id: 'editor-municipality', onchange: async e => {
+      code = e.target.value; heading.textContent = title(); selected = null; await load(); await renderDetail(); } },
       municipalities.map(m => h('option', { value: m.code }, m.name)));
 
     container.append(h('div.editor', {},
       h('div.list-pane', {},
-        h('h2', {}, `Katalogen – ${municipalities.find(m => m.code === code)?.name ?? code}`),
+        heading,
         picker ? [h('label', { for: 'editor-municipality' }, 'Kommun '), picker] : null,
         h('div.search-row', {}, h('label', { for: 'unit-filter' }, 'Filtrera'), filter,
           h('button', { type: 'button', onclick: () => select(null) }, 'Ny enhet')),
