@@ -16,8 +16,13 @@ export function on(event, handler) {
 }
 
 export function invoke(method, ...args) {
+  if (!connection || connection.state !== 'Connected') {
+    return Promise.reject(new Error('Inte ansluten till växeln just nu – försök igen när anslutningen är tillbaka.'));
+  }
   return connection.invoke(method, ...args);
 }
+
+export const isConnected = () => connection?.state === 'Connected';
 
 export async function connect() {
   connection = new signalR.HubConnectionBuilder()

@@ -1,7 +1,12 @@
+import operator from './operator.js';
+import editor from './editor.js';
+import { overdue, csvImport } from './review.js';
+import notices from './notices.js';
+import manager from './manager.js';
 import accounts from './accounts.js';
 
-// The views each role sees, in navigation order.
-const ALL = [accounts];
+// The views each role sees, in navigation order (an administrator starts on the accounts).
+const ALL = [accounts, operator, manager, editor, overdue, csvImport, notices];
 
 export function viewsFor(role) {
   return ALL.filter(view => view.roles.includes(role));

@@ -1,0 +1,108 @@
+import { api } from './api.js';
+import { h, formatTime, formatDateTime } from './dom.js';
+
+// The directory search as you type: debounced, newest answer wins, arrow keys move through the hits.
+// onPick(hit) is called when a hit is chosen (Enter or click).
+export function directorySearch({ onPick, closesSoonMinutes = 15 }) {
+  const input = h('input', { id: 'search', type: 'search', autocomplete: 'off', placeholder: 'Enhet, person, ämne eller e-tjänst',
+    'aria-describedby': 'search-status', 'aria-controls': 'hits' });
+  const municipality = h('select', { id: 'search-municipality' }, h('option', { value: '' }, 'Alla kommuner'));
+  const status = h('p.muted', { id: 'search-status', role: 'status', 'aria-live': 'polite' });
+  const list = h('ul.hits', { id: 'hits', 'aria-label': 'Träffar' });
+  let timer = null;
+  let sequence = 0;
+
+  async function run() {
+    const q = input.value.trim();
+    const mine = ++sequence;
+    if (!q) { list.replaceChildren(); status.textContent = ''; return; }
+    const params = new URLSearchParams({ q, limit: '25' });
+    if (municipality.value) params.set('municipality', municipality.value);
+    try {
+      const hits = await api(`/api/directory/search?${params}`);
+      if (mine !== sequence) return;
+      list.replaceChildren(...hits.map(hit => h('li', {}, hitButton(hit))));
+      status.textContent = hits.length ? `${hits.length} träffar` : 'Inga träffar';
+    } catch (e) {
+      if (mine === sequence) status.textContent = e.message;
+    }
+  }
+
+  function hitButton(hit) {
+    const open = openStatus(hit, closesSoonMinutes);
+    return h('button.hit', { type: 'button', dataset: { kind: hit.kind }, onclick: () => onPick(hit) },
+      h('span.hit-title', {}, hit.title),
+      h('span.hit-kind', {}, KIND[hit.kind] ?? hit.kind),
+      h('span.hit-detail', {}, [hit.detail, hit.unitName !== hit.title && hit.kind !== 'unit' ? hit.unitName : null, hit.municipalityName]
+        .filter(Boolean).join(' · ')),
+      h('span.hit-contact', {}, [hit.phone, hit.email].filter(Boolean).join(' · ')),
+      h(`span.badge.${open.tone}`, {}, open.text),
+      hit.referral ? h('span.badge.warn.referral', {},
+        `Hänvisad till ${formatDateTime(hit.referral.until)}${hit.referral.reason ? ` (${hit.referral.reason})` : ''}`
+        + (hit.referral.referTo ? ` – kontakta ${hit.referral.referTo}${hit.referral.referToPhone ? ` ${hit.referral.referToPhone}` : ''}` : '')) : null,
+      open.tone !== 'ok' && hit.whenClosed?.kind && hit.whenClosed.kind !== 'none'
+        ? h('span.hit-fallback', {}, `Vid stängt: ${closedAction(hit.whenClosed)}`) : null,
+      hit.url ? h('span.hit-contact', {}, hit.url) : null);
+  }
+
+  input.addEventListener('input', () => { clearTimeout(timer); timer = setTimeout(run, 150); });
+  municipality.addEventListener('change', run);
+  input.addEventListener('keydown', event => {
+    if (event.key === 'ArrowDown' || (event.key === 'Enter' && list.firstElementChild)) {
+      event.preventDefault();
+      const first = list.querySelector('button');
+      if (event.key === 'Enter') first?.click(); else first?.focus();
+    }
+  });
+  list.addEventListener('keydown', event => {
+    const buttons = [...list.querySelectorAll('button')];
+    const index = buttons.indexOf(document.activeElement);
+    if (event.key === 'ArrowDown') { event.preventDefault(); buttons[Math.min(index + 1, buttons.length - 1)]?.focus(); }
+    if (event.key === 'ArrowUp') { event.preventDefault(); (index <= 0 ? input : buttons[index - 1]).focus(); }
+  });
+
+  const element = h('section.panel.search', { 'aria-labelledby': 'search-title' },
+    h('h3', { id: 'search-title' }, 'Katalogen'),
+    h('div.search-row', {},
+      h('label', { for: 'search' }, 'Sök'), input,
+      h('label.sr', { for: 'search-municipality' }, 'Kommun'), municipality),
+    status, list);
+  return {
+    element,
+    input,
+    refresh: run,
+    setMunicipalities(list) {
+      municipality.replaceChildren(h('option', { value: '' }, 'Alla kommuner'),
+        ...list.filter(m => m.servedBySwitchboard).map(m => h('option', { value: m.code }, m.name)));
+    },
+  };
+}
+
+const KIND = { unit: 'Enhet', person: 'Person', topic: 'Ämne', 'e-service': 'E-tjänst' };
+
+export function openStatus(hit, closesSoonMinutes = 15) {
+  if (hit.openStatus === 'open') {
+    const until = hit.openStatusUntil ? new Date(hit.openStatusUntil) : null;
+    const soon = until && until - Date.now() < closesSoonMinutes * 60 * 1000;
+    return { tone: soon ? 'warn' : 'ok', text: until ? `${soon ? 'Stänger snart' : 'Öppet'} – till ${formatTime(until)}` : 'Öppet' };
+  }
+  if (hit.openStatus === 'closed') {
+    return { tone: 'bad', text: hit.openStatusUntil ? `Stängt – öppnar ${formatDateTime(hit.openStatusUntil)}` : 'Stängt' };
+  }
+  return { tone: 'muted', text: 'Öppettider saknas' };
+}
+
+export function closedAction(whenClosed) {
+  const parts = {
+    'on-call': `jour ${whenClosed.phone ?? ''}`, 'e-service': `e-tjänst ${whenClosed.url ?? ''}`,
+    callback: 'boka återuppringning', message: 'ta meddelande',
+  };
+  return [parts[whenClosed.kind], whenClosed.text].filter(Boolean).join(' – ');
+}
+
+// A search hit as a routing destination: a person, or the unit the hit belongs to.
+export function destinationOf(hit) {
+  return hit.kind === 'person'
+    ? { kind: 'person', id: hit.id, number: hit.phone, name: hit.title, email: hit.email, unitId: hit.unitId, unitName: hit.unitName }
+    : { kind: 'unit', id: hit.unitId, number: hit.phone, name: hit.unitName, email: hit.email, unitId: hit.unitId, unitName: hit.unitName };
+}

@@ -1,0 +1,58 @@
+import { h } from '../dom.js';
+import { field, valueOf, save } from '../form.js';
+
+const WHEN_CLOSED = [['none', 'Inget särskilt'], ['on-call', 'Jour (telefon)'], ['e-service', 'E-tjänst (länk)'],
+  ['callback', 'Återuppringning'], ['message', 'Ta meddelande']];
+
+// A unit's directory details; saving sends the version it is based on (If-Match).
+export function unitForm(unit, { code, units, onSaved }) {
+  const error = h('p.error', { role: 'alert' });
+  const saved = h('p.muted', { role: 'status' });
+  const parents = [['', '(ingen – högsta nivån)'], ...units.filter(u => u.id !== unit?.id).map(u => [u.id, u.name])];
+  const form = h('form.grid', { id: 'unit-form', novalidate: true },
+    ...field('u-name', 'Namn', { value: unit?.name }),
+    ...field('u-level', 'Nivå', { value: unit?.level ?? 'unit', options: [['administration', 'Förvaltning'], ['department', 'Avdelning'], ['unit', 'Enhet']] }),
+    ...field('u-parent', 'Ingår i', { value: unit?.parentId ?? '', options: parents }),
+    ...field('u-phone', 'Telefon', { type: 'tel', value: unit?.phone }),
+    ...field('u-email', 'E-post', { type: 'email', value: unit?.email }),
+    ...field('u-address', 'Besöksadress', { value: unit?.visitingAddress }),
+    ...field('u-topics', 'Ämnen (kommaseparerade)', { value: unit?.topics.join(', ') }),
+    ...field('u-eservices', 'E-tjänster (en per rad: namn | länk)', { rows: 3, value: unit?.eServices.map(e => `${e.name} | ${e.url}`).join('\n') }),
+    ...field('u-closed-kind', 'När stängt', { value: unit?.whenClosed?.kind ?? 'none', options: WHEN_CLOSED }),
+    ...field('u-closed-phone', 'Jourtelefon', { type: 'tel', value: unit?.whenClosed?.phone }),
+    ...field('u-closed-url', 'Länk till e-tjänst', { type: 'url', value: unit?.whenClosed?.url }),
+    ...field('u-closed-text', 'Att säga till den som ringer', { rows: 2, value: unit?.whenClosed?.text }),
+    h('div.actions.span', {}, h('button.primary', { type: 'submit' }, unit ? 'Spara ändringar' : 'Skapa enhet'),
+      unit ? h('button', { type: 'button', onclick: remove }, 'Ta bort enheten') : null,
+      unit ? h('button', { type: 'button', onclick: review }, 'Markera granskad') : null),
+    error, saved);
+
+  form.addEventListener('submit', async event => {
+    event.preventDefault();
+    const v = id => valueOf(form, id);
+    const body = {
+      municipalityCode: code, parentId: v('u-parent'), externalKey: unit?.externalKey ?? null, level: v('u-level'), name: v('u-name'),
+      phone: v('u-phone'), email: v('u-email'), visitingAddress: v('u-address'),
+      topics: (v('u-topics') ?? '').split(',').map(t => t.trim()).filter(Boolean),
+      eServices: (v('u-eservices') ?? '').split('\n').map(line => line.trim()).filter(Boolean).map(line => {
+        const [name, url] = line.split('|').map(p => p.trim());
+        return { name, url: url ?? '' };
+      }),
+      whenClosed: { kind: v('u-closed-kind'), phone: v('u-closed-phone'), url: v('u-closed-url'), text: v('u-closed-text') },
+    };
+    const result = await save(error, unit ? `/api/directory/units/${unit.id}` : '/api/directory/units',
+      { method: unit ? 'PUT' : 'POST', version: unit?.version, body });
+    if (result) { saved.textContent = 'Sparat.'; await onSaved(result); }
+  });
+
+  async function remove() {
+    if (!confirm(`Ta bort ${unit.name}?`)) return;
+    const result = await save(error, `/api/directory/units/${unit.id}`, { method: 'DELETE', version: unit.version });
+    if (result !== null || !error.textContent) await onSaved(null);
+  }
+  async function review() {
+    const result = await save(error, `/api/directory/units/${unit.id}/review`, { method: 'POST' });
+    if (result !== null || !error.textContent) { saved.textContent = 'Markerad som granskad.'; await onSaved(unit); }
+  }
+  return form;
+}

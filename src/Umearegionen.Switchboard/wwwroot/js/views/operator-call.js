@@ -1,0 +1,70 @@
+import { api } from '../api.js';
+import { h, formatTime, formatDateTime, formatWait, secondsSince, municipalityName } from '../dom.js';
+import { openStatus, closedAction } from '../search.js';
+
+// The call the operator has: where the caller dialled, the menu choice, the directory's suggestions for that
+// choice with their open status and what to do when closed, and the notices that match the call.
+export function callPanel({ onPick }) {
+  const body = h('div', { id: 'call-body' });
+  const element = h('section.panel.call', { 'aria-labelledby': 'call-title' }, h('h3', { id: 'call-title' }, 'Pågående samtal'), body);
+  let call = null;
+  let talkTime = null;
+  let suggestionsFor = null;
+  const suggestions = h('ul.hits.suggestions', { 'aria-label': 'Förslag ur katalogen' });
+
+  async function loadSuggestions() {
+    if (!call?.menuTopic) { suggestions.replaceChildren(); return; }
+    const id = call.id;
+    const params = new URLSearchParams({ q: call.menuTopic, limit: '3' });
+    if (call.municipalityCode) params.set('municipality', call.municipalityCode);
+    try {
+      const hits = await api(`/api/directory/search?${params}`);
+      if (call?.id !== id) return;
+      const seen = new Set();
+      const unique = hits.filter(hit => { const key = hit.kind === 'person' ? hit.id : hit.unitId; return !seen.has(key) && seen.add(key); });
+      suggestions.replaceChildren(...(unique.length ? unique.map(hit => {
+        const open = openStatus(hit);
+        return h('li', {}, h('button.hit', { type: 'button', onclick: () => onPick(hit) },
+          h('span.hit-title', {}, hit.kind === 'person' ? hit.title : hit.unitName),
+          h('span.hit-contact', {}, hit.phone ?? ''),
+          h(`span.badge.${open.tone}`, {}, open.text),
+          open.tone !== 'ok' && hit.whenClosed?.kind !== 'none' ? h('span.hit-fallback', {}, `Vid stängt: ${closedAction(hit.whenClosed)}`) : null));
+      }) : [h('li.muted', {}, 'Inget i katalogen matchar menyvalet.')]));
+    } catch (e) {
+      suggestions.replaceChildren(h('li.muted', {}, e.message));
+    }
+  }
+
+  function show(next) {
+    call = next;
+    if (!call) {
+      body.replaceChildren(h('p.muted', {}, 'Inget samtal just nu. Samtal erbjuds när du är tillgänglig (1).'));
+      suggestionsFor = null;
+      return;
+    }
+    talkTime = h('dd', {});
+    body.replaceChildren(...[
+      h('dl.facts', {},
+        h('dt', {}, 'Kommun'), h('dd', { id: 'call-municipality' }, municipalityName(call.municipalityCode)),
+        h('dt', {}, 'Slaget nummer'), h('dd', {}, call.dialledNumber),
+        h('dt', {}, 'Menyval'), h('dd', { id: 'call-topic' }, call.menuTopic ?? 'Inget'),
+        h('dt', {}, 'Uppringare'), h('dd', {}, call.callerNumber === 'anonymous' ? 'Dolt nummer' : call.callerNumber),
+        h('dt', {}, 'Besvarat'), h('dd', {}, formatTime(call.answeredAt)),
+        h('dt', {}, 'Samtalstid'), talkTime,
+        call.priority > 0 ? [h('dt', {}, 'Prioritet'), h('dd', {}, String(call.priority))] : null),
+      call.callerLeftAt ? h('p.badge.bad', { role: 'alert' }, `Den som ringde lade på ${formatTime(call.callerLeftAt)}`) : null,
+      call.consultation ? h('p.badge.warn', {}, `Förfrågan pågår till ${call.consultation.name}`) : null,
+      call.notices?.length ? h('div.call-notices', { role: 'alert' }, h('h4', {}, 'Driftstörning som gäller samtalet'),
+        call.notices.map(n => h('p.notice', {}, n.text, h('span.muted', {}, ` (till ${formatDateTime(n.expiresAt)})`)))) : null,
+      h('h4', {}, 'Förslag ur katalogen'), suggestions].filter(Boolean));
+    if (suggestionsFor !== call.id) { suggestionsFor = call.id; suggestions.replaceChildren(); loadSuggestions(); }
+    tick();
+  }
+
+  function tick() {
+    if (call && talkTime) talkTime.textContent = formatWait(secondsSince(call.answeredAt ?? call.queuedAt));
+  }
+
+  show(null);
+  return { element, show, tick, refresh: loadSuggestions };
+}

@@ -1,0 +1,230 @@
+import * as hub from '../hub.js';
+import { h, formatTime, formatWait, secondsSince, municipalityNames, municipalityName, loadMunicipalities, isTyping, hubErrorText } from '../dom.js';
+import { chime, unlock } from '../sound.js';
+import { directorySearch, destinationOf } from '../search.js';
+import { callPanel } from './operator-call.js';
+import { finishForm, useMunicipalities } from './operator-finish.js';
+import { queuePanel, noticesPanel } from './operator-queue.js';
+
+const STATUS = {
+  available: { key: '1', text: 'Tillgänglig' }, paused: { key: '2', text: 'Paus' },
+  wrap_up: { key: '3', text: 'Efterarbete' }, offline: { key: '4', text: 'Offline' },
+};
+const PAUSE_REASONS = ['Rast', 'Lunch', 'Möte', 'Administration', 'Utbildning', 'Teknikproblem'];
+
+export const SHORTCUTS = [
+  ['1 / 2 / 3 / 4', 'Tillgänglig / Paus (med vald orsak) / Efterarbete / Offline'],
+  ['Enter eller A', 'Svara på erbjudet samtal'],
+  ['D', 'Avvisa erbjudet samtal'],
+  ['/', 'Till sökrutan i katalogen'],
+  ['↓ ↑ och Enter', 'Gå igenom träffarna och välj en som mål'],
+  ['T / B / R / M / F', 'Avsluta: Koppla / Besvarat / Återuppringning / Meddelande / Felanmälan'],
+  ['K', 'Förfrågan (medhörning) till valt mål'],
+  ['Esc', 'Lämna fältet och gå tillbaka till kortkommandona'],
+  ['?', 'Visa eller dölj kortkommandona'],
+];
+
+// The operator's working screen: status, the offer, the current call and how it ends, the directory, the queue, notices.
+export default {
+  id: 'samtal',
+  title: 'Samtal',
+  roles: ['operator'],
+  async render(container) {
+    await municipalityNames();
+    const state = { me: null, offer: null, call: null, destination: null };
+    const message = h('p.message', { id: 'op-message', role: 'status', 'aria-live': 'polite' });
+    const say = (text, tone = '') => { message.textContent = text; message.dataset.tone = tone; };
+    const attempt = async (action, success) => {
+      try { const result = await action(); if (success) say(success, 'ok'); return result; }
+      catch (e) { say(hubErrorText(e), 'bad'); return undefined; }
+    };
+
+    // Status
+    const reason = h('select', { id: 'pause-reason' }, PAUSE_REASONS.map(r => h('option', { value: r }, r)));
+    const statusText = h('span.status-now', { id: 'my-status', 'aria-live': 'polite' });
+    const statusButtons = Object.entries(STATUS).map(([status, { key, text }]) =>
+      h('button.status', { type: 'button', dataset: { status }, 'aria-keyshortcuts': key, onclick: () => setStatus(status) },
+        h('kbd', {}, key), ` ${text}`));
+    const help = h('dialog.help', { id: 'shortcuts', 'aria-labelledby': 'shortcuts-title' },
+      h('h3', { id: 'shortcuts-title' }, 'Kortkommandon'),
+      h('p', {}, 'Gäller när markören inte står i ett textfält (Esc lämnar fältet).'),
+      h('table.list', {}, h('tbody', {}, SHORTCUTS.map(([k, t]) => h('tr', {}, h('th', { scope: 'row' }, h('kbd', {}, k)), h('td', {}, t))))),
+      h('form', { method: 'dialog' }, h('button', { type: 'submit' }, 'Stäng')));
+
+    async function setStatus(status) {
+      const me = await attempt(() => hub.invoke('SetStatus', { status, reason: status === 'paused' ? reason.value : null }));
+      if (me) showMe(me);
+    }
+    function showMe(me) {
+      state.me = me;
+      for (const b of statusButtons) b.setAttribute('aria-pressed', String(b.dataset.status === me?.status));
+      statusText.textContent = me
+        ? `Din status: ${STATUS[me.status]?.text ?? me.status}${me.pausedReason ? ` (${me.pausedReason})` : ''}`
+        : 'Din status: Offline';
+    }
+
+    // Offer
+    const offerText = h('div.offer-text');
+    const offerCountdown = h('span.countdown');
+    const acceptButton = h('button.primary', { type: 'button', id: 'accept', 'aria-keyshortcuts': 'Enter A', onclick: () => accept() }, 'Svara (Enter)');
+    // Only the offer itself is announced (once); the countdown ticks silently beside it.
+    const banner = h('section.offer', { id: 'offer', 'aria-label': 'Erbjudet samtal', hidden: true },
+      h('div.offer-main', { role: 'alert' }, h('h3', {}, 'Inkommande samtal'), offerText), offerCountdown,
+      h('div.actions', {}, acceptButton, h('button', { type: 'button', 'aria-keyshortcuts': 'D', onclick: () => decline() }, 'Avvisa (D)')));
+    let chimeTimer = null;
+
+    function showOffer(offer) {
+      state.offer = offer;
+      clearInterval(chimeTimer);
+      banner.hidden = !offer;
+      document.title = offer ? '☎ Samtal – Umeåregionens växel' : 'Umeåregionens växel';
+      if (!offer) return;
+      const c = offer.call;
+      offerText.replaceChildren(...[
+        h('strong', {}, municipalityName(c.municipalityCode)),
+        c.menuTopic ? ` – menyval ${c.menuTopic}` : ' – inget menyval',
+        c.priority > 0 ? h('span.badge.warn', {}, ` Prioritet ${c.priority}`) : null].filter(Boolean));
+      chime();
+      chimeTimer = setInterval(chime, 4000);
+      tick();
+    }
+    async function accept(callId = state.offer?.call.id) {
+      if (!callId) return;
+      const call = await attempt(() => hub.invoke('AcceptCall', callId));
+      if (call) { showOffer(null); showCall(call); }
+      await resync();
+    }
+    async function decline() {
+      if (!state.offer) return;
+      await attempt(() => hub.invoke('DeclineOffer', state.offer.call.id), 'Du avvisade samtalet; det går tillbaka till kön.');
+      showOffer(null);
+      await resync();
+    }
+
+    // Current call, how it ends, the directory, queue and notices
+    const finish = finishForm({
+      invoke: (method, request) => attempt(() => hub.invoke(method, request)),
+      onDone: async (call, text) => { say(text, 'ok'); state.destination = null; showCall(null); await resync(); },
+      onCall: call => showCall(call),
+    });
+    const search = directorySearch({ onPick: hit => pick(destinationOf(hit)) });
+    search.setMunicipalities(await loadMunicipalities());
+    useMunicipalities(await loadMunicipalities());
+    const call = callPanel({ onPick: hit => pick(destinationOf(hit)) });
+    const queue = queuePanel({ onTake: id => accept(id) });
+    const notices = noticesPanel();
+
+    function pick(destination) {
+      state.destination = destination;
+      finish.setDestination(destination);
+      if (state.call) finish.open('transfer', 'submit');
+      else say(`Valt mål: ${destination.name}. Det används när du har ett samtal.`);
+    }
+    function showCall(c) {
+      state.call = c && c.state === 'connected' ? c : null;
+      call.show(state.call);
+      finish.setCall(state.call);
+    }
+
+    const refreshed = h('p.muted', { id: 'directory-updated', role: 'status', 'aria-live': 'polite' });
+    container.append(
+      h('div.operator', {},
+        h('section.panel.statusbar', { 'aria-label': 'Din status' },
+          h('div.status-buttons', { role: 'group', 'aria-label': 'Sätt status' }, statusButtons),
+          h('label', { for: 'pause-reason' }, 'Orsak till paus'), reason, statusText,
+          h('button.link', { type: 'button', 'aria-keyshortcuts': '?', onclick: () => toggleHelp() }, 'Kortkommandon (?)')),
+        banner, message,
+        h('div.columns', {},
+          h('div.column', {}, call.element, finish.element),
+          h('div.column', {}, search.element, refreshed),
+          h('div.column', {}, queue.element, notices.element))),
+      help);
+
+    function toggleHelp() { if (help.open) help.close(); else help.showModal(); }
+
+    async function resync() {
+      const sync = await attempt(() => hub.invoke('Resync'));
+      if (!sync) return;
+      showMe(sync.me);
+      showOffer(sync.offer);
+      showCall(sync.currentCall);
+      queue.show(sync.queue);
+      notices.show(sync.notices);
+    }
+
+    function tick() {
+      queue.tick();
+      call.tick();
+      if (state.offer) {
+        const left = Math.max(0, Math.ceil((new Date(state.offer.expiresAt) - Date.now()) / 1000));
+        offerCountdown.textContent = `Väntat ${formatWait(secondsSince(state.offer.call.queuedAt))} · ${left} s kvar att svara`;
+      }
+    }
+    const ticker = setInterval(tick, 1000);
+
+    let directoryTimer = null;
+    const directoryChanged = () => {
+      clearTimeout(directoryTimer);
+      directoryTimer = setTimeout(() => {
+        refreshed.textContent = `Katalogen uppdaterad ${formatTime(new Date())}`;
+        search.refresh();
+        call.refresh();
+      }, 200);
+    };
+
+    const off = [
+      hub.on('OfferReceived', offer => showOffer(offer)),
+      hub.on('OfferWithdrawn', withdrawn => {
+        if (state.offer?.call.id === withdrawn.callId) showOffer(null);
+        say(`Erbjudandet drogs tillbaka: ${withdrawn.reason}`, 'warn');
+      }),
+      hub.on('OperatorStateChanged', me => { showMe(me); if (me.pausedReason) say(`Du är pausad: ${me.pausedReason}`, 'warn'); }),
+      hub.on('CallUpdated', c => {
+        showCall(c);
+        if (c.callerLeftAt) say('Den som ringde har lagt på. Avsluta samtalet med rätt kategori.', 'warn');
+      }),
+      hub.on('QueueChanged', snapshot => queue.show(snapshot)),
+      hub.on('NoticesChanged', list => notices.show(list)),
+      hub.on('DirectoryChanged', directoryChanged),
+      hub.on('OpeningHoursChanged', directoryChanged),
+    ];
+
+    function onKey(event) {
+      unlock();
+      if (event.key === 'Escape' && isTyping(event.target)) { event.target.blur(); return; }
+      if (event.ctrlKey || event.metaKey || event.altKey || isTyping(event.target) || help.open) {
+        if (event.key === '?' && help.open) toggleHelp();
+        return;
+      }
+      const key = event.key.toLowerCase();
+      const onButton = event.target instanceof HTMLButtonElement || event.target instanceof HTMLAnchorElement;
+      const status = Object.entries(STATUS).find(([, s]) => s.key === key)?.[0];
+      let handled = true;
+      if (status) setStatus(status);
+      else if (state.offer && (key === 'a' || (key === 'enter' && !onButton))) accept();
+      else if (state.offer && key === 'd') decline();
+      else if (key === '/') search.input.focus();
+      else if (key === '?') toggleHelp();
+      else if (state.call && finish.shortcut(key)) { /* opened */ }
+      else handled = false;
+      if (handled) event.preventDefault();
+    }
+    document.addEventListener('keydown', onKey);
+    document.addEventListener('pointerdown', unlock, { once: true });
+    window.addEventListener('resync', resync);
+    showMe(null);
+    if (hub.isConnected()) await resync();
+
+    return {
+      dispose() {
+        document.removeEventListener('keydown', onKey);
+        window.removeEventListener('resync', resync);
+        for (const f of off) f();
+        clearInterval(ticker);
+        clearInterval(chimeTimer);
+        document.title = 'Umeåregionens växel';
+        help.remove();
+      },
+    };
+  },
+};

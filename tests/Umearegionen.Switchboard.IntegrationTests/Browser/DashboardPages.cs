@@ -1,0 +1,60 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Playwright;
+using Umearegionen.Switchboard.Access;
+using Umearegionen.Switchboard.IntegrationTests.Infrastructure;
+using static Umearegionen.Switchboard.IntegrationTests.Directory.DirectoryApi;
+using static Umearegionen.Switchboard.IntegrationTests.OpeningHours.OpeningHoursTestApi;
+
+namespace Umearegionen.Switchboard.IntegrationTests.Browser;
+
+/// <summary>What the dashboard tests share: signing in through the page, a unit open around the clock, a simulated call.</summary>
+public static class DashboardPages
+{
+    public const string BjurholmMainNumber = "+4693214000";
+
+    public static async Task<IPage> SignedInAsync(BrowserApp app, string role, string? municipality = null)
+    {
+        var (account, password) = await app.CreateAccountAsync(role, municipality);
+        var page = await app.NewPageAsync();
+        await page.GotoAsync("/");
+        await page.GetByLabel("Användarnamn").FillAsync(account.Username);
+        await page.GetByLabel("Lösenord").FillAsync(password);
+        await page.Keyboard.PressAsync("Enter");
+        await Assertions.Expect(page.Locator("#connection")).ToHaveTextAsync("Ansluten");
+        return page;
+    }
+
+    /// <summary>A unit of the municipality with the given topic, open every day around the clock.</summary>
+    public static async Task<Guid> OpenUnitAsync(BrowserApp app, string municipality, string name, string topic)
+    {
+        var editor = await app.ClientForAsync(Roles.Editor, municipality);
+        var unit = await CreateUnitAsync(editor, municipality, name, [topic]);
+        var response = await PutHoursAsync(editor, unit.Id, 0, AroundTheClock);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return unit.Id;
+    }
+
+    public static readonly object AroundTheClock = new { weekly = EveryDay([new { start = "00:00", end = "00:00" }]), exceptions = Array.Empty<object>() };
+
+    /// <summary>The telephony platform reports a call to a municipality's main number.</summary>
+    public static async Task<string> PlaceCallAsync(BrowserApp app, string dialled, string? menuTopic)
+    {
+        var platformCallId = "pbx-" + Guid.NewGuid().ToString("N")[..12];
+        var telephony = await app.TelephonyClientAsync();
+        var response = await telephony.PostAsJsonAsync("/api/telephony/calls",
+            new { platformCallId, callerNumber = "070-123 45 67", dialledNumber = dialled, menuTopic, priority = 0 });
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return platformCallId;
+    }
+
+    /// <summary>The instructions the platform has been given for one call, in order.</summary>
+    public static async Task<IReadOnlyList<JsonElement>> InstructionsForAsync(BrowserApp app, string platformCallId)
+    {
+        var telephony = await app.TelephonyClientAsync();
+        var batch = await telephony.GetFromJsonAsync<JsonElement>("/api/telephony/instructions?after=0&limit=5000");
+        return [.. batch.GetProperty("instructions").EnumerateArray()
+            .Where(i => i.GetProperty("platformCallId").GetString() == platformCallId)];
+    }
+}
