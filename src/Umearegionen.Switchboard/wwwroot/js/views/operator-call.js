@@ -4,6 +4,15 @@ import { openStatus, closedAction } from '../search.js';
 
 // The call the operator has: where the caller dialled, the menu choice, the directory's suggestions for that
 // choice with their open status and what to do when closed, and the notices that match the call.
+// A suggestion from the service in the shape of a directory search hit, so both are shown and picked alike.
+function asHit(s) {
+  return {
+    kind: s.kind, id: s.id, title: s.kind === 'person' ? s.name : s.unitName, unitId: s.unitId, unitName: s.unitName,
+    phone: s.phone, email: s.email, openStatus: s.openStatus, openStatusUntil: s.closesAt ?? s.opensAt,
+    whenClosed: s.whenClosed, referral: s.away ? { until: s.away.until, reason: s.away.reason, referTo: s.away.referTo, referToPhone: s.away.referToPhone } : null,
+  };
+}
+
 export function callPanel({ onPick }) {
   const body = h('div', { id: 'call-body' });
   const element = h('section.panel.call', { 'aria-labelledby': 'call-title' }, h('h3', { id: 'call-title' }, 'Pågående samtal'), body);
@@ -12,13 +21,23 @@ export function callPanel({ onPick }) {
   let suggestionsFor = null;
   const suggestions = h('ul.hits.suggestions', { 'aria-label': 'Förslag ur katalogen' });
 
+  // The service proposes destinations when the call is accepted (CallView.suggestions: the dialled
+  // municipality's units for the menu choice, each with open status and fallback); without them
+  // (an older answer), the directory search on the menu choice stands in.
   async function loadSuggestions() {
-    if (!call?.menuTopic) { suggestions.replaceChildren(); return; }
+    if (!call) { suggestions.replaceChildren(); return; }
     const id = call.id;
-    const params = new URLSearchParams({ q: call.menuTopic, limit: '3' });
-    if (call.municipalityCode) params.set('municipality', call.municipalityCode);
     try {
-      const hits = await api(`/api/directory/search?${params}`);
+      let hits;
+      if (call.suggestions?.length) {
+        hits = call.suggestions.map(asHit);
+      } else if (call.menuTopic) {
+        const params = new URLSearchParams({ q: call.menuTopic, limit: '3' });
+        if (call.municipalityCode) params.set('municipality', call.municipalityCode);
+        hits = await api(`/api/directory/search?${params}`);
+      } else {
+        hits = [];
+      }
       if (call?.id !== id) return;
       const seen = new Set();
       const unique = hits.filter(hit => { const key = hit.kind === 'person' ? hit.id : hit.unitId; return !seen.has(key) && seen.add(key); });
@@ -29,7 +48,7 @@ export function callPanel({ onPick }) {
           h('span.hit-contact', {}, hit.phone ?? ''),
           h(`span.badge.${open.tone}`, {}, open.text),
           open.tone !== 'ok' && hit.whenClosed?.kind !== 'none' ? h('span.hit-fallback', {}, `Vid stängt: ${closedAction(hit.whenClosed)}`) : null));
-      }) : [h('li.muted', {}, 'Inget i katalogen matchar menyvalet.')]));
+      }) : [h('li.muted', {}, 'Inga förslag för samtalet; sök i katalogen.')]));
     } catch (e) {
       suggestions.replaceChildren(h('li.muted', {}, e.message));
     }
