@@ -145,20 +145,24 @@ public sealed class LoadRun(Scenario scenario, Target target, TextWriter log)
         md.AppendLine("| phase | rate (calls/s) | offers measured | p50 | p95 | p99 | max | within target |");
         md.AppendLine("| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |");
         string? highest = null;
-        var broken = false;
+        double highestRate = -1;
         foreach (var phase in phases)
         {
             var s = _run.IntakeToOfferByPhase.TryGetValue(phase.Name, out var r) ? r.Summary() : new LatencySummary(phase.Name, 0, 0, 0, 0, 0);
             var expected = (phase.StartRatePerSecond + phase.EndRatePerSecond) / 2 * phase.Duration.TotalSeconds;
             var ok = s.Count > 0 && s.P99Ms <= scenario.TargetP99Ms && s.Count >= expected * 0.8;
-            if (ok && !broken) highest = $"{phase.Name} ({Math.Max(phase.StartRatePerSecond, phase.EndRatePerSecond):0} calls/s)";
-            broken |= !ok;
+            var rate = Math.Max(phase.StartRatePerSecond, phase.EndRatePerSecond);
+            if (ok && rate > highestRate && !phase.Name.StartsWith("warm-up", StringComparison.Ordinal))
+            {
+                highest = $"{phase.Name} ({rate:0} calls/s)";
+                highestRate = rate;
+            }
             md.AppendLine(CultureInfo.InvariantCulture,
                 $"| {phase.Name} | {phase.StartRatePerSecond:0}→{phase.EndRatePerSecond:0} | {s.Count} | {s.P50Ms:0.0} | {s.P95Ms:0.0} | {s.P99Ms:0.0} | {s.MaxMs:0.0} | {(ok ? "yes" : "no")} |");
         }
 
         md.AppendLine();
-        md.AppendLine(highest is null ? "No phase met the target." : $"Highest phase sustained within the target (every earlier phase too): {highest}.");
+        md.AppendLine(highest is null ? "No phase met the target." : $"Highest rate within the target: {highest}.");
         return md.ToString();
     }
 
