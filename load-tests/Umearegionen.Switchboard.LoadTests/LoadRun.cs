@@ -23,6 +23,7 @@ public sealed class LoadRun(Scenario scenario, Target target, TextWriter log)
     private readonly List<(int Second, double Value)> _backlog = [];
     private long _callerCounter;
     private double _peakMemory;
+    private TimeSpan _arrivalsStart;
 
     public async Task<RunReport> ExecuteAsync(CancellationToken stop)
     {
@@ -58,6 +59,7 @@ public sealed class LoadRun(Scenario scenario, Target target, TextWriter log)
         var sampling = SampleAsync(stopSampler.Token);
 
         var phases = scenario.RatePhases();
+        _arrivalsStart = _run.Now;
         var faults = scenario.Faults.Select(f => InjectAsync(f, operators, stop)).ToList();
         var arrivals = new ConcurrentBag<Task>();
         var arrivalSeconds = new ConcurrentDictionary<int, long>();
@@ -105,7 +107,7 @@ public sealed class LoadRun(Scenario scenario, Target target, TextWriter log)
 
         if (!drained) _run.Errors.Add("drain: calls still open after " + scenario.DrainSeconds + " s");
         sections.Add(new("Per phase", PhaseTable(phases)));
-        if (_faultLog.Count > 0) sections.Add(new("Faults injected", string.Join('\n', _faultLog.Select(f => "- " + f))));
+        if (_faultLog.Count > 0) sections.Add(new("Faults injected (seconds after the first arrival)", string.Join('\n', _faultLog.Select(f => "- " + f))));
 
         var facts = new Dictionary<string, string>
         {
@@ -312,7 +314,7 @@ public sealed class LoadRun(Scenario scenario, Target target, TextWriter log)
     private async Task InjectAsync(FaultSpec fault, IReadOnlyList<OperatorClient> operators, CancellationToken stop)
     {
         await Task.Delay(TimeSpan.FromSeconds(fault.AtSecond), stop);
-        var at = _run.Now.TotalSeconds;
+        var at = (_run.Now - _arrivalsStart).TotalSeconds;
         try
         {
             switch (fault.Kind)

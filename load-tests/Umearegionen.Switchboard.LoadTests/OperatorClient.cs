@@ -133,7 +133,7 @@ public sealed class OperatorClient(RunState run, Uri url, string token, int seed
                 var clock = System.Diagnostics.Stopwatch.StartNew();
                 try
                 {
-                    await _connection!.InvokeAsync<CallView>("AcceptCall", call.Id, _stop);
+                    await AcceptAsync(call.Id);
                 }
                 catch (HubException e) when (IsRace(e, call))
                 {
@@ -188,6 +188,28 @@ public sealed class OperatorClient(RunState run, Uri url, string token, int seed
         }
     }
 
+    /// <summary>Accepts; a server error without a code (e.g. the database restarting) is tried again, as a person would, until the offer lapses.</summary>
+    private async Task AcceptAsync(Guid callId)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+        while (true)
+        {
+            try
+            {
+                await _connection!.InvokeAsync<CallView>("AcceptCall", callId, _stop);
+                return;
+            }
+            catch (HubException e) when (IsTransient(e) && DateTime.UtcNow < deadline)
+            {
+                run.Retry();
+                await Task.Delay(250, _stop);
+            }
+        }
+    }
+
+    /// <summary>A server error the service gave no code for (it failed, not refused): worth trying again.</summary>
+    internal static bool IsTransient(HubException e) => !e.Message.Contains("HubException: ", StringComparison.Ordinal);
+
     private bool IsRace(HubException e, CallView call) =>
         run.HungUp.ContainsKey(call.CallerNumber) &&
         Code(e) is HubErrors.WrongState or HubErrors.OfferExpired or HubErrors.CallTaken;
@@ -240,7 +262,7 @@ public sealed class OperatorClient(RunState run, Uri url, string token, int seed
             {
                 return await _connection!.InvokeAsync<T>(method, request, _stop);
             }
-            catch (Exception e) when (e is not HubException && !_stop.IsCancellationRequested && DateTime.UtcNow < deadline)
+            catch (Exception e) when ((e is not HubException || IsTransient((HubException)e)) && !_stop.IsCancellationRequested && DateTime.UtcNow < deadline)
             {
                 run.Retry();
                 if (retried is not null) retried.Value = true;

@@ -77,4 +77,12 @@ public sealed class ScenarioTests
     {
         Assert.Equal(code, OperatorClient.Code(new Microsoft.AspNetCore.SignalR.HubException(message)));
     }
+
+    [Theory]
+    [InlineData("An unexpected error occurred invoking 'AnswerCall' on the server.", true)]
+    [InlineData("An unexpected error occurred invoking 'AnswerCall' on the server. HubException: wrong-state: the call has ended.", false)]
+    public void AServerErrorWithoutACodeIsTriedAgainAndACodedRefusalIsNot(string message, bool transient)
+    {
+        Assert.Equal(transient, OperatorClient.IsTransient(new Microsoft.AspNetCore.SignalR.HubException(message)));
+    }
 }
