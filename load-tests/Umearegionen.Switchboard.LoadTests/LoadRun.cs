@@ -119,7 +119,7 @@ public sealed class LoadRun(Scenario scenario, Target target, TextWriter log)
             ["Calls ended by operators"] = Interlocked.Read(ref _run.Completed).ToString(CultureInfo.InvariantCulture),
             ["Callers who hung up while waiting"] = _run.HungUp.Count.ToString(CultureInfo.InvariantCulture),
             ["Retries (network errors, 5xx, lost hub connections; not errors)"] = _run.Retries.ToString(CultureInfo.InvariantCulture),
-            ["Races (caller hung up as the operator accepted; not errors)"] = _run.Races.ToString(CultureInfo.InvariantCulture),
+            ["Races (the call moved on before the operator accepted: caller hung up, or the offer lapsed while away; not errors)"] = _run.Races.ToString(CultureInfo.InvariantCulture),
             ["Dashboard snapshots"] = $"{snapshotsPerDashboard:0.0} per dashboard per second",
             ["Drained"] = drained ? "yes, every call ended" : "NO",
         };

@@ -140,11 +140,6 @@ public sealed class OperatorClient(RunState run, Uri url, string token, int seed
                     run.Race();
                     return;
                 }
-                catch (HubException e) when (Code(e) == HubErrors.OfferExpired)
-                {
-                    run.Errors.Add("accept: offer-expired");
-                    return;
-                }
                 catch (Exception e) when (e is not HubException && !_stop.IsCancellationRequested)
                 {
                     // Connection lost mid-call: whether it was accepted is learned from Resync after reconnecting.
@@ -210,8 +205,12 @@ public sealed class OperatorClient(RunState run, Uri url, string token, int seed
     /// <summary>A server error the service gave no code for (it failed, not refused): worth trying again.</summary>
     internal static bool IsTransient(HubException e) => !e.Message.Contains("HubException: ", StringComparison.Ordinal);
 
-    private bool IsRace(HubException e, CallView call) =>
-        run.HungUp.ContainsKey(call.CallerNumber) &&
+    /// <summary>
+    /// The call moved on before the operator accepted: the caller hung up, or (after a dropped
+    /// connection or a restart) the offer lapsed and went to someone else. People collide like this;
+    /// the reconciliation shows whether any call was lost by it.
+    /// </summary>
+    private static bool IsRace(HubException e, CallView call) =>
         Code(e) is HubErrors.WrongState or HubErrors.OfferExpired or HubErrors.CallTaken;
 
     private Task EndAsync(CallView call, string outcome)
