@@ -152,7 +152,7 @@ public sealed class OperatorClient(RunState run, Uri url, string token, int seed
             }
 
             await Task.Delay(handleTime, _stop);
-            await EndAsync(call, outcome);
+            await EndAsync(call, outcome, fromResync: accepted);
             Interlocked.Increment(ref run.Completed);
             if (behaviour.PauseProbability > 0)
             {
@@ -213,34 +213,36 @@ public sealed class OperatorClient(RunState run, Uri url, string token, int seed
     private static bool IsRace(HubException e, CallView call) =>
         Code(e) is HubErrors.WrongState or HubErrors.OfferExpired or HubErrors.CallTaken;
 
-    private Task EndAsync(CallView call, string outcome)
+    /// <remarks>A call learned from Resync may have been ended by this operator meanwhile (the sync was taken just before): then "wrong-state" means done.</remarks>
+    private Task EndAsync(CallView call, string outcome, bool fromResync)
     {
         var now = DateTimeOffset.UtcNow;
         var category = "load-" + outcome;
         return outcome switch
         {
-            OutcomeKinds.Answer => EndWithRetryAsync("AnswerCall", new AnswerRequest(call.Id, category, "Svarade direkt")),
-            OutcomeKinds.Callback => EndWithRetryAsync("BookCallback", new CallbackRequest(call.Id, "unit-load", "Bygglov",
+            OutcomeKinds.Answer => EndWithRetryAsync(fromResync, "AnswerCall", new AnswerRequest(call.Id, category, "Svarade direkt")),
+            OutcomeKinds.Callback => EndWithRetryAsync(fromResync, "BookCallback", new CallbackRequest(call.Id, "unit-load", "Bygglov",
                 now.AddHours(1), now.AddHours(3), category, "Inringare", null, "Vill bli uppringd")),
-            OutcomeKinds.Message => EndWithRetryAsync("TakeMessage", new MessageRequest(call.Id, "unit", "unit-load", "Bygglov",
+            OutcomeKinds.Message => EndWithRetryAsync(fromResync, "TakeMessage", new MessageRequest(call.Id, "unit", "unit-load", "Bygglov",
                 "bygglov@example.invalid", "Ring tillbaka om ärendet", category)),
-            OutcomeKinds.FaultReport => EndWithRetryAsync("RegisterFaultReport", new FaultReportRequest(call.Id,
+            OutcomeKinds.FaultReport => EndWithRetryAsync(fromResync, "RegisterFaultReport", new FaultReportRequest(call.Id,
                 call.MunicipalityCode ?? "2480", "Vattenläcka", "Storgatan 1", "+46701234567", category)),
-            _ => EndWithRetryAsync("TransferCall", new TransferRequest(call.Id, "blind",
+            _ => EndWithRetryAsync(fromResync, "TransferCall", new TransferRequest(call.Id, "blind",
                 new Destination("number", null, "+4690161000", "Umeå kommun"), category)),
         };
     }
 
     /// <summary>Ends the call; if the connection is lost, again after reconnecting ("wrong-state" then means it was already ended).</summary>
-    private async Task EndWithRetryAsync(string method, object request)
+    private async Task EndWithRetryAsync(bool fromResync, string method, object request)
     {
         var retried = new StrongBox<bool>();
         try
         {
             await InvokeWithRetryAsync<CallView>(method, request, retried);
         }
-        catch (HubException e) when (Code(e) == HubErrors.WrongState && retried.Value)
+        catch (HubException e) when (Code(e) == HubErrors.WrongState && (retried.Value || fromResync))
         {
+            run.Race();
         }
     }
 
