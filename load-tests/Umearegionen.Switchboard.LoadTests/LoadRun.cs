@@ -240,7 +240,11 @@ public sealed class LoadRun(Scenario scenario, Target target, TextWriter log)
             {
                 await platform.RunAsync(stop);
             }
-            catch (Exception) when (!stop.IsCancellationRequested)
+            catch (Exception) when (stop.IsCancellationRequested)
+            {
+                return; // stopped while a request failed for another reason (e.g. its own timeout)
+            }
+            catch (Exception)
             {
                 _run.Retry();
                 try { await Task.Delay(500, stop); } catch (OperationCanceledException) { }
