@@ -39,6 +39,20 @@ for trx in "$RESULTS"/*.trx; do
 done
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi  # a build or runner failure is a failure
 
+# The load smoke test (about a minute of ordinary traffic, docs/performance.md) counts as one more
+# test: it fails on any lost or duplicated call or any error. Only on a full run (no arguments), and
+# not when SWITCHBOARD_SKIP_LOAD_SMOKE is set.
+if [ "$#" -eq 0 ] && [ -z "${SWITCHBOARD_SKIP_LOAD_SMOKE:-}" ]; then
+  echo "test: load smoke test (scripts/load-test.sh smoke; log in $RESULTS/load-smoke.log)"
+  if scripts/load-test.sh smoke >"$RESULTS/load-smoke.log" 2>&1; then
+    passed=$((passed + 1))
+    grep -E '^\| (intake-to-offer|accept-to-confirmed|event-to-dashboard) |^Started [0-9]' "$RESULTS/load-smoke.log" || true
+  else
+    failed=$((failed + 1)); status=1
+    echo "test: load smoke test FAILED:"; tail -n 40 "$RESULTS/load-smoke.log"
+  fi
+fi
+
 if [ "$skipped" -gt 0 ]; then
   echo "$passed passed, $failed failed, $skipped skipped"
 else

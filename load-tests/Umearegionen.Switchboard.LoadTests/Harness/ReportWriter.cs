@@ -50,13 +50,22 @@ public static class ReportWriter
         }
 
         md.AppendLine();
+        foreach (var (title, body) in report.Sections)
+        {
+            md.AppendLine(Invariant, $"## {title}");
+            md.AppendLine();
+            md.AppendLine(body.TrimEnd());
+            md.AppendLine();
+        }
+
         md.AppendLine("## Reconciliation");
         md.AppendLine();
         if (report.Reconciliation is { } r)
         {
             md.AppendLine(Invariant,
                 $"Started {r.Started}; found exactly once {r.FoundOnce}; missing {r.Missing}; duplicated {r.Duplicated}; " +
-                $"inconsistent history {r.InconsistentHistory}. {(r.Clean ? "Every call accounted for." : "NOT CLEAN.")}");
+                $"inconsistent history {r.InconsistentHistory}; not ended {r.NotTerminal}; never started but stored {r.Unexpected}; " +
+                $"duplicate platform events {r.DuplicatePlatformEvents}. {(r.Clean ? "Every call accounted for." : "NOT CLEAN.")}");
         }
         else
         {
@@ -82,6 +91,12 @@ public static class ReportWriter
         {
             html.AppendLine(Invariant, $"<h2>{Encode(latency.Name)}: p99 per second</h2>");
             html.AppendLine(Chart(latency.PerSecond().Select(s => (s.Second, s.P99Ms)).ToList(), "ms", "#b3261e"));
+        }
+
+        foreach (var (title, unit, points) in report.Series)
+        {
+            html.AppendLine(Invariant, $"<h2>{Encode(title)}</h2>");
+            html.AppendLine(Chart(points, unit, "#2e7d32"));
         }
 
         html.AppendLine("</body></html>");

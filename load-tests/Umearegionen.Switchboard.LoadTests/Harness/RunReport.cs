@@ -1,9 +1,12 @@
 namespace Umearegionen.Switchboard.LoadTests.Harness;
 
 /// <summary>What the reconciliation found: every call the generator started, looked up in the database.</summary>
-public sealed record Reconciliation(long Started, long FoundOnce, long Missing, long Duplicated, long InconsistentHistory)
+/// <remarks>Unexpected: calls in the database the generator never started. NotTerminal: found, but not completed or abandoned.</remarks>
+public sealed record Reconciliation(long Started, long FoundOnce, long Missing, long Duplicated, long InconsistentHistory,
+    long Unexpected = 0, long NotTerminal = 0, long DuplicatePlatformEvents = 0)
 {
-    public bool Clean => Missing == 0 && Duplicated == 0 && InconsistentHistory == 0 && FoundOnce == Started;
+    public bool Clean => Missing == 0 && Duplicated == 0 && InconsistentHistory == 0 && FoundOnce == Started &&
+                         Unexpected == 0 && NotTerminal == 0 && DuplicatePlatformEvents == 0;
 }
 
 public sealed record RunReport(
@@ -17,6 +20,12 @@ public sealed record RunReport(
     Reconciliation? Reconciliation,
     IReadOnlyDictionary<string, string> Facts)
 {
+    /// <summary>More Markdown sections (title, body), e.g. the ramp's verdict per phase.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Sections { get; init; } = [];
+
+    /// <summary>More per-second series to chart (title, unit, points), e.g. the service's memory.</summary>
+    public IReadOnlyList<(string Title, string Unit, IReadOnlyList<(int Second, double Value)> Points)> Series { get; init; } = [];
+
     public double Throughput => Duration.TotalSeconds > 0 ? CallsStarted / Duration.TotalSeconds : 0;
 
     public bool Passed => Errors.Count == 0 && Reconciliation is { Clean: true };

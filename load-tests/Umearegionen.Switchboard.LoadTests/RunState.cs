@@ -1,0 +1,52 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Umearegionen.Switchboard.LoadTests.Harness;
+
+namespace Umearegionen.Switchboard.LoadTests;
+
+/// <summary>What the generator's parts share during a run: the clock, the recorders, the counters.</summary>
+public sealed class RunState(Scenario scenario)
+{
+    private readonly long _start = Stopwatch.GetTimestamp();
+    private long _retries;
+    private long _races;
+
+    public Scenario Scenario { get; } = scenario;
+    public LatencyRecorder IntakeToOffer { get; } = new("intake-to-offer");
+    public LatencyRecorder AcceptToConfirmed { get; } = new("accept-to-confirmed");
+    public LatencyRecorder EventToDashboard { get; } = new("event-to-dashboard");
+    /// <summary>Intake-to-offer per rate phase, by the phase the call arrived in (the ramp's verdict per step).</summary>
+    public ConcurrentDictionary<string, LatencyRecorder> IntakeToOfferByPhase { get; } = new();
+    public ErrorCounter Errors { get; } = new();
+    /// <summary>Caller number (unique per call) → when its intake was sent and in which phase.</summary>
+    public ConcurrentDictionary<string, (long SentAt, TimeSpan RunTime, string Phase)> Sent { get; } = new();
+    /// <summary>Service call id → when its intake was sent (for event-to-dashboard).</summary>
+    public ConcurrentDictionary<Guid, long> IntakeByCallId { get; } = new();
+    /// <summary>Caller numbers the generator hung up on.</summary>
+    public ConcurrentDictionary<string, bool> HungUp { get; } = new();
+    /// <summary>Caller numbers an operator accepted.</summary>
+    public ConcurrentDictionary<string, bool> Accepted { get; } = new();
+    public ConcurrentDictionary<string, bool> StartedPlatformIds { get; } = new();
+    public long Completed;
+    public long Offers;
+
+    public TimeSpan Now => Stopwatch.GetElapsedTime(_start);
+    public TimeSpan RunTimeOf(long timestamp) => Stopwatch.GetElapsedTime(_start, timestamp);
+    public long Retries => Interlocked.Read(ref _retries);
+    public long Races => Interlocked.Read(ref _races);
+    public void Retry() => Interlocked.Increment(ref _retries);
+
+    /// <summary>An expected collision between people, not a fault: the caller hung up as the operator accepted.</summary>
+    public void Race() => Interlocked.Increment(ref _races);
+
+    public void OfferArrived(string callerNumber)
+    {
+        Interlocked.Increment(ref Offers);
+        if (Sent.TryRemove(callerNumber, out var sent))
+        {
+            var latency = Stopwatch.GetElapsedTime(sent.SentAt);
+            IntakeToOffer.Record(latency, sent.RunTime);
+            IntakeToOfferByPhase.GetOrAdd(sent.Phase, p => new LatencyRecorder(p)).Record(latency, sent.RunTime);
+        }
+    }
+}

@@ -1,0 +1,196 @@
+using System.Diagnostics;
+using System.Globalization;
+using Npgsql;
+
+namespace Umearegionen.Switchboard.LoadTests;
+
+/// <summary>
+/// The service as a child process (`dotnet &lt;dll&gt;`, Release) on a fresh database in the load test's own
+/// PostgreSQL cluster, so the generator can restart it, restart PostgreSQL and read its memory.
+/// </summary>
+public sealed class ServiceUnderTest : IAsyncDisposable
+{
+    private readonly string _dll;
+    private readonly string _repoRoot;
+    private readonly string _pgDir;
+    private readonly string _log;
+    private readonly Dictionary<string, string> _environment;
+    private Process? _process;
+
+    public Uri Url { get; }
+    public string ConnectionString { get; }
+    public string AdminPassword { get; } = "load-" + Guid.NewGuid().ToString("N");
+    public string ApiKey { get; private set; } = "";
+    public int? Pid => _process is { HasExited: false } p ? p.Id : null;
+
+    private ServiceUnderTest(string dll, string repoRoot, string pgDir, string connectionString, int port, string log)
+    {
+        _dll = dll;
+        _repoRoot = repoRoot;
+        _pgDir = pgDir;
+        _log = log;
+        ConnectionString = connectionString;
+        Url = new Uri($"http://127.0.0.1:{port}");
+        _environment = new Dictionary<string, string>
+        {
+            ["ConnectionStrings__Switchboard"] = connectionString,
+            ["Access__SigningKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(48)),
+            ["Access__LoginAttemptsPerMinute"] = "10000",
+            ["Serilog__MinimumLevel__Default"] = "Warning",
+            ["ASPNETCORE_URLS"] = Url.ToString().TrimEnd('/'),
+            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            ["Demo__Enabled"] = "false",
+            ["Database__StartupRetryFor"] = "00:01:00",
+        };
+    }
+
+    /// <summary>Creates a fresh database, an administrator and an API key, and starts the service.</summary>
+    public static async Task<ServiceUnderTest> StartAsync(string dll, string repoRoot, string pgDir, string adminConnectionString, int port, string workDir)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(adminConnectionString);
+        const string Db = "switchboard_loadtest";
+        await using (var conn = new NpgsqlConnection(builder.ConnectionString))
+        {
+            await conn.OpenAsync();
+            await using var drop = new NpgsqlCommand($"drop database if exists {Db} with (force)", conn);
+            await drop.ExecuteNonQueryAsync();
+            await using var create = new NpgsqlCommand($"create database {Db}", conn);
+            await create.ExecuteNonQueryAsync();
+        }
+
+        builder.Database = Db;
+        Directory.CreateDirectory(workDir);
+        var service = new ServiceUnderTest(dll, repoRoot, pgDir, builder.ConnectionString, port, Path.Combine(workDir, "service.log"));
+        await service.RunCommandAsync(["accounts", "create", "--username", "loadadmin", "--display-name", "Load test",
+            "--role", "administrator", "--password-stdin"], service.AdminPassword);
+        var output = await service.RunCommandAsync(["api-keys", "create", "--name", "load test"], null);
+        service.ApiKey = output.Split([' ', '\n', '\r', '\t'], StringSplitOptions.RemoveEmptyEntries)
+                             .FirstOrDefault(w => w.StartsWith("sbk_", StringComparison.Ordinal))
+                         ?? throw new InvalidOperationException("api-keys create printed no key: " + output);
+        await service.StartProcessAsync();
+        return service;
+    }
+
+    private async Task<string> RunCommandAsync(IEnumerable<string> args, string? stdin)
+    {
+        var info = Info();
+        foreach (var a in args) info.ArgumentList.Add(a);
+        info.RedirectStandardInput = true;
+        using var process = Process.Start(info)!;
+        if (stdin is not null) await process.StandardInput.WriteLineAsync(stdin);
+        process.StandardInput.Close();
+        var output = await process.StandardOutput.ReadToEndAsync();
+        var error = await process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await process.WaitForExitAsync(timeout.Token);
+        return process.ExitCode == 0 ? output : throw new InvalidOperationException($"service command failed: {output}{error}");
+    }
+
+    private ProcessStartInfo Info()
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add(_dll);
+        foreach (var (k, v) in _environment) info.Environment[k] = v;
+        return info;
+    }
+
+    private async Task StartProcessAsync()
+    {
+        var process = Process.Start(Info())!;
+        var log = new StreamWriter(_log, append: true) { AutoFlush = true };
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
+        process.Exited += (_, _) => log.Dispose();
+        process.EnableRaisingEvents = true;
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        _process = process;
+        await WaitReadyAsync(TimeSpan.FromSeconds(90));
+    }
+
+    private async Task WaitReadyAsync(TimeSpan within)
+    {
+        using var http = new HttpClient { BaseAddress = Url, Timeout = TimeSpan.FromSeconds(2) };
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < within)
+        {
+            if (_process is { HasExited: true }) throw new InvalidOperationException($"the service exited; see {_log}");
+            try
+            {
+                using var response = await http.GetAsync("/health/ready");
+                if (response.IsSuccessStatusCode) return;
+            }
+            catch (HttpRequestException) { }
+            catch (TaskCanceledException) { }
+
+            await Task.Delay(250);
+        }
+
+        throw new TimeoutException($"the service was not ready within {within.TotalSeconds} s; see {_log}");
+    }
+
+    /// <summary>Kills the service (as a crash would) and starts it again; returns how long it was away.</summary>
+    public async Task<TimeSpan> RestartAsync()
+    {
+        var clock = Stopwatch.StartNew();
+        if (_process is { HasExited: false } p)
+        {
+            p.Kill(entireProcessTree: true);
+            await p.WaitForExitAsync();
+        }
+
+        await StartProcessAsync();
+        return clock.Elapsed;
+    }
+
+    /// <summary>Stops and starts the load test's own PostgreSQL cluster (scripts/local-postgres.sh with SWITCHBOARD_PG_DIR).</summary>
+    public async Task<TimeSpan> RestartPostgresAsync()
+    {
+        var clock = Stopwatch.StartNew();
+        await PgScriptAsync("stop");
+        await PgScriptAsync("start");
+        return clock.Elapsed;
+    }
+
+    private async Task PgScriptAsync(string verb)
+    {
+        var info = new ProcessStartInfo(Path.Combine(_repoRoot, "scripts", "local-postgres.sh"), verb)
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+        };
+        info.Environment["SWITCHBOARD_PG_DIR"] = _pgDir;
+        using var process = Process.Start(info)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await process.WaitForExitAsync(timeout.Token);
+        if (process.ExitCode != 0) throw new InvalidOperationException($"local-postgres.sh {verb} failed: {await output}{await error}");
+    }
+
+    /// <summary>Resident memory of the service process (VmRSS) in MB, or null when not running.</summary>
+    public double? ResidentMegabytes()
+    {
+        if (Pid is not { } pid) return null;
+        try
+        {
+            var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+            return line is null ? null
+                : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024.0;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_process is { HasExited: false } p)
+        {
+            p.Kill(entireProcessTree: true);
+            await p.WaitForExitAsync();
+        }
+
+        _process?.Dispose();
+    }
+}

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Runs one load scenario (load-tests/scenarios/<name>.json) against the service in Release, started by
+# the generator on a fresh database in a PostgreSQL cluster of its own (.local/loadtest-postgres, so
+# the tests' cluster is never restarted). Writes the report under load-tests/reports/ and exits 0 only
+# when every call is accounted for and nothing failed.
+#
+#   scripts/load-test.sh smoke|ordinary|monday-0900|crisis-surge|many-watchers|faults|ramp [generator options]
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+SCENARIO="${1:?usage: scripts/load-test.sh <scenario> (one of: $(cd load-tests/scenarios && ls *.json | sed 's/\.json//' | tr '\n' ' '))}"
+shift
+FILE="load-tests/scenarios/$SCENARIO.json"
+[ -f "$FILE" ] || { echo "load-test: no scenario $FILE" >&2; exit 2; }
+
+export SWITCHBOARD_PG_DIR="$ROOT/.local/loadtest-postgres"
+PG_ADMIN="$(scripts/local-postgres.sh start | tail -n1)"
+
+dotnet build -c Release -v q -nologo src/Umearegionen.Switchboard >/dev/null
+dotnet build -c Release -v q -nologo load-tests/Umearegionen.Switchboard.LoadTests >/dev/null
+
+exec dotnet load-tests/Umearegionen.Switchboard.LoadTests/bin/Release/net10.0/Umearegionen.Switchboard.LoadTests.dll \
+  --scenario "$FILE" --service-dll src/Umearegionen.Switchboard/bin/Release/net10.0/Umearegionen.Switchboard.dll \
+  --pg-admin "$PG_ADMIN" --pg-dir "$SWITCHBOARD_PG_DIR" --repo-root "$ROOT" --port "${SWITCHBOARD_LOADTEST_PORT:-5290}" \
+  --reports "$ROOT/load-tests/reports" "$@"
