@@ -14,6 +14,8 @@ namespace Umearegionen.Switchboard.Routing;
 public sealed class MessageSender(
     NpgsqlDataSource dataSource, TimeProvider clock, IOptions<SmtpOptions> options, ILogger<MessageSender> logger) : BackgroundService
 {
+    private DateTimeOffset _lastNoSmtpWarning = DateTimeOffset.MinValue;
+
     private readonly SemaphoreSlim _wake = new(0, 1);
 
     public void Wake()
@@ -76,7 +78,13 @@ public sealed class MessageSender(
 
         if (string.IsNullOrWhiteSpace(smtp.Host))
         {
-            RoutingLog.NoSmtpServer(logger);
+            // Say it once in a while, not on every pass: the messages wait in the outbox meanwhile.
+            if (clock.GetUtcNow() - _lastNoSmtpWarning >= TimeSpan.FromMinutes(5))
+            {
+                _lastNoSmtpWarning = clock.GetUtcNow();
+                RoutingLog.NoSmtpServer(logger);
+            }
+
             return;
         }
 
