@@ -40,8 +40,9 @@ public sealed class LoadRun(Scenario scenario, Target target, TextWriter log)
         var operatorTokens = await ParallelAsync(Enumerable.Range(0, scenario.Operators.Main + scenario.Operators.Cover), 8, i =>
             CreateAndLoginAsync(http, admin, $"load-{run}-op{i}", "operator", i < scenario.Operators.Main ? "2403" : "2480", stop));
         var managerToken = await CreateAndLoginAsync(http, admin, $"load-{run}-mgr", "manager", null, stop);
+        var unitId = await CreateUnitAsync(http, admin, $"Bygglov (lasttest {run})", stop);
 
-        var operators = operatorTokens.Select((t, i) => new OperatorClient(_run, target.Url, t, scenario.Seed * 1000 + i)).ToList();
+        var operators = operatorTokens.Select((t, i) => new OperatorClient(_run, target.Url, t, scenario.Seed * 1000 + i, unitId)).ToList();
         var dashboards = Enumerable.Range(0, scenario.Dashboards).Select(i => new Dashboard(_run, target.Url, managerToken, measures: i < 20)).ToList();
         await ParallelAsync(operators, 16, o => o.StartAsync(stop));
         log.WriteLine($"{operators.Count} operators connected; connecting {dashboards.Count} dashboards");
@@ -376,6 +377,32 @@ public sealed class LoadRun(Scenario scenario, Target target, TextWriter log)
         using var response = await http.PostAsJsonAsync("/api/auth/login", new { username, password }, ct);
         response.EnsureSuccessStatusCode();
         return (await response.Content.ReadFromJsonAsync<Login>(ct))!.AccessToken;
+    }
+
+    /// <summary>
+    /// The directory unit the operators book callbacks with and leave messages for: routing checks
+    /// such destinations against the directory. It has no stored hours, so callbacks are accepted
+    /// at any time (with the service's "hours unknown" warning).
+    /// </summary>
+    private static async Task<string> CreateUnitAsync(HttpClient http, string adminToken, string name, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/directory/units")
+        {
+            Content = JsonContent.Create(new
+            {
+                municipalityCode = "2480", name, level = "unit", phone = "090-16 10 00", email = "bygglov@example.invalid",
+                topics = new[] { "bygglov" }, eServices = Array.Empty<object>(),
+            }),
+        };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", adminToken);
+        using var response = await http.SendAsync(request, ct);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"Creating the load test's directory unit failed: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(ct)}");
+        }
+
+        using var body = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync(ct));
+        return body.RootElement.GetProperty("id").GetString()!;
     }
 
     private static async Task<string> CreateAndLoginAsync(HttpClient http, string adminToken, string username, string role, string? municipality, CancellationToken ct)

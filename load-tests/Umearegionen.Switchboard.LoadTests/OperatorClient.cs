@@ -11,7 +11,7 @@ namespace Umearegionen.Switchboard.LoadTests;
 /// delay, handles the call for a while, ends it with one of the scenario's outcomes, sometimes
 /// pauses, and after a dropped connection reconnects and resyncs.
 /// </summary>
-public sealed class OperatorClient(RunState run, Uri url, string token, int seed)
+public sealed class OperatorClient(RunState run, Uri url, string token, int seed, string unitId)
 {
     private readonly Random _random = new(seed);
     private readonly object _gate = new();
@@ -221,9 +221,9 @@ public sealed class OperatorClient(RunState run, Uri url, string token, int seed
         return outcome switch
         {
             OutcomeKinds.Answer => EndWithRetryAsync(fromResync, "AnswerCall", new AnswerRequest(call.Id, category, "Svarade direkt")),
-            OutcomeKinds.Callback => EndWithRetryAsync(fromResync, "BookCallback", new CallbackRequest(call.Id, "unit-load", "Bygglov",
+            OutcomeKinds.Callback => EndWithRetryAsync(fromResync, "BookCallback", new CallbackRequest(call.Id, unitId, "Bygglov",
                 now.AddHours(1), now.AddHours(3), category, "Inringare", null, "Vill bli uppringd")),
-            OutcomeKinds.Message => EndWithRetryAsync(fromResync, "TakeMessage", new MessageRequest(call.Id, "unit", "unit-load", "Bygglov",
+            OutcomeKinds.Message => EndWithRetryAsync(fromResync, "TakeMessage", new MessageRequest(call.Id, "unit", unitId, "Bygglov",
                 "bygglov@example.invalid", "Ring tillbaka om ärendet", category)),
             OutcomeKinds.FaultReport => EndWithRetryAsync(fromResync, "RegisterFaultReport", new FaultReportRequest(call.Id,
                 call.MunicipalityCode ?? "2480", "Vattenläcka", "Storgatan 1", "+46701234567", category)),
