@@ -3,6 +3,7 @@ using System.Diagnostics;
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR.Client;
 using Umearegionen.Switchboard.Contracts;
+using Umearegionen.Switchboard.LoadTests.Harness;
 
 namespace Umearegionen.Switchboard.LoadTests;
 
@@ -59,18 +60,9 @@ public sealed class Dashboard(RunState run, Uri url, string token, bool measures
     /// <summary>Records this dashboard's latencies once the run is over.</summary>
     public void RecordLatencies()
     {
-        var counted = 0;
-        foreach (var (seenAt, callsToday) in _counts)
+        foreach (var (sentAt, seenAt) in CountMatching.Match(_counts, run.SentAtOfConfirmed))
         {
-            for (var n = counted + 1; n <= callsToday; n++)
-            {
-                if (run.SentAtOfConfirmed(n) is { } sentAt && seenAt > sentAt)
-                {
-                    run.EventToDashboard.Record(Stopwatch.GetElapsedTime(sentAt, seenAt), run.RunTimeOf(sentAt));
-                }
-            }
-
-            counted = Math.Max(counted, callsToday);
+            run.EventToDashboard.Record(Stopwatch.GetElapsedTime(sentAt, seenAt), run.RunTimeOf(sentAt));
         }
 
         foreach (var (callId, seenAt) in _firstListed)
