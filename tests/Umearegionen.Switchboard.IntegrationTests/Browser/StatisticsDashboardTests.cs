@@ -83,6 +83,16 @@ public sealed class StatisticsDashboardTests(BrowserApp app) : IClassFixture<Bro
         Assert.Contains(lines, l => l.StartsWith("vatten;vatten;2;2;0;", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith("skola;skola;1;0;1;", StringComparison.Ordinal));
         await Assertions.Expect(page.Locator("#s-status")).ToHaveTextAsync($"Filen statistik-{Today}--{Today}-amne.csv är sparad.");
+
+        // Two slices at once: municipality and topic, every municipality.
+        await page.GetByLabel("Kommun", new() { Exact = true }).SelectOptionAsync(new SelectOptionValue { Label = "Alla kommuner" });
+        await page.GetByLabel("Dela upp per").SelectOptionAsync(new SelectOptionValue { Label = "Kommun" });
+        await page.GetByLabel("och per").SelectOptionAsync(new SelectOptionValue { Label = "Ämne" });
+        var vannasVatten = page.Locator("#s-rows tr[data-key='2460|vatten']");
+        await Assertions.Expect(vannasVatten.Locator("th")).ToHaveTextAsync("Vännäs · vatten");
+        await Assertions.Expect(vannasVatten.Locator("td[data-metric='offered']")).ToHaveTextAsync("2");
+        await Assertions.Expect(page.Locator("#s-rows tr[data-key='2403|'] th")).ToHaveTextAsync("Bjurholm · Inget menyval");
+        await Assertions.Expect(page.GetByRole(AriaRole.Table, new() { Name = $"Per kommun och ämne, {Today} – {Today}" })).ToBeVisibleAsync();
     }
 
     [Fact]
@@ -121,6 +131,14 @@ public sealed class StatisticsDashboardTests(BrowserApp app) : IClassFixture<Bro
         await Assertions.Expect(page.Locator("#s-status")).ToContainTextAsync("Visar");
         var asked = new List<string>();
         page.Request += (_, request) => { if (request.Url.Contains("/api/statistics/", StringComparison.Ordinal)) asked.Add(request.Url); };
+
+        // What only the service can check is shown with a Swedish lead-in.
+        await page.GetByLabel("Från och med").FillAsync("2020-01-01");
+        await page.GetByLabel("Till och med").FillAsync("2026-11-10");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Visa statistik" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#s-error")).ToContainTextAsync("Statistiken kunde inte hämtas: the range covers");
+        Assert.Single(asked);
+        asked.Clear();
 
         await page.GetByLabel("Från och med").FillAsync("2026-11-20");
         await page.GetByLabel("Till och med").FillAsync("2026-11-10");

@@ -161,20 +161,23 @@ export default {
     }
 
     let sequence = 0;
+    let shown = null; // the period the figures on the page are for
+    const stale = () => shown ? `Siffrorna nedan gäller fortfarande ${shown}.` : '';
     async function load() {
       error.textContent = '';
       const period = range();
-      if (!period) { status.textContent = ''; return; }
+      if (!period) { status.textContent = stale(); return; }
       const mine = ++sequence;
       status.textContent = 'Hämtar statistiken …';
       try {
         const summary = await api(`/api/statistics/summary?${summaryQuery(period)}`);
         if (mine !== sequence) return;
         show(summary);
+        shown = `${summary.from} – ${summary.to}`;
         status.textContent = `Visar ${summary.from} – ${summary.to}, jämfört med ${summary.previousFrom} – ${summary.previousTo}.`;
       } catch (e) {
         if (mine !== sequence) return;
-        status.textContent = '';
+        status.textContent = stale();
         error.textContent = problemText('Statistiken kunde inte hämtas', e);
       }
     }
