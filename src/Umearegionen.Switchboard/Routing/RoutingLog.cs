@@ -44,4 +44,10 @@ internal static partial class RoutingLog
 
     [LoggerMessage(14, LogLevel.Error, "Suggested destinations for call {CallId} could not be computed; the call is handled without them")]
     public static partial void SuggestionsFailed(ILogger logger, Exception exception, Guid callId);
+
+    [LoggerMessage(15, LogLevel.Information, "Call {CallId}: {Attempt} by {OperatorId} refused ({Refusal}, {DestinationKind} {DestinationId})")]
+    public static partial void DestinationRefused(ILogger logger, Guid callId, Guid operatorId, string attempt, string refusal, string destinationKind, Guid destinationId);
+
+    [LoggerMessage(16, LogLevel.Error, "The refusal of call {CallId}'s destination could not be recorded in its history; the operator is still told")]
+    public static partial void RefusalNotRecorded(ILogger logger, Exception exception, Guid callId);
 }
