@@ -86,4 +86,37 @@ public sealed class RoutedCallTests(RoutingApp app) : IClassFixture<RoutingApp>
         var openRow = summary.Rows.Single(r => r.Key == open.ToString());
         Assert.Equal((1, 0), (openRow.Metrics.Transferred, openRow.Metrics.ClosedDestinations));
     }
+
+    [Fact]
+    public async Task ABlindTransferRefusedBecauseThePersonIsAwayIsRecordedByIdsOnlyAndIsNoClosedDestination()
+    {
+        var wednesday = FakeClock.WednesdayAhead(app.Clock!);
+        app.Clock!.SetUtcNow(FakeClock.At(wednesday, 10, 0).ToUniversalTime());
+        var unit = await OpeningHoursTestApi.NewUnitAsync(app, "2403", "Skola Bjurholm");
+        var editor = await app.ClientForAsync("editor", "2403");
+        var person = await Directory.DirectoryApi.CreatePersonAsync(editor, unit, Directory.DirectoryApi.Unique("Eva Ek"), "Rektor",
+            new { until = FakeClock.At(wednesday.AddDays(2), 8, 0), reason = "Semester", referTo = "Karin Berg", referToPhone = "0933-140 10" });
+        await using var world = new RoutingDriver(app);
+        var op = await world.OperatorAsync();
+        var call = await world.CallAsync(RoutingDriver.Umea);
+        await op.NextOfferAsync();
+        await op.AcceptAsync(call.CallId);
+
+        var refused = await Assert.ThrowsAsync<HubException>(() => op.Connection.InvokeAsync<CallView>("TransferCall",
+            new TransferRequest(call.CallId, "blind", new Destination("person", person.Id.ToString(), null, person.Name), "transfer")));
+
+        Assert.Contains(HubErrors.PersonAway + ":", refused.Message);
+        var data = await world.ScalarAsync<string>(
+            "select data::text from call_events where call_id = @id and type = 'destination_away'", new { id = call.CallId });
+        Assert.Contains(person.Id.ToString(), data);
+        Assert.Contains(unit.ToString(), data);
+        Assert.DoesNotContain("Eva Ek", data);
+        Assert.DoesNotContain("Semester", data);
+        Assert.DoesNotContain("Karin", data);
+        await op.Connection.InvokeAsync<CallView>("AnswerCall", new AnswerRequest(call.CallId, "answered", null));
+        var manager = await RoutingDriver.ClientAsync(app, "manager");
+        var summary = await manager.GetFromJsonAsync<Summary>(
+            $"/api/statistics/summary?from={wednesday:yyyy-MM-dd}&to={wednesday:yyyy-MM-dd}&municipality=2480");
+        Assert.Equal(0, summary!.Total.ClosedDestinations);
+    }
 }
