@@ -219,7 +219,10 @@ create or replace function statistics_rebuild_rollup() returns void language sql
     insert into operator_daily select * from operator_daily_recomputed;
     insert into call_slices select * from call_slices_recomputed;
     insert into call_slice_waits select * from call_slice_waits_recomputed;
-    insert into call_slice_waits_monthly select * from call_slice_waits_monthly_recomputed;
+    -- The months from the days just written: the same sums as call_slice_waits_monthly_recomputed, one pass less.
+    insert into call_slice_waits_monthly
+    select dimension, date_trunc('month', local_date)::date, municipality_code, key, answered, wait_seconds, sum(calls)::int
+    from call_slice_waits group by 1, 2, 3, 4, 5, 6;
 $$;
 
 -- The distinct closed units a call was refused, from its events (sorted, so the value is stable).
@@ -322,11 +325,17 @@ from (select call_id, array_agg(distinct data ->> 'unitId' order by data ->> 'un
       from call_events where type = 'destination_closed' and data ->> 'unitId' is not null group by call_id) r
 where f.call_id = r.call_id;
 
-update call_daily t set closed_destinations = r.closed_destinations
-from call_daily_recomputed r
-where r.local_date = t.local_date and r.municipality_code = t.municipality_code and r.closed_destinations <> 0;
+update call_daily t set closed_destinations = r.calls
+from (select local_date, coalesce(municipality_code, '') as municipality_code, count(*)::int as calls
+      from call_facts where cardinality(closed_unit_ids) > 0 group by 1, 2) r
+where r.local_date = t.local_date and r.municipality_code = t.municipality_code;
 
 insert into call_slices select * from call_slices_recomputed;
 insert into call_slice_waits select * from call_slice_waits_recomputed;
-insert into call_slice_waits_monthly select * from call_slice_waits_monthly_recomputed;
+insert into call_slice_waits_monthly
+select dimension, date_trunc('month', local_date)::date, municipality_code, key, answered, wait_seconds, sum(calls)::int
+from call_slice_waits group by 1, 2, 3, 4, 5, 6;
+analyze call_slices;
+analyze call_slice_waits;
+analyze call_slice_waits_monthly;
 alter table call_facts enable trigger call_facts_rollup;
