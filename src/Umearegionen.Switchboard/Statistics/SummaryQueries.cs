@@ -265,11 +265,15 @@ public static class SummaryQueries
         {
             Dimensions.Municipality => "select code as key, name as label from municipalities where code = any(@list)",
             Dimensions.Operator => "select id::text as key, display_name as label from accounts where id::text = any(@list)",
-            // The name the calls carried; a unit known only from refusals (closed) by its directory name.
+            // The name the period's latest call to the unit carried (one index lookup per unit); a unit
+            // known only from refusals (closed) by its directory name.
             Dimensions.Unit => """
                 select key, (array_agg(label order by rank))[1] as label from (
-                    select unit_id as key, max(unit_name) as label, 0 as rank from call_facts
-                    where local_date between @from and @to and unit_id = any(@list) group by unit_id
+                    select k.key, n.unit_name as label, 0 as rank
+                    from unnest(@list::text[]) k (key),
+                         lateral (select unit_name from call_facts
+                                  where unit_id = k.key and local_date between @from and @to and unit_name is not null
+                                  order by local_date desc limit 1) n
                     union all
                     select id::text, name, 1 from directory_units where id::text = any(@list)
                 ) l
