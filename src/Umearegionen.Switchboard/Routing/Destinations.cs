@@ -158,11 +158,14 @@ public sealed class Destinations(
             """;
         try
         {
-            await conn.ExecuteAsync(new CommandDefinition(Sql, new
+            var recorded = await conn.ExecuteAsync(new CommandDefinition(Sql, new
             {
                 type, now, me = attempt.OperatorId, callId = attempt.CallId, data = Json.Of(data),
             }, cancellationToken: ct));
-            RoutingLog.DestinationRefused(logger, attempt.CallId, attempt.OperatorId, attempt.Attempt, type, kind, destinationId);
+            if (recorded > 0)
+            {
+                RoutingLog.DestinationRefused(logger, attempt.CallId, attempt.OperatorId, attempt.Attempt, type, kind, destinationId);
+            }
         }
         catch (Exception ex) when (!ct.IsCancellationRequested)
         {
