@@ -59,7 +59,8 @@ public sealed partial class CallHandling
         // Checked against the directory and opening hours before anything changes: a closed unit or
         // (blind) someone away is refused with what to offer the caller instead.
         var destination = await destinations.CheckAsync(
-            conn, request.Destination, blind: request.Mode == "blind", request.AcknowledgeAway, clock.GetUtcNow(), ct);
+            conn, new DestinationAttempt(request.CallId, me, "transfer", request.Mode), request.Destination, blind: request.Mode == "blind",
+            request.AcknowledgeAway, clock.GetUtcNow(), ct);
         if (request.Mode == "attended")
         {
             var consulting = await conn.ExecuteScalarAsync<bool>(new CommandDefinition(

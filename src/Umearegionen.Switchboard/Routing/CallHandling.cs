@@ -131,7 +131,9 @@ public sealed partial class CallHandling(
             """;
         await using var conn = await dataSource.OpenConnectionAsync(ct);
         // The operator talks to the destination first, so someone away is a warning here, not a refusal.
-        var destination = await destinations.CheckAsync(conn, request.Destination, blind: false, acknowledgeAway: true, clock.GetUtcNow(), ct);
+        var destination = await destinations.CheckAsync(
+            conn, new DestinationAttempt(request.CallId, me, "consultation", null), request.Destination, blind: false, acknowledgeAway: true,
+            clock.GetUtcNow(), ct);
         var view = await ChangeConnectedCallAsync(conn, me, request.CallId, Sql, new { destination = Json.Of(destination.Destination) }, ct);
         return view with { Warning = destination.Warning };
     }

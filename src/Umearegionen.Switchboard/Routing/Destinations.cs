@@ -13,6 +13,12 @@ namespace Umearegionen.Switchboard.Routing;
 internal sealed record CheckedDestination(Destination Destination, string? Warning);
 
 /// <summary>
+/// Whose attempt a destination check is: the operator's connected call, and what they tried
+/// ("transfer" with mode blind or attended, or "consultation"). A refusal is recorded in that call's history.
+/// </summary>
+internal sealed record DestinationAttempt(Guid CallId, Guid OperatorId, string Attempt, string? Mode);
+
+/// <summary>
 /// Where calls go, as the directory and opening hours know it: the likely destinations of a call
 /// (suggestions), whether a transfer's destination exists, is open and is present, whether a
 /// callback window lies in a unit's hours, and whom a message is for. Used when an operator takes
@@ -120,7 +126,8 @@ public sealed class Destinations(
     /// directory's: the person's direct number, else their unit's.
     /// </summary>
     internal async Task<CheckedDestination> CheckAsync(
-        NpgsqlConnection conn, Destination destination, bool blind, bool acknowledgeAway, DateTimeOffset now, CancellationToken ct)
+        NpgsqlConnection conn, DestinationAttempt attempt, Destination destination, bool blind, bool acknowledgeAway, DateTimeOffset now,
+        CancellationToken ct)
     {
         if (destination.Kind == "number" || string.IsNullOrWhiteSpace(destination.Id))
         {
@@ -129,11 +136,45 @@ public sealed class Destinations(
 
         var id = DirectoryId("destination.id", destination.Id, destination.Kind);
         return destination.Kind == "person"
-            ? await CheckPersonAsync(conn, destination, id, blind, acknowledgeAway, now, ct)
-            : await CheckUnitAsync(conn, destination, id, now, ct);
+            ? await CheckPersonAsync(conn, attempt, destination, id, blind, acknowledgeAway, now, ct)
+            : await CheckUnitAsync(conn, attempt, destination, id, now, ct);
     }
 
-    private async Task<CheckedDestination> CheckUnitAsync(NpgsqlConnection conn, Destination destination, Guid id, DateTimeOffset now, CancellationToken ct)
+    /// <summary>
+    /// Appends a refusal to the call's event history (docs/metrics.md, closed destinations): one
+    /// statement, so all or nothing, and only while the call is this operator's connected call. The
+    /// call's state and version do not change. Ids of directory entries and what to offer instead;
+    /// nothing about the caller. A failure here is logged and the operator still gets the refusal.
+    /// </summary>
+    private async Task RecordRefusalAsync(
+        NpgsqlConnection conn, DestinationAttempt attempt, string type, string kind, Guid destinationId, object data, DateTimeOffset now,
+        CancellationToken ct)
+    {
+        const string Sql = """
+            insert into call_events (call_id, type, occurred_at, actor_id, data)
+            select id, @type, @now, @me::text, @data::jsonb
+            from calls
+            where id = @callId and state = 'connected' and operator_id = @me
+            """;
+        try
+        {
+            var recorded = await conn.ExecuteAsync(new CommandDefinition(Sql, new
+            {
+                type, now, me = attempt.OperatorId, callId = attempt.CallId, data = Json.Of(data),
+            }, cancellationToken: ct));
+            if (recorded > 0)
+            {
+                RoutingLog.DestinationRefused(logger, attempt.CallId, attempt.OperatorId, attempt.Attempt, type, kind, destinationId);
+            }
+        }
+        catch (Exception ex) when (!ct.IsCancellationRequested)
+        {
+            RoutingLog.RefusalNotRecorded(logger, ex, attempt.CallId);
+        }
+    }
+
+    private async Task<CheckedDestination> CheckUnitAsync(
+        NpgsqlConnection conn, DestinationAttempt attempt, Destination destination, Guid id, DateTimeOffset now, CancellationToken ct)
     {
         const string Sql = """
             select id, name, municipality_code, phone, email, when_closed_kind, when_closed_phone, when_closed_url, when_closed_text
@@ -144,6 +185,11 @@ public sealed class Destinations(
         var open = (await openStatus.OpenNowAsync([id], now, ct))[id];
         if (open.Status == "closed")
         {
+            await RecordRefusalAsync(conn, attempt, "destination_closed", "unit", id, new
+            {
+                unitId = id.ToString(), unitName = unit.Name, attempt = attempt.Attempt, mode = attempt.Mode, opensAt = open.Until,
+                fallback = unit.Fallback,
+            }, now, ct);
             throw RoutingErrors.Of(HubErrors.DestinationClosed,
                 $"{unit.Name} is closed {Until(open.Until)}; offer the caller: {Describe(unit.Fallback)}.");
         }
@@ -157,10 +203,11 @@ public sealed class Destinations(
     }
 
     private async Task<CheckedDestination> CheckPersonAsync(
-        NpgsqlConnection conn, Destination destination, Guid id, bool blind, bool acknowledgeAway, DateTimeOffset now, CancellationToken ct)
+        NpgsqlConnection conn, DestinationAttempt attempt, Destination destination, Guid id, bool blind, bool acknowledgeAway,
+        DateTimeOffset now, CancellationToken ct)
     {
         const string Sql = """
-            select p.id, p.name, coalesce(p.phone, u.phone) as phone, p.email, u.name as unit_name,
+            select p.id, p.name, coalesce(p.phone, u.phone) as phone, p.email, u.id as unit_id, u.name as unit_name,
                    p.referral_until, p.referral_reason, p.referral_to, p.referral_phone
             from directory_people p join directory_units u on u.id = p.unit_id
             where p.id = @id
@@ -175,6 +222,12 @@ public sealed class Destinations(
                        + (person.ReferralTo is null && person.ReferralPhone is null ? "" : $"; refer to {string.Join(", ", new[] { person.ReferralTo, person.ReferralPhone }.Where(x => x is not null))}");
             if (blind && !acknowledgeAway)
             {
+                // Recorded by ids only: who is away, and why, stays in the directory.
+                await RecordRefusalAsync(conn, attempt, "destination_away", "person", id, new
+                {
+                    personId = id.ToString(), unitId = person.UnitId.ToString(), attempt = attempt.Attempt, mode = attempt.Mode,
+                    awayUntil = person.ReferralUntil,
+                }, now, ct);
                 throw RoutingErrors.Of(HubErrors.PersonAway, away + ". Transfer anyway with acknowledgeAway: true.");
             }
 
@@ -297,7 +350,7 @@ public sealed class Destinations(
     }
 
     private sealed record PersonRow(
-        Guid Id, string Name, string? Phone, string? Email, string UnitName, DateTimeOffset? ReferralUntil, string? ReferralReason,
+        Guid Id, string Name, string? Phone, string? Email, Guid UnitId, string UnitName, DateTimeOffset? ReferralUntil, string? ReferralReason,
         string? ReferralTo, string? ReferralPhone);
 
     private sealed record NameAndEmail(string Name, string? Email);

@@ -45,6 +45,12 @@ internal static partial class RoutingLog
     [LoggerMessage(14, LogLevel.Error, "Suggested destinations for call {CallId} could not be computed; the call is handled without them")]
     public static partial void SuggestionsFailed(ILogger logger, Exception exception, Guid callId);
 
-    [LoggerMessage(15, LogLevel.Warning, "Pushing the offer of call {CallId} to operator {OperatorId} failed; the offer lapses and the call is offered again")]
+    [LoggerMessage(15, LogLevel.Information, "Call {CallId}: {Attempt} by {OperatorId} refused ({Refusal}, {DestinationKind} {DestinationId})")]
+    public static partial void DestinationRefused(ILogger logger, Guid callId, Guid operatorId, string attempt, string refusal, string destinationKind, Guid destinationId);
+
+    [LoggerMessage(16, LogLevel.Error, "The refusal of call {CallId}'s destination could not be recorded in its history; the operator is still told")]
+    public static partial void RefusalNotRecorded(ILogger logger, Exception exception, Guid callId);
+
+    [LoggerMessage(17, LogLevel.Warning, "Pushing the offer of call {CallId} to operator {OperatorId} failed; the offer lapses and the call is offered again")]
     public static partial void OfferPushFailed(ILogger logger, Exception exception, Guid callId, Guid operatorId);
 }

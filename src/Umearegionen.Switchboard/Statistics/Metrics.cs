@@ -4,9 +4,9 @@ namespace Umearegionen.Switchboard.Statistics;
 public sealed record MetricCounts(
     string Key, int Offered, int Answered, int Abandoned, int ShortAbandoned, int AnsweredWithinTarget,
     long AnsweredWaitSum, long HandleSum, int? WaitP90, int AnsweredDirect, int Transferred, int Callbacks,
-    int CallbacksKept, int CallbacksMissed, int Messages, int FaultReports, int BounceBacks)
+    int CallbacksKept, int CallbacksMissed, int Messages, int FaultReports, int BounceBacks, int ClosedDestinations)
 {
-    public static MetricCounts Empty(string key) => new(key, 0, 0, 0, 0, 0, 0, 0, null, 0, 0, 0, 0, 0, 0, 0, 0);
+    public static MetricCounts Empty(string key) => new(key, 0, 0, 0, 0, 0, 0, 0, null, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 }
 
 /// <summary>The figures of one group of calls, with the ratios worked out. Definitions: docs/metrics.md.</summary>
@@ -15,7 +15,7 @@ public sealed record Metrics(
     double? ServiceLevel, double? AnswerRate, double? AverageSpeedOfAnswerSeconds, int? SpeedOfAnswerP90Seconds,
     double? AverageHandleSeconds, int AnsweredBySwitchboard, int Transferred, int CallbacksBooked, int CallbacksKept,
     int CallbacksMissed, int Messages, int FaultReports, int BounceBacks, double? BounceBackRate,
-    int? ClosedDestinations, double? Occupancy)
+    int ClosedDestinations, double? Occupancy)
 {
     public static Metrics From(MetricCounts c, double? occupancy = null)
     {
@@ -30,8 +30,7 @@ public sealed record Metrics(
             Average(c.HandleSum, c.Answered),
             c.AnsweredDirect, c.Transferred, c.Callbacks, c.CallbacksKept, c.CallbacksMissed, c.Messages, c.FaultReports,
             c.BounceBacks, Ratio(c.BounceBacks, c.Transferred),
-            // Routing does not record refusals of closed destinations yet: no number rather than a wrong one.
-            null,
+            c.ClosedDestinations,
             occupancy is null ? null : Math.Round(occupancy.Value, 4));
     }
 

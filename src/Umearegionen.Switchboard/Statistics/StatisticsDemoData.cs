@@ -59,6 +59,14 @@ public sealed class StatisticsDemoData(NpgsqlDataSource dataSource, TimeProvider
                    end)
             from c;
 
+            -- About one handled call in thirty first tried a unit that was closed (calls to closed destinations).
+            insert into call_events (call_id, type, occurred_at, actor_id, data)
+            select id, 'destination_closed', answered_at + interval '20 seconds', 'demo',
+                   jsonb_build_object('unitId', 'demo-unit-' || (abs(hashtext(id::text || 'closed')) % 12), 'attempt', 'transfer',
+                                      'mode', 'blind', 'fallback', jsonb_build_object('kind', 'callback'))
+            from calls
+            where platform_call_id like 'demo-history-%' and answered_at is not null and random() < 0.033;
+
             select statistics_backfill_facts();
             """;
         await using var conn = await dataSource.OpenConnectionAsync(ct);

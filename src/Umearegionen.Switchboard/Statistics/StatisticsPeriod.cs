@@ -45,8 +45,33 @@ public static class Dimensions
     /// <summary>Rows of these dimensions mean the same thing in the previous period, so they are compared row by row.</summary>
     public static bool ComparesRowByRow(string by) => Parts(by).All(p => p is not (Day or Month));
 
-    /// <summary>These are answered from the daily rollup; the others read the per-call facts.</summary>
-    public static bool FromRollup(string by) => Parts(by).All(p => p is None or Municipality or Day or Month);
+    /// <summary>Where a slice's figures come from (SummaryQueries).</summary>
+    public enum Source
+    {
+        /// <summary>The daily rollup per municipality (call_daily): totals, municipality, day, month, weekday.</summary>
+        Daily,
+
+        /// <summary>The daily slice rollup (call_slices): one of unit, topic, operator, hour, alone or with a date or municipality part.</summary>
+        Slices,
+
+        /// <summary>The per-call facts: two of unit, topic, operator and hour together.</summary>
+        Facts,
+    }
+
+    private static bool IsSlice(string part) => part is Unit or Topic or Operator or Hour;
+
+    public static Source SourceOf(string by) => Parts(by).Count(IsSlice) switch
+    {
+        0 => Source.Daily,
+        1 => Source.Slices,
+        _ => Source.Facts,
+    };
+
+    /// <summary>The slice rollup's dimension a slice reads (unit, topic, operator or hour), if any.</summary>
+    public static string? SliceDimension(string by) => SourceOf(by) == Source.Slices ? Parts(by).Single(IsSlice) : null;
+
+    /// <summary>These are answered from a rollup; the others read the per-call facts.</summary>
+    public static bool FromRollup(string by) => SourceOf(by) != Source.Facts;
 
     /// <summary>One dimension, or two separated by a comma ("municipality,month"): rows for each pair.</summary>
     public static IReadOnlyList<string> Parts(string by) => by.Split(',');

@@ -72,7 +72,7 @@ public sealed class Summaries(NpgsqlDataSource dataSource, IOptions<StatisticsOp
             Metrics.From(total.FirstOrDefault() ?? MetricCounts.Empty(""), occupancy),
             Metrics.From(previousTotal.FirstOrDefault() ?? MetricCounts.Empty(""), previousOccupancy),
             summaryRows,
-            ["closedDestinations"]);
+            []);
     }
 
     private static string[] KeyParts(string key, int count) => count == 1 ? [key] : key.Split('|', count);

@@ -10,7 +10,7 @@ public static class SummaryCsv
         "Erbjudna", "Besvarade", "Avbrutna", "Korta avbrott", "Besvarade inom mål", "Servicenivå", "Andel besvarade",
         "Medelväntetid (s)", "Väntetid 90:e percentil (s)", "Medelhanteringstid (s)", "Besvarade av växeln", "Kopplade",
         "Återuppringningar bokade", "Återuppringningar gjorda", "Återuppringningar missade", "Meddelanden", "Felanmälningar",
-        "Studsar tillbaka", "Andel studsar", "Beläggning",
+        "Studsar tillbaka", "Andel studsar", "Samtal till stängda mål", "Beläggning",
     ];
 
     public static FileContentHttpResult File(Summary summary)
@@ -48,6 +48,6 @@ public static class SummaryCsv
         m.Offered, m.Answered, m.Abandoned, m.ShortAbandoned, m.AnsweredWithinTarget, m.ServiceLevel, m.AnswerRate,
         m.AverageSpeedOfAnswerSeconds, m.SpeedOfAnswerP90Seconds, m.AverageHandleSeconds, m.AnsweredBySwitchboard,
         m.Transferred, m.CallbacksBooked, m.CallbacksKept, m.CallbacksMissed, m.Messages, m.FaultReports, m.BounceBacks,
-        m.BounceBackRate, m.Occupancy,
+        m.BounceBackRate, m.ClosedDestinations, m.Occupancy,
     ];
 }

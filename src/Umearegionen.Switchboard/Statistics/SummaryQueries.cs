@@ -5,9 +5,11 @@ using Npgsql;
 namespace Umearegionen.Switchboard.Statistics;
 
 /// <summary>
-/// The summary SQL. Totals, municipality, day and month read the daily rollup; the other slices
-/// read the per-call facts. Both produce the same counts and the same wait histogram, and the
-/// same tail turns them into figures, so a slice never depends on which table answered it.
+/// The summary SQL. Totals, municipality, day, month and weekday read the daily rollup per
+/// municipality; unit, topic, operator and hour (alone or with one of those) read the daily slice
+/// rollup; the rest (two of unit, topic, operator, hour) read the per-call facts. All produce the
+/// same counts and the same wait histogram, and the same tail turns them into figures, so a slice
+/// never depends on which table answered it.
 /// </summary>
 public static class SummaryQueries
 {
@@ -25,8 +27,34 @@ public static class SummaryQueries
         [Dimensions.Month] = "to_char(local_date, 'YYYY-MM')",
     };
 
+    // The same keys over the rollups: call_daily and call_slices store municipality '' for none,
+    // the slice's own key (already in the facts' form) in "key", and the local date (a call's
+    // weekday is its local date's).
+    private static readonly Dictionary<string, string> RollupKeys = new(StringComparer.Ordinal)
+    {
+        [Dimensions.None] = "''",
+        [Dimensions.Municipality] = "municipality_code",
+        [Dimensions.Unit] = "key",
+        [Dimensions.Topic] = "key",
+        [Dimensions.Operator] = "key",
+        [Dimensions.Hour] = "key",
+        [Dimensions.Weekday] = "extract(isodow from local_date)::int::text",
+        [Dimensions.Day] = "to_char(local_date, 'YYYY-MM-DD')",
+        [Dimensions.Month] = "to_char(local_date, 'YYYY-MM')",
+    };
+
     private const string PeriodFilter = """
         local_date between @from and @to and (@municipality::text is null or municipality_code = @municipality)
+        """;
+
+    private const string Sums = """
+        sum(offered)::int as offered, sum(answered)::int as answered,
+        sum(abandoned)::int as abandoned, sum(answered_wait_sum)::bigint as answered_wait_sum,
+        sum(handle_sum)::bigint as handle_sum, sum(answered_direct)::int as answered_direct,
+        sum(transferred)::int as transferred, sum(callbacks)::int as callbacks,
+        sum(callbacks_kept)::int as callbacks_kept, sum(callbacks_missed)::int as callbacks_missed,
+        sum(messages)::int as messages, sum(fault_reports)::int as fault_reports,
+        sum(bounce_backs)::int as bounce_backs, sum(closed_destinations)::int as closed_destinations
         """;
 
     private const string Tail = """
@@ -47,7 +75,7 @@ public static class SummaryQueries
         select counts.key, offered, answered, abandoned, coalesce(waits.short_abandoned, 0) as short_abandoned,
                coalesce(waits.answered_within_target, 0) as answered_within_target, answered_wait_sum, handle_sum,
                p90.wait_p90, answered_direct, transferred, callbacks, callbacks_kept, callbacks_missed, messages,
-               fault_reports, bounce_backs
+               fault_reports, bounce_backs, closed_destinations
         from counts
         left join waits on waits.key = counts.key
         left join p90 on p90.key = counts.key
@@ -59,19 +87,17 @@ public static class SummaryQueries
     private static readonly ConcurrentDictionary<string, string> FactSql = new(StringComparer.Ordinal);
 
     // The key of a row: one dimension's key, or two joined with '|'.
-    private static string KeyOf(string by) => string.Join(" || '|' || ", Dimensions.Parts(by).Select(p => FactKeys[p]));
+    private static string KeyOf(string by, IReadOnlyDictionary<string, string> keys) =>
+        string.Join(" || '|' || ", Dimensions.Parts(by).Select(p => keys[p]));
 
-    private static string RollupQuery(string key) => $"""
+    // A row that adds up to nothing (a rollup row whose calls moved out) is no row.
+    private const string Having = "having sum(offered) <> 0 or sum(closed_destinations) <> 0";
+
+    private static string DailyRollupQuery(string key) => $"""
             with counts as (
-                select {key} as key, sum(offered)::int as offered, sum(answered)::int as answered,
-                       sum(abandoned)::int as abandoned, sum(answered_wait_sum)::bigint as answered_wait_sum,
-                       sum(handle_sum)::bigint as handle_sum, sum(answered_direct)::int as answered_direct,
-                       sum(transferred)::int as transferred, sum(callbacks)::int as callbacks,
-                       sum(callbacks_kept)::int as callbacks_kept, sum(callbacks_missed)::int as callbacks_missed,
-                       sum(messages)::int as messages, sum(fault_reports)::int as fault_reports,
-                       sum(bounce_backs)::int as bounce_backs
+                select {key} as key, {Sums}
                 from call_daily where {PeriodFilter}
-                group by 1
+                group by 1 {Having}
             ), w as (
                 select {key} as key, answered, wait_seconds, sum(calls)::bigint as calls
                 from call_daily_waits where {PeriodFilter}
@@ -80,48 +106,114 @@ public static class SummaryQueries
             {Tail}
             """;
 
-    // One pass over the facts, grouped by key and wait: the counts and the histogram both come from it.
-    private static string FactQuery(string key) => $"""
-        with g as (
-            select {key} as key, answered, least(wait_seconds, 3600) as wait_seconds, count(*)::bigint as calls,
-                   count(*) filter (where outcome = 'abandoned')::int as abandoned,
-                   coalesce(sum(wait_seconds) filter (where answered), 0)::bigint as answered_wait_sum,
-                   coalesce(sum(handle_seconds + wrap_up_seconds) filter (where answered), 0)::bigint as handle_sum,
-                   count(*) filter (where outcome = 'answered')::int as answered_direct,
-                   count(*) filter (where outcome = 'transferred')::int as transferred,
-                   count(*) filter (where outcome = 'callback')::int as callbacks,
-                   count(*) filter (where callback_result = 'kept')::int as callbacks_kept,
-                   count(*) filter (where callback_result = 'missed')::int as callbacks_missed,
-                   count(*) filter (where outcome = 'message')::int as messages,
-                   count(*) filter (where outcome = 'fault_report')::int as fault_reports,
-                   count(*) filter (where bounced_back)::int as bounce_backs
-            from call_facts where {PeriodFilter}
-            group by 1, 2, 3
-        ), counts as (
-            select key, sum(calls)::int as offered, coalesce(sum(calls) filter (where answered), 0)::int as answered,
-                   sum(abandoned)::int as abandoned, sum(answered_wait_sum)::bigint as answered_wait_sum,
-                   sum(handle_sum)::bigint as handle_sum, sum(answered_direct)::int as answered_direct,
-                   sum(transferred)::int as transferred, sum(callbacks)::int as callbacks,
-                   sum(callbacks_kept)::int as callbacks_kept, sum(callbacks_missed)::int as callbacks_missed,
-                   sum(messages)::int as messages, sum(fault_reports)::int as fault_reports, sum(bounce_backs)::int as bounce_backs
-            from g group by key
-        ), w as (
-            -- Every ended call was either answered or abandoned, so every group is a histogram bucket.
-            select key, answered, wait_seconds, calls from g
-        )
-        {Tail}
-        """;
+    // The slice rollup. The histogram of whole months in the range comes from the monthly table,
+    // the days before and after them from the daily one (@monthsFrom = @monthsTo: none).
+    private static string SliceRollupQuery(string key) => $"""
+            with counts as (
+                select {key} as key, {Sums}
+                from call_slices where dimension = @dimension and {PeriodFilter}
+                group by 1 {Having}
+            ), w as (
+                select {key} as key, answered, wait_seconds, sum(calls)::bigint as calls
+                from (
+                    select local_date, municipality_code, key, answered, wait_seconds, calls
+                    from call_slice_waits_monthly
+                    where dimension = @dimension and local_date >= @monthsFrom and local_date < @monthsTo
+                      and (@municipality::text is null or municipality_code = @municipality)
+                    union all
+                    select local_date, municipality_code, key, answered, wait_seconds, calls
+                    from call_slice_waits
+                    where dimension = @dimension and {PeriodFilter} and not (local_date >= @monthsFrom and local_date < @monthsTo)
+                ) x
+                group by 1, 2, 3
+            )
+            {Tail}
+            """;
+
+    // One pass over the facts, grouped by key and wait: the counts and the histogram both come from
+    // it. By unit, each closed unit a call was refused adds a row under that unit that counts only
+    // as a closed destination (answered null: in no count and no histogram bucket).
+    private static string FactQuery(string by)
+    {
+        var key = KeyOf(by, FactKeys);
+        var facts = Dimensions.Parts(by).Contains(Dimensions.Unit)
+            ? $"""
+              select {key} as key, answered, wait_seconds, outcome, handle_seconds, wrap_up_seconds, callback_result, bounced_back,
+                     true as is_call, 0 as closed
+              from call_facts where {PeriodFilter}
+              union all
+              select {KeyOf(by, new Dictionary<string, string>(FactKeys) { [Dimensions.Unit] = "cu.closed_unit" })} as key,
+                     null, 0, null, 0, 0, null, false, false, 1
+              from call_facts, unnest(closed_unit_ids) cu (closed_unit) where {PeriodFilter}
+              """
+            : $"""
+              select {key} as key, answered, wait_seconds, outcome, handle_seconds, wrap_up_seconds, callback_result, bounced_back,
+                     true as is_call, (cardinality(closed_unit_ids) > 0)::int as closed
+              from call_facts where {PeriodFilter}
+              """;
+        return $"""
+            with f as (
+                {facts}
+            ), g as (
+                select key, answered, least(wait_seconds, 3600) as wait_seconds, count(*) filter (where is_call)::bigint as calls,
+                       count(*) filter (where outcome = 'abandoned')::int as abandoned,
+                       coalesce(sum(wait_seconds) filter (where answered), 0)::bigint as answered_wait_sum,
+                       coalesce(sum(handle_seconds + wrap_up_seconds) filter (where answered), 0)::bigint as handle_sum,
+                       count(*) filter (where outcome = 'answered')::int as answered_direct,
+                       count(*) filter (where outcome = 'transferred')::int as transferred,
+                       count(*) filter (where outcome = 'callback')::int as callbacks,
+                       count(*) filter (where callback_result = 'kept')::int as callbacks_kept,
+                       count(*) filter (where callback_result = 'missed')::int as callbacks_missed,
+                       count(*) filter (where outcome = 'message')::int as messages,
+                       count(*) filter (where outcome = 'fault_report')::int as fault_reports,
+                       count(*) filter (where bounced_back)::int as bounce_backs,
+                       sum(closed)::int as closed_destinations
+                from f
+                group by 1, 2, 3
+            ), counts as (
+                select key, sum(calls)::int as offered, coalesce(sum(calls) filter (where answered), 0)::int as answered,
+                       sum(abandoned)::int as abandoned, sum(answered_wait_sum)::bigint as answered_wait_sum,
+                       sum(handle_sum)::bigint as handle_sum, sum(answered_direct)::int as answered_direct,
+                       sum(transferred)::int as transferred, sum(callbacks)::int as callbacks,
+                       sum(callbacks_kept)::int as callbacks_kept, sum(callbacks_missed)::int as callbacks_missed,
+                       sum(messages)::int as messages, sum(fault_reports)::int as fault_reports, sum(bounce_backs)::int as bounce_backs,
+                       sum(closed_destinations)::int as closed_destinations
+                from g group by key
+            ), w as (
+                -- Every ended call was either answered or abandoned, so every call's group is a histogram bucket.
+                select key, answered, wait_seconds, calls from g
+            )
+            {Tail}
+            """;
+    }
+
+    /// <summary>
+    /// Whole calendar months inside the period, as [from, to) month starts; empty (from = to) when
+    /// there are none or the slice needs days (by day or weekday).
+    /// </summary>
+    public static (DateOnly From, DateOnly To) WholeMonths(StatisticsPeriod period, string by)
+    {
+        var first = period.From.Day == 1 ? period.From : new DateOnly(period.From.Year, period.From.Month, 1).AddMonths(1);
+        var end = period.To.AddDays(1).Day == 1 ? period.To.AddDays(1) : new DateOnly(period.To.Year, period.To.Month, 1);
+        var needsDays = Dimensions.Parts(by).Any(p => p is Dimensions.Day or Dimensions.Weekday);
+        return needsDays || end <= first ? (period.From, period.From) : (first, end);
+    }
 
     public static async Task<IReadOnlyList<MetricCounts>> CountsAsync(
         NpgsqlConnection conn, StatisticsPeriod period, string by, string? municipality, StatisticsOptions options,
         CancellationToken ct, bool forceFacts = false)
     {
-        var sql = !forceFacts && Dimensions.FromRollup(by)
-            ? RollupSql.GetOrAdd(by, b => RollupQuery(KeyOf(b)))
-            : FactSql.GetOrAdd(by, b => FactQuery(KeyOf(b)));
+        var source = forceFacts ? Dimensions.Source.Facts : Dimensions.SourceOf(by);
+        var sql = source switch
+        {
+            Dimensions.Source.Daily => RollupSql.GetOrAdd(by, b => DailyRollupQuery(KeyOf(b, RollupKeys))),
+            Dimensions.Source.Slices => RollupSql.GetOrAdd(by, b => SliceRollupQuery(KeyOf(b, RollupKeys))),
+            _ => FactSql.GetOrAdd(by, FactQuery),
+        };
+        var (monthsFrom, monthsTo) = WholeMonths(period, by);
         var rows = await conn.QueryAsync<MetricCounts>(new CommandDefinition(sql, new
         {
-            from = period.From, to = period.To, municipality,
+            from = period.From, to = period.To, municipality, dimension = Dimensions.SliceDimension(by), monthsFrom, monthsTo,
             target = (int)options.ServiceLevelTarget.TotalSeconds,
             shortAbandon = (int)options.ShortAbandon.TotalSeconds,
         }, cancellationToken: ct));
@@ -173,9 +265,19 @@ public static class SummaryQueries
         {
             Dimensions.Municipality => "select code as key, name as label from municipalities where code = any(@list)",
             Dimensions.Operator => "select id::text as key, display_name as label from accounts where id::text = any(@list)",
+            // The name the period's latest call to the unit carried (one index lookup per unit); a unit
+            // known only from refusals (closed) by its directory name.
             Dimensions.Unit => """
-                select unit_id as key, max(unit_name) as label from call_facts
-                where local_date between @from and @to and unit_id = any(@list) group by unit_id
+                select key, (array_agg(label order by rank))[1] as label from (
+                    select k.key, n.unit_name as label, 0 as rank
+                    from unnest(@list::text[]) k (key),
+                         lateral (select unit_name from call_facts
+                                  where unit_id = k.key and local_date between @from and @to and unit_name is not null
+                                  order by local_date desc limit 1) n
+                    union all
+                    select id::text, name, 1 from directory_units where id::text = any(@list)
+                ) l
+                group by key
                 """,
             _ => null,
         };

@@ -7,7 +7,7 @@ namespace Umearegionen.Switchboard.IntegrationTests.Statistics;
 /// <summary>A call with known times, written the way routing writes calls, so statistics' triggers see the same statements.</summary>
 public sealed record PastCall(
     string Municipality, DateTimeOffset QueuedAt, TimeSpan Wait, TimeSpan? Handle, string Outcome, Guid? Operator = null,
-    string? Caller = null, string? Topic = null, string? UnitId = null, string? UnitName = null);
+    string? Caller = null, string? Topic = null, string? UnitId = null, string? UnitName = null, string[]? ClosedUnits = null);
 
 /// <summary>Writes hand-made call histories into the app's database.</summary>
 public sealed class CallHistory(SwitchboardApp app)
@@ -58,6 +58,17 @@ public sealed class CallHistory(SwitchboardApp app)
         await conn.ExecuteAsync(
             "update calls set state = 'connected', operator_id = @operatorId, answered_at = @answeredAt where id = @id",
             new { id, operatorId, answeredAt });
+        // Transfers or consultations refused because the unit was closed, as routing records them while connected.
+        foreach (var closed in call.ClosedUnits ?? [])
+        {
+            await conn.ExecuteAsync("""
+                insert into call_events (call_id, type, occurred_at, actor_id, data)
+                values (@id, 'destination_closed', @at, @operatorId::text,
+                        jsonb_build_object('unitId', @closed::text, 'unitName', 'Enhet ' || @closed::text, 'attempt', 'transfer',
+                                           'mode', 'blind', 'fallback', jsonb_build_object('kind', 'callback')))
+                """, new { id, at = answeredAt.AddSeconds(1), operatorId, closed });
+        }
+
         var destination = $$"""{"kind":"unit","id":"{{call.UnitId}}","name":"{{call.UnitName}}"}""";
         // As routing does it: the completion, its event and the outcome's row in one statement.
         await conn.ExecuteAsync("""

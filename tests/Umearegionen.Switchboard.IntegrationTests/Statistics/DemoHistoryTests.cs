@@ -21,5 +21,6 @@ public sealed class DemoHistoryTests(StatisticsApp app) : IClassFixture<Statisti
         Assert.Equal(6, summary!.Rows.Count);
         Assert.InRange(summary.Total.Offered, 39 * 1400, 41 * 1400); // 40 weekdays (39–41 around a DST week)
         Assert.NotNull(summary.Total.ServiceLevel);
+        Assert.InRange(summary.Total.ClosedDestinations, 1, summary.Total.Answered / 10);
     }
 }

@@ -27,7 +27,7 @@ public sealed class MetricsTests
     public void ServiceLevelLeavesShortAbandonsOutOfTheDenominator()
     {
         // 8 answered (6 in time), 4 abandoned of which 1 short: 6 / (8 + 4 − 1).
-        var counts = MetricCounts.Empty("") with { Offered = 12, Answered = 8, Abandoned = 4, ShortAbandoned = 1, AnsweredWithinTarget = 6, AnsweredWaitSum = 100, HandleSum = 800, WaitP90 = 30, Transferred = 4, BounceBacks = 1 };
+        var counts = MetricCounts.Empty("") with { Offered = 12, Answered = 8, Abandoned = 4, ShortAbandoned = 1, AnsweredWithinTarget = 6, AnsweredWaitSum = 100, HandleSum = 800, WaitP90 = 30, Transferred = 4, BounceBacks = 1, ClosedDestinations = 2 };
 
         var m = Metrics.From(counts);
 
@@ -36,7 +36,7 @@ public sealed class MetricsTests
         Assert.Equal(12.5, m.AverageSpeedOfAnswerSeconds);
         Assert.Equal(100, m.AverageHandleSeconds);
         Assert.Equal(0.25, m.BounceBackRate);
-        Assert.Null(m.ClosedDestinations);
+        Assert.Equal(2, m.ClosedDestinations);
     }
 
     [Fact]
@@ -150,12 +150,41 @@ public sealed class DimensionsTests
         Assert.Equal(expected is null, errors.Any);
     }
 
-    [Fact]
-    public void OnlyTotalsMunicipalitiesDaysAndMonthsComeFromTheRollup()
+    [Theory]
+    [InlineData("none", Dimensions.Source.Daily, null)]
+    [InlineData("municipality,month", Dimensions.Source.Daily, null)]
+    [InlineData("weekday", Dimensions.Source.Daily, null)]
+    [InlineData("unit", Dimensions.Source.Slices, "unit")]
+    [InlineData("municipality,hour", Dimensions.Source.Slices, "hour")]
+    [InlineData("topic,weekday", Dimensions.Source.Slices, "topic")]
+    [InlineData("operator,month", Dimensions.Source.Slices, "operator")]
+    [InlineData("unit,topic", Dimensions.Source.Facts, null)]
+    [InlineData("operator,hour", Dimensions.Source.Facts, null)]
+    public void ASliceWithAtMostOneOfUnitTopicOperatorAndHourComesFromARollup(string by, Dimensions.Source source, string? dimension)
     {
-        Assert.True(Dimensions.FromRollup("municipality,month"));
-        Assert.False(Dimensions.FromRollup("municipality,hour"));
+        Assert.Equal(source, Dimensions.SourceOf(by));
+        Assert.Equal(dimension, Dimensions.SliceDimension(by));
+        Assert.Equal(source != Dimensions.Source.Facts, Dimensions.FromRollup(by));
+    }
+
+    [Fact]
+    public void RowsByDayOrMonthAreNotComparedRowByRow()
+    {
         Assert.False(Dimensions.ComparesRowByRow("municipality,month"));
         Assert.True(Dimensions.ComparesRowByRow("unit,weekday"));
+    }
+
+    [Theory]
+    [InlineData("2025-01-01", "2025-12-31", "unit", "2025-01-01", "2026-01-01")]   // a year: twelve whole months
+    [InlineData("2025-01-15", "2025-04-10", "topic", "2025-02-01", "2025-04-01")]  // February and March whole
+    [InlineData("2025-03-02", "2025-03-31", "hour", "2025-03-02", "2025-03-02")]   // no whole month: none
+    [InlineData("2025-03-01", "2025-03-31", "unit,day", "2025-03-01", "2025-03-01")] // by day: days only
+    [InlineData("2025-03-01", "2025-03-31", "weekday", "2025-03-01", "2025-03-01")]
+    [InlineData("2024-02-01", "2024-02-29", "operator", "2024-02-01", "2024-03-01")] // leap February is whole
+    public void WholeMonthsOfAPeriodAreReadFromTheMonthlyHistogram(string from, string to, string by, string monthsFrom, string monthsTo)
+    {
+        var months = SummaryQueries.WholeMonths(new StatisticsPeriod(DateOnly.Parse(from), DateOnly.Parse(to)), by);
+
+        Assert.Equal((DateOnly.Parse(monthsFrom), DateOnly.Parse(monthsTo)), months);
     }
 }
