@@ -1,6 +1,7 @@
 import * as session from './session.js';
 import * as hub from './hub.js';
 import { ApiError } from './api.js';
+import { swedishMessage } from './errors.js';
 import { viewsFor } from './views/index.js';
 
 const ROLE_NAMES = { operator: 'Telefonist', editor: 'Redaktör', manager: 'Chef', administrator: 'Administratör' };
@@ -45,7 +46,9 @@ async function enter(current) {
     const pill = $('connection');
     pill.dataset.state = state;
     pill.textContent = CONNECTION_TEXT[state];
+    $('reconnect').hidden = state !== 'disconnected';
   });
+  $('reconnect').onclick = () => hub.retry();
   renderNav(current.user);
   await hub.connect();
 }
@@ -91,7 +94,7 @@ window.addEventListener('session-expired', () => {
   location.reload();
 });
 window.addEventListener('unhandledrejection', event => {
-  if (event.reason instanceof ApiError) console.warn(event.reason.message);
+  if (event.reason instanceof ApiError) console.warn(swedishMessage(event.reason));
 });
 
 document.addEventListener('DOMContentLoaded', async () => {

@@ -1,4 +1,5 @@
 import { api, ApiError } from '../api.js';
+import { swedishMessage } from '../errors.js';
 
 const ROLE_NAMES = { operator: 'Telefonist', editor: 'Redaktör', manager: 'Chef', administrator: 'Administratör' };
 
@@ -43,7 +44,7 @@ export default {
         await load();
       } catch (e) {
         if (!(e instanceof ApiError)) throw e;
-        error.textContent = [e.message, ...Object.values(e.fieldErrors).flat()].join(' ');
+        error.textContent = swedishMessage(e);
       }
     });
     await load();
@@ -66,7 +67,9 @@ function row(account, reload) {
     const b = document.createElement('button');
     b.type = 'button';
     b.textContent = label;
-    b.addEventListener('click', async () => { await api(path, { method: 'POST' }); await reload(); });
+    b.addEventListener('click', async () => {
+      try { await api(path, { method: 'POST' }); await reload(); } catch (e) { alert(swedishMessage(e)); }
+    });
     actions.append(b);
   };
   if (locked) button('Lås upp', `/api/accounts/${account.id}/unlock`);

@@ -4,9 +4,11 @@ import { overdue, csvImport } from './review.js';
 import notices from './notices.js';
 import manager from './manager.js';
 import accounts from './accounts.js';
+import holidayPolicy from './holiday-policy.js';
+import switchboardHours from './switchboard-hours.js';
 
 // The views each role sees, in navigation order (an administrator starts on the accounts).
-const ALL = [accounts, operator, manager, editor, overdue, csvImport, notices];
+const ALL = [accounts, operator, manager, editor, holidayPolicy, overdue, csvImport, notices, switchboardHours];
 
 export function viewsFor(role) {
   return ALL.filter(view => view.roles.includes(role));

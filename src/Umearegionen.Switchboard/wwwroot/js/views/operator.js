@@ -1,6 +1,7 @@
 import * as hub from '../hub.js';
 import { h, formatTime, formatWait, secondsSince, municipalityNames, municipalityName, loadMunicipalities, isTyping, hubErrorText } from '../dom.js';
 import { chime, unlock } from '../sound.js';
+import { swedishWarning } from '../errors.js';
 import { directorySearch, destinationOf } from '../search.js';
 import { callPanel } from './operator-call.js';
 import { finishForm, useMunicipalities } from './operator-finish.js';
@@ -104,7 +105,7 @@ export default {
     // Current call, how it ends, the directory, queue and notices
     const finish = finishForm({
       invoke: (method, request) => attempt(() => hub.invoke(method, request)),
-      onDone: async (call, text) => { say(text, 'ok'); state.destination = null; showCall(null); await resync(); },
+      onDone: async (call, text) => { say(call?.warning ? `${text} ${swedishWarning(call.warning)}` : text, call?.warning ? 'warn' : 'ok'); state.destination = null; showCall(null); await resync(); },
       onCall: call => showCall(call),
     });
     const search = directorySearch({ onPick: hit => pick(destinationOf(hit)) });
