@@ -45,7 +45,7 @@ export function policyFields(policy, { prefix, onChange = () => {} }) {
     const id = `${prefix}-${key}`;
     const kind = h('select', { id: `${id}-kind`, 'aria-label': `${name}: hantering` },
       TREATMENTS.map(([value, text]) => h('option', { value, selected: value === t.kind }, text)));
-    const at = h('input', { id: `${id}-at`, type: 'time', 'aria-label': `${name}: stänger kl.`, value: t.at ?? '15:00' });
+    const at = h('input', { id: `${id}-at`, 'aria-label': `${name}: stänger kl.`, value: t.at ?? '15:00', placeholder: '15:00', inputmode: 'numeric', size: 6, autocomplete: 'off' });
     const hours = h('input', { id: `${id}-hours`, 'aria-label': `${name}: öppettider`, value: formatRanges(t.hours ?? []),
       placeholder: '09:00-12:00', autocomplete: 'off', size: 16 });
     const atCell = h('span', {}, at), hoursCell = h('span', {}, hours);
@@ -62,7 +62,11 @@ export function policyFields(policy, { prefix, onChange = () => {} }) {
         h('td', {}, kind), cells),
       read() {
         switch (kind.value) {
-          case 'closeEarly': return { kind: 'closeEarly', at: at.value || null };
+          case 'closeEarly': {
+            const m = at.value.trim().match(/^(\d{1,2})[:.]?(\d{2})$/);
+            if (at.value.trim() && !m) throw `${name}: "${at.value.trim()}" är ingen tid; skriv t.ex. 15:00.`;
+            return { kind: 'closeEarly', at: m ? `${m[1].padStart(2, '0')}:${m[2]}` : null };
+          }
           case 'hours': return { kind: 'hours', hours: parseRanges(hours.value, name) };
           default: return { kind: kind.value };
         }
@@ -108,8 +112,12 @@ export function previewTable(days, policy, { id, caption }) {
     })));
 }
 
+/** The service's default policy, which a municipality has until it stores its own (HolidayPolicy.Default). */
+export const DEFAULT_POLICY = { publicHoliday: { kind: 'closed' }, paskafton: { kind: 'closed' }, midsommarafton: { kind: 'closed' },
+  julafton: { kind: 'closed' }, nyarsafton: { kind: 'closed' }, dayBeforeHoliday: { kind: 'closeEarly', at: '15:00' } };
+
 /** Which of the six treatments differ between two stored policies, in Swedish (for the change history). */
 export function changedTreatments(before, after) {
-  return SPECIAL_DAYS.filter(([key]) => JSON.stringify(before?.[key] ?? null) !== JSON.stringify(after?.[key] ?? null))
+  return SPECIAL_DAYS.filter(([key]) => describeTreatment(before?.[key]) !== describeTreatment(after?.[key]))
     .map(([key, name]) => `${name}: ${before?.[key] ? `${describeTreatment(before[key])} → ` : ''}${describeTreatment(after?.[key])}`);
 }

@@ -3,7 +3,7 @@ import * as hub from '../hub.js';
 import { h, formatDateTime, loadMunicipalities } from '../dom.js';
 import { save } from '../form.js';
 import { historyList } from '../history.js';
-import { policyFields, comingSpecialDays, previewTable, changedTreatments } from '../holiday-policy.js';
+import { policyFields, comingSpecialDays, previewTable, changedTreatments, DEFAULT_POLICY } from '../holiday-policy.js';
 
 // Editors (their own municipality) and administrators (any, with a chooser): what the municipality's units do on
 // public holidays, the eves and the day before a holiday; the coming holidays under the rules; the change history.
@@ -18,6 +18,7 @@ export default {
     let days = [];
     let dirty = false;
     const nameOf = c => municipalities.find(m => m.code === c)?.name ?? c;
+    const genitive = c => (/[sxz]$/.test(nameOf(c)) ? nameOf(c) : `${nameOf(c)}s`);
     const heading = h('h2', {});
     const picker = user.municipalityCode ? null : h('select', { id: 'hp-municipality', onchange: e => { code = e.target.value; load(); } },
       municipalities.map(m => h('option', { value: m.code }, m.name)));
@@ -63,7 +64,7 @@ export default {
           { method: 'PUT', version: stored.version, body, fields: fields.fieldControl });
         if (!result) return;
         await load();
-        form.querySelector('.ok').textContent = `Sparat. Reglerna gäller nu ${nameOf(code)}s enheter.`;
+        form.querySelector('.ok').textContent = `Sparat. Reglerna gäller nu ${genitive(code)} enheter.`;
       };
       renderPreview(fields);
     }
@@ -73,12 +74,12 @@ export default {
       try { policy = fields.read(); } catch { policy = stored.policy; }
       preview.replaceChildren(h('h3', { id: 'hp-preview-title' }, 'Kommande helgdagar'),
         h('p.muted', {}, dirty ? 'Så blir det med ändringarna i formuläret (inte sparade än).' : 'Så gäller de sparade reglerna.'),
-        previewTable(days, policy, { id: 'hp-preview', caption: `Särskilda dagar för ${nameOf(code)}s enheter` }));
+        previewTable(days, policy, { id: 'hp-preview', caption: `Särskilda dagar för ${genitive(code)} enheter` }));
     }
 
     async function renderHistory() {
       const list = await historyList([`/api/opening-hours/municipalities/${code}/holiday-policy/history`],
-        { id: 'hp-history', describe: entry => changedTreatments(entry.before?.policy, entry.after?.policy).join('; ') });
+        { id: 'hp-history', describe: entry => changedTreatments(entry.before?.policy ?? DEFAULT_POLICY, entry.after?.policy).join('; ') });
       history.replaceChildren(h('h3', { id: 'hp-history-title' }, 'Ändringar'), list);
     }
 

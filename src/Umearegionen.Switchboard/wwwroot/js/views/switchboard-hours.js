@@ -28,7 +28,7 @@ export default {
     const rules = h('section.panel', { 'aria-labelledby': 'sb-rules-title' });
     const history = h('section.panel', { 'aria-labelledby': 'sb-history-title' });
     container.append(h('div.switchboard-hours', {}, h('h2', {}, 'Växelns öppettider'),
-      h('div.switchboard-columns', {}, h('div', {}, now, week, history), rules)));
+      h('div.switchboard-columns', {}, now, week, history), rules));
 
     async function loadStatus() {
       const s = await api('/api/opening-hours/switchboard/status');
@@ -37,7 +37,7 @@ export default {
         : s.status === 'closed' ? `Stängt nu${s.opensAt ? ` – öppnar ${formatDateTime(s.opensAt)}` : ''}` : 'Öppettiderna är inte inlagda';
       now.replaceChildren(h('h3', {}, 'Just nu'),
         h(`p.badge.${s.status === 'open' ? (s.closesSoon ? 'warn' : 'ok') : s.status === 'closed' ? 'bad' : 'muted'}`, { id: 'sb-now' }, text),
-        s.reason ? h('p', {}, `Orsak: ${s.reason}`) : null,
+        ...(s.reason ? [h('p', {}, `Orsak: ${s.reason}`)] : []),
         h('p.muted', {}, `Kontrollerat ${formatTime(s.at)}`));
     }
 
@@ -138,6 +138,7 @@ export default {
 function describeChange(entry) {
   const before = entry.before?.rules, after = entry.after?.rules;
   if (!after) return '';
+  if (!before) return 'första versionen';
   const parts = [];
   const changedDays = DAYS.filter(([day]) => JSON.stringify(before?.weekly?.[day]) !== JSON.stringify(after.weekly?.[day])).map(([, name]) => name.toLowerCase());
   if (changedDays.length) parts.push(`veckan (${changedDays.join(', ')})`);
