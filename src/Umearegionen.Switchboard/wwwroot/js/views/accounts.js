@@ -1,5 +1,6 @@
 import { api, ApiError } from '../api.js';
 import { swedishMessage } from '../errors.js';
+import { markFieldErrors, clearFieldErrors } from '../form.js';
 
 const ROLE_NAMES = { operator: 'Telefonist', editor: 'Redaktör', manager: 'Chef', administrator: 'Administratör' };
 
@@ -36,6 +37,7 @@ export default {
       const form = new FormData(event.target);
       const error = container.querySelector('#na-error');
       error.textContent = '';
+      clearFieldErrors(event.target);
       try {
         await api('/api/accounts', { method: 'POST', body: {
           username: form.get('username'), displayName: form.get('displayName'), role: form.get('role'),
@@ -45,6 +47,7 @@ export default {
       } catch (e) {
         if (!(e instanceof ApiError)) throw e;
         error.textContent = swedishMessage(e);
+        markFieldErrors(event.target, e, { username: 'na-username', displayName: 'na-name', role: 'na-role', municipalityCode: 'na-municipality', password: 'na-password' });
       }
     });
     await load();
