@@ -189,15 +189,16 @@ function translateKnown(field, message) {
   const text = String(message).trim();
   const label = upperFirst(fieldLabel(field) || 'Fältet');
   const names = [...new Set([field, field?.split('.').pop()].filter(Boolean))];
+  // The specific messages first: a generic "{field} is required…" would swallow "contactNumber is required and must be …".
+  for (const [pattern, make] of RULES) {
+    const m = text.match(pattern);
+    if (m) return make(m);
+  }
   for (const [pattern, make] of FIELD_RULES) {
     for (const name of names) {
       const m = text.match(new RegExp(pattern.source.replace('{f}', escapeRegExp(name))));
       if (m) return make(label, m);
     }
-  }
-  for (const [pattern, make] of RULES) {
-    const m = text.match(pattern);
-    if (m) return make(m);
   }
   return null;
 }
