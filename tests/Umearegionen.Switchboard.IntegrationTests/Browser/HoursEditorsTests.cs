@@ -153,6 +153,25 @@ public sealed class HoursEditorsTests(BrowserApp app) : IClassFixture<BrowserApp
     }
 
     [Fact]
+    public async Task AnAdministratorChoosesWhichMunicipalitysHolidayPolicyToEdit()
+    {
+        var editor = await app.ClientForAsync(Roles.Editor, "2404");
+        Assert.Equal(HttpStatusCode.OK, (await SendAsync(editor, HttpMethod.Put, "/api/opening-hours/municipalities/2404/holiday-policy", 0,
+            new { paskafton = new { kind = "normal" } })).StatusCode);
+        var page = await SignedInAsync(app, Roles.Administrator);
+        await page.GetByRole(AriaRole.Link, new() { Name = "Helgdagar" }).ClickAsync();
+        await page.GetByLabel("Kommun", new() { Exact = true }).SelectOptionAsync("2404");
+
+        await Assertions.Expect(page.Locator("#view h2")).ToHaveTextAsync("Helgdagar – Vindeln");
+        await Assertions.Expect(page.Locator("#hp-paskafton-kind")).ToHaveValueAsync("normal");
+        await page.Locator("#hp-paskafton-kind").SelectOptionAsync("closed");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Spara helgdagsregler" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#hp-status")).ToContainTextAsync("Version 2");
+        var stored = await editor.GetFromJsonAsync<JsonElement>("/api/opening-hours/municipalities/2404/holiday-policy");
+        Assert.Equal("closed", stored.GetProperty("policy").GetProperty("paskafton").GetProperty("kind").GetString());
+    }
+
+    [Fact]
     public async Task AnEditorCannotReachTheSwitchboardHoursEditor()
     {
         var page = await SignedInAsync(app, Roles.Editor, "2480");
