@@ -79,7 +79,17 @@ async function show(views, user) {
   activeView?.dispose?.();
   const container = $('view');
   container.replaceChildren();
-  activeView = view ? await view.render(container, { user }) : null;
+  try {
+    activeView = view ? await view.render(container, { user }) : null;
+  } catch (e) {
+    // A view that cannot load says why, in Swedish, instead of staying blank.
+    activeView = null;
+    const error = document.createElement('p');
+    error.className = 'error';
+    error.setAttribute('role', 'alert');
+    error.textContent = `Vyn kunde inte visas. ${swedishMessage(e)}`;
+    container.append(error);
+  }
 }
 
 async function logout() {
