@@ -98,6 +98,14 @@ start() {
   if run_pg "$bin/pg_ctl" -D "$DATA" status >/dev/null 2>&1; then
     log "already running on 127.0.0.1:$port"
   else
+    # The recorded port may have been taken while this cluster was stopped (another checkout's
+    # cluster, another service): move to the next free one rather than fail.
+    if ! port_free "$port"; then
+      local taken="$port"
+      while ! port_free "$port"; do port=$((port + 1)); done
+      echo "$port" > "$PORT_FILE"
+      log "port $taken is taken by another program; this cluster now uses $port"
+    fi
     touch "$LOG"; owner_fix "$LOG" "$SOCK"
     run_pg "$bin/pg_ctl" -D "$DATA" -l "$LOG" -w -t 60 -o "-p $port" start >&2 || { tail -n 30 "$LOG" >&2; exit 1; }
     log "started on 127.0.0.1:$port (data: $DATA)"

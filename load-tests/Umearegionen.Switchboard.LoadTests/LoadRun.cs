@@ -131,7 +131,7 @@ public sealed class LoadRun(Scenario scenario, Target target, TextWriter log)
 
         return new RunReport(scenario.Name, startedAt, arrivalDuration, _run.StartedPlatformIds.Count,
             arrivalSeconds.OrderBy(a => a.Key).Select(a => new SecondSample(a.Key, a.Value, 0)).ToList(),
-            [_run.IntakeToOffer, _run.AcceptToConfirmed, _run.EventToDashboard], _run.Errors.ByKind(), reconciliation, facts)
+            [_run.IntakeToOffer, _run.AcceptToConfirmed, _run.EventToDashboard, _run.IntakeToQueueListing], _run.Errors.ByKind(), reconciliation, facts)
         {
             Sections = sections,
             Series = target.Service is null
@@ -195,6 +195,7 @@ public sealed class LoadRun(Scenario scenario, Target target, TextWriter log)
         var receipt = await WithRetriesAsync("intake", () => platform.PlaceCallAsync(report, stop), stop);
         if (receipt is null) return;
         _run.IntakeByCallId[receipt.CallId] = sentAt;
+        _run.IntakeConfirmed(sentAt);
         if (patience is not { } wait) return;
         await Task.Delay(wait - Stopwatch.GetElapsedTime(sentAt) is var left && left > TimeSpan.Zero ? left : TimeSpan.Zero, stop);
         if (_run.Accepted.ContainsKey(caller)) return;

@@ -16,6 +16,7 @@ public sealed class OperatorClient(RunState run, Uri url, string token, int seed
     private readonly Random _random = new(seed);
     private readonly object _gate = new();
     private readonly HashSet<Guid> _handling = [];
+    private readonly HashSet<Guid> _withdrawn = [];
     private HubConnection? _connection;
     private volatile bool _dropped;
     private CancellationToken _stop;
@@ -45,7 +46,13 @@ public sealed class OperatorClient(RunState run, Uri url, string token, int seed
         connection.On<CallOffer>(nameof(ISwitchboardClient.OfferReceived), offer =>
         {
             run.OfferArrived(offer.Call.CallerNumber);
+            lock (_gate) _withdrawn.Remove(offer.Call.Id);
             Handle(offer.Call, accepted: false);
+        });
+        // The banner goes away: a person does not accept an offer the service took back (it lapsed, or the caller hung up).
+        connection.On<OfferWithdrawn>(nameof(ISwitchboardClient.OfferWithdrawn), withdrawn =>
+        {
+            lock (_gate) _withdrawn.Add(withdrawn.CallId);
         });
         connection.On<OperatorState>(nameof(ISwitchboardClient.OperatorStateChanged), state =>
         {
@@ -129,14 +136,25 @@ public sealed class OperatorClient(RunState run, Uri url, string token, int seed
             {
                 await Task.Delay(acceptDelay, _stop);
                 if (_dropped || !Connected) return; // the offer stays with the service; Resync after reconnecting picks it up
+                lock (_gate)
+                {
+                    if (_withdrawn.Remove(call.Id))
+                    {
+                        run.Race();
+                        return;
+                    }
+                }
+
                 var started = run.Now;
                 var clock = System.Diagnostics.Stopwatch.StartNew();
                 try
                 {
                     await AcceptAsync(call.Id);
                 }
-                catch (HubException e) when (IsRace(e, call))
+                catch (HubException e) when (IsRace(e, call) || (Code(e) == HubErrors.AlreadyOnCall && HandlingAnother(call)))
                 {
+                    // Already on another call: this offer was stale (withdrawn and re-offered while the
+                    // withdrawal was still on its way); the service refused it, as it must.
                     run.Race();
                     return;
                 }
@@ -210,6 +228,11 @@ public sealed class OperatorClient(RunState run, Uri url, string token, int seed
     /// connection or a restart) the offer lapsed and went to someone else. People collide like this;
     /// the reconciliation shows whether any call was lost by it.
     /// </summary>
+    private bool HandlingAnother(CallView call)
+    {
+        lock (_gate) return _handling.Any(id => id != call.Id);
+    }
+
     private static bool IsRace(HubException e, CallView call) =>
         Code(e) is HubErrors.WrongState or HubErrors.OfferExpired or HubErrors.CallTaken;
 

@@ -15,6 +15,8 @@ public sealed class RunState(Scenario scenario)
     public LatencyRecorder IntakeToOffer { get; } = new("intake-to-offer");
     public LatencyRecorder AcceptToConfirmed { get; } = new("accept-to-confirmed");
     public LatencyRecorder EventToDashboard { get; } = new("event-to-dashboard");
+    /// <summary>Intake to the first queue snapshot listing the call (only the head of the queue is listed).</summary>
+    public LatencyRecorder IntakeToQueueListing { get; } = new("intake-to-queue-listing");
     /// <summary>Intake-to-offer per rate phase, by the phase the call arrived in (the ramp's verdict per step).</summary>
     public ConcurrentDictionary<string, LatencyRecorder> IntakeToOfferByPhase { get; } = new();
     public ErrorCounter Errors { get; } = new();
@@ -27,6 +29,8 @@ public sealed class RunState(Scenario scenario)
     /// <summary>Caller numbers an operator accepted.</summary>
     public ConcurrentDictionary<string, bool> Accepted { get; } = new();
     public ConcurrentDictionary<string, bool> StartedPlatformIds { get; } = new();
+    private readonly List<long> _intakeConfirmations = [];
+
     public long Completed;
     public long Offers;
 
@@ -38,6 +42,22 @@ public sealed class RunState(Scenario scenario)
 
     /// <summary>An expected collision between people, not a fault: the caller hung up as the operator accepted.</summary>
     public void Race() => Interlocked.Increment(ref _races);
+
+    /// <summary>
+    /// A call's intake was confirmed by the service (its row is committed): remembers when that intake was
+    /// sent, in the order of confirmation, so the n-th call counted by the managers' figures can be matched
+    /// to the n-th confirmed intake.
+    /// </summary>
+    public void IntakeConfirmed(long sentAt)
+    {
+        lock (_intakeConfirmations) _intakeConfirmations.Add(sentAt);
+    }
+
+    /// <summary>When the n-th confirmed intake (1-based) was sent, if there was one.</summary>
+    public long? SentAtOfConfirmed(int n)
+    {
+        lock (_intakeConfirmations) return n >= 1 && n <= _intakeConfirmations.Count ? _intakeConfirmations[n - 1] : null;
+    }
 
     public void OfferArrived(string callerNumber)
     {

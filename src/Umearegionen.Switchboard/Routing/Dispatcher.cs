@@ -133,9 +133,24 @@ public sealed class Dispatcher(
         foreach (var call in offered)
         {
             RoutingLog.CallOffered(logger, call.Id, call.OfferedTo!.Value);
-            await notifier.OfferAsync(call.OfferedTo!.Value, new CallOffer(call.ToView(notices), expires));
+            // Not awaited: an operator whose connection reads slowly (a frozen browser, a bad network)
+            // must not hold up the offers to everyone else. The offer is stored; if the push fails the
+            // offer lapses and the call is offered again.
+            _ = PushOfferAsync(call.Id, call.OfferedTo!.Value, new CallOffer(call.ToView(notices), expires));
         }
 
         return offered.Count;
+    }
+
+    private async Task PushOfferAsync(Guid callId, Guid operatorId, CallOffer offer)
+    {
+        try
+        {
+            await notifier.OfferAsync(operatorId, offer);
+        }
+        catch (Exception ex)
+        {
+            RoutingLog.OfferPushFailed(logger, ex, callId, operatorId);
+        }
     }
 }

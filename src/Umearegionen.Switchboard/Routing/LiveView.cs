@@ -141,7 +141,8 @@ public sealed class LiveSnapshots(
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(options.Value.SnapshotInterval, clock);
+        var interval = options.Value.SnapshotInterval;
+        using var timer = new PeriodicTimer(interval, clock);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
             if (!changes.TakeMark())
@@ -153,14 +154,40 @@ public sealed class LiveSnapshots(
             {
                 var manager = await view.ManagerViewAsync(stoppingToken);
                 var queue = await view.QueueAsync(stoppingToken);
-                await hub.Clients.Groups(HubGroups.Operators, HubGroups.Managers).QueueChanged(queue);
-                await hub.Clients.Group(HubGroups.Managers).ManagerViewChanged(manager);
+                var sending = Task.WhenAll(
+                    hub.Clients.Groups(HubGroups.Operators, HubGroups.Managers).QueueChanged(queue),
+                    hub.Clients.Group(HubGroups.Managers).ManagerViewChanged(manager));
+                // A send completes when every connection has taken the snapshot. One that reads slowly
+                // (a frozen browser, a bad network) must not hold up the next snapshot for everyone
+                // else: wait at most one interval, then let the slow ones catch up on their own. Writes
+                // to one connection stay in order; the server drops a connection silent for
+                // ClientTimeoutInterval (30 s), which bounds what waits for it.
+                if (await Task.WhenAny(sending, Task.Delay(interval, clock, stoppingToken)) != sending)
+                {
+                    _ = ObserveAsync(sending);
+                }
+                else
+                {
+                    await sending;
+                }
             }
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
                 RoutingLog.SnapshotFailed(logger, ex);
                 changes.Mark();
             }
+        }
+    }
+
+    private async Task ObserveAsync(Task sending)
+    {
+        try
+        {
+            await sending;
+        }
+        catch (Exception ex)
+        {
+            RoutingLog.SnapshotFailed(logger, ex);
         }
     }
 }

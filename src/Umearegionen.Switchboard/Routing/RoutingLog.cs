@@ -44,4 +44,7 @@ internal static partial class RoutingLog
 
     [LoggerMessage(14, LogLevel.Error, "Suggested destinations for call {CallId} could not be computed; the call is handled without them")]
     public static partial void SuggestionsFailed(ILogger logger, Exception exception, Guid callId);
+
+    [LoggerMessage(15, LogLevel.Warning, "Pushing the offer of call {CallId} to operator {OperatorId} failed; the offer lapses and the call is offered again")]
+    public static partial void OfferPushFailed(ILogger logger, Exception exception, Guid callId, Guid operatorId);
 }

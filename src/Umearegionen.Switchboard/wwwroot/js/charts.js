@@ -58,3 +58,38 @@ export function liveCharts(dayCanvas, barCanvas) {
     destroy() { day.destroy(); bars.destroy(); },
   };
 }
+
+// The statistics view's chart: offered and answered calls per group as bars, the service level as a line.
+export function statisticsChart(canvas) {
+  const font = { size: 13 };
+  const chart = new Chart(canvas, {
+    type: 'bar',
+    data: {
+      labels: [],
+      datasets: [
+        { label: 'Erbjudna', data: [], backgroundColor: '#0b5394', yAxisID: 'calls', order: 2 },
+        { label: 'Besvarade', data: [], backgroundColor: '#3d85c6', yAxisID: 'calls', order: 2 },
+        { label: 'Servicenivå %', data: [], type: 'line', borderColor: '#0f6b2f', backgroundColor: '#0f6b2f', yAxisID: 'level', order: 1, spanGaps: true },
+      ],
+    },
+    options: {
+      animation: false, maintainAspectRatio: false,
+      plugins: { legend: { labels: { font, color: '#1b1b1b' } } },
+      scales: {
+        x: { ticks: { color: '#1b1b1b', font, autoSkip: true, maxRotation: 45 } },
+        calls: { position: 'left', beginAtZero: true, ticks: { precision: 0, color: '#1b1b1b', font }, title: { display: true, text: 'Samtal', color: '#1b1b1b' } },
+        level: { position: 'right', min: 0, max: 100, grid: { drawOnChartArea: false }, ticks: { color: '#0f6b2f', font }, title: { display: true, text: 'Servicenivå %', color: '#0f6b2f' } },
+      },
+    },
+  });
+  return {
+    show(labels, offered, answered, serviceLevel) {
+      chart.data.labels = labels;
+      chart.data.datasets[0].data = offered;
+      chart.data.datasets[1].data = answered;
+      chart.data.datasets[2].data = serviceLevel;
+      chart.update('none');
+    },
+    destroy() { chart.destroy(); },
+  };
+}

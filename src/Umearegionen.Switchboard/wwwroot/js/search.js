@@ -81,16 +81,37 @@ export function directorySearch({ onPick, closesSoonMinutes = 15 }) {
 
 const KIND = { unit: 'Enhet', person: 'Person', topic: 'Ämne', 'e-service': 'E-tjänst' };
 
-export function openStatus(hit, closesSoonMinutes = 15) {
+export function openStatus(hit, closesSoonMinutes = 15, now = new Date()) {
   if (hit.openStatus === 'open') {
     const until = hit.openStatusUntil ? new Date(hit.openStatusUntil) : null;
-    const soon = until && until - Date.now() < closesSoonMinutes * 60 * 1000;
-    return { tone: soon ? 'warn' : 'ok', text: until ? `${soon ? 'Stänger snart' : 'Öppet'} – till ${formatTime(until)}` : 'Öppet' };
+    // No closing within the service's search horizon (400 days): a line open around the clock.
+    if (!until) return { tone: 'ok', text: 'Öppet dygnet runt' };
+    const soon = until - now < closesSoonMinutes * 60 * 1000;
+    // Open for more than a day from now: around the clock until a holiday or an exception closes it.
+    const lead = soon ? 'Stänger snart' : until - now > 24 * 3600 * 1000 ? 'Öppet dygnet runt' : 'Öppet';
+    return { tone: soon ? 'warn' : 'ok', text: `${lead} – ${closingText(until, now)}` };
   }
   if (hit.openStatus === 'closed') {
     return { tone: 'bad', text: hit.openStatusUntil ? `Stängt – öppnar ${formatDateTime(hit.openStatusUntil)}` : 'Stängt' };
   }
   return { tone: 'muted', text: 'Öppettider saknas' };
+}
+
+const localDay = at => at.toLocaleDateString('sv-SE', { timeZone: 'Europe/Stockholm' });
+const dayText = new Intl.DateTimeFormat('sv-SE', { weekday: 'short', day: 'numeric', month: 'short', timeZone: 'Europe/Stockholm' });
+
+// Until when an open unit stays open, as a person says it. An open period that ends at local midnight ends with the
+// day before: "till midnatt" tonight, "till och med i morgon", "till och med ons 23 dec"; otherwise the clock time,
+// with the day when it is not today ("till 16:30", "till i morgon 16:30", "till fre 27 nov 16:30").
+export function closingText(until, now = new Date()) {
+  const atMidnight = formatTime(until) === '00:00';
+  const lastOpen = atMidnight ? new Date(until.getTime() - 60000) : until;
+  const day = localDay(lastOpen);
+  const isToday = day === localDay(now);
+  const isTomorrow = day === localDay(new Date(now.getTime() + 24 * 3600 * 1000));
+  if (atMidnight) return isToday ? 'till midnatt' : `till och med ${isTomorrow ? 'i morgon' : dayText.format(lastOpen)}`;
+  const time = formatTime(until);
+  return isToday ? `till ${time}` : `till ${isTomorrow ? 'i morgon' : dayText.format(until)} ${time}`;
 }
 
 export function closedAction(whenClosed) {
