@@ -36,16 +36,22 @@ export default {
         status, notice, form),
       h('div.policy-side', {}, preview, history)));
 
+    // A slower answer for an earlier choice of municipality never overwrites a newer one.
+    let loading = 0;
     async function load() {
+      const mine = ++loading;
+      const shown = code;
+      const [policy, coming] = await Promise.all([api(`/api/opening-hours/municipalities/${shown}/holiday-policy`), days.length ? days : comingSpecialDays()]);
+      if (mine !== loading) return;
+      [stored, days] = [policy, coming];
       dirty = false;
       notice.hidden = true;
-      heading.textContent = `Helgdagar – ${nameOf(code)}`;
-      [stored, days] = await Promise.all([api(`/api/opening-hours/municipalities/${code}/holiday-policy`), days.length ? days : comingSpecialDays()]);
+      heading.textContent = `Helgdagar – ${nameOf(shown)}`;
       status.textContent = stored.isDefault
         ? 'Standardregler (inte ändrade av kommunen): stängt på helgdagar och aftnar, stänger 15:00 dagen före en helgdag.'
         : `Version ${stored.version}, senast ändrad ${formatDateTime(stored.updatedAt)} av ${stored.updatedBy}.`;
       renderForm();
-      await renderHistory();
+      await renderHistory(shown, mine);
     }
 
     function renderForm() {
@@ -77,9 +83,10 @@ export default {
         previewTable(days, policy, { id: 'hp-preview', caption: `Särskilda dagar för ${genitive(code)} enheter` }));
     }
 
-    async function renderHistory() {
-      const list = await historyList([`/api/opening-hours/municipalities/${code}/holiday-policy/history`],
+    async function renderHistory(shown, mine) {
+      const list = await historyList([`/api/opening-hours/municipalities/${shown}/holiday-policy/history`],
         { id: 'hp-history', describe: entry => changedTreatments(entry.before?.policy ?? DEFAULT_POLICY, entry.after?.policy).join('; ') });
+      if (mine !== loading) return;
       history.replaceChildren(h('h3', { id: 'hp-history-title' }, 'Ändringar'), list);
     }
 
