@@ -81,9 +81,11 @@ public sealed class ConnectionTests(BrowserApp app) : IClassFixture<BrowserApp>
         await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Försök igen" })).ToBeVisibleAsync();
         await BrowserApp.ScreenshotAsync(page, "operator-disconnected");
 
-        // Stop the page's own quiet retries, so only the button can bring the connection back.
+        // Stop the page's own quiet retries, so only the button can bring the connection back. (Pausing jumps a few
+        // seconds ahead first, far enough not to lie in the past however slowly the machine runs; a retry due meanwhile
+        // fails, as the network is still cut.)
         var now = await page.EvaluateAsync<double>("Date.now()");
-        await page.Clock.PauseAtAsync(DateTimeOffset.FromUnixTimeMilliseconds((long)now + 100).UtcDateTime);
+        await page.Clock.PauseAtAsync(DateTimeOffset.FromUnixTimeMilliseconds((long)now + 5_000).UtcDateTime);
         proxy.Restore();
         await Assertions.Expect(page.Locator("#connection")).ToHaveTextAsync("Inte ansluten");
         await page.GetByRole(AriaRole.Button, new() { Name = "Försök igen" }).ClickAsync();
