@@ -86,6 +86,7 @@ public sealed class ConnectionTests(BrowserApp app) : IClassFixture<BrowserApp>
         // fails, as the network is still cut.)
         var now = await page.EvaluateAsync<double>("Date.now()");
         await page.Clock.PauseAtAsync(DateTimeOffset.FromUnixTimeMilliseconds((long)now + 5_000).UtcDateTime);
+        await Assertions.Expect(page.Locator("#connection")).ToHaveAttributeAsync("aria-busy", "false"); // no attempt under way
         proxy.Restore();
         await Assertions.Expect(page.Locator("#connection")).ToHaveTextAsync("Inte ansluten");
         await page.GetByRole(AriaRole.Button, new() { Name = "Försök igen" }).ClickAsync();

@@ -42,9 +42,10 @@ async function enter(current) {
   $('session').hidden = false;
   $('user-name').textContent = current.user.displayName;
   $('user-role').textContent = ROLE_NAMES[current.user.role] ?? current.user.role;
-  hub.onState(state => {
+  hub.onState((state, busy = false) => {
     const pill = $('connection');
     pill.dataset.state = state;
+    pill.setAttribute('aria-busy', String(busy));
     pill.textContent = CONNECTION_TEXT[state];
     $('reconnect').hidden = state !== 'disconnected';
   });

@@ -13,6 +13,7 @@ let stateListener = () => {};
 let retryTimer = null;
 let quietFailures = 0;
 
+// listener(state, busy): connected, reconnecting or disconnected; busy while an attempt to connect is under way.
 export function onState(listener) { stateListener = listener; }
 
 export function on(event, handler) {
@@ -60,7 +61,7 @@ async function attempt({ quiet }) {
   clearTimeout(retryTimer);
   const c = connection;
   if (!c || !token() || c.state !== 'Disconnected') return;
-  if (!quiet) stateListener('reconnecting');
+  stateListener(quiet ? 'disconnected' : 'reconnecting', true); // busy: an attempt is under way
   try {
     await c.start();
     if (connection !== c) return;
@@ -68,7 +69,7 @@ async function attempt({ quiet }) {
     connected();
   } catch {
     if (connection !== c) return;
-    stateListener('disconnected');
+    stateListener('disconnected', false);
     quietFailures++;
     later();
   }
