@@ -14,10 +14,16 @@ public static class DashboardPages
 {
     public const string BjurholmMainNumber = "+4693214000";
 
-    public static async Task<IPage> SignedInAsync(BrowserApp app, string role, string? municipality = null)
+    public static async Task<IPage> SignedInAsync(BrowserApp app, string role, string? municipality = null, string? baseAddress = null,
+        Func<IPage, Task>? beforeLoad = null)
     {
         var (account, password) = await app.CreateAccountAsync(role, municipality);
-        var page = await app.NewPageAsync();
+        var page = await app.NewPageAsync(baseAddress: baseAddress);
+        if (beforeLoad is not null)
+        {
+            await beforeLoad(page);
+        }
+
         await page.GotoAsync("/");
         await page.GetByLabel("Användarnamn").FillAsync(account.Username);
         await page.GetByLabel("Lösenord").FillAsync(password);

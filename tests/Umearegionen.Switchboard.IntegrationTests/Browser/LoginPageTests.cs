@@ -55,11 +55,13 @@ public sealed class LoginPageTests(BrowserApp app) : IClassFixture<BrowserApp>
         await page.Locator("#na-role").SelectOptionAsync("editor");
         await page.Locator("#na-password").FillAsync("ett-långt-lösenord");
         await page.GetByRole(AriaRole.Button, new() { Name = "Skapa konto" }).ClickAsync();
-        await Assertions.Expect(page.Locator("#na-error")).ToContainTextAsync("An editor must belong to a municipality");
+        await Assertions.Expect(page.Locator("#na-error")).ToContainTextAsync("en redaktör måste höra till en kommun");
+        await Assertions.Expect(page.Locator("#na-municipality-error")).ToHaveTextAsync("En redaktör måste höra till en kommun: ange kommunkoden, t.ex. 2480 för Umeå.");
 
         await page.Locator("#na-municipality").FillAsync("2404");
         await page.GetByRole(AriaRole.Button, new() { Name = "Skapa konto" }).ClickAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Cell, new() { Name = username, Exact = true })).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("#na-municipality-error")).ToHaveCountAsync(0);
         await BrowserApp.ScreenshotAsync(page, "administrator-accounts");
     }
 }

@@ -41,20 +41,21 @@ public class BrowserApp : SwitchboardApp
             Args =
             [
                 "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync",
+                "--disable-component-update", "--disable-sync", "--lang=sv-SE",
             ],
         });
         System.IO.Directory.CreateDirectory(ScreenshotFolder);
     }
 
-    public async Task<IPage> NewPageAsync(int width = 1280, int height = 720)
+    /// <summary>A page in a context of its own; <paramref name="baseAddress"/> (e.g. a <see cref="TcpProxy"/> in front of Kestrel) instead of the service's.</summary>
+    public async Task<IPage> NewPageAsync(int width = 1280, int height = 720, string? baseAddress = null)
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions
         {
             ViewportSize = new ViewportSize { Width = width, Height = height },
             Locale = "sv-SE",
             TimezoneId = "Europe/Stockholm",
-            BaseURL = BaseAddress,
+            BaseURL = baseAddress ?? BaseAddress,
         });
         return await context.NewPageAsync();
     }

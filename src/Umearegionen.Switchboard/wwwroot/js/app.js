@@ -1,6 +1,7 @@
 import * as session from './session.js';
 import * as hub from './hub.js';
 import { ApiError } from './api.js';
+import { swedishMessage } from './errors.js';
 import { viewsFor } from './views/index.js';
 
 const ROLE_NAMES = { operator: 'Telefonist', editor: 'Redaktör', manager: 'Chef', administrator: 'Administratör' };
@@ -41,11 +42,14 @@ async function enter(current) {
   $('session').hidden = false;
   $('user-name').textContent = current.user.displayName;
   $('user-role').textContent = ROLE_NAMES[current.user.role] ?? current.user.role;
-  hub.onState(state => {
+  hub.onState((state, busy = false) => {
     const pill = $('connection');
     pill.dataset.state = state;
+    pill.setAttribute('aria-busy', String(busy));
     pill.textContent = CONNECTION_TEXT[state];
+    $('reconnect').hidden = state !== 'disconnected';
   });
+  $('reconnect').onclick = () => hub.retry();
   renderNav(current.user);
   await hub.connect();
 }
@@ -76,7 +80,17 @@ async function show(views, user) {
   activeView?.dispose?.();
   const container = $('view');
   container.replaceChildren();
-  activeView = view ? await view.render(container, { user }) : null;
+  try {
+    activeView = view ? await view.render(container, { user }) : null;
+  } catch (e) {
+    // A view that cannot load says why, in Swedish, instead of staying blank.
+    activeView = null;
+    const error = document.createElement('p');
+    error.className = 'error';
+    error.setAttribute('role', 'alert');
+    error.textContent = `Vyn kunde inte visas. ${swedishMessage(e)}`;
+    container.append(error);
+  }
 }
 
 async function logout() {
@@ -91,7 +105,7 @@ window.addEventListener('session-expired', () => {
   location.reload();
 });
 window.addEventListener('unhandledrejection', event => {
-  if (event.reason instanceof ApiError) console.warn(event.reason.message);
+  if (event.reason instanceof ApiError) console.warn(swedishMessage(event.reason));
 });
 
 document.addEventListener('DOMContentLoaded', async () => {

@@ -1,4 +1,5 @@
 import { api } from './api.js';
+import { swedishMessage } from './errors.js';
 
 // Small helpers shared by the views: building elements safely, Swedish formatting, municipality names.
 
@@ -48,13 +49,6 @@ export function isTyping(target) {
     && (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName));
 }
 
-export function fieldErrorText(error) {
-  return [error.message, ...Object.values(error.fieldErrors ?? {}).flat()].join(' ');
-}
-
-// A hub error is "code: text": the text is for the person.
-export function hubErrorText(error) {
-  const message = String(error?.message ?? error);
-  const match = message.match(/HubException: (.*)$/s);
-  return (match ? match[1] : message);
-}
+// Kept for the views that call them: both give the Swedish sentence of js/errors.js.
+export const fieldErrorText = error => swedishMessage(error);
+export const hubErrorText = error => swedishMessage(error);

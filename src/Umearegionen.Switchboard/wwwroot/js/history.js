@@ -4,14 +4,15 @@ import { h, formatDateTime } from './dom.js';
 const ACTIONS = { created: 'Skapad', updated: 'Ändrad', deleted: 'Borttagen', reviewed: 'Granskad', imported: 'Importerad' };
 
 // The recorded changes of one entry, newest first, with the fields that changed.
-export async function historyList(paths) {
+// `describe(entry)` may say what changed in words; by default the names of the changed fields are listed.
+export async function historyList(paths, { describe = changedFields, id } = {}) {
   const lists = await Promise.all(paths.map(path => api(path).catch(() => [])));
   const entries = lists.flat().sort((a, b) => new Date(b.occurredAt) - new Date(a.occurredAt));
   if (!entries.length) return h('p.muted', {}, 'Inga ändringar registrerade.');
-  return h('ol.history', {}, entries.map(entry => h('li', {},
+  return h('ol.history', { id }, entries.map(entry => h('li', {},
     h('strong', {}, `${formatDateTime(entry.occurredAt)} ${ACTIONS[entry.action] ?? entry.action}`),
     ` av ${entry.actorName}`,
-    changedFields(entry) ? h('span.muted', {}, ` – ${changedFields(entry)}`) : null)));
+    describe(entry) ? h('span.muted', {}, ` – ${describe(entry)}`) : null)));
 }
 
 function changedFields(entry) {

@@ -1,11 +1,19 @@
 import { token } from './session.js';
 
-// The one SignalR connection. It reconnects by itself for as long as the page is open and tells
-// the page when it is back, so views can fetch a fresh state (resynchronise).
+// The one SignalR connection. When it drops it reconnects by itself ("Återansluter …") for as long as the
+// service keeps an operator's place (Routing:ReconnectGrace, a minute); after that the page says "Inte ansluten",
+// offers "Försök igen" (retry()) and keeps trying quietly every half minute. Each time it is back, the page is
+// told ('resync'), so views fetch a fresh state.
+const GIVE_UP_AFTER_MS = 60_000;
+const QUIET_RETRY_MS = [3_000, 6_000, 12_000, 30_000];
+
 const listeners = new Map();
 let connection = null;
 let stateListener = () => {};
+let retryTimer = null;
+let quietFailures = 0;
 
+// listener(state, busy): connected, reconnecting or disconnected; busy while an attempt to connect is under way.
 export function onState(listener) { stateListener = listener; }
 
 export function on(event, handler) {
@@ -25,32 +33,62 @@ export function invoke(method, ...args) {
 export const isConnected = () => connection?.state === 'Connected';
 
 export async function connect() {
-  connection = new signalR.HubConnectionBuilder()
+  const built = new signalR.HubConnectionBuilder()
     .withUrl('/hubs/switchboard', { accessTokenFactory: token })
-    .withAutomaticReconnect({ nextRetryDelayInMilliseconds: ctx => Math.min(500 * 2 ** ctx.previousRetryCount, 10000) })
+    .withAutomaticReconnect({
+      nextRetryDelayInMilliseconds: ctx => ctx.elapsedMilliseconds >= GIVE_UP_AFTER_MS ? null
+        : Math.min(500 * 2 ** ctx.previousRetryCount, 10_000, GIVE_UP_AFTER_MS - ctx.elapsedMilliseconds),
+    })
     .build();
-  for (const [event, handlers] of listeners) for (const handler of handlers) connection.on(event, handler);
-  connection.onreconnecting(() => stateListener('reconnecting'));
-  connection.onreconnected(() => { stateListener('connected'); window.dispatchEvent(new CustomEvent('resync')); });
-  connection.onclose(() => { stateListener('disconnected'); if (token()) setTimeout(start, 2000); });
-  await start();
+  connection = built;
+  for (const [event, handlers] of listeners) for (const handler of handlers) built.on(event, handler);
+  built.onreconnecting(() => stateListener('reconnecting'));
+  built.onreconnected(() => connected());
+  built.onclose(() => {
+    if (connection !== built) return; // signed out
+    stateListener('disconnected');
+    quietFailures = 0;
+    later();
+  });
+  await attempt({ quiet: false });
 }
 
-async function start() {
-  if (!connection || !token()) return;
+/** Try to connect now (the "Försök igen" button). */
+export function retry() { return attempt({ quiet: false }); }
+
+// One attempt to start the connection. A quiet attempt leaves the page saying "Inte ansluten" until it succeeds.
+async function attempt({ quiet }) {
+  clearTimeout(retryTimer);
+  const c = connection;
+  if (!c || !token() || c.state !== 'Disconnected') return;
+  stateListener(quiet ? 'disconnected' : 'reconnecting', true); // busy: an attempt is under way
   try {
-    stateListener('reconnecting');
-    await connection.start();
-    stateListener('connected');
-    window.dispatchEvent(new CustomEvent('resync'));
+    await c.start();
+    if (connection !== c) return;
+    quietFailures = 0;
+    connected();
   } catch {
-    stateListener('disconnected');
-    setTimeout(start, 3000);
+    if (connection !== c) return;
+    stateListener('disconnected', false);
+    quietFailures++;
+    later();
   }
+}
+
+function later() {
+  clearTimeout(retryTimer);
+  if (!token()) return;
+  retryTimer = setTimeout(() => attempt({ quiet: true }), QUIET_RETRY_MS[Math.min(quietFailures, QUIET_RETRY_MS.length - 1)]);
+}
+
+function connected() {
+  stateListener('connected');
+  window.dispatchEvent(new CustomEvent('resync'));
 }
 
 export async function disconnect() {
   const c = connection;
   connection = null;
+  clearTimeout(retryTimer);
   await c?.stop();
 }

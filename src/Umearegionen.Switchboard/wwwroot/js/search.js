@@ -1,4 +1,5 @@
 import { api } from './api.js';
+import { swedishMessage } from './errors.js';
 import { h, formatTime, formatDateTime } from './dom.js';
 
 // The directory search as you type: debounced, newest answer wins, arrow keys move through the hits.
@@ -24,7 +25,7 @@ export function directorySearch({ onPick, closesSoonMinutes = 15 }) {
       list.replaceChildren(...hits.map(hit => h('li', {}, hitButton(hit))));
       status.textContent = hits.length ? `${hits.length} träffar` : 'Inga träffar';
     } catch (e) {
-      if (mine === sequence) status.textContent = e.message;
+      if (mine === sequence) status.textContent = swedishMessage(e);
     }
   }
 

@@ -1,4 +1,6 @@
 import { api, ApiError } from '../api.js';
+import { swedishMessage } from '../errors.js';
+import { markFieldErrors, clearFieldErrors } from '../form.js';
 
 const ROLE_NAMES = { operator: 'Telefonist', editor: 'Redaktör', manager: 'Chef', administrator: 'Administratör' };
 
@@ -35,6 +37,7 @@ export default {
       const form = new FormData(event.target);
       const error = container.querySelector('#na-error');
       error.textContent = '';
+      clearFieldErrors(event.target);
       try {
         await api('/api/accounts', { method: 'POST', body: {
           username: form.get('username'), displayName: form.get('displayName'), role: form.get('role'),
@@ -43,7 +46,8 @@ export default {
         await load();
       } catch (e) {
         if (!(e instanceof ApiError)) throw e;
-        error.textContent = [e.message, ...Object.values(e.fieldErrors).flat()].join(' ');
+        error.textContent = swedishMessage(e);
+        markFieldErrors(event.target, e, { username: 'na-username', displayName: 'na-name', role: 'na-role', municipalityCode: 'na-municipality', password: 'na-password' });
       }
     });
     await load();
@@ -66,7 +70,9 @@ function row(account, reload) {
     const b = document.createElement('button');
     b.type = 'button';
     b.textContent = label;
-    b.addEventListener('click', async () => { await api(path, { method: 'POST' }); await reload(); });
+    b.addEventListener('click', async () => {
+      try { await api(path, { method: 'POST' }); await reload(); } catch (e) { alert(swedishMessage(e)); }
+    });
     actions.append(b);
   };
   if (locked) button('Lås upp', `/api/accounts/${account.id}/unlock`);

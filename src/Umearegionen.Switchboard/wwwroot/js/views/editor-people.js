@@ -19,6 +19,9 @@ export async function peopleEditor(unit, { onChanged }) {
     h('button', { type: 'button', onclick: () => open(null) }, 'Ny person'), editing);
 }
 
+const PERSON_FIELDS = { name: 'p-name', title: 'p-title', phone: 'p-phone', email: 'p-email', 'referral.until': 'p-until',
+  'referral.reason': 'p-reason', 'referral.referTo': 'p-refer', 'referral.referToPhone': 'p-refer-phone' };
+
 function personForm(person, unit, onChanged) {
   const error = h('p.error', { role: 'alert' });
   const r = person?.referral;
@@ -37,7 +40,7 @@ function personForm(person, unit, onChanged) {
     const body = { unitId: unit.id, externalKey: person?.externalKey ?? null, name: v('p-name'), title: v('p-title'), phone: v('p-phone'),
       email: v('p-email'), referral: until ? { until: new Date(until).toISOString(), reason: v('p-reason'), referTo: v('p-refer'), referToPhone: v('p-refer-phone') } : null };
     const saved = await save(error, person ? `/api/directory/people/${person.id}` : '/api/directory/people',
-      { method: person ? 'PUT' : 'POST', version: person?.version, body });
+      { method: person ? 'PUT' : 'POST', version: person?.version, body, fields: PERSON_FIELDS });
     if (saved) await onChanged();
   });
   async function remove() {

@@ -4,6 +4,12 @@ import { field, valueOf, save } from '../form.js';
 const WHEN_CLOSED = [['none', 'Inget särskilt'], ['on-call', 'Jour (telefon)'], ['e-service', 'E-tjänst (länk)'],
   ['callback', 'Återuppringning'], ['message', 'Ta meddelande']];
 
+// The API's field names and the form's controls, so a field error is shown beside its field.
+const UNIT_FIELDS = { name: 'u-name', level: 'u-level', parentId: 'u-parent', phone: 'u-phone', email: 'u-email', visitingAddress: 'u-address',
+  topics: 'u-topics', eServices: 'u-eservices', 'whenClosed.kind': 'u-closed-kind', 'whenClosed.phone': 'u-closed-phone',
+  'whenClosed.url': 'u-closed-url', 'whenClosed.text': 'u-closed-text' };
+const fieldControl = field => UNIT_FIELDS[field] ?? (/^(topics|eServices)\[/.test(field) ? UNIT_FIELDS[field.split('[')[0]] : null);
+
 // A unit's directory details; saving sends the version it is based on (If-Match).
 export function unitForm(unit, { code, units, onSaved }) {
   const error = h('p.error', { role: 'alert' });
@@ -41,7 +47,7 @@ export function unitForm(unit, { code, units, onSaved }) {
       whenClosed: { kind: v('u-closed-kind'), phone: v('u-closed-phone'), url: v('u-closed-url'), text: v('u-closed-text') },
     };
     const result = await save(error, unit ? `/api/directory/units/${unit.id}` : '/api/directory/units',
-      { method: unit ? 'PUT' : 'POST', version: unit?.version, body });
+      { method: unit ? 'PUT' : 'POST', version: unit?.version, body, fields: fieldControl });
     if (result) { saved.textContent = 'Sparat.'; await onSaved(result); }
   });
 

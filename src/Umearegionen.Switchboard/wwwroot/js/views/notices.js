@@ -1,7 +1,7 @@
 import { api } from '../api.js';
 import * as hub from '../hub.js';
 import { h, formatDateTime, loadMunicipalities, municipalityNames, municipalityName } from '../dom.js';
-import { problemText, localDateTimeValue } from '../form.js';
+import { problemText, localDateTimeValue, markFieldErrors, clearFieldErrors } from '../form.js';
 
 // Disruption notices: publish one for a municipality (and topics), see those in force, end one early.
 export default {
@@ -35,6 +35,7 @@ export default {
     form.addEventListener('submit', async event => {
       event.preventDefault();
       error.textContent = '';
+      clearFieldErrors(form);
       const expires = form.querySelector('#n-expires').value;
       try {
         await api('/api/notices', { method: 'POST', body: {
@@ -44,7 +45,10 @@ export default {
           expiresAt: expires ? new Date(expires).toISOString() : null } });
         form.querySelector('#n-text').value = '';
         await load();
-      } catch (e) { error.textContent = problemText(e); }
+      } catch (e) {
+        error.textContent = problemText(e);
+        markFieldErrors(form, e, { municipalityCode: 'n-municipality', topics: 'n-topics', text: 'n-text', expiresAt: 'n-expires' });
+      }
     });
     const off = hub.on('NoticesChanged', show);
     window.addEventListener('resync', load);

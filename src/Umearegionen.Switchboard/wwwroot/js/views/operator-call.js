@@ -1,4 +1,5 @@
 import { api } from '../api.js';
+import { swedishMessage } from '../errors.js';
 import { h, formatTime, formatDateTime, formatWait, secondsSince, municipalityName } from '../dom.js';
 import { openStatus, closedAction } from '../search.js';
 
@@ -50,7 +51,7 @@ export function callPanel({ onPick }) {
           open.tone !== 'ok' && hit.whenClosed?.kind !== 'none' ? h('span.hit-fallback', {}, `Vid stängt: ${closedAction(hit.whenClosed)}`) : null));
       }) : [h('li.muted', {}, 'Inga förslag för samtalet; sök i katalogen.')]));
     } catch (e) {
-      suggestions.replaceChildren(h('li.muted', {}, e.message));
+      suggestions.replaceChildren(h('li.muted', {}, swedishMessage(e)));
     }
   }
 

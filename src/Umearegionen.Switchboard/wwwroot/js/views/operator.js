@@ -1,6 +1,7 @@
 import * as hub from '../hub.js';
 import { h, formatTime, formatWait, secondsSince, municipalityNames, municipalityName, loadMunicipalities, isTyping, hubErrorText } from '../dom.js';
 import { chime, unlock } from '../sound.js';
+import { swedishWarning } from '../errors.js';
 import { directorySearch, destinationOf } from '../search.js';
 import { callPanel } from './operator-call.js';
 import { finishForm, useMunicipalities } from './operator-finish.js';
@@ -104,7 +105,7 @@ export default {
     // Current call, how it ends, the directory, queue and notices
     const finish = finishForm({
       invoke: (method, request) => attempt(() => hub.invoke(method, request)),
-      onDone: async (call, text) => { say(text, 'ok'); state.destination = null; showCall(null); await resync(); },
+      onDone: async (call, text) => { say(call?.warning ? `${text} ${swedishWarning(call.warning)}` : text, call?.warning ? 'warn' : 'ok'); state.destination = null; showCall(null); await resync(); },
       onCall: call => showCall(call),
     });
     const search = directorySearch({ onPick: hit => pick(destinationOf(hit)) });
@@ -191,7 +192,8 @@ export default {
 
     function onKey(event) {
       unlock();
-      if (event.key === 'Escape' && isTyping(event.target)) { event.target.blur(); return; }
+      // Esc leaves the field and keeps what is in it (a search field would otherwise empty itself and leave its hits stale).
+      if (event.key === 'Escape' && isTyping(event.target)) { event.preventDefault(); event.target.blur(); return; }
       if (event.ctrlKey || event.metaKey || event.altKey || isTyping(event.target) || help.open) {
         if (event.key === '?' && help.open) toggleHelp();
         return;
@@ -211,14 +213,17 @@ export default {
     }
     document.addEventListener('keydown', onKey);
     document.addEventListener('pointerdown', unlock, { once: true });
-    window.addEventListener('resync', resync);
+    // Back after a dropped connection: the state from Resync, and the search and suggestions read again, since
+    // directory and opening-hours changes made meanwhile were pushed while the page could not hear them.
+    const reconnected = () => { resync(); if (search.input.value.trim()) search.refresh(); call.refresh(); };
+    window.addEventListener('resync', reconnected);
     showMe(null);
     if (hub.isConnected()) await resync();
 
     return {
       dispose() {
         document.removeEventListener('keydown', onKey);
-        window.removeEventListener('resync', resync);
+        window.removeEventListener('resync', reconnected);
         for (const f of off) f();
         clearInterval(ticker);
         clearInterval(chimeTimer);

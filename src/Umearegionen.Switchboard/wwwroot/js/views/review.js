@@ -1,6 +1,7 @@
 import { api } from '../api.js';
 import { h, formatDateTime, loadMunicipalities } from '../dom.js';
 import { problemText } from '../form.js';
+import { translateFieldMessage, fieldLabel } from '../errors.js';
 import { token } from '../session.js';
 import { ApiError } from '../api.js';
 
@@ -23,7 +24,8 @@ export const overdue = {
         h('td', {}, e.kind === 'person' ? 'Person' : 'Enhet'), h('td', {}, e.name),
         h('td', {}, formatDateTime(e.reviewedAt)), h('td', {}, formatDateTime(e.dueAt)),
         h('td', {}, h('button.small', { type: 'button', 'aria-label': `Markera ${e.name} som granskad`, onclick: async () => {
-          await api(`/api/directory/${e.kind === 'person' ? 'people' : 'units'}/${e.id}/review`, { method: 'POST' });
+          try { await api(`/api/directory/${e.kind === 'person' ? 'people' : 'units'}/${e.id}/review`, { method: 'POST' }); }
+          catch (error) { message.textContent = problemText(error); return; }
           await load();
         } }, 'Granskad')))));
     };
@@ -68,7 +70,7 @@ export const csvImport = {
         : problemText(new ApiError(response.status, body))),
       rows.length ? h('table.list.compact', {}, h('caption', {}, 'Fel per rad'),
         h('thead', {}, h('tr', {}, ['Rad', 'Fält', 'Fel'].map(t => h('th', { scope: 'col' }, t)))),
-        h('tbody', {}, rows.map(r => h('tr', {}, h('td.num', {}, String(r.row)), h('td', {}, r.field), h('td', {}, r.message))))) : null);
+        h('tbody', {}, rows.map(r => h('tr', {}, h('td.num', {}, String(r.row)), h('td', {}, r.field ? `${fieldLabel(r.field)} (${r.field})` : ''), h('td', {}, translateFieldMessage(r.field, r.message)))))) : null);
     });
     return {};
   },

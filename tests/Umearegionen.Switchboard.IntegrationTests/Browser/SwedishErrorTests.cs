@@ -1,0 +1,45 @@
+using System.Net;
+using Microsoft.Playwright;
+using Umearegionen.Switchboard.Access;
+using Umearegionen.Switchboard.IntegrationTests.Infrastructure;
+using static Umearegionen.Switchboard.IntegrationTests.Browser.DashboardPages;
+using static Umearegionen.Switchboard.IntegrationTests.Directory.DirectoryApi;
+using static Umearegionen.Switchboard.IntegrationTests.OpeningHours.OpeningHoursTestApi;
+
+namespace Umearegionen.Switchboard.IntegrationTests.Browser;
+
+/// <summary>The service answers in English (its API contract); the operator reads Swedish.</summary>
+public sealed class SwedishErrorTests(BrowserApp app) : IClassFixture<BrowserApp>
+{
+    [Fact]
+    public async Task ATransferToAClosedUnitIsRefusedInSwedishWithWhatToOfferTheCaller()
+    {
+        var unitName = Unique("Socialtjänsten");
+        var editor = await app.ClientForAsync(Roles.Editor, "2403");
+        var created = await SendAsync(editor, HttpMethod.Post, "/api/directory/units", null, UnitBody("2403", unitName, topics: ["socialtjänst"],
+            whenClosed: new { kind = "on-call", phone = "090-16 10 00", text = "Socialjouren" }));
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var unitId = (await ReadAsync<System.Text.Json.JsonElement>(created)).GetProperty("id").GetGuid();
+        Assert.Equal(HttpStatusCode.OK, (await PutHoursAsync(editor, unitId, 0, new { weekly = EveryDay([]), exceptions = Array.Empty<object>() })).StatusCode);
+
+        var page = await SignedInAsync(app, Roles.Operator, "2403");
+        await page.Keyboard.PressAsync("1");
+        await PlaceCallAsync(app, BjurholmMainNumber, null);
+        await Assertions.Expect(page.Locator("#offer")).ToBeVisibleAsync();
+        await page.Keyboard.PressAsync("Enter");
+        await Assertions.Expect(page.Locator("#call-municipality")).ToHaveTextAsync("Bjurholm");
+        await page.Keyboard.PressAsync("/");
+        await page.Keyboard.TypeAsync(unitName);
+        await Assertions.Expect(page.Locator("#hits button").First).ToContainTextAsync("Stängt");
+        await page.Keyboard.PressAsync("Enter");
+        await Assertions.Expect(page.Locator("#f-submit")).ToBeFocusedAsync();
+        await page.Keyboard.PressAsync("Enter");
+
+        var message = page.Locator("#op-message");
+        await Assertions.Expect(message).ToContainTextAsync($"{unitName} är stängt");
+        await Assertions.Expect(message).ToContainTextAsync("Erbjud den som ringer jourtelefonen +4690161000 (Socialjouren).");
+        await Assertions.Expect(message).Not.ToContainTextAsync("closed");
+        await Assertions.Expect(page.Locator("#call-municipality")).ToHaveTextAsync("Bjurholm");
+        await BrowserApp.ScreenshotAsync(page, "operator-destination-closed");
+    }
+}
