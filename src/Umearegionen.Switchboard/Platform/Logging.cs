@@ -18,6 +18,8 @@ public static class Logging
     public static IHostApplicationBuilder AddLogging(this IHostApplicationBuilder builder)
     {
         var json = builder.Configuration.GetValue<bool>($"{LoggingOptions.Section}:{nameof(LoggingOptions.Json)}");
+        // preserveStaticLogger: this host's loggers write to this host's pipeline, never to the static
+        // Log.Logger, which the last host built in the process would own (several hosts share a test run).
         builder.Services.AddSerilog((services, lc) =>
         {
             lc.ReadFrom.Configuration(builder.Configuration)
@@ -32,15 +34,20 @@ public static class Logging
                 lc.WriteTo.Console(
                     outputTemplate: "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}");
             }
-        });
+        }, preserveStaticLogger: true);
         return builder;
     }
 
     public static WebApplication UseRequestLogging(this WebApplication app)
     {
         // RequestPath carries no query string, so search terms (which may be citizens' names) stay out.
+        // The host's own logger: without it the middleware would write to the static Log.Logger.
+        var logger = app.Services.GetRequiredService<Serilog.ILogger>();
         app.UseSerilogRequestLogging(o =>
-            o.MessageTemplate = "HTTP {RequestMethod} {RequestPath} responded {StatusCode} in {Elapsed:0.0} ms");
+        {
+            o.Logger = logger;
+            o.MessageTemplate = "HTTP {RequestMethod} {RequestPath} responded {StatusCode} in {Elapsed:0.0} ms";
+        });
         return app;
     }
 }

@@ -74,4 +74,16 @@ public sealed class PersonalDataLoggingTests(PersonalDataLoggingTests.App app) :
             || e.Contains("Loggprovsson", StringComparison.Ordinal) || e.Contains("Storgatan 1", StringComparison.Ordinal)).ToList();
         Assert.Empty(leaks);
     }
+
+    [Fact]
+    public async Task RequestsAreLoggedByThisServiceWithoutTheSearchTermsInTheirQueryString()
+    {
+        using var http = await app.ClientForAsync("operator", "2480");
+
+        var response = await http.GetAsync("/api/directory/search?q=Gunborg%20Requestloggsson");
+
+        response.EnsureSuccessStatusCode();
+        Assert.Contains(app.Log.Events, e => e.Contains("responded", StringComparison.Ordinal) && e.Contains("/api/directory/search", StringComparison.Ordinal));
+        Assert.DoesNotContain(app.Log.Events, e => e.Contains("Requestloggsson", StringComparison.Ordinal));
+    }
 }
