@@ -86,3 +86,15 @@ test('connection failures and warnings', () => {
   assert.equal(swedishWarning('closes-soon: Bygglov closes at 2026-12-02 16:30; the caller may not reach anyone after that.'),
     'Bygglov stänger 2026-12-02 16:30; den som ringer kanske inte når någon efter det.');
 });
+
+test('statistics messages are Swedish', () => {
+  const cases = [
+    ['to', 'the range covers 800 days; at most 731 days can be asked for at once.', 'Perioden omfattar 800 dagar; högst 731 dagar kan visas åt gången.'],
+    ['to', 'to (2026-01-01) must not be before from (2026-02-01).', 'Till (2026-01-01) får inte vara före från (2026-02-01).'],
+    ['budget', 'budget must not be negative.', 'Budgeten får inte vara negativ.'],
+    ['budget', 'budget "tio" is not a number; write it in SEK, for example 2400000 or 2400000.50.', 'Budgeten ”tio” är inget tal; skriv den i kronor, till exempel 2400000 eller 2400000,50.'],
+    ['from', 'from "igår" is not a date; write it as yyyy-MM-dd, for example 2026-03-01.', 'Från: ”igår” är inget datum; skriv det som åååå-mm-dd.'],
+    ['municipality', 'municipality "99" is not a municipality code; use a four-digit code such as 2480 (Umeå).', '”99” är ingen kommunkod; använd fyra siffror, till exempel 2480 för Umeå.'],
+  ];
+  for (const [field, english, swedish] of cases) assert.equal(translateFieldMessage(field, english), swedish, english);
+});

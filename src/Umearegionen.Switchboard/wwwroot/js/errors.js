@@ -81,6 +81,17 @@ const FIELD_RULES = [
 ];
 
 const RULES = [
+  // Statistics
+  [/^the range covers (\d+) days; at most (\d+) days can be asked for at once\.$/, m => `Perioden omfattar ${m[1]} dagar; högst ${m[2]} dagar kan visas åt gången.`],
+  [/^to \((\S+)\) must not be before from \((\S+)\)\.$/, m => `Till (${m[1]}) får inte vara före från (${m[2]}).`],
+  [/^by "(.*)" is not a slice;/, m => `”${m[1]}” går inte att dela upp efter; välj en eller två uppdelningar i listan.`],
+  [/^budget is required/, () => 'Ange budgeten i kronor, till exempel 2400000.'],
+  [/^budget "(.*)" is not a number/, m => `Budgeten ”${m[1]}” är inget tal; skriv den i kronor, till exempel 2400000 eller 2400000,50.`],
+  [/^budget must not be negative\.$/, () => 'Budgeten får inte vara negativ.'],
+  [/^(from|to) "(.*)" is not a date/, m => `${m[1] === 'from' ? 'Från' : 'Till'}: ”${m[2]}” är inget datum; skriv det som åååå-mm-dd.`],
+  [/^(from|to) is required, as a date/, m => `Ange ${m[1] === 'from' ? 'från' : 'till'}-datum som åååå-mm-dd.`],
+  [/^municipality "(.*)" is not a municipality code/, m => `”${m[1]}” är ingen kommunkod; använd fyra siffror, till exempel 2480 för Umeå.`],
+  [/^result must be "kept"/, () => 'Välj om återuppringningen blev av eller inte.'],
   // Directory
   [/^A unit may have at most (\d+) topics \(it has (\d+)\)\.$/, m => `En enhet kan ha högst ${m[1]} ämnen (nu ${m[2]}).`],
   [/^A unit may have at most (\d+) e-services \(it has (\d+)\)\.$/, m => `En enhet kan ha högst ${m[1]} e-tjänster (nu ${m[2]}).`],

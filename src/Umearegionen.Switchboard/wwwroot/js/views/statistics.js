@@ -1,4 +1,5 @@
 import { api, ApiError } from '../api.js';
+import { swedishMessage, swedishFieldErrors } from '../errors.js';
 import { token } from '../session.js';
 import { h, loadMunicipalities, municipalityNames, municipalityName } from '../dom.js';
 import { statisticsChart } from '../charts.js';
@@ -336,12 +337,12 @@ export default {
 
 const kindOf = key => METRICS.find(m => m[0] === key)?.[2] ?? 'count';
 
-// The API's message with a Swedish lead-in (the service answers in English; a general Swedish mapping is elsewhere).
+// What went wrong, in Swedish, after what was being done.
 function problemText(lead, e) {
   if (!(e instanceof ApiError)) return `${lead}: tjänsten svarar inte just nu. Försök igen om en stund.`;
-  if (e.status === 403) return `${lead}: du har inte behörighet att se de här siffrorna. (${e.message})`;
-  const fields = Object.values(e.fieldErrors).flat();
-  return `${lead}: ${fields.length ? fields.join(' ') : e.message}`;
+  if (e.status === 403) return `${lead}: du har inte behörighet att se de här siffrorna.`;
+  const fields = swedishFieldErrors(e).flatMap(f => f.messages);
+  return `${lead}: ${fields.length ? fields.join(' ') : swedishMessage(e)}`;
 }
 
 // Fetches a file with the Bearer token and saves the bytes exactly as they came (the CSV's UTF-8 byte order mark
