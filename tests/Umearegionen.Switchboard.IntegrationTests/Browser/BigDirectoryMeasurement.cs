@@ -1,5 +1,7 @@
 using System.Globalization;
+using System.Net.Http.Json;
 using System.Text;
+using System.Text.Json;
 using Dapper;
 using Microsoft.Playwright;
 using Npgsql;
@@ -85,7 +87,9 @@ public sealed class BigDirectoryMeasurement(BigDirectoryBrowserApp app, ITestOut
 
         var editor = await SignedInAsync(app, Roles.Editor, "2480");
         await editor.Context.AddInitScriptAsync(UnitsProbe);
-        var rows = await editor.Locator("#units tr").CountAsync();
+        var editorClient = await app.ClientForAsync(Roles.Editor, "2480");
+        var rows = (await editorClient.GetFromJsonAsync<JsonElement>("/api/directory/units?municipality=2480")).GetArrayLength();
+        await Assertions.Expect(editor.Locator("#units tr")).ToHaveCountAsync(rows, new() { Timeout = 30_000 });
         var load = new List<double>();
         for (var i = 0; i < Reloads; i++)
         {
