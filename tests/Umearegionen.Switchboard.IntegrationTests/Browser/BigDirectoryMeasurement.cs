@@ -15,9 +15,11 @@ namespace Umearegionen.Switchboard.IntegrationTests.Browser;
 /// <summary>Runs only when SWITCHBOARD_MEASURE=1: a measurement for docs/performance.md, not a test.</summary>
 public sealed class MeasurementFactAttribute : FactAttribute
 {
+    public static bool Measuring => Environment.GetEnvironmentVariable("SWITCHBOARD_MEASURE") == "1";
+
     public MeasurementFactAttribute()
     {
-        if (Environment.GetEnvironmentVariable("SWITCHBOARD_MEASURE") != "1")
+        if (!Measuring)
         {
             Skip = "A measurement, not a test: run it with SWITCHBOARD_MEASURE=1 (docs/performance.md).";
         }
@@ -30,9 +32,15 @@ public sealed class MeasurementFactAttribute : FactAttribute
 /// the next frame), and the Umeå editor's unit list (page load to the list in the page; clearing the
 /// filter to the whole list drawn again). Prints p50/p95 and writes artifacts/measurements/.
 /// </summary>
-public sealed class BigDirectoryMeasurement(BigDirectoryBrowserApp app, ITestOutputHelper output) : IClassFixture<BigDirectoryBrowserApp>
+public sealed class BigDirectoryMeasurement(BigDirectoryMeasurement.App app, ITestOutputHelper output) : IClassFixture<BigDirectoryMeasurement.App>
 {
     private const int Searches = 50, Reloads = 10, Refilters = 20;
+
+    /// <summary>The big directory, filled only when the measurement runs.</summary>
+    public sealed class App : BigDirectoryBrowserApp
+    {
+        protected override bool FillsDirectory => MeasurementFactAttribute.Measuring;
+    }
 
     // Records when the search input last changed and, for each change of the search status line
     // (written right after the hits), the time of the DOM change and of the next frame.
