@@ -23,6 +23,7 @@ public sealed class CostSplits(NpgsqlDataSource dataSource, IOptions<StatisticsO
             order by m.name
             """;
         await using var conn = await dataSource.OpenConnectionAsync(ct);
+        await RollupFlush.FlushAsync(conn, ct);
         var rows = await conn.QueryAsync<MunicipalityUse>(new CommandDefinition(Sql, new { from = period.From, to = period.To }, cancellationToken: ct));
         return rows.AsList();
     }
@@ -36,6 +37,7 @@ public sealed class CostSplits(NpgsqlDataSource dataSource, IOptions<StatisticsO
               and not exists (select 1 from municipalities m where m.code = d.municipality_code and m.served_by_switchboard)
             """;
         await using var conn = await dataSource.OpenConnectionAsync(ct);
+        await RollupFlush.FlushAsync(conn, ct);
         return await conn.ExecuteScalarAsync<int>(new CommandDefinition(Sql, new { from = period.From, to = period.To }, cancellationToken: ct));
     }
 

@@ -22,6 +22,10 @@ public sealed class StatisticsOptions
     [Range(1, 3660)]
     public int MaxRangeDays { get; set; } = 731;
 
+    /// <summary>How often ended calls are added to the rollups in the background (every statistics read adds them first too).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
+    public TimeSpan FlushInterval { get; set; } = TimeSpan.FromSeconds(2);
+
     public CostKeyOptions CostKey { get; set; } = new();
 }
 

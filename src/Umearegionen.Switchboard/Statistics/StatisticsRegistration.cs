@@ -22,6 +22,7 @@ public static class StatisticsRegistration
         services.AddSingleton<Summaries>();
         services.AddSingleton<CostSplits>();
         services.AddHostedService<StatisticsSettingsWriter>();
+        services.AddHostedService<RollupFlush>();
         services.AddSingleton<StatisticsDemoData>();
         services.AddSingleton<IDemoData>(sp => sp.GetRequiredService<StatisticsDemoData>());
         return services;

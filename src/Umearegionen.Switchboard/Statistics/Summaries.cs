@@ -24,6 +24,7 @@ public sealed class Summaries(NpgsqlDataSource dataSource, IOptions<StatisticsOp
         var settings = options.Value;
         var previousPeriod = period.Previous();
         await using var conn = await dataSource.OpenConnectionAsync(ct);
+        await RollupFlush.FlushAsync(conn, ct);
 
         var total = await SummaryQueries.CountsAsync(conn, period, Dimensions.None, municipality, settings, ct);
         var previousTotal = await SummaryQueries.CountsAsync(conn, previousPeriod, Dimensions.None, municipality, settings, ct);

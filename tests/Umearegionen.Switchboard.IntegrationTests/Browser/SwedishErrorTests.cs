@@ -42,4 +42,39 @@ public sealed class SwedishErrorTests(BrowserApp app) : IClassFixture<BrowserApp
         await Assertions.Expect(page.Locator("#call-municipality")).ToHaveTextAsync("Bjurholm");
         await BrowserApp.ScreenshotAsync(page, "operator-destination-closed");
     }
+
+    [Fact]
+    public async Task ABlindTransferToSomeoneAwayIsExplainedInSwedishAndGoesThroughWhenTheOperatorTransfersAnyway()
+    {
+        var unitId = await OpenUnitAsync(app, "2403", Unique("Kultur"), "kultur");
+        var editor = await app.ClientForAsync(Roles.Editor, "2403");
+        var name = Unique("Per Bortaström");
+        var back = DateTimeOffset.UtcNow.AddDays(7);
+        await CreatePersonAsync(editor, unitId, name, null, new { until = back, reason = "Semester", referTo = "Karin Berg" });
+
+        var page = await SignedInAsync(app, Roles.Operator, "2403");
+        await page.Keyboard.PressAsync("1");
+        var call = await PlaceCallAsync(app, BjurholmMainNumber, null);
+        await Assertions.Expect(page.Locator("#offer")).ToBeVisibleAsync();
+        await page.Keyboard.PressAsync("Enter");
+        await Assertions.Expect(page.Locator("#call-municipality")).ToHaveTextAsync("Bjurholm");
+        await page.Keyboard.PressAsync("/");
+        await page.Keyboard.TypeAsync(name);
+        await Assertions.Expect(page.Locator("#hits button").First).ToContainTextAsync(name);
+        await page.Keyboard.PressAsync("Enter");
+        await Assertions.Expect(page.Locator("#f-submit")).ToBeFocusedAsync();
+        await page.Keyboard.PressAsync("Enter");
+
+        var anyway = page.Locator("#f-transfer-anyway");
+        await Assertions.Expect(anyway).ToBeFocusedAsync();
+        await Assertions.Expect(page.Locator("#finish")).Not.ToContainTextAsync("away");
+        await Assertions.Expect(page.Locator("#finish ~ p.error")).ToContainTextAsync($"{name} är borta till");
+        await Assertions.Expect(page.Locator("#finish ~ p.error")).ToContainTextAsync("Hänvisa till Karin Berg");
+        await BrowserApp.ScreenshotAsync(page, "operator-person-away");
+        await page.Keyboard.PressAsync("Enter");
+
+        await Assertions.Expect(page.Locator("#op-message")).ToContainTextAsync($"Samtalet kopplades till {name}.");
+        var transfer = (await InstructionsForAsync(app, call)).Last();
+        Assert.Equal("transfer", transfer.GetProperty("kind").GetString());
+    }
 }

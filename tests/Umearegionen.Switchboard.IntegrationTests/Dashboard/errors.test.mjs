@@ -73,7 +73,7 @@ test('every hub error code reads as Swedish', () => {
     ['destination-closed: Bygglov is closed with no opening in the coming year; offer the caller: the e-service https://www.umea.se/bygglov.',
       'Bygglov är stängt och öppnar inte under det kommande året. Erbjud den som ringer e-tjänsten https://www.umea.se/bygglov.'],
     ['person-away: Eva Ek is away until 2026-12-04 08:00 (Semester); refer to Karin Berg, +4693314010. Transfer anyway with acknowledgeAway: true.',
-      'Eva Ek är borta till 2026-12-04 08:00 (Semester). Hänvisa till Karin Berg, +4693314010. Välj ”Efter förfrågan” för att tala med personen först.'],
+      'Eva Ek är borta till 2026-12-04 08:00 (Semester). Hänvisa till Karin Berg, +4693314010. Välj ”Efter förfrågan” för att tala med personen först, eller koppla ändå när den som ringer vet om det.'],
   ];
   for (const [english, swedish] of cases) assert.equal(swedishMessage(hub(english)), swedish, english);
   assert.equal(swedishMessage(hub('invalid: something unforeseen.')), 'Uppgifterna godtogs inte. Växeln svarade: ”something unforeseen.”');

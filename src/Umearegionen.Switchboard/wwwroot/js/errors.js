@@ -376,7 +376,7 @@ function awayMessage(text) {
   const m = text.match(/^(.*?) is away until (\S+ \S+)(?: \((.*?)\))?(?:; refer to (.*?))?\. Transfer anyway/s);
   if (!m) return `Personen är inte på plats. Växeln svarade: ”${text}”`;
   return `${m[1]} är borta till ${m[2]}${m[3] ? ` (${m[3]})` : ''}.${m[4] ? ` Hänvisa till ${m[4]}.` : ''}`
-    + ' Välj ”Efter förfrågan” för att tala med personen först.';
+    + ' Välj ”Efter förfrågan” för att tala med personen först, eller koppla ändå när den som ringer vet om det.';
 }
 
 function otherMessage(error) {

@@ -23,7 +23,7 @@ export function directorySearch({ onPick, closesSoonMinutes = 15 }) {
       const hits = await api(`/api/directory/search?${params}`);
       if (mine !== sequence) return;
       list.replaceChildren(...hits.map(hit => h('li', {}, hitButton(hit))));
-      status.textContent = hits.length ? `${hits.length} träffar` : 'Inga träffar';
+      status.textContent = hits.length ? `${hits.length} ${hits.length === 1 ? 'träff' : 'träffar'}` : 'Inga träffar';
     } catch (e) {
       if (mine === sequence) status.textContent = swedishMessage(e);
     }

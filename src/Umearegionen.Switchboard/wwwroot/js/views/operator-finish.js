@@ -1,4 +1,5 @@
 import { h } from '../dom.js';
+import { hubError, swedishMessage } from '../errors.js';
 
 // The served municipalities by code, for the fault report's municipality.
 let municipalityNames = () => new Map();
@@ -18,7 +19,7 @@ const KINDS = {
 };
 
 // Ending the current call in each way routing defines, always with a wrap-up category; keyboard first.
-export function finishForm({ invoke, onDone, onCall }) {
+export function finishForm({ invoke, tryInvoke, report, onDone, onCall }) {
   let call = null;
   let destination = null;
   let kind = 'transfer';
@@ -154,7 +155,24 @@ export function finishForm({ invoke, onDone, onCall }) {
         contactNumber: value('f-contact-number'), contactName: value('f-contact-name'), wrapUpCategory };
       done = 'Felanmälan registrerad.';
     }
-    const result = await invoke(method, request);
+    let result;
+    try {
+      result = await tryInvoke(method, request);
+    } catch (e) {
+      // A blind transfer to someone who is away: say so, and let the operator transfer anyway (Enter) once they
+      // have told the caller, as routing allows with acknowledgeAway.
+      if (method === 'TransferCall' && request.mode === 'blind' && hubError(e)?.code === 'person-away') {
+        const anyway = h('button.primary', { type: 'button', id: 'f-transfer-anyway', onclick: async () => {
+          const sent = await invoke(method, { ...request, acknowledgeAway: true });
+          if (sent) await onDone(sent, `${done} Personen är borta; den som ringer vet om det.`);
+        } }, 'Koppla ändå (Enter)');
+        error.replaceChildren(swedishMessage(e), ' ', anyway);
+        anyway.focus();
+        return;
+      }
+      report(e);
+      return;
+    }
     if (result) await onDone(result, done);
   });
 

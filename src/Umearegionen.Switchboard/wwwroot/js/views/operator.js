@@ -105,6 +105,8 @@ export default {
     // Current call, how it ends, the directory, queue and notices
     const finish = finishForm({
       invoke: (method, request) => attempt(() => hub.invoke(method, request)),
+      tryInvoke: (method, request) => hub.invoke(method, request),
+      report: e => say(hubErrorText(e), 'bad'),
       onDone: async (call, text) => { say(call?.warning ? `${text} ${swedishWarning(call.warning)}` : text, call?.warning ? 'warn' : 'ok'); state.destination = null; showCall(null); await resync(); },
       onCall: call => showCall(call),
     });

@@ -1,0 +1,45 @@
+using Dapper;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace Umearegionen.Switchboard.Statistics;
+
+/// <summary>
+/// Adds ended calls' facts to the rollups (migration 0412, statistics_flush): in the background every
+/// Statistics:FlushInterval, and before every statistics read so that answers include every ended call.
+/// Kept out of the call's own transaction so that concurrent endings do not queue on shared rollup rows.
+/// </summary>
+public sealed class RollupFlush(NpgsqlDataSource dataSource, IOptions<StatisticsOptions> options, TimeProvider clock, ILogger<RollupFlush> logger)
+    : BackgroundService
+{
+    public static Task<int> FlushAsync(NpgsqlConnection conn, CancellationToken ct) =>
+        conn.ExecuteScalarAsync<int>(new CommandDefinition("select statistics_flush()", cancellationToken: ct));
+
+    public async Task FlushAsync(CancellationToken ct)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        await FlushAsync(conn, ct);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.Value.FlushInterval, clock);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                await FlushAsync(stoppingToken);
+            }
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+            {
+                StatisticsLog.FlushFailed(logger, ex);
+            }
+        }
+    }
+}
+
+internal static partial class StatisticsLog
+{
+    [LoggerMessage(1, LogLevel.Warning, "Adding ended calls to the statistics rollups failed; trying again at the next tick")]
+    public static partial void FlushFailed(ILogger logger, Exception exception);
+}
