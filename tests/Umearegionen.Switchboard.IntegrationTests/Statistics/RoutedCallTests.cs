@@ -44,6 +44,37 @@ public sealed class RoutedCallTests(RoutingApp app) : IClassFixture<RoutingApp>
     }
 
     [Fact]
+    public async Task AnEndedCallWaitsOutsideTheRollupsUntilTheNextFlushAndTheNextStatisticsReadCountsIt()
+    {
+        await using var world = new RoutingDriver(app);
+        var op = await world.OperatorAsync();
+        var call = await world.CallAsync(RoutingDriver.Bjurholm, topic: "flush-prov");
+        await op.NextOfferAsync();
+        await op.AcceptAsync(call.CallId);
+        await op.AnswerAsync(call.CallId);
+        var db = app.Service<Npgsql.NpgsqlDataSource>();
+        async Task<long> PendingAsync()
+        {
+            await using var cmd = db.CreateCommand("select count(*) from call_facts_pending where call_id = $1");
+            cmd.Parameters.AddWithValue(call.CallId);
+            return (long)(await cmd.ExecuteScalarAsync())!;
+        }
+
+        // The clock has not moved, so the background flush has not run: the call is a fact, not yet in the rollups.
+        Assert.Equal(1, await PendingAsync());
+        var day = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(app.Clock!.GetUtcNow(),
+            TimeZoneInfo.FindSystemTimeZoneById("Europe/Stockholm")).DateTime);
+        var manager = await RoutingDriver.ClientAsync(app, "manager");
+        var summary = await manager.GetFromJsonAsync<Summary>(
+            $"/api/statistics/summary?from={day:yyyy-MM-dd}&to={day:yyyy-MM-dd}&by=topic&municipality=2403");
+
+        Assert.Equal(0, await PendingAsync());
+        var topic = Assert.Single(summary!.Rows, r => r.Key == "flush-prov");
+        Assert.Equal(1, topic.Metrics.Offered);
+        Assert.Equal(1, topic.Metrics.AnsweredBySwitchboard);
+    }
+
+    [Fact]
     public async Task ATransferRefusedBecauseTheUnitIsClosedIsRecordedWithoutChangingTheCallAndCountsOnce()
     {
         // Wednesday 12:30: a unit with office hours (08–12, 13–16:30) is closed, one without hours is not checked.

@@ -8,8 +8,8 @@
 create table call_facts_pending (call_id uuid primary key);
 
 -- A fact still pending is applied as it is when flushed, so changes to it need no rollup work.
--- Otherwise a change is applied at once, as before. The shared advisory lock keeps these apart from
--- a flush (which takes it exclusively), so the two never lock rollup rows in different orders.
+-- Otherwise a change is applied at once, as before. (0413 replaces the shared advisory lock below with
+-- a lock on the fact's own pending row.)
 create or replace function call_facts_rollup() returns trigger language plpgsql as $$
 begin
     if tg_op = 'INSERT' then

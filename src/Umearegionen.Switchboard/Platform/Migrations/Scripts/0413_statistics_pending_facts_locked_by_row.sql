@@ -1,0 +1,26 @@
+-- A change to a fact no longer waits for a whole flush to finish (0412 took a shared advisory lock,
+-- so every change to any fact waited while a batch was being applied; measured: ending a call at
+-- times took 130 ms). Now a change locks only its own pending row: if the fact is still pending, the
+-- flush applies it as it is after the change (a flush that has already taken the row waits for this
+-- change to commit, then reads the fact in its next statement); if the fact has been flushed, the
+-- change is applied at once (-old, +new), which adds up to the same whatever the order.
+
+create or replace function call_facts_rollup() returns trigger language plpgsql as $$
+begin
+    if tg_op = 'INSERT' then
+        insert into call_facts_pending (call_id) values (new.call_id) on conflict do nothing;
+        return null;
+    end if;
+    perform 1 from call_facts_pending where call_id = old.call_id for update;
+    if found then
+        if tg_op = 'DELETE' then
+            delete from call_facts_pending where call_id = old.call_id;
+        end if;
+        return null;
+    end if;
+    perform statistics_apply(old, -1);
+    if tg_op = 'UPDATE' then
+        perform statistics_apply(new, 1);
+    end if;
+    return null;
+end $$;
