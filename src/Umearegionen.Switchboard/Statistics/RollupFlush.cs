@@ -12,8 +12,22 @@ namespace Umearegionen.Switchboard.Statistics;
 public sealed class RollupFlush(NpgsqlDataSource dataSource, IOptions<StatisticsOptions> options, TimeProvider clock, ILogger<RollupFlush> logger)
     : BackgroundService
 {
-    public static Task<int> FlushAsync(NpgsqlConnection conn, CancellationToken ct) =>
-        conn.ExecuteScalarAsync<int>(new CommandDefinition("select statistics_flush()", cancellationToken: ct));
+    private const int Chunk = 5000;
+
+    /// <summary>Adds every pending fact, a chunk per statement; returns how many.</summary>
+    public static async Task<int> FlushAsync(NpgsqlConnection conn, CancellationToken ct)
+    {
+        var total = 0;
+        int added;
+        do
+        {
+            added = await conn.ExecuteScalarAsync<int>(new CommandDefinition(
+                "select statistics_flush(@chunk)", new { chunk = Chunk }, cancellationToken: ct));
+            total += added;
+        }
+        while (added == Chunk);
+        return total;
+    }
 
     public async Task FlushAsync(CancellationToken ct)
     {
