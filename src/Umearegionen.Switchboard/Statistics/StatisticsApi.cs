@@ -70,7 +70,8 @@ public static class StatisticsApi
             return Problems.Forbidden("Your account belongs to no municipality, so there are no figures for you to see.");
         }
 
-        var uses = await splits.UseAsync(period.Value, ct);
+        var use = await splits.UseAsync(period.Value, ct);
+        var uses = use.Municipalities;
         var (perInhabitant, problem) = CostKey.PerInhabitant(amount.Value, splits.Key, uses);
         if (perInhabitant is null)
         {
@@ -83,7 +84,7 @@ public static class StatisticsApi
         var split = new CostSplit(
             period.Value.From, period.Value.To, amount.Value, splits.Key.FixedPerMunicipality,
             Math.Round(perInhabitant.Value, 4), splits.Key.PerInhabitant is null ? "derived" : "configured",
-            await splits.UnattributedAsync(period.Value, ct), shares);
+            use.UnattributedCalls, shares);
         return csv ? SummaryCsv.File(split) : TypedResults.Ok(split);
     }
 
