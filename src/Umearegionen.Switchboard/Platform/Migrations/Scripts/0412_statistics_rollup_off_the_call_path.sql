@@ -47,24 +47,12 @@ begin
     return cardinality(ids);
 end $$;
 
--- A rebuild counts every fact, pending or not.
-create or replace function statistics_rebuild_rollup() returns void language sql as $$
-    -- Every fact is counted from scratch below, so none is left pending (under the flush's lock).
+-- A rebuild counts every fact, pending or not: the rebuild of 0410 becomes the inner step, and the
+-- function callers use clears what is pending first, under the flush's lock.
+alter function statistics_rebuild_rollup() rename to statistics_recount_rollup;
+
+create function statistics_rebuild_rollup() returns void language sql as $$
     select pg_advisory_xact_lock(7415001);
     delete from call_facts_pending;
-    delete from call_daily;
-    delete from call_daily_waits;
-    delete from operator_daily;
-    delete from call_slices;
-    delete from call_slice_waits;
-    delete from call_slice_waits_monthly;
-    insert into call_daily select * from call_daily_recomputed;
-    insert into call_daily_waits select * from call_daily_waits_recomputed;
-    insert into operator_daily select * from operator_daily_recomputed;
-    insert into call_slices select * from call_slices_recomputed;
-    insert into call_slice_waits select * from call_slice_waits_recomputed;
-    -- The months from the days just written: the same sums as call_slice_waits_monthly_recomputed, one pass less.
-    insert into call_slice_waits_monthly
-    select dimension, date_trunc('month', local_date)::date, municipality_code, key, answered, wait_seconds, sum(calls)::int
-    from call_slice_waits group by 1, 2, 3, 4, 5, 6;
+    select statistics_recount_rollup();
 $$;
