@@ -6,6 +6,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using Umearegionen.Switchboard.Contracts;
+using Umearegionen.Switchboard.LoadTests.Diagnostics;
 using Umearegionen.Switchboard.LoadTests.Harness;
 using Umearegionen.Switchboard.TelephonySimulator;
 
@@ -18,6 +19,7 @@ public sealed record Target(Uri Url, string ApiKey, string AdminUser, string Adm
 public sealed class LoadRun(Scenario scenario, Target target, TextWriter log)
 {
     private readonly RunState _run = new(scenario);
+    private readonly TimelineRecorder _timeline = new();
     private readonly List<string> _faultLog = [];
     private readonly List<(int Second, double Value)> _memory = [];
     private readonly List<(int Second, double Value)> _backlog = [];
@@ -57,7 +59,7 @@ public sealed class LoadRun(Scenario scenario, Target target, TextWriter log)
         using var stopPlatform = CancellationTokenSource.CreateLinkedTokenSource(stop);
         var consuming = ConsumeInstructionsAsync(platform, stopPlatform.Token);
         using var stopSampler = CancellationTokenSource.CreateLinkedTokenSource(stop);
-        var sampling = SampleAsync(stopSampler.Token);
+        var sampling = Task.WhenAll(SampleAsync(stopSampler.Token), WatchAsync(stopSampler.Token));
 
         var phases = scenario.RatePhases();
         _arrivalsStart = _run.Now;
@@ -108,6 +110,8 @@ public sealed class LoadRun(Scenario scenario, Target target, TextWriter log)
 
         if (!drained) _run.Errors.Add("drain: calls still open after " + scenario.DrainSeconds + " s");
         sections.Add(new("Per phase", PhaseTable(phases)));
+        sections.Add(new("Slow seconds and what happened then", StallReport.Markdown(
+            StallReport.Find(_run.IntakeToOffer.PerSecond(), scenario.TargetP99Ms, _timeline.Events()), scenario.TargetP99Ms)));
         if (_faultLog.Count > 0) sections.Add(new("Faults injected (seconds after the first arrival)", string.Join('\n', _faultLog.Select(f => "- " + f))));
 
         var facts = new Dictionary<string, string>
@@ -134,9 +138,12 @@ public sealed class LoadRun(Scenario scenario, Target target, TextWriter log)
             [_run.IntakeToOffer, _run.AcceptToConfirmed, _run.EventToDashboard, _run.IntakeToQueueListing], _run.Errors.ByKind(), reconciliation, facts)
         {
             Sections = sections,
-            Series = target.Service is null
-                ? [("Calls waiting or ringing (service's queue)", "calls", _backlog)]
-                : [("Service memory (RSS)", "MB", _memory), ("Calls waiting or ringing (service's queue)", "calls", _backlog)],
+            Series =
+            [
+                .. target.Service is null ? [] : new[] { ("Service memory (RSS)", "MB", (IReadOnlyList<(int, double)>)_memory) },
+                ("Calls waiting or ringing (service's queue)", "calls", _backlog),
+                .. _timeline.AllSeries(),
+            ],
         };
     }
 
@@ -282,6 +289,29 @@ public sealed class LoadRun(Scenario scenario, Target target, TextWriter log)
 
             try { await Task.Delay(1000, stop); } catch (OperationCanceledException) { }
         }
+    }
+
+    /// <summary>
+    /// Records beside the latencies what the service's runtime (over EventPipe, when the generator
+    /// started the service), the generator's runtime, the machine and the database do.
+    /// </summary>
+    private Task WatchAsync(CancellationToken stop)
+    {
+        var watchers = new List<Task>
+        {
+            new GeneratorAndMachineSampler(() => target.Service?.Pid, () => _run.Now, _timeline).RunAsync(stop),
+        };
+        if (target.Service is { } service)
+        {
+            watchers.Add(new ServiceRuntimeEvents(() => service.Pid, _run.RunTimeOf, _timeline).RunAsync(stop));
+        }
+
+        if (target.ConnectionString is { } cs)
+        {
+            watchers.Add(new DatabaseSampler(cs, () => _run.Now, _timeline).RunAsync(stop));
+        }
+
+        return Task.WhenAll(watchers);
     }
 
     /// <summary>Waits until every call the generator placed has ended (completed or abandoned), at most DrainSeconds.</summary>

@@ -8,6 +8,7 @@ namespace Umearegionen.Switchboard.LoadTests;
 public sealed class RunState(Scenario scenario)
 {
     private readonly long _start = Stopwatch.GetTimestamp();
+    private readonly DateTime _startUtc = DateTime.UtcNow;
     private long _retries;
     private long _races;
 
@@ -36,6 +37,9 @@ public sealed class RunState(Scenario scenario)
 
     public TimeSpan Now => Stopwatch.GetElapsedTime(_start);
     public TimeSpan RunTimeOf(long timestamp) => Stopwatch.GetElapsedTime(_start, timestamp);
+
+    /// <summary>Run time of a wall-clock instant (the service's runtime events carry those).</summary>
+    public TimeSpan RunTimeOf(DateTime utc) => utc - _startUtc;
     public long Retries => Interlocked.Read(ref _retries);
     public long Races => Interlocked.Read(ref _races);
     public void Retry() => Interlocked.Increment(ref _retries);

@@ -109,7 +109,35 @@ public static class ReportWriter
         var stem = $"{report.StartedAt:yyyyMMdd-HHmmss}-{Slug(report.Scenario)}";
         File.WriteAllText(Path.Combine(directory, stem + ".md"), Markdown(report));
         File.WriteAllText(Path.Combine(directory, stem + ".html"), Html(report), new UTF8Encoding(false));
+        File.WriteAllText(Path.Combine(directory, stem + ".csv"), Csv(report), new UTF8Encoding(false));
     }
+
+    /// <summary>
+    /// Every per-second figure of the run in one table (a row per second; arrivals, p99 of each
+    /// latency, then every series), for looking at a slow second more closely than the charts allow.
+    /// </summary>
+    public static string Csv(RunReport report)
+    {
+        var columns = new List<(string Name, IReadOnlyDictionary<int, double> Values)>
+        {
+            ("arrivals per second", report.ArrivalsPerSecond.ToDictionary(s => s.Second, s => (double)s.Count)),
+        };
+        columns.AddRange(report.Latencies.Select(l => ($"{l.Name} p99 (ms)", (IReadOnlyDictionary<int, double>)l.PerSecond().ToDictionary(s => s.Second, s => s.P99Ms))));
+        columns.AddRange(report.Series.Select(s => ($"{s.Title} ({s.Unit})", (IReadOnlyDictionary<int, double>)s.Points
+            .GroupBy(p => p.Second).ToDictionary(g => g.Key, g => g.Last().Value))));
+        var seconds = columns.SelectMany(c => c.Values.Keys).Distinct().Order().ToList();
+        var csv = new StringBuilder();
+        csv.AppendLine(string.Join(',', columns.Select(c => Quote(c.Name)).Prepend("second")));
+        foreach (var second in seconds)
+        {
+            csv.AppendLine(string.Join(',', columns.Select(c => c.Values.TryGetValue(second, out var v) ? v.ToString("0.###", Invariant) : "")
+                .Prepend(second.ToString(Invariant))));
+        }
+
+        return csv.ToString();
+    }
+
+    private static string Quote(string text) => "\"" + text.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 
     /// <summary>A line chart as inline SVG: seconds of the run across, the value up.</summary>
     internal static string Chart(IReadOnlyList<(int Second, double Value)> points, string unit, string colour)

@@ -1,0 +1,161 @@
+using System.Diagnostics;
+using System.Globalization;
+using Npgsql;
+
+namespace Umearegionen.Switchboard.LoadTests.Diagnostics;
+
+/// <summary>
+/// Samples what the run's own side and the machine do: every 100 ms the generator's timer lateness
+/// (how late a 100 ms wait on its thread pool comes back: its clients' callbacks are late by as much)
+/// and its garbage collection pauses; every second the machine's and the service's CPU from /proc.
+/// </summary>
+public sealed class GeneratorAndMachineSampler(Func<int?> servicePid, Func<TimeSpan> now, TimelineRecorder timeline)
+{
+    private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(100);
+
+    public async Task RunAsync(CancellationToken stop)
+    {
+        var pauses = GC.GetTotalPauseDuration();
+        var cpu = MachineCpu.Read();
+        var serviceTicks = (Pid: servicePid(), Ticks: ProcessTicks(servicePid()));
+        var lastCpuAt = now();
+        var clock = Stopwatch.StartNew();
+        while (!stop.IsCancellationRequested)
+        {
+            var before = clock.Elapsed;
+            try { await Task.Delay(Interval, stop); } catch (OperationCanceledException) { return; }
+            var lag = clock.Elapsed - before - Interval;
+            var totalPauses = GC.GetTotalPauseDuration();
+            var at = now();
+            timeline.GeneratorSample(at, lag < TimeSpan.Zero ? TimeSpan.Zero : lag, totalPauses - pauses);
+            pauses = totalPauses;
+
+            if (at - lastCpuAt < TimeSpan.FromSeconds(1)) continue;
+            var cpuNow = MachineCpu.Read();
+            var pid = servicePid();
+            var ticks = ProcessTicks(pid);
+            double? servicePercent = pid == serviceTicks.Pid && ticks is { } t && serviceTicks.Ticks is { } t0
+                ? (t - t0) / ClockTicksPerSecond / (at - lastCpuAt).TotalSeconds * 100
+                : null;
+            if (cpu is { } c0 && cpuNow is { } c1 && c1.Total > c0.Total)
+            {
+                timeline.Cpu(at, 100.0 * (c1.Busy - c0.Busy) / (c1.Total - c0.Total), servicePercent);
+            }
+
+            (cpu, serviceTicks, lastCpuAt) = (cpuNow, (pid, ticks), at);
+        }
+    }
+
+    /// <summary>USER_HZ: /proc counts CPU time in these ticks (100 on Linux).</summary>
+    private const double ClockTicksPerSecond = 100;
+
+    /// <summary>User + system CPU ticks of a process, from /proc/&lt;pid&gt;/stat.</summary>
+    internal static long? ProcessTicks(int? pid)
+    {
+        if (pid is not { } id) return null;
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{id}/stat");
+            // The command name (field 2) is in parentheses and may hold spaces: count fields after it.
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
+        {
+            return null;
+        }
+    }
+
+    internal readonly record struct MachineCpu(long Busy, long Total)
+    {
+        /// <summary>The first line of /proc/stat: user nice system idle iowait irq softirq steal ...</summary>
+        public static MachineCpu? Read()
+        {
+            try
+            {
+                return Parse(File.ReadLines("/proc/stat").First());
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return null;
+            }
+        }
+
+        internal static MachineCpu? Parse(string line)
+        {
+            var values = line.Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Take(8)
+                .Select(v => long.Parse(v, CultureInfo.InvariantCulture)).ToArray();
+            if (values.Length < 5) return null;
+            var idle = values[3] + values[4];
+            var total = values.Sum();
+            return new MachineCpu(total - idle, total);
+        }
+    }
+}
+
+/// <summary>
+/// Samples the service's database four times a second: how many statements run at once, how many
+/// wait for a row or table lock, and which autovacuum or autoanalyze works on which table (named in
+/// the timeline when it starts and ends).
+/// </summary>
+public sealed class DatabaseSampler(string connectionString, Func<TimeSpan> now, TimelineRecorder timeline)
+{
+    private const string Sql = """
+        select count(*) filter (where state = 'active' and backend_type = 'client backend')::int as active,
+               count(*) filter (where wait_event_type = 'Lock')::int as lock_waits,
+               coalesce(array_agg(query) filter (where backend_type = 'autovacuum worker'), '{}') as maintenance
+        from pg_stat_activity
+        where datname = current_database() and pid <> pg_backend_pid()
+        """;
+
+    public async Task RunAsync(CancellationToken stop)
+    {
+        var running = new Dictionary<string, TimeSpan>(StringComparer.Ordinal);
+        NpgsqlConnection? conn = null;
+        try
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                try
+                {
+                    if (conn is not { State: System.Data.ConnectionState.Open })
+                    {
+                        if (conn is not null) await conn.DisposeAsync();
+                        conn = new NpgsqlConnection(connectionString);
+                        await conn.OpenAsync(stop);
+                    }
+
+                    await using var command = new NpgsqlCommand(Sql, conn);
+                    await using var reader = await command.ExecuteReaderAsync(stop);
+                    await reader.ReadAsync(stop);
+                    var at = now();
+                    timeline.Database(at, reader.GetInt32(0), reader.GetInt32(1));
+                    var maintenance = reader.GetFieldValue<string[]>(2).Select(q => q.Replace("autovacuum: ", "", StringComparison.Ordinal)).ToHashSet(StringComparer.Ordinal);
+                    foreach (var work in maintenance.Where(w => !running.ContainsKey(w)))
+                    {
+                        running[work] = at;
+                        timeline.Note(at, $"autovacuum started: {work}");
+                    }
+
+                    foreach (var (work, since) in running.Where(r => !maintenance.Contains(r.Key)).ToList())
+                    {
+                        running.Remove(work);
+                        timeline.Note(at, $"autovacuum ended after {TimelineRecorder.Ms(at - since)}: {work}");
+                    }
+                }
+                catch (Exception) when (!stop.IsCancellationRequested)
+                {
+                    // PostgreSQL restarting (the fault scenarios): no sample now, connect again.
+                    if (conn is not null) await conn.DisposeAsync();
+                    conn = null;
+                }
+
+                try { await Task.Delay(250, stop); } catch (OperationCanceledException) { }
+            }
+        }
+        finally
+        {
+            if (conn is not null) await conn.DisposeAsync();
+        }
+    }
+}
