@@ -18,6 +18,7 @@ public sealed class GeneratorAndMachineSampler(Func<int?> servicePid, Func<TimeS
         var pauses = GC.GetTotalPauseDuration();
         var cpu = MachineCpu.Read();
         var serviceTicks = (Pid: servicePid(), Ticks: ProcessTicks(servicePid()));
+        var generatorCpu = Process.GetCurrentProcess().TotalProcessorTime;
         var lastCpuAt = now();
         var clock = Stopwatch.StartNew();
         while (!stop.IsCancellationRequested)
@@ -37,12 +38,14 @@ public sealed class GeneratorAndMachineSampler(Func<int?> servicePid, Func<TimeS
             double? servicePercent = pid == serviceTicks.Pid && ticks is { } t && serviceTicks.Ticks is { } t0
                 ? (t - t0) / ClockTicksPerSecond / (at - lastCpuAt).TotalSeconds * 100
                 : null;
+            var generatorCpuNow = Process.GetCurrentProcess().TotalProcessorTime;
+            var generatorPercent = (generatorCpuNow - generatorCpu) / (at - lastCpuAt) * 100;
             if (cpu is { } c0 && cpuNow is { } c1 && c1.Total > c0.Total)
             {
-                timeline.Cpu(at, 100.0 * (c1.Busy - c0.Busy) / (c1.Total - c0.Total), servicePercent);
+                timeline.Cpu(at, 100.0 * (c1.Busy - c0.Busy) / (c1.Total - c0.Total), servicePercent, generatorPercent);
             }
 
-            (cpu, serviceTicks, lastCpuAt) = (cpuNow, (pid, ticks), at);
+            (cpu, serviceTicks, generatorCpu, lastCpuAt) = (cpuNow, (pid, ticks), generatorCpuNow, at);
         }
     }
 

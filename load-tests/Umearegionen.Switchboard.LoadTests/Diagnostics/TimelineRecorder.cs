@@ -33,13 +33,14 @@ public sealed class TimelineRecorder
         public const string GeneratorPause = "Generator: garbage collection pauses (per second)";
         public const string MachineCpu = "Machine: CPU busy (all cores)";
         public const string ServiceCpu = "Service: CPU (100 % is one core)";
+        public const string GeneratorCpu = "Generator: CPU (100 % is one core)";
         public const string DatabaseActive = "Database: statements running (most at once)";
         public const string DatabaseLockWaits = "Database: statements waiting for a lock (most at once)";
 
         internal static readonly IReadOnlyDictionary<string, string> Units = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             [ServicePause] = "ms", [ServiceThreads] = "threads", [ServiceLockWait] = "ms", [GeneratorLag] = "ms",
-            [GeneratorPause] = "ms", [MachineCpu] = "%", [ServiceCpu] = "%", [DatabaseActive] = "statements",
+            [GeneratorPause] = "ms", [MachineCpu] = "%", [ServiceCpu] = "%", [GeneratorCpu] = "%", [DatabaseActive] = "statements",
             [DatabaseLockWaits] = "statements",
         };
     }
@@ -66,10 +67,12 @@ public sealed class TimelineRecorder
         if (lag >= NotableLag) Note(at, $"generator's timer {Ms(lag)} late (its own work was delayed: latencies around here include it)");
     }
 
-    public void Cpu(TimeSpan at, double machinePercent, double? servicePercent)
+    /// <summary>CPU over the last second: the machine's share of all cores; the service's and the generator's of one core.</summary>
+    public void Cpu(TimeSpan at, double machinePercent, double? servicePercent, double generatorPercent)
     {
         Max(Series.MachineCpu, at, machinePercent);
         if (servicePercent is { } s) Max(Series.ServiceCpu, at, s);
+        Max(Series.GeneratorCpu, at, generatorPercent);
     }
 
     public void Database(TimeSpan at, int active, int lockWaits)

@@ -9,7 +9,8 @@ namespace Umearegionen.Switchboard.Routing;
 
 /// <summary>What the screens show: the queue, the manager's figures, an operator's full state.</summary>
 public sealed class LiveView(
-    NpgsqlDataSource dataSource, TimeProvider clock, IOptions<RoutingOptions> options, NoticeBoard notices, Destinations destinations)
+    NpgsqlDataSource dataSource, TimeProvider clock, IOptions<RoutingOptions> options, NoticeBoard notices, Destinations destinations,
+    TodayCounts todayCounts)
 {
     // The head of the queue; the length and longest wait cover the rest. Kept short because every
     // operator and manager screen receives it several times a second.
@@ -21,17 +22,23 @@ public sealed class LiveView(
         return await QueueAsync(conn, clock.GetUtcNow(), ct);
     }
 
+    private const string QueueSql = """
+        select count(*)::int as length, min(queued_at) as oldest from calls where state in ('queued', 'offered');
+
+        select id, state, municipality_code, menu_topic, priority, queued_at, offered_to
+        from calls where state in ('queued', 'offered')
+        order by priority desc, queued_at, id
+        limit @limit;
+        """;
+
     private static async Task<QueueSnapshot> QueueAsync(NpgsqlConnection conn, DateTimeOffset now, CancellationToken ct)
     {
-        const string Sql = """
-            select count(*)::int as length, min(queued_at) as oldest from calls where state in ('queued', 'offered');
+        await using var read = await conn.QueryMultipleAsync(new CommandDefinition(QueueSql, new { limit = ListedCalls }, cancellationToken: ct));
+        return await ReadQueueAsync(read, now);
+    }
 
-            select id, state, municipality_code, menu_topic, priority, queued_at, offered_to
-            from calls where state in ('queued', 'offered')
-            order by priority desc, queued_at, id
-            limit @limit;
-            """;
-        await using var read = await conn.QueryMultipleAsync(new CommandDefinition(Sql, new { limit = ListedCalls }, cancellationToken: ct));
+    private static async Task<QueueSnapshot> ReadQueueAsync(SqlMapper.GridReader read, DateTimeOffset now)
+    {
         var head = await read.ReadSingleAsync<QueueHead>();
         var calls = (await read.ReadAsync<QueuedCall>()).ToList();
         var longest = head.Oldest is { } oldest ? Math.Max(0, (now - oldest).TotalSeconds) : 0;
@@ -53,37 +60,38 @@ public sealed class LiveView(
     }
 
     /// <summary>The manager's figures. Operators are counted, not listed: hundreds of dashboards receive this.</summary>
-    public async Task<ManagerView> ManagerViewAsync(CancellationToken ct)
+    public async Task<ManagerView> ManagerViewAsync(CancellationToken ct) => (await SnapshotsAsync(ct)).Manager;
+
+    /// <summary>
+    /// The queue and the manager's figures of one moment: the live snapshots send both several times a
+    /// second. Today's figures come from <see cref="TodayCounts"/>, which does not count the whole day each time.
+    /// </summary>
+    public async Task<(QueueSnapshot Queue, ManagerView Manager)> SnapshotsAsync(CancellationToken ct)
     {
         const string Sql = $"""
+            {QueueSql}
+
             {OperatorsSql};
-
-            select coalesce(municipality_code, 'unknown') as municipality_code, count(*)::int as calls
-            from calls where queued_at >= @dayStart
-            group by 1 order by 1;
-
-            select count(*) filter (where answered_at is not null)::int as answered,
-                   count(*) filter (where answered_at is not null and answered_at - queued_at <= @target)::int as within_target,
-                   count(*) filter (where state = 'abandoned' and caller_left_at - queued_at > @shortAbandon)::int as abandoned
-            from calls where queued_at >= @dayStart;
             """;
         var now = clock.GetUtcNow();
-        var opts = options.Value;
         await using var conn = await dataSource.OpenConnectionAsync(ct);
-        var queue = await QueueAsync(conn, now, ct);
-        await using var read = await conn.QueryMultipleAsync(new CommandDefinition(Sql, new
+        QueueSnapshot queue;
+        List<OperatorSummary> operators;
+        await using (var read = await conn.QueryMultipleAsync(new CommandDefinition(Sql, new { limit = ListedCalls }, cancellationToken: ct)))
         {
-            dayStart = StartOfDay(now, opts.TimeZone), target = opts.ServiceLevelTarget, shortAbandon = opts.ShortAbandon,
-        }, cancellationToken: ct));
-        var operators = (await read.ReadAsync<OperatorSummary>()).ToList();
-        var perMunicipality = (await read.ReadAsync<MunicipalityCount>()).ToList();
-        var today = await read.ReadSingleAsync<Today>();
+            queue = await ReadQueueAsync(read, now);
+            operators = (await read.ReadAsync<OperatorSummary>()).ToList();
+        }
+
+        var today = await todayCounts.ReadAsync(conn, now, StartOfDay(now, options.Value.TimeZone), ct);
         var byStatus = operators
             .GroupBy(o => o.CallId is not null ? "on_call" : o.Connected || o.Status == OperatorStatuses.Offline ? o.Status : "disconnected")
             .ToDictionary(g => g.Key, g => g.Count());
-        var counted = today.Answered + today.Abandoned;
-        return new ManagerView(now, queue.Length, queue.LongestWaitSeconds, byStatus, perMunicipality,
-            today.Answered, today.WithinTarget, today.Abandoned, counted == 0 ? null : (double)today.WithinTarget / counted);
+        var (answered, withinTarget, abandoned) = (today.Sum(t => t.Answered), today.Sum(t => t.WithinTarget), today.Sum(t => t.Abandoned));
+        var counted = answered + abandoned;
+        return (queue, new ManagerView(now, queue.Length, queue.LongestWaitSeconds, byStatus,
+            today.Select(t => new MunicipalityCount(t.MunicipalityCode, t.Calls)).ToList(),
+            answered, withinTarget, abandoned, counted == 0 ? null : (double)withinTarget / counted));
     }
 
     public async Task<OperatorSync> SyncAsync(Guid accountId, CancellationToken ct)
@@ -128,7 +136,6 @@ public sealed class LiveView(
 
     private sealed record QueueHead(int Length, DateTimeOffset? Oldest);
 
-    private sealed record Today(int Answered, int WithinTarget, int Abandoned);
 }
 
 /// <summary>
@@ -152,8 +159,7 @@ public sealed class LiveSnapshots(
 
             try
             {
-                var manager = await view.ManagerViewAsync(stoppingToken);
-                var queue = await view.QueueAsync(stoppingToken);
+                var (queue, manager) = await view.SnapshotsAsync(stoppingToken);
                 var sending = Task.WhenAll(
                     hub.Clients.Groups(HubGroups.Operators, HubGroups.Managers).QueueChanged(queue),
                     hub.Clients.Group(HubGroups.Managers).ManagerViewChanged(manager));

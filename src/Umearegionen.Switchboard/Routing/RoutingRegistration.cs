@@ -17,6 +17,7 @@ public static class RoutingRegistration
         services.AddSingleton<Destinations>();
         services.AddSingleton<CallHandling>();
         services.AddSingleton<LiveView>();
+        services.AddSingleton<TodayCounts>();
 
         services.AddSingleton<Dispatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<Dispatcher>());

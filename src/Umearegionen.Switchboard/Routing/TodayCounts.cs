@@ -1,0 +1,170 @@
+using System.Collections.Immutable;
+using Dapper;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace Umearegionen.Switchboard.Routing;
+
+/// <summary>Today's calls of one municipality ("unknown" for calls without one), as the manager's figures show them.</summary>
+public sealed record TodayInMunicipality(string MunicipalityCode, int Calls, int Answered, int WithinTarget, int Abandoned)
+{
+    public TodayInMunicipality Plus(TodayInMunicipality other) =>
+        this with
+        {
+            Calls = Calls + other.Calls, Answered = Answered + other.Answered,
+            WithinTarget = WithinTarget + other.WithinTarget, Abandoned = Abandoned + other.Abandoned,
+        };
+}
+
+/// <summary>
+/// Today's calls per municipality with the answered, answered-in-time and abandoned counts, read for
+/// the live snapshots several times a second. Counting every call of the day each time grows with the
+/// day (a crisis day at 200 calls/s holds millions), so calls that can no longer change these figures
+/// (answered, completed or abandoned) are counted once and remembered; each read counts only the calls
+/// since the remembered point and those that were still open there. The remembered part moves forward
+/// every <see cref="AdvanceEvery"/>, stays <see cref="Margin"/> behind the clock so that every call
+/// queued before it is committed, and is counted again from scratch every <see cref="RecountEvery"/>
+/// and at midnight, so a change made past the service (a repair in the database) shows within minutes.
+/// </summary>
+public sealed class TodayCounts(IOptions<RoutingOptions> options)
+{
+    /// <summary>A call's row is committed moments after its queued_at; this far behind the clock all of them are.</summary>
+    internal static readonly TimeSpan Margin = TimeSpan.FromSeconds(30);
+
+    internal static readonly TimeSpan AdvanceEvery = TimeSpan.FromSeconds(10);
+
+    internal static readonly TimeSpan RecountEvery = TimeSpan.FromMinutes(5);
+
+    private readonly SemaphoreSlim _advancing = new(1, 1);
+    private Remembered _remembered = Remembered.From(DateTimeOffset.MinValue, DateTimeOffset.MinValue);
+
+    /// <summary>What is known about the calls queued from the day's start up to Until.</summary>
+    private sealed record Remembered(
+        DateTimeOffset DayStart, DateTimeOffset Until, DateTimeOffset CountedFrom,
+        ImmutableDictionary<string, TodayInMunicipality> Settled, Guid[] Open)
+    {
+        public static Remembered From(DateTimeOffset dayStart, DateTimeOffset now) =>
+            new(dayStart, dayStart, now, ImmutableDictionary<string, TodayInMunicipality>.Empty, []);
+    }
+
+    public async Task<IReadOnlyList<TodayInMunicipality>> ReadAsync(
+        NpgsqlConnection conn, DateTimeOffset now, DateTimeOffset dayStart, CancellationToken ct)
+    {
+        var remembered = await CurrentAsync(conn, now, dayStart, ct);
+        const string Sql = $"""
+            select coalesce(municipality_code, 'unknown') as municipality_code, count(*)::int as calls,
+                   {Figures}
+            from (select municipality_code, state, queued_at, answered_at, caller_left_at from calls where queued_at >= @until
+                  union all
+                  select municipality_code, state, queued_at, answered_at, caller_left_at from calls
+                  where id = any (@open) and queued_at < @until) c
+            group by 1
+            """;
+        var recent = await conn.QueryAsync<TodayInMunicipality>(new CommandDefinition(Sql, new
+        {
+            until = remembered.Until, open = remembered.Open, target = options.Value.ServiceLevelTarget, shortAbandon = options.Value.ShortAbandon,
+        }, cancellationToken: ct));
+        return Add(remembered.Settled, recent).Values.OrderBy(t => t.MunicipalityCode, StringComparer.Ordinal).ToList();
+    }
+
+    private const string Figures = """
+        count(*) filter (where answered_at is not null)::int as answered,
+        count(*) filter (where answered_at is not null and answered_at - queued_at <= @target)::int as within_target,
+        count(*) filter (where state = 'abandoned' and caller_left_at - queued_at > @shortAbandon)::int as abandoned
+        """;
+
+    private async Task<Remembered> CurrentAsync(NpgsqlConnection conn, DateTimeOffset now, DateTimeOffset dayStart, CancellationToken ct)
+    {
+        var remembered = Volatile.Read(ref _remembered);
+        if (!Due(remembered, now, dayStart))
+        {
+            return remembered;
+        }
+
+        await _advancing.WaitAsync(ct);
+        try
+        {
+            remembered = _remembered;
+            if (!Due(remembered, now, dayStart))
+            {
+                return remembered;
+            }
+
+            if (remembered.DayStart != dayStart || now - remembered.CountedFrom >= RecountEvery)
+            {
+                remembered = Remembered.From(dayStart, now);
+            }
+
+            if (now - Margin - remembered.Until >= AdvanceEvery)
+            {
+                remembered = await AdvanceAsync(conn, remembered, now - Margin, ct);
+            }
+
+            Volatile.Write(ref _remembered, remembered);
+            return remembered;
+        }
+        finally
+        {
+            _advancing.Release();
+        }
+    }
+
+    private static bool Due(Remembered remembered, DateTimeOffset now, DateTimeOffset dayStart) =>
+        remembered.DayStart != dayStart || now - remembered.CountedFrom >= RecountEvery || now - Margin - remembered.Until >= AdvanceEvery;
+
+    /// <summary>Counts the calls queued from Until to the new point, and those still open at Until; remembers the settled ones.</summary>
+    private async Task<Remembered> AdvanceAsync(NpgsqlConnection conn, Remembered remembered, DateTimeOffset to, CancellationToken ct)
+    {
+        const string Sql = $"""
+            select coalesce(municipality_code, 'unknown') as municipality_code,
+                   count(*) filter (where settled)::int as calls,
+                   count(*) filter (where settled and answered_at is not null)::int as answered,
+                   count(*) filter (where settled and answered_at is not null and answered_at - queued_at <= @target)::int as within_target,
+                   count(*) filter (where settled and state = 'abandoned' and caller_left_at - queued_at > @shortAbandon)::int as abandoned,
+                   coalesce(array_agg(id) filter (where not settled), array[]::uuid[]) as open
+            from (select id, municipality_code, state, queued_at, answered_at, caller_left_at,
+                         answered_at is not null or state in ('completed', 'abandoned') as settled
+                  from (select id, municipality_code, state, queued_at, answered_at, caller_left_at from calls
+                        where queued_at >= @from and queued_at < @to
+                        union all
+                        select id, municipality_code, state, queued_at, answered_at, caller_left_at from calls
+                        where id = any (@open) and queued_at < @from) c) s
+            group by 1
+            """;
+        var rows = (await conn.QueryAsync<AdvanceRow>(new CommandDefinition(Sql, new
+        {
+            from = remembered.Until, to, open = remembered.Open,
+            target = options.Value.ServiceLevelTarget, shortAbandon = options.Value.ShortAbandon,
+        }, cancellationToken: ct))).ToList();
+        var settled = rows.Select(r => new TodayInMunicipality(r.MunicipalityCode, r.Calls, r.Answered, r.WithinTarget, r.Abandoned));
+        return remembered with
+        {
+            Until = to,
+            Settled = Add(remembered.Settled, settled),
+            Open = rows.SelectMany(r => r.Open).ToArray(),
+        };
+    }
+
+    private static ImmutableDictionary<string, TodayInMunicipality> Add(
+        ImmutableDictionary<string, TodayInMunicipality> counts, IEnumerable<TodayInMunicipality> more)
+    {
+        var builder = counts.ToBuilder();
+        foreach (var m in more)
+        {
+            builder[m.MunicipalityCode] = builder.TryGetValue(m.MunicipalityCode, out var known) ? known.Plus(m) : m;
+        }
+
+        return builder.ToImmutable();
+    }
+
+    /// <summary>Properties, not a constructor: the driver reports an array column's type as Array, which no constructor parameter matches.</summary>
+    private sealed class AdvanceRow
+    {
+        public string MunicipalityCode { get; init; } = "";
+        public int Calls { get; init; }
+        public int Answered { get; init; }
+        public int WithinTarget { get; init; }
+        public int Abandoned { get; init; }
+        public Guid[] Open { get; init; } = [];
+    }
+}

@@ -1,0 +1,133 @@
+using Dapper;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Umearegionen.Switchboard.IntegrationTests.Infrastructure;
+using Umearegionen.Switchboard.Routing;
+
+namespace Umearegionen.Switchboard.IntegrationTests.Routing;
+
+/// <summary>A database of its own: the tests write calls straight into it at chosen times.</summary>
+public sealed class TodayCountsApp : SwitchboardApp;
+
+/// <summary>
+/// The manager's figures for today remember the calls that can no longer change and count only the
+/// rest on each read; every read must still equal counting the whole day.
+/// </summary>
+public sealed class TodayCountsTests(TodayCountsApp app) : IClassFixture<TodayCountsApp>
+{
+    private static readonly RoutingOptions Options = new();
+
+    // Noon in Stockholm on a day of its own per test, so the tests never count each other's calls.
+    private static DateTimeOffset Noon(int day) => new(2031, 3, day, 11, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public async Task EveryReadEqualsCountingTheWholeDayAsCallsAreAnsweredAbandonedAndAdded()
+    {
+        var t = Noon(3);
+        var counts = new TodayCounts(Microsoft.Extensions.Options.Options.Create(Options));
+        await using var conn = await OpenAsync();
+        await InsertAsync(conn, t.AddDays(-1), "2480", "completed", answeredAfter: 5);         // yesterday: not today
+        await InsertAsync(conn, t.AddMinutes(-50), "2480", "completed", answeredAfter: 10);   // answered in time
+        await InsertAsync(conn, t.AddMinutes(-40), "2480", "abandoned", leftAfter: 30);       // abandoned
+        await InsertAsync(conn, t.AddMinutes(-39), "2480", "abandoned", leftAfter: 2);        // hung up at once: not counted as abandoned
+        var waiting = await InsertAsync(conn, t.AddMinutes(-30), "2403", "queued");            // still waiting when remembered
+        var ringing = await InsertAsync(conn, t.AddMinutes(-20), "2403", "queued");
+        await InsertAsync(conn, t.AddSeconds(-10), null, "queued");                             // within the margin, no municipality
+
+        await AssertSameAsWholeDayAsync(conn, counts, t);
+
+        // The calls that were open when the day was remembered change; new calls arrive.
+        await conn.ExecuteAsync("update calls set state = 'completed', answered_at = @at, completed_at = @at, outcome = 'answered' where id = @id",
+            new { id = waiting, at = t.AddMinutes(1) });
+        await conn.ExecuteAsync("update calls set state = 'abandoned', caller_left_at = @at, outcome = 'abandoned' where id = @id",
+            new { id = ringing, at = t.AddMinutes(1) });
+        await InsertAsync(conn, t.AddSeconds(30), "2480", "completed", answeredAfter: 3);
+
+        await AssertSameAsWholeDayAsync(conn, counts, t.AddMinutes(2));
+        await AssertSameAsWholeDayAsync(conn, counts, t.AddMinutes(3));
+    }
+
+    [Fact]
+    public async Task ACallWrittenIntoThePastOutsideTheServiceShowsAfterTheNextRecount()
+    {
+        var t = Noon(4);
+        var counts = new TodayCounts(Microsoft.Extensions.Options.Options.Create(Options));
+        await using var conn = await OpenAsync();
+        await InsertAsync(conn, t.AddMinutes(-30), "2480", "completed", answeredAfter: 4);
+        await AssertSameAsWholeDayAsync(conn, counts, t);
+
+        // A repair in the database adds a call an hour back, behind what is remembered.
+        await InsertAsync(conn, t.AddHours(-1), "2480", "completed", answeredAfter: 4);
+        var before = await counts.ReadAsync(conn, t.AddMinutes(1), DayStart(t), CancellationToken.None);
+        Assert.Equal(1, before.Sum(m => m.Calls));
+
+        await AssertSameAsWholeDayAsync(conn, counts, t + TodayCounts.RecountEvery);
+    }
+
+    [Fact]
+    public async Task AtMidnightTheCountsStartAgain()
+    {
+        var t = Noon(5);
+        var counts = new TodayCounts(Microsoft.Extensions.Options.Options.Create(Options));
+        await using var conn = await OpenAsync();
+        await InsertAsync(conn, t.AddMinutes(-30), "2480", "completed", answeredAfter: 4);
+        await AssertSameAsWholeDayAsync(conn, counts, t);
+
+        var nextDay = DayStart(t).AddDays(1).AddMinutes(5);
+        await InsertAsync(conn, nextDay.AddMinutes(-1), "2403", "completed", answeredAfter: 4);
+
+        var after = await counts.ReadAsync(conn, nextDay, DayStart(nextDay), CancellationToken.None);
+        Assert.Equal([new TodayInMunicipality("2403", 1, 1, 1, 0)], after);
+    }
+
+    private async Task<NpgsqlConnection> OpenAsync()
+    {
+        var conn = new NpgsqlConnection(app.DatabaseConnectionString);
+        await conn.OpenAsync();
+        return conn;
+    }
+
+    private static DateTimeOffset DayStart(DateTimeOffset now) => LiveView.StartOfDay(now, Options.TimeZone);
+
+    private static async Task AssertSameAsWholeDayAsync(NpgsqlConnection conn, TodayCounts counts, DateTimeOffset now)
+    {
+        const string WholeDay = """
+            select coalesce(municipality_code, 'unknown') as municipality_code, count(*)::int as calls,
+                   count(*) filter (where answered_at is not null)::int as answered,
+                   count(*) filter (where answered_at is not null and answered_at - queued_at <= @target)::int as within_target,
+                   count(*) filter (where state = 'abandoned' and caller_left_at - queued_at > @shortAbandon)::int as abandoned
+            from calls where queued_at >= @dayStart and queued_at < @dayEnd
+            group by 1 order by 1
+            """;
+        var dayStart = DayStart(now);
+        var expected = (await conn.QueryAsync<TodayInMunicipality>(WholeDay, new
+        {
+            dayStart, dayEnd = dayStart.AddDays(1), target = Options.ServiceLevelTarget, shortAbandon = Options.ShortAbandon,
+        })).ToList();
+
+        var read = await counts.ReadAsync(conn, now, dayStart, CancellationToken.None);
+
+        Assert.NotEmpty(expected);
+        Assert.Equal(expected, read);
+    }
+
+    private static async Task<Guid> InsertAsync(
+        NpgsqlConnection conn, DateTimeOffset queuedAt, string? municipality, string state, int? answeredAfter = null, int? leftAfter = null)
+    {
+        var id = Guid.NewGuid();
+        await conn.ExecuteAsync("""
+            insert into calls (id, platform_call_id, caller_number, dialled_number, municipality_code, state, queued_at,
+                               answered_at, caller_left_at, completed_at, outcome)
+            values (@id, @platformId, '+46701234567', '+4690161000', @municipality, @state, @queuedAt,
+                    @answeredAt, @leftAt, @completedAt, @outcome)
+            """, new
+        {
+            id, platformId = "today-" + id, municipality, state, queuedAt,
+            answeredAt = answeredAfter is { } a ? queuedAt.AddSeconds(a) : (DateTimeOffset?)null,
+            leftAt = leftAfter is { } l ? queuedAt.AddSeconds(l) : (DateTimeOffset?)null,
+            completedAt = state == "completed" ? queuedAt.AddMinutes(2) : (DateTimeOffset?)null,
+            outcome = state switch { "completed" => "answered", "abandoned" => "abandoned", _ => null },
+        });
+        return id;
+    }
+}
