@@ -3,9 +3,9 @@
 -- (today's row of a municipality, an hour, a topic), and a flush of ~400 facts took 160 ms. Now the
 -- taken facts' contributions are summed per rollup key first, from the same per-fact functions
 -- (call_fact_daily, call_fact_slices, call_fact_slice_keys), and each rollup gets one upsert: the same
--- sums as statistics_apply(f, 1) for every fact. The tables are written in statistics_apply's order
--- and the rows of each in key order, so a flush and a change applied at once by call_facts_rollup
--- (which still uses statistics_apply) take their row locks in the same order.
+-- sums as statistics_apply(f, 1) for every fact. The flush takes its row locks in one fixed order:
+-- the tables in statistics_apply's order, the rows of each in key order (a change to a fact already
+-- added is still applied at once by call_facts_rollup with statistics_apply, one fact's rows at a time).
 --
 -- The facts are read once, in the statement after the pending rows are taken (as before: a change
 -- to a taken fact either committed before the take, or waits on its pending row for this flush to
