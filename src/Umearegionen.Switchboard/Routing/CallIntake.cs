@@ -32,6 +32,9 @@ public sealed class CallIntake(
             union all
             select id, state, municipality_code, false from calls where platform_call_id = @platformCallId
             """;
+        // The clock is read once the connection is held: the call's row is committed within this one
+        // statement of its queued_at, which the manager's figures rely on (TodayCounts).
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
         var args = new
         {
             id = Guid.CreateVersion7(clock.GetUtcNow()),
@@ -42,7 +45,6 @@ public sealed class CallIntake(
             priority = report.Priority,
             now = clock.GetUtcNow(),
         };
-        await using var conn = await dataSource.OpenConnectionAsync(ct);
         var row = await conn.QueryFirstOrDefaultAsync<ReceiptRow>(new CommandDefinition(Sql, args, cancellationToken: ct));
         // A concurrent retry inserted the call after this statement's snapshot: read it now.
         row ??= await conn.QueryFirstAsync<ReceiptRow>(new CommandDefinition(
