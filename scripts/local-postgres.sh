@@ -89,12 +89,31 @@ unix_socket_directories = '$SOCK'
 CONF
 }
 
+# Settings the load tests showed to matter, kept in a file of their own that every start rewrites
+# (so clusters created before they existed get them too). After a checkpoint starts, the first
+# change to each page writes the whole page to the write-ahead log; at 200 calls/s that burst slowed
+# every commit and stalled offers for about a second. Compressing those page images and a larger
+# WAL buffer took the stall from 348 ms to 80 ms p99 (docs/performance.md, "Checkpoints").
+write_tuning() {
+  local bin="$1" compression=pglz
+  if ldd "$bin/postgres" 2>/dev/null | grep -q liblz4; then compression=lz4; fi
+  cat > "$DATA/switchboard-tuning.conf" <<CONF
+# Written by scripts/local-postgres.sh at every start; edit that script, not this file.
+wal_compression = $compression
+wal_buffers = 32MB
+CONF
+  owner_fix "$DATA/switchboard-tuning.conf"
+  grep -q "^include_if_exists = 'switchboard-tuning.conf'" "$DATA/postgresql.conf" ||
+    echo "include_if_exists = 'switchboard-tuning.conf'" >> "$DATA/postgresql.conf"
+}
+
 start() {
   ensure_installed
   local bin; bin="$(pg_bin)"
   mkdir -p "$BASE"
   local port; port="$(choose_port)"
   if [ ! -f "$DATA/PG_VERSION" ]; then create_cluster "$bin"; fi
+  write_tuning "$bin"
   if run_pg "$bin/pg_ctl" -D "$DATA" status >/dev/null 2>&1; then
     log "already running on 127.0.0.1:$port"
   else

@@ -98,8 +98,9 @@ public sealed class GeneratorAndMachineSampler(Func<int?> servicePid, Func<TimeS
 
 /// <summary>
 /// Samples the service's database four times a second: how many statements run at once, how many
-/// wait for a row or table lock, and which autovacuum or autoanalyze works on which table (named in
-/// the timeline when it starts and ends).
+/// wait for a row or table lock, which autovacuum or autoanalyze works on which table (named in the
+/// timeline when it starts and ends), and when a checkpoint starts (after it, the first change to
+/// every page writes the whole page to the write-ahead log, which slows every commit for a while).
 /// </summary>
 public sealed class DatabaseSampler(string connectionString, Func<TimeSpan> now, TimelineRecorder timeline)
 {
@@ -111,9 +112,18 @@ public sealed class DatabaseSampler(string connectionString, Func<TimeSpan> now,
         where datname = current_database() and pid <> pg_backend_pid()
         """;
 
+    // PostgreSQL 15 and 16 count checkpoints in pg_stat_bgwriter, 17 and later in pg_stat_checkpointer.
+    private static readonly string[] CheckpointSql =
+    [
+        "select checkpoints_timed + checkpoints_req from pg_stat_bgwriter",
+        "select num_timed + num_requested from pg_stat_checkpointer",
+    ];
+
     public async Task RunAsync(CancellationToken stop)
     {
         var running = new Dictionary<string, TimeSpan>(StringComparer.Ordinal);
+        long? checkpoints = null;
+        var checkpointSql = 0;
         NpgsqlConnection? conn = null;
         try
         {
@@ -144,6 +154,22 @@ public sealed class DatabaseSampler(string connectionString, Func<TimeSpan> now,
                     {
                         running.Remove(work);
                         timeline.Note(at, $"autovacuum ended after {TimelineRecorder.Ms(at - since)}: {work}");
+                    }
+
+                    await reader.DisposeAsync();
+                    if (checkpointSql < CheckpointSql.Length)
+                    {
+                        try
+                        {
+                            await using var count = new NpgsqlCommand(CheckpointSql[checkpointSql], conn);
+                            var now = Convert.ToInt64(await count.ExecuteScalarAsync(stop), System.Globalization.CultureInfo.InvariantCulture);
+                            if (checkpoints is { } before && now > before) timeline.Note(at, "checkpoint started");
+                            checkpoints = now;
+                        }
+                        catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.UndefinedColumn or PostgresErrorCodes.UndefinedTable)
+                        {
+                            checkpointSql++; // another PostgreSQL version: try the next view
+                        }
                     }
                 }
                 catch (Exception) when (!stop.IsCancellationRequested)
