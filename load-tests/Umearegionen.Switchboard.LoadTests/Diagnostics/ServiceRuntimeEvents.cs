@@ -41,8 +41,10 @@ public sealed class ServiceRuntimeEvents(Func<int?> pid, Func<DateTime, TimeSpan
     {
         var client = new DiagnosticsClient(processId);
         var keywords = (long)(ClrTraceEventParser.Keywords.GC | ClrTraceEventParser.Keywords.Threading | ClrTraceEventParser.Keywords.Contention);
+        // The session's buffer lives in the service's memory, which the runs measure: keep it small
+        // (these events come at most some hundreds a second and are read as they come).
         using var session = client.StartEventPipeSession(
-            [new EventPipeProvider(RuntimeProvider, EventLevel.Informational, keywords)], requestRundown: false);
+            [new EventPipeProvider(RuntimeProvider, EventLevel.Informational, keywords)], requestRundown: false, circularBufferMB: 8);
         using var registration = stop.Register(() =>
         {
             try { session.Stop(); } catch (Exception) { /* the process is gone already */ }
