@@ -107,7 +107,9 @@ public sealed class DatabaseSampler(string connectionString, Func<TimeSpan> now,
     private const string Sql = """
         select count(*) filter (where state = 'active' and backend_type = 'client backend')::int as active,
                count(*) filter (where wait_event_type = 'Lock')::int as lock_waits,
-               coalesce(array_agg(query) filter (where backend_type = 'autovacuum worker'), '{}') as maintenance
+               coalesce(array_agg(query) filter (where backend_type = 'autovacuum worker'), '{}') as maintenance,
+               coalesce(array_agg(wait_event_type || ': ' || wait_event)
+                        filter (where state = 'active' and backend_type = 'client backend' and wait_event is not null), '{}') as waits
         from pg_stat_activity
         where datname = current_database() and pid <> pg_backend_pid()
         """;
@@ -119,11 +121,29 @@ public sealed class DatabaseSampler(string connectionString, Func<TimeSpan> now,
         "select num_timed + num_requested from pg_stat_checkpointer",
     ];
 
+    /// <summary>This many statements running at once (the usual is 2 to 10 at 200 calls/s) gets a note of what they wait on.</summary>
+    public const int CrowdedAt = 20;
+
+    /// <summary>
+    /// What statements running at once wait on, the most common first: "41 waiting (LWLock: WALWrite ×40,
+    /// IO: WALSync ×1), 32 working" (working: on the CPU or ready for it; PostgreSQL names no wait).
+    /// </summary>
+    public static string WaitSummary(int active, IReadOnlyCollection<string> waits)
+    {
+        var working = Math.Max(0, active - waits.Count);
+        if (waits.Count == 0) return $"none waiting, {working} working";
+        var kinds = string.Join(", ", waits.GroupBy(w => w, StringComparer.Ordinal)
+            .OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => $"{g.Key} ×{g.Count()}"));
+        return $"{waits.Count} waiting ({kinds}), {working} working";
+    }
+
     public async Task RunAsync(CancellationToken stop)
     {
         var running = new Dictionary<string, TimeSpan>(StringComparer.Ordinal);
         long? checkpoints = null;
         var checkpointSql = 0;
+        var lastCrowdNoted = -1;
         NpgsqlConnection? conn = null;
         try
         {
@@ -142,7 +162,15 @@ public sealed class DatabaseSampler(string connectionString, Func<TimeSpan> now,
                     await using var reader = await command.ExecuteReaderAsync(stop);
                     await reader.ReadAsync(stop);
                     var at = now();
-                    timeline.Database(at, reader.GetInt32(0), reader.GetInt32(1));
+                    var active = reader.GetInt32(0);
+                    timeline.Database(at, active, reader.GetInt32(1));
+                    if (active >= CrowdedAt && (int)at.TotalSeconds != lastCrowdNoted)
+                    {
+                        // Many statements at once means they wait on something: name what, once a second.
+                        lastCrowdNoted = (int)at.TotalSeconds;
+                        timeline.Note(at, $"database: {active} statements running at once, {WaitSummary(active, reader.GetFieldValue<string[]>(3))}");
+                    }
+
                     var maintenance = reader.GetFieldValue<string[]>(2).Select(q => q.Replace("autovacuum: ", "", StringComparison.Ordinal)).ToHashSet(StringComparer.Ordinal);
                     foreach (var work in maintenance.Where(w => !running.ContainsKey(w)))
                     {

@@ -67,11 +67,13 @@ public static class Versions
 }
 
 /// <summary>Pushes committed directory changes to every connected dashboard.</summary>
-public sealed partial class DirectoryEvents(IHubContext<SwitchboardHub, ISwitchboardClient> hub, ILogger<DirectoryEvents> logger)
+public sealed partial class DirectoryEvents(
+    IHubContext<SwitchboardHub, ISwitchboardClient> hub, DirectoryChangeFeed changes, ILogger<DirectoryEvents> logger)
 {
     /// <summary>Call only after the change is committed.</summary>
     public async Task PublishAsync(string entityType, string id, string municipalityCode, string action, int? version, DateTimeOffset at)
     {
+        changes.Changed();
         try
         {
             await hub.Clients.Group(HubGroups.Staff).DirectoryChanged(

@@ -26,6 +26,8 @@ public static class DirectoryRegistration
             .ValidateDataAnnotations()
             .ValidateOnStart();
         services.AddSingleton<DirectoryEvents>();
+        services.AddSingleton<DirectoryChangeFeed>();
+        services.AddHostedService(sp => sp.GetRequiredService<DirectoryChangeFeed>());
         // The opening-hours feature registers its own IUnitOpenStatus; until then every unit is "unknown".
         services.TryAddSingleton<IUnitOpenStatus, NoOpeningHoursYet>();
         services.AddSingleton<IDemoData, DirectoryDemoData>();

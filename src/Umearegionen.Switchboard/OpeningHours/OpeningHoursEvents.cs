@@ -5,7 +5,8 @@ using Umearegionen.Switchboard.Live;
 namespace Umearegionen.Switchboard.OpeningHours;
 
 /// <summary>Pushes committed opening-hours changes to every connected dashboard.</summary>
-public sealed partial class OpeningHoursEvents(IHubContext<SwitchboardHub, ISwitchboardClient> hub, ILogger<OpeningHoursEvents> logger)
+public sealed partial class OpeningHoursEvents(
+    IHubContext<SwitchboardHub, ISwitchboardClient> hub, Directory.DirectoryChangeFeed changes, ILogger<OpeningHoursEvents> logger)
 {
     public const string Unit = "unit";
     public const string HolidayPolicy = "holiday-policy";
@@ -14,6 +15,7 @@ public sealed partial class OpeningHoursEvents(IHubContext<SwitchboardHub, ISwit
     /// <summary>Call only after the change is committed.</summary>
     public async Task PublishAsync(OpeningHoursChange change)
     {
+        changes.Changed();
         try
         {
             await hub.Clients.Group(HubGroups.Staff).OpeningHoursChanged(change);

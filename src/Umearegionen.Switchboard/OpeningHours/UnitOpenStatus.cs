@@ -12,18 +12,28 @@ namespace Umearegionen.Switchboard.OpeningHours;
 /// opening when closed.
 /// </summary>
 /// <remarks>
+/// <para>
+/// A unit's rules are kept in memory while <see cref="DirectoryChangeFeed"/> listens, and dropped at
+/// the next change to the directory or opening hours made anywhere (by this instance, another one,
+/// an import): every call an operator takes asks for its suggestions' status, and the database then
+/// answered the same question 200 times a second. Without the listener every request reads the rules.
+/// </para>
+/// <para>
 /// An answer stays true until its Until, so it is remembered per unit together with the versions
-/// of the unit's hours and its municipality's policy, which every request reads from the database:
-/// a change made anywhere (by this instance or another) shows at once. This matters for lines open
-/// around the clock, whose end the evaluator finds only by walking its whole 400-day horizon
-/// (see docs/performance.md).
+/// of the unit's hours and its municipality's policy. This matters for lines open around the clock,
+/// whose end the evaluator finds only by walking its whole 400-day horizon (see docs/performance.md).
+/// </para>
 /// </remarks>
-public sealed class UnitOpenStatus(NpgsqlDataSource dataSource, OpeningHoursEvaluator evaluator) : IUnitOpenStatus
+public sealed class UnitOpenStatus(NpgsqlDataSource dataSource, OpeningHoursEvaluator evaluator, DirectoryChangeFeed changes) : IUnitOpenStatus
 {
     /// <summary>How long an "open beyond the horizon" answer (Until null) is reused.</summary>
     private static readonly TimeSpan OpenEndedReuse = TimeSpan.FromHours(1);
 
+    /// <summary>More units than any directory holds: beyond it the kept rules are dropped (ids nobody asks for again).</summary>
+    private const int MaxKeptUnits = 20_000;
+
     private readonly ConcurrentDictionary<Guid, Remembered> _answers = new();
+    private readonly ConcurrentDictionary<Guid, KeptRules> _rules = new();
 
     public async Task<IReadOnlyDictionary<Guid, OpenNow>> OpenNowAsync(IReadOnlyCollection<Guid> unitIds, DateTimeOffset at, CancellationToken ct)
     {
@@ -32,15 +42,56 @@ public sealed class UnitOpenStatus(NpgsqlDataSource dataSource, OpeningHoursEval
             return new Dictionary<Guid, OpenNow>();
         }
 
-        IReadOnlyDictionary<Guid, UnitWithRules> units;
-        await using (var conn = await dataSource.OpenConnectionAsync(ct))
+        var units = await RulesAsync(unitIds.Distinct().ToList(), ct);
+        return units.ToDictionary(u => u.Key, u => u.Value is { Rules: not null } unit ? Answer(unit, at) : OpenNow.Unknown);
+    }
+
+    /// <summary>Each unit's rules (null for a unit not in the directory), from memory where current.</summary>
+    private async Task<Dictionary<Guid, UnitWithRules?>> RulesAsync(IReadOnlyList<Guid> ids, CancellationToken ct)
+    {
+        var units = new Dictionary<Guid, UnitWithRules?>(ids.Count);
+        var missing = new List<Guid>();
+        foreach (var id in ids)
         {
-            units = await UnitRules.LoadAsync(conn, unitIds, ct);
+            if (_rules.TryGetValue(id, out var kept) && changes.IsCurrent(kept.Token))
+            {
+                units[id] = kept.Unit;
+            }
+            else
+            {
+                missing.Add(id);
+            }
         }
 
-        return unitIds.Distinct().ToDictionary(id => id, id => units.GetValueOrDefault(id) is { Rules: not null } unit
-            ? Answer(unit, at)
-            : OpenNow.Unknown);
+        if (missing.Count == 0)
+        {
+            return units;
+        }
+
+        // Taken before the read: a change committed during it moves the generation on, so what this read kept is not used.
+        var token = changes.Begin();
+        IReadOnlyDictionary<Guid, UnitWithRules> loaded;
+        await using (var conn = await dataSource.OpenConnectionAsync(ct))
+        {
+            loaded = await UnitRules.LoadAsync(conn, missing, ct);
+        }
+
+        if (_rules.Count > MaxKeptUnits)
+        {
+            _rules.Clear();
+        }
+
+        foreach (var id in missing)
+        {
+            var unit = loaded.GetValueOrDefault(id);
+            units[id] = unit;
+            if (token is { } t && unit is not null)
+            {
+                _rules[id] = new KeptRules(t, unit);
+            }
+        }
+
+        return units;
     }
 
     private OpenNow Answer(UnitWithRules unit, DateTimeOffset at)
@@ -58,6 +109,8 @@ public sealed class UnitOpenStatus(NpgsqlDataSource dataSource, OpeningHoursEval
 
     public static OpenNow ToOpenNow(OpenStatus status) =>
         status.IsOpen ? new OpenNow("open", status.ClosesAt) : new OpenNow("closed", status.OpensAt);
+
+    private sealed record KeptRules(long Token, UnitWithRules Unit);
 
     private sealed record Remembered((int Hours, int Policy) Versions, DateTimeOffset From, DateTimeOffset Until, OpenNow Answer);
 }

@@ -25,8 +25,14 @@ internal sealed record DestinationAttempt(Guid CallId, Guid OperatorId, string A
 /// a call, resyncs or acts on it; never by the dispatcher, whose offers carry no suggestions.
 /// </summary>
 public sealed class Destinations(
-    IUnitOpenStatus openStatus, OpeningHoursEvaluator evaluator, IOptions<OpeningHoursOptions> hoursOptions, ILogger<Destinations> logger)
+    IUnitOpenStatus openStatus, OpeningHoursEvaluator evaluator, IOptions<OpeningHoursOptions> hoursOptions, DirectoryChangeFeed changes,
+    ILogger<Destinations> logger)
 {
+    /// <summary>More municipality and topic pairs than a switchboard's menus make: beyond it the kept lists are dropped.</summary>
+    private const int MaxKeptSuggestionLists = 1_000;
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Municipality, string Topic), KeptSuggestions> _suggestions = new();
+
     /// <summary>How many destinations a call's suggestions list.</summary>
     public const int SuggestionCount = 8;
 
@@ -54,9 +60,46 @@ public sealed class Destinations(
     /// <summary>
     /// The likely destinations of a call, best first: the directory search (docs/directory.md) with the
     /// menu topic as query, limited to the dialled municipality when known; without a topic, or when
-    /// it matches nothing there, the municipality's top units. Two statements plus the units' hours.
+    /// it matches nothing there, the municipality's top units. Then each unit's status now.
     /// </summary>
+    /// <remarks>
+    /// The list before the status depends only on the directory and on who is away until when, so it
+    /// is kept per municipality and topic while <see cref="DirectoryChangeFeed"/> listens: until the
+    /// next change to the directory or opening hours, or until the first away notice in it ends,
+    /// whichever comes first. Calls of one municipality and topic arrive many a second at peaks.
+    /// </remarks>
     public async Task<IReadOnlyList<SuggestedDestination>> SuggestAsync(
+        NpgsqlConnection conn, string? municipality, string? menuTopic, DateTimeOffset now, CancellationToken ct)
+    {
+        var key = (municipality ?? "", menuTopic?.Trim() ?? "");
+        List<SuggestedDestination> suggestions;
+        if (_suggestions.TryGetValue(key, out var kept) && changes.IsCurrent(kept.Token) && kept.From <= now && now < kept.Until)
+        {
+            suggestions = kept.Suggestions;
+        }
+        else
+        {
+            // Taken before the reads: a change committed meanwhile makes this list not current at once.
+            var token = changes.Begin();
+            suggestions = await ReadSuggestionsAsync(conn, municipality, menuTopic, now, ct);
+            if (token is { } t)
+            {
+                if (_suggestions.Count > MaxKeptSuggestionLists)
+                {
+                    _suggestions.Clear();
+                }
+
+                var until = suggestions.Select(x => x.Away?.Until).Where(u => u > now).Min() ?? DateTimeOffset.MaxValue;
+                _suggestions[key] = new KeptSuggestions(t, now, until, suggestions);
+            }
+        }
+
+        var status = await openStatus.OpenNowAsync(suggestions.Select(s => s.UnitId).Distinct().ToList(), now, ct);
+        return suggestions.Select(s => status.TryGetValue(s.UnitId, out var open) ? WithStatus(s, open, now) : s).ToList();
+    }
+
+    /// <summary>The suggestions as the directory has them, without status; two statements at most.</summary>
+    private static async Task<List<SuggestedDestination>> ReadSuggestionsAsync(
         NpgsqlConnection conn, string? municipality, string? menuTopic, DateTimeOffset now, CancellationToken ct)
     {
         var suggestions = new List<SuggestedDestination>();
@@ -82,10 +125,10 @@ public sealed class Destinations(
             suggestions.AddRange(await TopUnitsAsync(conn, municipality, ct));
         }
 
-        suggestions = suggestions.Take(SuggestionCount).ToList();
-        var status = await openStatus.OpenNowAsync(suggestions.Select(s => s.UnitId).Distinct().ToList(), now, ct);
-        return suggestions.Select(s => status.TryGetValue(s.UnitId, out var open) ? WithStatus(s, open, now) : s).ToList();
+        return suggestions.Take(SuggestionCount).ToList();
     }
+
+    private sealed record KeptSuggestions(long Token, DateTimeOffset From, DateTimeOffset Until, List<SuggestedDestination> Suggestions);
 
     private static SuggestedDestination Suggestion(string kind, Guid id, string name, string? title, SearchHit hit, string why) => new(
         kind, id, name, title, hit.UnitId, hit.UnitName, hit.MunicipalityCode, hit.Phone, hit.Email, OpenNow.Unknown.Status, null, null,

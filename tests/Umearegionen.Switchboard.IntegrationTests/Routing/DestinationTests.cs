@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
 using Umearegionen.Switchboard.Access;
 using Umearegionen.Switchboard.Contracts;
+using Umearegionen.Switchboard.Directory;
 using Umearegionen.Switchboard.IntegrationTests.OpeningHours;
 using static Umearegionen.Switchboard.IntegrationTests.Directory.DirectoryApi;
 using static Umearegionen.Switchboard.IntegrationTests.OpeningHours.OpeningHoursTestApi;
@@ -295,5 +296,67 @@ public sealed class DestinationTests(RoutingApp app) : IClassFixture<RoutingApp>
         Assert.Equal($"{person.Name}|person@umea.se", await world.ScalarAsync<string>(
             "select recipient_name || '|' || recipient_email from messages where call_id = @id and recipient_id = @pid",
             new { id = call.CallId, pid = person.Id.ToString() }));
+    }
+
+    /// <summary>Waits for what the service hears from PostgreSQL by itself (a notification, a reconnection).</summary>
+    private static async Task EventuallyAsync(Func<bool> condition, string what)
+    {
+        var until = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < until, $"Timed out waiting until {what}.");
+            await Task.Delay(20);
+        }
+    }
+
+    [Fact]
+    public async Task SuggestionsShowAChangeMadeDirectlyInTheDatabaseByAnyone()
+    {
+        WednesdayAt(10, 0);
+        var feed = app.Service<DirectoryChangeFeed>();
+        await feed.Connected.WaitAsync(TimeSpan.FromSeconds(15));
+        var unit = await OfficeUnitAsync("2404", "Fiske Vindeln", ["fiskekort"]);
+        await using var world = new RoutingDriver(app);
+        var (op, call, accepted) = await ConnectedCallAsync(world, Vindeln, "fiskekort");
+        Assert.Equal((unit.Id, unit.Name, "open"), (accepted.Suggestions![0].Id, accepted.Suggestions[0].Name, accepted.Suggestions[0].OpenStatus));
+
+        // Another instance, an import or someone in psql: not this service's API.
+        var renamed = Unique("Fiskekort Vindeln");
+        var before = feed.Generation;
+        await world.ScalarAsync<int>("""
+            with u as (update directory_units set name = @renamed where id = @id returning 1),
+                 h as (delete from opening_hours_units where unit_id = @id returning 1)
+            select (select count(*) from u) + (select count(*) from h)::int
+            """, new { renamed, id = unit.Id });
+        await EventuallyAsync(() => feed.Generation != before, "the change is heard");
+
+        var asked = await op.Connection.InvokeAsync<IReadOnlyList<SuggestedDestination>>("GetSuggestions", call.CallId);
+        Assert.Equal((unit.Id, renamed, "unknown"), (asked[0].Id, asked[0].Name, asked[0].OpenStatus));
+    }
+
+    [Fact]
+    public async Task WhileTheServiceCannotHearChangesItReadsTheDirectoryEveryTimeAndItListensAgainByItself()
+    {
+        WednesdayAt(10, 0);
+        var feed = app.Service<DirectoryChangeFeed>();
+        await feed.Connected.WaitAsync(TimeSpan.FromSeconds(15));
+        var unit = await OfficeUnitAsync("2404", "Båtplatser Vindeln", ["båtplats"]);
+        await using var world = new RoutingDriver(app);
+        var (op, call, accepted) = await ConnectedCallAsync(world, Vindeln, "båtplats");
+        Assert.Equal(unit.Name, accepted.Suggestions![0].Name);
+
+        // The listener's connection is cut: a change made meanwhile would not be heard.
+        Assert.True(await world.ScalarAsync<bool>($"""
+            select coalesce(bool_or(pg_terminate_backend(pid)), false) from pg_stat_activity
+            where datname = current_database() and query = 'listen {DirectoryChangeFeed.Channel}'
+            """));
+        await EventuallyAsync(() => !feed.Listening, "the service notices");
+        var renamed = Unique("Hamnen Vindeln");
+        await world.ScalarAsync<int>("update directory_units set name = @renamed where id = @id returning 1", new { renamed, id = unit.Id });
+
+        var asked = await op.Connection.InvokeAsync<IReadOnlyList<SuggestedDestination>>("GetSuggestions", call.CallId);
+        Assert.Equal(renamed, asked[0].Name);
+        await feed.Connected.WaitAsync(TimeSpan.FromSeconds(15));
+        Assert.True(feed.Listening);
     }
 }

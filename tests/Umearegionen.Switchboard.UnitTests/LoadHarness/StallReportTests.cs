@@ -102,3 +102,22 @@ public sealed class TimelineRecorderTests
         Assert.Equal(new GeneratorAndMachineSampler.MachineCpu(150, 1000), cpu);
     }
 }
+
+public sealed class DatabaseWaitSummaryTests
+{
+    [Fact]
+    public void WaitsAreCountedByKindMostCommonFirstAndTheRestAreWorking()
+    {
+        var waits = new[] { "IO: WALSync", "LWLock: WALWrite", "LWLock: WALWrite", "Lock: transactionid", "LWLock: WALWrite" };
+
+        var summary = DatabaseSampler.WaitSummary(12, waits);
+
+        Assert.Equal("5 waiting (LWLock: WALWrite ×3, IO: WALSync ×1, Lock: transactionid ×1), 7 working", summary);
+    }
+
+    [Fact]
+    public void StatementsWithNoWaitAreAllWorking()
+    {
+        Assert.Equal("none waiting, 25 working", DatabaseSampler.WaitSummary(25, []));
+    }
+}
