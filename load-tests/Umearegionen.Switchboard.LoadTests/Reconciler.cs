@@ -6,10 +6,16 @@ namespace Umearegionen.Switchboard.LoadTests;
 /// <summary>Looks up every call the generator started, directly in the database.</summary>
 public static class Reconciler
 {
-    /// <summary>Calls not yet ended (completed or abandoned); the drain waits for zero.</summary>
+    /// <summary>Calls not yet ended (completed or abandoned); the drain waits for zero. Sampled every second of a run.</summary>
     public static async Task<long> OpenCallsAsync(string connectionString, CancellationToken ct)
     {
-        const string Sql = "select count(*) from calls where state not in ('completed', 'abandoned')";
+        // The three open states one by one, each through its partial index: "state not in (ended)"
+        // read the whole day's calls every second (12 ms at 20,000 calls, on the database under test).
+        const string Sql = """
+            select (select count(*) from calls where state = 'queued')
+                 + (select count(*) from calls where state = 'offered')
+                 + (select count(*) from calls where state = 'connected')
+            """;
         await using var conn = new NpgsqlConnection(connectionString);
         await conn.OpenAsync(ct);
         await using var cmd = new NpgsqlCommand(Sql, conn);
