@@ -14,7 +14,7 @@ public sealed class LiveView(
 {
     // The head of the queue; the length and longest wait cover the rest. Kept short because every
     // operator and manager screen receives it several times a second.
-    private const int ListedCalls = 30;
+    internal const int ListedCalls = 30;
 
     public async Task<QueueSnapshot> QueueAsync(CancellationToken ct)
     {
@@ -22,11 +22,29 @@ public sealed class LiveView(
         return await QueueAsync(conn, clock.GetUtcNow(), ct);
     }
 
-    private const string QueueSql = """
-        select count(*)::int as length, min(queued_at) as oldest from calls where state in ('queued', 'offered');
+    // The waiting calls are the queued ones and the offered ones, read apart so each part comes from
+    // its own small partial index: calls_queue (state = 'queued', in queue order) and
+    // calls_one_offer_per_operator (state = 'offered', at most one per operator). No index covers both
+    // states: one would take an entry at every offer and every return to the queue
+    // (0301_routing_fewer_indexes.sql). The list is the first @limit of either part, merged in queue
+    // order; id breaks ties, so the order is the same however the parts are read. QueryPlanTests
+    // checks that both statements read the two indexes, not the whole of calls.
+    internal const string QueueSql = """
+        select count(*)::int as length, min(queued_at) as oldest
+        from (select queued_at from calls where state = 'queued'
+              union all
+              select queued_at from calls where state = 'offered') waiting;
 
         select id, state, municipality_code, menu_topic, priority, queued_at, offered_to
-        from calls where state in ('queued', 'offered')
+        from ((select id, state, municipality_code, menu_topic, priority, queued_at, offered_to
+               from calls where state = 'queued'
+               order by priority desc, queued_at, id
+               limit @limit)
+              union all
+              (select id, state, municipality_code, menu_topic, priority, queued_at, offered_to
+               from calls where state = 'offered'
+               order by priority desc, queued_at, id
+               limit @limit)) waiting
         order by priority desc, queued_at, id
         limit @limit;
         """;

@@ -44,6 +44,31 @@ public sealed class MigrationTests : IAsyncLifetime
         Assert.Equal(0, duplicates);
     }
 
+    [Fact]
+    public async Task ScriptNumberedBelowTheLastAppliedIsStillApplied()
+    {
+        await using var dataSource = NpgsqlDataSource.Create(_connectionString);
+        await Migrator.ApplyAsync(dataSource, NullLogger.Instance);
+        await using var connection = await dataSource.OpenConnectionAsync();
+        // A database that ran every script up to 0415 before 0301 (routing's range) was written.
+        await connection.ExecuteAsync("""
+            delete from schemaversions where scriptname like '%.0301_routing_fewer_indexes.sql';
+            create index calls_waiting on calls (priority desc, queued_at, id) where state in ('queued', 'offered');
+            create index calls_offer_expiry on calls (offer_expires_at) where state = 'offered';
+            create index operators_available on operators (idle_since) where status = 'available' and disconnected_at is null;
+            alter table operators reset (fillfactor);
+            """);
+
+        await Migrator.ApplyAsync(dataSource, NullLogger.Instance);
+
+        Assert.Equal(0, await connection.ExecuteScalarAsync<long>(
+            "select count(*) from pg_indexes where indexname in ('calls_waiting', 'calls_offer_expiry', 'operators_available')"));
+        Assert.Equal("{fillfactor=50}", await connection.ExecuteScalarAsync<string>(
+            "select reloptions::text from pg_class where relname = 'operators'"));
+        Assert.Equal(1, await connection.ExecuteScalarAsync<long>(
+            "select count(*) from schemaversions where scriptname like '%.0301_routing_fewer_indexes.sql'"));
+    }
+
     private static async Task<Fingerprint> SchemaFingerprintAsync(NpgsqlDataSource dataSource)
     {
         await using var connection = await dataSource.OpenConnectionAsync();

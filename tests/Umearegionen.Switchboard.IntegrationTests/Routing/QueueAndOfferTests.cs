@@ -38,6 +38,35 @@ public sealed class QueueAndOfferTests(RoutingApp app) : IClassFixture<RoutingAp
     }
 
     [Fact]
+    public async Task QueueSnapshotListsQueuedAndOfferedCallsTogetherInQueueOrderAndCountsThemAll()
+    {
+        await using var world = new RoutingDriver(app);
+        var op = await world.OperatorAsync();
+        var offered = await world.CallAsync();
+        Assert.Equal(offered.CallId, (await op.NextOfferAsync()).Call.Id);
+        app.Clock!.Advance(TimeSpan.FromSeconds(1));
+        var waiting = await world.CallAsync();
+        app.Clock.Advance(TimeSpan.FromSeconds(1));
+        var urgent = await world.CallAsync(priority: 5);
+        var later = new List<Guid>();
+        for (var i = 0; i < 30; i++)
+        {
+            app.Clock.Advance(TimeSpan.FromMilliseconds(10));
+            later.Add((await world.CallAsync()).CallId);
+        }
+
+        var queue = (await op.ResyncAsync()).Queue;
+
+        // Priority first, then time waited, whether offered or still queued; the first 30 listed, all counted.
+        Assert.Equal(33, queue.Length);
+        Assert.Equal(2.3, queue.LongestWaitSeconds, 3);
+        Assert.Equal([urgent.CallId, offered.CallId, waiting.CallId, .. later.Take(27)], queue.Calls.Select(c => c.Id).ToList());
+        Assert.Equal([CallStates.Queued, CallStates.Offered, CallStates.Queued], queue.Calls.Take(3).Select(c => c.State).ToList());
+        Assert.Equal(op.Id, queue.Calls[1].OfferedTo);
+        Assert.All(queue.Calls.Skip(3), c => Assert.Equal(CallStates.Queued, c.State));
+    }
+
+    [Fact]
     public async Task DialledNumberDecidesTheMunicipalityAndAnUnknownNumberLeavesItOpen()
     {
         await using var world = new RoutingDriver(app);

@@ -1,0 +1,116 @@
+using System.Text.Json;
+using Dapper;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+using Umearegionen.Switchboard.IntegrationTests.Infrastructure;
+using Umearegionen.Switchboard.Platform.Migrations;
+using Umearegionen.Switchboard.Routing;
+
+namespace Umearegionen.Switchboard.IntegrationTests.Routing;
+
+/// <summary>
+/// The routing reads that run several times a second find the waiting and offered calls through small
+/// partial indexes, never by reading the whole of calls, which grows all day. Checked with
+/// <c>explain</c> (plans, not timings) on a database of its own holding 20,000 finished calls and a few
+/// queued and offered ones, freshly analysed: at that size a sequential scan would cost the planner
+/// far more than any of these indexes, so the plan changes only if no index fits the query.
+/// </summary>
+public sealed class QueryPlanTests : IAsyncLifetime
+{
+    private string _connectionString = "";
+
+    public async Task InitializeAsync()
+    {
+        _connectionString = await TestPostgres.CreateDatabaseAsync();
+        await using var dataSource = NpgsqlDataSource.Create(_connectionString);
+        await Migrator.ApplyAsync(dataSource, NullLogger.Instance);
+        await using var conn = await dataSource.OpenConnectionAsync();
+        await conn.ExecuteAsync("""
+            insert into accounts (id, username, display_name, password_hash, role, municipality_code, created_at)
+            select gen_random_uuid(), 'plan-op-' || g, 'Operator ' || g, 'x', 'operator', '2480', now()
+            from generate_series(1, 20) g;
+
+            insert into calls (id, platform_call_id, caller_number, dialled_number, municipality_code, priority, state,
+                               queued_at, operator_id, answered_at, completed_at, outcome)
+            select gen_random_uuid(), 'done-' || g, '+4670' || g, '+4690161000', '2480', g % 3, 'completed',
+                   now() - interval '8 hours' + g * interval '1 s', a.id, now(), now(), 'answered'
+            from generate_series(1, 20000) g, (select id from accounts where username = 'plan-op-1') a;
+
+            insert into calls (id, platform_call_id, caller_number, dialled_number, municipality_code, priority, state, queued_at)
+            select gen_random_uuid(), 'queued-' || g, '+4671' || g, '+4690161000', '2480', g % 3, 'queued', now() - g * interval '1 s'
+            from generate_series(1, 40) g;
+
+            insert into calls (id, platform_call_id, caller_number, dialled_number, municipality_code, priority, state, queued_at,
+                               offered_to, offered_at, offer_expires_at)
+            select gen_random_uuid(), 'offered-' || n, '+4672' || n, '+4690161000', '2480', n % 3, 'offered',
+                   now() - n * interval '1.5 s', id, now() - interval '5 s', now() + (n - 5) * interval '1 s'
+            from (select id, row_number() over (order by id) as n from accounts where username like 'plan-op-%' limit 10) o;
+
+            analyze;
+            """);
+    }
+
+    public Task DisposeAsync() => TestPostgres.DropDatabaseAsync(_connectionString);
+
+    [Fact]
+    public async Task QueueSnapshotReadsQueuedAndOfferedCallsThroughTheirPartialIndexes()
+    {
+        var statements = LiveView.QueueSql.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.Equal(2, statements.Length);
+
+        foreach (var statement in statements)
+        {
+            var scans = ScansOfCalls(await ExplainAsync(statement, new { limit = LiveView.ListedCalls }));
+
+            Assert.DoesNotContain(scans, s => s.NodeType == "Seq Scan");
+            Assert.Equal(["calls_one_offer_per_operator", "calls_queue"], scans.Select(s => s.Index ?? "(none)").Order().ToList());
+        }
+    }
+
+    [Fact]
+    public async Task SweeperFindsExpiredOffersThroughTheOneOfferPerOperatorIndex()
+    {
+        var scans = ScansOfCalls(await ExplainAsync(Sweeper.ExpireSql, new { now = DateTimeOffset.UtcNow, reason = Sweeper.MissedOfferReason }));
+
+        Assert.DoesNotContain(scans, s => s.NodeType == "Seq Scan");
+        Assert.Contains(scans, s => s.Index == "calls_one_offer_per_operator");
+    }
+
+    private async Task<JsonElement> ExplainAsync(string sql, object args)
+    {
+        await using var conn = new NpgsqlConnection(_connectionString);
+        var json = await conn.ExecuteScalarAsync<string>("explain (format json) " + sql, args);
+        return JsonDocument.Parse(json!).RootElement[0].GetProperty("Plan");
+    }
+
+    /// <summary>Every node that reads rows of calls (not the update of them), with the index it reads.</summary>
+    private static List<(string NodeType, string? Index)> ScansOfCalls(JsonElement plan)
+    {
+        var scans = new List<(string, string?)>();
+        Walk(plan);
+        return scans;
+
+        void Walk(JsonElement node)
+        {
+            var type = node.GetProperty("Node Type").GetString()!;
+            if (type != "ModifyTable" && node.TryGetProperty("Relation Name", out var relation) && relation.GetString() == "calls")
+            {
+                scans.Add((type, IndexOf(node)));
+            }
+
+            if (node.TryGetProperty("Plans", out var children))
+            {
+                foreach (var child in children.EnumerateArray())
+                {
+                    Walk(child);
+                }
+            }
+        }
+
+        // A bitmap heap scan names its index in the bitmap index scan below it.
+        static string? IndexOf(JsonElement node) =>
+            node.TryGetProperty("Index Name", out var index) ? index.GetString()
+            : node.TryGetProperty("Plans", out var children) ? children.EnumerateArray().Select(IndexOf).FirstOrDefault(i => i is not null)
+            : null;
+    }
+}
