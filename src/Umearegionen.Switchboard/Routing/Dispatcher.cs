@@ -62,9 +62,12 @@ public sealed class Dispatcher(
             order by priority desc, queued_at, id
             limit @batch;
 
+            -- Read only when a call waits: a round woken by a finished call often finds the queue empty,
+            -- and checking every free operator's calls is most of the round's work.
             select o.account_id as id, o.team = 'cover' as cover, o.idle_since
             from operators o
-            where o.status = 'available' and o.disconnected_at is null
+            where exists (select 1 from calls where state = 'queued')
+              and o.status = 'available' and o.disconnected_at is null
               and not exists (select 1 from calls c where c.state = 'offered' and c.offered_to = o.account_id)
               and not exists (select 1 from calls c where c.state = 'connected' and c.operator_id = o.account_id);
 
