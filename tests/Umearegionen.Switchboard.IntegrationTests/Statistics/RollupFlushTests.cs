@@ -13,6 +13,9 @@ public sealed class RollupFlushTests(ManualFlushApp app) : IClassFixture<ManualF
 {
     private readonly CallHistory _history = new(app);
 
+    // Ended calls whose facts the flush has still to make, and facts it has still to roll up.
+    private const string NotYetRolledUp = "select count(*) from (select call_id from call_facts_due union select call_id from call_facts_pending) n";
+
     [Fact]
     public async Task FlushingManyPendingFactsThatShareRollupRowsLeavesEveryRollupEqualToARecomputation()
     {
@@ -34,12 +37,12 @@ public sealed class RollupFlushTests(ManualFlushApp app) : IClassFixture<ManualF
                 UnitName: "Enhet " + (i % 3), ClosedUnits: closed));
         }
 
-        Assert.Equal((long)calls, await _history.ScalarAsync<long>("select count(*) from call_facts_pending"));
+        Assert.Equal((long)calls, await _history.ScalarAsync<long>(NotYetRolledUp));
 
         var taken = await _history.ScalarAsync<int>("select statistics_flush(5000)");
 
         Assert.Equal(calls, taken);
-        Assert.Equal(0L, await _history.ScalarAsync<long>("select count(*) from call_facts_pending"));
+        Assert.Equal(0L, await _history.ScalarAsync<long>(NotYetRolledUp));
         Assert.True(await _history.ScalarAsync<int>("select max(calls) from call_daily_waits") > 1, "facts share wait buckets");
         Assert.True(await _history.ScalarAsync<int>("select max(calls) from call_slice_waits_monthly") > 1, "facts share monthly wait buckets");
         Assert.True(await _history.ScalarAsync<int>("select max(offered) from call_slices") > 1, "facts share slice rows");
@@ -68,6 +71,45 @@ public sealed class RollupFlushTests(ManualFlushApp app) : IClassFixture<ManualF
 
         Assert.Equal(6, chunks); // 40 facts in chunks of 7
         await AssertRollupsEqualRecomputationAsync("after chunked flushes onto existing rows and changes to counted facts");
+    }
+
+    [Fact]
+    public async Task ChangesThatArriveBeforeTheFlushHasMadeTheCallsFactStillReachIt()
+    {
+        // An ended call is only noted as due; its fact is made by the flush. Here, before any flush: the operator
+        // leaves wrap-up 30 s after the call, a refusal by a closed unit is recorded after the call ended, and the
+        // caller calls again, so the transfer bounced back.
+        var op = await _history.OperatorAsync();
+        var queued = Local(2025, 3, 4, 9, 0);
+        var ended = queued + TimeSpan.FromSeconds(10) + TimeSpan.FromSeconds(50);
+        await _history.ExecuteAsync("""
+            insert into operators (account_id, team, status, idle_since, status_changed_at, last_seen_at)
+            values (@op, 'main', 'wrap_up', @ended, @ended, @ended)
+            """, new { op, ended });
+        var caller = "+46701112233";
+        var call = await _history.AddAsync(new PastCall("2480", queued, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(50), "transferred", op,
+            Caller: caller, UnitId: "u-due", UnitName: "Enhet due"));
+        Assert.Equal(0L, await _history.ScalarAsync<long>("select count(*) from call_facts where call_id = @call", new { call }));
+
+        await _history.ExecuteAsync(
+            "update operators set status = 'available', status_changed_at = @at where account_id = @op", new { op, at = ended.AddSeconds(30) });
+        await _history.ExecuteAsync("""
+            insert into call_events (call_id, type, occurred_at, actor_id, data)
+            values (@call, 'destination_closed', @at, 'test', jsonb_build_object('unitId', 'u-closed', 'unitName', 'Stängd'))
+            """, new { call, at = ended.AddSeconds(1) });
+        await _history.AddAsync(new PastCall("2480", ended.AddMinutes(3), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(20), "answered", op,
+            Caller: caller));
+
+        var fact = await _history.ScalarAsync<string>("""
+            select wrap_up_seconds || ' ' || bounced_back || ' ' || array_to_string(closed_unit_ids, ',') from call_facts where call_id = @call
+            """, new { call });
+        Assert.Equal("30 true u-closed", fact);
+        Assert.True(await _history.ScalarAsync<int>("select statistics_flush(5000)") >= 2);
+        Assert.Equal(0L, await _history.ScalarAsync<long>(NotYetRolledUp));
+        Assert.Equal("30 true u-closed", await _history.ScalarAsync<string>("""
+            select wrap_up_seconds || ' ' || bounced_back || ' ' || array_to_string(closed_unit_ids, ',') from call_facts where call_id = @call
+            """, new { call }));
+        await AssertRollupsEqualRecomputationAsync("after the flush made the changed fact");
     }
 
     private async Task AssertRollupsEqualRecomputationAsync(string when)
