@@ -62,7 +62,7 @@ public static class DatabaseRegistration
             // pool. With Npgsql's default of 100, a busy moment put 70 concurrent statements on a 2-core
             // server, where they queued on the log flush and on each other's locks, and every pooled
             // connection planned its statements again after each autovacuum: at 200 calls/s, p99
-            // intake-to-offer 3.2 s with 100, 52 ms with 24 (docs/performance.md, session 5). A
+            // intake-to-offer 1.7 s with 100, 52 ms with 24 (docs/performance.md, session 5). A
             // connection string that sets its own size keeps it (more for a server with more cores).
             if (!HasSetting(connectionString, "Maximum Pool Size", "MaxPoolSize"))
             {
