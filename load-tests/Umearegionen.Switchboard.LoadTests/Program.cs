@@ -47,7 +47,7 @@ try
         service = await ServiceUnderTest.StartAsync(Option("service-dll") ?? throw new ArgumentException("--service-dll"),
             Option("repo-root") ?? ".", Option("pg-dir") ?? throw new ArgumentException("--pg-dir"),
             Option("pg-admin") ?? throw new ArgumentException("--pg-admin"), int.Parse(Option("port") ?? "5290", System.Globalization.CultureInfo.InvariantCulture),
-            Path.Combine(Option("repo-root") ?? ".", ".local", "loadtest"));
+            Path.Combine(Option("repo-root") ?? ".", ".local", "loadtest"), scenario.HistoryDays);
         target = new Target(service.Url, service.ApiKey, "loadadmin", service.AdminPassword, service.ConnectionString, service);
     }
 

@@ -30,6 +30,7 @@ public static class Reconciler
                    array_agg(e.type order by e.id) filter (where e.id is not null) as events,
                    count(e.platform_event_id) - count(distinct e.platform_event_id) as duplicate_platform_events
             from calls c left join call_events e on e.call_id = c.id
+            where c.platform_call_id not like 'demo-history-%'
             group by c.id, c.platform_call_id, c.state, c.outcome
             """;
         var rows = new Dictionary<string, int>(StringComparer.Ordinal);

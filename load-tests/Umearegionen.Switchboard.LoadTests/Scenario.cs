@@ -21,6 +21,12 @@ public sealed record Scenario
     public double TargetP99Ms { get; init; } = 50;
     /// <summary>How long to wait after the last arrival for every call to end.</summary>
     public int DrainSeconds { get; init; } = 120;
+    /// <summary>
+    /// Days of past traffic the database holds before the run (the service's demo history, about 1,400
+    /// calls a weekday): a switchboard's tables are not empty, and their size decides how often
+    /// autovacuum visits them. 0: an empty database.
+    /// </summary>
+    public int HistoryDays { get; init; }
 
     public IReadOnlyList<RatePhase> RatePhases() =>
         Phases.Select(p => new RatePhase(p.Name, TimeSpan.FromSeconds(p.Seconds), p.StartRate, p.EndRate)).ToList();
@@ -52,6 +58,7 @@ public sealed record Scenario
         if (Faults.Any(f => !FaultKinds.All.Contains(f.Kind))) Fail($"faults: known kinds are {string.Join(", ", FaultKinds.All)}");
         var duration = Phases.Sum(p => p.Seconds);
         if (Faults.Any(f => f.AtSecond < 0 || f.AtSecond > duration)) Fail("faults: atSecond within the scenario's duration");
+        if (HistoryDays is < 0 or > 3660) Fail("historyDays: from 0 (an empty database) to 3660");
     }
 }
 

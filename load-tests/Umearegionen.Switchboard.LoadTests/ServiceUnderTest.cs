@@ -45,7 +45,9 @@ public sealed class ServiceUnderTest : IAsyncDisposable
     }
 
     /// <summary>Creates a fresh database, an administrator and an API key, and starts the service.</summary>
-    public static async Task<ServiceUnderTest> StartAsync(string dll, string repoRoot, string pgDir, string adminConnectionString, int port, string workDir)
+    /// <summary>With history days, the database first gets that much past traffic (the service's <c>demo history</c> command).</summary>
+    public static async Task<ServiceUnderTest> StartAsync(
+        string dll, string repoRoot, string pgDir, string adminConnectionString, int port, string workDir, int historyDays = 0)
     {
         var builder = new NpgsqlConnectionStringBuilder(adminConnectionString);
         const string Db = "switchboard_loadtest";
@@ -64,6 +66,12 @@ public sealed class ServiceUnderTest : IAsyncDisposable
         await service.RunCommandAsync(["accounts", "create", "--username", "loadadmin", "--display-name", "Load test",
             "--role", "administrator", "--password-stdin"], service.AdminPassword);
         var output = await service.RunCommandAsync(["api-keys", "create", "--name", "load test"], null);
+        if (historyDays > 0)
+        {
+            Console.WriteLine(await service.RunCommandAsync(
+                ["demo", "history", "--days", historyDays.ToString(CultureInfo.InvariantCulture)], null, TimeSpan.FromMinutes(20)));
+        }
+
         service.ApiKey = output.Split([' ', '\n', '\r', '\t'], StringSplitOptions.RemoveEmptyEntries)
                              .FirstOrDefault(w => w.StartsWith("sbk_", StringComparison.Ordinal))
                          ?? throw new InvalidOperationException("api-keys create printed no key: " + output);
@@ -71,7 +79,7 @@ public sealed class ServiceUnderTest : IAsyncDisposable
         return service;
     }
 
-    private async Task<string> RunCommandAsync(IEnumerable<string> args, string? stdin)
+    private async Task<string> RunCommandAsync(IEnumerable<string> args, string? stdin, TimeSpan? timeLimit = null)
     {
         var info = Info();
         foreach (var a in args) info.ArgumentList.Add(a);
@@ -81,7 +89,7 @@ public sealed class ServiceUnderTest : IAsyncDisposable
         process.StandardInput.Close();
         var output = await process.StandardOutput.ReadToEndAsync();
         var error = await process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        using var timeout = new CancellationTokenSource(timeLimit ?? TimeSpan.FromMinutes(2));
         await process.WaitForExitAsync(timeout.Token);
         return process.ExitCode == 0 ? output : throw new InvalidOperationException($"service command failed: {output}{error}");
     }

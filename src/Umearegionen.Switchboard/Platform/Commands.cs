@@ -1,3 +1,5 @@
+using Dapper;
+using Npgsql;
 using Umearegionen.Switchboard.Access;
 using Umearegionen.Switchboard.Platform.Migrations;
 
@@ -8,11 +10,12 @@ namespace Umearegionen.Switchboard.Platform;
 ///   migrate
 ///   accounts create --username NAME --display-name "FULL NAME" --role ROLE [--municipality CODE] [--password-stdin]
 ///   api-keys create --name NAME
+///   demo history --days N
 /// </summary>
 public static class Commands
 {
     public static bool IsCommand(string[] args) =>
-        args.Length > 0 && args[0] is "migrate" or "accounts" or "api-keys";
+        args.Length > 0 && args[0] is "migrate" or "accounts" or "api-keys" or "demo";
 
     public static async Task<int> RunAsync(WebApplication app, string[] args)
     {
@@ -33,7 +36,7 @@ public static class Commands
                 var request = new CreateAccountRequest(
                     options.GetValueOrDefault("username"), options.GetValueOrDefault("display-name"),
                     options.GetValueOrDefault("role"), options.GetValueOrDefault("municipality"), password);
-                var errors = await AccountsApi.ValidateAsync(request, app.Services.GetRequiredService<Npgsql.NpgsqlDataSource>(), ct);
+                var errors = await AccountsApi.ValidateAsync(request, app.Services.GetRequiredService<NpgsqlDataSource>(), ct);
                 if (errors.Any)
                 {
                     foreach (var (field, messages) in errors.ToDictionary())
@@ -66,10 +69,55 @@ public static class Commands
                 Console.WriteLine($"API key for '{name}' (shown only now): {key.Key}");
                 return 0;
 
+            case ["demo", "history", .. var rest]:
+                return await DemoHistoryAsync(app, Options(rest), ct);
+
             default:
-                Console.Error.WriteLine("Unknown command. Use: migrate | accounts create ... | api-keys create --name NAME");
+                Console.Error.WriteLine("Unknown command. Use: migrate | accounts create ... | api-keys create --name NAME | demo history --days N");
                 return 2;
         }
+    }
+
+    /// <summary>
+    /// Past calls for a demo or a load test's database: the demo's history (about 1,400 calls a weekday)
+    /// for the given number of days, with facts and rollups, then vacuumed and analysed as a database
+    /// that has lived that long would be. Never into a database that holds real calls.
+    /// </summary>
+    private static async Task<int> DemoHistoryAsync(WebApplication app, Dictionary<string, string> options, CancellationToken ct)
+    {
+        if (!int.TryParse(options.GetValueOrDefault("days"), System.Globalization.CultureInfo.InvariantCulture, out var days) || days is < 1 or > 3660)
+        {
+            Console.Error.WriteLine("--days must be a whole number of days from 1 to 3660, e.g. --days 365.");
+            return 2;
+        }
+
+        var dataSource = app.Services.GetRequiredService<NpgsqlDataSource>();
+        await using (var conn = await dataSource.OpenConnectionAsync(ct))
+        {
+            var (real, demo) = await conn.QuerySingleAsync<(bool, bool)>(new CommandDefinition("""
+                select exists (select 1 from calls where platform_call_id not like @marker || '%'),
+                       exists (select 1 from calls where platform_call_id like @marker || '%')
+                """, new { marker = Statistics.StatisticsDemoData.Marker }, cancellationToken: ct));
+            if (real || demo)
+            {
+                Console.Error.WriteLine(real
+                    ? "This database already holds calls that are not demo history; demo history goes only into a new demo or load-test database."
+                    : "This database already has demo history.");
+                return 2;
+            }
+        }
+
+        await app.Services.GetRequiredService<Statistics.StatisticsDemoData>().LoadHistoryAsync(days, ct);
+        await using (var conn = await dataSource.OpenConnectionAsync(ct))
+        {
+            await conn.ExecuteAsync(new CommandDefinition(
+                "vacuum (analyze) calls, call_events, call_facts", commandTimeout: 0, cancellationToken: ct));
+            var calls = await conn.ExecuteScalarAsync<long>(new CommandDefinition(
+                "select count(*) from calls", cancellationToken: ct));
+            Console.WriteLine($"Loaded {days} days of demo history: {calls} calls.");
+        }
+
+        return 0;
     }
 
     private static Dictionary<string, string> Options(string[] args)

@@ -7,7 +7,9 @@ namespace Umearegionen.Switchboard.Statistics;
 /// <summary>
 /// Demo installations only: eight weeks of past calls at today's volume (about 1 400 calls a
 /// weekday, 08–17, municipalities by population), so the statistics have something to show on the
-/// first start. The calls are marked <c>demo-history-</c> and have no operator.
+/// first start. The calls are marked <c>demo-history-</c> and have no operator. The command
+/// <c>demo history --days N</c> loads a longer history the same way (load tests: a database with a
+/// year behind it, not an empty one).
 /// </summary>
 public sealed class StatisticsDemoData(NpgsqlDataSource dataSource, TimeProvider clock) : IDemoData
 {
@@ -20,11 +22,16 @@ public sealed class StatisticsDemoData(NpgsqlDataSource dataSource, TimeProvider
             "select exists (select 1 from calls where platform_call_id like 'demo-history-%')", cancellationToken: ct));
     }
 
-    public async Task LoadAsync(CancellationToken ct)
+    public const string Marker = "demo-history-";
+
+    public Task LoadAsync(CancellationToken ct) => LoadHistoryAsync(56, ct);
+
+    /// <summary>The weekdays of the given number of days before today, about 1 400 calls each.</summary>
+    public async Task LoadHistoryAsync(int days, CancellationToken ct)
     {
         const string Sql = """
             with days as (
-                select d::date as day from generate_series((@today - 56)::timestamp, (@today - 1)::timestamp, interval '1 day') d
+                select d::date as day from generate_series((@today - @days)::timestamp, (@today - 1)::timestamp, interval '1 day') d
                 where extract(isodow from d) < 6
             ), raw as (
                 select row_number() over () as n, day, random() as r1, random() as r2, random() as r3, random() as r4, random() as r5
@@ -74,6 +81,6 @@ public sealed class StatisticsDemoData(NpgsqlDataSource dataSource, TimeProvider
             """;
         await using var conn = await dataSource.OpenConnectionAsync(ct);
         var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(clock.GetUtcNow(), TimeZoneInfo.FindSystemTimeZoneById("Europe/Stockholm")).DateTime);
-        await conn.ExecuteAsync(new CommandDefinition(Sql, new { today }, commandTimeout: 300, cancellationToken: ct));
+        await conn.ExecuteAsync(new CommandDefinition(Sql, new { today, days }, commandTimeout: 0, cancellationToken: ct));
     }
 }

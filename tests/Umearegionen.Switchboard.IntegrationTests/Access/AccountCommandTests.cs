@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using Umearegionen.Switchboard.IntegrationTests.Infrastructure;
@@ -42,21 +41,5 @@ public sealed class AccountCommandTests(SwitchboardApp app) : IClassFixture<Swit
         Assert.NotNull(await app.Service<Switchboard.Access.ApiKeys>().ValidateAsync(key, CancellationToken.None));
     }
 
-    private async Task<(int Exit, string Output, string Errors)> RunAsync(params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet", ["Umearegionen.Switchboard.dll", .. args])
-        {
-            WorkingDirectory = AppContext.BaseDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        start.Environment["ConnectionStrings__Switchboard"] = app.DatabaseConnectionString;
-        start.Environment["Access__SigningKey"] = SwitchboardApp.SigningKey;
-        start.Environment["Serilog__MinimumLevel__Default"] = "Warning";
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, await output, await errors);
-    }
+    private Task<(int Exit, string Output, string Errors)> RunAsync(params string[] args) => ServiceCommand.RunAsync(app, args);
 }

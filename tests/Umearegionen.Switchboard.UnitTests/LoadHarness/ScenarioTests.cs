@@ -40,6 +40,7 @@ public sealed class ScenarioTests
     [InlineData("""{ "name": "x", "phases": [{ "name": "a", "seconds": 10, "startRate": 1, "endRate": 1 }], "traffic": [] }""", "traffic")]
     [InlineData("""{ "name": "x", "phases": [{ "name": "a", "seconds": 10, "startRate": 1, "endRate": 1 }], "traffic": [{ "dialledNumber": "+4690161000", "weight": 1 }], "faults": [{ "atSecond": 5, "kind": "unplug" }] }""", "faults")]
     [InlineData("""{ "name": "x", "phases": [{ "name": "a", "seconds": 10, "startRate": 1, "endRate": 1 }], "traffic": [{ "dialledNumber": "+4690161000", "weight": 1 }], "behaviour": { "outcomes": { "teleport": 1 } } }""", "behaviour.outcomes")]
+    [InlineData("""{ "name": "x", "phases": [{ "name": "a", "seconds": 10, "startRate": 1, "endRate": 1 }], "traffic": [{ "dialledNumber": "+4690161000", "weight": 1 }], "historyDays": -1 }""", "historyDays")]
     public void AnInvalidScenarioIsRefusedNamingTheField(string json, string field)
     {
         var path = Path.Combine(Path.GetTempPath(), $"scenario-{Guid.NewGuid():N}.json");

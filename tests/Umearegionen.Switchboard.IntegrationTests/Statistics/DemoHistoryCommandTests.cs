@@ -1,0 +1,37 @@
+using Umearegionen.Switchboard.IntegrationTests.Infrastructure;
+
+namespace Umearegionen.Switchboard.IntegrationTests.Statistics;
+
+/// <summary>`demo history --days N`: past traffic for a demo or load-test database, never for one with real calls.</summary>
+public sealed class DemoHistoryCommandTests(SwitchboardApp app) : IClassFixture<SwitchboardApp>
+{
+    private readonly CallHistory _history = new(app);
+
+    [Fact]
+    public async Task DemoHistoryLoadsTheDaysWithFactsOnceAndNeverBesideRealCalls()
+    {
+        var (badExit, _, badErrors) = await ServiceCommand.RunAsync(app, "demo", "history", "--days", "a year");
+        Assert.Equal(2, badExit);
+        Assert.Contains("--days must be a whole number of days from 1 to 3660", badErrors);
+
+        var (exit, output, _) = await ServiceCommand.RunAsync(app, "demo", "history", "--days", "10");
+
+        Assert.Equal(0, exit);
+        var calls = await _history.ScalarAsync<long>("select count(*) from calls where platform_call_id like 'demo-history-%'");
+        Assert.InRange(calls, 6 * 1400, 8 * 1400); // the weekdays among the last ten days
+        Assert.Contains($"Loaded 10 days of demo history: {calls} calls.", output);
+        Assert.Equal(calls, await _history.ScalarAsync<long>("select count(*) from call_facts"));
+        Assert.Equal(calls, await _history.ScalarAsync<long>("select sum(offered) from call_daily"));
+        Assert.True(await _history.ScalarAsync<bool>("select last_vacuum is not null and last_analyze is not null from pg_stat_user_tables where relname = 'calls'"));
+
+        var (againExit, _, againErrors) = await ServiceCommand.RunAsync(app, "demo", "history", "--days", "10");
+        Assert.Equal(2, againExit);
+        Assert.Contains("already has demo history", againErrors);
+
+        await _history.AddAsync(new PastCall("2480", DateTimeOffset.UtcNow.AddHours(-1), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(30), "answered"));
+        var (realExit, _, realErrors) = await ServiceCommand.RunAsync(app, "demo", "history", "--days", "10");
+        Assert.Equal(2, realExit);
+        Assert.Contains("holds calls that are not demo history", realErrors);
+        Assert.Equal(calls, await _history.ScalarAsync<long>("select count(*) from calls where platform_call_id like 'demo-history-%'"));
+    }
+}
