@@ -27,40 +27,39 @@ insert into call_facts_due (call_id)
 select c.id from calls c
 where c.state in ('completed', 'abandoned') and not exists (select 1 from call_facts f where f.call_id = c.id);
 
+-- Inserts the facts of the given ended calls that have none yet; returns how many.
+create function statistics_insert_facts(ids uuid[]) returns integer language sql as $$
+    with made as (
+        insert into call_facts (call_id, municipality_code, topic, operator_id, unit_id, unit_name, queued_at, ended_at,
+                                local_date, local_hour, local_weekday, outcome, answered, wait_seconds, handle_seconds, closed_unit_ids)
+        select call_id, municipality_code, topic, operator_id, unit_id, unit_name, queued_at, ended_at,
+               local_date, local_hour, local_weekday, outcome, answered, wait_seconds, handle_seconds, closed_unit_ids
+        from call_facts_source where call_id = any (ids)
+        on conflict (call_id) do nothing
+        returning 1
+    )
+    select count(*)::int from made
+$$;
+
 -- Makes the facts of the given ended calls that have none yet; returns how many it made. A call whose
 -- fact cannot be made (a bug, a constraint) must not hold up the others, so on an error they are made
 -- one at a time and the failing ones are reported as warnings (statistics_backfill_facts() retries).
 create function statistics_make_facts(ids uuid[]) returns integer language plpgsql as $$
 declare
     made integer := 0;
-    one integer;
     id uuid;
 begin
     if ids is null or cardinality(ids) = 0 then
         return 0;
     end if;
     begin
-        insert into call_facts (call_id, municipality_code, topic, operator_id, unit_id, unit_name, queued_at, ended_at,
-                                local_date, local_hour, local_weekday, outcome, answered, wait_seconds, handle_seconds, closed_unit_ids)
-        select call_id, municipality_code, topic, operator_id, unit_id, unit_name, queued_at, ended_at,
-               local_date, local_hour, local_weekday, outcome, answered, wait_seconds, handle_seconds, closed_unit_ids
-        from call_facts_source where call_id = any (ids)
-        on conflict (call_id) do nothing;
-        get diagnostics made = row_count;
-        return made;
+        return statistics_insert_facts(ids);
     exception when others then
-        made := 0;
+        null; -- one at a time below
     end;
     foreach id in array ids loop
         begin
-            insert into call_facts (call_id, municipality_code, topic, operator_id, unit_id, unit_name, queued_at, ended_at,
-                                    local_date, local_hour, local_weekday, outcome, answered, wait_seconds, handle_seconds, closed_unit_ids)
-            select call_id, municipality_code, topic, operator_id, unit_id, unit_name, queued_at, ended_at,
-                   local_date, local_hour, local_weekday, outcome, answered, wait_seconds, handle_seconds, closed_unit_ids
-            from call_facts_source where call_id = id
-            on conflict (call_id) do nothing;
-            get diagnostics one = row_count;
-            made := made + one;
+            made := made + statistics_insert_facts(array[id]);
         exception when others then
             raise warning 'statistics: no fact for call %: %', id, sqlerrm;
         end;
