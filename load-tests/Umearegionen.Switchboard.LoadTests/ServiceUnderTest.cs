@@ -96,8 +96,17 @@ public sealed class ServiceUnderTest : IAsyncDisposable
 
     private ProcessStartInfo Info()
     {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.ArgumentList.Add(_dll);
+        // Started from its own folder, as the container image runs it (WORKDIR /app): that folder is its
+        // content root, so it reads its appsettings.json. From the repository's root it would watch every
+        // file under it for configuration changes, the load-test cluster's data and log included, and
+        // spend its CPU on thousands of file events a second.
+        var dll = Path.GetFullPath(_dll);
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+            WorkingDirectory = Path.GetDirectoryName(dll)!,
+        };
+        info.ArgumentList.Add(dll);
         foreach (var (k, v) in _environment) info.Environment[k] = v;
         return info;
     }
