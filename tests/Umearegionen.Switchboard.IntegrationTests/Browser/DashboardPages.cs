@@ -28,7 +28,10 @@ public static class DashboardPages
         await page.GetByLabel("Användarnamn").FillAsync(account.Username);
         await page.GetByLabel("Lösenord").FillAsync(password);
         await page.Keyboard.PressAsync("Enter");
-        await Assertions.Expect(page.Locator("#connection")).ToHaveTextAsync("Ansluten");
+        // Connecting waits for the page's first views too: the Umeå editor's page renders its 1,500 units
+        // on the same thread. On two cores shared with the other tests that once took over the default 5 s
+        // (CI, 2026-12-04), so the connection gets longer; the views' own checks keep their timeouts.
+        await Assertions.Expect(page.Locator("#connection")).ToHaveTextAsync("Ansluten", new() { Timeout = 15_000 });
         return page;
     }
 
