@@ -28,9 +28,9 @@ public static class DashboardPages
         await page.GetByLabel("Användarnamn").FillAsync(account.Username);
         await page.GetByLabel("Lösenord").FillAsync(password);
         await page.Keyboard.PressAsync("Enter");
-        // Connecting waits for the page's first views too: the Umeå editor's page renders its 1,500 units
-        // on the same thread. On two cores shared with the other tests that once took over the default 5 s
-        // (CI, 2026-12-04), so the connection gets longer; the views' own checks keep their timeouts.
+        // The connection starts while the first view loads, on the page's one thread: the Umeå editor's view
+        // fetches and renders its 1,500 units meanwhile. On two cores shared with the other tests, connecting
+        // once took over the default 5 s (CI, 2026-12-04), so it gets 15; the views' own checks keep theirs.
         await Assertions.Expect(page.Locator("#connection")).ToHaveTextAsync("Ansluten", new() { Timeout = 15_000 });
         return page;
     }
