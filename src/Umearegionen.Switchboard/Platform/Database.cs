@@ -68,6 +68,18 @@ public static class DatabaseRegistration
             {
                 dataSource.ConnectionStringBuilder.MaxPoolSize = DefaultMaxPoolSize;
             }
+
+            // A connection once opened stays open. Otherwise Npgsql closes the connections that were idle
+            // all through its five-minute window, and the next busy moment opens them again: a new server
+            // process, an authentication, and every statement parsed and planned afresh, because prepared
+            // statements belong to one connection. At 200 calls/s that stalled offers for about a second,
+            // every five minutes (p99 intake-to-offer 0.9-1.2 s in those seconds; docs/performance.md,
+            // session 7). The pool never holds more than its maximum. A connection string that sets its
+            // own minimum keeps it.
+            if (!HasSetting(connectionString, "Minimum Pool Size", "MinPoolSize"))
+            {
+                dataSource.ConnectionStringBuilder.MinPoolSize = dataSource.ConnectionStringBuilder.MaxPoolSize;
+            }
         });
         return builder;
     }

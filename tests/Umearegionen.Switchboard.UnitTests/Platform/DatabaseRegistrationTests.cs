@@ -31,6 +31,24 @@ public sealed class DatabaseRegistrationTests
         Assert.Equal(64, settings.MaxAutoPrepare);
     }
 
+    [Fact]
+    public void WithoutAMinimumInTheConnectionStringOpenedConnectionsAreKeptUpToThePoolsSize()
+    {
+        Assert.Equal(24, Registered("Host=127.0.0.1;Username=u;Password=p;Database=d").MinPoolSize);
+        Assert.Equal(80, Registered("Host=127.0.0.1;Username=u;Password=p;Database=d;Maximum Pool Size=80").MinPoolSize);
+    }
+
+    [Theory]
+    [InlineData("Minimum Pool Size=2")]
+    [InlineData("MinPoolSize=2")]
+    public void AConnectionStringThatSetsItsOwnMinimumKeepsIt(string setting)
+    {
+        var settings = Registered("Host=127.0.0.1;Username=u;Password=p;Database=d;" + setting);
+
+        Assert.Equal(2, settings.MinPoolSize);
+        Assert.Equal(24, settings.MaxPoolSize);
+    }
+
     [Theory]
     [InlineData("Maximum Pool Size=80")]
     [InlineData("MaxPoolSize=80")]
