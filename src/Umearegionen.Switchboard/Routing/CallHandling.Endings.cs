@@ -247,7 +247,7 @@ public sealed partial class CallHandling
                   ?? throw await WhyNotAsync(conn, me, callId, forAccept: false, ct);
         RoutingLog.CallCompleted(logger, callId, me, outcome);
         instructions.Pulse();
-        dispatcher.Wake();
+        dispatcher.OperatorFreed();
         notifier.Changed();
         return row.ToView(notices);
     }

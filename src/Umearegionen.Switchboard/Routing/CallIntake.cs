@@ -123,7 +123,7 @@ public sealed class CallIntake(
             if (call.OfferedTo is { } offeredTo)
             {
                 await notifier.OfferWithdrawnAsync(offeredTo, call.Id, "The caller hung up.");
-                dispatcher.Wake();
+                dispatcher.OperatorFreed();
             }
         }
         else if (call.State == CallStates.Connected && call.OperatorId is { } operatorId)

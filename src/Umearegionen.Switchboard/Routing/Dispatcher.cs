@@ -17,7 +17,32 @@ public sealed class Dispatcher(
 {
     private readonly SemaphoreSlim _wake = new(0, 1);
 
+    // Whether a call may be waiting: false only after a round left none waiting and nothing since could
+    // have queued one. A freed operator needs a round only while it is true.
+    private volatile bool _callsMayWait = true;
+
+    /// <summary>A call may be waiting: one arrived or went back to the queue, an operator's status or team
+    /// changed, or the sweeper's tick (the cover threshold).</summary>
     public void Wake()
+    {
+        _callsMayWait = true;
+        Signal();
+    }
+
+    /// <summary>
+    /// An operator became free by finishing a call. Worth a round only if the last round left calls
+    /// waiting: at 200 calls/s four rounds in ten found an empty queue and held up the next arrival's
+    /// round (docs/performance.md, session 8).
+    /// </summary>
+    public void OperatorFreed()
+    {
+        if (_callsMayWait)
+        {
+            Signal();
+        }
+    }
+
+    private void Signal()
     {
         try
         {
@@ -76,6 +101,8 @@ public sealed class Dispatcher(
             """;
         var now = clock.GetUtcNow();
         var opts = options.Value;
+        // Cleared before the read: a call queued after it sets it again and signals the next round.
+        _callsMayWait = false;
         await using var conn = await dataSource.OpenConnectionAsync(ct);
         List<WaitingCall> queue;
         List<FreeOperator> free;
@@ -87,7 +114,13 @@ public sealed class Dispatcher(
             mainOnDuty = await read.ReadSingleAsync<bool>();
         }
 
-        if (queue.Count == 0 || free.Count == 0)
+        if (queue.Count == 0)
+        {
+            return 0;
+        }
+
+        _callsMayWait = true;
+        if (free.Count == 0)
         {
             return 0;
         }
@@ -130,6 +163,14 @@ public sealed class Dispatcher(
             operators = assignments.Select(a => a.OperatorId).ToArray(),
             now, expires,
         }, cancellationToken: ct))).ToList();
+
+        // Every call read was offered and the queue held no more than that, so none is left waiting. A call
+        // queued since the read may have set the flag and is cleared with it here, but it also signalled the
+        // next round, which reads it.
+        if (offered.Count == queue.Count && queue.Count < opts.DispatchBatchSize)
+        {
+            _callsMayWait = false;
+        }
 
         instructions.Pulse();
         notifier.Changed();

@@ -119,6 +119,38 @@ public sealed class QueueAndOfferTests(RoutingApp app) : IClassFixture<RoutingAp
     }
 
     [Fact]
+    public async Task CallThatWaitedWhileEveryOperatorWasBusyIsOfferedWhenOneFinishesACall()
+    {
+        await using var world = new RoutingDriver(app);
+        var op = await world.OperatorAsync();
+        var first = await world.CallAsync();
+        await op.NextOfferAsync();
+        await op.AcceptAsync(first.CallId);
+        var second = await world.CallAsync();
+        Assert.True(await OperatorClient.StaysEmpty(op.Offers, TimeSpan.FromMilliseconds(300)));
+
+        // The clock stands still, so no sweeper tick: finishing the call is what starts the round.
+        await op.AnswerAsync(first.CallId);
+
+        Assert.Equal(second.CallId, (await op.NextOfferAsync()).Call.Id);
+    }
+
+    [Fact]
+    public async Task OperatorWhoFinishesWithAnEmptyQueueIsOfferedTheNextCallToArrive()
+    {
+        await using var world = new RoutingDriver(app);
+        var op = await world.OperatorAsync();
+        var first = await world.CallAsync();
+        await op.NextOfferAsync();
+        await op.AcceptAsync(first.CallId);
+        await op.AnswerAsync(first.CallId);
+
+        var next = await world.CallAsync();
+
+        Assert.Equal(next.CallId, (await op.NextOfferAsync()).Call.Id);
+    }
+
+    [Fact]
     public async Task DecliningAnOfferHandsTheCallToTheNextOperator()
     {
         await using var world = new RoutingDriver(app);
