@@ -15,6 +15,8 @@ FILE="load-tests/scenarios/$SCENARIO.json"
 [ -f "$FILE" ] || { echo "load-test: no scenario $FILE" >&2; exit 2; }
 
 export SWITCHBOARD_PG_DIR="$ROOT/.local/loadtest-postgres"
+# Commit times let the report show where intake-to-offer time goes inside the service.
+export SWITCHBOARD_PG_SETTINGS="track_commit_timestamp = on"
 PG_ADMIN="$(scripts/local-postgres.sh start | tail -n1)"
 
 dotnet build -c Release -v q -nologo src/Umearegionen.Switchboard >/dev/null

@@ -7,6 +7,9 @@
 #   scripts/local-postgres.sh stop     stop the server (data is kept)
 #   scripts/local-postgres.sh status   say whether it runs
 #   scripts/local-postgres.sh url      print the admin connection string (server must run)
+#
+# SWITCHBOARD_PG_SETTINGS adds server settings, one "name = value" per line or separated by ";"
+# (the load tests set track_commit_timestamp = on). A running cluster whose settings changed is restarted.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -97,12 +100,19 @@ CONF
 write_tuning() {
   local bin="$1" compression=pglz
   if ldd "$bin/postgres" 2>/dev/null | grep -q liblz4; then compression=lz4; fi
-  cat > "$DATA/switchboard-tuning.conf" <<CONF
-# Written by scripts/local-postgres.sh at every start; edit that script, not this file.
-wal_compression = $compression
-wal_buffers = 32MB
-CONF
-  owner_fix "$DATA/switchboard-tuning.conf"
+  local file="$DATA/switchboard-tuning.conf" before=""
+  [ -f "$file" ] && before="$(cat "$file")"
+  {
+    echo "# Written by scripts/local-postgres.sh at every start; edit that script, not this file."
+    echo "wal_compression = $compression"
+    echo "wal_buffers = 32MB"
+    if [ -n "${SWITCHBOARD_PG_SETTINGS:-}" ]; then
+      echo "# From SWITCHBOARD_PG_SETTINGS"
+      echo "$SWITCHBOARD_PG_SETTINGS" | tr ';' '\n' | sed 's/^ *//; s/ *$//' | { grep -v '^$' || true; }
+    fi
+  } > "$file"
+  owner_fix "$file"
+  [ "$before" = "$(cat "$file")" ] || TUNING_CHANGED=1
   grep -q "^include_if_exists = 'switchboard-tuning.conf'" "$DATA/postgresql.conf" ||
     echo "include_if_exists = 'switchboard-tuning.conf'" >> "$DATA/postgresql.conf"
 }
@@ -115,6 +125,10 @@ start() {
   if [ ! -f "$DATA/PG_VERSION" ]; then create_cluster "$bin"; fi
   write_tuning "$bin"
   if run_pg "$bin/pg_ctl" -D "$DATA" status >/dev/null 2>&1; then
+    if [ -n "${TUNING_CHANGED:-}" ]; then
+      log "settings changed; restarting"
+      run_pg "$bin/pg_ctl" -D "$DATA" -l "$LOG" -w -t 60 -m fast -o "-p $port" restart >&2 || { tail -n 30 "$LOG" >&2; exit 1; }
+    fi
     log "already running on 127.0.0.1:$port"
   else
     # The recorded port may have been taken while this cluster was stopped (another checkout's

@@ -5,6 +5,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
+using Npgsql;
 using Umearegionen.Switchboard.Contracts;
 using Umearegionen.Switchboard.LoadTests.Diagnostics;
 using Umearegionen.Switchboard.LoadTests.Harness;
@@ -106,6 +107,19 @@ public sealed class LoadRun(Scenario scenario, Target target, TextWriter log)
             var (result, examples) = await Reconciler.ReconcileAsync(cs, _run.StartedPlatformIds.Keys.ToHashSet(StringComparer.Ordinal), stop);
             reconciliation = result;
             if (examples.Count > 0) sections.Add(new("Inconsistent histories (first 10)", string.Join('\n', examples.Select(e => "- " + e))));
+            try
+            {
+                var (commitTimes, calls) = await ServiceSideLatency.ReadAsync(cs, stop);
+                var rows = ServiceSideLatency.Summarise(calls, id => _run.StartedPlatformIds.TryGetValue(id, out var started)
+                    ? (started.Phase, _run.OfferLatencyByCaller.TryGetValue(started.Caller, out var ms) ? ms : null)
+                    : null, phases.Select(p => p.Name).ToList());
+                sections.Add(new("Intake to offer inside the service", ServiceSideLatency.Markdown(commitTimes, rows)));
+            }
+            catch (NpgsqlException ex)
+            {
+                // The report is part of what a run delivers: a query that no longer fits the schema fails the run.
+                _run.Errors.Add("report: service-side latencies could not be read: " + ex.Message);
+            }
         }
 
         if (!drained) _run.Errors.Add("drain: calls still open after " + scenario.DrainSeconds + " s");
@@ -198,7 +212,7 @@ public sealed class LoadRun(Scenario scenario, Target target, TextWriter log)
         var report = new NewCallReport(platformId, caller, traffic.DialledNumber, traffic.Topic);
         var sentAt = Stopwatch.GetTimestamp();
         _run.Sent[caller] = (sentAt, _run.Now, phase);
-        _run.StartedPlatformIds[platformId] = true;
+        _run.StartedPlatformIds[platformId] = (phase, caller);
         var receipt = await WithRetriesAsync("intake", () => platform.PlaceCallAsync(report, stop), stop);
         if (receipt is null) return;
         _run.IntakeByCallId[receipt.CallId] = sentAt;

@@ -29,7 +29,10 @@ public sealed class RunState(Scenario scenario)
     public ConcurrentDictionary<string, bool> HungUp { get; } = new();
     /// <summary>Caller numbers an operator accepted.</summary>
     public ConcurrentDictionary<string, bool> Accepted { get; } = new();
-    public ConcurrentDictionary<string, bool> StartedPlatformIds { get; } = new();
+    /// <summary>Platform call id of every call the generator placed → the phase it arrived in and its caller number.</summary>
+    public ConcurrentDictionary<string, (string Phase, string Caller)> StartedPlatformIds { get; } = new();
+    /// <summary>Caller number → the call's first intake-to-offer as measured here (ms).</summary>
+    public ConcurrentDictionary<string, double> OfferLatencyByCaller { get; } = new();
     private readonly List<long> _intakeConfirmations = [];
 
     public long Completed;
@@ -69,6 +72,7 @@ public sealed class RunState(Scenario scenario)
         if (Sent.TryRemove(callerNumber, out var sent))
         {
             var latency = Stopwatch.GetElapsedTime(sent.SentAt);
+            OfferLatencyByCaller[callerNumber] = latency.TotalMilliseconds;
             IntakeToOffer.Record(latency, sent.RunTime);
             IntakeToOfferByPhase.GetOrAdd(sent.Phase, p => new LatencyRecorder(p)).Record(latency, sent.RunTime);
         }
