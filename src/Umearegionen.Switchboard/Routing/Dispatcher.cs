@@ -8,21 +8,14 @@ namespace Umearegionen.Switchboard.Routing;
 /// <summary>
 /// Offers waiting calls to free operators. One loop in the process, woken when a call arrives or an
 /// operator becomes free (and by the sweeper's tick, for the cover threshold); each round reads the
-/// queue and the free operators in one round trip and asks <see cref="RoutingPolicy"/> who gets what.
-/// The round's offers are then stored in one statement and pushed to the operators while the next
-/// round already reads; until they are committed, their calls and operators are reserved
-/// (<see cref="OfferReservations"/>) so that no later round assigns them again.
+/// queue and the free operators in one round trip, asks <see cref="RoutingPolicy"/> who gets what,
+/// and stores every offer of the round in one statement before telling the operators.
 /// </summary>
 public sealed class Dispatcher(
     NpgsqlDataSource dataSource, TimeProvider clock, IOptions<RoutingOptions> options, RoutingNotifier notifier,
     Instructions instructions, NoticeBoard notices, ILogger<Dispatcher> logger) : BackgroundService
 {
-    /// <summary>How many rounds' offers may be being stored at once.</summary>
-    public const int MaxOffersUnderWay = 4;
-
     private readonly SemaphoreSlim _wake = new(0, 1);
-    private readonly SemaphoreSlim _offerSlots = new(MaxOffersUnderWay, MaxOffersUnderWay);
-    private readonly OfferReservations _reservations = new();
 
     // Whether a call may be waiting: false only after a round left none waiting and nothing since could
     // have queued one. A freed operator needs a round only while it is true.
@@ -66,43 +59,26 @@ public sealed class Dispatcher(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        try
+        while (!stoppingToken.IsCancellationRequested)
         {
-            while (!stoppingToken.IsCancellationRequested)
+            await _wake.WaitAsync(stoppingToken);
+            try
             {
-                await _wake.WaitAsync(stoppingToken);
-                try
+                // A full batch means more may be waiting for operators freed meanwhile.
+                while (await DispatchOnceAsync(stoppingToken) >= options.Value.DispatchBatchSize)
                 {
-                    // A full batch means more may be waiting for operators freed meanwhile.
-                    while (await DispatchOnceAsync(stoppingToken) >= options.Value.DispatchBatchSize)
-                    {
-                    }
-                }
-                catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
-                {
-                    RoutingLog.DispatchFailed(logger, ex);
-                    await Task.Delay(TimeSpan.FromMilliseconds(500), stoppingToken);
-                    Wake();
                 }
             }
-        }
-        finally
-        {
-            // Let the offers under way finish (or see the cancellation) before the host disposes what they use.
-            for (var i = 0; i < MaxOffersUnderWay; i++)
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
-                await _offerSlots.WaitAsync(TimeSpan.FromSeconds(10), CancellationToken.None);
+                RoutingLog.DispatchFailed(logger, ex);
+                await Task.Delay(TimeSpan.FromMilliseconds(500), stoppingToken);
+                Wake();
             }
         }
     }
 
-    /// <summary>
-    /// One dispatch round: reads the queue and the free operators, assigns, and starts storing the offers.
-    /// Returns how many calls it assigned. The offers are stored and pushed while the next round reads:
-    /// a call that arrives during a round waits for that round's read, not also for its offers to be
-    /// committed (at 200 calls/s that wait was the largest part of intake-to-offer inside the service;
-    /// docs/performance.md, session 8).
-    /// </summary>
+    /// <summary>One dispatch round; returns how many calls were offered.</summary>
     public async Task<int> DispatchOnceAsync(CancellationToken ct)
     {
         const string ReadSql = """
@@ -123,68 +99,38 @@ public sealed class Dispatcher(
             select exists (select 1 from operators
                            where team = 'main' and status = 'available' and disconnected_at is null);
             """;
-        await _offerSlots.WaitAsync(ct);
-        var handedOver = false;
-        try
+        var now = clock.GetUtcNow();
+        var opts = options.Value;
+        // Cleared before the read: a call queued after it sets it again and signals the next round.
+        _callsMayWait = false;
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        List<WaitingCall> queue;
+        List<FreeOperator> free;
+        bool mainOnDuty;
+        await using (var read = await conn.QueryMultipleAsync(new CommandDefinition(ReadSql, new { batch = opts.DispatchBatchSize }, cancellationToken: ct)))
         {
-            var now = clock.GetUtcNow();
-            var opts = options.Value;
-            // Cleared before the read: a call queued after it sets it again and signals the next round.
-            _callsMayWait = false;
-            var underWay = _reservations.UnderWay();
-            List<WaitingCall> queue;
-            List<FreeOperator> free;
-            bool mainOnDuty;
-            await using (var conn = await dataSource.OpenConnectionAsync(ct))
-            await using (var read = await conn.QueryMultipleAsync(new CommandDefinition(ReadSql, new { batch = opts.DispatchBatchSize }, cancellationToken: ct)))
-            {
-                queue = (await read.ReadAsync<WaitingCall>()).ToList();
-                free = (await read.ReadAsync<FreeOperator>()).ToList();
-                mainOnDuty = await read.ReadSingleAsync<bool>();
-            }
-
-            var fullBatch = queue.Count >= opts.DispatchBatchSize;
-            // Offers still being stored may not show in what was read: leave their calls and operators alone.
-            queue.RemoveAll(c => underWay.Calls.Contains(c.Id));
-            free.RemoveAll(o => underWay.Operators.Contains(o.Id));
-            if (queue.Count == 0)
-            {
-                if (fullBatch)
-                {
-                    _callsMayWait = true;
-                }
-
-                return 0;
-            }
-
-            var assignments = free.Count == 0 ? [] : RoutingPolicy.Assign(queue, free, mainOnDuty, opts.CoverThreshold, now);
-            if (assignments.Count < queue.Count || fullBatch)
-            {
-                _callsMayWait = true;
-            }
-
-            if (assignments.Count == 0)
-            {
-                return 0;
-            }
-
-            var reservation = _reservations.Reserve(assignments);
-            handedOver = true;
-            _ = StoreOffersAsync(assignments, reservation, now, ct);
-            return assignments.Count;
+            queue = (await read.ReadAsync<WaitingCall>()).ToList();
+            free = (await read.ReadAsync<FreeOperator>()).ToList();
+            mainOnDuty = await read.ReadSingleAsync<bool>();
         }
-        finally
+
+        if (queue.Count == 0)
         {
-            if (!handedOver)
-            {
-                _offerSlots.Release();
-            }
+            return 0;
         }
-    }
 
-    /// <summary>Stores a round's offers, then tells the platform and the operators. Holds one of the offer slots.</summary>
-    private async Task StoreOffersAsync(IReadOnlyList<Assignment> assignments, OfferReservations.Reservation reservation, DateTimeOffset now, CancellationToken ct)
-    {
+        _callsMayWait = true;
+        if (free.Count == 0)
+        {
+            return 0;
+        }
+
+        var assignments = RoutingPolicy.Assign(queue, free, mainOnDuty, opts.CoverThreshold, now);
+        if (assignments.Count == 0)
+        {
+            return 0;
+        }
+
         // Each offer only if the call is still waiting and the operator still available: a caller
         // may hang up or an operator pause between the read and this statement.
         const string OfferSql = $"""
@@ -210,39 +156,20 @@ public sealed class Dispatcher(
             )
             select {CallRow.Columns} from c
             """;
-        var expires = now + options.Value.OfferTimeout;
-        List<CallRow> offered;
-        try
+        var expires = now + opts.OfferTimeout;
+        var offered = (await conn.QueryAsync<CallRow>(new CommandDefinition(OfferSql, new
         {
-            await using var conn = await dataSource.OpenConnectionAsync(ct);
-            offered = (await conn.QueryAsync<CallRow>(new CommandDefinition(OfferSql, new
-            {
-                calls = assignments.Select(a => a.CallId).ToArray(),
-                operators = assignments.Select(a => a.OperatorId).ToArray(),
-                now, expires,
-            }, cancellationToken: ct))).ToList();
-        }
-        catch (Exception ex)
-        {
-            _reservations.Release(reservation);
-            _offerSlots.Release();
-            if (!ct.IsCancellationRequested)
-            {
-                // The calls are still queued: try again after a pause, as after a failed round.
-                RoutingLog.DispatchFailed(logger, ex);
-                await Task.Delay(TimeSpan.FromMilliseconds(500), CancellationToken.None);
-                Wake();
-            }
+            calls = assignments.Select(a => a.CallId).ToArray(),
+            operators = assignments.Select(a => a.OperatorId).ToArray(),
+            now, expires,
+        }, cancellationToken: ct))).ToList();
 
-            return;
-        }
-
-        _reservations.Release(reservation);
-        _offerSlots.Release();
-        if (offered.Count < assignments.Count)
+        // Every call read was offered and the queue held no more than that, so none is left waiting. A call
+        // queued since the read may have set the flag and is cleared with it here, but it also signalled the
+        // next round, which reads it.
+        if (offered.Count == queue.Count && queue.Count < opts.DispatchBatchSize)
         {
-            // A caller hung up or an operator paused since the read: whoever is left needs another round.
-            Wake();
+            _callsMayWait = false;
         }
 
         instructions.Pulse();
@@ -255,6 +182,8 @@ public sealed class Dispatcher(
             // offer lapses and the call is offered again.
             _ = PushOfferAsync(call.Id, call.OfferedTo!.Value, new CallOffer(call.ToView(notices), expires));
         }
+
+        return offered.Count;
     }
 
     private async Task PushOfferAsync(Guid callId, Guid operatorId, CallOffer offer)
