@@ -22,7 +22,7 @@ public sealed record ServiceCallTimes(string PlatformCallId, double ToRoundMs, d
 public static class ServiceSideLatency
 {
     public const string IntakeStored = "intake stored";
-    public const string WaitForRound = "waiting for the dispatcher's round";
+    public const string WaitForRound = "queued until the round that offered it";
     public const string OfferStored = "round to offer stored";
     public const string Total = "intake to offer stored";
     public const string ToRound = "intake to the dispatcher's round";
@@ -125,7 +125,7 @@ public static class ServiceSideLatency
         md.AppendLine("From the database, for each call's first offer: the intake's clock reading, the commit of the intake, the start of the");
         md.AppendLine("dispatcher's round that offered the call and the commit of that offer. \"Outside\" is, call by call, the generator's");
         md.AppendLine("intake-to-offer less the service's part: the HTTP request, the wait for a pooled connection before the intake reads");
-        md.AppendLine("the clock, the push to the operator and the client.");
+        md.AppendLine("the clock, the push to the operator and the client. The time queued includes any wait for a free operator.");
         if (!commitTimes)
         {
             md.AppendLine();
