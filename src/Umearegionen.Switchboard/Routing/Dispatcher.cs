@@ -16,6 +16,7 @@ public sealed class Dispatcher(
     Instructions instructions, NoticeBoard notices, ILogger<Dispatcher> logger) : BackgroundService
 {
     private readonly SemaphoreSlim _wake = new(0, 1);
+    private NpgsqlConnection? _connection;
 
     // Whether a call may be waiting: false only after a round left none waiting and nothing since could
     // have queued one. A freed operator needs a round only while it is true.
@@ -78,32 +79,47 @@ public sealed class Dispatcher(
         }
     }
 
+    private const string ReadSql = """
+        select id, priority, queued_at from calls
+        where state = 'queued'
+        order by priority desc, queued_at, id
+        limit @batch;
+
+        -- Read only when a call waits: a round woken by a finished call often finds the queue empty,
+        -- and checking every free operator's calls is most of the round's work.
+        select o.account_id as id, o.team = 'cover' as cover, o.idle_since
+        from operators o
+        where exists (select 1 from calls where state = 'queued')
+          and o.status = 'available' and o.disconnected_at is null
+          and not exists (select 1 from calls c where c.state = 'offered' and c.offered_to = o.account_id)
+          and not exists (select 1 from calls c where c.state = 'connected' and c.operator_id = o.account_id);
+
+        select exists (select 1 from operators
+                       where team = 'main' and status = 'available' and disconnected_at is null);
+        """;
+
     /// <summary>One dispatch round; returns how many calls were offered.</summary>
     public async Task<int> DispatchOnceAsync(CancellationToken ct)
     {
-        const string ReadSql = """
-            select id, priority, queued_at from calls
-            where state = 'queued'
-            order by priority desc, queued_at, id
-            limit @batch;
-
-            -- Read only when a call waits: a round woken by a finished call often finds the queue empty,
-            -- and checking every free operator's calls is most of the round's work.
-            select o.account_id as id, o.team = 'cover' as cover, o.idle_since
-            from operators o
-            where exists (select 1 from calls where state = 'queued')
-              and o.status = 'available' and o.disconnected_at is null
-              and not exists (select 1 from calls c where c.state = 'offered' and c.offered_to = o.account_id)
-              and not exists (select 1 from calls c where c.state = 'connected' and c.operator_id = o.account_id);
-
-            select exists (select 1 from operators
-                           where team = 'main' and status = 'available' and disconnected_at is null);
-            """;
         var now = clock.GetUtcNow();
         var opts = options.Value;
         // Cleared before the read: a call queued after it sets it again and signals the next round.
         _callsMayWait = false;
-        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        var conn = await ConnectionAsync(ct);
+        try
+        {
+            return await DispatchOnceAsync(conn, now, opts, ct);
+        }
+        catch
+        {
+            // Whatever broke, the next round starts on a fresh connection.
+            await DropConnectionAsync();
+            throw;
+        }
+    }
+
+    private async Task<int> DispatchOnceAsync(NpgsqlConnection conn, DateTimeOffset now, RoutingOptions opts, CancellationToken ct)
+    {
         List<WaitingCall> queue;
         List<FreeOperator> free;
         bool mainOnDuty;
@@ -184,6 +200,37 @@ public sealed class Dispatcher(
         }
 
         return offered.Count;
+    }
+
+    /// <summary>
+    /// The dispatcher keeps one connection of the pool for itself. Its rounds are one at a time and
+    /// every offer waits for them, so they must not queue for a connection behind the intakes and
+    /// acceptances when the pool is busy.
+    /// </summary>
+    private async Task<NpgsqlConnection> ConnectionAsync(CancellationToken ct)
+    {
+        if (_connection is { State: System.Data.ConnectionState.Open } open)
+        {
+            return open;
+        }
+
+        await DropConnectionAsync();
+        return _connection = await dataSource.OpenConnectionAsync(ct);
+    }
+
+    private async Task DropConnectionAsync()
+    {
+        if (_connection is { } conn)
+        {
+            _connection = null;
+            await conn.DisposeAsync();
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        await DropConnectionAsync();
     }
 
     private async Task PushOfferAsync(Guid callId, Guid operatorId, CallOffer offer)
