@@ -151,6 +151,29 @@ public sealed class QueueAndOfferTests(RoutingApp app) : IClassFixture<RoutingAp
     }
 
     [Fact]
+    public async Task CallsAreStillOfferedAfterTheDispatchersOwnDatabaseConnectionIsLost()
+    {
+        await using var world = new RoutingDriver(app);
+        var op = await world.OperatorAsync();
+        var first = await world.CallAsync();
+        await op.NextOfferAsync();
+        await op.AcceptAsync(first.CallId);
+        await op.AnswerAsync(first.CallId);
+
+        // The dispatcher keeps its connection between rounds; its last statement was the offer (whose
+        // text begins with the pairs it offers) or, after a round that offered nothing, the read.
+        var killed = await world.ScalarAsync<long>("""
+            select count(*) filter (where pg_terminate_backend(pid)) from pg_stat_activity
+            where datname = current_database() and pid <> pg_backend_pid()
+              and (query like '%as a(call_id, to_operator)%' or query like 'select id, priority, queued_at from calls%')
+            """);
+        Assert.Equal(1, killed);
+        var next = await world.CallAsync();
+
+        Assert.Equal(next.CallId, (await op.NextOfferAsync()).Call.Id);
+    }
+
+    [Fact]
     public async Task DecliningAnOfferHandsTheCallToTheNextOperator()
     {
         await using var world = new RoutingDriver(app);
