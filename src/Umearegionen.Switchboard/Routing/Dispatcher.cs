@@ -21,6 +21,7 @@ public sealed class Dispatcher(
     // Whether a call may be waiting: false only after a round left none waiting and nothing since could
     // have queued one. A freed operator needs a round only while it is true.
     private volatile bool _callsMayWait = true;
+    private long _operatorsFreed;
 
     /// <summary>A call may be waiting: one arrived or went back to the queue, an operator's status or team
     /// changed, or the sweeper's tick (the cover threshold).</summary>
@@ -37,6 +38,7 @@ public sealed class Dispatcher(
     /// </summary>
     public void OperatorFreed()
     {
+        Interlocked.Increment(ref _operatorsFreed);
         if (_callsMayWait)
         {
             Signal();
@@ -66,7 +68,7 @@ public sealed class Dispatcher(
             try
             {
                 // A full batch means more may be waiting for operators freed meanwhile.
-                while (await DispatchOnceAsync(stoppingToken) >= options.Value.DispatchBatchSize)
+                while (await RoundAsync(stoppingToken) >= options.Value.DispatchBatchSize)
                 {
                 }
             }
@@ -79,36 +81,29 @@ public sealed class Dispatcher(
         }
     }
 
-    private const string ReadSql = """
-        select id, priority, queued_at from calls
-        where state = 'queued'
-        order by priority desc, queued_at, id
-        limit @batch;
-
-        -- Read only when a call waits: a round woken by a finished call often finds the queue empty,
-        -- and checking every free operator's calls is most of the round's work.
-        select o.account_id as id, o.team = 'cover' as cover, o.idle_since
-        from operators o
-        where exists (select 1 from calls where state = 'queued')
-          and o.status = 'available' and o.disconnected_at is null
-          and not exists (select 1 from calls c where c.state = 'offered' and c.offered_to = o.account_id)
-          and not exists (select 1 from calls c where c.state = 'connected' and c.operator_id = o.account_id);
-
-        select exists (select 1 from operators
-                       where team = 'main' and status = 'available' and disconnected_at is null);
-        """;
-
     /// <summary>One dispatch round; returns how many calls were offered.</summary>
-    public async Task<int> DispatchOnceAsync(CancellationToken ct)
+    private async Task<int> RoundAsync(CancellationToken ct)
     {
         var now = clock.GetUtcNow();
-        var opts = options.Value;
-        // Cleared before the read: a call queued after it sets it again and signals the next round.
+        // Cleared before the read: whatever queues a call after it sets it again and signals the next round.
         _callsMayWait = false;
+        var freedBefore = Interlocked.Read(ref _operatorsFreed);
         var conn = await ConnectionAsync(ct);
         try
         {
-            return await DispatchOnceAsync(conn, now, opts, ct);
+            var (offered, callsLeft) = await RoundAsync(conn, now, options.Value, ct);
+            if (callsLeft)
+            {
+                _callsMayWait = true;
+                // An operator freed during this round found the flag cleared and did not signal, and the
+                // read may have missed them.
+                if (Interlocked.Read(ref _operatorsFreed) != freedBefore)
+                {
+                    Signal();
+                }
+            }
+
+            return offered;
         }
         catch
         {
@@ -118,8 +113,28 @@ public sealed class Dispatcher(
         }
     }
 
-    private async Task<int> DispatchOnceAsync(NpgsqlConnection conn, DateTimeOffset now, RoutingOptions opts, CancellationToken ct)
+    /// <summary>Reads, assigns and offers; says how many were offered and whether calls are left waiting.</summary>
+    private async Task<(int Offered, bool CallsLeft)> RoundAsync(NpgsqlConnection conn, DateTimeOffset now, RoutingOptions opts, CancellationToken ct)
     {
+        const string ReadSql = """
+            select id, priority, queued_at from calls
+            where state = 'queued'
+            order by priority desc, queued_at, id
+            limit @batch;
+
+            -- Read only when a call waits: a round woken by a finished call often finds the queue empty,
+            -- and checking every free operator's calls is most of the round's work.
+            select o.account_id as id, o.team = 'cover' as cover, o.idle_since
+            from operators o
+            where exists (select 1 from calls where state = 'queued')
+              and o.status = 'available' and o.disconnected_at is null
+              and not exists (select 1 from calls c where c.state = 'offered' and c.offered_to = o.account_id)
+              and not exists (select 1 from calls c where c.state = 'connected' and c.operator_id = o.account_id);
+
+            select exists (select 1 from operators
+                           where team = 'main' and status = 'available' and disconnected_at is null);
+            """;
+
         List<WaitingCall> queue;
         List<FreeOperator> free;
         bool mainOnDuty;
@@ -132,19 +147,13 @@ public sealed class Dispatcher(
 
         if (queue.Count == 0)
         {
-            return 0;
+            return (0, false);
         }
 
-        _callsMayWait = true;
-        if (free.Count == 0)
-        {
-            return 0;
-        }
-
-        var assignments = RoutingPolicy.Assign(queue, free, mainOnDuty, opts.CoverThreshold, now);
+        var assignments = free.Count == 0 ? [] : RoutingPolicy.Assign(queue, free, mainOnDuty, opts.CoverThreshold, now);
         if (assignments.Count == 0)
         {
-            return 0;
+            return (0, true);
         }
 
         // Each offer only if the call is still waiting and the operator still available: a caller
@@ -180,14 +189,6 @@ public sealed class Dispatcher(
             now, expires,
         }, cancellationToken: ct))).ToList();
 
-        // Every call read was offered and the queue held no more than that, so none is left waiting. A call
-        // queued since the read may have set the flag and is cleared with it here, but it also signalled the
-        // next round, which reads it.
-        if (offered.Count == queue.Count && queue.Count < opts.DispatchBatchSize)
-        {
-            _callsMayWait = false;
-        }
-
         instructions.Pulse();
         notifier.Changed();
         foreach (var call in offered)
@@ -199,7 +200,8 @@ public sealed class Dispatcher(
             _ = PushOfferAsync(call.Id, call.OfferedTo!.Value, new CallOffer(call.ToView(notices), expires));
         }
 
-        return offered.Count;
+        // A full batch may have left more behind it.
+        return (offered.Count, offered.Count < queue.Count || queue.Count >= opts.DispatchBatchSize);
     }
 
     /// <summary>
