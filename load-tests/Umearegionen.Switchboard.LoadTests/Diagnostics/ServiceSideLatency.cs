@@ -32,38 +32,40 @@ public static class ServiceSideLatency
     {
         await using var conn = new NpgsqlConnection(connectionString);
         await conn.OpenAsync(ct);
+        bool commitTimes;
         await using (var setting = new NpgsqlCommand("select current_setting('track_commit_timestamp')::bool", conn))
         {
-            var commitTimes = (bool)(await setting.ExecuteScalarAsync(ct))!;
-            // A call's first offer only: later ones follow a decline or a lapsed offer, not the intake.
-            // Events are never updated, so each row's xmin is the transaction that wrote it.
-            var sql = $"""
-                select c.platform_call_id,
-                       extract(epoch from o.occurred_at - c.queued_at) * 1000 as to_round_ms,
-                       {(commitTimes ? "extract(epoch from pg_xact_commit_timestamp(r.xmin) - c.queued_at) * 1000" : "null::numeric")} as intake_ms,
-                       {(commitTimes ? "extract(epoch from pg_xact_commit_timestamp(o.xmin) - o.occurred_at) * 1000" : "null::numeric")} as offer_ms
-                from calls c
-                join call_events r on r.call_id = c.id and r.type = 'received'
-                join lateral (
-                    select e.occurred_at, e.xmin from call_events e
-                    where e.call_id = c.id and e.type = 'offered' order by e.id limit 1
-                ) o on true
-                where c.platform_call_id not like 'demo-history-%'
-                """;
-            await using var cmd = new NpgsqlCommand(sql, conn) { CommandTimeout = 300 };
-            await using var reader = await cmd.ExecuteReaderAsync(ct);
-            var calls = new List<ServiceCallTimes>();
-            while (await reader.ReadAsync(ct))
-            {
-                calls.Add(new ServiceCallTimes(
-                    reader.GetString(0),
-                    (double)reader.GetDecimal(1),
-                    reader.IsDBNull(2) ? null : (double)reader.GetDecimal(2),
-                    reader.IsDBNull(3) ? null : (double)reader.GetDecimal(3)));
-            }
-
-            return (commitTimes, calls);
+            commitTimes = (bool)(await setting.ExecuteScalarAsync(ct))!;
         }
+
+        // A call's first offer only: later ones follow a decline or a lapsed offer, not the intake.
+        // Events are never updated, so each row's xmin is the transaction that wrote it.
+        var sql = $"""
+            select c.platform_call_id,
+                   extract(epoch from o.occurred_at - c.queued_at) * 1000 as to_round_ms,
+                   {(commitTimes ? "extract(epoch from pg_xact_commit_timestamp(r.xmin) - c.queued_at) * 1000" : "null::numeric")} as intake_ms,
+                   {(commitTimes ? "extract(epoch from pg_xact_commit_timestamp(o.xmin) - o.occurred_at) * 1000" : "null::numeric")} as offer_ms
+            from calls c
+            join call_events r on r.call_id = c.id and r.type = 'received'
+            join lateral (
+                select e.occurred_at, e.xmin from call_events e
+                where e.call_id = c.id and e.type = 'offered' order by e.id limit 1
+            ) o on true
+            where c.platform_call_id not like 'demo-history-%'
+            """;
+        await using var cmd = new NpgsqlCommand(sql, conn) { CommandTimeout = 300 };
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        var calls = new List<ServiceCallTimes>();
+        while (await reader.ReadAsync(ct))
+        {
+            calls.Add(new ServiceCallTimes(
+                reader.GetString(0),
+                (double)reader.GetDecimal(1),
+                reader.IsDBNull(2) ? null : (double)reader.GetDecimal(2),
+                reader.IsDBNull(3) ? null : (double)reader.GetDecimal(3)));
+        }
+
+        return (commitTimes, calls);
     }
 
     /// <summary>

@@ -122,10 +122,7 @@ public sealed class QueueAndOfferTests(RoutingApp app) : IClassFixture<RoutingAp
     public async Task CallThatWaitedWhileEveryOperatorWasBusyIsOfferedWhenOneFinishesACall()
     {
         await using var world = new RoutingDriver(app);
-        var op = await world.OperatorAsync();
-        var first = await world.CallAsync();
-        await op.NextOfferAsync();
-        await op.AcceptAsync(first.CallId);
+        var (op, first) = await OperatorOnACallAsync(world);
         var second = await world.CallAsync();
         Assert.True(await OperatorClient.StaysEmpty(op.Offers, TimeSpan.FromMilliseconds(300)));
 
@@ -139,11 +136,7 @@ public sealed class QueueAndOfferTests(RoutingApp app) : IClassFixture<RoutingAp
     public async Task OperatorWhoFinishesWithAnEmptyQueueIsOfferedTheNextCallToArrive()
     {
         await using var world = new RoutingDriver(app);
-        var op = await world.OperatorAsync();
-        var first = await world.CallAsync();
-        await op.NextOfferAsync();
-        await op.AcceptAsync(first.CallId);
-        await op.AnswerAsync(first.CallId);
+        var op = await OperatorWhoHasAnsweredACallAsync(world);
 
         var next = await world.CallAsync();
 
@@ -154,11 +147,7 @@ public sealed class QueueAndOfferTests(RoutingApp app) : IClassFixture<RoutingAp
     public async Task CallsAreStillOfferedAfterTheDispatchersOwnDatabaseConnectionIsLost()
     {
         await using var world = new RoutingDriver(app);
-        var op = await world.OperatorAsync();
-        var first = await world.CallAsync();
-        await op.NextOfferAsync();
-        await op.AcceptAsync(first.CallId);
-        await op.AnswerAsync(first.CallId);
+        var op = await OperatorWhoHasAnsweredACallAsync(world);
 
         // The dispatcher keeps its connection between rounds; its last statement was the offer (whose
         // text begins with the pairs it offers) or, after a round that offered nothing, the read.
@@ -171,6 +160,22 @@ public sealed class QueueAndOfferTests(RoutingApp app) : IClassFixture<RoutingAp
         var next = await world.CallAsync();
 
         Assert.Equal(next.CallId, (await op.NextOfferAsync()).Call.Id);
+    }
+
+    private static async Task<(OperatorClient Operator, CallReceipt Call)> OperatorOnACallAsync(RoutingDriver world)
+    {
+        var op = await world.OperatorAsync();
+        var call = await world.CallAsync();
+        await op.NextOfferAsync();
+        await op.AcceptAsync(call.CallId);
+        return (op, call);
+    }
+
+    private static async Task<OperatorClient> OperatorWhoHasAnsweredACallAsync(RoutingDriver world)
+    {
+        var (op, call) = await OperatorOnACallAsync(world);
+        await op.AnswerAsync(call.CallId);
+        return op;
     }
 
     [Fact]
