@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
+using Umearegionen.Switchboard.Directory;
 using Umearegionen.Switchboard.Directory.Demo;
 using Umearegionen.Switchboard.OpeningHours;
 using Umearegionen.Switchboard.OpeningHours.Domain;
@@ -52,9 +53,13 @@ public static class OpenNowBench
             var at = DateTimeOffset.Parse("2026-03-11T10:00:00+01:00");
             Console.WriteLine($"{ids.Count} units with demo hours; {calls} calls of 20 units each; {Environment.ProcessorCount} cores");
 
-            var shared = new UnitOpenStatus(dataSource, evaluator);
-            await TimeAsync("nothing remembered", batches.Take(100), b => new UnitOpenStatus(dataSource, evaluator).OpenNowAsync(b, at, default)); // warm-up
-            await TimeAsync("nothing remembered", batches, b => new UnitOpenStatus(dataSource, evaluator).OpenNowAsync(b, at, default), print: true);
+            // As in the service: what is remembered holds until the feed hears a change.
+            var changes = new DirectoryChangeFeed(dataSource, NullLogger<DirectoryChangeFeed>.Instance);
+            await changes.StartAsync(default);
+            await changes.Connected;
+            var shared = new UnitOpenStatus(dataSource, evaluator, changes);
+            await TimeAsync("nothing remembered", batches.Take(100), b => new UnitOpenStatus(dataSource, evaluator, changes).OpenNowAsync(b, at, default)); // warm-up
+            await TimeAsync("nothing remembered", batches, b => new UnitOpenStatus(dataSource, evaluator, changes).OpenNowAsync(b, at, default), print: true);
             await TimeAsync("shared (as in the service)", batches, b => shared.OpenNowAsync(b, at.AddSeconds(1), default), print: true);
         }
         finally

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using Umearegionen.Switchboard.Directory;
 using Umearegionen.Switchboard.Directory.Demo;
 using Umearegionen.Switchboard.OpeningHours;
 using Umearegionen.Switchboard.OpeningHours.Domain;
@@ -53,7 +54,11 @@ public static class SuggestionsBench
                               Topic: random.Next(10) == 0 ? null : topics[random.Next(topics.Count)]))
                 .ToList();
             var evaluator = new OpeningHoursEvaluator(TimeZoneInfo.FindSystemTimeZoneById(OpeningHoursRegistration.TimeZoneId));
-            var destinations = new Destinations(new UnitOpenStatus(dataSource, evaluator), evaluator, Options.Create(new OpeningHoursOptions()), NullLogger<Destinations>.Instance);
+            // As in the service: what is remembered holds until the feed hears a change.
+            var changes = new DirectoryChangeFeed(dataSource, NullLogger<DirectoryChangeFeed>.Instance);
+            await changes.StartAsync(default);
+            await changes.Connected;
+            var destinations = new Destinations(new UnitOpenStatus(dataSource, evaluator, changes), evaluator, Options.Create(new OpeningHoursOptions()), changes, NullLogger<Destinations>.Instance);
             var at = DateTimeOffset.Parse("2026-03-11T10:00:00+01:00");
             Console.WriteLine($"{topics.Count} distinct topics; {calls} calls; {Environment.ProcessorCount} cores");
 
