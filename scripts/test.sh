@@ -22,6 +22,15 @@ RESULTS="$ROOT/artifacts/test-results"
 rm -rf "$RESULTS"
 mkdir -p "$RESULTS"
 
+# `dotnet test` builds only the test projects and what they reference, so the benchmark projects
+# (the commands in docs/performance.md) are built here, or they break unnoticed. A failed build
+# counts as one failed test.
+build_failed=0
+if ! dotnet build "$ROOT/Umearegionen.Switchboard.sln" -v q -nologo >"$RESULTS/build.log" 2>&1; then
+  build_failed=1
+  echo "test: building the solution FAILED:"; grep -E ' error ' "$RESULTS/build.log" | sort -u | head -n 20
+fi
+
 dotnet test "$ROOT/Umearegionen.Switchboard.sln" --logger "trx" --results-directory "$RESULTS" "$@"
 status=$?
 
@@ -38,6 +47,7 @@ for trx in "$RESULTS"/*.trx; do
   passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0} + ${e:-0})); skipped=$((skipped + ${t:-0} - ${x:-0}))
 done
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi  # a build or runner failure is a failure
+failed=$((failed + build_failed))
 
 # The load smoke test (about a minute of ordinary traffic, docs/performance.md) counts as one more
 # test: it fails on any lost or duplicated call or any error. Only on a full run (no arguments), and
