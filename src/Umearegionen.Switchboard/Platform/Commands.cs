@@ -110,8 +110,11 @@ public static class Commands
         await app.Services.GetRequiredService<Statistics.StatisticsDemoData>().LoadHistoryAsync(days, ct);
         await using (var conn = await dataSource.OpenConnectionAsync(ct))
         {
-            await conn.ExecuteAsync(new CommandDefinition(
-                "vacuum (analyze) calls, call_events, call_facts", commandTimeout: 0, cancellationToken: ct));
+            // Every table, not only the big ones: making the year's facts queues each of them in
+            // call_facts_pending and then takes them all, which leaves that small queue table and its index
+            // with hundreds of thousands of dead rows. Until autovacuum reached it, every flush under load
+            // walked them (docs/performance.md, session 9).
+            await conn.ExecuteAsync(new CommandDefinition("vacuum (analyze)", commandTimeout: 0, cancellationToken: ct));
             var calls = await conn.ExecuteScalarAsync<long>(new CommandDefinition(
                 "select count(*) from calls", cancellationToken: ct));
             Console.WriteLine($"Loaded {days} days of demo history: {calls} calls.");
