@@ -17,12 +17,20 @@ public sealed partial class CallHandling(
     /// <summary>Accepts the call offered to the operator, or picks a waiting call from the queue.</summary>
     public async Task<CallView> AcceptAsync(Guid me, Guid callId, CancellationToken ct)
     {
+        // A call picked from the queue counts on the operator's row (0302), which is taken before the
+        // call's as every offer takes it: an offer made to this operator meanwhile from a stale read
+        // then finds the count changed. The accepted offer was counted when it was made.
         const string Sql = $"""
-            with c as (
+            with picked as (
+                update operators set assignments = assignments + 1
+                where account_id = @me and exists (select 1 from calls where id = @callId and state = 'queued')
+                returning 1
+            ), c as (
                 update calls set state = 'connected', operator_id = @me, answered_at = @now, offered_to = null,
                                  offered_at = null, offer_expires_at = null, version = version + 1
                 where id = @callId
-                  and (state = 'queued' or (state = 'offered' and offered_to = @me and offer_expires_at > @now))
+                  and ((state = 'queued' and exists (select 1 from picked))
+                       or (state = 'offered' and offered_to = @me and offer_expires_at > @now))
                 returning {CallRow.Columns}
             ), o as (
                 update offers set resolution = 'accepted', resolved_at = @now

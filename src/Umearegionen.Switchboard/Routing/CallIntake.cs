@@ -1,4 +1,5 @@
 using Dapper;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using Umearegionen.Switchboard.Contracts;
 using Umearegionen.Switchboard.Platform;
@@ -7,57 +8,125 @@ namespace Umearegionen.Switchboard.Routing;
 
 /// <summary>What the telephony platform reports: new calls and what happened to them. Idempotent on its ids.</summary>
 public sealed class CallIntake(
-    NpgsqlDataSource dataSource, TimeProvider clock, Dispatcher dispatcher,
-    RoutingNotifier notifier, NoticeBoard notices, ILogger<CallIntake> logger)
+    NpgsqlDataSource dataSource, TimeProvider clock, IOptions<RoutingOptions> options, Dispatcher dispatcher,
+    Instructions instructions, RoutingNotifier notifier, NoticeBoard notices, ILogger<CallIntake> logger)
 {
+    /// <summary>
+    /// Stores a new call and, when a main-team operator is free and no other call waits, offers it to
+    /// them in the same statement: such a call does not wait for the dispatcher's next round. Any other
+    /// call is queued and the dispatcher woken.
+    /// </summary>
     public async Task<CallReceipt> ReceiveAsync(NewCallReport report, CancellationToken ct)
     {
-        // One statement: the call, its first event, and (on a retry) the call already stored.
-        const string Sql = """
-            with c as (
+        // One statement: the call, its first event, the offer when there is a free operator, and (on a
+        // retry) the call already stored.
+        // The operator is chosen as RoutingPolicy.Assign would in a round: the free main-team operators
+        // in the order of idle longest, the first of them left to the calls already waiting (the next
+        // round offers those), and the cover team left to the dispatcher, after the threshold. So a new
+        // call never takes the operator a waiting call would get.
+        // The operator's row is locked, skipping any that another intake or the dispatcher holds, and
+        // only if its count of assignments (0302) is still the one read: PostgreSQL checks the lock's
+        // condition again on the newest version of a row changed since the read, while `cand` keeps
+        // what was read. An offer made meanwhile to the operator therefore rules them out, and a call
+        // that finds no one is queued for the dispatcher.
+        const string Sql = $"""
+            with cand as materialized (
+                select o.account_id, o.assignments, o.idle_since
+                from operators o
+                where @offerOnArrival
+                  and o.team = 'main' and o.status = 'available' and o.disconnected_at is null
+                  and not exists (select 1 from calls where platform_call_id = @platformCallId)
+                  and not exists (select 1 from calls c where c.state = 'offered' and c.offered_to = o.account_id)
+                  and not exists (select 1 from calls c where c.state = 'connected' and c.operator_id = o.account_id)
+                order by o.idle_since, o.account_id
+                offset (select count(*) from calls where state = 'queued')
+            ), free as (
+                select l.account_id
+                from operators l join cand on cand.account_id = l.account_id
+                where l.assignments = cand.assignments and l.status = 'available' and l.disconnected_at is null
+                order by cand.idle_since, cand.account_id
+                limit 1
+                for update of l skip locked
+            ), op as (
+                update operators o set assignments = o.assignments + 1
+                from free
+                where o.account_id = free.account_id
+                returning o.account_id
+            ), c as (
                 insert into calls (id, platform_call_id, caller_number, dialled_number, municipality_code, menu_topic,
-                                   priority, state, queued_at)
-                values (@id, @platformCallId, @caller, @dialled,
-                        (select municipality_code from dialled_numbers where number = @dialled),
-                        @topic, @priority, 'queued', @now)
+                                   priority, state, queued_at, offered_to, offered_at, offer_expires_at)
+                select @id, @platformCallId, @caller, @dialled,
+                       (select municipality_code from dialled_numbers where number = @dialled),
+                       @topic, @priority, case when op.account_id is null then 'queued' else 'offered' end, @now,
+                       op.account_id, case when op.account_id is not null then @now end,
+                       case when op.account_id is not null then @expires end
+                from (values (1)) one (x) left join op on true
                 on conflict (platform_call_id) do nothing
-                returning id, state, municipality_code
+                returning {CallRow.Columns}
             ), e as (
                 insert into call_events (call_id, type, platform_event_id, occurred_at, actor_id, data)
-                select id, 'received', 'received', @now, 'telephony',
-                       jsonb_build_object('dialledNumber', @dialled::text, 'menuTopic', @topic::text, 'priority', @priority)
-                from c
+                select c.id, ev.type, ev.platform_event_id, @now, ev.actor_id, ev.data
+                from c cross join lateral (values
+                    (1, 'received', 'received', 'telephony',
+                     jsonb_build_object('dialledNumber', @dialled::text, 'menuTopic', @topic::text, 'priority', @priority)),
+                    (2, 'offered', null, 'intake', jsonb_build_object('operatorId', c.offered_to, 'expiresAt', @expires))
+                ) as ev (n, type, platform_event_id, actor_id, data)
+                where ev.n = 1 or c.state = 'offered'
+                order by ev.n
+            ), o as (
+                insert into offers (call_id, operator_id, offered_at, expires_at)
+                select id, offered_to, @now, @expires from c where state = 'offered'
+            ), i as (
+                insert into telephony_instructions (call_id, platform_call_id, kind, payload, created_at)
+                select id, platform_call_id, 'ring_operator', jsonb_build_object('operatorId', offered_to), @now
+                from c where state = 'offered'
             )
-            select id as call_id, state, municipality_code, true as created from c
+            select {CallRow.Columns}, true as created from c
             union all
-            select id, state, municipality_code, false from calls where platform_call_id = @platformCallId
+            select {CallRow.Columns}, false from calls where platform_call_id = @platformCallId
             """;
         // The clock is read once the connection is held: the call's row is committed within this one
         // statement of its queued_at, which the manager's figures rely on (TodayCounts).
         await using var conn = await dataSource.OpenConnectionAsync(ct);
+        var now = clock.GetUtcNow();
+        var expires = now + options.Value.OfferTimeout;
         var args = new
         {
-            id = Guid.CreateVersion7(clock.GetUtcNow()),
+            id = Guid.CreateVersion7(now),
             platformCallId = report.PlatformCallId,
             caller = PhoneNumbers.Normalise(report.CallerNumber),
             dialled = PhoneNumbers.Normalise(report.DialledNumber),
             topic = string.IsNullOrWhiteSpace(report.MenuTopic) ? null : report.MenuTopic.Trim(),
             priority = report.Priority,
-            now = clock.GetUtcNow(),
+            now, expires,
+            offerOnArrival = options.Value.OfferOnArrival,
         };
-        var row = await conn.QueryFirstOrDefaultAsync<ReceiptRow>(new CommandDefinition(Sql, args, cancellationToken: ct));
+        var row = (await conn.QueryAsync<CallRow, CreatedColumn, (CallRow Call, bool Created)>(
+            new CommandDefinition(Sql, args, cancellationToken: ct), (call, flag) => (call, flag.Created), splitOn: "created"))
+            .FirstOrDefault();
         // A concurrent retry inserted the call after this statement's snapshot: read it now.
-        row ??= await conn.QueryFirstAsync<ReceiptRow>(new CommandDefinition(
-            "select id as call_id, state, municipality_code, false as created from calls where platform_call_id = @platformCallId",
-            args, cancellationToken: ct));
-        if (row.Created)
+        if (row.Call is null)
         {
-            RoutingLog.CallQueued(logger, row.CallId, PersonalData.Pseudonym(args.caller), row.MunicipalityCode);
+            row = (await conn.QueryFirstAsync<CallRow>(new CommandDefinition(
+                $"select {CallRow.Columns} from calls where platform_call_id = @platformCallId", args, cancellationToken: ct)), false);
+        }
+
+        var (call, isNew) = row;
+        if (isNew && call.State == CallStates.Offered)
+        {
+            RoutingLog.CallOfferedOnArrival(logger, call.Id, PersonalData.Pseudonym(args.caller), call.MunicipalityCode);
+            instructions.Pulse();
+            dispatcher.Offered(call, expires);
+            notifier.Changed();
+        }
+        else if (isNew)
+        {
+            RoutingLog.CallQueued(logger, call.Id, PersonalData.Pseudonym(args.caller), call.MunicipalityCode);
             dispatcher.Wake();
             notifier.Changed();
         }
 
-        return new CallReceipt(row.CallId, report.PlatformCallId, row.State, row.MunicipalityCode, row.Created);
+        return new CallReceipt(call.Id, report.PlatformCallId, call.State, call.MunicipalityCode, isNew);
     }
 
     /// <summary>Records a platform event once; null when the call is unknown.</summary>
@@ -137,5 +206,5 @@ public sealed class CallIntake(
 
     private sealed record ExistingCall(Guid CallId, string State);
 
-    private sealed record ReceiptRow(Guid CallId, string State, string? MunicipalityCode, bool Created);
+    private sealed record CreatedColumn(bool Created);
 }

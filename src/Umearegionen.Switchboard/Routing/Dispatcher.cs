@@ -124,7 +124,7 @@ public sealed class Dispatcher(
 
             -- Read only when a call waits: a round woken by a finished call often finds the queue empty,
             -- and checking every free operator's calls is most of the round's work.
-            select o.account_id as id, o.team = 'cover' as cover, o.idle_since
+            select o.account_id as id, o.team = 'cover' as cover, o.idle_since, o.assignments
             from operators o
             where exists (select 1 from calls where state = 'queued')
               and o.status = 'available' and o.disconnected_at is null
@@ -136,12 +136,12 @@ public sealed class Dispatcher(
             """;
 
         List<WaitingCall> queue;
-        List<FreeOperator> free;
+        List<FreeOperatorRow> free;
         bool mainOnDuty;
         await using (var read = await conn.QueryMultipleAsync(new CommandDefinition(ReadSql, new { batch = opts.DispatchBatchSize }, cancellationToken: ct)))
         {
             queue = (await read.ReadAsync<WaitingCall>()).ToList();
-            free = (await read.ReadAsync<FreeOperator>()).ToList();
+            free = (await read.ReadAsync<FreeOperatorRow>()).ToList();
             mainOnDuty = await read.ReadSingleAsync<bool>();
         }
 
@@ -150,23 +150,32 @@ public sealed class Dispatcher(
             return (0, false);
         }
 
-        var assignments = free.Count == 0 ? [] : RoutingPolicy.Assign(queue, free, mainOnDuty, opts.CoverThreshold, now);
+        var assignments = free.Count == 0
+            ? []
+            : RoutingPolicy.Assign(queue, free.Select(o => new FreeOperator(o.Id, o.Cover, o.IdleSince)), mainOnDuty, opts.CoverThreshold, now);
         if (assignments.Count == 0)
         {
             return (0, true);
         }
 
-        // Each offer only if the call is still waiting and the operator still available: a caller
-        // may hang up or an operator pause between the read and this statement.
+        // Each offer only if the call is still waiting and the operator still free: a caller may hang
+        // up, an operator pause, or an intake offer its own call to the operator, between the read and
+        // this statement. The operator's count of assignments (0302) must be the one read; the update
+        // takes the operator's row first, then the call's, as the intake and an accept do.
         const string OfferSql = $"""
             with a as (
-                select * from unnest(@calls::uuid[], @operators::uuid[]) as a(call_id, to_operator)
+                select * from unnest(@calls::uuid[], @operators::uuid[], @seen::bigint[]) as a(call_id, to_operator, seen)
+            ), op as (
+                update operators o set assignments = o.assignments + 1
+                from a
+                where o.account_id = a.to_operator and o.assignments = a.seen
+                  and o.status = 'available' and o.disconnected_at is null
+                returning o.account_id
             ), c as (
                 update calls set state = 'offered', offered_to = a.to_operator, offered_at = @now,
                                  offer_expires_at = @expires, version = version + 1
-                from a
+                from a join op on op.account_id = a.to_operator
                 where calls.id = a.call_id and calls.state = 'queued'
-                  and exists (select 1 from operators o where o.account_id = a.to_operator and o.status = 'available')
                 returning {CallRow.Columns}
             ), o as (
                 insert into offers (call_id, operator_id, offered_at, expires_at)
@@ -186,6 +195,7 @@ public sealed class Dispatcher(
         {
             calls = assignments.Select(a => a.CallId).ToArray(),
             operators = assignments.Select(a => a.OperatorId).ToArray(),
+            seen = assignments.Select(a => free.First(o => o.Id == a.OperatorId).Assignments).ToArray(),
             now, expires,
         }, cancellationToken: ct))).ToList();
 
@@ -193,11 +203,14 @@ public sealed class Dispatcher(
         notifier.Changed();
         foreach (var call in offered)
         {
-            RoutingLog.CallOffered(logger, call.Id, call.OfferedTo!.Value);
-            // Not awaited: an operator whose connection reads slowly (a frozen browser, a bad network)
-            // must not hold up the offers to everyone else. The offer is stored; if the push fails the
-            // offer lapses and the call is offered again.
-            _ = PushOfferAsync(call.Id, call.OfferedTo!.Value, new CallOffer(call.ToView(notices), expires));
+            Offered(call, expires);
+        }
+
+        // An offer not made because its operator was taken meanwhile (by an intake's offer or a call
+        // picked from the queue) leaves its call waiting while other operators may be free: read again.
+        if (offered.Count < assignments.Count)
+        {
+            Signal();
         }
 
         // A full batch may have left more behind it.
@@ -233,6 +246,18 @@ public sealed class Dispatcher(
     {
         await base.StopAsync(cancellationToken);
         await DropConnectionAsync();
+    }
+
+    private sealed record FreeOperatorRow(Guid Id, bool Cover, DateTimeOffset IdleSince, long Assignments);
+
+    /// <summary>Tells the operator of an offer once it is stored, whoever made it (this loop or an intake).</summary>
+    internal void Offered(CallRow call, DateTimeOffset expires)
+    {
+        RoutingLog.CallOffered(logger, call.Id, call.OfferedTo!.Value);
+        // Not awaited: an operator whose connection reads slowly (a frozen browser, a bad network)
+        // must not hold up the offers to everyone else. The offer is stored; if the push fails the
+        // offer lapses and the call is offered again.
+        _ = PushOfferAsync(call.Id, call.OfferedTo!.Value, new CallOffer(call.ToView(notices), expires));
     }
 
     private async Task PushOfferAsync(Guid callId, Guid operatorId, CallOffer offer)

@@ -6,6 +6,9 @@ internal static partial class RoutingLog
     [LoggerMessage(1, LogLevel.Information, "Call {CallId} from {Caller} queued for municipality {MunicipalityCode}")]
     public static partial void CallQueued(ILogger logger, Guid callId, string caller, string? municipalityCode);
 
+    [LoggerMessage(18, LogLevel.Information, "Call {CallId} from {Caller} for municipality {MunicipalityCode} offered on arrival")]
+    public static partial void CallOfferedOnArrival(ILogger logger, Guid callId, string caller, string? municipalityCode);
+
     [LoggerMessage(2, LogLevel.Debug, "Call {CallId} offered to {OperatorId}")]
     public static partial void CallOffered(ILogger logger, Guid callId, Guid operatorId);
 

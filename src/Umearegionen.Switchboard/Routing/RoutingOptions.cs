@@ -38,6 +38,12 @@ public sealed class RoutingOptions
     [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
     public TimeSpan ShortAbandon { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// A new call that finds no queue and a free main-team operator is offered by the intake itself, in
+    /// the statement that stores it, instead of waiting for the dispatcher's next round.
+    /// </summary>
+    public bool OfferOnArrival { get; set; } = true;
+
     /// <summary>Most calls offered in one dispatch round.</summary>
     [Range(1, 10000)]
     public int DispatchBatchSize { get; set; } = 500;

@@ -1,3 +1,5 @@
+using Dapper;
+using Npgsql;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.AspNetCore.SignalR;
 using Umearegionen.Switchboard.Contracts;
@@ -85,6 +87,70 @@ public sealed class ConcurrencyTests(RoutingApp app) : IClassFixture<RoutingApp>
 
             await op.SetStatusAsync(OperatorStatuses.Offline);
         }
+    }
+
+    [Fact]
+    public async Task CallsArrivingAtOnceAreOfferedToEachFreeOperatorOnceAndTheRestWait()
+    {
+        await using var world = new RoutingDriver(app);
+        const int Operators = 6;
+        const int Calls = 40;
+        var operators = new List<OperatorClient>();
+        for (var i = 0; i < Operators; i++)
+        {
+            operators.Add(await world.OperatorAsync());
+        }
+
+        await world.PlatformAsync();
+        // Intakes race each other for the free operators, and the dispatcher, woken by those that
+        // found none, races them too.
+        var receipts = await Task.WhenAll(Enumerable.Range(0, Calls).Select(_ => Task.Run(() => world.CallAsync())));
+
+        Assert.All(receipts, r => Assert.True(r.Created));
+        var ids = receipts.Select(r => r.CallId).ToArray();
+        await world.EventuallyAsync(async () =>
+            await world.ScalarAsync<long>("select count(*) from calls where id = any(@ids) and state = 'offered'", new { ids }) == Operators);
+        foreach (var op in operators)
+        {
+            var offer = await op.NextOfferAsync();
+            Assert.Contains(offer.Call.Id, ids);
+            Assert.True(await OperatorClient.StaysEmpty(op.Offers));
+        }
+
+        Assert.Equal(Operators, await world.ScalarAsync<long>(
+            "select count(distinct offered_to) from calls where id = any(@ids) and state = 'offered'", new { ids }));
+        Assert.Equal(Operators, await world.ScalarAsync<long>("select count(*) from offers where call_id = any(@ids)", new { ids }));
+        Assert.Equal(Calls - Operators, await world.ScalarAsync<long>(
+            "select count(*) from calls where id = any(@ids) and state = 'queued'", new { ids }));
+    }
+
+    [Fact]
+    public async Task OfferToAnOperatorTakenMeanwhileIsNotMadeAndTheCallIsOfferedWhenTheyAreFree()
+    {
+        await using var world = new RoutingDriver(app);
+        var op = await world.OperatorAsync();
+        await using var conn = new NpgsqlConnection(app.DatabaseConnectionString);
+        await conn.OpenAsync();
+        // Another offer to the same operator under way: it holds the operator's row and changes their
+        // count of assignments (0302), as every offer does.
+        await using var other = await conn.BeginTransactionAsync();
+        await conn.ExecuteAsync("update operators set assignments = assignments + 1 where account_id = @id", new { id = op.Id }, other);
+
+        // The intake skips the held operator rather than wait, and leaves the call to the dispatcher,
+        // whose round waits for the row.
+        var call = await world.CallAsync();
+        Assert.Equal(CallStates.Queued, call.State);
+        await world.EventuallyAsync(async () => await world.ScalarAsync<long>(
+            "select count(*) from pg_stat_activity where wait_event_type = 'Lock' and query like '%as a(call_id, to_operator, seen)%'") == 1);
+
+        // The other offer is stored: the count the round read is no longer the operator's, so the
+        // round makes no offer, and reads again. The operator, in fact free, then gets the call.
+        await other.CommitAsync();
+
+        Assert.Equal(call.CallId, (await op.NextOfferAsync()).Call.Id);
+        Assert.Equal("dispatcher", await world.ScalarAsync<string>(
+            "select actor_id from call_events where call_id = @id and type = 'offered'", new { id = call.CallId }));
+        Assert.Equal(1, await world.ScalarAsync<long>("select count(*) from offers where call_id = @id", new { id = call.CallId }));
     }
 
     [Fact]

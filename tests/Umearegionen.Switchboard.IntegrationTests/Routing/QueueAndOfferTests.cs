@@ -24,6 +24,61 @@ public sealed class QueueAndOfferTests(RoutingApp app) : IClassFixture<RoutingAp
     }
 
     [Fact]
+    public async Task CallThatFindsAFreeOperatorAndNoQueueIsOfferedByTheIntakeInTheSameStatement()
+    {
+        await using var world = new RoutingDriver(app);
+        var first = await world.OperatorAsync();
+        app.Clock!.Advance(TimeSpan.FromSeconds(1));
+        var second = await world.OperatorAsync();
+
+        var call = await world.CallAsync();
+
+        // The platform's answer already says offered: the offer was stored with the call.
+        Assert.Equal(CallStates.Offered, call.State);
+        Assert.Equal(call.CallId, (await first.NextOfferAsync()).Call.Id);
+        Assert.Equal("received:telephony offered:intake", await world.ScalarAsync<string>(
+            "select string_agg(type || ':' || actor_id, ' ' order by id) from call_events where call_id = @id", new { id = call.CallId }));
+        Assert.Equal(first.Id, await world.ScalarAsync<Guid>(
+            "select operator_id from offers where call_id = @id and resolution is null", new { id = call.CallId }));
+        Assert.Contains(await world.InstructionsForAsync(call.PlatformCallId),
+            i => i.Kind == InstructionKinds.RingOperator && i.OperatorId == first.Id);
+        Assert.True(await OperatorClient.StaysEmpty(second.Offers));
+    }
+
+    [Fact]
+    public async Task NewCallDoesNotOvertakeACallAlreadyWaiting()
+    {
+        await using var world = new RoutingDriver(app);
+        var op = await world.OperatorAsync();
+        // A call already waiting that the dispatcher has not yet offered (written straight to the
+        // database, so that nothing wakes the dispatcher for it).
+        var waitingPlatformId = "t-" + Guid.NewGuid().ToString("N");
+        var waitingId = await world.ScalarAsync<Guid>("""
+            with c as (
+                insert into calls (id, platform_call_id, caller_number, dialled_number, municipality_code, state, queued_at)
+                values (gen_random_uuid(), @pid, '+46701234567', '+4693214000', '2403', 'queued', @at)
+                returning id
+            ), e as (
+                insert into call_events (call_id, type, platform_event_id, occurred_at, actor_id)
+                select id, 'received', 'received', @at, 'telephony' from c
+            )
+            select id from c
+            """, new { pid = waitingPlatformId, at = app.Clock!.GetUtcNow() - TimeSpan.FromSeconds(3) });
+        try
+        {
+            var call = await world.CallAsync();
+
+            Assert.Equal(CallStates.Queued, call.State);
+            Assert.Equal(waitingId, (await op.NextOfferAsync()).Call.Id);
+            Assert.Equal(CallStates.Queued, (await world.CallRecordAsync(call.CallId)).State);
+        }
+        finally
+        {
+            await (await world.PlatformAsync()).ReportAsync(waitingPlatformId, PlatformEventTypes.Ended, "test-cleanup");
+        }
+    }
+
+    [Fact]
     public async Task HigherPriorityCallIsOfferedBeforeOneThatHasWaitedLonger()
     {
         await using var world = new RoutingDriver(app);
@@ -147,19 +202,32 @@ public sealed class QueueAndOfferTests(RoutingApp app) : IClassFixture<RoutingAp
     public async Task CallsAreStillOfferedAfterTheDispatchersOwnDatabaseConnectionIsLost()
     {
         await using var world = new RoutingDriver(app);
-        var op = await OperatorWhoHasAnsweredACallAsync(world);
+        // Calls that arrive while the operator is paused wait for the dispatcher (a call that finds a
+        // free operator is offered by the intake itself).
+        var op = await world.OperatorAsync(status: OperatorStatuses.Paused);
+        var first = await world.CallAsync();
+        await op.SetStatusAsync(OperatorStatuses.Available);
+        Assert.Equal(first.CallId, (await op.NextOfferAsync()).Call.Id);
+        await op.AcceptAsync(first.CallId);
+        await op.AnswerAsync(first.CallId);
+        await op.SetStatusAsync(OperatorStatuses.Paused, "lunch");
 
         // The dispatcher keeps its connection between rounds; its last statement was the offer (whose
-        // text begins with the pairs it offers) or, after a round that offered nothing, the read.
+        // text begins with the pairs it offers) or, after a round that offered nothing (the pause), the
+        // last of the read's three.
         var killed = await world.ScalarAsync<long>("""
             select count(*) filter (where pg_terminate_backend(pid)) from pg_stat_activity
             where datname = current_database() and pid <> pg_backend_pid()
-              and (query like '%as a(call_id, to_operator)%' or query like 'select id, priority, queued_at from calls%')
+              and (query like '%as a(call_id, to_operator, seen)%' or query like 'select id, priority, queued_at from calls%'
+                   or query like 'select exists (select 1 from operators%')
             """);
         Assert.Equal(1, killed);
         var next = await world.CallAsync();
+        await op.SetStatusAsync(OperatorStatuses.Available);
 
         Assert.Equal(next.CallId, (await op.NextOfferAsync()).Call.Id);
+        Assert.Equal("dispatcher", await world.ScalarAsync<string>(
+            "select actor_id from call_events where call_id = @id and type = 'offered'", new { id = next.CallId }));
     }
 
     private static async Task<(OperatorClient Operator, CallReceipt Call)> OperatorOnACallAsync(RoutingDriver world)

@@ -82,7 +82,11 @@ public sealed class RoutingDriver(SwitchboardApp app) : IAsyncDisposable
         var platform = await PlatformAsync();
         var receipt = await platform.PlaceCallAsync(
             new NewCallReport("t-" + Guid.NewGuid().ToString("N"), SimulatedPlatform.RandomCaller(), dialled, topic, priority));
-        _calls.Add(receipt.PlatformCallId);
+        lock (_calls)
+        {
+            _calls.Add(receipt.PlatformCallId);
+        }
+
         return receipt;
     }
 

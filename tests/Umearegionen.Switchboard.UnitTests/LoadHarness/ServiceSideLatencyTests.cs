@@ -37,6 +37,25 @@ public sealed class ServiceSideLatencyTests
     }
 
     [Fact]
+    public void CallOfferedOnArrivalCountsItsIntakeAsItsWholePartAndNoneOfTheDispatchers()
+    {
+        ServiceCallTimes[] calls =
+        [
+            new("b", ToRoundMs: 0, IntakeStoredMs: 3, OfferStoredMs: 3, OnArrival: true),
+            new("c", ToRoundMs: 30, IntakeStoredMs: 10, OfferStoredMs: 20),
+        ];
+
+        var rows = ServiceSideLatency.Summarise(calls, Phases, ["200/s"]).ToDictionary(r => r.Summary.Name, r => r.Summary);
+
+        Assert.Equal((1L, 3.0), (rows[ServiceSideLatency.OfferedOnArrival].Count, Math.Round(rows[ServiceSideLatency.OfferedOnArrival].MaxMs, 1)));
+        Assert.Equal((1L, 10.0), (rows[ServiceSideLatency.IntakeStored].Count, Math.Round(rows[ServiceSideLatency.IntakeStored].MaxMs, 1)));
+        Assert.Equal(1L, rows[ServiceSideLatency.WaitForRound].Count);
+        Assert.Equal((2L, 50.0), (rows[ServiceSideLatency.Total].Count, Math.Round(rows[ServiceSideLatency.Total].MaxMs, 1)));
+        // 15 ms measured by the generator for b, 3 of them inside the service.
+        Assert.Equal((1L, 12.0), (rows[ServiceSideLatency.Outside].Count, Math.Round(rows[ServiceSideLatency.Outside].MaxMs, 1)));
+    }
+
+    [Fact]
     public void WithoutCommitTimesOnlyTheTimeToTheRoundIsShownAndTheReportSaysWhy()
     {
         ServiceCallTimes[] calls = [new("b", 6, null, null), new("c", 12, null, null)];
