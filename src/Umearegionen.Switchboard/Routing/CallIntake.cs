@@ -12,9 +12,9 @@ public sealed class CallIntake(
     Instructions instructions, RoutingNotifier notifier, NoticeBoard notices, ILogger<CallIntake> logger)
 {
     /// <summary>
-    /// Stores a new call and, when a main-team operator is free and no other call waits, offers it to
-    /// them in the same statement: such a call does not wait for the dispatcher's next round. Any other
-    /// call is queued and the dispatcher woken.
+    /// Stores a new call and, when a main-team operator is free beyond those the calls already waiting
+    /// will get, offers it to them in the same statement: such a call does not wait for the
+    /// dispatcher's next round. Any other call is queued and the dispatcher woken.
     /// </summary>
     public async Task<CallReceipt> ReceiveAsync(NewCallReport report, CancellationToken ct)
     {

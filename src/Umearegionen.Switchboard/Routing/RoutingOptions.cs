@@ -39,8 +39,9 @@ public sealed class RoutingOptions
     public TimeSpan ShortAbandon { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
-    /// A new call that finds no queue and a free main-team operator is offered by the intake itself, in
-    /// the statement that stores it, instead of waiting for the dispatcher's next round.
+    /// A new call that finds a main-team operator free, beyond those the calls already waiting will get,
+    /// is offered by the intake itself in the statement that stores it, instead of waiting for the
+    /// dispatcher's next round.
     /// </summary>
     public bool OfferOnArrival { get; set; } = true;
 

@@ -1,15 +1,17 @@
 -- Routing: offers may be made by two paths at once. The intake offers a new call itself when a
--- main-team operator is free and no call waits (Routing/CallIntake.cs); the dispatcher offers the
--- rest (Routing/Dispatcher.cs). The partial unique indexes on calls keep an operator to one offer
--- and one call, but they cannot see an offer made to an operator who has just picked a call from the
--- queue, and a statement that broke one of them would fail with the work of its whole round.
+-- main-team operator is free beyond those the waiting calls will get (Routing/CallIntake.cs); the
+-- dispatcher offers the rest (Routing/Dispatcher.cs). The partial unique indexes on calls keep an
+-- operator to one offer and one call, but they cannot see an offer made to an operator who has just
+-- picked a call from the queue, and a statement that broke one of them would fail with the work of
+-- its whole round.
 --
 -- So every offer, and every call an operator picks from the queue, adds one to the operator's
 -- `assignments`, in the same statement. Whoever offers reads the count with the operator's other
--- calls, and stores the offer only if the count is still the one read (an update whose condition
--- PostgreSQL checks again on the newest version of the row when another transaction changed it
--- meanwhile): two offers to one operator queue on the row's lock, and the second finds the count
--- changed and makes none. An offer that did not happen leaves the call queued for the dispatcher.
+-- calls, and stores the offer only if the count is still the one read (a condition PostgreSQL
+-- checks again on the newest version of the row when another transaction changed it meanwhile).
+-- Of two offers to one operator, the second waits for the row's lock and then finds the count
+-- changed, or (in the intake) passes over the held row: either way it makes no offer to them. An
+-- offer that did not happen leaves the call queued for the dispatcher.
 --
 -- Not indexed, so the update stays HOT (0301). Numbered in routing's range; see 0301 on order.
 alter table operators add column assignments bigint not null default 0;
