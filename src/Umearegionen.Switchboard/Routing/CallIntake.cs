@@ -36,12 +36,7 @@ public sealed class CallIntake(
                 where @offerOnArrival
                   and o.team = 'main' and o.status = 'available' and o.disconnected_at is null
                   and not exists (select 1 from calls where platform_call_id = @platformCallId)
-                  -- The operators with an offer or a call, read once from the two small partial indexes:
-                  -- a probe per operator read 1,167 buffers a call, this 239 (docs/performance.md).
-                  and o.account_id not in (
-                      select c.offered_to from calls c where c.state = 'offered' and c.offered_to is not null
-                      union all
-                      select c.operator_id from calls c where c.state = 'connected' and c.operator_id is not null)
+                  and o.account_id not in ({BusyOperators.Ids})
                 order by o.idle_since, o.account_id
                 offset (select count(*) from calls where state = 'queued')
             ), free as (

@@ -116,7 +116,7 @@ public sealed class Dispatcher(
     /// <summary>Reads, assigns and offers; says how many were offered and whether calls are left waiting.</summary>
     private async Task<(int Offered, bool CallsLeft)> RoundAsync(NpgsqlConnection conn, DateTimeOffset now, RoutingOptions opts, CancellationToken ct)
     {
-        const string ReadSql = """
+        const string ReadSql = $"""
             select id, priority, queued_at from calls
             where state = 'queued'
             order by priority desc, queued_at, id
@@ -128,8 +128,7 @@ public sealed class Dispatcher(
             from operators o
             where exists (select 1 from calls where state = 'queued')
               and o.status = 'available' and o.disconnected_at is null
-              and not exists (select 1 from calls c where c.state = 'offered' and c.offered_to = o.account_id)
-              and not exists (select 1 from calls c where c.state = 'connected' and c.operator_id = o.account_id);
+              and o.account_id not in ({BusyOperators.Ids});
 
             select exists (select 1 from operators
                            where team = 'main' and status = 'available' and disconnected_at is null);
