@@ -111,7 +111,7 @@ public sealed class LoadRun(Scenario scenario, Target target, TextWriter log)
             {
                 var (commitTimes, calls) = await ServiceSideLatency.ReadAsync(cs, stop);
                 var rows = ServiceSideLatency.Summarise(calls, id => _run.StartedPlatformIds.TryGetValue(id, out var started)
-                    ? (started.Phase, _run.OfferLatencyByCaller.TryGetValue(started.Caller, out var ms) ? ms : null)
+                    ? (started.Phase, _run.OfferLatencyByCaller.TryGetValue(started.Caller, out var measured) ? measured : null)
                     : null, phases.Select(p => p.Name).ToList());
                 sections.Add(new("Intake to offer inside the service", ServiceSideLatency.Markdown(commitTimes, rows)));
             }
@@ -211,7 +211,7 @@ public sealed class LoadRun(Scenario scenario, Target target, TextWriter log)
         var platformId = $"load-{scenario.Seed}-{n}";
         var report = new NewCallReport(platformId, caller, traffic.DialledNumber, traffic.Topic);
         var sentAt = Stopwatch.GetTimestamp();
-        _run.Sent[caller] = (sentAt, _run.Now, phase);
+        _run.Sent[caller] = (sentAt, DateTime.UtcNow, _run.Now, phase);
         _run.StartedPlatformIds[platformId] = (phase, caller);
         var receipt = await WithRetriesAsync("intake", () => platform.PlaceCallAsync(report, stop), stop);
         if (receipt is null) return;

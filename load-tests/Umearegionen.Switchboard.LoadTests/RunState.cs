@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using Umearegionen.Switchboard.LoadTests.Diagnostics;
 using Umearegionen.Switchboard.LoadTests.Harness;
 
 namespace Umearegionen.Switchboard.LoadTests;
@@ -21,8 +22,8 @@ public sealed class RunState(Scenario scenario)
     /// <summary>Intake-to-offer per rate phase, by the phase the call arrived in (the ramp's verdict per step).</summary>
     public ConcurrentDictionary<string, LatencyRecorder> IntakeToOfferByPhase { get; } = new();
     public ErrorCounter Errors { get; } = new();
-    /// <summary>Caller number (unique per call) → when its intake was sent and in which phase.</summary>
-    public ConcurrentDictionary<string, (long SentAt, TimeSpan RunTime, string Phase)> Sent { get; } = new();
+    /// <summary>Caller number (unique per call) → when its intake was sent (on this clock and the wall clock) and in which phase.</summary>
+    public ConcurrentDictionary<string, (long SentAt, DateTime SentUtc, TimeSpan RunTime, string Phase)> Sent { get; } = new();
     /// <summary>Service call id → when its intake was sent (for event-to-dashboard).</summary>
     public ConcurrentDictionary<Guid, long> IntakeByCallId { get; } = new();
     /// <summary>Caller numbers the generator hung up on.</summary>
@@ -31,8 +32,8 @@ public sealed class RunState(Scenario scenario)
     public ConcurrentDictionary<string, bool> Accepted { get; } = new();
     /// <summary>Platform call id of every call the generator placed → the phase it arrived in and its caller number.</summary>
     public ConcurrentDictionary<string, (string Phase, string Caller)> StartedPlatformIds { get; } = new();
-    /// <summary>Caller number → the call's first intake-to-offer as measured here (ms).</summary>
-    public ConcurrentDictionary<string, double> OfferLatencyByCaller { get; } = new();
+    /// <summary>Caller number → the call's first intake-to-offer as measured here, with its two ends on the wall clock.</summary>
+    public ConcurrentDictionary<string, MeasuredOffer> OfferLatencyByCaller { get; } = new();
     private readonly List<long> _intakeConfirmations = [];
 
     public long Completed;
@@ -72,7 +73,7 @@ public sealed class RunState(Scenario scenario)
         if (Sent.TryRemove(callerNumber, out var sent))
         {
             var latency = Stopwatch.GetElapsedTime(sent.SentAt);
-            OfferLatencyByCaller[callerNumber] = latency.TotalMilliseconds;
+            OfferLatencyByCaller[callerNumber] = new MeasuredOffer(latency.TotalMilliseconds, sent.SentUtc, DateTime.UtcNow);
             IntakeToOffer.Record(latency, sent.RunTime);
             IntakeToOfferByPhase.GetOrAdd(sent.Phase, p => new LatencyRecorder(p)).Record(latency, sent.RunTime);
         }

@@ -10,7 +10,17 @@ namespace Umearegionen.Switchboard.LoadTests.Diagnostics;
 /// <param name="IntakeStoredMs">From that reading to the commit of the intake; null without commit times.</param>
 /// <param name="OfferStoredMs">From the round's start to the commit of the offer; null without commit times.</param>
 /// <param name="OnArrival">Offered by the intake in the statement that stored it (the same transaction), not by a round.</param>
-public sealed record ServiceCallTimes(string PlatformCallId, double ToRoundMs, double? IntakeStoredMs, double? OfferStoredMs, bool OnArrival = false);
+/// <param name="QueuedAtUtc">The intake's clock reading, on the wall clock the generator shares with the service.</param>
+/// <param name="OfferCommittedUtc">The commit of the call's first offer; null without commit times.</param>
+public sealed record ServiceCallTimes(
+    string PlatformCallId, double ToRoundMs, double? IntakeStoredMs, double? OfferStoredMs, bool OnArrival = false,
+    DateTime? QueuedAtUtc = null, DateTime? OfferCommittedUtc = null);
+
+/// <summary>
+/// A call's first intake-to-offer as the generator measured it, with its two ends on the wall clock:
+/// when the intake was sent and when the operator's client received the offer.
+/// </summary>
+public sealed record MeasuredOffer(double Ms, DateTime SentUtc, DateTime ReceivedUtc);
 
 /// <summary>
 /// Where intake-to-offer time goes inside the service. The generator measures from sending the intake
@@ -29,6 +39,8 @@ public static class ServiceSideLatency
     public const string Total = "intake to offer stored";
     public const string ToRound = "intake to the dispatcher's round";
     public const string Outside = "outside: HTTP, pool, push, client";
+    public const string BeforeIntake = "outside, before: sent to the intake's clock reading (HTTP, pool)";
+    public const string AfterOffer = "outside, after: offer's commit time to received (log flush, push, client)";
 
     public static async Task<(bool CommitTimes, IReadOnlyList<ServiceCallTimes> Calls)> ReadAsync(string connectionString, CancellationToken ct)
     {
@@ -47,7 +59,9 @@ public static class ServiceSideLatency
                    extract(epoch from o.occurred_at - c.queued_at) * 1000 as to_round_ms,
                    {(commitTimes ? "extract(epoch from pg_xact_commit_timestamp(r.xmin) - c.queued_at) * 1000" : "null::numeric")} as intake_ms,
                    {(commitTimes ? "extract(epoch from pg_xact_commit_timestamp(o.xmin) - o.occurred_at) * 1000" : "null::numeric")} as offer_ms,
-                   r.xmin = o.xmin as on_arrival
+                   r.xmin = o.xmin as on_arrival,
+                   c.queued_at,
+                   {(commitTimes ? "pg_xact_commit_timestamp(o.xmin)" : "null::timestamptz")} as offer_committed
             from calls c
             join call_events r on r.call_id = c.id and r.type = 'received'
             join lateral (
@@ -66,7 +80,9 @@ public static class ServiceSideLatency
                 (double)reader.GetDecimal(1),
                 reader.IsDBNull(2) ? null : (double)reader.GetDecimal(2),
                 reader.IsDBNull(3) ? null : (double)reader.GetDecimal(3),
-                reader.GetBoolean(4)));
+                reader.GetBoolean(4),
+                reader.GetFieldValue<DateTime>(5),
+                reader.IsDBNull(6) ? null : reader.GetFieldValue<DateTime>(6)));
         }
 
         return (commitTimes, calls);
@@ -75,10 +91,12 @@ public static class ServiceSideLatency
     /// <summary>
     /// Percentiles of each part per phase, the phase being the one the generator placed the call in.
     /// <paramref name="placed"/> gives, for a platform call id, that phase and the intake-to-offer the
-    /// generator measured (null for calls it did not place; the latency null if it saw no offer).
+    /// generator measured (null for calls it did not place; the measure null if it saw no offer). The
+    /// outside part is then split at the service's two ends: before the intake read the clock, and
+    /// after the offer was committed. The generator and the service share the machine's wall clock.
     /// </summary>
     public static IReadOnlyList<(string Phase, LatencySummary Summary)> Summarise(
-        IReadOnlyList<ServiceCallTimes> calls, Func<string, (string Phase, double? MeasuredMs)?> placed, IReadOnlyList<string> phaseOrder)
+        IReadOnlyList<ServiceCallTimes> calls, Func<string, (string Phase, MeasuredOffer? Measured)?> placed, IReadOnlyList<string> phaseOrder)
     {
         var recorders = new Dictionary<(string Phase, string Part), LatencyRecorder>();
 
@@ -96,9 +114,16 @@ public static class ServiceSideLatency
 
         foreach (var call in calls)
         {
-            if (placed(call.PlatformCallId) is not var (phase, measured))
+            if (placed(call.PlatformCallId) is not var (phase, measuredOffer))
             {
                 continue;
+            }
+
+            var measured = measuredOffer?.Ms;
+            if (measuredOffer is { } m && call is { QueuedAtUtc: { } queuedAt, OfferCommittedUtc: { } committed })
+            {
+                Record(phase, BeforeIntake, (queuedAt - m.SentUtc).TotalMilliseconds);
+                Record(phase, AfterOffer, (m.ReceivedUtc - committed).TotalMilliseconds);
             }
 
             if (call is { OnArrival: true, IntakeStoredMs: { } stored })
@@ -127,7 +152,7 @@ public static class ServiceSideLatency
             }
         }
 
-        string[] parts = [OfferedOnArrival, IntakeStored, WaitForRound, OfferStored, Total, Outside, ToRound];
+        string[] parts = [OfferedOnArrival, IntakeStored, WaitForRound, OfferStored, Total, Outside, BeforeIntake, AfterOffer, ToRound];
         return phaseOrder
             .SelectMany(phase => parts.Where(part => recorders.ContainsKey((phase, part)))
                 .Select(part => (phase, recorders[(phase, part)].Summary())))
@@ -143,6 +168,11 @@ public static class ServiceSideLatency
         md.AppendLine("the clock, the push to the operator and the client. The time queued includes any wait for a free operator.");
         md.AppendLine("A call that found a free operator and no queue is offered by the intake in the statement that stores it: its");
         md.AppendLine("\"intake stored with its offer\" is its whole part inside the service, and the dispatcher's parts count only the others.");
+        md.AppendLine("The outside part is also split at its two ends, on the wall clock the generator shares with the service: \"before\"");
+        md.AppendLine("runs from the generator sending the intake to the intake reading the clock, \"after\" from the offer's commit time");
+        md.AppendLine("to the operator's client receiving it. PostgreSQL takes the commit time when it writes the commit record, before");
+        md.AppendLine("the commit waits for the log's flush to disk, so that wait counts in \"after\". Each is a percentile of its own,");
+        md.AppendLine("so the two need not add up to the outside's.");
         if (!commitTimes)
         {
             md.AppendLine();

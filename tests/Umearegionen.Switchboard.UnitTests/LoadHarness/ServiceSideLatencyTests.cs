@@ -4,12 +4,16 @@ namespace Umearegionen.Switchboard.UnitTests.LoadHarness;
 
 public sealed class ServiceSideLatencyTests
 {
-    private static readonly Dictionary<string, (string, double?)> Placed = new()
+    private static readonly DateTime T0 = new(2026, 12, 5, 2, 0, 0, DateTimeKind.Utc);
+
+    private static readonly Dictionary<string, (string, MeasuredOffer?)> Placed = new()
     {
-        ["a"] = ("warm-up", 20), ["b"] = ("200/s", 15), ["c"] = ("200/s", null),
+        ["a"] = ("warm-up", Measured(20)), ["b"] = ("200/s", Measured(15)), ["c"] = ("200/s", null),
     };
 
-    private static (string Phase, double? MeasuredMs)? Phases(string platformCallId) =>
+    private static MeasuredOffer Measured(double ms) => new(ms, T0, T0.AddMilliseconds(ms));
+
+    private static (string Phase, MeasuredOffer? Measured)? Phases(string platformCallId) =>
         Placed.TryGetValue(platformCallId, out var placed) ? placed : null;
 
     [Fact]
@@ -53,6 +57,34 @@ public sealed class ServiceSideLatencyTests
         Assert.Equal((2L, 50.0), (rows[ServiceSideLatency.Total].Count, Math.Round(rows[ServiceSideLatency.Total].MaxMs, 1)));
         // 15 ms measured by the generator for b, 3 of them inside the service.
         Assert.Equal((1L, 12.0), (rows[ServiceSideLatency.Outside].Count, Math.Round(rows[ServiceSideLatency.Outside].MaxMs, 1)));
+    }
+
+    [Fact]
+    public void OutsideIsSplitIntoBeforeTheIntakeReadTheClockAndAfterTheOfferWasCommitted()
+    {
+        // b: sent at T0, the intake read the clock 4 ms later, its offer (on arrival) committed at 6 ms,
+        // the operator's client had it at 15 ms. a: the same from 9 ms, by the dispatcher.
+        ServiceCallTimes[] calls =
+        [
+            new("b", ToRoundMs: 0, IntakeStoredMs: 2, OfferStoredMs: 2, OnArrival: true,
+                QueuedAtUtc: T0.AddMilliseconds(4), OfferCommittedUtc: T0.AddMilliseconds(6)),
+            new("a", ToRoundMs: 5, IntakeStoredMs: 1, OfferStoredMs: 1,
+                QueuedAtUtc: T0.AddMilliseconds(9), OfferCommittedUtc: T0.AddMilliseconds(15)),
+            new("c", ToRoundMs: 30, IntakeStoredMs: 10, OfferStoredMs: 20,
+                QueuedAtUtc: T0, OfferCommittedUtc: T0.AddMilliseconds(50)),
+        ];
+
+        var rows = ServiceSideLatency.Summarise(calls, Phases, ["warm-up", "200/s"]);
+        var markdown = ServiceSideLatency.Markdown(true, rows);
+
+        var steady = rows.Where(r => r.Phase == "200/s").ToDictionary(r => r.Summary.Name, r => r.Summary);
+        var warmUp = rows.Where(r => r.Phase == "warm-up").ToDictionary(r => r.Summary.Name, r => r.Summary);
+        // c had no offer seen by the generator, so only b counts in 200/s.
+        Assert.Equal((1L, 4.0), (steady[ServiceSideLatency.BeforeIntake].Count, Math.Round(steady[ServiceSideLatency.BeforeIntake].MaxMs, 1)));
+        Assert.Equal((1L, 9.0), (steady[ServiceSideLatency.AfterOffer].Count, Math.Round(steady[ServiceSideLatency.AfterOffer].MaxMs, 1)));
+        Assert.Equal(9.0, Math.Round(warmUp[ServiceSideLatency.BeforeIntake].MaxMs, 1));
+        Assert.Equal(5.0, Math.Round(warmUp[ServiceSideLatency.AfterOffer].MaxMs, 1));
+        Assert.Contains("the commit waits for the log's flush to disk, so that wait counts in \"after\"", markdown);
     }
 
     [Fact]
