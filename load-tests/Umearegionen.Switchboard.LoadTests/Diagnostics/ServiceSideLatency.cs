@@ -28,7 +28,8 @@ public sealed record MeasuredOffer(double Ms, DateTime SentUtc, DateTime Receive
 /// (<c>calls.queued_at</c>), when the dispatcher's round that offered the call began (the <c>offered</c>
 /// event's time) and, with <c>track_commit_timestamp = on</c> (the load-test cluster has it), when the
 /// intake and the offer were committed. What the service's figures leave out of the generator's is the
-/// HTTP request, the push to the operator and the client.
+/// HTTP request, the commit's wait for the log flush (a commit's time is taken before it), the push to
+/// the operator and the client.
 /// </summary>
 public static class ServiceSideLatency
 {
@@ -38,7 +39,7 @@ public static class ServiceSideLatency
     public const string OfferStored = "round to offer stored";
     public const string Total = "intake to offer stored";
     public const string ToRound = "intake to the dispatcher's round";
-    public const string Outside = "outside: HTTP, pool, push, client";
+    public const string Outside = "outside: HTTP, pool, log flush, push, client";
     public const string BeforeIntake = "outside, before: sent to the intake's clock reading (HTTP, pool)";
     public const string AfterOffer = "outside, after: offer's commit time to received (log flush, push, client)";
 
@@ -165,7 +166,8 @@ public static class ServiceSideLatency
         md.AppendLine("From the database, for each call's first offer: the intake's clock reading, the commit of the intake, the start of the");
         md.AppendLine("dispatcher's round that offered the call and the commit of that offer. \"Outside\" is, call by call, the generator's");
         md.AppendLine("intake-to-offer less the service's part: the HTTP request, the wait for a pooled connection before the intake reads");
-        md.AppendLine("the clock, the push to the operator and the client. The time queued includes any wait for a free operator.");
+        md.AppendLine("the clock, the commit's wait for the log flush, the push to the operator and the client. The time queued includes any");
+        md.AppendLine("wait for a free operator.");
         md.AppendLine("A call that found a free operator and no queue is offered by the intake in the statement that stores it: its");
         md.AppendLine("\"intake stored with its offer\" is its whole part inside the service, and the dispatcher's parts count only the others.");
         md.AppendLine("The outside part is also split at its two ends, on the wall clock the generator shares with the service: \"before\"");
