@@ -33,6 +33,15 @@ public sealed class StatisticsSampleTests : IAsyncLifetime
 
     public Task DisposeAsync() => TestPostgres.DropDatabaseAsync(_connectionString);
 
+    // ANALYZE VERBOSE reports the rows it sampled as a notice: "... containing N live rows ...; M rows in sample ...".
+    private static async Task<List<string>> AnalyseVerboseAsync(NpgsqlConnection conn, string table)
+    {
+        var notices = new List<string>();
+        conn.Notice += (_, e) => notices.Add(e.Notice.MessageText);
+        await conn.ExecuteAsync($"analyze verbose {table}");
+        return notices;
+    }
+
     [Fact]
     public async Task AnalysingCallsReadsASampleOfNineThousandRowsWhateverTheTableHolds()
     {
@@ -45,10 +54,7 @@ public sealed class StatisticsSampleTests : IAsyncLifetime
                    now() - g * interval '1 min', now() - g * interval '1 min' + interval '2 min', 'answered'
             from generate_series(1, 20000) g
             """);
-        var notices = new List<string>();
-        conn.Notice += (_, e) => notices.Add(e.Notice.MessageText);
-
-        await conn.ExecuteAsync("analyze verbose calls");
+        var notices = await AnalyseVerboseAsync(conn, "calls");
 
         Assert.Contains(notices, n => n.Contains("containing 20000 live rows", StringComparison.Ordinal)
                                       && n.Contains("9000 rows in sample", StringComparison.Ordinal));
@@ -65,10 +71,7 @@ public sealed class StatisticsSampleTests : IAsyncLifetime
             select 'unit', date '2025-01-01' + d, '2480', 'unit-' || u, 3, 2
             from generate_series(0, 99) d, generate_series(1, 200) u
             """);
-        var notices = new List<string>();
-        conn.Notice += (_, e) => notices.Add(e.Notice.MessageText);
-
-        await conn.ExecuteAsync("analyze verbose call_slices");
+        var notices = await AnalyseVerboseAsync(conn, "call_slices");
 
         Assert.Contains(notices, n => n.Contains("containing 20000 live rows", StringComparison.Ordinal)
                                       && n.Contains("9000 rows in sample", StringComparison.Ordinal));
