@@ -284,7 +284,8 @@ cmd_start() {
   write_haproxy_config
 
   log "building the service (Release)"
-  dotnet build src/Umearegionen.Switchboard -c Release -v q -nologo >&2 || die "the build failed"
+  # Without build servers: nothing of the build stays running after `stop`.
+  dotnet build src/Umearegionen.Switchboard -c Release -v q -nologo --disable-build-servers >&2 || die "the build failed"
 
   # From here on a failure stops whatever was started (the logs stay).
   trap 'log "start failed; stopping what was started (logs are in $(rel "$DIR"))"; stop_all' EXIT
