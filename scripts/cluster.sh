@@ -5,10 +5,12 @@
 #   scripts/cluster.sh start [--nodes N]   build; start Redis, N nodes (1-3, default 2) and haproxy
 #   scripts/cluster.sh stop                stop everything `start` started (PostgreSQL keeps running)
 #   scripts/cluster.sh status              what runs, and whether each node and haproxy answer
-#   scripts/cluster.sh stop-node N         stop node N (SIGTERM: it shuts down cleanly)
-#   scripts/cluster.sh kill-node N         kill node N as a crash would (SIGKILL)
-#   scripts/cluster.sh start-node N        start node N again, with the environment `start` gave it
-#   scripts/cluster.sh restart-node N      stop-node N, then start-node N
+#   scripts/cluster.sh stop PART           stop one part (SIGTERM: it shuts down cleanly)
+#   scripts/cluster.sh kill PART           kill one part as a crash would (SIGKILL)
+#   scripts/cluster.sh start PART          start one part again, as `start` did (same settings)
+#   scripts/cluster.sh restart PART        stop PART, then start PART
+# PART is node1, node2, node3, redis or haproxy; `kill-node 2` is short for `kill node2`, and so
+# are stop-node, start-node and restart-node.
 #
 # Ports, all on 127.0.0.1 (read by `start`, then recorded): SWITCHBOARD_CLUSTER_LB_PORT (haproxy,
 # 5090), SWITCHBOARD_CLUSTER_NODE_PORT (node N listens on this + N - 1; 5091), SWITCHBOARD_CLUSTER_REDIS_PORT
@@ -373,32 +375,61 @@ cmd_status() {
   return "$ok"
 }
 
-cmd_node() {
-  local action="$1" n="${2:-}"
+# stop|kill|start|restart PART, PART being node1..node3, redis or haproxy.
+cmd_part() {
+  local action="$1" part="${2:-}" limit=10
   load_state
-  check_node_arg "$n"
+  case "$part" in
+    node[0-9]) check_node_arg "${part#node}"; limit=40 ;;
+    redis | haproxy) ;;
+    *) die "no part '$part' (parts: node1 to node$NODES, redis, haproxy)" ;;
+  esac
   case "$action" in
-    stop-node) running "node$n" || log "node$n is not running"; stop_process "node$n" 40 ;;
-    kill-node)
-      running "node$n" || die "node$n is not running"
-      kill -s KILL "$(recorded_pid "node$n")"
-      log "killed node$n (pid $(recorded_pid "node$n")); haproxy takes it out after two failed checks (about 2 s)"
+    stop) running "$part" || log "$part is not running"; stop_process "$part" "$limit" ;;
+    kill)
+      running "$part" || die "$part is not running"
+      kill -s KILL "$(recorded_pid "$part")"
+      log "killed $part (pid $(recorded_pid "$part"))"
+      case "$part" in node*) log "haproxy takes $part out after two failed checks (about 2 s)" ;; esac
       ;;
-    start-node | restart-node)
-      [ -f "$NODE_ENV" ] || die "no node settings recorded; start the cluster with: scripts/cluster.sh start"
-      if [ "$action" = restart-node ]; then stop_process "node$n" 40; fi
-      running "node$n" && die "node$n is already running (pid $(recorded_pid "node$n"))"
-      start_node "$n"
-      wait_ready "node$n" "http://127.0.0.1:$(node_port "$n")/health/ready" 120 "$DIR/node$n.log"
-      log "node$n ready on http://127.0.0.1:$(node_port "$n"); haproxy sends to it again after two passed checks (about 2 s)"
+    start | restart)
+      [ -f "$NODE_ENV" ] || die "the cluster is stopped; start all of it with: scripts/cluster.sh start"
+      if [ "$action" = restart ]; then stop_process "$part" "$limit"; fi
+      if running "$part"; then die "$part is already running (pid $(recorded_pid "$part"))"; fi
+      case "$part" in
+        node*)
+          start_node "${part#node}"
+          wait_ready "$part" "http://127.0.0.1:$(node_port "${part#node}")/health/ready" 120 "$DIR/$part.log"
+          log "$part ready on http://127.0.0.1:$(node_port "${part#node}"); haproxy sends to it again after two passed checks (about 2 s)"
+          ;;
+        redis)
+          start_redis
+          log "redis answers on 127.0.0.1:$REDIS_PORT"
+          ;;
+        haproxy)
+          start_haproxy
+          wait_ready haproxy "http://127.0.0.1:$LB_PORT/health/ready" 20 "$DIR/haproxy.log"
+          log "haproxy answers on http://127.0.0.1:$LB_PORT"
+          ;;
+      esac
       ;;
   esac
 }
 
+usage() {
+  echo "usage: $0 start [--nodes N] | stop | status | start|stop|restart|kill PART  (PART: node1-node3, redis, haproxy)" >&2
+  echo "       $0 start-node|stop-node|restart-node|kill-node N  (the same as start|stop|restart|kill nodeN)" >&2
+  exit 2
+}
+
 case "${1:-}" in
-  start) shift; cmd_start "$@" ;;
-  stop) cmd_stop ;;
+  start | stop | restart | kill)
+    if [ $# -ge 2 ] && [[ "$2" != -* ]]; then cmd_part "$1" "$2"
+    elif [ "$1" = start ]; then shift; cmd_start "$@"
+    elif [ "$1" = stop ] && [ $# -eq 1 ]; then cmd_stop
+    else usage; fi
+    ;;
   status) cmd_status ;;
-  stop-node | kill-node | start-node | restart-node) cmd_node "$@" ;;
-  *) echo "usage: $0 start [--nodes N] | stop | status | stop-node N | kill-node N | start-node N | restart-node N" >&2; exit 2 ;;
+  start-node | stop-node | restart-node | kill-node) [ $# -eq 2 ] || usage; cmd_part "${1%-node}" "node$2" ;;
+  *) usage ;;
 esac
