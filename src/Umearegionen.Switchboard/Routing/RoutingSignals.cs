@@ -3,7 +3,7 @@ using Umearegionen.Switchboard.Platform.Cluster;
 namespace Umearegionen.Switchboard.Routing;
 
 /// <summary>
-/// What routing does when another node signals (docs/decisions/0001-several-nodes.md): each signal
+/// What routing does when another node signals (docs/decisions/0002): each signal
 /// wakes the same loop on this node that a change made here would have woken. The leader's loops (the
 /// dispatcher, the live snapshots, the message sender) act on theirs; every node's long polls and
 /// notice board act on theirs.

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.StackExchangeRedis;
 using StackExchange.Redis;
@@ -38,7 +39,17 @@ public sealed partial class BackplaneLifetimeManager<THub> : HubLifetimeManager<
         var count = 0;
         foreach (var connection in _connections.Values)
         {
-            connection.Abort();
+            // The transport is cut rather than the hub connection closed: a close message from the server
+            // would tell the client not to reconnect, while a lost transport is what automatic reconnect is for.
+            if (connection.GetHttpContext() is { } http)
+            {
+                http.Abort();
+            }
+            else
+            {
+                connection.Abort();
+            }
+
             count++;
         }
 

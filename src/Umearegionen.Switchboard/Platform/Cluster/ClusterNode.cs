@@ -5,7 +5,7 @@ using Npgsql;
 namespace Umearegionen.Switchboard.Platform.Cluster;
 
 /// <summary>
-/// This process as one node of the service (docs/decisions/0001-several-nodes.md). On a connection of
+/// This process as one node of the service (docs/decisions/0001, 0004). On a connection of
 /// its own, outside the pool, it
 /// <list type="bullet">
 /// <item>registers the node (a row in cluster_nodes) and holds an advisory lock on the row's id for as
@@ -65,16 +65,7 @@ public sealed partial class ClusterNode(
     public bool Registered => _connection is not null;
 
     /// <summary>Whether this node holds the leader's lock now.</summary>
-    public bool IsLeader
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _term is not null;
-            }
-        }
-    }
+    public bool IsLeader => Volatile.Read(ref _term) is not null;
 
     /// <summary>How many nodes are alive, this one included, as last seen.</summary>
     public int NodesAlive { get; private set; }

@@ -31,7 +31,7 @@ public enum Signal
 }
 
 /// <summary>
-/// Wakes work on the other nodes (docs/decisions/0001-several-nodes.md). The state itself is always in
+/// Wakes work on the other nodes (docs/decisions/0002). The state itself is always in
 /// PostgreSQL; a signal only says "look now" to a loop that would otherwise wait for its next tick or
 /// poll. Signals travel as PostgreSQL notifications on channel <see cref="Channel"/>: a node sends at
 /// most one notification at a time, carrying every signal raised since its last one, and only while

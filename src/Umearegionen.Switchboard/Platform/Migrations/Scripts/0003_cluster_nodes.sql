@@ -1,4 +1,4 @@
--- The service's nodes (docs/decisions/0001-several-nodes.md). A node registers a row at start and
+-- The service's nodes (docs/decisions/0001, 0004). A node registers a row at start and
 -- holds a session-level advisory lock on its id, (7401002, id), on a connection of its own for as
 -- long as it runs. A node is alive exactly while PostgreSQL holds that lock: when its process dies,
 -- or its connection is cut, PostgreSQL releases the lock, and the leader's sweeper removes the row
