@@ -47,6 +47,12 @@ public static class Logging
         {
             o.Logger = logger;
             o.MessageTemplate = "HTTP {RequestMethod} {RequestPath} responded {StatusCode} in {Elapsed:0.0} ms";
+            // A load balancer asks every node for its health each second: those answers are logged only
+            // when they say something is wrong.
+            o.GetLevel = (http, _, ex) =>
+                ex is not null || http.Response.StatusCode >= 500 ? Serilog.Events.LogEventLevel.Error
+                : http.Request.Path.StartsWithSegments("/health") ? (http.Response.StatusCode == 200 ? Serilog.Events.LogEventLevel.Debug : Serilog.Events.LogEventLevel.Warning)
+                : Serilog.Events.LogEventLevel.Information;
         });
         return app;
     }
