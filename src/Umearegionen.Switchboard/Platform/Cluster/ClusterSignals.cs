@@ -106,6 +106,12 @@ public sealed partial class ClusterSignals(NpgsqlDataSource dataSource, ILogger<
             return;
         }
 
+        if (((Signal)bits & Signal.Hello) != 0)
+        {
+            // A node has joined: tell it from now on, not from this node's next count of the live nodes.
+            PeersAlive = true;
+        }
+
         Deliver((Signal)bits);
     }
 
