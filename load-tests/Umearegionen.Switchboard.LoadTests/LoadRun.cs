@@ -504,7 +504,8 @@ public sealed class LoadRun(Scenario scenario, Target target, TextWriter log)
             $"({HaproxyConfig.ClientHeader}) and the node that served it ({cluster.BalancerLog}).");
         md.AppendLine();
         md.AppendLine(CultureInfo.InvariantCulture, $"- Requests logged: {requests.Count}; negotiations followed by their WebSocket: {check.Pairs}; " +
-                                                    $"of these on another node than their negotiation: **{check.Broken}** (must be 0)");
+                                                    $"of these on another node than their negotiation although it was up: **{check.Broken}** (must be 0: the cookie failed); " +
+                                                    $"sent to another node because their negotiation's node was down by then (the client tries again): {check.MovedFromDownNode}");
         md.AppendLine(CultureInfo.InvariantCulture, $"- WebSockets with no negotiation logged before them: {check.WebSocketsWithoutNegotiation}");
         md.AppendLine("- Node of each client's first connection: " + string.Join(", ",
             check.FirstNode.OrderBy(f => f.Key.Kind, StringComparer.Ordinal).ThenBy(f => f.Key.Node, StringComparer.Ordinal)

@@ -72,6 +72,12 @@ catch (OperationCanceledException) when (stop.IsCancellationRequested)
     Console.Error.WriteLine("load test stopped: time limit reached or cancelled");
     return 1;
 }
+catch (Exception e) when (e is InvalidOperationException or TimeoutException && legs.Any(n => n > 1))
+{
+    // A cluster that could not be started (Redis, a node or haproxy): its log is named in the message.
+    Console.Error.WriteLine("load test could not start the nodes: " + e.Message);
+    return 1;
+}
 
 int Finish(RunReport report)
 {

@@ -64,12 +64,15 @@ public sealed class HaproxyConfigTests
             // op1 reconnects after node1 died: negotiated and connected on node2.
             R("op1", "node2", "/hubs/switchboard/negotiate"), R("op1", "node2", "/hubs/switchboard"),
             R("dash1", "node2", "/hubs/switchboard/negotiate"), R("dash1", "node2", "/hubs/switchboard"),
+            // dash2 negotiated on node2, which went down before its WebSocket: haproxy redispatched it.
+            R("dash2", "node2", "/hubs/switchboard/negotiate"), new("dash2", "node1", "--DI", 404, "/hubs/switchboard"),
         };
 
         var check = HaproxyConfig.CheckStickiness(requests);
 
-        Assert.Equal(4, check.Pairs);
+        Assert.Equal(5, check.Pairs);
         Assert.Equal(1, check.Broken);
+        Assert.Equal(1, check.MovedFromDownNode);
         Assert.Contains("op2", check.Examples.Single());
         Assert.Equal(2, check.FirstNode[("operators", "node1")]);
         Assert.Equal(1, check.FirstNode[("dashboards", "node2")]);
