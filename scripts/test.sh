@@ -15,6 +15,13 @@ if ! command -v chromium >/dev/null 2>&1; then
     || echo "test: could not install chromium; browser tests will fail" >&2
 fi
 
+# The tests of several nodes run Debian's redis-server as a child process (SignalR's backplane).
+if ! command -v redis-server >/dev/null 2>&1; then
+  echo "test: installing Debian's redis-server for the tests of several nodes" >&2
+  as_root apt-get update -qq >&2 && DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq redis-server >&2 \
+    || echo "test: could not install redis-server; the tests of several nodes will fail" >&2
+fi
+
 SWITCHBOARD_TEST_PG="$(scripts/local-postgres.sh start)" || { echo "test: PostgreSQL could not be started"; echo "0 passed, 1 failed"; exit 1; }
 export SWITCHBOARD_TEST_PG
 

@@ -3,6 +3,7 @@ using Umearegionen.Switchboard.Directory;
 using Umearegionen.Switchboard.Live;
 using Umearegionen.Switchboard.OpeningHours;
 using Umearegionen.Switchboard.Platform;
+using Umearegionen.Switchboard.Platform.Cluster;
 using Umearegionen.Switchboard.Platform.Demo;
 using Umearegionen.Switchboard.Platform.Migrations;
 using Umearegionen.Switchboard.Routing;
@@ -18,6 +19,9 @@ builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddProblems();
 builder.Services.AddHealth();
 builder.Services.AddApiDocumentation();
+
+// One node among any number: registration, leadership for the work done once, signals, the Redis backplane.
+builder.AddCluster();
 
 // Who may do what: accounts, tokens, API keys, roles.
 builder.AddAccess();

@@ -84,11 +84,23 @@ internal static class SigningKeyFile
         var path = options.SigningKeyFile;
         if (!File.Exists(path))
         {
+            // Written whole under another name, then moved into place unless another node, starting at the
+            // same moment, got there first: every node then reads the one key that is in the file.
             System.IO.Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-            File.WriteAllText(path, Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(48)));
+            var written = $"{path}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
+            File.WriteAllText(written, Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(48)));
             if (!OperatingSystem.IsWindows())
             {
-                File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+                File.SetUnixFileMode(written, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            }
+
+            try
+            {
+                File.Move(written, path, overwrite: false);
+            }
+            catch (IOException) when (File.Exists(path))
+            {
+                File.Delete(written);
             }
         }
 

@@ -1,12 +1,14 @@
+using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
+using Umearegionen.Switchboard.Platform.Cluster;
 
 namespace Umearegionen.Switchboard.Platform;
 
 public static class Health
 {
-    private const string ReadyTag = "ready";
+    public const string ReadyTag = "ready";
 
     public static IServiceCollection AddHealth(this IServiceCollection services)
     {
@@ -17,13 +19,36 @@ public static class Health
 
     public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder app)
     {
-        // Live: the process answers. Ready: it can also reach its database.
+        // Live: the process answers. Ready: it can also reach its database (200 also when Degraded:
+        // without Redis a node still serves its own clients; 503 without PostgreSQL).
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false })
             .AllowAnonymous().ExcludeFromDescription();
-        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains(ReadyTag) })
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions
+            {
+                Predicate = c => c.Tags.Contains(ReadyTag),
+                ResponseWriter = WriteReadinessAsync,
+            })
             .AllowAnonymous().ExcludeFromDescription();
         return app;
     }
+
+    /// <summary>The overall status, this node and whether it leads, and each check (docs/cluster.md).</summary>
+    private static Task WriteReadinessAsync(HttpContext context, HealthReport report)
+    {
+        var node = context.RequestServices.GetRequiredService<ClusterNode>();
+        context.Response.ContentType = "application/json; charset=utf-8";
+        context.Response.Headers.CacheControl = "no-store";
+        return context.Response.WriteAsync(JsonSerializer.Serialize(new
+        {
+            status = report.Status.ToString(),
+            node = node.Name,
+            leader = node.IsLeader,
+            nodesAlive = node.NodesAlive,
+            checks = report.Entries.Select(e => new { name = e.Key, status = e.Value.Status.ToString(), description = e.Value.Description }),
+        }, JsonOptions));
+    }
+
+    private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
 
     private sealed class DatabaseHealthCheck(NpgsqlDataSource dataSource) : IHealthCheck
     {

@@ -2,18 +2,23 @@ using Dapper;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Umearegionen.Switchboard.Contracts;
+using Umearegionen.Switchboard.Platform.Cluster;
 
 namespace Umearegionen.Switchboard.Routing;
 
 /// <summary>
-/// Offers waiting calls to free operators. One loop in the process, woken when a call arrives or an
-/// operator becomes free (and by the sweeper's tick, for the cover threshold); each round reads the
+/// Offers waiting calls to free operators. One loop in the service, on the leader node
+/// (<see cref="ClusterNode"/>), woken when a call arrives or an operator becomes free, on any node
+/// (<see cref="Platform.Cluster.Signal.Dispatch"/>), and by the sweeper's tick, for the cover threshold; each round reads the
 /// queue and the free operators in one round trip, asks <see cref="RoutingPolicy"/> who gets what,
-/// and stores every offer of the round in one statement before telling the operators.
+/// and stores every offer of the round in one statement before telling the operators. A node that
+/// lost the lead and still finishes a round cannot offer a call twice: each offer is stored only if
+/// the call is still queued and the operator's count of assignments is the one read.
 /// </summary>
 public sealed class Dispatcher(
     NpgsqlDataSource dataSource, TimeProvider clock, IOptions<RoutingOptions> options, RoutingNotifier notifier,
-    Instructions instructions, NoticeBoard notices, ILogger<Dispatcher> logger) : BackgroundService
+    Instructions instructions, NoticeBoard notices, ClusterNode cluster, ClusterSignals signals, ILogger<Dispatcher> logger)
+    : BackgroundService
 {
     private readonly SemaphoreSlim _wake = new(0, 1);
     private NpgsqlConnection? _connection;
@@ -27,6 +32,16 @@ public sealed class Dispatcher(
     /// changed, or the sweeper's tick (the cover threshold).</summary>
     public void Wake()
     {
+        WakeHere();
+        if (!cluster.IsLeader)
+        {
+            signals.Publish(Platform.Cluster.Signal.Dispatch);
+        }
+    }
+
+    /// <summary>Wake on this node only (another node's <see cref="Platform.Cluster.Signal.Dispatch"/>).</summary>
+    internal void WakeHere()
+    {
         _callsMayWait = true;
         Signal();
     }
@@ -37,6 +52,16 @@ public sealed class Dispatcher(
     /// round (docs/performance.md, session 8).
     /// </summary>
     public void OperatorFreed()
+    {
+        FreedHere();
+        if (!cluster.IsLeader)
+        {
+            signals.Publish(Platform.Cluster.Signal.OperatorFreed);
+        }
+    }
+
+    /// <summary>Freed on this node only (another node's <see cref="Platform.Cluster.Signal.OperatorFreed"/>).</summary>
+    internal void FreedHere()
     {
         Interlocked.Increment(ref _operatorsFreed);
         if (_callsMayWait)
@@ -60,7 +85,24 @@ public sealed class Dispatcher(
         }
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => cluster.RunWhileLeaderAsync(LeadAsync, stoppingToken);
+
+    /// <summary>The rounds, for as long as this node leads.</summary>
+    private async Task LeadAsync(CancellationToken stoppingToken)
+    {
+        // Calls may have queued while another node led, or none did.
+        WakeHere();
+        try
+        {
+            await RoundsAsync(stoppingToken);
+        }
+        finally
+        {
+            await DropConnectionAsync();
+        }
+    }
+
+    private async Task RoundsAsync(CancellationToken stoppingToken)
     {
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -76,7 +118,7 @@ public sealed class Dispatcher(
             {
                 RoutingLog.DispatchFailed(logger, ex);
                 await Task.Delay(TimeSpan.FromMilliseconds(500), stoppingToken);
-                Wake();
+                WakeHere();
             }
         }
     }

@@ -1,19 +1,30 @@
 using Dapper;
 using Npgsql;
 using Umearegionen.Switchboard.Contracts;
+using Umearegionen.Switchboard.Platform.Cluster;
 
 namespace Umearegionen.Switchboard.Routing;
 
 /// <summary>
 /// The outbox of instructions to the telephony platform. Instructions are written in the same
-/// statement as the state change that causes them, and read by the platform's long poll.
+/// statement as the state change that causes them, and read by the platform's long poll, on whichever
+/// node the platform's request reached: new instructions wake the polls of every node.
 /// </summary>
-public sealed class Instructions(NpgsqlDataSource dataSource, TimeProvider clock, Microsoft.Extensions.Options.IOptions<TelephonyOptions> options)
+public sealed class Instructions(
+    NpgsqlDataSource dataSource, TimeProvider clock, Microsoft.Extensions.Options.IOptions<TelephonyOptions> options, ClusterSignals signals)
 {
     private TaskCompletionSource _next = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    /// <summary>Wakes pollers: new instructions are stored.</summary>
-    public void Pulse() => Interlocked.Exchange(ref _next, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+    /// <summary>Wakes pollers, on every node: new instructions are stored.</summary>
+    public void Pulse()
+    {
+        PulseHere();
+        signals.Publish(Signal.Instructions);
+    }
+
+    /// <summary>Wakes this node's pollers (another node stored instructions).</summary>
+    internal void PulseHere() =>
+        Interlocked.Exchange(ref _next, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
 
     public async Task<InstructionBatch> PollAsync(long after, TimeSpan wait, int limit, CancellationToken ct)
     {

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using Umearegionen.Switchboard.Contracts;
 using Umearegionen.Switchboard.Live;
+using Umearegionen.Switchboard.Platform.Cluster;
 
 namespace Umearegionen.Switchboard.Routing;
 
@@ -158,14 +159,19 @@ public sealed class LiveView(
 
 /// <summary>
 /// Coalesces changes into snapshots: at most one queue snapshot and one manager view per
-/// interval, and none when nothing changed, however many events happened and dashboards listen.
+/// interval, and none when nothing changed, however many events happened and dashboards listen. On the
+/// leader node only: its snapshots reach the dashboards on every node through the backplane.
 /// </summary>
 public sealed class LiveSnapshots(
     LiveView view, LiveChanges changes, IHubContext<SwitchboardHub, ISwitchboardClient> hub, TimeProvider clock,
-    IOptions<RoutingOptions> options, ILogger<LiveSnapshots> logger) : BackgroundService
+    IOptions<RoutingOptions> options, ClusterNode cluster, ILogger<LiveSnapshots> logger) : BackgroundService
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => cluster.RunWhileLeaderAsync(LeadAsync, stoppingToken);
+
+    private async Task LeadAsync(CancellationToken stoppingToken)
     {
+        // A new leader sends a snapshot at once: the last one may be from before the previous leader died.
+        changes.MarkHere();
         var interval = options.Value.SnapshotInterval;
         using var timer = new PeriodicTimer(interval, clock);
         while (await timer.WaitForNextTickAsync(stoppingToken))

@@ -3,22 +3,35 @@ using System.Net.Mail;
 using Dapper;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using Umearegionen.Switchboard.Platform.Cluster;
 
 namespace Umearegionen.Switchboard.Routing;
 
 /// <summary>
 /// Sends messages taken for a person or a unit by e-mail. The messages table is the outbox: a
 /// message is stored with the call's outcome and sent afterwards, retried until it goes through
-/// or <see cref="SmtpOptions.MaxAttempts"/> is reached.
+/// or <see cref="SmtpOptions.MaxAttempts"/> is reached. It runs on the leader node only; a message taken
+/// on another node wakes it with <see cref="Signal.Messages"/>.
 /// </summary>
 public sealed class MessageSender(
-    NpgsqlDataSource dataSource, TimeProvider clock, IOptions<SmtpOptions> options, ILogger<MessageSender> logger) : BackgroundService
+    NpgsqlDataSource dataSource, TimeProvider clock, IOptions<SmtpOptions> options, ClusterNode cluster, ClusterSignals signals,
+    ILogger<MessageSender> logger) : BackgroundService
 {
     private DateTimeOffset _lastNoSmtpWarning = DateTimeOffset.MinValue;
 
     private readonly SemaphoreSlim _wake = new(0, 1);
 
     public void Wake()
+    {
+        WakeHere();
+        if (!cluster.IsLeader)
+        {
+            signals.Publish(Signal.Messages);
+        }
+    }
+
+    /// <summary>Wakes the sender on this node only (another node took a message).</summary>
+    internal void WakeHere()
     {
         try
         {
@@ -33,7 +46,9 @@ public sealed class MessageSender(
         }
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => cluster.RunWhileLeaderAsync(LeadAsync, stoppingToken);
+
+    private async Task LeadAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(options.Value.RetryInterval, clock);
         var tick = timer.WaitForNextTickAsync(stoppingToken).AsTask();

@@ -1,6 +1,7 @@
 using Dapper;
 using Npgsql;
 using Umearegionen.Switchboard.Contracts;
+using Umearegionen.Switchboard.Platform.Cluster;
 
 namespace Umearegionen.Switchboard.Routing;
 
@@ -8,7 +9,7 @@ namespace Umearegionen.Switchboard.Routing;
 /// The current disruption notices, cached in memory (the database is the source of truth) because
 /// every offer looks up the notices matching its call.
 /// </summary>
-public sealed class NoticeBoard(NpgsqlDataSource dataSource, TimeProvider clock)
+public sealed class NoticeBoard(NpgsqlDataSource dataSource, TimeProvider clock, ClusterSignals signals)
 {
     private volatile IReadOnlyList<NoticeView> _notices = [];
 
@@ -30,6 +31,13 @@ public sealed class NoticeBoard(NpgsqlDataSource dataSource, TimeProvider clock)
 
     /// <summary>True when a cached notice has expired since the last look, so screens must be told.</summary>
     public bool HasExpired() => _notices.Any(n => n.ExpiresAt <= clock.GetUtcNow());
+
+    /// <summary>A notice was published or withdrawn here: reload, and have every other node reload too.</summary>
+    public async Task ChangedAsync(CancellationToken ct)
+    {
+        await ReloadAsync(ct);
+        signals.Publish(Signal.Notices);
+    }
 
     public async Task ReloadAsync(CancellationToken ct)
     {

@@ -87,7 +87,7 @@ public static class NoticesApi
         await Audit.RecordAsync(conn, tx, user.Actor(), now, "notice", view.Id.ToString(), view.MunicipalityCode, "created", null, view);
         await tx.CommitAsync(ct);
 
-        await board.ReloadAsync(ct);
+        await board.ChangedAsync(ct);
         await notifier.NoticesAsync(board.Current());
         return TypedResults.Created($"/api/notices/{view.Id}", view);
     }
@@ -119,7 +119,7 @@ public static class NoticesApi
             notice.ToView(), null);
         await tx.CommitAsync(ct);
 
-        await board.ReloadAsync(ct);
+        await board.ChangedAsync(ct);
         await notifier.NoticesAsync(board.Current());
         return TypedResults.NoContent();
     }

@@ -3,69 +3,154 @@ using Dapper;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Umearegionen.Switchboard.Contracts;
+using Umearegionen.Switchboard.Platform.Cluster;
 
 namespace Umearegionen.Switchboard.Routing;
 
 /// <summary>
 /// Operators' connections and statuses. A dropped connection is not a logout: the operator keeps
-/// status, place and call until the grace period ends (the sweeper then sets them offline).
+/// status, place and call until the grace period ends (the sweeper then sets them offline). Each open
+/// hub connection is a row in operator_connections with the node it is open on, so an operator may be
+/// connected to any node, or to two at once, and the connections of a node that dies are found by the
+/// leader's sweeper (<see cref="CloseConnectionsOfGoneNodesAsync"/>).
 /// </summary>
-public sealed class OperatorPresence(
-    NpgsqlDataSource dataSource, TimeProvider clock, IOptions<RoutingOptions> options, Dispatcher dispatcher,
-    RoutingNotifier notifier, Instructions instructions)
+public sealed class OperatorPresence
 {
-    private readonly ConcurrentDictionary<Guid, Connections> _connections = new();
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly TimeProvider _clock;
+    private readonly IOptions<RoutingOptions> _options;
+    private readonly Dispatcher _dispatcher;
+    private readonly RoutingNotifier _notifier;
+    private readonly Instructions _instructions;
+    private readonly ClusterNode _cluster;
 
-    public async Task ConnectedAsync(Guid accountId, string? municipalityCode, CancellationToken ct)
+    // This node's open operator connections (connection id to account), to put back in the database
+    // when the node registers again after losing its connection to it.
+    private readonly ConcurrentDictionary<string, Guid> _here = new();
+
+    public OperatorPresence(
+        NpgsqlDataSource dataSource, TimeProvider clock, IOptions<RoutingOptions> options, Dispatcher dispatcher,
+        RoutingNotifier notifier, Instructions instructions, ClusterNode cluster)
     {
-        var connections = _connections.GetOrAdd(accountId, _ => new Connections());
-        await connections.Gate.WaitAsync(ct);
-        try
-        {
-            connections.Count++;
-            const string Sql = """
-                insert into operators (account_id, team, status, idle_since, status_changed_at, disconnected_at, last_seen_at)
-                values (@accountId, @team, 'offline', @now, @now, null, @now)
-                on conflict (account_id) do update set team = excluded.team, disconnected_at = null, last_seen_at = @now
-                """;
-            var team = string.Equals(municipalityCode, options.Value.MainTeamMunicipality, StringComparison.Ordinal) ? "main" : "cover";
-            await using var conn = await dataSource.OpenConnectionAsync(ct);
-            await conn.ExecuteAsync(new CommandDefinition(Sql, new { accountId, team, now = clock.GetUtcNow() }, cancellationToken: ct));
-        }
-        finally
-        {
-            connections.Gate.Release();
-        }
-
-        dispatcher.Wake();
-        notifier.Changed();
+        (_dataSource, _clock, _options, _dispatcher, _notifier, _instructions, _cluster) =
+            (dataSource, clock, options, dispatcher, notifier, instructions, cluster);
+        cluster.OnRegistered(ReassertAsync);
     }
 
-    public async Task DisconnectedAsync(Guid accountId)
+    // Both statements take the operator's row first, so a connection opened on one node and one closed on
+    // another for the same operator are applied one after the other, each seeing the other's row.
+    private const string ConnectSql = """
+        insert into operators (account_id, team, status, idle_since, status_changed_at, disconnected_at, last_seen_at)
+        values (@accountId, @team, 'offline', @now, @now, null, @now)
+        on conflict (account_id) do update set team = excluded.team, disconnected_at = null, last_seen_at = @now;
+
+        insert into operator_connections (connection_id, account_id, node_id, connected_at)
+        values (@connectionId, @accountId, @nodeId, @now)
+        on conflict (connection_id) do update set node_id = excluded.node_id;
+        """;
+
+    public async Task ConnectedAsync(Guid accountId, string connectionId, string? municipalityCode, CancellationToken ct)
     {
-        if (!_connections.TryGetValue(accountId, out var connections))
+        _here[connectionId] = accountId;
+        var team = string.Equals(municipalityCode, _options.Value.MainTeamMunicipality, StringComparison.Ordinal) ? "main" : "cover";
+        await using var conn = await _dataSource.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        await conn.ExecuteAsync(new CommandDefinition(ConnectSql, new
+        {
+            accountId, connectionId, team, nodeId = _cluster.NodeId, now = _clock.GetUtcNow(),
+        }, tx, cancellationToken: ct));
+        await tx.CommitAsync(ct);
+
+        _dispatcher.Wake();
+        _notifier.Changed();
+    }
+
+    public async Task DisconnectedAsync(Guid accountId, string connectionId)
+    {
+        _here.TryRemove(connectionId, out _);
+        await using var conn = await _dataSource.OpenConnectionAsync();
+        await using var tx = await conn.BeginTransactionAsync();
+        await conn.ExecuteAsync(new CommandDefinition(
+            "delete from operator_connections where connection_id = @connectionId", new { connectionId }, tx));
+        await MarkDisconnectedAsync(conn, tx, [accountId], _clock.GetUtcNow(), CancellationToken.None);
+        await tx.CommitAsync();
+        _notifier.Changed();
+    }
+
+    /// <summary>
+    /// Operators among <paramref name="accounts"/> left with no open connection are disconnected from now:
+    /// their grace period starts. Locks their rows first; in read committed each statement after the lock
+    /// sees every connection committed before it.
+    /// </summary>
+    private static async Task MarkDisconnectedAsync(
+        NpgsqlConnection conn, NpgsqlTransaction tx, Guid[] accounts, DateTimeOffset now, CancellationToken ct)
+    {
+        const string Sql = """
+            select account_id from operators where account_id = any(@accounts) order by account_id for update;
+
+            update operators set disconnected_at = @now, last_seen_at = @now
+            where account_id = any(@accounts) and disconnected_at is null
+              and not exists (select 1 from operator_connections c where c.account_id = operators.account_id);
+            """;
+        await conn.ExecuteAsync(new CommandDefinition(Sql, new { accounts, now }, tx, cancellationToken: ct));
+    }
+
+    /// <summary>
+    /// Removes the nodes that are gone (their advisory lock is free) with the connections they held, and
+    /// starts the grace period of operators left with none. Returns how many connections were closed.
+    /// The leader's sweeper runs it every sweep.
+    /// </summary>
+    public static async Task<int> CloseConnectionsOfGoneNodesAsync(NpgsqlConnection conn, DateTimeOffset now, CancellationToken ct)
+    {
+        // Connections whose node has no row (a node that registered again under a new id after a lost
+        // connection puts its own back) go too.
+        var sql = $"""
+            with gone as (
+                delete from cluster_nodes where id in ({ClusterNode.GoneNodesSql})
+                returning id
+            )
+            delete from operator_connections c
+            where c.node_id in (select id from gone)
+               or not exists (select 1 from cluster_nodes n where n.id = c.node_id)
+            returning c.account_id
+            """;
+        var accounts = (await conn.QueryAsync<Guid>(new CommandDefinition(sql, cancellationToken: ct))).Distinct().ToArray();
+        if (accounts.Length == 0)
+        {
+            return 0;
+        }
+
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        await MarkDisconnectedAsync(conn, tx, accounts, now, ct);
+        await tx.CommitAsync(ct);
+        return accounts.Length;
+    }
+
+    /// <summary>After the node registered again (a new node id): its open connections are put back under that id.</summary>
+    private async Task ReassertAsync(long nodeId, CancellationToken ct)
+    {
+        var here = _here.ToArray();
+        if (here.Length == 0)
         {
             return;
         }
 
-        await connections.Gate.WaitAsync();
-        try
+        await using var conn = await _dataSource.OpenConnectionAsync(ct);
+        foreach (var (connectionId, accountId) in here)
         {
-            connections.Count = Math.Max(0, connections.Count - 1);
-            if (connections.Count == 0)
-            {
-                await using var conn = await dataSource.OpenConnectionAsync();
-                await conn.ExecuteAsync(
-                    "update operators set disconnected_at = @now, last_seen_at = @now where account_id = @accountId",
-                    new { accountId, now = clock.GetUtcNow() });
-            }
-        }
-        finally
-        {
-            connections.Gate.Release();
+            await using var tx = await conn.BeginTransactionAsync(ct);
+            await conn.ExecuteAsync(new CommandDefinition("""
+                update operators set disconnected_at = null, last_seen_at = @now where account_id = @accountId;
+
+                insert into operator_connections (connection_id, account_id, node_id, connected_at)
+                values (@connectionId, @accountId, @nodeId, @now)
+                on conflict (connection_id) do update set node_id = excluded.node_id;
+                """, new { accountId, connectionId, nodeId, now = _clock.GetUtcNow() }, tx, cancellationToken: ct));
+            await tx.CommitAsync(ct);
         }
 
-        notifier.Changed();
+        _dispatcher.Wake();
+        _notifier.Changed();
     }
 
     public async Task<OperatorState> SetStatusAsync(Guid accountId, SetStatusRequest request, CancellationToken ct)
@@ -85,7 +170,7 @@ public sealed class OperatorPresence(
             throw RoutingErrors.Invalid("reason must be at most 200 characters.");
         }
 
-        var now = clock.GetUtcNow();
+        var now = _clock.GetUtcNow();
         // Becoming available starts the idle time that decides who is offered next. Leaving
         // "available" with an offer pending hands the offer back to the queue.
         const string Sql = $"""
@@ -98,7 +183,7 @@ public sealed class OperatorPresence(
 
             select {OperatorRow.Columns} from operators o where o.account_id = @accountId;
             """;
-        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        await using var conn = await _dataSource.OpenConnectionAsync(ct);
         var row = await conn.QuerySingleOrDefaultAsync<OperatorRow>(new CommandDefinition(Sql, new
         {
             accountId, status = request.Status, reason = request.Reason?.Trim(), now,
@@ -107,27 +192,20 @@ public sealed class OperatorPresence(
         if (request.Status != OperatorStatuses.Available && row.OfferedCallId is { } offered)
         {
             await CallHandling.ReturnOfferAsync(conn, offered, accountId, "declined", now, ct);
-            instructions.Pulse();
+            _instructions.Pulse();
             row = row with { OfferedCallId = null };
         }
 
-        dispatcher.Wake();
-        notifier.Changed();
+        _dispatcher.Wake();
+        _notifier.Changed();
         return row.ToState();
     }
 
     public async Task<OperatorState?> StateAsync(Guid accountId, CancellationToken ct)
     {
         const string Sql = $"select {OperatorRow.Columns} from operators o where o.account_id = @accountId";
-        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        await using var conn = await _dataSource.OpenConnectionAsync(ct);
         var row = await conn.QuerySingleOrDefaultAsync<OperatorRow>(new CommandDefinition(Sql, new { accountId }, cancellationToken: ct));
         return row?.ToState();
-    }
-
-    private sealed class Connections
-    {
-        public SemaphoreSlim Gate { get; } = new(1, 1);
-
-        public int Count { get; set; }
     }
 }

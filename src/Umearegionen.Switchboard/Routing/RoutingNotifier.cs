@@ -1,15 +1,29 @@
 using Microsoft.AspNetCore.SignalR;
 using Umearegionen.Switchboard.Contracts;
 using Umearegionen.Switchboard.Live;
+using Umearegionen.Switchboard.Platform.Cluster;
 
 namespace Umearegionen.Switchboard.Routing;
 
-/// <summary>Marks that the queue or the operators changed; the snapshot loop coalesces the marks.</summary>
-public sealed class LiveChanges
+/// <summary>
+/// Marks that the queue or the operators changed; the snapshot loop, on the leader node, coalesces the
+/// marks. A change on another node reaches it as <see cref="Signal.Live"/>.
+/// </summary>
+public sealed class LiveChanges(ClusterNode cluster, ClusterSignals signals)
 {
     private int _changed = 1;
 
-    public void Mark() => Volatile.Write(ref _changed, 1);
+    public void Mark()
+    {
+        MarkHere();
+        if (!cluster.IsLeader)
+        {
+            signals.Publish(Signal.Live);
+        }
+    }
+
+    /// <summary>Marks on this node only (another node's change).</summary>
+    internal void MarkHere() => Volatile.Write(ref _changed, 1);
 
     public bool TakeMark() => Interlocked.Exchange(ref _changed, 0) == 1;
 }

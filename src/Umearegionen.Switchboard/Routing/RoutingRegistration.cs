@@ -26,6 +26,7 @@ public static class RoutingRegistration
         services.AddSingleton<MessageSender>();
         services.AddHostedService(sp => sp.GetRequiredService<MessageSender>());
         services.AddHostedService<LiveSnapshots>();
+        services.AddHostedService<RoutingSignals>();
         return services;
     }
 

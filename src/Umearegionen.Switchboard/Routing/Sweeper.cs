@@ -2,35 +2,35 @@ using Dapper;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Umearegionen.Switchboard.Contracts;
+using Umearegionen.Switchboard.Platform.Cluster;
 
 namespace Umearegionen.Switchboard.Routing;
 
 /// <summary>
 /// Resolves what time resolves: offers not accepted in time go back to the queue (and their operator
-/// is paused), operators disconnected past the grace period go offline, expired notices come down.
-/// Everything it needs is in the database, so after a restart it picks up where the last run left off.
+/// is paused), the connections of nodes that are gone are closed (their operators' grace period
+/// starts), operators disconnected past the grace period go offline, expired notices come down.
+/// Everything it needs is in the database, so after a restart, or on another node after the leader
+/// died, it picks up where the last run left off. It runs on the leader node only; each of its
+/// statements is conditional, so a sweep finished by a node that has just lost the lead changes
+/// nothing a second time.
 /// </summary>
 public sealed class Sweeper(
     NpgsqlDataSource dataSource, TimeProvider clock, IOptions<RoutingOptions> options, Dispatcher dispatcher,
-    RoutingNotifier notifier, Instructions instructions, NoticeBoard notices, ILogger<Sweeper> logger) : BackgroundService
+    RoutingNotifier notifier, Instructions instructions, NoticeBoard notices, ClusterNode cluster,
+    ILogger<Sweeper> logger) : BackgroundService
 {
     public const string MissedOfferReason = "Did not answer an offered call";
 
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
-        // No hub connection survives a restart: every operator starts their grace period now.
-        await using (var conn = await dataSource.OpenConnectionAsync(cancellationToken))
-        {
-            await conn.ExecuteAsync(new CommandDefinition(
-                "update operators set disconnected_at = @now where disconnected_at is null",
-                new { now = clock.GetUtcNow() }, cancellationToken: cancellationToken));
-        }
-
         await notices.ReloadAsync(cancellationToken);
         await base.StartAsync(cancellationToken);
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => cluster.RunWhileLeaderAsync(LeadAsync, stoppingToken);
+
+    private async Task LeadAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(options.Value.SweepInterval, clock);
         do
@@ -86,6 +86,9 @@ public sealed class Sweeper(
         var expired = (await conn.QueryAsync<ExpiredOffer>(new CommandDefinition(ExpireSql,
             new { now, reason = MissedOfferReason }, cancellationToken: ct))).ToList();
 
+        // Connections held by nodes that are gone: those operators' grace period starts now.
+        var orphaned = await OperatorPresence.CloseConnectionsOfGoneNodesAsync(conn, now, ct);
+
         // Operators whose connection dropped and did not come back within the grace period.
         const string LapseSql = """
             update operators set status = 'offline', paused_reason = null, status_changed_at = @now
@@ -116,7 +119,7 @@ public sealed class Sweeper(
             RoutingLog.OperatorLapsed(logger, operatorId);
         }
 
-        if (expired.Count > 0 || lapsed.Count > 0)
+        if (expired.Count > 0 || lapsed.Count > 0 || orphaned > 0)
         {
             notifier.Changed();
         }

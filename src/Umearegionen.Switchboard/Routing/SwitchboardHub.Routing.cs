@@ -20,7 +20,7 @@ public sealed partial class SwitchboardHub
         await Groups.AddToGroupAsync(Context.ConnectionId, HubGroups.Account(user.Id()));
         if (user.IsInRole(Roles.Operator))
         {
-            await Services.GetRequiredService<OperatorPresence>().ConnectedAsync(Me, user.MunicipalityCode(), Context.ConnectionAborted);
+            await Services.GetRequiredService<OperatorPresence>().ConnectedAsync(Me, Context.ConnectionId, user.MunicipalityCode(), Context.ConnectionAborted);
         }
     }
 
@@ -28,7 +28,7 @@ public sealed partial class SwitchboardHub
     {
         if (Context.User?.IsInRole(Roles.Operator) == true)
         {
-            await Services.GetRequiredService<OperatorPresence>().DisconnectedAsync(Me);
+            await Services.GetRequiredService<OperatorPresence>().DisconnectedAsync(Me, Context.ConnectionId);
         }
     }
 

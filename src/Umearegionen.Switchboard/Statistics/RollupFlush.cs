@@ -1,6 +1,7 @@
 using Dapper;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using Umearegionen.Switchboard.Platform.Cluster;
 
 namespace Umearegionen.Switchboard.Statistics;
 
@@ -8,8 +9,11 @@ namespace Umearegionen.Switchboard.Statistics;
 /// Adds ended calls' facts to the rollups (migration 0412, statistics_flush): in the background every
 /// Statistics:FlushInterval, and before every statistics read so that answers include every ended call.
 /// Kept out of the call's own transaction so that concurrent endings do not queue on shared rollup rows.
+/// The background flush runs on the leader node only; a flush before a read may run on any node at the
+/// same time: flushes take turns on a transaction-level advisory lock (statistics_flush, 0420).
 /// </summary>
-public sealed class RollupFlush(NpgsqlDataSource dataSource, IOptions<StatisticsOptions> options, TimeProvider clock, ILogger<RollupFlush> logger)
+public sealed class RollupFlush(
+    NpgsqlDataSource dataSource, IOptions<StatisticsOptions> options, TimeProvider clock, ClusterNode cluster, ILogger<RollupFlush> logger)
     : BackgroundService
 {
     private const int Chunk = 5000;
@@ -35,7 +39,9 @@ public sealed class RollupFlush(NpgsqlDataSource dataSource, IOptions<Statistics
         await FlushAsync(conn, ct);
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => cluster.RunWhileLeaderAsync(LeadAsync, stoppingToken);
+
+    private async Task LeadAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(options.Value.FlushInterval, clock);
         while (await timer.WaitForNextTickAsync(stoppingToken))

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json;
 using Umearegionen.Switchboard.IntegrationTests.Infrastructure;
 
 namespace Umearegionen.Switchboard.IntegrationTests.Platform;
@@ -48,6 +49,26 @@ public sealed class HealthTests(HealthTests.App app) : IClassFixture<HealthTests
         var client = app.CreateClient();
 
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/live")).StatusCode);
-        Assert.Equal("Healthy", await client.GetStringAsync("/health/ready"));
+        var ready = await client.GetAsync("/health/ready");
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        Assert.Equal("application/json", ready.Content.Headers.ContentType?.MediaType);
+        using var body = JsonDocument.Parse(await ready.Content.ReadAsStringAsync());
+        Assert.Equal("Healthy", body.RootElement.GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task ReadinessNamesTheNodeAndThatItLeadsWhenAlone()
+    {
+        var client = app.CreateClient();
+
+        using var body = JsonDocument.Parse(await client.GetStringAsync("/health/ready"));
+        var root = body.RootElement;
+        Assert.False(string.IsNullOrWhiteSpace(root.GetProperty("node").GetString()));
+        Assert.True(root.GetProperty("leader").GetBoolean());
+        Assert.Equal(1, root.GetProperty("nodesAlive").GetInt32());
+        var postgres = Assert.Single(root.GetProperty("checks").EnumerateArray(), c => c.GetProperty("name").GetString() == "postgresql");
+        Assert.Equal("Healthy", postgres.GetProperty("status").GetString());
+        // No Redis configured: one node, no backplane to check.
+        Assert.DoesNotContain(root.GetProperty("checks").EnumerateArray(), c => c.GetProperty("name").GetString() == "redis");
     }
 }

@@ -51,6 +51,31 @@ public static class DemoSeeding
         var services = app.Services;
         var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(DemoSeeding));
         var ct = app.Lifetime.ApplicationStopping;
+
+        // Nodes starting together on a new database: one seeds, the others then find it done.
+        await using var lockConnection = await services.GetRequiredService<Npgsql.NpgsqlDataSource>().OpenConnectionAsync(ct);
+        await using (var take = new Npgsql.NpgsqlCommand($"select pg_advisory_lock({SeedLockKey})", lockConnection))
+        {
+            await take.ExecuteNonQueryAsync(ct);
+        }
+
+        try
+        {
+            await SeedAsync(options, services, logger, ct);
+        }
+        finally
+        {
+            await using var release = new Npgsql.NpgsqlCommand($"select pg_advisory_unlock({SeedLockKey})", lockConnection);
+            await release.ExecuteNonQueryAsync(CancellationToken.None);
+        }
+
+        app.Lifetime.ApplicationStarted.Register(() => PrintWelcome(app, options));
+    }
+
+    private const long SeedLockKey = 0x5357_4954_4344; // "SWITCD"
+
+    private static async Task SeedAsync(DemoOptions options, IServiceProvider services, ILogger logger, CancellationToken ct)
+    {
         foreach (var data in services.GetServices<IDemoData>().OrderBy(d => d.Order))
         {
             if (!await data.IsLoadedAsync(ct))
@@ -76,8 +101,6 @@ public static class DemoSeeding
             text.AppendLine($"Telephony API key (X-Api-Key header): {key.Key}");
             WritePrivateFile(options.CredentialsFile, text.ToString());
         }
-
-        app.Lifetime.ApplicationStarted.Register(() => PrintWelcome(app, options));
     }
 
     private static void PrintWelcome(WebApplication app, DemoOptions options)

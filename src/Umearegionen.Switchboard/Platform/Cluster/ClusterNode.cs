@@ -1,0 +1,353 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace Umearegionen.Switchboard.Platform.Cluster;
+
+/// <summary>
+/// This process as one node of the service (docs/decisions/0001, 0004). On a connection of
+/// its own, outside the pool, it
+/// <list type="bullet">
+/// <item>registers the node (a row in cluster_nodes) and holds an advisory lock on the row's id for as
+/// long as it runs, which tells every other node that it is alive;</item>
+/// <item>tries every second to take the leader's advisory lock; the node holding it runs the work that
+/// must happen once (<see cref="RunWhileLeaderAsync"/>). PostgreSQL releases both locks when the
+/// connection ends: at once when the process dies, and when the node is cut off, within the session's
+/// keepalive and idle limits (about ten seconds). The node itself steps down as soon as a statement on
+/// the connection fails or takes longer than <see cref="StatementTimeout"/>, before the server can give
+/// the lock to another;</item>
+/// <item>listens for the other nodes' signals (<see cref="ClusterSignals"/>).</item>
+/// </list>
+/// Correctness never rests on the lock alone: every step of a call is a conditional statement that a
+/// stale leader cannot repeat (docs/architecture.md).
+/// </summary>
+public sealed partial class ClusterNode(
+    IConfiguration configuration, IOptions<ClusterOptions> options, ClusterSignals signals, TimeProvider clock,
+    ILogger<ClusterNode> logger) : BackgroundService
+{
+    /// <summary>Advisory lock of the leader: (LeaderLockClass, 1).</summary>
+    internal const int LeaderLockClass = 7_401_001;
+
+    /// <summary>Advisory lock of each live node: (NodeLockClass, cluster_nodes.id).</summary>
+    internal const int NodeLockClass = 7_401_002;
+
+    /// <summary>The nodes whose lock nobody holds any more: gone, whatever their row says.</summary>
+    internal static readonly string GoneNodesSql = $"""
+        select n.id from cluster_nodes n
+        where not exists (select 1 from pg_locks l
+                          where l.locktype = 'advisory' and l.granted and l.objsubid = 2
+                            and l.database = (select oid from pg_database where datname = current_database())
+                            and l.classid = {NodeLockClass} and l.objid = n.id::oid)
+        """;
+
+    /// <summary>How often the node checks its connection and, when not leader, tries for the lock.</summary>
+    internal static readonly TimeSpan TickInterval = TimeSpan.FromSeconds(1);
+
+    /// <summary>A statement on the node's connection that takes longer means the database is out of reach.</summary>
+    internal static readonly TimeSpan StatementTimeout = TimeSpan.FromSeconds(2);
+
+    private static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(1);
+
+    private readonly object _gate = new();
+    private readonly List<Func<long, CancellationToken, Task>> _onRegistered = [];
+    private NpgsqlConnection? _connection;
+    private CancellationTokenSource? _term;
+    private TaskCompletionSource _becameLeader = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private long _lastTick;
+
+    /// <summary>The node's name in logs and readiness.</summary>
+    public string Name => options.Value.NodeName;
+
+    /// <summary>The node's id while registered (0 before the first registration); a new id after each re-registration.</summary>
+    public long NodeId { get; private set; }
+
+    /// <summary>Whether the node's connection and lock are in place.</summary>
+    public bool Registered => _connection is not null;
+
+    /// <summary>Whether this node holds the leader's lock now.</summary>
+    public bool IsLeader => Volatile.Read(ref _term) is not null;
+
+    /// <summary>How many nodes are alive, this one included, as last seen.</summary>
+    public int NodesAlive { get; private set; }
+
+    /// <summary>
+    /// Runs after each registration (the first and every one after the connection was lost), with the new
+    /// node id, before the node tries to lead: a feature puts back what it keeps per node in the database.
+    /// </summary>
+    public void OnRegistered(Func<long, CancellationToken, Task> handler)
+    {
+        lock (_gate)
+        {
+            _onRegistered.Add(handler);
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="lead"/> whenever this node is the leader, with a token that is cancelled when
+    /// it stops being leader (or the service stops); waits for the next term in between. For the
+    /// background loops that must run on one node only.
+    /// </summary>
+    public async Task RunWhileLeaderAsync(Func<CancellationToken, Task> lead, CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var term = await NextTermAsync(stoppingToken);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(term, stoppingToken);
+            try
+            {
+                await lead(linked.Token);
+                // A loop that ended on its own waits for the term to end before it is run again.
+                await Task.Delay(Timeout.Infinite, linked.Token);
+            }
+            catch (OperationCanceledException) when (linked.IsCancellationRequested)
+            {
+                // The term ended (or the service stops): wait for the next one.
+            }
+            catch (Exception ex)
+            {
+                LogLeaderWorkFailed(logger, ex);
+                await Task.Delay(RetryAfter, stoppingToken);
+            }
+        }
+    }
+
+    private async Task<CancellationToken> NextTermAsync(CancellationToken stoppingToken)
+    {
+        while (true)
+        {
+            Task became;
+            lock (_gate)
+            {
+                if (_term is { } term)
+                {
+                    return term.Token;
+                }
+
+                became = _becameLeader.Task;
+            }
+
+            await became.WaitAsync(stoppingToken);
+        }
+    }
+
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        // Registered and, alone, leader before the server takes its first request.
+        try
+        {
+            await RegisterAsync(cancellationToken);
+            await TickAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The loop registers again once the database answers.
+            await LoseAsync(ex);
+        }
+
+        await base.StartAsync(cancellationToken);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                if (_connection is null)
+                {
+                    await RegisterAsync(stoppingToken);
+                    await TickAsync(stoppingToken);
+                }
+
+                // Notifications arrive here (the connection's Notification event) while it waits.
+                // At least a few milliseconds: Npgsql counts the wait in whole milliseconds, and 0 waits forever.
+                var untilTick = TickInterval - Stopwatch.GetElapsedTime(Interlocked.Read(ref _lastTick));
+                if (untilTick >= TimeSpan.FromMilliseconds(5))
+                {
+                    await _connection!.WaitAsync(untilTick, stoppingToken);
+                }
+                else
+                {
+                    await TickAsync(stoppingToken);
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception ex)
+            {
+                await LoseAsync(ex);
+                try
+                {
+                    // Transport timing, not domain time: the wall clock.
+                    await Task.Delay(RetryAfter, stoppingToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+            }
+        }
+
+        await LoseAsync(null);
+    }
+
+    private async Task RegisterAsync(CancellationToken ct)
+    {
+        var csb = new NpgsqlConnectionStringBuilder(configuration.GetConnectionString(DatabaseRegistration.ConnectionStringName))
+        {
+            // Its own connection, closed for good when the node lets go: the locks live and die with it.
+            Pooling = false,
+            ApplicationName = $"switchboard node {Name}",
+            CommandTimeout = (int)StatementTimeout.TotalSeconds,
+            Timeout = 5,
+        };
+        var conn = new NpgsqlConnection(csb.ConnectionString);
+        try
+        {
+            await conn.OpenAsync(ct);
+            conn.Notification += (_, e) =>
+            {
+                if (e.Channel == ClusterSignals.Channel)
+                {
+                    signals.Received(e.Payload);
+                }
+            };
+
+            // The server ends the session, and so frees the node's locks, when it hears nothing for ten
+            // seconds (the node runs a statement every second) or its TCP peer stops answering.
+            const string Sql = $"""
+                set idle_session_timeout = '10s';
+                set tcp_keepalives_idle = 3;
+                set tcp_keepalives_interval = 1;
+                set tcp_keepalives_count = 3;
+                listen {ClusterSignals.Channel};
+                insert into cluster_nodes (name, started_at) values (@name, @now) returning id;
+                """;
+            long id;
+            await using (var register = new NpgsqlCommand(Sql, conn))
+            {
+                register.Parameters.AddWithValue("name", Name);
+                register.Parameters.AddWithValue("now", clock.GetUtcNow());
+                id = (long)(await register.ExecuteScalarAsync(ct))!;
+            }
+
+            await using (var hold = new NpgsqlCommand($"select pg_advisory_lock({NodeLockClass}, @id)", conn))
+            {
+                hold.Parameters.AddWithValue("id", checked((int)id));
+                await hold.ExecuteNonQueryAsync(ct);
+            }
+
+            NodeId = id;
+            signals.NodeId = id;
+            _connection = conn;
+        }
+        catch
+        {
+            await conn.DisposeAsync();
+            throw;
+        }
+
+        LogRegistered(logger, Name, NodeId);
+        List<Func<long, CancellationToken, Task>> handlers;
+        lock (_gate)
+        {
+            handlers = [.. _onRegistered];
+        }
+
+        foreach (var handler in handlers)
+        {
+            await handler(NodeId, ct);
+        }
+
+        signals.Publish(Signal.Hello);
+    }
+
+    /// <summary>Checks the connection, counts the live nodes and, when not leader, tries for the lock.</summary>
+    private async Task TickAsync(CancellationToken ct)
+    {
+        Interlocked.Exchange(ref _lastTick, Stopwatch.GetTimestamp());
+        var leading = IsLeader;
+        var sql = $"""
+            select {(leading ? "true" : $"pg_try_advisory_lock({LeaderLockClass}, 1)")} as leader,
+                   (select count(*)::int from pg_locks l
+                    where l.locktype = 'advisory' and l.granted and l.objsubid = 2 and l.classid = {NodeLockClass}
+                      and l.database = (select oid from pg_database where datname = current_database())) as nodes
+            """;
+        await using var command = new NpgsqlCommand(sql, _connection);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        await reader.ReadAsync(ct);
+        var leader = reader.GetBoolean(0);
+        NodesAlive = reader.GetInt32(1);
+        signals.PeersAlive = NodesAlive > 1;
+        if (leader && !leading)
+        {
+            lock (_gate)
+            {
+                _term = new CancellationTokenSource();
+                _becameLeader.TrySetResult();
+            }
+
+            LogLeading(logger, Name, NodesAlive);
+        }
+    }
+
+    /// <summary>The connection failed or the node stops: step down at once and let the locks go.</summary>
+    private async Task LoseAsync(Exception? ex)
+    {
+        CancellationTokenSource? term;
+        lock (_gate)
+        {
+            term = _term;
+            _term = null;
+            if (_becameLeader.Task.IsCompleted)
+            {
+                _becameLeader = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            }
+        }
+
+        if (term is not null)
+        {
+            await term.CancelAsync();
+            term.Dispose();
+            if (ex is not null)
+            {
+                LogLeadershipLost(logger, ex, Name);
+            }
+        }
+        else if (ex is not null)
+        {
+            LogConnectionLost(logger, ex, Name, RetryAfter.TotalSeconds);
+        }
+
+        signals.PeersAlive = false;
+        if (_connection is { } conn)
+        {
+            _connection = null;
+            try
+            {
+                await conn.DisposeAsync();
+            }
+            catch (Exception)
+            {
+                // Broken already: closing it is all that was wanted.
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Node {Node} registered as node {NodeId}")]
+    private static partial void LogRegistered(ILogger logger, string node, long nodeId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Node {Node} leads: it runs the dispatcher, sweeper, flushes and outboxes ({Nodes} nodes alive)")]
+    private static partial void LogLeading(ILogger logger, string node, int nodes);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Node {Node} lost the database connection that held its leadership; it stepped down and will try again")]
+    private static partial void LogLeadershipLost(ILogger logger, Exception ex, string node);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Node {Node} lost its cluster connection; registering again in {Seconds} s")]
+    private static partial void LogConnectionLost(ILogger logger, Exception ex, string node, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Work of the leader failed; it starts again in a second")]
+    private static partial void LogLeaderWorkFailed(ILogger logger, Exception ex);
+}

@@ -1,0 +1,56 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.StackExchangeRedis;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Npgsql;
+using StackExchange.Redis;
+
+namespace Umearegionen.Switchboard.Platform.Cluster;
+
+public sealed class ClusterOptions
+{
+    public const string Section = "Cluster";
+
+    /// <summary>The node's name in logs and readiness; by default the host's name and the process id.</summary>
+    [Required, StringLength(100)]
+    public string NodeName { get; set; } = $"{Environment.MachineName}-{Environment.ProcessId}";
+}
+
+public static class ClusterRegistration
+{
+    /// <summary>The connection string of the Redis server of SignalR's backplane; none for a single node.</summary>
+    public const string RedisConnectionStringName = "Redis";
+
+    /// <summary>
+    /// The node's place among the others: registration, leadership and signals always (one node alone
+    /// is simply always the leader); SignalR's Redis backplane when ConnectionStrings:Redis is set.
+    /// </summary>
+    public static IHostApplicationBuilder AddCluster(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<ClusterOptions>().BindConfiguration(ClusterOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<ClusterSignals>();
+        services.AddHostedService(sp => sp.GetRequiredService<ClusterSignals>());
+        services.AddSingleton<ClusterNode>();
+        services.AddHostedService(sp => sp.GetRequiredService<ClusterNode>());
+
+        var redis = builder.Configuration.GetConnectionString(RedisConnectionStringName);
+        if (string.IsNullOrWhiteSpace(redis))
+        {
+            return builder;
+        }
+
+        // Nodes of one database share channels; another database on the same Redis (a test, a staging
+        // copy) hears none of them.
+        var database = new NpgsqlConnectionStringBuilder(builder.Configuration.GetConnectionString(DatabaseRegistration.ConnectionStringName)).Database;
+        services.AddSingleton(sp => new RedisBackplane(redis, sp.GetRequiredService<ILogger<RedisBackplane>>()));
+        services.AddHostedService(sp => sp.GetRequiredService<RedisBackplane>());
+        services.AddSignalR().AddStackExchangeRedis(o => o.Configuration.ChannelPrefix = RedisChannel.Literal($"switchboard:{database}"));
+        services.AddOptions<RedisOptions>().Configure<RedisBackplane>((o, backplane) => o.ConnectionFactory = backplane.ConnectionAsync);
+        services.AddSingleton(typeof(RedisHubLifetimeManager<>));
+        services.AddSingleton(typeof(DefaultHubLifetimeManager<>));
+        services.Replace(ServiceDescriptor.Singleton(typeof(HubLifetimeManager<>), typeof(BackplaneLifetimeManager<>)));
+        services.AddHealthChecks().AddCheck<RedisBackplane.HealthCheck>("redis", tags: [Health.ReadyTag]);
+        return builder;
+    }
+}
