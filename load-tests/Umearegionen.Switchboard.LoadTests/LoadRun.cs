@@ -423,14 +423,17 @@ public sealed class LoadRun(Scenario scenario, Target target, TextWriter log)
         string Node(int? n) => n switch { null => "?", 0 => "none", _ => $"node{n}" };
         var md = new StringBuilder();
         md.AppendLine(CultureInfo.InvariantCulture,
-            $"Each fault's window runs from when the generator began it to {recovery.TotalSeconds:0} s after it was done (a node killed, or ready again). " +
+            $"Each fault's window runs from when the generator began it to {recovery.TotalSeconds:0} s after it was done (a node killed, or ready again), " +
+            $"or to the next fault's start if that comes sooner. " +
             $"Offers: every offer an operator's client received, pushed or learned from Resync after a reconnect. Goal: offers stop < 5 s.");
         md.AppendLine();
         md.AppendLine("| fault | at (s) | done after (s) | longest gap between offers (s) | of it with a call waiting (s) | goal < 5 s | operators lost (connections) | all back and resynced after (s) | leader before → after | new leader after (s) |");
         md.AppendLine("| --- | ---: | ---: | ---: | ---: | --- | ---: | ---: | --- | ---: |");
-        foreach (var w in windows)
+        for (var i = 0; i < windows.Count; i++)
         {
-            var until = w.End + recovery;
+            // A fault's window ends at the next fault's start if that comes sooner: what follows is the next one's.
+            var w = windows[i];
+            var until = FailoverFigures.WindowEnd(windows, i, recovery);
             var gap = FailoverFigures.LongestGap(offers, w.Start, until);
             var waiting = FailoverFigures.LongestGapWhileWaiting(offers, calls, w.Start, until);
             var back = FailoverFigures.OperatorsBack(outages, w.Start, until);

@@ -115,6 +115,16 @@ public static class FailoverFigures
         return (outside, inside);
     }
 
+    /// <summary>
+    /// Where the window of fault i (of faults in order of start) ends for its own figures: its end plus
+    /// the recovery time, or the next fault's start if that comes sooner.
+    /// </summary>
+    public static TimeSpan WindowEnd(IReadOnlyList<FaultWindow> faults, int i, TimeSpan recovery)
+    {
+        var end = faults[i].End + recovery;
+        return i + 1 < faults.Count && faults[i + 1].Start < end ? faults[i + 1].Start : end;
+    }
+
     /// <summary>The windows latencies are judged outside of: each fault from its start to its end plus <paramref name="recovery"/>.</summary>
     public static IReadOnlyList<(TimeSpan From, TimeSpan To)> Windows(IEnumerable<FaultWindow> faults, TimeSpan recovery) =>
         faults.Select(f => (f.Start, f.End + recovery)).ToList();

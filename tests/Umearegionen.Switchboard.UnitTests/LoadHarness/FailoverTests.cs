@@ -119,6 +119,20 @@ public sealed class FailoverTests
     }
 
     [Fact]
+    public void AFaultsOwnWindowEndsWhereTheNextFaultBegins()
+    {
+        var faults = new[]
+        {
+            new FaultWindow("kill-node", 1, S(20), S(20.2)), new FaultWindow("start-node", 1, S(40), S(43.8)),
+            new FaultWindow("rolling-restart", 0, S(55), S(98)),
+        };
+
+        Assert.Equal(S(40), FailoverFigures.WindowEnd(faults, 0, S(30)));
+        Assert.Equal(S(55), FailoverFigures.WindowEnd(faults, 1, S(30)));
+        Assert.Equal(S(128), FailoverFigures.WindowEnd(faults, 2, S(30)));
+    }
+
+    [Fact]
     public void TheLeaderIsTheLastSampleBeforeAMomentAndANewOneTheFirstOtherNodeClaimingIt()
     {
         var samples = new (TimeSpan, int?)[] { (S(58), 1), (S(59), 1), (S(60.5), 0), (S(61.5), 0), (S(62.5), 2), (S(63.5), 2) };
