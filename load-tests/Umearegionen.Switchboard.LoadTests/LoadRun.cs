@@ -439,7 +439,7 @@ public sealed class LoadRun(Scenario scenario, Target target, TextWriter log)
             var back = FailoverFigures.OperatorsBack(outages, w.Start, until);
             var before = FailoverFigures.LeaderAt(leaders, w.Start);
             var after = FailoverFigures.LeaderAt(leaders, until);
-            var moved = FailoverFigures.NewLeaderAt(leaders, w.Start, before);
+            var moved = FailoverFigures.NewLeaderAt(leaders, w.Start, until, before);
             md.AppendLine(CultureInfo.InvariantCulture,
                 $"| {w.Label} | {S(w.Start):0.0} | {(w.End - w.Start).TotalSeconds:0.0} | {gap.Length.TotalSeconds:0.00} (from {S(gap.From):0.0}) | " +
                 $"{waiting.Length.TotalSeconds:0.00} | {(waiting.Length < TimeSpan.FromSeconds(5) ? "met" : "MISSED")} | {back.Clients} ({back.Outages}) | " +

@@ -92,10 +92,12 @@ public sealed class RunState(Scenario scenario)
     /// </summary>
     public void OfferSeen(string callerNumber, bool viaResync)
     {
-        OfferTimes.Enqueue(Now);
+        // One reading of the clock for both: a call's first offer is then exactly one of the offers' times.
+        var now = Now;
+        OfferTimes.Enqueue(now);
         if (!FirstOffers.ContainsKey(callerNumber) && Sent.TryGetValue(callerNumber, out var sent))
         {
-            FirstOffers.TryAdd(callerNumber, new FirstOffer(sent.RunTime, Stopwatch.GetElapsedTime(sent.SentAt).TotalMilliseconds, viaResync));
+            FirstOffers.TryAdd(callerNumber, new FirstOffer(sent.RunTime, Stopwatch.GetElapsedTime(sent.SentAt).TotalMilliseconds, viaResync, now));
         }
     }
 }

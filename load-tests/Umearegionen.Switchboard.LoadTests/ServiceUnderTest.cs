@@ -141,9 +141,30 @@ public sealed class ServiceUnderTest : IAsyncDisposable
     {
         var process = Process.Start(Info())!;
         var log = new StreamWriter(_log, append: true) { AutoFlush = true };
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
-        process.Exited += (_, _) => log.Dispose();
+        var closed = false;
+        void Write(string? line)
+        {
+            if (line is null) return;
+            lock (log)
+            {
+                if (!closed) log.WriteLine(line);
+            }
+        }
+
+        process.OutputDataReceived += (_, e) => Write(e.Data);
+        process.ErrorDataReceived += (_, e) => Write(e.Data);
+        // Closed once the process has exited and its output has been read to the end (what it wrote
+        // last, e.g. why it stopped at start-up, is in the log).
+        process.Exited += (_, _) => _ = Task.Run(async () =>
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            try { await process.WaitForExitAsync(timeout.Token); } catch (OperationCanceledException) { }
+            lock (log)
+            {
+                closed = true;
+                log.Dispose();
+            }
+        });
         process.EnableRaisingEvents = true;
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
@@ -157,7 +178,16 @@ public sealed class ServiceUnderTest : IAsyncDisposable
         var clock = Stopwatch.StartNew();
         while (clock.Elapsed < within)
         {
-            if (_process is { HasExited: true }) throw new InvalidOperationException($"the service exited; see {_log}");
+            if (_process is { HasExited: true } exited)
+            {
+                using (var output = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
+                {
+                    // Its last output in the log before saying so.
+                    try { await exited.WaitForExitAsync(output.Token); } catch (OperationCanceledException) { }
+                }
+
+                throw new InvalidOperationException($"{Name} exited with code {exited.ExitCode}; see {_log}");
+            }
             try
             {
                 using var response = await http.GetAsync("/health/ready");

@@ -6,10 +6,14 @@ public sealed record FaultWindow(string Kind, int Node, TimeSpan Start, TimeSpan
     public string Label => Node > 0 ? $"{Kind} node{Node}" : Kind;
 }
 
-/// <summary>A call's first offer as an operator's client received it (pushed, or learned from Resync after a reconnect), in run time.</summary>
-public sealed record FirstOffer(TimeSpan SentAt, double Ms, bool ViaResync)
+/// <summary>
+/// A call's first offer as an operator's client received it (pushed, or learned from Resync after a
+/// reconnect): when its intake was sent, its intake-to-offer, and when it was received (run time; by
+/// default sent plus the latency, the generator gives the time it recorded among the offers').
+/// </summary>
+public sealed record FirstOffer(TimeSpan SentAt, double Ms, bool ViaResync, TimeSpan? Received = null)
 {
-    public TimeSpan ReceivedAt => SentAt + TimeSpan.FromMilliseconds(Ms);
+    public TimeSpan ReceivedAt => Received ?? SentAt + TimeSpan.FromMilliseconds(Ms);
 }
 
 /// <summary>An operator client's lost connection: when it noticed, and when it was connected and resynced again (null: never).</summary>
@@ -146,7 +150,7 @@ public static class FailoverFigures
         return leader;
     }
 
-    /// <summary>The first sample at or after <paramref name="from"/> in which a node other than <paramref name="previous"/> claims the leadership.</summary>
-    public static TimeSpan? NewLeaderAt(IReadOnlyList<(TimeSpan At, int? Leader)> samples, TimeSpan from, int? previous) =>
-        samples.Where(s => s.At >= from && s.Leader is > 0 && s.Leader != previous).Select(s => (TimeSpan?)s.At).FirstOrDefault();
+    /// <summary>The first sample in [from, until] in which a node other than <paramref name="previous"/> claims the leadership.</summary>
+    public static TimeSpan? NewLeaderAt(IReadOnlyList<(TimeSpan At, int? Leader)> samples, TimeSpan from, TimeSpan until, int? previous) =>
+        samples.Where(s => s.At >= from && s.At <= until && s.Leader is > 0 && s.Leader != previous).Select(s => (TimeSpan?)s.At).FirstOrDefault();
 }

@@ -51,6 +51,19 @@ public sealed class FailoverTests
     }
 
     [Fact]
+    public void TheLastOffersCallIsNotWaitingAfterIt()
+    {
+        // Arrivals ended at 40: the offer received at 40 was the last call's; nobody waits after it.
+        var calls = new (TimeSpan, TimeSpan?)[] { (S(39.99), S(40)), (S(39.9), S(39.95)) };
+
+        // The longest stretch with a call waiting is 39.9 → 39.95, before the last two offers.
+        var waiting = FailoverFigures.LongestGapWhileWaiting([S(39.95), S(40)], calls, S(24), S(94));
+        Assert.InRange(waiting.Length.TotalSeconds, 0.049, 0.051);
+        Assert.Equal(S(39.95), waiting.To);
+        Assert.Equal(S(54), FailoverFigures.LongestGap([S(39.95), S(40)], S(24), S(94)).Length);
+    }
+
+    [Fact]
     public void ACallNeverOfferedWaitsUntilTheWindowsEnd()
     {
         var calls = new (TimeSpan, TimeSpan?)[] { (S(12), null) };
@@ -139,8 +152,9 @@ public sealed class FailoverTests
 
         Assert.Equal(1, FailoverFigures.LeaderAt(samples, S(60)));
         Assert.Equal(2, FailoverFigures.LeaderAt(samples, S(90)));
-        Assert.Equal(S(62.5), FailoverFigures.NewLeaderAt(samples, S(60), 1));
-        Assert.Null(FailoverFigures.NewLeaderAt(samples, S(60), 2));
+        Assert.Equal(S(62.5), FailoverFigures.NewLeaderAt(samples, S(60), S(90), 1));
+        Assert.Null(FailoverFigures.NewLeaderAt(samples, S(60), S(62), 1)); // after the window
+        Assert.Null(FailoverFigures.NewLeaderAt(samples, S(60), S(90), 2));
         Assert.Null(FailoverFigures.LeaderAt([(S(1), null)], S(5)));
     }
 
