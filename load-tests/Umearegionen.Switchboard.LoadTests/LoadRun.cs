@@ -35,6 +35,7 @@ public sealed class LoadRun(Scenario scenario, Target target, TextWriter log)
     private long _callerCounter;
     private double _peakMemory;
     private TimeSpan _arrivalsStart;
+    private TimeSpan _arrivalsEnd = TimeSpan.MaxValue;
 
     public async Task<RunReport> ExecuteAsync(CancellationToken stop)
     {
@@ -105,6 +106,7 @@ public sealed class LoadRun(Scenario scenario, Target target, TextWriter log)
         }
 
         var arrivalDuration = clock.Elapsed;
+        _arrivalsEnd = _run.Now;
         log.WriteLine($"{scenario.Name}: {_run.StartedPlatformIds.Count} calls placed in {arrivalDuration.TotalSeconds:0.0} s; draining");
         await Task.WhenAll(arrivals);
         await Task.WhenAll(faults);
@@ -424,7 +426,7 @@ public sealed class LoadRun(Scenario scenario, Target target, TextWriter log)
         var md = new StringBuilder();
         md.AppendLine(CultureInfo.InvariantCulture,
             $"Each fault's window runs from when the generator began it to {recovery.TotalSeconds:0} s after it was done (a node killed, or ready again), " +
-            $"or to the next fault's start if that comes sooner. " +
+            $"or to the next fault's start if that comes sooner; gaps between offers are looked for until the last call was placed. " +
             $"Offers: every offer an operator's client received, pushed or learned from Resync after a reconnect. Goal: offers stop < 5 s.");
         md.AppendLine();
         md.AppendLine("| fault | at (s) | done after (s) | longest gap between offers (s) | of it with a call waiting (s) | goal < 5 s | operators lost (connections) | all back and resynced after (s) | leader before → after | new leader after (s) |");
@@ -434,8 +436,10 @@ public sealed class LoadRun(Scenario scenario, Target target, TextWriter log)
             // A fault's window ends at the next fault's start if that comes sooner: what follows is the next one's.
             var w = windows[i];
             var until = FailoverFigures.WindowEnd(windows, i, recovery);
-            var gap = FailoverFigures.LongestGap(offers, w.Start, until);
-            var waiting = FailoverFigures.LongestGapWhileWaiting(offers, calls, w.Start, until);
+            // No arrivals, no offers: gaps are looked for until the last call was placed.
+            var gapsUntil = until < _arrivalsEnd ? until : _arrivalsEnd;
+            var gap = FailoverFigures.LongestGap(offers, w.Start, gapsUntil);
+            var waiting = FailoverFigures.LongestGapWhileWaiting(offers, calls, w.Start, gapsUntil);
             var back = FailoverFigures.OperatorsBack(outages, w.Start, until);
             var before = FailoverFigures.LeaderAt(leaders, w.Start);
             var after = FailoverFigures.LeaderAt(leaders, until);
