@@ -4,7 +4,11 @@
 # the tests' cluster is never restarted). Writes the report under load-tests/reports/ and exits 0 only
 # when every call is accounted for and nothing failed.
 #
-#   scripts/load-test.sh smoke|ordinary|monday-0900|crisis-surge|many-watchers|faults|ramp [generator options]
+#   scripts/load-test.sh smoke|ordinary|monday-0900|crisis-surge|many-watchers|faults|ramp|failover|nodes-compare [generator options]
+#
+# A scenario with several service nodes ("nodes": 2 or more, or "compareNodes") also needs Redis (the
+# SignalR backplane) and haproxy (the load balancer), run by the generator as child processes; they are
+# installed from Debian's packages when missing (docs/load-tests-failover.md).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -12,7 +16,19 @@ cd "$ROOT"
 SCENARIO="${1:?usage: scripts/load-test.sh <scenario> (one of: $(cd load-tests/scenarios && ls *.json | sed 's/\.json//' | tr '\n' ' '))}"
 shift
 FILE="load-tests/scenarios/$SCENARIO.json"
+# A path to a scenario file elsewhere (e.g. a shorter copy) is taken as it is.
+case "$SCENARIO" in *.json) FILE="$SCENARIO" ;; esac
 [ -f "$FILE" ] || { echo "load-test: no scenario $FILE" >&2; exit 2; }
+
+# Several nodes: Redis and haproxy, installed when missing (apt-get update once, then both at once).
+if grep -Eq '"nodes"[[:space:]]*:[[:space:]]*[2-9]|"compareNodes"[[:space:]]*:' "$FILE"; then
+  if ! command -v redis-server >/dev/null || ! command -v haproxy >/dev/null; then
+    echo "load-test: $SCENARIO runs several nodes; installing redis-server and haproxy" >&2
+    as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+    as_root apt-get update -qq >&2
+    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq redis-server haproxy >&2
+  fi
+fi
 
 export SWITCHBOARD_PG_DIR="$ROOT/.local/loadtest-postgres"
 # Commit times let the report show where intake-to-offer time goes inside the service.

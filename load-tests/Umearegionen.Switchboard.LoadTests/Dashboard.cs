@@ -19,7 +19,8 @@ namespace Umearegionen.Switchboard.LoadTests;
 /// the head of the queue (30 calls), so with a long queue this measures the wait to reach the head.</item>
 /// </list>
 /// </summary>
-public sealed class Dashboard(RunState run, Uri url, string token, bool measures)
+/// <remarks>With hub options (a multi-node run) it negotiates first and names itself, as <see cref="OperatorClient"/> does.</remarks>
+public sealed class Dashboard(RunState run, Uri url, string token, bool measures, HubClientOptions? hub = null)
 {
     private readonly ConcurrentDictionary<Guid, long> _firstListed = new();
     private readonly ConcurrentQueue<(long At, int CallsToday)> _counts = new();
@@ -32,8 +33,9 @@ public sealed class Dashboard(RunState run, Uri url, string token, bool measures
             .WithUrl(new Uri(url, "/hubs/switchboard"), o =>
             {
                 o.Transports = HttpTransportType.WebSockets;
-                o.SkipNegotiation = true;
+                o.SkipNegotiation = hub is null;
                 o.AccessTokenProvider = () => Task.FromResult<string?>(token);
+                if (hub is not null) o.Headers[HaproxyConfig.ClientHeader] = hub.Name;
             })
             .WithAutomaticReconnect([TimeSpan.Zero, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(2),
                 TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(30)])

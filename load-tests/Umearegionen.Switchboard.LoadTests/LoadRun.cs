@@ -13,8 +13,12 @@ using Umearegionen.Switchboard.TelephonySimulator;
 
 namespace Umearegionen.Switchboard.LoadTests;
 
-/// <summary>Where the service is and how to reach it; Service is set when the generator runs it (then faults are possible).</summary>
-public sealed record Target(Uri Url, string ApiKey, string AdminUser, string AdminPassword, string? ConnectionString, ServiceUnderTest? Service);
+/// <summary>
+/// Where the service is and how to reach it; Service is set when the generator runs it (then faults are
+/// possible). With Cluster (several nodes), Url is haproxy's and Service is node 1.
+/// </summary>
+public sealed record Target(Uri Url, string ApiKey, string AdminUser, string AdminPassword, string? ConnectionString, ServiceUnderTest? Service,
+    ServiceCluster? Cluster = null);
 
 /// <summary>One run of a scenario: set up people, connect, place calls on schedule, inject faults, drain, reconcile, report.</summary>
 public sealed class LoadRun(Scenario scenario, Target target, TextWriter log)
@@ -24,15 +28,25 @@ public sealed class LoadRun(Scenario scenario, Target target, TextWriter log)
     private readonly List<string> _faultLog = [];
     private readonly List<(int Second, double Value)> _memory = [];
     private readonly List<(int Second, double Value)> _backlog = [];
+    private readonly Dictionary<string, List<(int Second, double Value)>> _nodeMemory = new(StringComparer.Ordinal);
+    private readonly List<FaultWindow> _windows = [];
+    /// <summary>Each second of a multi-node run: which nodes were ready, and which claimed the leadership (null: not said).</summary>
+    private readonly List<(TimeSpan At, bool[] Ready, bool?[] Leader)> _nodeSamples = [];
     private long _callerCounter;
     private double _peakMemory;
     private TimeSpan _arrivalsStart;
+    private TimeSpan _arrivalsEnd = TimeSpan.MaxValue;
 
     public async Task<RunReport> ExecuteAsync(CancellationToken stop)
     {
         var startedAt = DateTimeOffset.UtcNow;
         var loadBefore = LoadAverage();
-        using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 512, PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
+        // With several nodes no cookie is kept, so that haproxy spreads the requests over the nodes.
+        var cluster = target.Cluster;
+        using var http = new HttpClient(new SocketsHttpHandler
+        {
+            MaxConnectionsPerServer = 512, PooledConnectionLifetime = TimeSpan.FromMinutes(5), UseCookies = cluster is null,
+        })
         {
             BaseAddress = target.Url, Timeout = TimeSpan.FromSeconds(30),
         };
@@ -45,16 +59,23 @@ public sealed class LoadRun(Scenario scenario, Target target, TextWriter log)
         var managerToken = await CreateAndLoginAsync(http, admin, $"load-{run}-mgr", "manager", null, stop);
         var unitId = await CreateUnitAsync(http, admin, $"Bygglov (lasttest {run})", stop);
 
-        var operators = operatorTokens.Select((t, i) => new OperatorClient(_run, target.Url, t, scenario.Seed * 1000 + i, unitId)).ToList();
-        var dashboards = Enumerable.Range(0, scenario.Dashboards).Select(i => new Dashboard(_run, target.Url, managerToken, measures: i < 20)).ToList();
+        var operators = operatorTokens.Select((t, i) => new OperatorClient(_run, target.Url, t, scenario.Seed * 1000 + i, unitId,
+            cluster is null ? null : new HubClientOptions($"op{i}"))).ToList();
+        var dashboards = Enumerable.Range(0, scenario.Dashboards).Select(i => new Dashboard(_run, target.Url, managerToken, measures: i < 20,
+            cluster is null ? null : new HubClientOptions($"dash{i}"))).ToList();
         await ParallelAsync(operators, 16, o => o.StartAsync(stop));
         log.WriteLine($"{operators.Count} operators connected; connecting {dashboards.Count} dashboards");
         await ParallelAsync(dashboards, 16, d => d.StartAsync(stop));
         await Task.Delay(2000, stop);
         var memoryConnected = target.Service?.ResidentMegabytes();
-        log.WriteLine($"{operators.Count + dashboards.Count} connections; service memory {memoryConnected:0} MB");
+        var nodesMemoryConnected = cluster?.Nodes.Select(n => $"{n.Name} {n.ResidentMegabytes():0} MB").ToList();
+        log.WriteLine($"{operators.Count + dashboards.Count} connections; service memory " +
+                      (nodesMemoryConnected is null ? $"{memoryConnected:0} MB" : string.Join(", ", nodesMemoryConnected)));
 
-        using var platformHttp = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 512 }) { BaseAddress = target.Url, Timeout = TimeSpan.FromSeconds(30) };
+        using var platformHttp = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 512, UseCookies = cluster is null })
+        {
+            BaseAddress = target.Url, Timeout = TimeSpan.FromSeconds(30),
+        };
         platformHttp.DefaultRequestHeaders.Add("X-Api-Key", target.ApiKey);
         var platform = new SimulatedPlatform(platformHttp);
         using var stopPlatform = CancellationTokenSource.CreateLinkedTokenSource(stop);
@@ -85,6 +106,7 @@ public sealed class LoadRun(Scenario scenario, Target target, TextWriter log)
         }
 
         var arrivalDuration = clock.Elapsed;
+        _arrivalsEnd = _run.Now;
         log.WriteLine($"{scenario.Name}: {_run.StartedPlatformIds.Count} calls placed in {arrivalDuration.TotalSeconds:0.0} s; draining");
         await Task.WhenAll(arrivals);
         await Task.WhenAll(faults);
@@ -96,6 +118,7 @@ public sealed class LoadRun(Scenario scenario, Target target, TextWriter log)
         await stopSampler.CancelAsync();
         await sampling;
         foreach (var d in dashboards) d.RecordLatencies();
+        foreach (var o in operators) o.RecordOpenOutage();
         var snapshotsPerDashboard = dashboards.Count == 0 ? 0 : dashboards.Average(d => (double)Interlocked.Read(ref d.Snapshots)) / arrivalDuration.TotalSeconds;
         await ParallelAsync(operators, 32, o => o.DisposeAsync());
         await ParallelAsync(dashboards, 32, d => d.DisposeAsync());
@@ -127,6 +150,11 @@ public sealed class LoadRun(Scenario scenario, Target target, TextWriter log)
         sections.Add(new("Slow seconds and what happened then", StallReport.Markdown(
             StallReport.Find(_run.IntakeToOffer.PerSecond(), scenario.TargetP99Ms, _timeline.Events()), scenario.TargetP99Ms)));
         if (_faultLog.Count > 0) sections.Add(new("Faults injected (seconds after the first arrival)", string.Join('\n', _faultLog.Select(f => "- " + f))));
+        if (cluster is not null)
+        {
+            sections.Add(new("Failover", FailoverSection()));
+            sections.Add(new("Hub connections through haproxy", StickinessSection(cluster)));
+        }
 
         var facts = new Dictionary<string, string>
         {
@@ -142,7 +170,14 @@ public sealed class LoadRun(Scenario scenario, Target target, TextWriter log)
             ["Dashboard snapshots"] = $"{snapshotsPerDashboard:0.0} per dashboard per second",
             ["Drained"] = drained ? "yes, every call ended" : "NO",
         };
-        if (target.Service is not null)
+        if (cluster is not null)
+        {
+            facts["Nodes"] = $"{cluster.Nodes.Count} behind haproxy at {cluster.Url} (round robin, sticky cookie), SignalR backplane in Redis; " +
+                             string.Join(", ", cluster.Nodes.Select(n => $"{n.Name} {n.Url}"));
+            facts["Service memory (RSS)"] = $"{string.Join(", ", nodesMemoryConnected!)} with {operators.Count + dashboards.Count} connections before calls; peak " +
+                                            string.Join(", ", _nodeMemory.Select(m => $"{m.Key} {(m.Value.Count == 0 ? 0 : m.Value.Max(v => v.Value)):0} MB"));
+        }
+        else if (target.Service is not null)
         {
             facts["Service memory (RSS)"] = $"{memoryConnected:0} MB with {operators.Count + dashboards.Count} connections before calls; peak {_peakMemory:0} MB";
         }
@@ -154,7 +189,15 @@ public sealed class LoadRun(Scenario scenario, Target target, TextWriter log)
             Sections = sections,
             Series =
             [
-                .. target.Service is null ? [] : new[] { ("Service memory (RSS)", "MB", (IReadOnlyList<(int, double)>)_memory) },
+                .. target.Service is null || cluster is not null ? [] : new[] { ("Service memory (RSS)", "MB", (IReadOnlyList<(int, double)>)_memory) },
+                .. _nodeMemory.Select(m => ($"Service memory (RSS), {m.Key}", "MB", (IReadOnlyList<(int, double)>)m.Value)),
+                .. cluster is null ? [] : new[]
+                {
+                    ("Nodes ready (their own /health/ready)", "nodes", (IReadOnlyList<(int, double)>)_nodeSamples
+                        .Select(n => ((int)n.At.TotalSeconds, (double)n.Ready.Count(r => r))).ToList()),
+                    ("Leader (node number; 0: none claims it)", "node", LeaderSamples().Where(l => l.Leader is not null)
+                        .Select(l => ((int)l.At.TotalSeconds, (double)l.Leader!.Value)).ToList()),
+                },
                 ("Calls waiting or ringing (service's queue)", "calls", _backlog),
                 .. _timeline.AllSeries(),
             ],
@@ -281,7 +324,16 @@ public sealed class LoadRun(Scenario scenario, Target target, TextWriter log)
         while (!stop.IsCancellationRequested)
         {
             var second = (int)_run.Now.TotalSeconds;
-            if (target.Service?.ResidentMegabytes() is { } mb)
+            if (target.Cluster is { } cluster)
+            {
+                foreach (var node in cluster.Nodes)
+                {
+                    if (node.ResidentMegabytes() is not { } nodeMb) continue;
+                    if (!_nodeMemory.TryGetValue(node.Name, out var series)) _nodeMemory[node.Name] = series = [];
+                    series.Add((second, nodeMb));
+                }
+            }
+            else if (target.Service?.ResidentMegabytes() is { } mb)
             {
                 _memory.Add((second, mb));
                 _peakMemory = Math.Max(_peakMemory, mb);
@@ -313,8 +365,10 @@ public sealed class LoadRun(Scenario scenario, Target target, TextWriter log)
     {
         var watchers = new List<Task>
         {
-            new GeneratorAndMachineSampler(() => target.Service?.Pid, () => _run.Now, _timeline).RunAsync(stop),
+            new GeneratorAndMachineSampler(
+                () => target.Cluster?.Pids() ?? (target.Service?.Pid is { } pid ? [pid] : []), () => _run.Now, _timeline).RunAsync(stop),
         };
+        if (target.Cluster is { } cluster) watchers.Add(WatchNodesAsync(cluster, stop));
         if (target.Service is { } service)
         {
             watchers.Add(new ServiceRuntimeEvents(() => service.Pid, _run.RunTimeOf, _timeline).RunAsync(stop));
@@ -326,6 +380,149 @@ public sealed class LoadRun(Scenario scenario, Target target, TextWriter log)
         }
 
         return Task.WhenAll(watchers);
+    }
+
+    /// <summary>Every second, asks each node itself whether it is ready and whether it leads (docs/load-tests-failover.md).</summary>
+    private async Task WatchNodesAsync(ServiceCluster cluster, CancellationToken stop)
+    {
+        using var http = new HttpClient(new SocketsHttpHandler { UseCookies = false }) { Timeout = TimeSpan.FromSeconds(1) };
+        while (!stop.IsCancellationRequested)
+        {
+            var at = _run.Now;
+            var answers = await Task.WhenAll(cluster.Nodes.Select(n => n.ReadinessAsync(http, stop)));
+            lock (_nodeSamples) _nodeSamples.Add((at, answers.Select(a => a.Ready).ToArray(), answers.Select(a => a.Leader).ToArray()));
+            try { await Task.Delay(1000, stop); } catch (OperationCanceledException) { }
+        }
+    }
+
+    /// <summary>The node claiming the leadership in each sample: its number, 0 for none, null when no body said.</summary>
+    private IReadOnlyList<(TimeSpan At, int? Leader)> LeaderSamples()
+    {
+        lock (_nodeSamples)
+        {
+            return _nodeSamples.Select(s => (s.At, s.Leader.All(l => l is null) ? (int?)null : Array.IndexOf(s.Leader, true) + 1)).ToList();
+        }
+    }
+
+    /// <summary>
+    /// Per fault: how long offers stopped, how long until every operator who lost the connection was
+    /// back, the leader before and after; and intake-to-offer outside and inside the fault windows.
+    /// An operator connection that never came back is counted as an error (the run fails).
+    /// </summary>
+    private string FailoverSection()
+    {
+        var recovery = TimeSpan.FromSeconds(FailoverFigures.RecoverySeconds);
+        var windows = _windows.OrderBy(w => w.Start).ToList();
+        var offers = _run.OfferTimes.ToArray();
+        var firstOffers = _run.FirstOffers.Values.ToList();
+        var calls = firstOffers.Select(f => (f.SentAt, (TimeSpan?)f.ReceivedAt))
+            .Concat(_run.Sent.Where(s => !_run.FirstOffers.ContainsKey(s.Key)).Select(s => (s.Value.RunTime, (TimeSpan?)null)))
+            .ToList();
+        var outages = _run.Outages.ToArray();
+        var leaders = LeaderSamples();
+        var leaderKnown = leaders.Any(l => l.Leader is not null);
+        double S(TimeSpan t) => (t - _arrivalsStart).TotalSeconds;
+        string Node(int? n) => n switch { null => "?", 0 => "none", _ => $"node{n}" };
+        var md = new StringBuilder();
+        md.AppendLine(CultureInfo.InvariantCulture,
+            $"Each fault's window runs from when the generator began it to {recovery.TotalSeconds:0} s after it was done (a node killed, or ready again), " +
+            $"or to the next fault's start if that comes sooner; gaps between offers are looked for until the last call was placed. " +
+            $"Offers: every offer an operator's client received, pushed or learned from Resync after a reconnect. Goal: offers stop < 5 s.");
+        md.AppendLine();
+        md.AppendLine("| fault | at (s) | done after (s) | longest gap between offers (s) | of it with a call waiting (s) | goal < 5 s | operators lost (connections) | all back and resynced after (s) | leader before → after | new leader after (s) |");
+        md.AppendLine("| --- | ---: | ---: | ---: | ---: | --- | ---: | ---: | --- | ---: |");
+        for (var i = 0; i < windows.Count; i++)
+        {
+            // A fault's window ends at the next fault's start if that comes sooner: what follows is the next one's.
+            var w = windows[i];
+            var until = FailoverFigures.WindowEnd(windows, i, recovery);
+            // No arrivals, no offers: gaps are looked for until the last call was placed.
+            var gapsUntil = until < _arrivalsEnd ? until : _arrivalsEnd;
+            var gap = FailoverFigures.LongestGap(offers, w.Start, gapsUntil);
+            var waiting = FailoverFigures.LongestGapWhileWaiting(offers, calls, w.Start, gapsUntil);
+            var back = FailoverFigures.OperatorsBack(outages, w.Start, until);
+            var before = FailoverFigures.LeaderAt(leaders, w.Start);
+            var after = FailoverFigures.LeaderAt(leaders, until);
+            var moved = FailoverFigures.NewLeaderAt(leaders, w.Start, until, before);
+            md.AppendLine(CultureInfo.InvariantCulture,
+                $"| {w.Label} | {S(w.Start):0.0} | {(w.End - w.Start).TotalSeconds:0.0} | {gap.Length.TotalSeconds:0.00} (from {S(gap.From):0.0}) | " +
+                $"{waiting.Length.TotalSeconds:0.00} | {(waiting.Length < TimeSpan.FromSeconds(5) ? "met" : "MISSED")} | {back.Clients} ({back.Outages}) | " +
+                $"{(back.AllBackAfter is { } t ? t.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture) : $"NOT ALL: {back.NeverBack} never back")} | " +
+                $"{(leaderKnown ? $"{Node(before)} → {Node(after)}" : "not reported")} | " +
+                $"{(moved is { } m ? (m - w.Start).TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture) : "–")} |");
+        }
+
+        var neverBack = outages.Count(o => o.Back is null);
+        for (var i = 0; i < neverBack; i++) _run.Errors.Add("failover: an operator's connection never came back");
+        md.AppendLine();
+        if (!leaderKnown) md.AppendLine("The nodes' /health/ready named no leader (a plain-text body): leaders not reported.");
+        else
+        {
+            var twoLeaders = _nodeSamples.Count(s => s.Leader.Count(l => l == true) > 1);
+            md.AppendLine(CultureInfo.InvariantCulture, $"Seconds in which two nodes claimed the leadership at once: {twoLeaders}.");
+        }
+
+        md.AppendLine();
+        var (outside, inside) = FailoverFigures.SplitByWindows(firstOffers, FailoverFigures.Windows(windows, recovery));
+        md.AppendLine("Intake to a call's first offer received (pushed or from Resync), by when its intake was sent:");
+        md.AppendLine();
+        md.AppendLine("| calls sent | count | p50 | p95 | p99 | max |");
+        md.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: |");
+        foreach (var (label, recorder) in new[] { ("outside the fault windows", outside), ("inside the fault windows", inside) })
+        {
+            var x = recorder.Summary();
+            md.AppendLine(CultureInfo.InvariantCulture, $"| {label} | {x.Count} | {x.P50Ms:0.0} | {x.P95Ms:0.0} | {x.P99Ms:0.0} | {x.MaxMs:0.0} |");
+        }
+
+        var o = outside.Summary();
+        md.AppendLine();
+        md.AppendLine(CultureInfo.InvariantCulture,
+            $"Outside the fault windows p99 {o.P99Ms:0.0} ms against the goal of {scenario.TargetP99Ms:0} ms: {(o.Count > 0 && o.P99Ms <= scenario.TargetP99Ms ? "met" : "MISSED")}. " +
+            $"First offers learned from Resync only (their push was lost with a node): {firstOffers.Count(f => f.ViaResync)}. " +
+            $"Calls whose offer no client received: {calls.Count(c => c.Item2 is null)}.");
+        return md.ToString();
+    }
+
+    /// <summary>
+    /// What haproxy's log says about the hub connections: each negotiation's WebSocket must reach the
+    /// node the negotiation did (the sticky cookie); a pair split over two nodes is an error.
+    /// </summary>
+    private string StickinessSection(ServiceCluster cluster)
+    {
+        List<HaproxyConfig.HubRequest> requests;
+        try
+        {
+            using var stream = new FileStream(cluster.BalancerLog, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            using var reader = new StreamReader(stream);
+            requests = reader.ReadToEnd().Split('\n').Select(HaproxyConfig.ParseLogLine).OfType<HaproxyConfig.HubRequest>().ToList();
+        }
+        catch (IOException e)
+        {
+            _run.Errors.Add("report: haproxy's log could not be read");
+            return "haproxy's log could not be read: " + e.Message;
+        }
+
+        var check = HaproxyConfig.CheckStickiness(requests);
+        for (var i = 0; i < check.Broken; i++) _run.Errors.Add("haproxy: a WebSocket reached another node than its negotiation");
+        var md = new StringBuilder();
+        md.AppendLine(CultureInfo.InvariantCulture,
+            $"Hub clients negotiate first, as a browser does; each connection keeps haproxy's cookie {HaproxyConfig.Cookie} in its own cookie " +
+            $"container, which the .NET client sends with the WebSocket request too. haproxy logs every request to /hubs/ with the client's name " +
+            $"({HaproxyConfig.ClientHeader}) and the node that served it ({cluster.BalancerLog}).");
+        md.AppendLine();
+        md.AppendLine(CultureInfo.InvariantCulture, $"- Requests logged: {requests.Count}; negotiations followed by their WebSocket: {check.Pairs}; " +
+                                                    $"of these on another node than their negotiation although it was up: **{check.Broken}** (must be 0: the cookie failed); " +
+                                                    $"sent to another node because their negotiation's node was down by then (the client tries again): {check.MovedFromDownNode}");
+        md.AppendLine(CultureInfo.InvariantCulture, $"- WebSockets with no negotiation logged before them: {check.WebSocketsWithoutNegotiation}");
+        md.AppendLine("- Node of each client's first connection: " + string.Join(", ",
+            check.FirstNode.OrderBy(f => f.Key.Kind, StringComparer.Ordinal).ThenBy(f => f.Key.Node, StringComparer.Ordinal)
+                .Select(f => $"{f.Key.Kind} {f.Key.Node} {f.Value}")));
+        md.AppendLine("- The sticky cookie as haproxy saw it (request side of %tsc: N none, V valid, D its node was down and the request went to another, I invalid): " +
+                      string.Join(", ", requests.Where(r => r.TerminationState.Length >= 4).GroupBy(r => r.TerminationState[2])
+                          .OrderBy(g => g.Key).Select(g => $"{g.Key} {g.Count()}")));
+        md.AppendLine(CultureInfo.InvariantCulture, $"- Non-success answers to hub requests: {requests.Count(r => r.Status >= 400 || r.Status < 100)}");
+        foreach (var e in check.Examples) md.AppendLine("- " + e);
+        return md.ToString();
     }
 
     /// <summary>Waits until every call the generator placed has ended (completed or abandoned), at most DrainSeconds.</summary>
@@ -365,10 +562,26 @@ public sealed class LoadRun(Scenario scenario, Target target, TextWriter log)
     {
         await Task.Delay(TimeSpan.FromSeconds(fault.AtSecond), stop);
         var at = (_run.Now - _arrivalsStart).TotalSeconds;
+        var start = _run.Now;
         try
         {
             switch (fault.Kind)
             {
+                case FaultKinds.KillNode when target.Cluster is { } cluster:
+                    await cluster.KillNodeAsync(fault.Node);
+                    Window(fault, start);
+                    Note($"{at:0} s: node{fault.Node} killed (SIGKILL)");
+                    break;
+                case FaultKinds.StartNode when target.Cluster is { } cluster:
+                    await cluster.StartNodeAsync(fault.Node);
+                    Window(fault, start);
+                    Note($"{at:0} s: node{fault.Node} started again; ready after {(_run.Now - start).TotalSeconds:0.0} s");
+                    break;
+                case FaultKinds.RollingRestart when target.Cluster is { } cluster:
+                    var steps = await cluster.RollingRestartAsync(() => _run.Now);
+                    Window(fault, start);
+                    Note($"{at:0} s: rolling restart done after {(_run.Now - start).TotalSeconds:0.0} s: {string.Join("; ", steps)}");
+                    break;
                 case FaultKinds.RestartService when target.Service is { } service:
                     var away = await service.RestartAsync();
                     Note($"{at:0} s: service killed and restarted; ready again after {away.TotalSeconds:0.0} s");
@@ -392,6 +605,12 @@ public sealed class LoadRun(Scenario scenario, Target target, TextWriter log)
             _run.Errors.Add($"fault {fault.Kind}: {e.GetType().Name}");
             Note($"{at:0} s: {fault.Kind} failed: {e.Message}");
         }
+    }
+
+    /// <summary>Records a fault's start and end (run time) for the failover figures.</summary>
+    private void Window(FaultSpec fault, TimeSpan start)
+    {
+        lock (_windows) _windows.Add(new FaultWindow(fault.Kind, fault.Node, start, _run.Now));
     }
 
     private void Note(string line)

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
 using Umearegionen.Switchboard.Contracts;
+using Umearegionen.Switchboard.LoadTests.Harness;
 
 namespace Umearegionen.Switchboard.LoadTests;
 
@@ -11,7 +12,12 @@ namespace Umearegionen.Switchboard.LoadTests;
 /// delay, handles the call for a while, ends it with one of the scenario's outcomes, sometimes
 /// pauses, and after a dropped connection reconnects and resyncs.
 /// </summary>
-public sealed class OperatorClient(RunState run, Uri url, string token, int seed, string unitId)
+/// <remarks>
+/// With hub options (a multi-node run) it negotiates first, as a browser does, and its connection's
+/// cookie container keeps haproxy's sticky cookie for the WebSocket; it names itself in a header for
+/// haproxy's log. Without (one node, as always) it goes straight to the WebSocket.
+/// </remarks>
+public sealed class OperatorClient(RunState run, Uri url, string token, int seed, string unitId, HubClientOptions? hub = null)
 {
     private readonly Random _random = new(seed);
     private readonly object _gate = new();
@@ -20,6 +26,7 @@ public sealed class OperatorClient(RunState run, Uri url, string token, int seed
     private HubConnection? _connection;
     private volatile bool _dropped;
     private CancellationToken _stop;
+    private TimeSpan? _lostAt;
 
     public bool Connected => _connection?.State == HubConnectionState.Connected;
 
@@ -37,8 +44,9 @@ public sealed class OperatorClient(RunState run, Uri url, string token, int seed
             .WithUrl(new Uri(url, "/hubs/switchboard"), o =>
             {
                 o.Transports = HttpTransportType.WebSockets;
-                o.SkipNegotiation = true;
+                o.SkipNegotiation = hub is null;
                 o.AccessTokenProvider = () => Task.FromResult<string?>(token);
+                if (hub is not null) o.Headers[Harness.HaproxyConfig.ClientHeader] = hub.Name;
             })
             .WithAutomaticReconnect(new Reconnect())
             .Build();
@@ -59,7 +67,32 @@ public sealed class OperatorClient(RunState run, Uri url, string token, int seed
             // Paused by the service after a missed offer: a person notices and becomes available again.
             if (state.Status == OperatorStatuses.Paused) _ = Task.Run(() => SetAvailableAsync());
         });
-        connection.Reconnected += _ => ResyncAsync();
+        // An outage: from noticing the lost connection to being connected and resynced again.
+        connection.Reconnecting += _ =>
+        {
+            if (!_dropped) _lostAt ??= run.Now;
+            return Task.CompletedTask;
+        };
+        connection.Reconnected += async _ =>
+        {
+            var resynced = await ResyncAsync();
+            if (_lostAt is { } lost)
+            {
+                run.Outages.Enqueue(new Outage(hub?.Name ?? "operator", lost, resynced ? run.Now : null));
+                _lostAt = null;
+            }
+        };
+        connection.Closed += _ =>
+        {
+            // The automatic reconnect gave up (not a drop the scenario made, nor the end of the run).
+            if (_lostAt is { } lost && !_dropped && !_stop.IsCancellationRequested)
+            {
+                run.Outages.Enqueue(new Outage(hub?.Name ?? "operator", lost, null));
+                _lostAt = null;
+            }
+
+            return Task.CompletedTask;
+        };
         return connection;
     }
 
@@ -69,20 +102,34 @@ public sealed class OperatorClient(RunState run, Uri url, string token, int seed
             context.ElapsedTime < TimeSpan.FromMinutes(3) ? TimeSpan.FromMilliseconds(context.PreviousRetryCount == 0 ? 100 : 1000) : null;
     }
 
-    /// <summary>After a reconnect: carry on with the call in hand or the offer pending, and be available.</summary>
-    private async Task ResyncAsync()
+    /// <summary>After a reconnect: carry on with the call in hand or the offer pending, and be available. False if Resync failed.</summary>
+    private async Task<bool> ResyncAsync()
     {
         try
         {
             var sync = await _connection!.InvokeAsync<OperatorSync>("Resync", _stop);
             if (sync.CurrentCall is { } call) Handle(call, accepted: true);
-            else if (sync.Offer is { } offer) Handle(offer.Call, accepted: false);
+            else if (sync.Offer is { } offer)
+            {
+                run.OfferSeen(offer.Call.CallerNumber, viaResync: true);
+                Handle(offer.Call, accepted: false);
+            }
+
             if (sync.Me is { Status: not OperatorStatuses.Available }) await SetAvailableAsync();
+            return true;
         }
         catch (Exception e) when (!_stop.IsCancellationRequested)
         {
             run.Errors.Add("operator: resync " + Kind(e));
+            return false;
         }
+    }
+
+    /// <summary>At the end of the run: a connection still lost is an outage that never ended.</summary>
+    public void RecordOpenOutage()
+    {
+        if (_lostAt is { } lost) run.Outages.Enqueue(new Outage(hub?.Name ?? "operator", lost, null));
+        _lostAt = null;
     }
 
     private async Task SetAvailableAsync()
@@ -333,3 +380,6 @@ public sealed class OperatorClient(RunState run, Uri url, string token, int seed
         if (_connection is not null) await _connection.DisposeAsync();
     }
 }
+
+/// <summary>How a hub client connects in a multi-node run: its name (in haproxy's log) and that it negotiates first.</summary>
+public sealed record HubClientOptions(string Name);

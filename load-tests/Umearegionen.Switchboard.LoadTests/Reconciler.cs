@@ -34,7 +34,7 @@ public static class Reconciler
             group by c.id, c.platform_call_id, c.state, c.outcome
             """;
         var rows = new Dictionary<string, int>(StringComparer.Ordinal);
-        long inconsistent = 0, notTerminal = 0, unexpected = 0, duplicateEvents = 0;
+        long inconsistent = 0, notTerminal = 0, unexpected = 0, duplicateEvents = 0, twoOpen = 0, acceptedTwice = 0;
         var examples = new List<string>();
         var startedSet = started as IReadOnlySet<string> ?? started.ToHashSet(StringComparer.Ordinal);
         await using var conn = new NpgsqlConnection(connectionString);
@@ -55,6 +55,14 @@ public static class Reconciler
                 continue;
             }
 
+            var (open, twice) = HistoryCheck.OfferProblems(events);
+            if (open)
+            {
+                twoOpen++;
+                if (examples.Count < 10) examples.Add($"{id}: offered while an offer was open [{string.Join(" → ", events)}]");
+            }
+
+            if (twice) acceptedTwice++;
             if (state is not ("completed" or "abandoned")) notTerminal++;
             else if (HistoryCheck.Problem(state, outcome, events) is { } problem)
             {
@@ -63,9 +71,60 @@ public static class Reconciler
             }
         }
 
+        await reader.DisposeAsync();
+        var doubled = await DoubledInstructionsAsync(conn, examples, ct);
         var foundOnce = started.LongCount(id => rows.GetValueOrDefault(id) == 1);
         var missing = started.LongCount(id => !rows.ContainsKey(id));
         var duplicated = rows.Values.LongCount(n => n > 1);
-        return (new Reconciliation(started.Count, foundOnce, missing, duplicated, inconsistent, unexpected, notTerminal, duplicateEvents), examples);
+        return (new Reconciliation(started.Count, foundOnce, missing, duplicated, inconsistent, unexpected, notTerminal, duplicateEvents,
+            twoOpen, acceptedTwice, doubled), examples);
+    }
+
+    /// <summary>
+    /// Calls with an instruction to the platform written twice for one cause: every offer writes one
+    /// ring_operator with it (so rings = offers), every offer declined or timed out one stop_ringing,
+    /// the accept one connect, the ending one transfer or end. Two nodes doing the same work would
+    /// write more. Also calls with two offers accepted or two left open in the offers table.
+    /// </summary>
+    private static async Task<long> DoubledInstructionsAsync(NpgsqlConnection conn, List<string> examples, CancellationToken ct)
+    {
+        const string Sql = """
+            with i as (
+                select call_id,
+                       count(*) filter (where kind = 'ring_operator') as rings,
+                       count(*) filter (where kind = 'stop_ringing') as stops,
+                       count(*) filter (where kind = 'connect') as connects,
+                       count(*) filter (where kind in ('transfer', 'end')) as endings
+                from telephony_instructions group by call_id
+            ), o as (
+                select call_id, count(*) as offers,
+                       count(*) filter (where resolution in ('declined', 'timed_out')) as missed,
+                       count(*) filter (where resolution = 'accepted') as accepted,
+                       count(*) filter (where resolution is null) as open
+                from offers group by call_id
+            )
+            select c.platform_call_id, coalesce(i.rings, 0) as rings, coalesce(o.offers, 0) as offers,
+                   coalesce(i.stops, 0) as stops, coalesce(o.missed, 0) as missed, coalesce(i.connects, 0) as connects,
+                   coalesce(i.endings, 0) as endings, coalesce(o.accepted, 0) as accepted, coalesce(o.open, 0) as open
+            from calls c left join i on i.call_id = c.id left join o on o.call_id = c.id
+            where c.platform_call_id not like 'demo-history-%'
+              and (coalesce(i.rings, 0) <> coalesce(o.offers, 0) or coalesce(i.stops, 0) > coalesce(o.missed, 0)
+                   or i.connects > 1 or i.endings > 1 or o.accepted > 1 or o.open > 1)
+            """;
+        await using var cmd = new NpgsqlCommand(Sql, conn) { CommandTimeout = 300 };
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        long doubled = 0;
+        while (await reader.ReadAsync(ct))
+        {
+            doubled++;
+            if (examples.Count < 10)
+            {
+                examples.Add($"{reader.GetString(0)}: instructions ring {reader.GetInt64(1)} for {reader.GetInt64(2)} offers, " +
+                             $"stop ringing {reader.GetInt64(3)} for {reader.GetInt64(4)} missed, connect {reader.GetInt64(5)}, " +
+                             $"transfer/end {reader.GetInt64(6)}; offers accepted {reader.GetInt64(7)}, open {reader.GetInt64(8)}");
+            }
+        }
+
+        return doubled;
     }
 }

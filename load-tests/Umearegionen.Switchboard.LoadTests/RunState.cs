@@ -35,6 +35,12 @@ public sealed class RunState(Scenario scenario)
     /// <summary>Caller number → the call's first intake-to-offer as measured here, with its two ends on the wall clock.</summary>
     public ConcurrentDictionary<string, MeasuredOffer> OfferLatencyByCaller { get; } = new();
     private readonly List<long> _intakeConfirmations = [];
+    /// <summary>Run time of every offer an operator's client received, pushed or learned from Resync (the failover's offer gaps).</summary>
+    public ConcurrentQueue<TimeSpan> OfferTimes { get; } = new();
+    /// <summary>Caller number → the call's first offer received by any operator, pushed or from Resync.</summary>
+    public ConcurrentDictionary<string, FirstOffer> FirstOffers { get; } = new();
+    /// <summary>Operator clients' lost connections (automatic reconnects), with when each was back and resynced.</summary>
+    public ConcurrentQueue<Outage> Outages { get; } = new();
 
     public long Completed;
     public long Offers;
@@ -70,12 +76,28 @@ public sealed class RunState(Scenario scenario)
     public void OfferArrived(string callerNumber)
     {
         Interlocked.Increment(ref Offers);
+        OfferSeen(callerNumber, viaResync: false);
         if (Sent.TryRemove(callerNumber, out var sent))
         {
             var latency = Stopwatch.GetElapsedTime(sent.SentAt);
             OfferLatencyByCaller[callerNumber] = new MeasuredOffer(latency.TotalMilliseconds, sent.SentUtc, DateTime.UtcNow);
             IntakeToOffer.Record(latency, sent.RunTime);
             IntakeToOfferByPhase.GetOrAdd(sent.Phase, p => new LatencyRecorder(p)).Record(latency, sent.RunTime);
+        }
+    }
+
+    /// <summary>
+    /// An offer reached an operator's client, pushed or in Resync's answer after a reconnect: counted
+    /// for the failover figures only (intake-to-offer above counts pushed offers, as it always has).
+    /// </summary>
+    public void OfferSeen(string callerNumber, bool viaResync)
+    {
+        // One reading of the clock for both: a call's first offer is then exactly one of the offers' times.
+        var now = Now;
+        OfferTimes.Enqueue(now);
+        if (!FirstOffers.ContainsKey(callerNumber) && Sent.TryGetValue(callerNumber, out var sent))
+        {
+            FirstOffers.TryAdd(callerNumber, new FirstOffer(sent.RunTime, Stopwatch.GetElapsedTime(sent.SentAt).TotalMilliseconds, viaResync, now));
         }
     }
 }

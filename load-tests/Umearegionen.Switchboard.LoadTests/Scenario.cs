@@ -27,6 +27,20 @@ public sealed record Scenario
     /// autovacuum visits them. 0: an empty database.
     /// </summary>
     public int HistoryDays { get; init; }
+    /// <summary>
+    /// Service nodes behind a load balancer (docs/load-tests-failover.md). 1: the service alone, as
+    /// always. 2 or more: Redis (the SignalR backplane), that many service processes and haproxy in
+    /// front of them, and all of the generator's traffic goes through haproxy.
+    /// </summary>
+    public int Nodes { get; init; } = 1;
+    /// <summary>
+    /// Run the same scenario once per entry, each with that many nodes, on a fresh database each time,
+    /// and write one report comparing them (e.g. [1, 2]). Empty: one run with <see cref="Nodes"/>.
+    /// </summary>
+    public IReadOnlyList<int> CompareNodes { get; init; } = [];
+
+    /// <summary>The most service nodes a scenario may ask for: a 2-core machine runs them all.</summary>
+    public const int MaxNodes = 4;
 
     public IReadOnlyList<RatePhase> RatePhases() =>
         Phases.Select(p => new RatePhase(p.Name, TimeSpan.FromSeconds(p.Seconds), p.StartRate, p.EndRate)).ToList();
@@ -59,6 +73,18 @@ public sealed record Scenario
         var duration = Phases.Sum(p => p.Seconds);
         if (Faults.Any(f => f.AtSecond < 0 || f.AtSecond > duration)) Fail("faults: atSecond within the scenario's duration");
         if (HistoryDays is < 0 or > 3660) Fail("historyDays: from 0 (an empty database) to 3660");
+        if (Nodes is < 1 or > MaxNodes) Fail($"nodes: from 1 to {MaxNodes}");
+        if (CompareNodes.Any(n => n is < 1 or > MaxNodes)) Fail($"compareNodes: each from 1 to {MaxNodes}");
+        if (CompareNodes.Count == 1) Fail("compareNodes: at least two runs to compare, e.g. [1, 2]");
+        if (CompareNodes.Count > 0 && Nodes != 1) Fail("compareNodes: give either nodes or compareNodes, not both");
+        if (CompareNodes.Count > 0 && Faults.Count > 0) Fail("compareNodes: the runs compared have no faults");
+        foreach (var fault in Faults.Where(f => FaultKinds.OnNodes.Contains(f.Kind)))
+        {
+            if (Nodes < 2) Fail($"faults: {fault.Kind} needs \"nodes\": 2 or more");
+            if (fault.Kind != FaultKinds.RollingRestart && (fault.Node < 1 || fault.Node > Nodes)) Fail($"faults: {fault.Kind} needs \"node\" from 1 to {Nodes}");
+        }
+
+        if (Nodes >= 2 && Faults.Any(f => f.Kind == FaultKinds.RestartService)) Fail("faults: restart-service is for one node; with nodes use kill-node and start-node");
     }
 }
 
@@ -99,13 +125,24 @@ public static class OutcomeKinds
     public static readonly IReadOnlySet<string> All = new HashSet<string> { Transfer, Answer, Callback, Message, FaultReport };
 }
 
-/// <summary>At AtSecond: restart the service, restart PostgreSQL, or drop Count operators for Seconds.</summary>
-public sealed record FaultSpec(double AtSecond, string Kind, int Count = 0, double Seconds = 0);
+/// <summary>
+/// At AtSecond: restart the service, restart PostgreSQL, or drop Count operators for Seconds; with
+/// several nodes, kill or start node Node (1-based), or restart every node in turn.
+/// </summary>
+public sealed record FaultSpec(double AtSecond, string Kind, int Count = 0, double Seconds = 0, int Node = 0);
 
 public static class FaultKinds
 {
     public const string RestartService = "restart-service";
     public const string RestartPostgres = "restart-postgres";
     public const string DropOperators = "drop-operators";
-    public static readonly IReadOnlySet<string> All = new HashSet<string> { RestartService, RestartPostgres, DropOperators };
+    /// <summary>SIGKILL one node's process (a crash); it stays down until a start-node.</summary>
+    public const string KillNode = "kill-node";
+    /// <summary>Start a node again and wait until it is ready.</summary>
+    public const string StartNode = "start-node";
+    /// <summary>Each node in turn: SIGTERM, wait for it to exit, start it, wait until ready; then the next.</summary>
+    public const string RollingRestart = "rolling-restart";
+    public static readonly IReadOnlySet<string> All = new HashSet<string> { RestartService, RestartPostgres, DropOperators, KillNode, StartNode, RollingRestart };
+    /// <summary>The kinds that act on the nodes of a multi-node run.</summary>
+    public static readonly IReadOnlySet<string> OnNodes = new HashSet<string> { KillNode, StartNode, RollingRestart };
 }

@@ -19,22 +19,24 @@ public sealed class ServiceUnderTest : IAsyncDisposable
 
     public Uri Url { get; }
     public string ConnectionString { get; }
-    public string AdminPassword { get; } = "load-" + Guid.NewGuid().ToString("N");
+    public string AdminPassword { get; private init; } = "load-" + Guid.NewGuid().ToString("N");
     public string ApiKey { get; private set; } = "";
     public int? Pid => _process is { HasExited: false } p ? p.Id : null;
 
-    private ServiceUnderTest(string dll, string repoRoot, string pgDir, string connectionString, int port, string log)
+    private ServiceUnderTest(string dll, string repoRoot, string pgDir, string connectionString, int port, string log,
+        IReadOnlyDictionary<string, string>? environment = null, string? signingKey = null, string name = "service")
     {
         _dll = dll;
         _repoRoot = repoRoot;
         _pgDir = pgDir;
         _log = log;
+        Name = name;
         ConnectionString = connectionString;
         Url = new Uri($"http://127.0.0.1:{port}");
         _environment = new Dictionary<string, string>
         {
             ["ConnectionStrings__Switchboard"] = connectionString,
-            ["Access__SigningKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(48)),
+            ["Access__SigningKey"] = signingKey ?? Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(48)),
             ["Access__LoginAttemptsPerMinute"] = "10000",
             ["Serilog__MinimumLevel__Default"] = "Warning",
             ["ASPNETCORE_URLS"] = Url.ToString().TrimEnd('/'),
@@ -42,12 +44,21 @@ public sealed class ServiceUnderTest : IAsyncDisposable
             ["Demo__Enabled"] = "false",
             ["Database__StartupRetryFor"] = "00:01:00",
         };
+        foreach (var (k, v) in environment ?? new Dictionary<string, string>()) _environment[k] = v;
     }
+
+    /// <summary>"service" alone; "node1", "node2", ... in a cluster.</summary>
+    public string Name { get; }
+
+    /// <summary>Where its output goes.</summary>
+    public string LogPath => _log;
 
     /// <summary>Creates a fresh database, an administrator and an API key, and starts the service.</summary>
     /// <summary>With history days, the database first gets that much past traffic (the service's <c>demo history</c> command).</summary>
+    /// <summary>A node of a cluster gets its environment (the backplane, its name) and its own log.</summary>
     public static async Task<ServiceUnderTest> StartAsync(
-        string dll, string repoRoot, string pgDir, string adminConnectionString, int port, string workDir, int historyDays = 0)
+        string dll, string repoRoot, string pgDir, string adminConnectionString, int port, string workDir, int historyDays = 0,
+        IReadOnlyDictionary<string, string>? environment = null, string name = "service")
     {
         var builder = new NpgsqlConnectionStringBuilder(adminConnectionString);
         const string Db = "switchboard_loadtest";
@@ -62,7 +73,7 @@ public sealed class ServiceUnderTest : IAsyncDisposable
 
         builder.Database = Db;
         Directory.CreateDirectory(workDir);
-        var service = new ServiceUnderTest(dll, repoRoot, pgDir, builder.ConnectionString, port, Path.Combine(workDir, "service.log"));
+        var service = new ServiceUnderTest(dll, repoRoot, pgDir, builder.ConnectionString, port, Path.Combine(workDir, name + ".log"), environment, name: name);
         await service.RunCommandAsync(["accounts", "create", "--username", "loadadmin", "--display-name", "Load test",
             "--role", "administrator", "--password-stdin"], service.AdminPassword);
         var output = await service.RunCommandAsync(["api-keys", "create", "--name", "load test"], null);
@@ -77,6 +88,21 @@ public sealed class ServiceUnderTest : IAsyncDisposable
                          ?? throw new InvalidOperationException("api-keys create printed no key: " + output);
         await service.StartProcessAsync();
         return service;
+    }
+
+    /// <summary>
+    /// Another node on the same database: the same signing key, administrator and API key, its own port,
+    /// name, log and environment (which overrides this one's). Started and ready when returned.
+    /// </summary>
+    public async Task<ServiceUnderTest> AnotherNodeAsync(string name, int port, IReadOnlyDictionary<string, string> environment)
+    {
+        var node = new ServiceUnderTest(_dll, _repoRoot, _pgDir, ConnectionString, port, Path.Combine(Path.GetDirectoryName(_log)!, name + ".log"),
+            environment, _environment["Access__SigningKey"], name)
+        {
+            AdminPassword = AdminPassword, ApiKey = ApiKey,
+        };
+        await node.StartProcessAsync();
+        return node;
     }
 
     private async Task<string> RunCommandAsync(IEnumerable<string> args, string? stdin, TimeSpan? timeLimit = null)
@@ -115,9 +141,30 @@ public sealed class ServiceUnderTest : IAsyncDisposable
     {
         var process = Process.Start(Info())!;
         var log = new StreamWriter(_log, append: true) { AutoFlush = true };
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
-        process.Exited += (_, _) => log.Dispose();
+        var closed = false;
+        void Write(string? line)
+        {
+            if (line is null) return;
+            lock (log)
+            {
+                if (!closed) log.WriteLine(line);
+            }
+        }
+
+        process.OutputDataReceived += (_, e) => Write(e.Data);
+        process.ErrorDataReceived += (_, e) => Write(e.Data);
+        // Closed once the process has exited and its output has been read to the end (what it wrote
+        // last, e.g. why it stopped at start-up, is in the log).
+        process.Exited += (_, _) => _ = Task.Run(async () =>
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            try { await process.WaitForExitAsync(timeout.Token); } catch (OperationCanceledException) { }
+            lock (log)
+            {
+                closed = true;
+                log.Dispose();
+            }
+        });
         process.EnableRaisingEvents = true;
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
@@ -131,7 +178,16 @@ public sealed class ServiceUnderTest : IAsyncDisposable
         var clock = Stopwatch.StartNew();
         while (clock.Elapsed < within)
         {
-            if (_process is { HasExited: true }) throw new InvalidOperationException($"the service exited; see {_log}");
+            if (_process is { HasExited: true } exited)
+            {
+                using (var output = new CancellationTokenSource(TimeSpan.FromSeconds(10)))
+                {
+                    // Its last output in the log before saying so.
+                    try { await exited.WaitForExitAsync(output.Token); } catch (OperationCanceledException) { }
+                }
+
+                throw new InvalidOperationException($"{Name} exited with code {exited.ExitCode}; see {_log}");
+            }
             try
             {
                 using var response = await http.GetAsync("/health/ready");
@@ -158,6 +214,67 @@ public sealed class ServiceUnderTest : IAsyncDisposable
 
         await StartProcessAsync();
         return clock.Elapsed;
+    }
+
+    /// <summary>Kills the process (SIGKILL, as a crash would) and waits until it is gone; it stays down.</summary>
+    public async Task KillAsync()
+    {
+        if (_process is { HasExited: false } p)
+        {
+            p.Kill(entireProcessTree: true);
+            await p.WaitForExitAsync();
+        }
+    }
+
+    /// <summary>
+    /// Stops the process as an orchestrator does (SIGTERM: the host shuts down gracefully and closes its
+    /// hub connections) and waits for it to exit; killed if it has not exited within the time given.
+    /// Returns whether it exited by itself.
+    /// </summary>
+    public async Task<bool> StopGracefullyAsync(TimeSpan within)
+    {
+        if (_process is not { HasExited: false } p) return true;
+        if (SignalTerminate(p.Id) != 0) throw new InvalidOperationException($"kill(SIGTERM) of {Name} (pid {p.Id}) failed");
+        using var timeout = new CancellationTokenSource(within);
+        try
+        {
+            await p.WaitForExitAsync(timeout.Token);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            await KillAsync();
+            return false;
+        }
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
+
+    private static int SignalTerminate(int pid) => Kill(pid, 15);
+
+    /// <summary>Starts the process again (after a kill or a stop) and waits until it is ready.</summary>
+    public Task StartAgainAsync() => _process is { HasExited: false } ? Task.CompletedTask : StartProcessAsync();
+
+    /// <summary>Whether its process runs.</summary>
+    public bool Running => _process is { HasExited: false };
+
+    /// <summary>
+    /// Asks the node itself (not through the balancer) whether it is ready, and whether it holds the
+    /// leadership, when its /health/ready body says so (<c>"leader": true|false</c>); null when it does not.
+    /// </summary>
+    public async Task<(bool Ready, bool? Leader)> ReadinessAsync(HttpClient http, CancellationToken ct)
+    {
+        try
+        {
+            using var response = await http.GetAsync(new Uri(Url, "/health/ready"), ct);
+            var body = await response.Content.ReadAsStringAsync(ct);
+            return (response.IsSuccessStatusCode, Harness.HealthBody.Leader(body));
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
+        {
+            return (false, null);
+        }
     }
 
     /// <summary>Stops and starts the load test's own PostgreSQL cluster (scripts/local-postgres.sh with SWITCHBOARD_PG_DIR).</summary>

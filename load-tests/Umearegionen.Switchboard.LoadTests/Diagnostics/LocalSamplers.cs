@@ -7,9 +7,11 @@ namespace Umearegionen.Switchboard.LoadTests.Diagnostics;
 /// <summary>
 /// Samples what the run's own side and the machine do: every 100 ms the generator's timer lateness
 /// (how late a 100 ms wait on its thread pool comes back: its clients' callbacks are late by as much)
-/// and its garbage collection pauses; every second the machine's and the service's CPU from /proc.
+/// and its garbage collection pauses; every second the machine's and the service's CPU from /proc
+/// (with several nodes, the sum of their processes' CPU; a process that started or ended within the
+/// second is left out of that second).
 /// </summary>
-public sealed class GeneratorAndMachineSampler(Func<int?> servicePid, Func<TimeSpan> now, TimelineRecorder timeline)
+public sealed class GeneratorAndMachineSampler(Func<IReadOnlyList<int>> servicePids, Func<TimeSpan> now, TimelineRecorder timeline)
 {
     private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(100);
 
@@ -17,7 +19,7 @@ public sealed class GeneratorAndMachineSampler(Func<int?> servicePid, Func<TimeS
     {
         var pauses = GC.GetTotalPauseDuration();
         var cpu = MachineCpu.Read();
-        var serviceTicks = (Pid: servicePid(), Ticks: ProcessTicks(servicePid()));
+        var serviceTicks = Ticks(servicePids());
         var generatorCpu = Process.GetCurrentProcess().TotalProcessorTime;
         var lastCpuAt = now();
         var clock = Stopwatch.StartNew();
@@ -33,10 +35,10 @@ public sealed class GeneratorAndMachineSampler(Func<int?> servicePid, Func<TimeS
 
             if (at - lastCpuAt < TimeSpan.FromSeconds(1)) continue;
             var cpuNow = MachineCpu.Read();
-            var pid = servicePid();
-            var ticks = ProcessTicks(pid);
-            double? servicePercent = pid == serviceTicks.Pid && ticks is { } t && serviceTicks.Ticks is { } t0
-                ? (t - t0) / ClockTicksPerSecond / (at - lastCpuAt).TotalSeconds * 100
+            var ticks = Ticks(servicePids());
+            var both = ticks.Keys.Where(serviceTicks.ContainsKey).ToList();
+            double? servicePercent = both.Count > 0
+                ? both.Sum(pid => ticks[pid] - serviceTicks[pid]) / ClockTicksPerSecond / (at - lastCpuAt).TotalSeconds * 100
                 : null;
             var generatorCpuNow = Process.GetCurrentProcess().TotalProcessorTime;
             var generatorPercent = (generatorCpuNow - generatorCpu) / (at - lastCpuAt) * 100;
@@ -45,8 +47,19 @@ public sealed class GeneratorAndMachineSampler(Func<int?> servicePid, Func<TimeS
                 timeline.Cpu(at, 100.0 * (c1.Busy - c0.Busy) / (c1.Total - c0.Total), servicePercent, generatorPercent);
             }
 
-            (cpu, serviceTicks, generatorCpu, lastCpuAt) = (cpuNow, (pid, ticks), generatorCpuNow, at);
+            (cpu, serviceTicks, generatorCpu, lastCpuAt) = (cpuNow, ticks, generatorCpuNow, at);
         }
+    }
+
+    private static Dictionary<int, long> Ticks(IReadOnlyList<int> pids)
+    {
+        var ticks = new Dictionary<int, long>();
+        foreach (var pid in pids)
+        {
+            if (ProcessTicks(pid) is { } t) ticks[pid] = t;
+        }
+
+        return ticks;
     }
 
     /// <summary>USER_HZ: /proc counts CPU time in these ticks (100 on Linux).</summary>

@@ -36,6 +36,38 @@ public static class HistoryCheck
         }
     }
 
+    /// <summary>
+    /// What several nodes could get wrong in a call's offers, from its events in the order recorded
+    /// (each is written under the call's row lock, so their ids are in the order they happened): an
+    /// offer made while an earlier one was still open (not yet declined, timed out, accepted, or ended
+    /// by the caller hanging up), and the call accepted more than once.
+    /// </summary>
+    public static (bool TwoOffersOpen, bool AcceptedTwice) OfferProblems(IReadOnlyList<string> events)
+    {
+        var open = false;
+        var twoOpen = false;
+        var accepted = 0;
+        foreach (var e in events)
+        {
+            switch (e)
+            {
+                case "offered":
+                    twoOpen |= open;
+                    open = true;
+                    break;
+                case "offer_declined" or "offer_timed_out" or "platform_ended":
+                    open = false;
+                    break;
+                case "accepted":
+                    accepted++;
+                    open = false;
+                    break;
+            }
+        }
+
+        return (twoOpen, accepted > 1);
+    }
+
     private static int IndexOf(this IReadOnlyList<string> list, string value)
     {
         for (var i = 0; i < list.Count; i++)

@@ -65,7 +65,9 @@ public static class ReportWriter
             md.AppendLine(Invariant,
                 $"Started {r.Started}; found exactly once {r.FoundOnce}; missing {r.Missing}; duplicated {r.Duplicated}; " +
                 $"inconsistent history {r.InconsistentHistory}; not ended {r.NotTerminal}; never started but stored {r.Unexpected}; " +
-                $"duplicate platform events {r.DuplicatePlatformEvents}. {(r.Clean ? "Every call accounted for." : "NOT CLEAN.")}");
+                $"duplicate platform events {r.DuplicatePlatformEvents}; offered while an offer was open {r.TwoOffersOpen}; " +
+                $"accepted twice {r.AcceptedTwice}; instructions to the platform written twice {r.DoubledInstructions}. " +
+                $"{(r.Clean ? "Every call accounted for." : "NOT CLEAN.")}");
         }
         else
         {
@@ -110,6 +112,103 @@ public static class ReportWriter
         File.WriteAllText(Path.Combine(directory, stem + ".md"), Markdown(report));
         File.WriteAllText(Path.Combine(directory, stem + ".html"), Html(report), new UTF8Encoding(false));
         File.WriteAllText(Path.Combine(directory, stem + ".csv"), Csv(report), new UTF8Encoding(false));
+    }
+
+    /// <summary>
+    /// One node against several on the same traffic (a scenario's compareNodes): a table of the runs side
+    /// by side, then each run's own report. CPU is the mean over the seconds calls arrived in: the
+    /// service's (its processes added up; 100 % is one core) and the machine's (all cores).
+    /// </summary>
+    public static string ComparisonMarkdown(string scenario, IReadOnlyList<(int Nodes, RunReport Report)> runs)
+    {
+        var md = new StringBuilder();
+        md.AppendLine(Invariant, $"# Load test: {scenario}, {string.Join(" against ", runs.Select(r => NodesLabel(r.Nodes)))}");
+        md.AppendLine();
+        md.AppendLine("The same scenario (the same seed, so the same arrivals) once per row, each on a fresh database. One node runs as every other " +
+                      "scenario does (the generator talks to it directly); more nodes run behind haproxy with a Redis backplane, so their figures include " +
+                      "the balancer's hop and the backplane. All share the machine's cores with PostgreSQL and the generator.");
+        md.AppendLine();
+        md.AppendLine("| nodes | calls | intake-to-offer p50 / p95 / p99 (ms) | accept-to-confirmed p50 / p95 / p99 (ms) | errors | service CPU (% of one core) | machine CPU (%) | reconciled | result |");
+        md.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |");
+        foreach (var (nodes, report) in runs)
+        {
+            var offer = Find(report, "intake-to-offer");
+            var accept = Find(report, "accept-to-confirmed");
+            var from = report.ArrivalsPerSecond.Count == 0 ? 0 : report.ArrivalsPerSecond.Min(a => a.Second);
+            var to = report.ArrivalsPerSecond.Count == 0 ? 0 : report.ArrivalsPerSecond.Max(a => a.Second);
+            md.AppendLine(Invariant,
+                $"| {nodes} | {report.CallsStarted} | {offer.P50Ms:0.0} / {offer.P95Ms:0.0} / {offer.P99Ms:0.0} | " +
+                $"{accept.P50Ms:0.0} / {accept.P95Ms:0.0} / {accept.P99Ms:0.0} | {report.Errors.Sum(e => e.Value)} | " +
+                $"{Mean(report, Diagnostics.TimelineRecorder.Series.ServiceCpu, from, to)} | {Mean(report, Diagnostics.TimelineRecorder.Series.MachineCpu, from, to)} | " +
+                $"{(report.Reconciliation is { Clean: true } ? "clean" : "NOT CLEAN")} | {(report.Passed ? "PASSED" : "FAILED")} |");
+        }
+
+        md.AppendLine();
+        md.AppendLine(Invariant, $"- Result: **{(runs.All(r => r.Report.Passed) ? "PASSED" : "FAILED")}**");
+        foreach (var (nodes, report) in runs)
+        {
+            md.AppendLine();
+            md.AppendLine(Invariant, $"## Run with {NodesLabel(nodes)}");
+            md.AppendLine();
+            // The run's own report, its headings one level down.
+            foreach (var line in Markdown(report).Split('\n').Skip(1))
+            {
+                md.AppendLine(line.StartsWith('#') ? "#" + line : line);
+            }
+        }
+
+        return md.ToString();
+    }
+
+    private static string NodesLabel(int nodes) => nodes == 1 ? "1 node" : $"{nodes} nodes";
+
+    private static LatencySummary Find(RunReport report, string name) =>
+        report.Latencies.FirstOrDefault(l => l.Name == name)?.Summary() ?? new LatencySummary(name, 0, 0, 0, 0, 0);
+
+    /// <summary>The mean of a per-second series over seconds from..to, or "–" without data.</summary>
+    internal static string Mean(RunReport report, string series, int from, int to)
+    {
+        var points = report.Series.FirstOrDefault(s => s.Title == series).Points?.Where(p => p.Second >= from && p.Second <= to).ToList();
+        return points is { Count: > 0 } ? points.Average(p => p.Value).ToString("0", Invariant) : "–";
+    }
+
+    public static void WriteComparison(string scenario, IReadOnlyList<(int Nodes, RunReport Report)> runs, string directory)
+    {
+        System.IO.Directory.CreateDirectory(directory);
+        var startedAt = runs.Count > 0 ? runs[0].Report.StartedAt : DateTimeOffset.UtcNow;
+        var stem = $"{startedAt:yyyyMMdd-HHmmss}-{Slug(scenario)}";
+        var markdown = ComparisonMarkdown(scenario, runs);
+        File.WriteAllText(Path.Combine(directory, stem + ".md"), markdown);
+        var html = new StringBuilder();
+        html.AppendLine("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">");
+        html.AppendLine(Invariant, $"<title>Load test: {Encode(scenario)}</title>");
+        html.AppendLine("<style>body{font-family:system-ui,sans-serif;max-width:1000px;margin:2rem auto;color:#1a1a1a}" +
+                        "table{border-collapse:collapse}td,th{border:1px solid #999;padding:.25rem .6rem;text-align:right}" +
+                        "th:first-child,td:first-child{text-align:left}svg{background:#fafafa;border:1px solid #ccc}</style>");
+        html.AppendLine("</head><body>");
+        html.AppendLine(MarkdownishToHtml(markdown));
+        foreach (var (nodes, report) in runs)
+        {
+            foreach (var latency in report.Latencies.Take(2))
+            {
+                html.AppendLine(Invariant, $"<h2>{NodesLabel(nodes)}: {Encode(latency.Name)}, p99 per second</h2>");
+                html.AppendLine(Chart(latency.PerSecond().Select(s => (s.Second, s.P99Ms)).ToList(), "ms", "#b3261e"));
+            }
+
+            var cpu = report.Series.FirstOrDefault(s => s.Title == Diagnostics.TimelineRecorder.Series.ServiceCpu);
+            if (cpu.Points is not null)
+            {
+                html.AppendLine(Invariant, $"<h2>{NodesLabel(nodes)}: {Encode(cpu.Title)}</h2>");
+                html.AppendLine(Chart(cpu.Points, cpu.Unit, "#2e7d32"));
+            }
+        }
+
+        html.AppendLine("</body></html>");
+        File.WriteAllText(Path.Combine(directory, stem + ".html"), html.ToString(), new UTF8Encoding(false));
+        foreach (var (nodes, report) in runs)
+        {
+            File.WriteAllText(Path.Combine(directory, $"{stem}-{nodes}-node.csv"), Csv(report), new UTF8Encoding(false));
+        }
     }
 
     /// <summary>
@@ -192,7 +291,8 @@ public static class ReportWriter
                 inTable = false;
             }
 
-            if (line.StartsWith("## ", StringComparison.Ordinal)) html.AppendLine($"<h2>{Encode(line[3..])}</h2>");
+            if (line.StartsWith("### ", StringComparison.Ordinal)) html.AppendLine($"<h3>{Encode(line[4..])}</h3>");
+            else if (line.StartsWith("## ", StringComparison.Ordinal)) html.AppendLine($"<h2>{Encode(line[3..])}</h2>");
             else if (line.StartsWith("# ", StringComparison.Ordinal)) html.AppendLine($"<h1>{Encode(line[2..])}</h1>");
             else if (line.StartsWith("- ", StringComparison.Ordinal)) html.AppendLine($"<p>• {Encode(line[2..]).Replace("**", "")}</p>");
             else if (line.Length > 0) html.AppendLine($"<p>{Encode(line)}</p>");

@@ -56,6 +56,55 @@ public sealed class ScenarioTests
         }
     }
 
+    private const string Minimal = """ "phases": [{ "name": "a", "seconds": 100, "startRate": 1, "endRate": 1 }], "traffic": [{ "dialledNumber": "+4690161000", "weight": 1 }] """;
+
+    [Theory]
+    [InlineData("""{ "name": "x", "nodes": 0, PHASES }""", "nodes")]
+    [InlineData("""{ "name": "x", "nodes": 9, PHASES }""", "nodes")]
+    [InlineData("""{ "name": "x", "faults": [{ "atSecond": 5, "kind": "kill-node", "node": 1 }], PHASES }""", "kill-node needs \"nodes\"")]
+    [InlineData("""{ "name": "x", "nodes": 2, "faults": [{ "atSecond": 5, "kind": "kill-node" }], PHASES }""", "kill-node needs \"node\" from 1 to 2")]
+    [InlineData("""{ "name": "x", "nodes": 2, "faults": [{ "atSecond": 5, "kind": "start-node", "node": 3 }], PHASES }""", "start-node needs \"node\"")]
+    [InlineData("""{ "name": "x", "faults": [{ "atSecond": 5, "kind": "rolling-restart" }], PHASES }""", "rolling-restart needs \"nodes\"")]
+    [InlineData("""{ "name": "x", "nodes": 2, "faults": [{ "atSecond": 5, "kind": "restart-service" }], PHASES }""", "restart-service")]
+    [InlineData("""{ "name": "x", "compareNodes": [1], PHASES }""", "compareNodes")]
+    [InlineData("""{ "name": "x", "compareNodes": [1, 5], PHASES }""", "compareNodes")]
+    [InlineData("""{ "name": "x", "nodes": 2, "compareNodes": [1, 2], PHASES }""", "compareNodes")]
+    [InlineData("""{ "name": "x", "compareNodes": [1, 2], "faults": [{ "atSecond": 5, "kind": "drop-operators", "count": 1, "seconds": 1 }], PHASES }""", "compareNodes")]
+    public void AnInvalidMultiNodeScenarioIsRefusedNamingTheField(string json, string field)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"scenario-{Guid.NewGuid():N}.json");
+        File.WriteAllText(path, json.Replace("PHASES", Minimal, StringComparison.Ordinal));
+        try
+        {
+            var e = Assert.Throws<InvalidDataException>(() => Scenario.Load(path));
+            Assert.Contains(field, e.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void TheFailoverScenarioKillsAndStartsNodeOneAndRestartsEveryNodeOnTwoNodes()
+    {
+        var failover = Scenario.Load(Path.Combine(ScenarioDirectory(), "failover.json"));
+
+        Assert.Equal(2, failover.Nodes);
+        Assert.Equal([FaultKinds.KillNode, FaultKinds.StartNode, FaultKinds.RollingRestart], failover.Faults.OrderBy(f => f.AtSecond).Select(f => f.Kind));
+        Assert.All(failover.Faults.Where(f => f.Kind != FaultKinds.RollingRestart), f => Assert.Equal(1, f.Node));
+        Assert.Equal(1, Scenario.Load(Path.Combine(ScenarioDirectory(), "smoke.json")).Nodes);
+    }
+
+    [Fact]
+    public void TheComparisonRunsOneNodeThenTwoWithoutFaults()
+    {
+        var compare = Scenario.Load(Path.Combine(ScenarioDirectory(), "nodes-compare.json"));
+
+        Assert.Equal([1, 2], compare.CompareNodes);
+        Assert.Empty(compare.Faults);
+    }
+
     [Fact]
     public void AMisspelledSettingIsRefusedRatherThanIgnored()
     {
