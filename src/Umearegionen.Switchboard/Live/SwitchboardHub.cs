@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
 using Umearegionen.Switchboard.Access;
 using Umearegionen.Switchboard.Contracts;
+using Umearegionen.Switchboard.Platform.Cluster;
 
 namespace Umearegionen.Switchboard.Live;
 
@@ -34,11 +35,13 @@ public sealed partial class SwitchboardHub : Hub<ISwitchboardClient>
         }
 
         await RoutingConnectedAsync();
+        Context.GetHttpContext()?.RequestServices.GetRequiredService<LocalHubConnections>().Opened(Context);
         await base.OnConnectedAsync();
     }
 
     public override async Task OnDisconnectedAsync(Exception? exception)
     {
+        Context.GetHttpContext()?.RequestServices.GetRequiredService<LocalHubConnections>().Closed(Context);
         await RoutingDisconnectedAsync();
         await base.OnDisconnectedAsync(exception);
     }

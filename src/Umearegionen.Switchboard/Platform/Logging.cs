@@ -50,8 +50,10 @@ public static class Logging
             // A load balancer asks every node for its health each second: those answers are logged only
             // when they say something is wrong.
             o.GetLevel = (http, _, ex) =>
-                ex is not null || http.Response.StatusCode >= 500 ? Serilog.Events.LogEventLevel.Error
-                : http.Request.Path.StartsWithSegments("/health") ? (http.Response.StatusCode == 200 ? Serilog.Events.LogEventLevel.Debug : Serilog.Events.LogEventLevel.Warning)
+                ex is not null ? Serilog.Events.LogEventLevel.Error
+                : http.Request.Path.StartsWithSegments("/health")
+                    ? (http.Response.StatusCode == 200 ? Serilog.Events.LogEventLevel.Debug : Serilog.Events.LogEventLevel.Warning)
+                : http.Response.StatusCode >= 500 ? Serilog.Events.LogEventLevel.Error
                 : Serilog.Events.LogEventLevel.Information;
         });
         return app;

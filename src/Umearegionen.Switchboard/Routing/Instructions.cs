@@ -11,7 +11,8 @@ namespace Umearegionen.Switchboard.Routing;
 /// node the platform's request reached: new instructions wake the polls of every node.
 /// </summary>
 public sealed class Instructions(
-    NpgsqlDataSource dataSource, TimeProvider clock, Microsoft.Extensions.Options.IOptions<TelephonyOptions> options, ClusterSignals signals)
+    NpgsqlDataSource dataSource, TimeProvider clock, Microsoft.Extensions.Options.IOptions<TelephonyOptions> options, ClusterSignals signals,
+    IHostApplicationLifetime lifetime)
 {
     private TaskCompletionSource _next = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -38,8 +39,10 @@ public sealed class Instructions(
 
         try
         {
-            // Transport timing, not domain time: a poll waits on the wall clock.
-            await waiting.WaitAsync(wait, ct);
+            // Transport timing, not domain time: a poll waits on the wall clock. A node that stops answers
+            // its polls at once, so that the platform polls again on another node rather than wait.
+            using var stopping = CancellationTokenSource.CreateLinkedTokenSource(ct, lifetime.ApplicationStopping);
+            await waiting.WaitAsync(wait, stopping.Token);
         }
         catch (TimeoutException)
         {
@@ -48,6 +51,10 @@ public sealed class Instructions(
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
             // The platform gave up waiting; nobody reads this answer.
+            return batch;
+        }
+        catch (OperationCanceledException) when (lifetime.ApplicationStopping.IsCancellationRequested)
+        {
             return batch;
         }
 

@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.StackExchangeRedis;
 using StackExchange.Redis;
@@ -11,9 +9,9 @@ namespace Umearegionen.Switchboard.Platform.Cluster;
 /// own clients kept served while Redis is out of reach. Every connection and group is also registered
 /// with SignalR's in-process manager (<see cref="DefaultHubLifetimeManager{THub}"/>); a send goes
 /// through Redis, and when Redis cannot take it, to the clients on this node only. When Redis comes
-/// back, events between nodes have been lost, so every connection on this node is closed: its client
-/// reconnects (through the load balancer, to any node) and calls Resync, as after any reconnect
-/// (docs/hub.md).
+/// back, events between nodes have been lost, so every connection on this node is cut
+/// (<see cref="LocalHubConnections"/>): its client reconnects (through the load balancer, to any node)
+/// and calls Resync, as after any reconnect (docs/hub.md).
 /// </summary>
 public sealed partial class BackplaneLifetimeManager<THub> : HubLifetimeManager<THub> where THub : Hub
 {
@@ -21,51 +19,26 @@ public sealed partial class BackplaneLifetimeManager<THub> : HubLifetimeManager<
     private readonly DefaultHubLifetimeManager<THub> _local;
     private readonly RedisBackplane _backplane;
     private readonly ILogger<BackplaneLifetimeManager<THub>> _logger;
-    private readonly ConcurrentDictionary<string, HubConnectionContext> _connections = new();
 
     public BackplaneLifetimeManager(
         RedisHubLifetimeManager<THub> redis, DefaultHubLifetimeManager<THub> local, RedisBackplane backplane,
-        ILogger<BackplaneLifetimeManager<THub>> logger)
+        LocalHubConnections connections, ILogger<BackplaneLifetimeManager<THub>> logger)
     {
         _redis = redis;
         _local = local;
         _backplane = backplane;
         _logger = logger;
-        backplane.Restored += CloseConnections;
-    }
-
-    private void CloseConnections()
-    {
-        var count = 0;
-        foreach (var connection in _connections.Values)
-        {
-            // The transport is cut rather than the hub connection closed: a close message from the server
-            // would tell the client not to reconnect, while a lost transport is what automatic reconnect is for.
-            if (connection.GetHttpContext() is { } http)
-            {
-                http.Abort();
-            }
-            else
-            {
-                connection.Abort();
-            }
-
-            count++;
-        }
-
-        LogClosed(_logger, count);
+        backplane.Restored += () => connections.CutAll("Redis is back");
     }
 
     public override async Task OnConnectedAsync(HubConnectionContext connection)
     {
         await _local.OnConnectedAsync(connection);
-        _connections[connection.ConnectionId] = connection;
         await Backplane(() => _redis.OnConnectedAsync(connection), nameof(OnConnectedAsync));
     }
 
     public override async Task OnDisconnectedAsync(HubConnectionContext connection)
     {
-        _connections.TryRemove(connection.ConnectionId, out _);
         await _local.OnDisconnectedAsync(connection);
         await Backplane(() => _redis.OnDisconnectedAsync(connection), nameof(OnDisconnectedAsync));
     }
@@ -154,7 +127,4 @@ public sealed partial class BackplaneLifetimeManager<THub> : HubLifetimeManager<
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Redis did not take {What} ({Error}); the connection is served by this node only until Redis is back")]
     private static partial void LogRegistrationFailed(ILogger logger, string what, string error);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Closed {Count} hub connections after Redis came back; their clients reconnect and resync")]
-    private static partial void LogClosed(ILogger logger, int count);
 }

@@ -14,6 +14,14 @@ public sealed class ClusterOptions
     /// <summary>The node's name in logs and readiness; by default the host's name and the process id.</summary>
     [Required, StringLength(100)]
     public string NodeName { get; set; } = $"{Environment.MachineName}-{Environment.ProcessId}";
+
+    /// <summary>
+    /// How long a stopping node (SIGTERM) answers readiness with 503 before it stops and its clients move,
+    /// while other nodes are alive: long enough for the load balancer to take it out (haproxy: two
+    /// checks a second apart). Only with ConnectionStrings:Redis set.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:00:30")]
+    public TimeSpan DrainOnStop { get; set; } = TimeSpan.FromSeconds(3);
 }
 
 public static class ClusterRegistration
@@ -33,6 +41,10 @@ public static class ClusterRegistration
         services.AddHostedService(sp => sp.GetRequiredService<ClusterSignals>());
         services.AddSingleton<ClusterNode>();
         services.AddHostedService(sp => sp.GetRequiredService<ClusterNode>());
+        services.AddSingleton<LocalHubConnections>();
+        services.AddHostedService(sp => sp.GetRequiredService<LocalHubConnections>());
+        services.AddSingleton<NodeDrain>();
+        services.AddHealthChecks().AddCheck<NodeDrain.HealthCheck>("node", tags: [Health.ReadyTag]);
 
         var redis = builder.Configuration.GetConnectionString(RedisConnectionStringName);
         if (string.IsNullOrWhiteSpace(redis))
@@ -51,6 +63,9 @@ public static class ClusterRegistration
         services.AddSingleton(typeof(DefaultHubLifetimeManager<>));
         services.Replace(ServiceDescriptor.Singleton(typeof(HubLifetimeManager<>), typeof(BackplaneLifetimeManager<>)));
         services.AddHealthChecks().AddCheck<RedisBackplane.HealthCheck>("redis", tags: [Health.ReadyTag]);
+
+        // A node of several drains before it stops (NodeDrain); one node alone stops as any console app.
+        services.AddSingleton<IHostLifetime, DrainingLifetime>();
         return builder;
     }
 }

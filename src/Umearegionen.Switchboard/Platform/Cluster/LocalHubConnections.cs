@@ -1,0 +1,55 @@
+using System.Collections.Concurrent;
+using Microsoft.AspNetCore.SignalR;
+
+namespace Umearegionen.Switchboard.Platform.Cluster;
+
+/// <summary>
+/// The hub connections open on this node, so that the node can send their clients elsewhere: when it
+/// stops (a restart, a rolling update) and when Redis comes back after an outage (docs/decisions/0003).
+/// A connection is cut at its transport rather than closed by the hub: a close message from the server
+/// tells a SignalR client not to reconnect, while a lost transport (WebSocket close code 1006) is what
+/// automatic reconnect is for; the client then reaches a live node and calls Resync. A node of several
+/// stops only after the load balancer has taken it out (<see cref="NodeDrain"/>), so the clients it cuts
+/// reconnect to another node at their first try.
+/// </summary>
+public sealed partial class LocalHubConnections(IHostApplicationLifetime lifetime, ILogger<LocalHubConnections> logger) : IHostedService
+{
+    private readonly ConcurrentDictionary<string, HubCallerContext> _open = new();
+
+    public void Opened(HubCallerContext connection) => _open[connection.ConnectionId] = connection;
+
+    public void Closed(HubCallerContext connection) => _open.TryRemove(connection.ConnectionId, out _);
+
+    /// <summary>Cuts every connection of this node; says how many.</summary>
+    public int CutAll(string why)
+    {
+        var count = 0;
+        foreach (var connection in _open.Values)
+        {
+            if (connection.GetHttpContext() is { } http)
+            {
+                http.Abort();
+            }
+            else
+            {
+                connection.Abort();
+            }
+
+            count++;
+        }
+
+        LogCut(logger, count, why);
+        return count;
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        lifetime.ApplicationStopping.Register(() => CutAll("the node is stopping"));
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Cut {Count} hub connections ({Why}); their clients reconnect to a live node and resync")]
+    private static partial void LogCut(ILogger logger, int count, string why);
+}
