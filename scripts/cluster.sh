@@ -292,6 +292,12 @@ cmd_start() {
   # From here on a failure stops whatever was started (the logs stay).
   trap 'log "start failed; stopping what was started (logs are in $(rel "$DIR"))"; stop_all' EXIT
   start_redis
+  # The nodes share what one node's pool would open (24 connections): more statements at once than the
+  # database server has cores only queue inside PostgreSQL (docs/scaling.md). A connection string that
+  # sets its own size keeps it.
+  if [[ "${ConnectionStrings__Switchboard,,}" != *"maximum pool size"* && "${ConnectionStrings__Switchboard,,}" != *"maxpoolsize"* ]]; then
+    ConnectionStrings__Switchboard="${ConnectionStrings__Switchboard};Maximum Pool Size=$(( 24 / NODES ))"
+  fi
   (
     umask 077
     local name

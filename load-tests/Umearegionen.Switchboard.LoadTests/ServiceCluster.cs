@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using Npgsql;
 using Umearegionen.Switchboard.LoadTests.Harness;
 
 namespace Umearegionen.Switchboard.LoadTests;
@@ -32,6 +33,9 @@ public sealed class ServiceCluster : IAsyncDisposable
     /// <summary>haproxy's output: one line per hub request (<see cref="HaproxyConfig.ParseLogLine"/>).</summary>
     public string BalancerLog => Path.Combine(_workDir, "haproxy.log");
 
+    /// <summary>The service's pool when the connection string sets none (DatabaseRegistration.DefaultMaxPoolSize).</summary>
+    private const int OneNodesPool = 24;
+
     public static async Task<ServiceCluster> StartAsync(int nodes, string dll, string repoRoot, string pgDir, string adminConnectionString,
         string workDir, int historyDays, TextWriter log)
     {
@@ -49,8 +53,16 @@ public sealed class ServiceCluster : IAsyncDisposable
             await WaitForPortAsync(redisPort, cluster._redis, TimeSpan.FromSeconds(20));
             log.WriteLine($"cluster: Redis on 127.0.0.1:{redisPort}");
 
+            // The nodes share what one node's pool would open on this server (docs/scaling.md): more statements
+            // at once than the server has cores only queue inside PostgreSQL.
+            var database = new NpgsqlConnectionStringBuilder(adminConnectionString)
+            {
+                Database = ServiceUnderTest.Database,
+                MaxPoolSize = Math.Max(4, OneNodesPool / nodes),
+            }.ConnectionString;
             Dictionary<string, string> Environment(int i) => new()
             {
+                ["ConnectionStrings__Switchboard"] = database,
                 ["ConnectionStrings__Redis"] = $"127.0.0.1:{redisPort}",
                 ["Cluster__NodeName"] = $"node{i}",
             };

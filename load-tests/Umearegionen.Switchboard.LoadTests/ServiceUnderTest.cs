@@ -47,6 +47,9 @@ public sealed class ServiceUnderTest : IAsyncDisposable
         foreach (var (k, v) in environment ?? new Dictionary<string, string>()) _environment[k] = v;
     }
 
+    /// <summary>The load test's database on its own PostgreSQL cluster, made anew for each run.</summary>
+    public const string Database = "switchboard_loadtest";
+
     /// <summary>"service" alone; "node1", "node2", ... in a cluster.</summary>
     public string Name { get; }
 
@@ -61,7 +64,7 @@ public sealed class ServiceUnderTest : IAsyncDisposable
         IReadOnlyDictionary<string, string>? environment = null, string name = "service")
     {
         var builder = new NpgsqlConnectionStringBuilder(adminConnectionString);
-        const string Db = "switchboard_loadtest";
+        const string Db = Database;
         await using (var conn = new NpgsqlConnection(builder.ConnectionString))
         {
             await conn.OpenAsync();
