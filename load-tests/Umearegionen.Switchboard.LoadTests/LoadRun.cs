@@ -84,6 +84,7 @@ public sealed class LoadRun(Scenario scenario, Target target, TextWriter log)
         var sampling = Task.WhenAll(SampleAsync(stopSampler.Token), WatchAsync(stopSampler.Token));
 
         var phases = scenario.RatePhases();
+        var sharedBefore = target.ConnectionString is { } costDb ? await SharedCounters.ReadAsync(costDb, cluster?.RedisPort, stop) : null;
         _arrivalsStart = _run.Now;
         var faults = scenario.Faults.Select(f => InjectAsync(f, operators, stop)).ToList();
         var arrivals = new ConcurrentBag<Task>();
@@ -112,6 +113,7 @@ public sealed class LoadRun(Scenario scenario, Target target, TextWriter log)
         await Task.WhenAll(faults);
         var drained = await DrainAsync(stop);
         var loadAfter = LoadAverage();
+        var sharedAfter = target.ConnectionString is { } costDbAfter ? await SharedCounters.ReadAsync(costDbAfter, cluster?.RedisPort, stop) : null;
 
         await stopPlatform.CancelAsync();
         await consuming;
@@ -170,6 +172,11 @@ public sealed class LoadRun(Scenario scenario, Target target, TextWriter log)
             ["Dashboard snapshots"] = $"{snapshotsPerDashboard:0.0} per dashboard per second",
             ["Drained"] = drained ? "yes, every call ended" : "NO",
         };
+        if (sharedBefore is not null && sharedAfter is not null)
+        {
+            facts["Shared parts per call"] = SharedCounters.PerCall(sharedBefore, sharedAfter, _run.StartedPlatformIds.Count);
+        }
+
         if (cluster is not null)
         {
             facts["Nodes"] = $"{cluster.Nodes.Count} behind haproxy at {cluster.Url} (round robin, sticky cookie), SignalR backplane in Redis; " +

@@ -25,6 +25,9 @@ public sealed class ServiceCluster : IAsyncDisposable
     /// <summary>haproxy's address: every request of the generator goes there.</summary>
     public Uri Url { get; private set; } = null!;
 
+    /// <summary>The Redis server of the backplane.</summary>
+    public int RedisPort { get; private set; }
+
     public IReadOnlyList<ServiceUnderTest> Nodes => _nodes;
 
     /// <summary>Node 1: it created the database and holds the API key and administrator all nodes share.</summary>
@@ -51,6 +54,7 @@ public sealed class ServiceCluster : IAsyncDisposable
                 ["--bind", "127.0.0.1", "--port", redisPort.ToString(CultureInfo.InvariantCulture), "--save", "", "--appendonly", "no", "--dir", redisDir],
                 Path.Combine(workDir, "redis.log"));
             await WaitForPortAsync(redisPort, cluster._redis, TimeSpan.FromSeconds(20));
+            cluster.RedisPort = redisPort;
             log.WriteLine($"cluster: Redis on 127.0.0.1:{redisPort}");
 
             // The nodes share what one node's pool would open on this server (docs/scaling.md): more statements
