@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Npgsql;
 
 namespace Umearegionen.Switchboard.Platform.Cluster;
@@ -42,9 +43,22 @@ public sealed partial class ClusterSignals(NpgsqlDataSource dataSource, ILogger<
 {
     public const string Channel = "switchboard_signals";
 
+    /// <summary>
+    /// Least time between two notifications of a node: the signals raised meanwhile go together. At 75
+    /// calls/s a node raises a signal every 2 ms or so; each notification is a transaction of its own.
+    /// </summary>
+    internal static readonly TimeSpan Spacing = TimeSpan.FromMilliseconds(3);
+
+    /// <summary>
+    /// <see cref="Signal.Live"/> goes at most this often: the leader sends snapshots at most every
+    /// Routing:SnapshotInterval (300 ms) anyway, and every change of the queue raises it.
+    /// </summary>
+    internal static readonly TimeSpan LiveSpacing = TimeSpan.FromMilliseconds(100);
+
     private readonly SemaphoreSlim _send = new(0, 1);
     private readonly Dictionary<Signal, List<Action>> _handlers = [];
     private int _pending;
+    private long _lastLive;
 
     /// <summary>This node's id, once registered; a notification of its own is ignored.</summary>
     internal long NodeId { get; set; }
@@ -75,19 +89,24 @@ public sealed partial class ClusterSignals(NpgsqlDataSource dataSource, ILogger<
         }
 
         var before = Interlocked.Or(ref _pending, (int)signal);
-        if (before == 0)
+        if ((before | (int)signal) != before)
         {
-            try
+            WakeSender();
+        }
+    }
+
+    private void WakeSender()
+    {
+        try
+        {
+            if (_send.CurrentCount == 0)
             {
-                if (_send.CurrentCount == 0)
-                {
-                    _send.Release();
-                }
+                _send.Release();
             }
-            catch (SemaphoreFullException)
-            {
-                // Already woken: the sender takes this signal with the others.
-            }
+        }
+        catch (SemaphoreFullException)
+        {
+            // Already woken: the sender takes this signal with the others.
         }
     }
 
@@ -149,6 +168,22 @@ public sealed partial class ClusterSignals(NpgsqlDataSource dataSource, ILogger<
         {
             await _send.WaitAsync(stoppingToken);
             var signals = Interlocked.Exchange(ref _pending, 0);
+            if ((signals & (int)Signal.Live) != 0)
+            {
+                var wait = LiveSpacing - Stopwatch.GetElapsedTime(Interlocked.Read(ref _lastLive));
+                if (wait > TimeSpan.Zero)
+                {
+                    // Too soon for another: it goes with a later notification, at the latest when it is due.
+                    signals &= ~(int)Signal.Live;
+                    Interlocked.Or(ref _pending, (int)Signal.Live);
+                    _ = WakeSenderAfterAsync(wait, stoppingToken);
+                }
+                else
+                {
+                    Interlocked.Exchange(ref _lastLive, Stopwatch.GetTimestamp());
+                }
+            }
+
             if (signals == 0)
             {
                 continue;
@@ -163,6 +198,7 @@ public sealed partial class ClusterSignals(NpgsqlDataSource dataSource, ILogger<
                 command.Parameters.AddWithValue("channel", Channel);
                 command.Parameters.AddWithValue("payload", $"{NodeId}:{signals}");
                 await command.ExecuteNonQueryAsync(stoppingToken);
+                await Task.Delay(Spacing, stoppingToken);
             }
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
@@ -171,6 +207,20 @@ public sealed partial class ClusterSignals(NpgsqlDataSource dataSource, ILogger<
                 LogSendFailed(logger, ex);
                 await Task.Delay(TimeSpan.FromMilliseconds(200), stoppingToken);
             }
+        }
+    }
+
+    private async Task WakeSenderAfterAsync(TimeSpan wait, CancellationToken ct)
+    {
+        try
+        {
+            // Transport timing, not domain time: the wall clock.
+            await Task.Delay(wait, ct);
+            WakeSender();
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping.
         }
     }
 
