@@ -53,6 +53,7 @@ public static class HaproxyConfig
         Line("    timeout client 60s");
         Line("    timeout server 60s");
         Line("    timeout tunnel 1h");
+        Line("    timeout check 3s");
         Line("");
         Line("frontend switchboard");
         Line(string.Create(CultureInfo.InvariantCulture, $"    bind 127.0.0.1:{frontendPort}"));
