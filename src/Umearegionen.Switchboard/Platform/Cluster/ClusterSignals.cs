@@ -106,6 +106,13 @@ public sealed partial class ClusterSignals(NpgsqlDataSource dataSource, ILogger<
             return;
         }
 
+        // A node that has just joined: tell it from now on, not from this node's next count of the live
+        // nodes (up to a second later), which would lose what is raised in between.
+        if (((Signal)bits & Signal.Hello) != 0)
+        {
+            PeersAlive = true;
+        }
+
         Deliver((Signal)bits);
     }
 
