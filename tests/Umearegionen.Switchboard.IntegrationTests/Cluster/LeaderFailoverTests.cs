@@ -83,6 +83,7 @@ public sealed class LeaderFailoverTests(LeaderFailoverTests.TwoNodes cluster) : 
         var waiting = await cluster.OperatorAsync(leader);
         var paused = await cluster.OperatorAsync(leader, status: null);
         await paused.SetStatusAsync(OperatorStatuses.Paused, "lunch");
+        var early = await cluster.OperatorAsync(leader);
         var operators = new[] { onCall, waiting, paused };
         var ids = operators.Select(o => o.Id).ToArray();
         var before = new Dictionary<Guid, OperatorState>();
@@ -94,6 +95,8 @@ public sealed class LeaderFailoverTests(LeaderFailoverTests.TwoNodes cluster) : 
         var killedNode = await cluster.ScalarAsync<long>("select node_id from operator_connections where account_id = @id", new { id = onCall.Id });
 
         await leader.KillAsync();
+        // One screen reconnects to the node left at once, before (as a rule) the new leader has cleaned up.
+        await early.ConnectAsync(survivor);
 
         // The new leader's sweeper finds the connections of the node that is gone: their grace period starts.
         Assert.Same(survivor, await cluster.LeaderAsync(Soon));
@@ -104,6 +107,10 @@ public sealed class LeaderFailoverTests(LeaderFailoverTests.TwoNodes cluster) : 
         Assert.Equal(0, await cluster.ScalarAsync<long>("select count(*) from cluster_nodes where id = @killedNode", new { killedNode }));
         Assert.Equal(new[] { OperatorStatuses.Available, OperatorStatuses.Available, OperatorStatuses.Paused },
             await cluster.QueryAsync<string>("select status from operators where account_id = any(@ids) order by array_position(@ids, account_id)", new { ids }));
+        // The one who reconnected at once stays connected: the cleanup takes only the dead node's connection.
+        Assert.Equal(1, await cluster.ScalarAsync<long>(
+            "select count(*) from operators where account_id = @id and disconnected_at is null", new { id = early.Id }));
+        Assert.Equal(1, await cluster.ScalarAsync<long>("select count(*) from operator_connections where account_id = @id", new { id = early.Id }));
 
         // Their screens reconnect, to the node left, within the grace period: everything is as it was.
         foreach (var op in operators)
