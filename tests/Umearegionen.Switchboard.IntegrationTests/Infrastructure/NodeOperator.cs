@@ -73,7 +73,11 @@ public sealed class NodeOperator : IAsyncDisposable
         return Task.CompletedTask;
     }
 
-    /// <summary>Connects to <paramref name="node"/>, dropping any connection to another node first.</summary>
+    /// <summary>
+    /// Connects to <paramref name="node"/>, dropping any connection to another node first, and returns once
+    /// the node has registered the connection (the client's start ends with the handshake, before the
+    /// hub's OnConnectedAsync; an invocation, here Resync as a screen does, is handled only after it).
+    /// </summary>
     public async Task ConnectAsync(ServiceNode node)
     {
         if (Connection is { } old)
@@ -84,6 +88,7 @@ public sealed class NodeOperator : IAsyncDisposable
         Node = node;
         Connection = Build(node);
         await Connection.StartAsync();
+        await ResyncAsync();
     }
 
     private HubConnection Hub => Connection ?? throw new InvalidOperationException($"{Username} is not connected.");
