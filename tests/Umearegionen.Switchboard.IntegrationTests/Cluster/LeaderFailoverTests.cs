@@ -108,7 +108,7 @@ public sealed class LeaderFailoverTests(LeaderFailoverTests.TwoNodes cluster) : 
         Assert.Equal(new[] { OperatorStatuses.Available, OperatorStatuses.Available, OperatorStatuses.Paused },
             await cluster.QueryAsync<string>("select status from operators where account_id = any(@ids) order by array_position(@ids, account_id)", new { ids }));
         // The one who reconnected at once stays connected: the cleanup takes only the dead node's connection.
-        var survivorNode = await cluster.ScalarAsync<long>("select id from cluster_nodes where name = @name", new { name = survivor.Name });
+        var survivorNode = await cluster.ScalarAsync<long>("select max(id) from cluster_nodes where name = @name", new { name = survivor.Name });
         Assert.Equal($"connected, on node {survivorNode}", await cluster.ScalarAsync<string>("""
             select case when o.disconnected_at is null then 'connected' else 'disconnected at ' || o.disconnected_at end || ', on '
                    || coalesce((select string_agg('node ' || c.node_id, ', ') from operator_connections c where c.account_id = o.account_id), 'no node')
