@@ -155,6 +155,19 @@ public sealed class Dispatcher(
         }
     }
 
+    /// <summary>
+    /// One round on a connection of its own, whether or not this node leads, through the same read,
+    /// assignment and offer as the loop's rounds. For tests: a node that is not the leader runs a round
+    /// as a leader that has just lost the lead would, and the database alone must keep it from offering
+    /// a call twice. Returns how many calls it offered.
+    /// </summary>
+    internal async Task<int> RoundOnceAsync(CancellationToken ct)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        var (offered, _) = await RoundAsync(conn, clock.GetUtcNow(), options.Value, ct);
+        return offered;
+    }
+
     /// <summary>Reads, assigns and offers; says how many were offered and whether calls are left waiting.</summary>
     private async Task<(int Offered, bool CallsLeft)> RoundAsync(NpgsqlConnection conn, DateTimeOffset now, RoutingOptions opts, CancellationToken ct)
     {

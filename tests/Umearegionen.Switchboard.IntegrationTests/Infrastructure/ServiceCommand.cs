@@ -5,18 +5,29 @@ namespace Umearegionen.Switchboard.IntegrationTests.Infrastructure;
 /// <summary>Runs one of the service's administrative commands as a separate process, like an administrator would.</summary>
 public static class ServiceCommand
 {
-    public static async Task<(int Exit, string Output, string Errors)> RunAsync(SwitchboardApp app, params string[] args)
+    public static Task<(int Exit, string Output, string Errors)> RunAsync(SwitchboardApp app, params string[] args) =>
+        RunAsync(app.DatabaseConnectionString, null, args);
+
+    /// <summary>The command against the database of <paramref name="connectionString"/>, with <paramref name="input"/> on its standard input.</summary>
+    public static async Task<(int Exit, string Output, string Errors)> RunAsync(string connectionString, string? input, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet", ["Umearegionen.Switchboard.dll", .. args])
         {
             WorkingDirectory = AppContext.BaseDirectory,
+            RedirectStandardInput = input is not null,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        start.Environment["ConnectionStrings__Switchboard"] = app.DatabaseConnectionString;
+        start.Environment["ConnectionStrings__Switchboard"] = connectionString;
         start.Environment["Access__SigningKey"] = SwitchboardApp.SigningKey;
         start.Environment["Serilog__MinimumLevel__Default"] = "Warning";
         using var process = Process.Start(start)!;
+        if (input is not null)
+        {
+            await process.StandardInput.WriteLineAsync(input);
+            process.StandardInput.Close();
+        }
+
         var output = process.StandardOutput.ReadToEndAsync();
         var errors = process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync();

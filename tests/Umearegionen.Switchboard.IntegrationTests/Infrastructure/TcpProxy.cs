@@ -4,8 +4,8 @@ using System.Net.Sockets;
 namespace Umearegionen.Switchboard.IntegrationTests.Infrastructure;
 
 /// <summary>
-/// A loopback TCP forwarder between the service and PostgreSQL, so a test can take the database
-/// away (and give it back) without stopping the server other tests use.
+/// A loopback TCP forwarder between the service and a server it uses (PostgreSQL, Redis), so a test
+/// can take the server away (and give it back) without stopping it for other tests, or make it hang.
 /// </summary>
 public sealed class TcpProxy : IAsyncDisposable
 {
@@ -13,6 +13,7 @@ public sealed class TcpProxy : IAsyncDisposable
     private readonly List<TcpClient> _open = [];
     private TcpListener? _listener;
     private CancellationTokenSource _cts = new();
+    private TaskCompletionSource? _frozen;
 
     public TcpProxy(string host, int port)
     {
@@ -42,6 +43,15 @@ public sealed class TcpProxy : IAsyncDisposable
             _open.Clear();
         }
     }
+
+    /// <summary>
+    /// Stop passing bytes on, in both directions, while every connection stays open: to the service the
+    /// server hangs (no error, no answer) until <see cref="Thaw"/>.
+    /// </summary>
+    public void Freeze() => Interlocked.CompareExchange(ref _frozen, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), null);
+
+    /// <summary>Pass on again, what was held back first.</summary>
+    public void Thaw() => Interlocked.Exchange(ref _frozen, null)?.TrySetResult();
 
     public void Restore()
     {
@@ -75,15 +85,31 @@ public sealed class TcpProxy : IAsyncDisposable
         }, ct);
     }
 
-    private static async Task Pump(TcpClient from, TcpClient to, CancellationToken ct)
+    private async Task Pump(TcpClient from, TcpClient to, CancellationToken ct)
     {
-        try { await from.GetStream().CopyToAsync(to.GetStream(), ct); }
+        var buffer = new byte[16 * 1024];
+        try
+        {
+            var input = from.GetStream();
+            var output = to.GetStream();
+            int read;
+            while ((read = await input.ReadAsync(buffer, ct)) > 0)
+            {
+                if (Volatile.Read(ref _frozen) is { } frozen)
+                {
+                    await frozen.Task.WaitAsync(ct);
+                }
+
+                await output.WriteAsync(buffer.AsMemory(0, read), ct);
+            }
+        }
         catch { /* a cut connection ends here */ }
         finally { from.Dispose(); to.Dispose(); }
     }
 
     public ValueTask DisposeAsync()
     {
+        Thaw();
         Cut();
         return ValueTask.CompletedTask;
     }

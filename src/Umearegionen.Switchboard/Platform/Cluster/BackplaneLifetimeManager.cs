@@ -90,7 +90,10 @@ public sealed partial class BackplaneLifetimeManager<THub> : HubLifetimeManager<
         SendAsync(() => _redis.SendUsersAsync(userIds, methodName, args, cancellationToken),
             () => _local.SendUsersAsync(userIds, methodName, args, cancellationToken));
 
-    /// <summary>Through Redis when it is there; to this node's clients when it is not.</summary>
+    /// <summary>
+    /// Through Redis when it is there; to this node's clients when it is not, or does not answer (a Redis
+    /// that hangs looks connected, and each send then gives up after the timeout).
+    /// </summary>
     private async Task SendAsync(Func<Task> throughRedis, Func<Task> local)
     {
         if (_backplane.IsConnected)
@@ -100,7 +103,7 @@ public sealed partial class BackplaneLifetimeManager<THub> : HubLifetimeManager<
                 await throughRedis();
                 return;
             }
-            catch (RedisException ex)
+            catch (Exception ex) when (IsRedisFailure(ex))
             {
                 LogSendFailed(_logger, ex.GetType().Name);
             }
@@ -116,11 +119,14 @@ public sealed partial class BackplaneLifetimeManager<THub> : HubLifetimeManager<
         {
             await register();
         }
-        catch (RedisException ex)
+        catch (Exception ex) when (IsRedisFailure(ex))
         {
             LogRegistrationFailed(_logger, what, ex.GetType().Name);
         }
     }
+
+    /// <summary>Redis failed or did not answer in time: RedisTimeoutException is a TimeoutException, not a RedisException.</summary>
+    private static bool IsRedisFailure(Exception ex) => ex is RedisException or RedisTimeoutException;
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Redis did not take a live event ({Error}); it went to this node's clients only")]
     private static partial void LogSendFailed(ILogger logger, string error);

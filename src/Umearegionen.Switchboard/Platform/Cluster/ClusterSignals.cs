@@ -125,9 +125,10 @@ public sealed partial class ClusterSignals(NpgsqlDataSource dataSource, ILogger<
             return;
         }
 
+        // A node that has just joined: tell it from now on, not from this node's next count of the live
+        // nodes (up to a second later), which would lose what is raised in between.
         if (((Signal)bits & Signal.Hello) != 0)
         {
-            // A node has joined: tell it from now on, not from this node's next count of the live nodes.
             PeersAlive = true;
         }
 

@@ -16,6 +16,7 @@ public sealed partial class RedisBackplane : IHostedService, IDisposable
     private readonly ILogger<RedisBackplane> _logger;
     private readonly Lazy<Task<IConnectionMultiplexer>> _connection;
     private volatile bool _lost;
+    private volatile bool _handedOver;
 
     public RedisBackplane(string configuration, ILogger<RedisBackplane> logger)
     {
@@ -45,8 +46,15 @@ public sealed partial class RedisBackplane : IHostedService, IDisposable
     /// <summary>Whether live events reach the other nodes now.</summary>
     public bool IsConnected => _connection.IsValueCreated && _connection.Value.IsCompletedSuccessfully && _connection.Value.Result.IsConnected;
 
-    /// <summary>For RedisOptions.ConnectionFactory: SignalR's backplane uses this connection.</summary>
-    public Task<IConnectionMultiplexer> ConnectionAsync(TextWriter log) => _connection.Value;
+    /// <summary>
+    /// For RedisOptions.ConnectionFactory: SignalR's backplane uses this connection, and from then on
+    /// owns it (RedisHubLifetimeManager's Dispose unsubscribes, then disposes it).
+    /// </summary>
+    public Task<IConnectionMultiplexer> ConnectionAsync(TextWriter log)
+    {
+        _handedOver = true;
+        return _connection.Value;
+    }
 
     private async Task<IConnectionMultiplexer> ConnectAsync()
     {
@@ -83,7 +91,11 @@ public sealed partial class RedisBackplane : IHostedService, IDisposable
 
     public void Dispose()
     {
-        if (_connection.IsValueCreated && _connection.Value.IsCompletedSuccessfully)
+        // Once SignalR has the connection, it is SignalR's to dispose. Disposed here as well, it could go
+        // first (the container disposes this object a second time as a hosted service, and that one
+        // comes before the hub's manager), and the manager's unsubscribing then threw
+        // ObjectDisposedException out of the host's disposal: a graceful stop ended as a crash.
+        if (!_handedOver && _connection.IsValueCreated && _connection.Value.IsCompletedSuccessfully)
         {
             _connection.Value.Result.Dispose();
         }

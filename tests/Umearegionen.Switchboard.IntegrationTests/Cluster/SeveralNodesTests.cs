@@ -1,0 +1,173 @@
+using System.Diagnostics;
+using Microsoft.AspNetCore.SignalR;
+using Umearegionen.Switchboard.Contracts;
+using Umearegionen.Switchboard.IntegrationTests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace Umearegionen.Switchboard.IntegrationTests.Cluster;
+
+/// <summary>
+/// Two nodes as processes, Redis between them: calls, offers and instructions cross from one node to
+/// the other. The sweeper ticks only once a minute here, so that what wakes the leader's dispatcher
+/// within seconds can only be another node's signal, not the leader's own tick.
+/// </summary>
+[Collection(ServiceCluster.Collection)]
+public sealed class SeveralNodesTests(SeveralNodesTests.TwoNodes cluster, ITestOutputHelper output) : IClassFixture<SeveralNodesTests.TwoNodes>
+{
+    public sealed class TwoNodes : ServiceCluster
+    {
+        protected override IDictionary<string, string> Settings => new Dictionary<string, string>
+        {
+            ["Routing:SweepInterval"] = "00:01:00",
+            // A long poll answers only for new instructions, never for old ones due again.
+            ["Telephony:RedeliverAfter"] = "01:00:00",
+        };
+    }
+
+    /// <summary>Generous: the point is "pushed across nodes at once", not how fast.</summary>
+    private static readonly TimeSpan Soon = TimeSpan.FromSeconds(5);
+
+    [Fact]
+    public Task ExactlyOneNodeLeadsAndEachCountsBothAlive() => cluster.TestAsync(async () =>
+    {
+        var leader = await cluster.LeaderAsync();
+
+        foreach (var node in cluster.Nodes)
+        {
+            var ready = await node.ReadinessAsync();
+            Assert.Equal(System.Net.HttpStatusCode.OK, ready.Code);
+            Assert.Equal("Healthy", ready.Status);
+            Assert.Equal(node.Name, ready.Node);
+            Assert.Equal(node == leader, ready.Leader);
+            Assert.Equal(2, ready.NodesAlive);
+            Assert.Equal("Healthy", ready.Check("postgresql"));
+            Assert.Equal("Healthy", ready.Check("redis"));
+        }
+    });
+
+    [Fact]
+    public Task CallTakenOnOneNodeIsOfferedOnArrivalToAnOperatorOnTheOther() => cluster.TestAsync(async () =>
+    {
+        foreach (var (operatorNode, callNode) in new[] { (cluster[1], cluster[2]), (cluster[2], cluster[1]) })
+        {
+            var op = await cluster.OperatorAsync(operatorNode);
+
+            var call = await cluster.CallAsync(callNode);
+
+            // Stored as offered by the intake on the other node, pushed to this node's client through Redis.
+            Assert.Equal(CallStates.Offered, call.State);
+            var offer = await op.NextOfferAsync(Soon);
+            Assert.Equal(call.CallId, offer.Call.Id);
+            await op.AcceptAsync(call.CallId);
+            await op.AnswerAsync(call.CallId);
+            await op.SetStatusAsync(OperatorStatuses.Offline);
+        }
+    });
+
+    [Fact]
+    public Task CallWaitingIsOfferedByTheLeaderWhenAnOperatorOnAnotherNodeBecomesAvailable() => cluster.TestAsync(async () =>
+    {
+        var leader = await cluster.LeaderAsync();
+        var other = cluster.Others(leader).Single();
+        var op = await cluster.OperatorAsync(other, OperatorStatuses.Paused);
+        var call = await cluster.CallAsync(leader);
+        Assert.Equal(CallStates.Queued, call.State);
+
+        // On the node that does not lead, becoming available signals the leader's dispatcher (pg_notify);
+        // its offer comes back to this node's client through Redis.
+        await op.SetStatusAsync(OperatorStatuses.Available);
+
+        var offer = await op.NextOfferAsync(Soon);
+        Assert.Equal(call.CallId, offer.Call.Id);
+        Assert.Equal("dispatcher", await cluster.ScalarAsync<string>(
+            "select actor_id from call_events where call_id = @id and type = 'offered'", new { id = call.CallId }));
+    });
+
+    [Fact]
+    public Task InstructionLongPollOnOneNodeAnswersAsSoonAsAnotherNodeStoresAnInstruction() => cluster.TestAsync(async () =>
+    {
+        var polled = cluster[1];
+        var storing = cluster[2];
+        var platform = cluster.Platform(polled);
+        // Nothing pending: the poll can only answer for an instruction stored while it waits.
+        var pending = await platform.PollAsync(0);
+        while (pending.Instructions.Count > 0)
+        {
+            await platform.AcknowledgeAsync(pending.Instructions.Select(i => i.Seq));
+            pending = await platform.PollAsync(pending.LastSeq);
+        }
+
+        var op = await cluster.OperatorAsync(storing);
+        var poll = platform.PollAsync(pending.LastSeq, waitSeconds: 25);
+        await Task.Delay(500);
+        Assert.False(poll.IsCompleted, "The poll answered before anything was stored.");
+
+        var watch = Stopwatch.StartNew();
+        var call = await cluster.CallAsync(storing);
+        Assert.Equal(CallStates.Offered, call.State);
+        var batch = await poll.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.True(watch.Elapsed < Soon, $"The poll on {polled.Name} answered {watch.Elapsed.TotalSeconds:0.0} s after the instruction was stored on {storing.Name}.");
+        var ring = Assert.Single(batch.Instructions, i => i.PlatformCallId == call.PlatformCallId);
+        Assert.Equal(InstructionKinds.RingOperator, ring.Kind);
+        Assert.Equal(op.Id, ring.OperatorId);
+        await platform.AcknowledgeAsync(batch.Instructions.Select(i => i.Seq));
+    });
+
+    [Fact]
+    public Task TwoNodesTakingCallsAtOnceNeverOfferACallTwiceAndLoseNone() => cluster.TestAsync(async () =>
+    {
+        const int Calls = 60;
+        const int OperatorsPerNode = 4;
+        var operators = new List<NodeOperator>();
+        foreach (var node in cluster.Nodes)
+        {
+            for (var i = 0; i < OperatorsPerNode; i++)
+            {
+                operators.Add(await cluster.OperatorAsync(node));
+            }
+        }
+
+        // Every operator accepts each offer and finishes the call at once.
+        using var stop = new CancellationTokenSource();
+        var failures = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var workers = operators.Select(op => Task.Run(async () =>
+        {
+            try
+            {
+                await foreach (var offer in op.Offers.Reader.ReadAllAsync(stop.Token))
+                {
+                    try
+                    {
+                        await op.AcceptAsync(offer.Call.Id);
+                        await op.AnswerAsync(offer.Call.Id);
+                    }
+                    catch (HubException ex)
+                    {
+                        failures.Enqueue($"{op.Username} on {op.Node!.Name}, call {offer.Call.Id}: {ex.Message}");
+                    }
+                }
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        })).ToList();
+
+        // Half the calls to each node, all at once.
+        var receipts = await Task.WhenAll(Enumerable.Range(0, Calls).Select(i => Task.Run(() => cluster.CallAsync(cluster[1 + i % 2]))));
+        var ids = receipts.Select(r => r.CallId).ToArray();
+        Assert.Equal(Calls, ids.Distinct().Count());
+
+        await ServiceCluster.EventuallyAsync(async () =>
+                await cluster.ScalarAsync<long>("select count(*) from calls where id = any(@ids) and state = 'completed'", new { ids }) == Calls,
+            TimeSpan.FromSeconds(60), "every call completed");
+        await stop.CancelAsync();
+        await Task.WhenAll(workers);
+        Assert.Empty(failures);
+
+        await OfferHistory.AssertEveryCallOfferedOnceAtATimeAsync(cluster, ids);
+        await OfferHistory.AssertNoOperatorHadTwoAtATimeAsync(cluster, ids, operators.Select(o => o.Id).ToArray());
+        output.WriteLine("Offers made: " + string.Join(", ", await cluster.QueryAsync<string>(
+            "select actor_id || ' ' || count(*) from call_events where call_id = any(@ids) and type = 'offered' group by actor_id", new { ids })));
+    });
+}
