@@ -149,14 +149,7 @@ public sealed class ServiceCluster : IAsyncDisposable
         while (clock.Elapsed < within)
         {
             if (_haproxy is { Exited: true }) throw new InvalidOperationException($"haproxy exited; see {BalancerLog}");
-            try
-            {
-                using var response = await http.GetAsync("/health/ready");
-                if (response.IsSuccessStatusCode) return;
-            }
-            catch (HttpRequestException) { }
-            catch (TaskCanceledException) { }
-
+            if (await ServiceUnderTest.AnswersReadyAsync(http)) return;
             await Task.Delay(250);
         }
 

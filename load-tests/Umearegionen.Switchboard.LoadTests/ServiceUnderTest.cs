@@ -191,18 +191,25 @@ public sealed class ServiceUnderTest : IAsyncDisposable
 
                 throw new InvalidOperationException($"{Name} exited with code {exited.ExitCode}; see {_log}");
             }
-            try
-            {
-                using var response = await http.GetAsync("/health/ready");
-                if (response.IsSuccessStatusCode) return;
-            }
-            catch (HttpRequestException) { }
-            catch (TaskCanceledException) { }
-
+            if (await AnswersReadyAsync(http)) return;
             await Task.Delay(250);
         }
 
         throw new TimeoutException($"the service was not ready within {within.TotalSeconds} s; see {_log}");
+    }
+
+    /// <summary>Whether /health/ready answers 200 now, through <paramref name="http"/>'s base address.</summary>
+    internal static async Task<bool> AnswersReadyAsync(HttpClient http)
+    {
+        try
+        {
+            using var response = await http.GetAsync("/health/ready");
+            return response.IsSuccessStatusCode;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+        {
+            return false;
+        }
     }
 
     /// <summary>Kills the service (as a crash would) and starts it again; returns how long it was away.</summary>

@@ -108,12 +108,7 @@ public sealed class StaleLeaderTests(StaleLeaderTests.TwoNodes nodes) : IClassFi
         const int Calls = 16;
         const int RoundsPerNode = 8;
         await using var world = new RoutingDriver(nodes.A);
-        var operators = new List<OperatorClient>();
-        for (var i = 0; i < Operators; i++)
-        {
-            operators.Add(await world.OperatorAsync(status: OperatorStatuses.Paused));
-        }
-
+        var operators = await PausedOperatorsAsync(world, Operators);
         var ids = operators.Select(o => o.Id).ToArray();
         for (var iteration = 0; iteration < 3; iteration++)
         {
@@ -238,12 +233,7 @@ public sealed class StaleLeaderTests(StaleLeaderTests.TwoNodes nodes) : IClassFi
         const int Operators = 8;
         const int SweepsPerNode = 8;
         await using var world = new RoutingDriver(nodes.A);
-        var operators = new List<OperatorClient>();
-        for (var i = 0; i < Operators; i++)
-        {
-            operators.Add(await world.OperatorAsync(status: OperatorStatuses.Paused));
-        }
-
+        var operators = await PausedOperatorsAsync(world, Operators);
         var ids = operators.Select(o => o.Id).ToArray();
         for (var iteration = 0; iteration < 3; iteration++)
         {
@@ -418,5 +408,17 @@ public sealed class StaleLeaderTests(StaleLeaderTests.TwoNodes nodes) : IClassFi
             await ReleaseAsync();
             await _conn.DisposeAsync();
         }
+    }
+
+    /// <summary>Operators connected and paused, so that nothing is offered to them until a test says so.</summary>
+    private static async Task<List<OperatorClient>> PausedOperatorsAsync(RoutingDriver world, int count)
+    {
+        var operators = new List<OperatorClient>();
+        for (var i = 0; i < count; i++)
+        {
+            operators.Add(await world.OperatorAsync(status: OperatorStatuses.Paused));
+        }
+
+        return operators;
     }
 }
