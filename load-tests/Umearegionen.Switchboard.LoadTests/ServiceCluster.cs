@@ -230,7 +230,19 @@ internal sealed class ChildProcess
             throw new InvalidOperationException($"{program} could not be started ({e.Message}); scripts/load-test.sh installs redis-server and haproxy for multi-node scenarios", e);
         }
 
-        var log = new StreamWriter(logPath, append: !truncate) { AutoFlush = true };
+        LogOutput(process, logPath, append: !truncate);
+        Record(workDir, process.Id);
+        return new ChildProcess(name, process);
+    }
+
+    /// <summary>
+    /// Writes the process's output and errors to <paramref name="logPath"/>, closed once the process has
+    /// exited and its output has been read to the end (what it wrote last, e.g. why it stopped at start-up,
+    /// is in the log).
+    /// </summary>
+    public static void LogOutput(Process process, string logPath, bool append)
+    {
+        var log = new StreamWriter(logPath, append) { AutoFlush = true };
         var closed = false;
         void Write(string? line)
         {
@@ -243,20 +255,19 @@ internal sealed class ChildProcess
 
         process.OutputDataReceived += (_, e) => Write(e.Data);
         process.ErrorDataReceived += (_, e) => Write(e.Data);
-        process.Exited += (_, _) =>
+        process.Exited += (_, _) => _ = Task.Run(async () =>
         {
-            // Output still buffered is written by the handlers before this runs, mostly; what comes after is dropped.
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            try { await process.WaitForExitAsync(timeout.Token); } catch (OperationCanceledException) { }
             lock (log)
             {
                 closed = true;
                 log.Dispose();
             }
-        };
+        });
         process.EnableRaisingEvents = true;
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        Record(workDir, process.Id);
-        return new ChildProcess(name, process);
     }
 
     public async Task StopAsync()

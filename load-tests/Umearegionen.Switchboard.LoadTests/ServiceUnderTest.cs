@@ -143,34 +143,7 @@ public sealed class ServiceUnderTest : IAsyncDisposable
     private async Task StartProcessAsync()
     {
         var process = Process.Start(Info())!;
-        var log = new StreamWriter(_log, append: true) { AutoFlush = true };
-        var closed = false;
-        void Write(string? line)
-        {
-            if (line is null) return;
-            lock (log)
-            {
-                if (!closed) log.WriteLine(line);
-            }
-        }
-
-        process.OutputDataReceived += (_, e) => Write(e.Data);
-        process.ErrorDataReceived += (_, e) => Write(e.Data);
-        // Closed once the process has exited and its output has been read to the end (what it wrote
-        // last, e.g. why it stopped at start-up, is in the log).
-        process.Exited += (_, _) => _ = Task.Run(async () =>
-        {
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-            try { await process.WaitForExitAsync(timeout.Token); } catch (OperationCanceledException) { }
-            lock (log)
-            {
-                closed = true;
-                log.Dispose();
-            }
-        });
-        process.EnableRaisingEvents = true;
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        ChildProcess.LogOutput(process, _log, append: true);
         _process = process;
         await WaitReadyAsync(TimeSpan.FromSeconds(90));
     }
