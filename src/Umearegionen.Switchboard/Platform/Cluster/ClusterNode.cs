@@ -61,9 +61,6 @@ public sealed partial class ClusterNode(
     /// <summary>The node's id while registered (0 before the first registration); a new id after each re-registration.</summary>
     public long NodeId { get; private set; }
 
-    /// <summary>Whether the node's connection and lock are in place.</summary>
-    public bool Registered => _connection is not null;
-
     /// <summary>Whether this node holds the leader's lock now.</summary>
     public bool IsLeader => Volatile.Read(ref _term) is not null;
 
