@@ -64,6 +64,7 @@ app.MapHealth();
 app.MapApiDocumentation();
 app.MapAuth();
 app.MapAccounts();
+app.MapAccessLog();
 app.MapLive();
 app.MapDirectory();
 app.MapOpeningHours();

@@ -28,6 +28,7 @@ public static class AccessRegistration
         services.AddSingleton<TokenIssuer>();
         services.AddSingleton<Accounts>();
         services.AddSingleton<ApiKeys>();
+        services.AddSingleton<Platform.AccessLog>();
         services.AddMemoryCache();
 
         var oidc = builder.Configuration.GetSection($"{AccessOptions.Section}:Oidc").Get<OidcOptions>() ?? new OidcOptions();

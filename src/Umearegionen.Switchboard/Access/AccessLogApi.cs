@@ -1,0 +1,95 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Umearegionen.Switchboard.Platform;
+using Umearegionen.Switchboard.Routing;
+
+namespace Umearegionen.Switchboard.Access;
+
+/// <summary>Administrators read the access log: who opened personal data and who made privileged changes.</summary>
+public static class AccessLogApi
+{
+    public const int DefaultLimit = 100;
+    public const int MaxLimit = 1000;
+
+    public static IEndpointRouteBuilder MapAccessLog(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/access-log", List)
+            .WithTags("Access")
+            .RequireAuthorization(Policies.Administrators)
+            .WithSummary("The access log, newest first. Filter by time, action, actor, or a phone number or name that was searched for.");
+        return app;
+    }
+
+    private static async Task<Results<Ok<IReadOnlyList<AccessLogEntry>>, ValidationProblem>> List(
+        AccessLog log, CancellationToken ct,
+        string? from = null, string? to = null, string? action = null, string? actorId = null,
+        string? number = null, string? name = null, string? before = null, string? limit = null)
+    {
+        var errors = new FieldErrors();
+        var fromAt = Instant(errors, "from", from);
+        var toAt = Instant(errors, "to", to);
+        long? beforeId = null;
+        if (before is not null)
+        {
+            if (long.TryParse(before, NumberStyles.None, CultureInfo.InvariantCulture, out var b))
+            {
+                beforeId = b;
+            }
+            else
+            {
+                errors.Add("before", "before must be the id of an access log entry (a whole number), as given by the previous page.");
+            }
+        }
+
+        var take = DefaultLimit;
+        if (limit is not null && (!int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out take) || take is < 1 or > MaxLimit))
+        {
+            errors.Add("limit", $"limit must be a whole number from 1 to {MaxLimit}.");
+        }
+
+        errors.Optional("action", action, 64);
+        errors.Optional("actorId", actorId, 64);
+        if (number is not null && name is not null)
+        {
+            errors.Add("number", "Give either number or name, not both.");
+        }
+
+        if (number is not null && !PhoneNumbers.LooksValid(number))
+        {
+            errors.Add("number", "number must be a phone number, e.g. 090-16 10 00 or +4690161000.");
+        }
+
+        if (name is not null && string.IsNullOrWhiteSpace(name))
+        {
+            errors.Add("name", "name must not be empty.");
+        }
+
+        errors.Optional("name", name, 200);
+        if (errors.Any)
+        {
+            return errors.ToProblem();
+        }
+
+        string? subjectHash = number is not null ? await log.HashSubjectAsync(PhoneNumbers.Normalise(number), ct)
+            : name is not null ? await log.HashSubjectAsync(AccessLog.NormaliseName(name), ct)
+            : null;
+        return TypedResults.Ok(await log.ListAsync(new AccessLogQuery(fromAt, toAt, action, actorId, subjectHash, beforeId, take), ct));
+    }
+
+    private static DateTimeOffset? Instant(FieldErrors errors, string field, string? value)
+    {
+        if (value is null)
+        {
+            return null;
+        }
+
+        if (DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at)
+            && at.Year is >= 2000 and <= 9000)
+        {
+            return at;
+        }
+
+        errors.Add(field, $"{field} must be a date or time such as 2026-12-06 or 2026-12-06T08:00:00Z.");
+        return null;
+    }
+}
