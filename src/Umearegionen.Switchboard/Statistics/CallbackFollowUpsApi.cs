@@ -92,6 +92,12 @@ public static class CallbackFollowUpsApi
             return Problems.Forbidden("Only the municipality's editors (or an administrator) follow up its callbacks.");
         }
 
+        // A note would outlive the retention job, which has already passed this callback (PersonalData/Redaction.cs).
+        if (before.PersonalDataRemovedAt is { } removed && !string.IsNullOrWhiteSpace(request.Note))
+        {
+            return Problems.Validation("note", $"The callback's personal data was removed on {removed:yyyy-MM-dd}; record the result without a note.");
+        }
+
         var now = clock.GetUtcNow();
         await conn.ExecuteAsync(new CommandDefinition("""
             insert into callback_follow_ups (callback_id, result, note, recorded_by, recorded_at)

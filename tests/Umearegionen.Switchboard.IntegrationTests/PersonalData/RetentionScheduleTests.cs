@@ -23,11 +23,13 @@ public sealed class RetentionScheduleTests(RetentionScheduleTests.App app) : ICl
     {
         var world = new PersonalDataWorld(app, null!);
         var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(app.Clock!.GetUtcNow(), Stockholm).DateTime);
-        // Started after 03:15, the leader catches up on today's run at once.
-        if (TimeZoneInfo.ConvertTime(app.Clock.GetUtcNow(), Stockholm).TimeOfDay >= new TimeSpan(3, 15, 0))
+        // Started after 03:15, the leader catches up on today's run at once; before, it runs at 03:15.
+        if (TimeZoneInfo.ConvertTime(app.Clock.GetUtcNow(), Stockholm).TimeOfDay < new TimeSpan(3, 15, 0))
         {
-            await EventuallyAsync(async () => await ScheduledRunsAsync(world, today) == 1);
+            app.Clock.SetUtcNow(At(today, new TimeSpan(3, 16, 0)));
         }
+
+        await EventuallyAsync(async () => await ScheduledRunsAsync(world, today) == 1);
 
         var tomorrow = today.AddDays(1);
         var prefix = await RetentionBatchTests.AddOldCallsAsync(world, app, 20);

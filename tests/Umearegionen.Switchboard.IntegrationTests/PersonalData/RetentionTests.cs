@@ -53,6 +53,34 @@ public sealed class RetentionTests(PersonalDataApp app) : IClassFixture<Personal
     }
 
     [Fact]
+    public async Task ACallbackPastItsRetentionTimeLosesNumberNameAndNotesAndTakesNoNewNote()
+    {
+        await using var driver = new RoutingDriver(app);
+        var world = new PersonalDataWorld(app, driver);
+        var op = await driver.OperatorAsync();
+        var call = await world.CallbackAsync(op, PersonalDataWorld.NewCaller(), "Stina Återring", "om hemtjänst", app.Clock!.GetUtcNow().AddHours(1));
+        var id = await world.ScalarAsync<Guid>("select id from callbacks where call_id = @call", new { call });
+        app.Clock.Advance(TimeSpan.FromHours(3));
+        var editor = await app.ClientForAsync(Roles.Editor, "2403");
+        Assert.Equal(HttpStatusCode.OK, (await editor.PutAsJsonAsync($"/api/callbacks/{id}/follow-up", new { result = "missed", note = "Stina svarade inte" })).StatusCode);
+        app.Clock.Advance(TimeSpan.FromDays(PersonalDataApp.CallbacksDays) + TimeSpan.FromHours(1));
+
+        await RunAsync();
+
+        Assert.Equal(1, await world.ScalarAsync<long>("""
+            select count(*) from callbacks b join callback_follow_ups f on f.callback_id = b.id
+            where b.id = @id and b.caller_number is null and b.caller_name is null and b.note is null and f.note is null
+              and f.result = 'missed' and b.personal_data_removed_at is not null
+            """, new { id }));
+        Assert.Equal(0, await world.ScalarAsync<long>("select count(*) from audit_log where entity_id = @id and after::text like '%Stina%'", new { id = id.ToString() }));
+        editor = await app.ClientForAsync(Roles.Editor, "2403");
+        var withNote = await editor.PutAsJsonAsync($"/api/callbacks/{id}/follow-up", new { result = "kept", note = "Stina ringde" });
+        Assert.Equal(HttpStatusCode.BadRequest, withNote.StatusCode);
+        Assert.Contains("note", (await withNote.Content.ReadFromJsonAsync<Microsoft.AspNetCore.Mvc.ValidationProblemDetails>())!.Errors.Keys);
+        Assert.Equal(HttpStatusCode.OK, (await editor.PutAsJsonAsync($"/api/callbacks/{id}/follow-up", new { result = "kept" })).StatusCode);
+    }
+
+    [Fact]
     public async Task RunsAreRecordedWithTheirCountsAndShownWithTheSettingsInForce()
     {
         await using var driver = new RoutingDriver(app);
