@@ -82,7 +82,8 @@ public sealed partial class Erasures(
     {
         if (name is not null)
         {
-            return AccessLog.NormaliseName(reason).Contains(AccessLog.NormaliseName(name), StringComparison.Ordinal);
+            // As a whole word: "Al" is not in "Also".
+            return Regex.IsMatch(AccessLog.NormaliseName(reason), $@"(?<!\w){Regex.Escape(AccessLog.NormaliseName(name))}(?!\w)");
         }
 
         var wanted = PhoneNumbers.Normalise(number!);

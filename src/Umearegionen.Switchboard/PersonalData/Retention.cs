@@ -51,9 +51,14 @@ public sealed partial class Retention(
         while (!ct.IsCancellationRequested)
         {
             var settings = options.Value;
+            if (!settings.Enabled)
+            {
+                await Task.Delay(Timeout.Infinite, ct);
+            }
+
             var now = clock.GetUtcNow();
-            var wait = settings.Enabled ? NextRunAt(now, settings.RunAt) - now : Timeout.InfiniteTimeSpan;
-            if (settings.Enabled && Local(now).TimeOfDay >= settings.RunAt)
+            var wait = NextRunAt(now, settings.RunAt) - now;
+            if (Local(now).TimeOfDay >= settings.RunAt)
             {
                 try
                 {
