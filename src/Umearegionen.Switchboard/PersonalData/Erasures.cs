@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
 using Dapper;
 using Microsoft.Extensions.Options;
@@ -12,6 +13,7 @@ public sealed record ErasureRequest(string? Number, string? Name, string? Reason
 
 public sealed record ErasedCounts(int Calls, int Callbacks, int Messages, int FaultReports)
 {
+    [JsonIgnore]
     public int Total => Calls + Callbacks + Messages + FaultReports;
 }
 

@@ -165,6 +165,24 @@ public sealed class ErasureTests(PersonalDataApp app) : IClassFixture<PersonalDa
     }
 
     [Fact]
+    public async Task TheAnswerHasExactlyTheAgreedShape()
+    {
+        await using var driver = new RoutingDriver(app);
+        var world = new PersonalDataWorld(app, driver);
+        var caller = PersonalDataWorld.NewCaller();
+        var op = await driver.OperatorAsync();
+        await world.FaultReportAsync(op, caller, caller, null);
+
+        var json = System.Text.Json.JsonDocument.Parse(await (await world.EraseAsync(new { number = caller, reason = "case 83" })).Content.ReadAsStringAsync()).RootElement;
+
+        Assert.Equal(["erased", "kept"], json.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["calls", "callbacks", "messages", "faultReports"], json.GetProperty("erased").EnumerateObject().Select(p => p.Name));
+        var kept = Assert.Single(json.GetProperty("kept").EnumerateArray());
+        Assert.Equal(["kind", "id", "code", "reason"], kept.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(("fault_report", "public-record"), (kept.GetProperty("kind").GetString(), kept.GetProperty("code").GetString()));
+    }
+
+    [Fact]
     public async Task ReasonMayHoldAWordThatOnlyContainsTheName()
     {
         var admin = await app.ClientForAsync(Roles.Administrator);
