@@ -43,11 +43,10 @@ public static class Redaction
     // The caller's number is removed from the call, and from its events and instructions: the note of
     // an answered call (free text) and any JSON string equal to the number. Routing writes no number
     // there today (operator ids, destinations, the dialled number); the second rule keeps it so.
-    private const string CallsSql = """
+    private const string CallsSql = $$"""
         with c as (
             select c.id, nullif(c.caller_number, '') as number from calls c
-            where c.id = any(@ids) and c.personal_data_removed_at is null and c.state in ('completed', 'abandoned')
-              and c.completed_at <= @cutoff
+            where c.id = any(@ids) and c.personal_data_removed_at is null and {{CallOver}}
             for update
         ), u as (
             update calls set caller_number = null, personal_data_removed_at = @now
@@ -59,7 +58,7 @@ public static class Redaction
                             else replace((ev.data #- '{details,note}')::text, to_jsonb(c.number)::text, 'null')::jsonb end
             from c
             where ev.call_id = c.id and ev.data is not null
-              and ((ev.data #> '{details,note}') is not null or strpos(ev.data::text, to_jsonb(c.number)::text) > 0)
+              and ((ev.data #>> '{details,note}') is not null or strpos(ev.data::text, to_jsonb(c.number)::text) > 0)
         ), i as (
             update telephony_instructions ti
             set payload = replace(ti.payload::text, to_jsonb(c.number)::text, 'null')::jsonb

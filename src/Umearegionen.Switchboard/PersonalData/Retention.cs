@@ -297,10 +297,10 @@ public sealed partial class Retention(
     private sealed record CallKey(Guid Id, DateTimeOffset QueuedAt);
 
     // calls_queued_today (queued_at) finds the old calls; the keyset means each batch starts where the last stopped.
-    private const string SelectCalls = """
+    private const string SelectCalls = $"""
         select c.id, c.queued_at from calls c
         where c.queued_at <= @cutoff and (c.queued_at, c.id) > (@afterAt, @afterId)
-          and c.personal_data_removed_at is null and c.state in ('completed', 'abandoned') and c.completed_at <= @cutoff
+          and c.personal_data_removed_at is null and {Redaction.CallOver}
         order by c.queued_at, c.id
         limit @batch
         for update skip locked
