@@ -2,6 +2,7 @@ using Umearegionen.Switchboard.Access;
 using Umearegionen.Switchboard.Directory;
 using Umearegionen.Switchboard.Live;
 using Umearegionen.Switchboard.OpeningHours;
+using Umearegionen.Switchboard.PersonalData;
 using Umearegionen.Switchboard.Platform;
 using Umearegionen.Switchboard.Platform.Cluster;
 using Umearegionen.Switchboard.Platform.Demo;
@@ -41,6 +42,9 @@ builder.Services.AddCallRouting();
 // Statistics: call figures for managers and the fair split of costs.
 builder.Services.AddStatistics();
 
+// Personal data: retention times, the daily removal of what has passed them, erasure on request.
+builder.Services.AddPersonalData();
+
 var app = builder.Build();
 
 // Administrative commands (migrate, accounts create, api-keys create) run instead of serving.
@@ -70,6 +74,7 @@ app.MapDirectory();
 app.MapOpeningHours();
 app.MapCallRouting();
 app.MapStatistics();
+app.MapPersonalData();
 
 await app.RunAsync();
 return 0;
