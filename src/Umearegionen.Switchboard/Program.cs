@@ -6,6 +6,7 @@ using Umearegionen.Switchboard.Platform;
 using Umearegionen.Switchboard.Platform.Cluster;
 using Umearegionen.Switchboard.Platform.Demo;
 using Umearegionen.Switchboard.Platform.Migrations;
+using Umearegionen.Switchboard.DataSubjects;
 using Umearegionen.Switchboard.Routing;
 using Umearegionen.Switchboard.Statistics;
 
@@ -41,6 +42,9 @@ builder.Services.AddCallRouting();
 // Statistics: call figures for managers and the fair split of costs.
 builder.Services.AddStatistics();
 
+// Personal data: register extracts for administrators.
+builder.Services.AddRegisterExtracts();
+
 var app = builder.Build();
 
 // Administrative commands (migrate, accounts create, api-keys create) run instead of serving.
@@ -70,6 +74,7 @@ app.MapDirectory();
 app.MapOpeningHours();
 app.MapCallRouting();
 app.MapStatistics();
+app.MapRegisterExtracts();
 
 await app.RunAsync();
 return 0;
