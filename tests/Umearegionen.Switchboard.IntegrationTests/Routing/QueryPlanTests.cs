@@ -76,6 +76,17 @@ public sealed class QueryPlanTests : IAsyncLifetime
         Assert.Contains(scans, s => s.Index == "calls_one_offer_per_operator");
     }
 
+    [Fact]
+    public async Task CallsOfACallerAreFoundThroughIndexesNeverByReadingAllCalls()
+    {
+        var scans = ScansOfCalls(await ExplainAsync(CallHistory.CallsOfCaller, new { number = "+46701234" }));
+
+        Assert.DoesNotContain(scans, s => s.NodeType == "Seq Scan");
+        Assert.Equal(
+            ["calls_ended_by_caller", "calls_one_call_per_operator", "calls_one_offer_per_operator", "calls_queue"],
+            scans.Select(s => s.Index ?? "(none)").Order().ToList());
+    }
+
     private async Task<JsonElement> ExplainAsync(string sql, object args)
     {
         await using var conn = new NpgsqlConnection(_connectionString);
