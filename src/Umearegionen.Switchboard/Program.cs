@@ -2,11 +2,11 @@ using Umearegionen.Switchboard.Access;
 using Umearegionen.Switchboard.Directory;
 using Umearegionen.Switchboard.Live;
 using Umearegionen.Switchboard.OpeningHours;
+using Umearegionen.Switchboard.PersonalData;
 using Umearegionen.Switchboard.Platform;
 using Umearegionen.Switchboard.Platform.Cluster;
 using Umearegionen.Switchboard.Platform.Demo;
 using Umearegionen.Switchboard.Platform.Migrations;
-using Umearegionen.Switchboard.DataSubjects;
 using Umearegionen.Switchboard.Routing;
 using Umearegionen.Switchboard.Statistics;
 
@@ -42,7 +42,10 @@ builder.Services.AddCallRouting();
 // Statistics: call figures for managers and the fair split of costs.
 builder.Services.AddStatistics();
 
-// Personal data: register extracts for administrators.
+// Personal data: retention times, the daily removal of what has passed them, erasure on request.
+builder.Services.AddPersonalData();
+
+// Register extracts for administrators: everything stored about a phone number or a name.
 builder.Services.AddRegisterExtracts();
 
 var app = builder.Build();
@@ -74,6 +77,7 @@ app.MapDirectory();
 app.MapOpeningHours();
 app.MapCallRouting();
 app.MapStatistics();
+app.MapPersonalData();
 app.MapRegisterExtracts();
 
 await app.RunAsync();

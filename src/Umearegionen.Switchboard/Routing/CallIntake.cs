@@ -113,14 +113,14 @@ public sealed class CallIntake(
         var (call, isNew) = row;
         if (isNew && call.State == CallStates.Offered)
         {
-            RoutingLog.CallOfferedOnArrival(logger, call.Id, PersonalData.Pseudonym(args.caller), call.MunicipalityCode);
+            RoutingLog.CallOfferedOnArrival(logger, call.Id, Platform.PersonalData.Pseudonym(args.caller), call.MunicipalityCode);
             instructions.Pulse();
             dispatcher.Offered(call, expires);
             notifier.Changed();
         }
         else if (isNew)
         {
-            RoutingLog.CallQueued(logger, call.Id, PersonalData.Pseudonym(args.caller), call.MunicipalityCode);
+            RoutingLog.CallQueued(logger, call.Id, Platform.PersonalData.Pseudonym(args.caller), call.MunicipalityCode);
             dispatcher.Wake();
             notifier.Changed();
         }

@@ -5,7 +5,7 @@ namespace Umearegionen.Switchboard.Routing;
 
 /// <summary>A call row as the routing SQL returns it (select <see cref="Columns"/>, in this order).</summary>
 internal sealed record CallRow(
-    Guid Id, string PlatformCallId, string State, string CallerNumber, string DialledNumber, string? MunicipalityCode,
+    Guid Id, string PlatformCallId, string State, string? CallerNumber, string DialledNumber, string? MunicipalityCode,
     string? MenuTopic, int Priority, DateTimeOffset QueuedAt, Guid? OfferedTo, DateTimeOffset? OfferExpiresAt,
     Guid? OperatorId, DateTimeOffset? AnsweredAt, DateTimeOffset? CallerLeftAt, string? Consultation, string? Outcome)
 {
@@ -14,8 +14,10 @@ internal sealed record CallRow(
         offered_to, offer_expires_at, operator_id, answered_at, caller_left_at, consultation::text as consultation, outcome
         """;
 
+    // The number is removed only from finished calls (PersonalData/Redaction.cs); such a call is shown
+    // without it.
     public CallView ToView(NoticeBoard notices) => new(
-        Id, State, CallerNumber, DialledNumber, MunicipalityCode, MenuTopic, Priority, QueuedAt, OperatorId, AnsweredAt,
+        Id, State, CallerNumber ?? "", DialledNumber, MunicipalityCode, MenuTopic, Priority, QueuedAt, OperatorId, AnsweredAt,
         CallerLeftAt, Consultation is null ? null : JsonSerializer.Deserialize<Destination>(Consultation, Json.Web),
         Outcome, notices.ForCall(MunicipalityCode, MenuTopic));
 }

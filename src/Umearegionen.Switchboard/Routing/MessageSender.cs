@@ -78,7 +78,7 @@ public sealed class MessageSender(
             select m.id, m.recipient_name, m.recipient_email, m.caller_name, m.caller_number, m.text, m.taken_at,
                    m.attempts, c.municipality_code, c.menu_topic
             from messages m join calls c on c.id = m.call_id
-            where m.sent_at is null and m.next_attempt_at <= @now and m.attempts < @maxAttempts
+            where m.sent_at is null and m.next_attempt_at <= @now and m.attempts < @maxAttempts and m.personal_data_removed_at is null
             order by m.next_attempt_at
             limit 50
             """;

@@ -10,9 +10,9 @@ namespace Umearegionen.Switchboard.Statistics;
 public sealed record CallbackFollowUpRequest(string? Result, string? Note);
 
 public sealed record CallbackToFollowUp(
-    Guid Id, Guid CallId, string? MunicipalityCode, string UnitId, string UnitName, string CallerNumber, string? CallerName,
+    Guid Id, Guid CallId, string? MunicipalityCode, string UnitId, string UnitName, string? CallerNumber, string? CallerName,
     DateTimeOffset WindowStart, DateTimeOffset WindowEnd, string? Note, DateTimeOffset BookedAt, string? Result,
-    DateTimeOffset? RecordedAt);
+    DateTimeOffset? RecordedAt, DateTimeOffset? PersonalDataRemovedAt);
 
 /// <summary>
 /// "Callbacks kept" needs someone to say whether the callback was made: the unit's editor (or an
@@ -22,7 +22,7 @@ public static class CallbackFollowUpsApi
 {
     private const string Columns = """
         b.id, b.call_id, c.municipality_code, b.unit_id, b.unit_name, b.caller_number, b.caller_name, b.window_start,
-        b.window_end, b.note, b.booked_at, f.result, f.recorded_at
+        b.window_end, b.note, b.booked_at, f.result, f.recorded_at, b.personal_data_removed_at
         """;
 
     public static RouteGroupBuilder MapCallbackFollowUps(this IEndpointRouteBuilder app)

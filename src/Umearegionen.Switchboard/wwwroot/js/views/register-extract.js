@@ -128,9 +128,9 @@ function describe(extract) {
     h('h3', { id: 're-result-title', tabindex: '-1' }, `Utdrag för ${what}`),
     h('p', {}, `Taget ${formatDateTime(extract.takenAt)}: ${extract.recordCount} poster.`),
   ];
-  parts.push(table('Samtal', 're-calls', ['Kom in', 'Uppringande nummer', 'Kommun', 'Menyval', 'Utfall', 'Telefonist', 'Hittat genom', 'Förlopp'],
+  parts.push(table('Samtal', 're-calls', ['Kom in', 'Uppringande nummer', 'Kommun', 'Menyval', 'Utfall', 'Telefonist', 'Förlopp'],
     extract.calls.map(c => [formatDateTime(c.queuedAt), removed(c.callerNumber), municipalityName(c.municipalityCode), optional(c.menuTopic),
-      OUTCOMES[c.outcome] ?? '–', optional(c.operatorName), c.match === 'caller_number' ? 'Numret' : 'Kopplad post',
+      OUTCOMES[c.outcome] ?? '–', optional(c.operatorName),
       h('details', {}, h('summary', {}, `${c.events.length} händelser`),
         h('ol', {}, c.events.map(e => h('li', {}, `${formatDateTime(e.at)} ${EVENT_NAMES[e.type] ?? e.type}`
           + (e.actorName ? ` (${e.actorName})` : '')))))])));

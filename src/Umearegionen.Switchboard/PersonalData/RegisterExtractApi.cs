@@ -5,7 +5,7 @@ using Umearegionen.Switchboard.Access;
 using Umearegionen.Switchboard.Platform;
 using Umearegionen.Switchboard.Routing;
 
-namespace Umearegionen.Switchboard.DataSubjects;
+namespace Umearegionen.Switchboard.PersonalData;
 
 /// <summary>
 /// Register extracts (GDPR art. 15) for administrators: everything stored about a phone number or a

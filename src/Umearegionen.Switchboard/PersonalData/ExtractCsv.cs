@@ -3,7 +3,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Umearegionen.Switchboard.Statistics;
 
-namespace Umearegionen.Switchboard.DataSubjects;
+namespace Umearegionen.Switchboard.PersonalData;
 
 /// <summary>
 /// A register extract as a CSV a person reads in Swedish Excel (Statistics.Csv: ';', UTF-8 with BOM).
@@ -40,7 +40,6 @@ public static class ExtractCsv
             var at = Local(c.QueuedAt);
             void Fact(string what, object? value) => csv.Row("Samtal", id, id, at, what, value);
             Fact("Uppringande nummer", c.CallerNumber ?? Removed);
-            Fact("Hittat genom", c.Match == "caller_number" ? "Uppringande nummer" : "Återuppringning, meddelande eller felanmälan");
             Fact("Slaget nummer", c.DialledNumber);
             Fact("Kommun", c.MunicipalityCode);
             Fact("Menyval", c.MenuTopic);

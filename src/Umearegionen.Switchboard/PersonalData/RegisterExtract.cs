@@ -3,7 +3,7 @@ using Dapper;
 using Npgsql;
 using Umearegionen.Switchboard.Routing;
 
-namespace Umearegionen.Switchboard.DataSubjects;
+namespace Umearegionen.Switchboard.PersonalData;
 
 /// <summary>Whom an extract is about: a phone number (normalised, +46...) or a name (normalised as the access log hashes it).</summary>
 public sealed record ExtractSubject(string Kind, string Value)
@@ -18,11 +18,12 @@ public sealed record Extract(
     IReadOnlyList<ExtractCallback> Callbacks, IReadOnlyList<ExtractMessage> Messages, IReadOnlyList<ExtractFaultReport> FaultReports);
 
 /// <summary>
-/// A call: <c>Match</c> is "caller_number" (the caller's number is the subject's) or "linked_record" (a
-/// callback, message or fault report of the subject belongs to it). Events carry their stored data.
+/// A call from the subject's number, with its events and their stored data. A callback, message or fault
+/// report of the subject names its call by id; that call is listed only when it came from the number too,
+/// since another number's call may be another person's (and erasure leaves it alone as well).
 /// </summary>
 public sealed record ExtractCall(
-    Guid Id, string PlatformCallId, string Match, string? CallerNumber, string DialledNumber, string? MunicipalityCode,
+    Guid Id, string PlatformCallId, string? CallerNumber, string DialledNumber, string? MunicipalityCode,
     string? MenuTopic, string State, string? Outcome, string? WrapUpCategory, DateTimeOffset QueuedAt, DateTimeOffset? AnsweredAt,
     DateTimeOffset? CompletedAt, string? OperatorName, IReadOnlyList<ExtractEvent> Events);
 
@@ -81,12 +82,10 @@ public sealed class RegisterExtracts(NpgsqlDataSource dataSource, TimeProvider c
         """;
 
     private const string CallsSql = $"""
-        select c.id, c.platform_call_id,
-               case when c.id in ({CallHistory.CallsOfCaller}) then 'caller_number' else 'linked_record' end as match,
-               c.caller_number, c.dialled_number, c.municipality_code, c.menu_topic, c.state, c.outcome, c.wrap_up_category,
+        select c.id, c.platform_call_id, c.caller_number, c.dialled_number, c.municipality_code, c.menu_topic, c.state, c.outcome, c.wrap_up_category,
                c.queued_at, c.answered_at, c.completed_at, a.display_name as operator_name
         from calls c left join accounts a on a.id = c.operator_id
-        where (@number::text is not null and c.id in ({CallHistory.CallsOfCaller})) or c.id = any(@linked)
+        where c.id in ({CallHistory.CallsOfCaller})
         order by c.queued_at desc, c.id desc
         """;
 
@@ -110,8 +109,8 @@ public sealed class RegisterExtracts(NpgsqlDataSource dataSource, TimeProvider c
         var callbacks = (await conn.QueryAsync<ExtractCallback>(new CommandDefinition(CallbacksSql, args, tx, cancellationToken: ct))).AsList();
         var messages = (await conn.QueryAsync<ExtractMessage>(new CommandDefinition(MessagesSql, args, tx, cancellationToken: ct))).AsList();
         var faults = (await conn.QueryAsync<ExtractFaultReport>(new CommandDefinition(FaultReportsSql, args, tx, cancellationToken: ct))).AsList();
-        var linked = callbacks.Select(b => b.CallId).Concat(messages.Select(m => m.CallId)).Concat(faults.Select(f => f.CallId)).Distinct().ToArray();
-        var calls = (await conn.QueryAsync<CallRow>(new CommandDefinition(CallsSql, new { args.number, linked }, tx, cancellationToken: ct))).AsList();
+        var calls = args.number is null ? []
+            : (await conn.QueryAsync<CallRow>(new CommandDefinition(CallsSql, new { args.number }, tx, cancellationToken: ct))).AsList();
         var events = (await conn.QueryAsync<EventRow>(new CommandDefinition(
                 EventsSql, new { ids = calls.Select(c => c.Id).ToArray() }, tx, cancellationToken: ct)))
             .ToLookup(e => e.CallId);
@@ -123,12 +122,12 @@ public sealed class RegisterExtracts(NpgsqlDataSource dataSource, TimeProvider c
     }
 
     private sealed record CallRow(
-        Guid Id, string PlatformCallId, string Match, string? CallerNumber, string DialledNumber, string? MunicipalityCode,
+        Guid Id, string PlatformCallId, string? CallerNumber, string DialledNumber, string? MunicipalityCode,
         string? MenuTopic, string State, string? Outcome, string? WrapUpCategory, DateTimeOffset QueuedAt, DateTimeOffset? AnsweredAt,
         DateTimeOffset? CompletedAt, string? OperatorName)
     {
         public ExtractCall ToCall(IReadOnlyList<ExtractEvent> events) => new(
-            Id, PlatformCallId, Match, CallerNumber, DialledNumber, MunicipalityCode, MenuTopic, State, Outcome, WrapUpCategory,
+            Id, PlatformCallId, CallerNumber, DialledNumber, MunicipalityCode, MenuTopic, State, Outcome, WrapUpCategory,
             QueuedAt, AnsweredAt, CompletedAt, OperatorName, events);
     }
 

@@ -1,0 +1,11 @@
+namespace Umearegionen.Switchboard.PersonalData;
+
+public static class PersonalDataRegistration
+{
+    public static IServiceCollection AddPersonalData(this IServiceCollection services)
+    {
+        services.AddOptions<RetentionOptions>().BindConfiguration(RetentionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<Erasures>();
+        return services;
+    }
+}
