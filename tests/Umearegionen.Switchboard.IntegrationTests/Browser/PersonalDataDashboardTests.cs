@@ -14,13 +14,18 @@ namespace Umearegionen.Switchboard.IntegrationTests.Browser;
 public sealed class PersonalDataDashboardTests(BrowserApp app) : IClassFixture<BrowserApp>
 {
     /// <summary>A call from the number that hung up while waiting: received, then ended by the platform.</summary>
-    private async Task<string> AbandonedCallAsync(string callerNumber)
+    private async Task<string> AbandonedCallAsync(string callerNumber, bool hangUp = true)
     {
         var platformCallId = "pbx-" + Guid.NewGuid().ToString("N")[..12];
         var telephony = await app.TelephonyClientAsync();
         var placed = await telephony.PostAsJsonAsync("/api/telephony/calls",
             new { platformCallId, callerNumber, dialledNumber = BjurholmMainNumber, menuTopic = "vatten", priority = 0 });
         Assert.Equal(HttpStatusCode.Created, placed.StatusCode);
+        if (!hangUp)
+        {
+            return platformCallId;
+        }
+
         var ended = await telephony.PostAsJsonAsync($"/api/telephony/calls/{platformCallId}/events", new { eventId = "e1", type = "ended" });
         Assert.Equal(HttpStatusCode.OK, ended.StatusCode);
         return platformCallId;
@@ -87,10 +92,12 @@ public sealed class PersonalDataDashboardTests(BrowserApp app) : IClassFixture<B
     }
 
     [Fact]
-    public async Task AdministratorTakesAnExtractByKeyboardDownloadsItAndMustGiveAReasonAndConfirmBeforeErasing()
+    public async Task AdministratorTakesAnExtractByKeyboardDownloadsItAndErasesAfterAReasonAndAConfirmation()
     {
         var number = "070-" + Random.Shared.Next(1000000, 9999999);
         await AbandonedCallAsync(number);
+        // Still waiting in the queue (no operator in this app): erasure keeps it, and says why.
+        await AbandonedCallAsync(number, hangUp: false);
         var page = await SignedInAsync(app, Roles.Administrator);
         await page.GotoAsync("/#registerutdrag");
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Registerutdrag" })).ToBeVisibleAsync();
@@ -101,8 +108,8 @@ public sealed class PersonalDataDashboardTests(BrowserApp app) : IClassFixture<B
         await page.Keyboard.PressAsync("Enter");
 
         await Assertions.Expect(page.Locator("#re-result-title")).ToBeFocusedAsync();
-        await Assertions.Expect(page.Locator("#re-status")).ToHaveTextAsync("1 poster hittades.");
-        await Assertions.Expect(page.Locator("#re-calls tbody tr")).ToHaveCountAsync(1);
+        await Assertions.Expect(page.Locator("#re-status")).ToHaveTextAsync("2 poster hittades.");
+        await Assertions.Expect(page.Locator("#re-calls tbody tr")).ToHaveCountAsync(2);
         await Assertions.Expect(page.Locator("#re-calls tbody td").Nth(1)).ToHaveTextAsync("+4670" + number[4..]);
 
         var download = await page.RunAndWaitForDownloadAsync(() => page.GetByRole(AriaRole.Button, new() { Name = "Ladda ner CSV" }).PressAsync("Enter"));
@@ -128,6 +135,19 @@ public sealed class PersonalDataDashboardTests(BrowserApp app) : IClassFixture<B
         await page.Keyboard.PressAsync("Enter");
         await Assertions.Expect(page.Locator("#er-confirm")).ToBeHiddenAsync();
         await Assertions.Expect(start).ToBeFocusedAsync();
+
+        await page.Keyboard.PressAsync("Enter");
+        await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Ja, radera" })).ToBeFocusedAsync();
+        await page.Keyboard.PressAsync("Enter");
+
+        await Assertions.Expect(page.Locator("#er-done")).ToBeFocusedAsync();
+        await Assertions.Expect(page.Locator("#er-done")).ToHaveTextAsync("Raderat: 1 samtal, 0 återuppringningar, 0 meddelanden och 0 felanmälningar.");
+        await Assertions.Expect(page.Locator("#er-kept li")).ToHaveCountAsync(1);
+        await Assertions.Expect(page.Locator("#er-kept li")).ToContainTextAsync("Samtal ");
+        await Assertions.Expect(page.Locator("#er-kept li")).ToContainTextAsync(": samtalet pågår fortfarande.");
+        // The extract is taken again: only the call still waiting is left under the number.
+        await Assertions.Expect(page.Locator("#re-status")).ToHaveTextAsync("1 poster hittades.");
+        await AssertAccessibleAsync(page);
         await BrowserApp.ScreenshotAsync(page, "register-extract");
     }
 

@@ -222,6 +222,35 @@ public sealed class CallHistoryTests(RoutingApp app) : IClassFixture<RoutingApp>
     }
 
     [Fact]
+    public async Task AfterAnErasureTheHistoryStillTellsTheCallButSaysTheNumberWasRemoved()
+    {
+        await using var world = new RoutingDriver(app);
+        var caller = SimulatedPlatform.RandomCaller();
+        var op = await world.OperatorAsync();
+        var call = await world.CallAsync(caller: caller);
+        await op.NextOfferAsync();
+        await op.AcceptAsync(call.CallId);
+        await op.Connection.InvokeAsync<CallView>("RegisterFaultReport", new FaultReportRequest(
+            call.CallId, "2460", "Vattenläcka", "Storgatan 9, Vännäs", caller, "fault-report", "Karin"));
+        var admin = await RoutingDriver.ClientAsync(app, Roles.Administrator);
+        var erased = await admin.PostAsJsonAsync("/api/personal-data/erasures", new { number = caller, reason = "Begäran från den registrerade" });
+        Assert.Equal(HttpStatusCode.OK, erased.StatusCode);
+
+        var history = await OkAsync<CallHistoryView>(await admin.GetAsync($"/api/calls/{call.CallId}"));
+        var found = await OkAsync<CallPage>(await admin.GetAsync($"/api/calls?platformCallId={call.PlatformCallId}"));
+
+        Assert.Equal((null, PersonalDataStatus.Removed), (history.Call.CallerNumber, history.Call.CallerNumberStatus));
+        Assert.Equal(PersonalDataStatus.Removed, Assert.Single(found.Calls).CallerNumberStatus);
+        // The fault report is a public record the erasure kept (docs/personal-data.md): still shown in full.
+        using var answer = JsonDocument.Parse(await erased.Content.ReadAsStringAsync());
+        Assert.Equal("public-record", answer.RootElement.GetProperty("kept").EnumerateArray().Single().GetProperty("code").GetString());
+        Assert.Equal((PersonalDataStatus.Shown, "Vattenläcka"), (history.FaultReport?.PersonalData, history.FaultReport?.What));
+        Assert.Equal(["received", "offered", "accepted", "completed"], history.Timeline.Select(e => e.Type));
+        // The number is no longer there to be found by.
+        Assert.Empty((await OkAsync<CallPage>(await admin.GetAsync($"/api/calls?number={Uri.EscapeDataString(caller)}"))).Calls);
+    }
+
+    [Fact]
     public async Task BadSearchesAreRefusedNamingTheField()
     {
         var admin = await RoutingDriver.ClientAsync(app, Roles.Administrator);

@@ -156,12 +156,12 @@ function table(title, id, headers, rows) {
 
 // Erasure of what may be erased about the subject of the extract shown: a reason, a confirmation, the result.
 function erasureSection() {
-  const reason = h('textarea', { id: 'er-reason', rows: 3, required: true, 'aria-describedby': 'er-help' });
+  const reason = h('textarea', { id: 'er-reason', rows: 3, cols: 60, required: true, 'aria-describedby': 'er-help' });
   const error = h('p.error', { id: 'er-error', role: 'alert' });
   const confirm = h('div.confirm', { id: 'er-confirm', role: 'group', 'aria-labelledby': 'er-confirm-text', hidden: true });
   const outcome = h('div', { id: 'er-result', role: 'status' });
-  const form = h('form.grid', { id: 'er-form', novalidate: true },
-    h('label', { for: 'er-reason' }, 'Skäl (krävs)'), reason,
+  const form = h('form.stats-query', { id: 'er-form', novalidate: true },
+    h('div.stats-fields', {}, h('span', {}, h('label', { for: 'er-reason' }, 'Skäl (krävs)'), reason)),
     h('p.muted', { id: 'er-help' }, 'Till exempel: ”Begäran om radering från den registrerade, ärende 2026/123”. Skälet sparas i åtkomstloggen.'),
     h('div.actions', {}, h('button', { type: 'submit', id: 'er-start' }, 'Radera …')),
     error);
