@@ -95,7 +95,7 @@ public sealed class PersonalDataDashboardTests(BrowserApp app) : IClassFixture<B
     public async Task AdministratorTakesAnExtractByKeyboardDownloadsItAndErasesAfterAReasonAndAConfirmation()
     {
         var number = "070-" + Random.Shared.Next(1000000, 9999999);
-        await AbandonedCallAsync(number);
+        var erasable = await AbandonedCallAsync(number);
         // Still waiting in the queue (no operator in this app): erasure keeps it, and says why.
         await AbandonedCallAsync(number, hangUp: false);
         var page = await SignedInAsync(app, Roles.Administrator);
@@ -149,6 +149,13 @@ public sealed class PersonalDataDashboardTests(BrowserApp app) : IClassFixture<B
         await Assertions.Expect(page.Locator("#re-status")).ToHaveTextAsync("1 poster hittades.");
         await AssertAccessibleAsync(page);
         await BrowserApp.ScreenshotAsync(page, "register-extract");
+
+        // The call's history still tells the call, with its number removed.
+        await page.GotoAsync("/#samtalshistorik");
+        await page.GetByLabel("Samtals-id (telefonins)").FillAsync(erasable);
+        await page.GetByLabel("Samtals-id (telefonins)").PressAsync("Enter");
+        await Assertions.Expect(page.Locator("#ch-status")).ToHaveTextAsync("1 samtal.");
+        await Assertions.Expect(page.Locator("#ch-rows td").Nth(6)).ToHaveTextAsync("borttaget");
     }
 
     [Fact]

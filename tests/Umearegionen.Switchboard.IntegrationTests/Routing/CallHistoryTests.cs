@@ -93,17 +93,19 @@ public sealed class CallHistoryTests(RoutingApp app) : IClassFixture<RoutingApp>
         var admin = app.CreateClient();
         admin.DefaultRequestHeaders.Authorization = new("Bearer", RoutingDriver.ServiceToken(app, account));
 
-        var detail = await OkAsync<CallHistoryView>(await admin.GetAsync($"/api/calls/{call.CallId}"));
+        var opened = await admin.GetAsync($"/api/calls/{call.CallId}");
+        var detail = await OkAsync<CallHistoryView>(opened);
         var found = await OkAsync<CallPage>(await admin.GetAsync($"/api/calls?number={Uri.EscapeDataString(caller)}"));
 
         Assert.Equal(PhoneNumbers.Normalise(caller), detail.Call.CallerNumber);
+        Assert.Equal("no-store", opened.Headers.CacheControl?.ToString());
         Assert.Equal(PersonalDataStatus.Shown, detail.Call.CallerNumberStatus);
         Assert.Equal(call.CallId, Assert.Single(found.Calls).Id);
         var entries = await AccessLogAsync($"actorId={account.Id}");
         Assert.All(entries, e => Assert.Equal(AccessActions.CallHistoryViewed, e.Action));
-        var opened = Assert.Single(entries, e => e.TargetKind == "call");
-        Assert.Equal(call.CallId.ToString(), opened.TargetId);
-        Assert.False(opened.SubjectSearched);
+        var view = Assert.Single(entries, e => e.TargetKind == "call");
+        Assert.Equal(call.CallId.ToString(), view.TargetId);
+        Assert.False(view.SubjectSearched);
         var searched = Assert.Single(entries, e => e.TargetKind == "phone_number");
         Assert.True(searched.SubjectSearched);
         Assert.Equal(1, searched.RecordCount);
