@@ -112,6 +112,27 @@ public sealed class ErasureTests(PersonalDataApp app) : IClassFixture<PersonalDa
         Assert.Equal(name + "x", await world.ScalarAsync<string>("select caller_name from messages where call_id = @other", new { other }));
     }
 
+    [Fact]
+    public async Task FaultReportIsErasedOnceItsRetentionTimeHasPassed()
+    {
+        await using var driver = new RoutingDriver(app);
+        var world = new PersonalDataWorld(app, driver);
+        var caller = PersonalDataWorld.NewCaller();
+        var op = await driver.OperatorAsync();
+        var call = await world.FaultReportAsync(op, caller, caller, "Olle Felanmälare");
+        app.Clock!.Advance(TimeSpan.FromDays(PersonalDataApp.FaultReportsDays) + TimeSpan.FromMinutes(1));
+
+        var answer = (await (await world.EraseAsync(new { number = caller, reason = "Request, case 79" })).Content.ReadFromJsonAsync<ErasureAnswer>(Json))!;
+
+        Assert.Equal(new ErasedCounts(1, 0, 0, 1), answer.Erased);
+        Assert.Empty(answer.Kept);
+        Assert.Equal(1, await world.ScalarAsync<long>("""
+            select count(*) from fault_reports
+            where call_id = @call and what is null and location is null and contact_name is null and contact_number is null
+              and personal_data_removed_at is not null and municipality_code = '2460'
+            """, new { call }));
+    }
+
     [Theory]
     [InlineData("""{ "number": "070-123 45 67", "name": "Anna", "reason": "case 1" }""", "number")]
     [InlineData("""{ "reason": "case 1" }""", "number")]

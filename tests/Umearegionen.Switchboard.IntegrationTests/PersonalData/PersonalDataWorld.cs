@@ -11,13 +11,30 @@ using Umearegionen.Switchboard.PersonalData;
 
 namespace Umearegionen.Switchboard.IntegrationTests.PersonalData;
 
-/// <summary>The service with a fake clock and the daily run off: each test runs the job when it wants.</summary>
+/// <summary>
+/// The service with a fake clock and the daily run off: each test runs the job when it wants. Retention
+/// times are days, not months, and the periodic loops slow: the fake clock fires every period of every
+/// timer it passes, and a second-by-second sweep over 90 days takes minutes.
+/// </summary>
 public class PersonalDataApp : RoutingApp
 {
+    public const int CallerNumbersDays = 3, CallbacksDays = 3, MessagesDays = 3, FaultReportsDays = 10, ReferralReasonsDays = 2;
+
+    public PersonalDataApp() { }
+
+    protected PersonalDataApp(string existingDatabase) : base(existingDatabase) { }
+
     protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>(base.Settings)
     {
+        ["Routing:SweepInterval"] = "00:01:00",
+        ["Statistics:FlushInterval"] = "00:10:00",
         ["PersonalData:Retention:Enabled"] = "false",
         ["PersonalData:Retention:BatchPause"] = "00:00:00",
+        ["PersonalData:Retention:CallerNumbersDays"] = $"{CallerNumbersDays}",
+        ["PersonalData:Retention:CallbacksDays"] = $"{CallbacksDays}",
+        ["PersonalData:Retention:MessagesDays"] = $"{MessagesDays}",
+        ["PersonalData:Retention:FaultReportsDays"] = $"{FaultReportsDays}",
+        ["PersonalData:Retention:ReferralReasonsDays"] = $"{ReferralReasonsDays}",
     };
 }
 
