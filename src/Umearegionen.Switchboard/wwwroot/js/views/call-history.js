@@ -9,6 +9,8 @@ const STATES = { queued: 'I kö', offered: 'Erbjuds', connected: 'Pågår', comp
 const OFFER_ENDED = { accepted: 'tog samtalet', declined: 'lämnade tillbaka det', timed_out: 'svarade inte i tid',
   withdrawn: 'den som ringde lade på', open: 'väntar på svar' };
 const REMOVED = 'borttaget';
+// A step's time to the second: support compares it with what the caller says and with the platform's logs.
+const toTheSecond = new Intl.DateTimeFormat('sv-SE', { dateStyle: 'short', timeStyle: 'medium', timeZone: 'Europe/Stockholm' });
 
 // A personal field as the reader may see it: the value, "borttaget" (retention or erasure) or "dolt" (not for this role).
 export function personal(value, status) {
@@ -179,7 +181,7 @@ function describe(history, admin) {
     dl(facts),
     h('h4', {}, 'Förlopp'),
     h('ol.timeline', { id: 'ch-timeline' }, history.timeline.map(e => h('li', {},
-      h('time', { datetime: e.at }, formatDateTime(e.at)), ' ', stepText(e),
+      h('time', { datetime: e.at }, toTheSecond.format(new Date(e.at))), ' ', stepText(e),
       e.note ? h('span.muted', {}, ` Anteckning: ${e.note}`) : null))),
   ];
   const b = history.callback;
