@@ -27,6 +27,18 @@ public static class ExtractCsv
         ["platform_ended"] = "Samtalet bröts",
     };
 
+    private static readonly Dictionary<string, string> States = new(StringComparer.Ordinal)
+    {
+        ["queued"] = "I kö", ["offered"] = "Erbjuds en telefonist", ["connected"] = "Pågår", ["completed"] = "Avslutat",
+        ["abandoned"] = "Avbrutet av den som ringde",
+    };
+
+    private static readonly Dictionary<string, string> Outcomes = new(StringComparer.Ordinal)
+    {
+        ["transferred"] = "Kopplat", ["answered"] = "Besvarat av växeln", ["callback"] = "Återuppringning bokad",
+        ["message"] = "Meddelande taget", ["fault_report"] = "Felanmälan registrerad", ["abandoned"] = "Avbrutet",
+    };
+
     public static FileContentHttpResult File(Extract extract)
     {
         var csv = new Csv().Row("Post", "Id", "Samtal", "Tidpunkt", "Uppgift", "Värde");
@@ -43,8 +55,8 @@ public static class ExtractCsv
             Fact("Slaget nummer", c.DialledNumber);
             Fact("Kommun", c.MunicipalityCode);
             Fact("Menyval", c.MenuTopic);
-            Fact("Läge", c.State);
-            Fact("Utfall", c.Outcome);
+            Fact("Läge", States.GetValueOrDefault(c.State, c.State));
+            Fact("Utfall", c.Outcome is null ? null : Outcomes.GetValueOrDefault(c.Outcome, c.Outcome));
             Fact("Kategori", c.WrapUpCategory);
             Fact("Besvarat", Local(c.AnsweredAt));
             Fact("Avslutat", Local(c.CompletedAt));
@@ -102,7 +114,7 @@ public static class ExtractCsv
     private static string Local(DateTimeOffset? at) =>
         at is { } value ? TimeZoneInfo.ConvertTime(value, Stockholm).ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) : "";
 
-    // An event's stored data as "key: value" pairs; a nested destination by its name and number.
+    // An event's stored data as "key: value" pairs, as stored (docs/personal-data.md); a nested object in parentheses.
     private static string Data(JsonElement? data)
     {
         if (data is not { ValueKind: JsonValueKind.Object } root)

@@ -144,6 +144,7 @@ public sealed class RegisterExtractTests(RoutingApp app) : IClassFixture<Routing
             Assert.Equal("Post;Id;Samtal;Tidpunkt;Uppgift;Värde", lines[0]);
             Assert.Contains(lines, l => l.StartsWith("Registerutdrag;") && l.EndsWith(";Sökt telefonnummer;'" + seeded.Number));
             Assert.Contains(lines, l => l.StartsWith($"Samtal;{seeded.Answered};") && l.EndsWith(";Uppringande nummer;'" + seeded.Number));
+            Assert.Contains(lines, l => l.StartsWith($"Samtal;{seeded.Answered};") && l.EndsWith(";Utfall;Besvarat av växeln"));
             Assert.Contains(lines, l => l.StartsWith("Händelse;") && l.Contains(";Samtalet kom in;") && l.Contains("dialledNumber: " + RoutingDriver.Bjurholm));
             Assert.Contains(lines, l => l.StartsWith("Återuppringning;") && l.EndsWith(";Uppföljningens anteckning;Ringde upp, allt klart"));
             Assert.Contains(lines, l => l.StartsWith($"Meddelande;") && l.EndsWith(";Text;Ring tillbaka om fakturan."));
