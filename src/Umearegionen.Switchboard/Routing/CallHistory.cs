@@ -87,24 +87,28 @@ public sealed class CallHistory(NpgsqlDataSource dataSource)
         union all select id from calls where state = 'connected' and operator_id is not null and caller_number = @number
         """;
 
+    /// <summary>The list of calls, newest first (QueryPlanTests read its plan).</summary>
+    public const string ListSql = $"""
+        select {SummaryColumns}
+        from calls c left join accounts a on a.id = c.operator_id
+        where {Filters}
+        order by c.queued_at desc, c.id desc
+        limit @limit
+        """;
+
+    /// <summary>The calls of one caller number, newest first.</summary>
+    public const string ListByNumberSql = $"""
+        select {SummaryColumns}
+        from calls c left join accounts a on a.id = c.operator_id
+        where c.id in ({CallsOfCaller}) and {Filters}
+        order by c.queued_at desc, c.id desc
+        limit @limit
+        """;
+
     public async Task<IReadOnlyList<CallRecordRow>> SearchAsync(CallSearch search, CancellationToken ct)
     {
-        const string All = $"""
-            select {SummaryColumns}
-            from calls c left join accounts a on a.id = c.operator_id
-            where {Filters}
-            order by c.queued_at desc, c.id desc
-            limit @limit
-            """;
-        const string ByNumber = $"""
-            select {SummaryColumns}
-            from calls c left join accounts a on a.id = c.operator_id
-            where c.id in ({CallsOfCaller}) and {Filters}
-            order by c.queued_at desc, c.id desc
-            limit @limit
-            """;
         await using var conn = await dataSource.OpenConnectionAsync(ct);
-        var rows = await conn.QueryAsync<CallRecordRow>(new CommandDefinition(search.CallerNumber is null ? All : ByNumber, new
+        var rows = await conn.QueryAsync<CallRecordRow>(new CommandDefinition(search.CallerNumber is null ? ListSql : ListByNumberSql, new
         {
             from = search.From, to = search.To, platformCallId = search.PlatformCallId, number = search.CallerNumber,
             beforeAt = search.BeforeAt, beforeId = search.BeforeId, limit = search.Limit,
