@@ -154,7 +154,9 @@ export default {
     });
     more.addEventListener('click', () => search(true));
     query = new URLSearchParams();
-    await search(false);
+    // Managers see the latest calls at once; an administrator's list shows callers' numbers, so it waits until asked.
+    if (admin) status.textContent = 'Sök på tid, samtals-id eller telefonnummer för att visa samtal.';
+    else await search(false);
     return {};
   },
 };
