@@ -45,6 +45,9 @@ builder.Services.AddStatistics();
 // Personal data: retention times, the daily removal of what has passed them, erasure on request.
 builder.Services.AddPersonalData();
 
+// Register extracts for administrators: everything stored about a phone number or a name.
+builder.Services.AddRegisterExtracts();
+
 var app = builder.Build();
 
 // Administrative commands (migrate, accounts create, api-keys create) run instead of serving.
@@ -75,6 +78,7 @@ app.MapOpeningHours();
 app.MapCallRouting();
 app.MapStatistics();
 app.MapPersonalData();
+app.MapRegisterExtracts();
 
 await app.RunAsync();
 return 0;

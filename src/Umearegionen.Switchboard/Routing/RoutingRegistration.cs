@@ -18,6 +18,7 @@ public static class RoutingRegistration
         services.AddSingleton<CallHandling>();
         services.AddSingleton<LiveView>();
         services.AddSingleton<TodayCounts>();
+        services.AddSingleton<CallHistory>();
 
         services.AddSingleton<Dispatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<Dispatcher>());
@@ -34,6 +35,7 @@ public static class RoutingRegistration
     {
         app.MapTelephony();
         app.MapNotices();
+        app.MapCallHistory();
         return app;
     }
 }

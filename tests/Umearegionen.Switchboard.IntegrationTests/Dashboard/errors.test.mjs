@@ -98,3 +98,19 @@ test('statistics messages are Swedish', () => {
   ];
   for (const [field, english, swedish] of cases) assert.equal(translateFieldMessage(field, english), swedish, english);
 });
+
+test('call history and register extract errors read as Swedish sentences', () => {
+  const fields = [
+    ['from', 'from must be a date or time such as 2026-12-06 or 2026-12-06T08:00:00+01:00.', 'Från måste vara ett datum eller en tidpunkt, t.ex. 2026-12-06 eller 2026-12-06 08:00.'],
+    ['limit', 'limit must be a whole number from 1 to 200.', 'Antal måste vara ett heltal från 1 till 200.'],
+    ['number', 'number must be a phone number, e.g. 070-123 45 67 or +46701234567.', 'Telefonnummer måste vara ett telefonnummer, t.ex. 070-123 45 67.'],
+    ['name', 'name must not be empty.', 'Namn får inte vara tomt.'],
+    ['to', 'to must be after from.', 'Till måste vara efter från.'],
+    ['number', 'Give either number or name, not both: take one extract for each.', 'Ange antingen ett telefonnummer eller ett namn, inte båda.'],
+  ];
+  for (const [field, english, swedish] of fields) assert.equal(translateFieldMessage(field, english), swedish, english);
+  const forbidden = new ApiError(403, { detail: "Only administrators may search calls by the caller's number: managers see calls without it. Search by time or platform call id, or ask an administrator." });
+  assert.equal(swedishMessage(forbidden), 'Bara administratörer får söka på telefonnummer; chefer ser samtalen utan nummer. Sök på tid eller samtals-id.');
+  assert.equal(swedishMessage(new ApiError(404, { detail: 'There is no call 0193a5c4-0000-7000-8000-000000000000; it may have been removed, or the id is wrong.' })),
+    'Samtalet finns inte (längre); det kan ha gallrats eller raderats.');
+});

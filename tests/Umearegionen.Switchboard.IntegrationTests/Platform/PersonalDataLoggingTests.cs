@@ -86,4 +86,19 @@ public sealed class PersonalDataLoggingTests(PersonalDataLoggingTests.App app) :
         Assert.Contains(app.Log.Events, e => e.Contains("responded", StringComparison.Ordinal) && e.Contains("/api/directory/search", StringComparison.Ordinal));
         Assert.DoesNotContain(app.Log.Events, e => e.Contains("Requestloggsson", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task SearchesByNumberOrNameForHistoryAndExtractsAreNotLoggedInClear()
+    {
+        using var http = await app.ClientForAsync("administrator");
+
+        var calls = await http.GetAsync("/api/calls?number=070-555%2012%2034");
+        var byNumber = await http.GetAsync("/api/personal-data/extract?number=070-555%2012%2034");
+        var byName = await http.GetAsync("/api/personal-data/extract?name=Gunhild%20Extraktsson");
+
+        Assert.All(new[] { calls, byNumber, byName }, r => r.EnsureSuccessStatusCode());
+        Assert.Contains(app.Log.Events, e => e.Contains("/api/personal-data/extract", StringComparison.Ordinal));
+        Assert.DoesNotContain(app.Log.Events, e => e.Contains("5551234", StringComparison.Ordinal) || e.Contains("555 12 34", StringComparison.Ordinal)
+            || e.Contains("Extraktsson", StringComparison.OrdinalIgnoreCase));
+    }
 }

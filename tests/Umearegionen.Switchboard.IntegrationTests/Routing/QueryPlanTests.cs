@@ -76,6 +76,35 @@ public sealed class QueryPlanTests : IAsyncLifetime
         Assert.Contains(scans, s => s.Index == "calls_one_offer_per_operator");
     }
 
+    [Fact]
+    public async Task CallsOfACallerAreFoundThroughIndexesNeverByReadingAllCalls()
+    {
+        var scans = ScansOfCalls(await ExplainAsync(CallHistory.CallsOfCaller, new { number = "+46701234" }));
+
+        Assert.DoesNotContain(scans, s => s.NodeType == "Seq Scan");
+        Assert.Equal(
+            ["calls_ended_by_caller", "calls_one_call_per_operator", "calls_one_offer_per_operator", "calls_queue"],
+            scans.Select(s => s.Index ?? "(none)").Order().ToList());
+    }
+
+    [Theory]
+    [InlineData(false, false)]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    public async Task CallHistoryListsNewestCallsWithoutReadingAllCalls(bool byTime, bool byPlatformId)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var scans = ScansOfCalls(await ExplainAsync(CallHistory.ListSql, new
+        {
+            from = byTime ? now.AddHours(-2) : (DateTimeOffset?)null, to = byTime ? now.AddHours(-1) : (DateTimeOffset?)null,
+            platformCallId = byPlatformId ? "done-42" : null, number = (string?)null, beforeAt = (DateTimeOffset?)null,
+            beforeId = (Guid?)null, limit = 50,
+        }));
+
+        Assert.DoesNotContain(scans, s => s.NodeType == "Seq Scan");
+        Assert.Equal(byPlatformId ? "calls_platform_call_id_key" : "calls_queued_today", Assert.Single(scans).Index);
+    }
+
     private async Task<JsonElement> ExplainAsync(string sql, object args)
     {
         await using var conn = new NpgsqlConnection(_connectionString);

@@ -77,11 +77,11 @@ public sealed class RoutingDriver(SwitchboardApp app) : IAsyncDisposable
         return client;
     }
 
-    public async Task<CallReceipt> CallAsync(string dialled = Bjurholm, string? topic = null, int priority = 0)
+    public async Task<CallReceipt> CallAsync(string dialled = Bjurholm, string? topic = null, int priority = 0, string? caller = null)
     {
         var platform = await PlatformAsync();
         var receipt = await platform.PlaceCallAsync(
-            new NewCallReport("t-" + Guid.NewGuid().ToString("N"), SimulatedPlatform.RandomCaller(), dialled, topic, priority));
+            new NewCallReport("t-" + Guid.NewGuid().ToString("N"), caller ?? SimulatedPlatform.RandomCaller(), dialled, topic, priority));
         lock (_calls)
         {
             _calls.Add(receipt.PlatformCallId);

@@ -31,7 +31,7 @@ const LABELS = {
   location: 'Var', contactNumber: 'Kontaktnummer', contactName: 'Kontaktperson', recipientEmail: 'Mottagarens e-post',
   recipientName: 'Mottagare', recipientId: 'Mottagare', recipientKind: 'Mottagare', windowStart: 'Från', windowEnd: 'Till',
   'windowStart/windowEnd': 'Tid för återuppringning', callerNumber: 'Nummer', callerName: 'Namn på den som ringer', note: 'Anteckning',
-  callId: 'Samtal',
+  callId: 'Samtal', number: 'Telefonnummer', platformCallId: 'Samtals-id', before: 'Sida',
 };
 
 const DAYS = { monday: 'Måndag', tuesday: 'Tisdag', wednesday: 'Onsdag', thursday: 'Torsdag', friday: 'Fredag', saturday: 'Lördag', sunday: 'Söndag' };
@@ -78,6 +78,10 @@ const FIELD_RULES = [
   [/^{f} must be between (\S+) .*and (\S+?)\.?$/, (l, m) => `${l} måste vara mellan ${m[1]} och ${m[2]}.`],
   [/^{f} must be at least (\d+) characters\.$/, (l, m) => `${l} måste ha minst ${m[1]} tecken.`],
   [/^{f} ".*" is not a directory id.*$/, (l) => `${l}: välj ur katalogen.`],
+  [/^{f} must be a date or time such as/, (l) => `${l} måste vara ett datum eller en tidpunkt, t.ex. 2026-12-06 eller 2026-12-06 08:00.`],
+  [/^{f} must be a whole number from (\d+) to (\d+)\.$/, (l, m) => `${l} måste vara ett heltal från ${m[1]} till ${m[2]}.`],
+  [/^{f} must be a phone number\b.*$/, (l) => `${l} måste vara ett telefonnummer, t.ex. 070-123 45 67.`],
+  [/^{f} must not be empty\b.*$/, (l) => `${l} får inte vara tomt.`],
 ];
 
 const RULES = [
@@ -92,6 +96,11 @@ const RULES = [
   [/^(from|to) is required, as a date/, m => `Ange ${m[1] === 'from' ? 'från' : 'till'}-datum som åååå-mm-dd.`],
   [/^municipality "(.*)" is not a municipality code/, m => `”${m[1]}” är ingen kommunkod; använd fyra siffror, till exempel 2480 för Umeå.`],
   [/^result must be "kept"/, () => 'Välj om återuppringningen blev av eller inte.'],
+  // Call history and register extracts
+  [/^to must be after from\.$/, () => 'Till måste vara efter från.'],
+  [/^before must be the id of a call/, () => 'Nästa sida kunde inte hämtas; sök igen från början.'],
+  [/^Give the phone number \(number=\) or the name/, () => 'Ange ett telefonnummer eller ett namn.'],
+  [/^Give either number or name, not both/, () => 'Ange antingen ett telefonnummer eller ett namn, inte båda.'],
   // Directory
   [/^A unit may have at most (\d+) topics \(it has (\d+)\)\.$/, m => `En enhet kan ha högst ${m[1]} ämnen (nu ${m[2]}).`],
   [/^A unit may have at most (\d+) e-services \(it has (\d+)\)\.$/, m => `En enhet kan ha högst ${m[1]} e-tjänster (nu ${m[2]}).`],
@@ -259,6 +268,9 @@ function apiMessage(e) {
       return `Uppgifterna kunde inte tas emot. Växeln svarade: ”${detail}”`;
     case 401: return 'Du är inte inloggad längre. Logga in igen.';
     case 403:
+      if (/search calls by the caller's number/.test(detail)) {
+        return 'Bara administratörer får söka på telefonnummer; chefer ser samtalen utan nummer. Sök på tid eller samtals-id.';
+      }
       if (/own municipality/.test(detail)) return 'Du får bara ändra din egen kommuns uppgifter. Ingenting sparades.';
       if (/administrator/i.test(detail)) return 'Bara en administratör får göra den här ändringen. Ingenting sparades.';
       return 'Du har inte behörighet att göra det här. Ingenting ändrades.';
@@ -295,6 +307,7 @@ function notFoundMessage(detail) {
   if (/^No municipality has code/.test(detail)) return 'Kommunen finns inte.';
   if (/^No notice .* is in force/.test(detail)) return 'Driftstörningen gäller inte längre.';
   if (/^No account has id/.test(detail)) return 'Kontot finns inte längre.';
+  if (/^There is no call/.test(detail)) return 'Samtalet finns inte (längre); det kan ha gallrats eller raderats.';
   return detail ? `Hittades inte. Växeln svarade: ”${detail}”` : 'Det du söker finns inte (längre).';
 }
 

@@ -7,9 +7,11 @@ import accounts from './accounts.js';
 import holidayPolicy from './holiday-policy.js';
 import switchboardHours from './switchboard-hours.js';
 import statistics from './statistics.js';
+import callHistory from './call-history.js';
+import registerExtract from './register-extract.js';
 
 // The views each role sees, in navigation order (an administrator starts on the accounts).
-const ALL = [accounts, operator, manager, editor, holidayPolicy, overdue, csvImport, notices, statistics, switchboardHours];
+const ALL = [accounts, operator, manager, editor, holidayPolicy, overdue, csvImport, notices, statistics, switchboardHours, callHistory, registerExtract];
 
 export function viewsFor(role) {
   return ALL.filter(view => view.roles.includes(role));
