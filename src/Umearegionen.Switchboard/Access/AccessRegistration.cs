@@ -35,8 +35,7 @@ public static class AccessRegistration
         // Revocation at once: every request, refresh and hub invocation checks the token's security stamp,
         // and each node closes its hub connections whose sessions ended (docs/decisions/0005).
         services.AddSingleton<Sessions>();
-        services.AddSingleton<RevokedConnections>();
-        services.AddHostedService(sp => sp.GetRequiredService<RevokedConnections>());
+        services.AddHostedService<RevokedConnections>();
         services.AddSingleton<SessionHubFilter>();
         services.Configure<HubOptions>(o => o.AddFilter<SessionHubFilter>());
 

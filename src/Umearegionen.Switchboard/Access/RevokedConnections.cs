@@ -71,19 +71,28 @@ public sealed partial class RevokedConnections(
 /// </summary>
 public sealed class SessionHubFilter(Sessions sessions) : IHubFilter
 {
-    public const string RevokedCode = "account-revoked";
-
     public async ValueTask<object?> InvokeMethodAsync(
         HubInvocationContext invocationContext, Func<HubInvocationContext, ValueTask<object?>> next)
     {
         var context = invocationContext.Context;
         if (context.User is { } user && !await sessions.IsCurrentAsync(user, context.ConnectionAborted))
         {
-            context.Abort();
-            throw new HubException($"{RevokedCode}: your session has ended (the account was disabled, its password " +
+            // Closed a moment after the refusal is sent: closed at once, the client would see its call
+            // cancelled by the close rather than the reason.
+            _ = CloseSoonAsync(context);
+            throw new HubException($"{Contracts.HubErrors.AccountRevoked}: your session has ended (the account was disabled, its password " +
                                    "was set or its role changed by an administrator); sign in again.");
         }
 
         return await next(invocationContext);
     }
+
+    private static async Task CloseSoonAsync(HubCallerContext context)
+    {
+        // Transport timing, not domain time: the wall clock.
+        await Task.Delay(CloseDelay);
+        context.Abort();
+    }
+
+    private static readonly TimeSpan CloseDelay = TimeSpan.FromMilliseconds(200);
 }
