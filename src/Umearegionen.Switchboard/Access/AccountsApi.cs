@@ -121,7 +121,7 @@ public static partial class AccountsApi
                 "select exists (select 1 from municipalities where code = @code)", new { code = municipalityCode }, cancellationToken: ct));
             if (!exists)
             {
-                errors.Add("municipalityCode", $"No municipality has code '{municipalityCode}'; give one of the region's codes, e.g. 2480 for Umeå.");
+                errors.Add("municipalityCode", $"No municipality has code '{municipalityCode}'.");
             }
         }
     }

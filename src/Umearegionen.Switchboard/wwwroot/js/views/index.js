@@ -4,12 +4,13 @@ import { overdue, csvImport } from './review.js';
 import notices from './notices.js';
 import manager from './manager.js';
 import accounts from './accounts.js';
+import accessLog from './access-log.js';
 import holidayPolicy from './holiday-policy.js';
 import switchboardHours from './switchboard-hours.js';
 import statistics from './statistics.js';
 
 // The views each role sees, in navigation order (an administrator starts on the accounts).
-const ALL = [accounts, operator, manager, editor, holidayPolicy, overdue, csvImport, notices, statistics, switchboardHours];
+const ALL = [accounts, accessLog, operator, manager, editor, holidayPolicy, overdue, csvImport, notices, statistics, switchboardHours];
 
 export function viewsFor(role) {
   return ALL.filter(view => view.roles.includes(role));
