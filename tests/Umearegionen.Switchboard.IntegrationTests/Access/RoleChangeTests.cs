@@ -31,6 +31,22 @@ public sealed class RoleChangeTests(SwitchboardApp app) : IClassFixture<Switchbo
     }
 
     [Fact]
+    public async Task AccountsAreAnsweredWithoutTheirSecurityStamp()
+    {
+        var (account, _) = await app.CreateAccountAsync(Roles.Operator, "2403");
+        var admin = await AdministratorAsync();
+
+        var changed = await (await admin.PutAsJsonAsync($"/api/accounts/{account.Id}/role", new { role = "manager" })).Content.ReadAsStringAsync();
+        var list = await admin.GetStringAsync("/api/accounts");
+
+        var stamp = (await app.Service<Accounts>().FindAsync(account.Id, CancellationToken.None))!.SecurityStamp;
+        Assert.Contains("\"role\":\"manager\"", changed, StringComparison.Ordinal);
+        Assert.DoesNotContain(stamp, changed, StringComparison.Ordinal);
+        Assert.DoesNotContain(stamp, list, StringComparison.Ordinal);
+        Assert.DoesNotContain("securityStamp", list, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
     public async Task RoleChangeIsForAdministratorsOnly()
     {
         var (account, _) = await app.CreateAccountAsync(Roles.Operator, "2403");
