@@ -98,3 +98,14 @@ test('statistics messages are Swedish', () => {
   ];
   for (const [field, english, swedish] of cases) assert.equal(translateFieldMessage(field, english), swedish, english);
 });
+
+test('access: a revoked session and the refusals of account changes are Swedish', () => {
+  assert.match(swedishMessage(hub('account-revoked: your session has ended (the account was disabled, its password was set or its role changed by an administrator); sign in again.')),
+    /^Din session har avslutats: en administratör har stängt av kontot.*Logga in igen\.$/);
+  assert.equal(swedishMessage(new ApiError(409, { detail: 'This is the last active administrator. Make another account an administrator first, then try again.' })),
+    'Det här är den sista aktiva administratören. Gör först ett annat konto till administratör och försök sedan igen. Ingenting ändrades.');
+  assert.equal(swedishMessage(new ApiError(409, { detail: 'You cannot disable your own account; ask another administrator to do it.' })),
+    'Du kan inte stänga av ditt eget konto; be en annan administratör göra det. Ingenting ändrades.');
+  assert.equal(translateFieldMessage('number', 'number must be a phone number, e.g. 090-16 10 00 or +4690161000.'),
+    'Telefonnummer måste vara ett telefonnummer, t.ex. 090-16 10 00.');
+});
