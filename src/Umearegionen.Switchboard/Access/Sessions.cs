@@ -38,11 +38,16 @@ public sealed class Sessions
     private readonly ConcurrentDictionary<Guid, (AccountStamp? Stamp, long ReadAt)> _known = new();
     private readonly SemaphoreSlim _checkNow = new(0, 1);
 
+    // Raised whenever this node forgets accounts: a read begun before is not cached, since it may hold
+    // the stamp from before the change.
+    private long _generation;
+
     public Sessions(NpgsqlDataSource dataSource, ClusterSignals signals, IOptions<AccessOptions> options, IEnumerable<ISessionEndHandler> handlers)
     {
         (_dataSource, _signals, _options, _handlers) = (dataSource, signals, options, handlers);
         signals.On(Signal.SessionsEnded, () =>
         {
+            Interlocked.Increment(ref _generation);
             _known.Clear();
             CheckConnectionsNow();
         });
@@ -84,27 +89,37 @@ public sealed class Sessions
             return known.Stamp;
         }
 
+        var generation = Interlocked.Read(ref _generation);
         await using var connection = await _dataSource.OpenConnectionAsync(ct);
         var stamp = await connection.QuerySingleOrDefaultAsync<AccountStamp>(new CommandDefinition(
             "select security_stamp, disabled from accounts where id = @id", new { id }, cancellationToken: ct));
-        _known[id] = (stamp, Stopwatch.GetTimestamp());
+        Remember(id, stamp, generation);
         return stamp;
     }
 
     /// <summary>The stamps of many accounts at once, straight from the database (the connection check).</summary>
     internal async Task<IReadOnlyDictionary<Guid, AccountStamp>> ReadStampsAsync(Guid[] ids, CancellationToken ct)
     {
+        var generation = Interlocked.Read(ref _generation);
         await using var connection = await _dataSource.OpenConnectionAsync(ct);
         var rows = await connection.QueryAsync<(Guid Id, string SecurityStamp, bool Disabled)>(new CommandDefinition(
             "select id, security_stamp, disabled from accounts where id = any(@ids)", new { ids }, cancellationToken: ct));
-        var now = Stopwatch.GetTimestamp();
         var stamps = rows.ToDictionary(r => r.Id, r => new AccountStamp(r.SecurityStamp, r.Disabled));
         foreach (var id in ids)
         {
-            _known[id] = (stamps.GetValueOrDefault(id), now);
+            Remember(id, stamps.GetValueOrDefault(id), generation);
         }
 
         return stamps;
+    }
+
+    private void Remember(Guid id, AccountStamp? stamp, long readInGeneration)
+    {
+        _known[id] = (stamp, Stopwatch.GetTimestamp());
+        if (Interlocked.Read(ref _generation) != readInGeneration)
+        {
+            _known.TryRemove(id, out _);
+        }
     }
 
     /// <summary>Ends what the features hold for the account, in the transaction of the change.</summary>
@@ -119,6 +134,7 @@ public sealed class Sessions
     /// <summary>After the change committed: this node forgets the account's old stamp, checks its connections, tells the others.</summary>
     internal void Ended(Guid accountId)
     {
+        Interlocked.Increment(ref _generation);
         _known.TryRemove(accountId, out _);
         foreach (var handler in _handlers)
         {
