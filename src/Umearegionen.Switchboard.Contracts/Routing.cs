@@ -44,6 +44,9 @@ public static class HubErrors
     public const string WrongState = "wrong-state";
     public const string DestinationClosed = "destination-closed";
     public const string PersonAway = "person-away";
+
+    /// <summary>The caller's session has ended (account disabled, password set, role changed); the connection closes. Sign in again.</summary>
+    public const string AccountRevoked = "account-revoked";
 }
 
 public sealed record SetStatusRequest(string Status, string? Reason = null);

@@ -19,6 +19,21 @@ public sealed class AccessOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:01:00", "12:00:00")]
     public TimeSpan TokenLifetime { get; set; } = TimeSpan.FromMinutes(60);
 
+    /// <summary>
+    /// The absolute limit of a session: a token is refreshed only while its login (auth_time) is
+    /// younger than this; then the person signs in again.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:05:00", "7.00:00:00")]
+    public TimeSpan SessionLifetime { get; set; } = TimeSpan.FromHours(12);
+
+    /// <summary>
+    /// How often each node checks its open hub connections' accounts against the database, and how
+    /// long a node trusts what it read about an account: a disabled account, or one whose password or
+    /// role an administrator changed, is refused and cut off on every node within about this long.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.200", "00:00:30")]
+    public TimeSpan RevocationCheckInterval { get; set; } = TimeSpan.FromSeconds(2);
+
     [Range(1, 100)]
     public int MaxFailedLogins { get; set; } = 5;
 
@@ -46,6 +61,13 @@ public sealed class AccessOptions : IValidatableObject
             yield return new ValidationResult(
                 "Access:SigningKey must be a base64 key of at least 32 bytes (generate one with `openssl rand -base64 48`; " +
                 "or set Access:SigningKeyFile to a path where the service keeps a generated key).", [nameof(SigningKey)]);
+        }
+
+        if (SessionLifetime < TokenLifetime)
+        {
+            yield return new ValidationResult(
+                $"Access:SessionLifetime ({SessionLifetime}) must be at least Access:TokenLifetime ({TokenLifetime}).",
+                [nameof(SessionLifetime)]);
         }
 
         if (!string.IsNullOrWhiteSpace(Oidc.Authority) && string.IsNullOrWhiteSpace(Oidc.Audience))

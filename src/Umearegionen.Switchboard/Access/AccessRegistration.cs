@@ -3,6 +3,7 @@ using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 
@@ -31,6 +32,13 @@ public static class AccessRegistration
         services.AddSingleton<Platform.AccessLog>();
         services.AddMemoryCache();
 
+        // Revocation at once: every request, refresh and hub invocation checks the token's security stamp,
+        // and each node closes its hub connections whose sessions ended (docs/decisions/0005).
+        services.AddSingleton<Sessions>();
+        services.AddHostedService<RevokedConnections>();
+        services.AddSingleton<SessionHubFilter>();
+        services.Configure<HubOptions>(o => o.AddFilter<SessionHubFilter>());
+
         var oidc = builder.Configuration.GetSection($"{AccessOptions.Section}:Oidc").Get<OidcOptions>() ?? new OidcOptions();
 
         var authentication = services.AddAuthentication(SmartScheme)
@@ -49,7 +57,11 @@ public static class AccessRegistration
             .AddJwtBearer(OwnTokenScheme, o =>
             {
                 o.MapInboundClaims = false;
-                o.Events = new JwtBearerEvents { OnMessageReceived = ReadHubTokenFromQuery };
+                o.Events = new JwtBearerEvents
+                {
+                    OnMessageReceived = ReadHubTokenFromQuery,
+                    OnTokenValidated = RefuseEndedSessions,
+                };
             });
 
         services.AddOptions<JwtBearerOptions>(OwnTokenScheme)
@@ -139,6 +151,16 @@ public static class AccessRegistration
         }
 
         return Task.CompletedTask;
+    }
+
+    // A token of ours whose account was disabled, had its password set or its role changed since it was issued.
+    private static async Task RefuseEndedSessions(TokenValidatedContext ctx)
+    {
+        var sessions = ctx.HttpContext.RequestServices.GetRequiredService<Sessions>();
+        if (ctx.Principal is null || !await sessions.IsCurrentAsync(ctx.Principal, ctx.HttpContext.RequestAborted))
+        {
+            ctx.Fail("The session has ended: the account was disabled, its password was set or its role changed. Sign in again.");
+        }
     }
 
     // The identity provider names roles and municipality its own way; map them onto ours.

@@ -1,13 +1,17 @@
+using System.Text.Json.Serialization;
 using Dapper;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using Umearegionen.Switchboard.Platform;
 
 namespace Umearegionen.Switchboard.Access;
 
+/// <summary>A local account. Its security stamp never leaves the service except inside its tokens.</summary>
 public sealed record Account(
     Guid Id, string Username, string DisplayName, string Role, string? MunicipalityCode,
-    int FailedLogins, DateTimeOffset? LockedUntil, bool Disabled, DateTimeOffset CreatedAt);
+    int FailedLogins, DateTimeOffset? LockedUntil, bool Disabled, DateTimeOffset CreatedAt,
+    [property: JsonIgnore] string SecurityStamp);
 
 /// <summary>Marker type for the password hasher (the hash does not depend on the user object).</summary>
 public sealed class AccountCredentials;
@@ -21,16 +25,32 @@ public abstract record LoginResult
 
 public sealed record NewAccount(string Username, string DisplayName, string Role, string? MunicipalityCode, string Password);
 
-/// <summary>The service's own accounts: passwords hashed with ASP.NET Core Identity's PasswordHasher.</summary>
+/// <summary>What an administrator's change of an account came to.</summary>
+public abstract record AccountChange
+{
+    public sealed record Done(Account Account) : AccountChange;
+    public sealed record NotFound : AccountChange;
+
+    /// <summary>Refused, with a message the administrator can act on (the last administrator, oneself).</summary>
+    public sealed record Refused(string Reason) : AccountChange;
+}
+
+/// <summary>
+/// The service's own accounts: passwords hashed with ASP.NET Core Identity's PasswordHasher. Every
+/// administrator's change goes through <see cref="ChangeAsync"/>: the account's row locked, the
+/// change checked and written, the account's sessions ended where the change calls for it
+/// (<see cref="Sessions"/>), and the access log written, in one transaction.
+/// </summary>
 public sealed class Accounts(
-    NpgsqlDataSource dataSource, IPasswordHasher<AccountCredentials> hasher, IOptions<AccessOptions> options, TimeProvider time)
+    NpgsqlDataSource dataSource, IPasswordHasher<AccountCredentials> hasher, IOptions<AccessOptions> options,
+    TimeProvider time, AccessLog accessLog, Sessions sessions)
 {
     private static readonly AccountCredentials Credentials = new();
 
     private const string Columns =
-        "id, username, display_name, role, municipality_code, failed_logins, locked_until, disabled, created_at";
+        "id, username, display_name, role, municipality_code, failed_logins, locked_until, disabled, created_at, security_stamp";
 
-    public async Task<Account> CreateAsync(NewAccount account, CancellationToken ct)
+    public async Task<Account> CreateAsync(NewAccount account, AccessActor actor, CancellationToken ct)
     {
         const string Sql = $"""
             insert into accounts (id, username, display_name, password_hash, role, municipality_code, created_at)
@@ -38,7 +58,8 @@ public sealed class Accounts(
             returning {Columns}
             """;
         await using var connection = await dataSource.OpenConnectionAsync(ct);
-        return await connection.QuerySingleAsync<Account>(new CommandDefinition(Sql, new
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        var created = await connection.QuerySingleAsync<Account>(new CommandDefinition(Sql, new
         {
             id = Guid.CreateVersion7(),
             username = account.Username.Trim(),
@@ -47,7 +68,11 @@ public sealed class Accounts(
             role = account.Role,
             municipalityCode = account.MunicipalityCode,
             now = time.GetUtcNow(),
-        }, cancellationToken: ct));
+        }, tx, cancellationToken: ct));
+        await accessLog.RecordAsync(connection, tx, actor, new AccessLogRecord(AccessActions.AccountCreated, "account",
+            created.Id.ToString(), Detail: RoleText(created.Role, created.MunicipalityCode)), ct);
+        await tx.CommitAsync(ct);
+        return created;
     }
 
     public async Task<IReadOnlyList<Account>> ListAsync(CancellationToken ct)
@@ -72,7 +97,9 @@ public sealed class Accounts(
 
     /// <summary>
     /// Checks a password. Repeated failures lock the account for a while; a locked account stays
-    /// locked even for the right password until the lock runs out or an administrator lifts it.
+    /// locked even for the right password until the lock runs out or an administrator lifts it. A
+    /// failure is written to the access log: against the account when the username exists, and
+    /// without any of the typed text when it does not (a password typed into the wrong field).
     /// </summary>
     public async Task<LoginResult> LoginAsync(string username, string password, CancellationToken ct)
     {
@@ -91,11 +118,17 @@ public sealed class Accounts(
         {
             // Spend the same time as a real check, so a stranger cannot tell which usernames exist.
             hasher.VerifyHashedPassword(Credentials, DummyHash.Value, password);
+            await accessLog.RecordAsync(connection, tx, AccessActor.Anonymous,
+                new AccessLogRecord(AccessActions.LoginFailed, "account", Detail: "unknown username"), ct);
+            await tx.CommitAsync(ct);
             return new LoginResult.WrongCredentials();
         }
 
         if (row.LockedUntil is { } until && until > now)
         {
+            await accessLog.RecordAsync(connection, tx, AccessActor.Anonymous,
+                new AccessLogRecord(AccessActions.LoginFailed, "account", row.Id.ToString(), Detail: "account locked"), ct);
+            await tx.CommitAsync(ct);
             return new LoginResult.Locked(until);
         }
 
@@ -109,6 +142,9 @@ public sealed class Accounts(
             DateTimeOffset? lockedUntil = failures >= options.Value.MaxFailedLogins ? now + options.Value.LockoutDuration : null;
             await connection.ExecuteAsync(new CommandDefinition(Failed, new { id = row.Id, failures, lockedUntil },
                 tx, cancellationToken: ct));
+            var why = row.Disabled ? "account disabled" : lockedUntil is not null ? "wrong password; account now locked" : "wrong password";
+            await accessLog.RecordAsync(connection, tx, AccessActor.Anonymous,
+                new AccessLogRecord(AccessActions.LoginFailed, "account", row.Id.ToString(), Detail: why), ct);
             await tx.CommitAsync(ct);
             return lockedUntil is { } l ? new LoginResult.Locked(l) : new LoginResult.WrongCredentials();
         }
@@ -121,35 +157,147 @@ public sealed class Accounts(
         return new LoginResult.Success(row.ToAccount() with { FailedLogins = 0, LockedUntil = null });
     }
 
-    public async Task<bool> UnlockAsync(Guid id, CancellationToken ct)
+    public Task<AccountChange> UnlockAsync(Guid id, AccessActor actor, CancellationToken ct) =>
+        ChangeAsync(id, actor, (account, _) => new Change(
+            "update accounts set failed_logins = 0, locked_until = null where id = @id", null,
+            AccessActions.AccountUnlocked, null, EndsSessions: false), ct);
+
+    public Task<AccountChange> SetDisabledAsync(Guid id, bool disabled, AccessActor actor, CancellationToken ct) =>
+        ChangeAsync(id, actor, (account, administrators) =>
+        {
+            if (account.Disabled == disabled)
+            {
+                return Change.Nothing;
+            }
+
+            if (disabled && string.Equals(account.Id.ToString(), actor.Id, StringComparison.OrdinalIgnoreCase))
+            {
+                return Change.Refuse("You cannot disable your own account; ask another administrator to do it.");
+            }
+
+            if (disabled && account.Role == Roles.Administrator && administrators <= 1)
+            {
+                return Change.Refuse(LastAdministrator);
+            }
+
+            return new Change(
+                "update accounts set disabled = @disabled, security_stamp = @stamp where id = @id", new { disabled },
+                disabled ? AccessActions.AccountDisabled : AccessActions.AccountEnabled, null, EndsSessions: disabled);
+        }, ct);
+
+    /// <summary>An administrator sets a new password: every session the account has ends.</summary>
+    public Task<AccountChange> SetPasswordAsync(Guid id, string password, AccessActor actor, CancellationToken ct) =>
+        ChangeAsync(id, actor, (_, _) => new Change(
+            "update accounts set password_hash = @hash, failed_logins = 0, locked_until = null, security_stamp = @stamp where id = @id",
+            new { hash = hasher.HashPassword(Credentials, password) },
+            AccessActions.PasswordReset, null, EndsSessions: true), ct);
+
+    /// <summary>A new role (and municipality): the tokens issued for the old one stop working.</summary>
+    public Task<AccountChange> SetRoleAsync(Guid id, string role, string? municipalityCode, AccessActor actor, CancellationToken ct) =>
+        ChangeAsync(id, actor, (account, administrators) =>
+        {
+            if (account.Role == role && account.MunicipalityCode == municipalityCode)
+            {
+                return Change.Nothing;
+            }
+
+            if (account.Role == Roles.Administrator && role != Roles.Administrator && !account.Disabled && administrators <= 1)
+            {
+                return Change.Refuse(LastAdministrator);
+            }
+
+            return new Change(
+                "update accounts set role = @role, municipality_code = @municipalityCode, security_stamp = @stamp where id = @id",
+                new { role, municipalityCode },
+                AccessActions.RoleChanged,
+                $"{RoleText(account.Role, account.MunicipalityCode)} → {RoleText(role, municipalityCode)}",
+                EndsSessions: true);
+        }, ct);
+
+    private const string LastAdministrator =
+        "This is the last active administrator. Make another account an administrator first, then try again.";
+
+    /// <summary>
+    /// One administrator's change: the account's row (and every active administrator's, so two
+    /// administrators cannot demote each other at once and leave none) locked, the change decided on
+    /// what is stored, written with a new security stamp, the account's sessions ended where the
+    /// change calls for it, and the access log written; all in one transaction.
+    /// </summary>
+    private async Task<AccountChange> ChangeAsync(
+        Guid id, AccessActor actor, Func<Account, int, Change> decide, CancellationToken ct)
     {
-        const string Sql = "update accounts set failed_logins = 0, locked_until = null where id = @id";
+        const string LockSql = $"""
+            select id from accounts where id = @id or (role = 'administrator' and not disabled) order by id for update;
+            select {Columns} from accounts where id = @id;
+            select count(*)::int from accounts where role = 'administrator' and not disabled;
+            """;
         await using var connection = await dataSource.OpenConnectionAsync(ct);
-        return await connection.ExecuteAsync(new CommandDefinition(Sql, new { id }, cancellationToken: ct)) == 1;
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        Account? account;
+        int administrators;
+        await using (var read = await connection.QueryMultipleAsync(new CommandDefinition(LockSql, new { id }, tx, cancellationToken: ct)))
+        {
+            await read.ReadAsync<Guid>();
+            account = await read.ReadSingleOrDefaultAsync<Account>();
+            administrators = await read.ReadSingleAsync<int>();
+        }
+
+        if (account is null)
+        {
+            return new AccountChange.NotFound();
+        }
+
+        var change = decide(account, administrators);
+        if (change.Refusal is { } refusal)
+        {
+            return new AccountChange.Refused(refusal);
+        }
+
+        if (change.Sql is null)
+        {
+            return new AccountChange.Done(account);
+        }
+
+        var args = new DynamicParameters(change.Args);
+        args.Add("id", id);
+        args.Add("stamp", change.EndsSessions ? Sessions.NewStamp() : account.SecurityStamp);
+        await connection.ExecuteAsync(new CommandDefinition(change.Sql, args, tx, cancellationToken: ct));
+        if (change.EndsSessions)
+        {
+            await sessions.EndInTransactionAsync(connection, tx, id, ct);
+        }
+
+        await accessLog.RecordAsync(connection, tx, actor,
+            new AccessLogRecord(change.Action!, "account", id.ToString(), Detail: change.Detail), ct);
+        var changed = await connection.QuerySingleAsync<Account>(new CommandDefinition(
+            $"select {Columns} from accounts where id = @id", new { id }, tx, cancellationToken: ct));
+        await tx.CommitAsync(ct);
+        if (change.EndsSessions)
+        {
+            sessions.Ended(id);
+        }
+
+        return new AccountChange.Done(changed);
     }
 
-    public async Task<bool> SetDisabledAsync(Guid id, bool disabled, CancellationToken ct)
-    {
-        const string Sql = "update accounts set disabled = @disabled where id = @id";
-        await using var connection = await dataSource.OpenConnectionAsync(ct);
-        return await connection.ExecuteAsync(new CommandDefinition(Sql, new { id, disabled }, cancellationToken: ct)) == 1;
-    }
+    private static string RoleText(string role, string? municipalityCode) =>
+        municipalityCode is null ? role : $"{role} ({municipalityCode})";
 
-    public async Task<bool> SetPasswordAsync(Guid id, string password, CancellationToken ct)
+    private sealed record Change(string? Sql, object? Args, string? Action, string? Detail, bool EndsSessions, string? Refusal = null)
     {
-        const string Sql = "update accounts set password_hash = @hash, failed_logins = 0, locked_until = null where id = @id";
-        await using var connection = await dataSource.OpenConnectionAsync(ct);
-        return await connection.ExecuteAsync(new CommandDefinition(Sql,
-            new { id, hash = hasher.HashPassword(Credentials, password) }, cancellationToken: ct)) == 1;
+        public static readonly Change Nothing = new(null, null, null, null, false);
+
+        public static Change Refuse(string reason) => new(null, null, null, null, false, reason);
     }
 
     private readonly Lazy<string> DummyHash = new(() => hasher.HashPassword(Credentials, Guid.NewGuid().ToString()));
 
     private sealed record AccountWithHash(
         Guid Id, string Username, string DisplayName, string Role, string? MunicipalityCode,
-        int FailedLogins, DateTimeOffset? LockedUntil, bool Disabled, DateTimeOffset CreatedAt, string PasswordHash)
+        int FailedLogins, DateTimeOffset? LockedUntil, bool Disabled, DateTimeOffset CreatedAt, string SecurityStamp,
+        string PasswordHash)
     {
         public Account ToAccount() =>
-            new(Id, Username, DisplayName, Role, MunicipalityCode, FailedLogins, LockedUntil, Disabled, CreatedAt);
+            new(Id, Username, DisplayName, Role, MunicipalityCode, FailedLogins, LockedUntil, Disabled, CreatedAt, SecurityStamp);
     }
 }

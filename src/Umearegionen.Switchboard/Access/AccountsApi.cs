@@ -11,6 +11,8 @@ public sealed record CreateAccountRequest(string? Username, string? DisplayName,
 
 public sealed record SetPasswordRequest(string? Password);
 
+public sealed record SetRoleRequest(string? Role, string? MunicipalityCode);
+
 public sealed record CreateApiKeyRequest(string? Name);
 
 /// <summary>Administrators manage people's accounts and the systems' API keys.</summary>
@@ -24,27 +26,34 @@ public static partial class AccountsApi
         accounts.MapGet("/", async (Accounts store, CancellationToken ct) => TypedResults.Ok(await store.ListAsync(ct)))
             .WithSummary("All local accounts.");
         accounts.MapPost("/", Create).WithSummary("Create a local account.");
-        accounts.MapPost("/{id:guid}/unlock", async Task<Results<NoContent, ProblemHttpResult>> (Guid id, Accounts store, CancellationToken ct) =>
-                await store.UnlockAsync(id, ct) ? TypedResults.NoContent() : Problems.NotFound($"No account has id {id}."))
+        accounts.MapPost("/{id:guid}/unlock", (Guid id, Accounts store, ClaimsPrincipal user, CancellationToken ct) =>
+                Answer(id, store.UnlockAsync(id, AccessActor.Of(user), ct)))
             .WithSummary("Lift a lockout after failed logins.");
-        accounts.MapPost("/{id:guid}/disable", (Guid id, Accounts store, CancellationToken ct) => SetDisabled(id, true, store, ct))
-            .WithSummary("Disable an account: it can no longer sign in or refresh tokens.");
-        accounts.MapPost("/{id:guid}/enable", (Guid id, Accounts store, CancellationToken ct) => SetDisabled(id, false, store, ct))
+        accounts.MapPost("/{id:guid}/disable", (Guid id, Accounts store, ClaimsPrincipal user, CancellationToken ct) =>
+                Answer(id, store.SetDisabledAsync(id, true, AccessActor.Of(user), ct)))
+            .WithSummary("Disable an account: it can no longer sign in, its tokens stop working and its hub connections close within seconds.")
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        accounts.MapPost("/{id:guid}/enable", (Guid id, Accounts store, ClaimsPrincipal user, CancellationToken ct) =>
+                Answer(id, store.SetDisabledAsync(id, false, AccessActor.Of(user), ct)))
             .WithSummary("Enable a disabled account.");
-        accounts.MapPut("/{id:guid}/password", SetPassword).WithSummary("Set a new password for an account.");
+        accounts.MapPut("/{id:guid}/password", SetPassword)
+            .WithSummary("Set a new password for an account; the account's tokens stop working and it signs in again.");
+        accounts.MapPut("/{id:guid}/role", SetRole)
+            .WithSummary("Change an account's role and municipality; the tokens issued for the old role stop working.")
+            .ProducesProblem(StatusCodes.Status409Conflict);
 
         var keys = app.MapGroup("/api/api-keys").WithTags("Access").RequireAuthorization(Policies.Administrators);
         keys.MapGet("/", async (ApiKeys store, CancellationToken ct) => TypedResults.Ok(await store.ListAsync(ct)))
             .WithSummary("API keys of the integrated systems (never the keys themselves).");
         keys.MapPost("/", CreateApiKey).WithSummary("Create an API key for the telephony platform; the key is shown only in this answer.");
-        keys.MapDelete("/{id:guid}", async Task<Results<NoContent, ProblemHttpResult>> (Guid id, ApiKeys store, CancellationToken ct) =>
-                await store.RevokeAsync(id, ct) ? TypedResults.NoContent() : Problems.NotFound($"No active API key has id {id}."))
+        keys.MapDelete("/{id:guid}", async Task<Results<NoContent, ProblemHttpResult>> (Guid id, ApiKeys store, ClaimsPrincipal user, CancellationToken ct) =>
+                await store.RevokeAsync(id, AccessActor.Of(user), ct) ? TypedResults.NoContent() : Problems.NotFound($"No active API key has id {id}."))
             .WithSummary("Revoke an API key.");
         return accounts;
     }
 
     private static async Task<Results<Created<Account>, ValidationProblem, ProblemHttpResult>> Create(
-        CreateAccountRequest request, Accounts store, NpgsqlDataSource dataSource, CancellationToken ct)
+        CreateAccountRequest request, Accounts store, NpgsqlDataSource dataSource, ClaimsPrincipal user, CancellationToken ct)
     {
         var errors = await ValidateAsync(request, dataSource, ct);
         if (errors.Any)
@@ -54,8 +63,9 @@ public static partial class AccountsApi
 
         try
         {
+            var municipality = string.IsNullOrWhiteSpace(request.MunicipalityCode) ? null : request.MunicipalityCode;
             var account = await store.CreateAsync(new NewAccount(request.Username!, request.DisplayName!, request.Role!,
-                request.MunicipalityCode, request.Password!), ct);
+                municipality, request.Password!), AccessActor.Of(user), ct);
             return TypedResults.Created($"/api/accounts/{account.Id}", account);
         }
         catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
@@ -74,27 +84,7 @@ public static partial class AccountsApi
         }
 
         errors.Required("displayName", request.DisplayName, 100);
-        if (request.Role is null || !Roles.IsPersonRole(request.Role))
-        {
-            errors.Add("role", $"role must be one of: {string.Join(", ", Roles.People)}.");
-        }
-
-        if (request.Role == Roles.Editor && string.IsNullOrWhiteSpace(request.MunicipalityCode))
-        {
-            errors.Add("municipalityCode", "An editor must belong to a municipality: give its code, e.g. 2480 for Umeå.");
-        }
-
-        if (!string.IsNullOrWhiteSpace(request.MunicipalityCode))
-        {
-            await using var connection = await dataSource.OpenConnectionAsync(ct);
-            var exists = await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
-                "select exists (select 1 from municipalities where code = @code)", new { code = request.MunicipalityCode }, cancellationToken: ct));
-            if (!exists)
-            {
-                errors.Add("municipalityCode", $"No municipality has code '{request.MunicipalityCode}'.");
-            }
-        }
-
+        await ValidateRoleAsync(errors, request.Role, request.MunicipalityCode, dataSource, ct);
         ValidatePassword(errors, request.Password);
         return errors;
     }
@@ -111,11 +101,41 @@ public static partial class AccountsApi
         }
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> SetDisabled(Guid id, bool disabled, Accounts store, CancellationToken ct) =>
-        await store.SetDisabledAsync(id, disabled, ct) ? TypedResults.NoContent() : Problems.NotFound($"No account has id {id}.");
+    private static async Task ValidateRoleAsync(
+        FieldErrors errors, string? role, string? municipalityCode, NpgsqlDataSource dataSource, CancellationToken ct)
+    {
+        if (role is null || !Roles.IsPersonRole(role))
+        {
+            errors.Add("role", $"role must be one of: {string.Join(", ", Roles.People)}.");
+        }
+
+        if (role == Roles.Editor && string.IsNullOrWhiteSpace(municipalityCode))
+        {
+            errors.Add("municipalityCode", "An editor must belong to a municipality: give its code, e.g. 2480 for Umeå.");
+        }
+
+        if (!string.IsNullOrWhiteSpace(municipalityCode))
+        {
+            await using var connection = await dataSource.OpenConnectionAsync(ct);
+            var exists = municipalityCode.Length <= 10 && await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
+                "select exists (select 1 from municipalities where code = @code)", new { code = municipalityCode }, cancellationToken: ct));
+            if (!exists)
+            {
+                errors.Add("municipalityCode", $"No municipality has code '{municipalityCode}'.");
+            }
+        }
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> Answer(Guid id, Task<AccountChange> change) =>
+        await change switch
+        {
+            AccountChange.Done => TypedResults.NoContent(),
+            AccountChange.Refused r => Problems.Conflict(r.Reason),
+            _ => Problems.NotFound($"No account has id {id}."),
+        };
 
     private static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> SetPassword(
-        Guid id, SetPasswordRequest request, Accounts store, CancellationToken ct)
+        Guid id, SetPasswordRequest request, Accounts store, ClaimsPrincipal user, CancellationToken ct)
     {
         var errors = new FieldErrors();
         ValidatePassword(errors, request.Password);
@@ -124,7 +144,31 @@ public static partial class AccountsApi
             return errors.ToProblem();
         }
 
-        return await store.SetPasswordAsync(id, request.Password!, ct) ? TypedResults.NoContent() : Problems.NotFound($"No account has id {id}.");
+        return await store.SetPasswordAsync(id, request.Password!, AccessActor.Of(user), ct) switch
+        {
+            AccountChange.Done => TypedResults.NoContent(),
+            AccountChange.Refused r => Problems.Conflict(r.Reason),
+            _ => Problems.NotFound($"No account has id {id}."),
+        };
+    }
+
+    private static async Task<Results<Ok<Account>, ValidationProblem, ProblemHttpResult>> SetRole(
+        Guid id, SetRoleRequest request, Accounts store, NpgsqlDataSource dataSource, ClaimsPrincipal user, CancellationToken ct)
+    {
+        var errors = new FieldErrors();
+        await ValidateRoleAsync(errors, request.Role, request.MunicipalityCode, dataSource, ct);
+        if (errors.Any)
+        {
+            return errors.ToProblem();
+        }
+
+        var municipality = string.IsNullOrWhiteSpace(request.MunicipalityCode) ? null : request.MunicipalityCode;
+        return await store.SetRoleAsync(id, request.Role!, municipality, AccessActor.Of(user), ct) switch
+        {
+            AccountChange.Done d => TypedResults.Ok(d.Account),
+            AccountChange.Refused r => Problems.Conflict(r.Reason),
+            _ => Problems.NotFound($"No account has id {id}."),
+        };
     }
 
     private static async Task<Results<Created<CreatedApiKey>, ValidationProblem>> CreateApiKey(
@@ -137,7 +181,7 @@ public static partial class AccountsApi
             return errors.ToProblem();
         }
 
-        var created = await store.CreateAsync(request.Name!, Roles.Telephony, user.DisplayName(), ct);
+        var created = await store.CreateAsync(request.Name!, Roles.Telephony, AccessActor.Of(user), ct);
         return TypedResults.Created($"/api/api-keys/{created.Info.Id}", created);
     }
 

@@ -3,6 +3,7 @@ using System.Text;
 using Dapper;
 using Microsoft.Extensions.Caching.Memory;
 using Npgsql;
+using Umearegionen.Switchboard.Platform;
 
 namespace Umearegionen.Switchboard.Access;
 
@@ -14,12 +15,12 @@ public sealed record CreatedApiKey(ApiKeyInfo Info, string Key);
 /// API keys for systems such as the telephony platform. The key is shown once at creation; only
 /// its SHA-256 hash is stored (the key is 256 random bits, so a slow hash adds nothing).
 /// </summary>
-public sealed class ApiKeys(NpgsqlDataSource dataSource, IMemoryCache cache, TimeProvider time)
+public sealed class ApiKeys(NpgsqlDataSource dataSource, IMemoryCache cache, TimeProvider time, AccessLog accessLog)
 {
     private const string Columns = "id, name, prefix, role, created_at, created_by, revoked_at";
     private static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(30);
 
-    public async Task<CreatedApiKey> CreateAsync(string name, string role, string createdBy, CancellationToken ct)
+    public async Task<CreatedApiKey> CreateAsync(string name, string role, AccessActor actor, CancellationToken ct)
     {
         const string Sql = $"""
             insert into api_keys (id, name, prefix, key_hash, role, created_at, created_by)
@@ -30,10 +31,14 @@ public sealed class ApiKeys(NpgsqlDataSource dataSource, IMemoryCache cache, Tim
         var secret = Base64Url(RandomNumberGenerator.GetBytes(32));
         var key = $"sbk_{prefix}_{secret}";
         await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
         var info = await connection.QuerySingleAsync<ApiKeyInfo>(new CommandDefinition(Sql, new
         {
-            id = Guid.CreateVersion7(), name = name.Trim(), prefix, hash = Hash(key), role, now = time.GetUtcNow(), createdBy,
-        }, cancellationToken: ct));
+            id = Guid.CreateVersion7(), name = name.Trim(), prefix, hash = Hash(key), role, now = time.GetUtcNow(), createdBy = actor.Name,
+        }, tx, cancellationToken: ct));
+        await accessLog.RecordAsync(connection, tx, actor,
+            new AccessLogRecord(AccessActions.ApiKeyCreated, "api_key", info.Id.ToString(), Detail: $"{info.Name} ({info.Prefix})"), ct);
+        await tx.CommitAsync(ct);
         return new CreatedApiKey(info, key);
     }
 
@@ -44,18 +49,23 @@ public sealed class ApiKeys(NpgsqlDataSource dataSource, IMemoryCache cache, Tim
         return (await connection.QueryAsync<ApiKeyInfo>(new CommandDefinition(Sql, cancellationToken: ct))).AsList();
     }
 
-    public async Task<bool> RevokeAsync(Guid id, CancellationToken ct)
+    public async Task<bool> RevokeAsync(Guid id, AccessActor actor, CancellationToken ct)
     {
-        const string Sql = "update api_keys set revoked_at = @now where id = @id and revoked_at is null returning prefix";
+        const string Sql = "update api_keys set revoked_at = @now where id = @id and revoked_at is null returning name, prefix";
         await using var connection = await dataSource.OpenConnectionAsync(ct);
-        var prefix = await connection.ExecuteScalarAsync<string?>(
-            new CommandDefinition(Sql, new { id, now = time.GetUtcNow() }, cancellationToken: ct));
-        if (prefix is not null)
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        var revoked = await connection.QuerySingleOrDefaultAsync<RevokedKey>(
+            new CommandDefinition(Sql, new { id, now = time.GetUtcNow() }, tx, cancellationToken: ct));
+        if (revoked is null)
         {
-            cache.Remove(CacheKey(prefix));
+            return false;
         }
 
-        return prefix is not null;
+        await accessLog.RecordAsync(connection, tx, actor,
+            new AccessLogRecord(AccessActions.ApiKeyRevoked, "api_key", id.ToString(), Detail: $"{revoked.Name} ({revoked.Prefix})"), ct);
+        await tx.CommitAsync(ct);
+        cache.Remove(CacheKey(revoked.Prefix));
+        return true;
     }
 
     /// <summary>The key's record if the key is valid and not revoked; otherwise null.</summary>
@@ -90,6 +100,8 @@ public sealed class ApiKeys(NpgsqlDataSource dataSource, IMemoryCache cache, Tim
 
     private static string Base64Url(byte[] bytes) =>
         Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '-');
+
+    private sealed record RevokedKey(string Name, string Prefix);
 
     private sealed record StoredKey(
         Guid Id, string Name, string Prefix, string Role, DateTimeOffset CreatedAt, string CreatedBy,

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 using Umearegionen.Switchboard.Platform;
 
 namespace Umearegionen.Switchboard.Access;
@@ -58,26 +59,47 @@ public static class AuthApi
         };
     }
 
+    /// <summary>
+    /// A fresh token for a session that is still valid: the account active, its security stamp the
+    /// token's (read from the database, not a node's cache) and the login no longer ago than
+    /// Access:SessionLifetime. The new token keeps the login's time.
+    /// </summary>
     private static async Task<Results<Ok<LoginResponse>, ProblemHttpResult>> Refresh(
-        ClaimsPrincipal user, Accounts accounts, TokenIssuer tokens, TimeProvider time, CancellationToken ct)
+        ClaimsPrincipal user, Accounts accounts, TokenIssuer tokens, TimeProvider time, IOptions<AccessOptions> options,
+        CancellationToken ct)
     {
-        if (!Guid.TryParse(user.Id(), out var id) || await accounts.FindAsync(id, ct) is not { } account)
+        if (!TokenIssuer.IsOwnToken(user) || !Guid.TryParse(user.Id(), out var id) || await accounts.FindAsync(id, ct) is not { } account)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Not a local account",
                 detail: "Only tokens issued by this service can be refreshed; sign in with your identity provider again.");
         }
 
-        if (account.Disabled || account.LockedUntil > time.GetUtcNow())
+        var now = time.GetUtcNow();
+        if (account.Disabled || account.LockedUntil > now)
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Account not active",
-                detail: "The account is disabled or locked; ask an administrator.");
+            return SessionEnded("Account not active", "The account is disabled or locked; ask an administrator.");
         }
 
-        return TypedResults.Ok(Response(account, tokens.Issue(account)));
+        if (!string.Equals(user.FindFirstValue(ClaimNames.SecurityStamp), account.SecurityStamp, StringComparison.Ordinal))
+        {
+            return SessionEnded("Session ended",
+                "An administrator has set the account's password or changed its role since you signed in; sign in again.");
+        }
+
+        if (TokenIssuer.AuthTime(user) is not { } authTime || now - authTime > options.Value.SessionLifetime)
+        {
+            return SessionEnded("Session too old",
+                $"A session lasts at most {options.Value.SessionLifetime.TotalHours:0.##} hours from sign-in; sign in again.");
+        }
+
+        return TypedResults.Ok(Response(account, tokens.Issue(account, authTime)));
     }
 
+    private static ProblemHttpResult SessionEnded(string title, string detail) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: title, detail: detail);
+
     private static Ok<UserInfo> Me(ClaimsPrincipal user) =>
-        TypedResults.Ok(new UserInfo(user.Id(), user.FindFirstValue("preferred_username") ?? user.DisplayName(),
+        TypedResults.Ok(new UserInfo(user.Id(), user.FindFirstValue(ClaimNames.PreferredUsername) ?? user.DisplayName(),
             user.DisplayName(), user.FindFirstValue(ClaimNames.Role) ?? "", user.MunicipalityCode()));
 
     private static LoginResponse Response(Account a, IssuedToken token) =>

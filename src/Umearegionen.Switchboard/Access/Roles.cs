@@ -39,6 +39,14 @@ public static class ClaimNames
     public const string Name = "name";
     public const string Role = "role";
     public const string Subject = "sub";
+    public const string Issuer = "iss";
+    public const string PreferredUsername = "preferred_username";
+
+    /// <summary>The account's security stamp when the token was issued (docs/decisions/0005).</summary>
+    public const string SecurityStamp = "security_stamp";
+
+    /// <summary>When the session began, in seconds since 1970 (OpenID Connect's auth_time); a refresh keeps it.</summary>
+    public const string AuthTime = "auth_time";
 }
 
 public static class CurrentUser

@@ -12,7 +12,12 @@ public sealed class TokenIssuer(IOptions<AccessOptions> options, TimeProvider ti
 {
     private static readonly JsonWebTokenHandler Handler = new();
 
-    public IssuedToken Issue(Account account)
+    /// <summary>
+    /// A token for the account as it is now, carrying its security stamp. <paramref name="authTime"/> is
+    /// when the session began (the login); a refresh passes on the one it was given, so a session ends
+    /// Access:SessionLifetime after its login however often it is refreshed.
+    /// </summary>
+    public IssuedToken Issue(Account account, DateTimeOffset? authTime = null)
     {
         var now = time.GetUtcNow();
         var expires = now + options.Value.TokenLifetime;
@@ -21,7 +26,9 @@ public sealed class TokenIssuer(IOptions<AccessOptions> options, TimeProvider ti
             [ClaimNames.Subject] = account.Id.ToString(),
             [ClaimNames.Name] = account.DisplayName,
             [ClaimNames.Role] = account.Role,
-            ["preferred_username"] = account.Username,
+            [ClaimNames.PreferredUsername] = account.Username,
+            [ClaimNames.SecurityStamp] = account.SecurityStamp,
+            [ClaimNames.AuthTime] = (authTime ?? now).ToUnixTimeSeconds(),
         };
         if (account.MunicipalityCode is not null)
         {
@@ -43,15 +50,17 @@ public sealed class TokenIssuer(IOptions<AccessOptions> options, TimeProvider ti
 
     /// <summary>
     /// Tokens are checked against the same clock that issued them (the injected TimeProvider), so
-    /// the service never disagrees with itself about whether a token has started or run out.
+    /// the service never disagrees with itself about whether a token has started or run out. A token
+    /// without an expiry is refused: one signed by mistake (or with a leaked key) would never run out.
     /// </summary>
     public static TokenValidationParameters ValidationParameters(AccessOptions options, TimeProvider time) => new()
     {
+        RequireExpirationTime = true,
         LifetimeValidator = (notBefore, expires, _, parameters) =>
         {
             var now = time.GetUtcNow().UtcDateTime;
-            return (notBefore is not { } nb || now >= nb - parameters.ClockSkew)
-                && (expires is not { } exp || now <= exp + parameters.ClockSkew);
+            return expires is { } exp && now <= exp + parameters.ClockSkew
+                && (notBefore is not { } nb || now >= nb - parameters.ClockSkew);
         },
         ValidIssuer = AccessOptions.Issuer,
         ValidAudience = AccessOptions.Issuer,
@@ -72,6 +81,17 @@ public sealed class TokenIssuer(IOptions<AccessOptions> options, TimeProvider ti
 
         return string.Equals(Handler.ReadJsonWebToken(token).Issuer, AccessOptions.Issuer, StringComparison.Ordinal);
     }
+
+    /// <summary>When the session of a token of ours began (its auth_time claim); null if it has none.</summary>
+    public static DateTimeOffset? AuthTime(ClaimsPrincipal user) =>
+        long.TryParse(user.FindFirstValue(ClaimNames.AuthTime), System.Globalization.NumberStyles.None,
+            System.Globalization.CultureInfo.InvariantCulture, out var seconds)
+            ? DateTimeOffset.FromUnixTimeSeconds(seconds)
+            : null;
+
+    /// <summary>Whether the principal was signed in with a token of ours (not the municipalities' IdP).</summary>
+    public static bool IsOwnToken(ClaimsPrincipal user) =>
+        string.Equals(user.FindFirstValue(ClaimNames.Issuer), AccessOptions.Issuer, StringComparison.Ordinal);
 
     private static SymmetricSecurityKey Key(AccessOptions options) =>
         new(Convert.FromBase64String(options.SigningKey ?? throw new InvalidOperationException("Access:SigningKey is not set.")));

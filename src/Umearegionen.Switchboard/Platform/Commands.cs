@@ -10,6 +10,7 @@ namespace Umearegionen.Switchboard.Platform;
 ///   migrate
 ///   accounts create --username NAME --display-name "FULL NAME" --role ROLE [--municipality CODE] [--password-stdin]
 ///   api-keys create --name NAME
+///   api-keys revoke --id ID
 ///   demo history --days N
 /// </summary>
 public static class Commands
@@ -48,7 +49,7 @@ public static class Commands
                 }
 
                 var account = await app.Services.GetRequiredService<Accounts>().CreateAsync(new NewAccount(
-                    request.Username!, request.DisplayName!, request.Role!, request.MunicipalityCode, password), ct);
+                    request.Username!, request.DisplayName!, request.Role!, request.MunicipalityCode, password), AccessActor.Command, ct);
                 Console.WriteLine($"Created {account.Role} '{account.Username}' ({account.Id}).");
                 if (!options.ContainsKey("password-stdin"))
                 {
@@ -65,15 +66,31 @@ public static class Commands
                     return 2;
                 }
 
-                var key = await app.Services.GetRequiredService<ApiKeys>().CreateAsync(name, Roles.Telephony, "command line", ct);
+                var key = await app.Services.GetRequiredService<ApiKeys>().CreateAsync(name, Roles.Telephony, AccessActor.Command, ct);
                 Console.WriteLine($"API key for '{name}' (shown only now): {key.Key}");
+                return 0;
+
+            case ["api-keys", "revoke", .. var rest]:
+                if (!Guid.TryParse(Options(rest).GetValueOrDefault("id"), out var keyId))
+                {
+                    Console.Error.WriteLine("--id is required: the API key's id, as GET /api/api-keys lists it.");
+                    return 2;
+                }
+
+                if (!await app.Services.GetRequiredService<ApiKeys>().RevokeAsync(keyId, AccessActor.Command, ct))
+                {
+                    Console.Error.WriteLine($"No active API key has id {keyId}.");
+                    return 1;
+                }
+
+                Console.WriteLine($"API key {keyId} revoked.");
                 return 0;
 
             case ["demo", "history", .. var rest]:
                 return await DemoHistoryAsync(app, Options(rest), ct);
 
             default:
-                Console.Error.WriteLine("Unknown command. Use: migrate | accounts create ... | api-keys create --name NAME | demo history --days N");
+                Console.Error.WriteLine("Unknown command. Use: migrate | accounts create ... | api-keys create --name NAME | api-keys revoke --id ID | demo history --days N");
                 return 2;
         }
     }

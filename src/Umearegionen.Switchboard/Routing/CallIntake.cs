@@ -37,6 +37,7 @@ public sealed class CallIntake(
                   and o.team = 'main' and o.status = 'available' and o.disconnected_at is null
                   and not exists (select 1 from calls where platform_call_id = @platformCallId)
                   and o.account_id not in ({BusyOperators.Ids})
+                  and {ActiveOperatorAccount.Condition}
                 order by o.idle_since, o.account_id
                 offset (select count(*) from calls where state = 'queued')
             ), free as (

@@ -57,3 +57,16 @@ internal static class Json
 
     public static string Of(object value) => JsonSerializer.Serialize(value, Web);
 }
+
+internal static class ActiveOperatorAccount
+{
+    /// <summary>
+    /// The operator row <c>o</c> belongs to an account that is enabled and still an operator: one
+    /// primary-key probe per free operator. Revocation sets the operator offline as well
+    /// (<see cref="OperatorSessionEnd"/>); this keeps an operator whose stale connection set them
+    /// available again, before it was closed, from ever being offered a call.
+    /// </summary>
+    public const string Condition = """
+        exists (select 1 from accounts a where a.id = o.account_id and not a.disabled and a.role = 'operator')
+        """;
+}

@@ -183,7 +183,8 @@ public sealed class Dispatcher(
             from operators o
             where exists (select 1 from calls where state = 'queued')
               and o.status = 'available' and o.disconnected_at is null
-              and o.account_id not in ({BusyOperators.Ids});
+              and o.account_id not in ({BusyOperators.Ids})
+              and {ActiveOperatorAccount.Condition};
 
             select exists (select 1 from operators
                            where team = 'main' and status = 'available' and disconnected_at is null);

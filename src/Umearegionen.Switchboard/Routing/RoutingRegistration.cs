@@ -14,6 +14,7 @@ public static class RoutingRegistration
         services.AddSingleton<Instructions>();
         services.AddSingleton<CallIntake>();
         services.AddSingleton<OperatorPresence>();
+        services.AddSingleton<Access.ISessionEndHandler, OperatorSessionEnd>();
         services.AddSingleton<Destinations>();
         services.AddSingleton<CallHandling>();
         services.AddSingleton<LiveView>();

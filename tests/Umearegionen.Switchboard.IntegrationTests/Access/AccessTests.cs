@@ -66,7 +66,7 @@ public sealed class AccessTests(AccessTests.App app) : IClassFixture<AccessTests
     public async Task RevokedApiKeyStopsWorking()
     {
         var keys = app.Service<ApiKeys>();
-        var key = await keys.CreateAsync("to revoke", Roles.Telephony, "test", CancellationToken.None);
+        var key = await keys.CreateAsync("to revoke", Roles.Telephony, SwitchboardApp.TestActor, CancellationToken.None);
         Assert.NotNull(await keys.ValidateAsync(key.Key, CancellationToken.None));
 
         var admin = await app.ClientForAsync(Roles.Administrator);
@@ -216,7 +216,7 @@ public sealed class AccessTests(AccessTests.App app) : IClassFixture<AccessTests
         Assert.Equal(HttpStatusCode.OK, refreshed.StatusCode);
         Assert.False(string.IsNullOrEmpty((await refreshed.Content.ReadFromJsonAsync<LoginResponse>())!.AccessToken));
 
-        await app.Service<Accounts>().SetDisabledAsync(account.Id, true, CancellationToken.None);
+        await app.Service<Accounts>().SetDisabledAsync(account.Id, true, SwitchboardApp.TestActor, CancellationToken.None);
         Assert.Equal(HttpStatusCode.Unauthorized, (await client.PostAsync("/api/auth/refresh", null)).StatusCode);
     }
 }

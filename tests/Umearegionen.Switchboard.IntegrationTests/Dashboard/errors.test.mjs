@@ -114,3 +114,14 @@ test('call history and register extract errors read as Swedish sentences', () =>
   assert.equal(swedishMessage(new ApiError(404, { detail: 'There is no call 0193a5c4-0000-7000-8000-000000000000; it may have been removed, or the id is wrong.' })),
     'Samtalet finns inte (längre); det kan ha gallrats eller raderats.');
 });
+
+test('access: a revoked session and the refusals of account changes are Swedish', () => {
+  assert.match(swedishMessage(hub('account-revoked: your session has ended (the account was disabled, its password was set or its role changed by an administrator); sign in again.')),
+    /^Din session har avslutats: en administratör har stängt av kontot.*Logga in igen\.$/);
+  assert.equal(swedishMessage(new ApiError(409, { detail: 'This is the last active administrator. Make another account an administrator first, then try again.' })),
+    'Det här är den sista aktiva administratören. Gör först ett annat konto till administratör och försök sedan igen. Ingenting ändrades.');
+  assert.equal(swedishMessage(new ApiError(409, { detail: 'You cannot disable your own account; ask another administrator to do it.' })),
+    'Du kan inte stänga av ditt eget konto; be en annan administratör göra det. Ingenting ändrades.');
+  assert.equal(translateFieldMessage('number', 'number must be a phone number, e.g. 090-16 10 00 or +4690161000.'),
+    'Telefonnummer måste vara ett telefonnummer, t.ex. 090-16 10 00.');
+});

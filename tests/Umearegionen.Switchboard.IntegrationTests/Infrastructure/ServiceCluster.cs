@@ -159,6 +159,9 @@ public partial class ServiceCluster : IAsyncLifetime
         return (await response.Content.ReadFromJsonAsync<LoginResponse>())!.AccessToken;
     }
 
+    /// <summary>The installation's administrator's token (signed in on node 1 at start; valid on every node).</summary>
+    public string AdminToken => _adminToken ?? throw new InvalidOperationException("Not initialised.");
+
     /// <summary>A running node (the first), for requests that may go anywhere.</summary>
     public ServiceNode AnyNode => _nodes.FirstOrDefault(n => n.Running) ?? throw new InvalidOperationException("No node is running.");
 

@@ -97,13 +97,16 @@ public class SwitchboardApp : WebApplicationFactory<Program>, IAsyncLifetime
 
     public T Service<T>() where T : notnull => Services.GetRequiredService<T>();
 
+    /// <summary>Who the access log names for what the tests set up.</summary>
+    public static readonly Switchboard.Platform.AccessActor TestActor = new("test-setup", "test setup", Roles.Administrator);
+
     /// <summary>Creates a local account and returns it with its password.</summary>
     public async Task<(Account Account, string Password)> CreateAccountAsync(string role, string? municipality = null, string? username = null)
     {
         var password = "pw-" + Guid.NewGuid().ToString("N");
         username ??= $"{role}-{Guid.NewGuid():N}"[..24];
         var account = await Service<Accounts>().CreateAsync(
-            new NewAccount(username, $"Test {role} {username}", role, municipality, password), CancellationToken.None);
+            new NewAccount(username, $"Test {role} {username}", role, municipality, password), TestActor, CancellationToken.None);
         return (account, password);
     }
 
@@ -124,7 +127,7 @@ public class SwitchboardApp : WebApplicationFactory<Program>, IAsyncLifetime
     /// <summary>An HTTP client for the telephony platform, with a fresh API key.</summary>
     public async Task<HttpClient> TelephonyClientAsync()
     {
-        var key = await Service<ApiKeys>().CreateAsync("test platform", Roles.Telephony, "test", CancellationToken.None);
+        var key = await Service<ApiKeys>().CreateAsync("test platform", Roles.Telephony, TestActor, CancellationToken.None);
         var client = CreateClient();
         client.DefaultRequestHeaders.Add(ApiKeyAuthenticationHandler.HeaderName, key.Key);
         return client;

@@ -29,6 +29,9 @@ public enum Signal
 
     /// <summary>A node has joined: the others start telling it.</summary>
     Hello = 64,
+
+    /// <summary>An account's sessions ended (disabled, password set, role changed): every node forgets what it read of accounts and checks its hub connections.</summary>
+    SessionsEnded = 128,
 }
 
 /// <summary>

@@ -20,6 +20,9 @@ public sealed partial class LocalHubConnections(IHostApplicationLifetime lifetim
 
     public void Closed(HubCallerContext connection) => _open.TryRemove(connection.ConnectionId, out _);
 
+    /// <summary>The connections open on this node now.</summary>
+    public IReadOnlyList<HubCallerContext> Open() => [.. _open.Values];
+
     /// <summary>Cuts every connection of this node; says how many.</summary>
     public int CutAll(string why)
     {

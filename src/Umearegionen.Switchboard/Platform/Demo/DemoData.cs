@@ -29,6 +29,9 @@ public interface IDemoData
 
 public static class DemoSeeding
 {
+    /// <summary>Who the access log names for the demo's accounts and key.</summary>
+    private static readonly AccessActor DemoActor = new("demo-data", "demo data (first start)", Roles.Administrator);
+
     private static readonly (string Username, string Name, string Role, string? Municipality)[] DemoAccounts =
     [
         ("telefonist1", "Telefonist Ett (Bjurholm)", Roles.Operator, "2403"),
@@ -93,11 +96,11 @@ public static class DemoSeeding
             foreach (var (username, name, role, municipality) in DemoAccounts)
             {
                 var password = GeneratePassword();
-                await accounts.CreateAsync(new NewAccount(username, name, role, municipality, password), ct);
+                await accounts.CreateAsync(new NewAccount(username, name, role, municipality, password), DemoActor, ct);
                 text.AppendLine($"  {role,-14} {username,-18} {password}");
             }
 
-            var key = await services.GetRequiredService<ApiKeys>().CreateAsync("Telefonisimulator (demo)", Roles.Telephony, "demo", ct);
+            var key = await services.GetRequiredService<ApiKeys>().CreateAsync("Telefonisimulator (demo)", Roles.Telephony, DemoActor, ct);
             text.AppendLine($"Telephony API key (X-Api-Key header): {key.Key}");
             WritePrivateFile(options.CredentialsFile, text.ToString());
         }

@@ -1,4 +1,4 @@
-import { token } from './session.js';
+import { token, current, ended } from './session.js';
 
 // An error answered by the service as problem details, with the message meant for a person.
 export class ApiError extends Error {
@@ -25,7 +25,7 @@ export async function api(path, { method = 'GET', body, headers = {} } = {}) {
   const type = response.headers.get('content-type') ?? '';
   const payload = type.includes('json') ? await response.json() : await response.text();
   if (!response.ok) {
-    if (response.status === 401) window.dispatchEvent(new CustomEvent('session-expired'));
+    if (response.status === 401) ended(current() ? 'ended' : 'expired');
     throw new ApiError(response.status, typeof payload === 'object' ? payload : null);
   }
   return payload;

@@ -100,8 +100,23 @@ async function logout() {
   location.reload();
 }
 
-window.addEventListener('session-expired', () => {
+// The login page says why the person was signed out (kept across the reload for this tab only).
+const SIGNED_OUT_KEY = 'switchboard.signed-out';
+const SIGNED_OUT_TEXT = {
+  expired: 'Din inloggning har gått ut. Logga in igen.',
+  'too-old': 'Du har varit inloggad så länge som en session får vara. Logga in igen.',
+  ended: 'Du har loggats ut: en administratör har stängt av kontot, satt ett nytt lösenord eller ändrat din roll. '
+    + 'Logga in igen, eller kontakta en administratör om det inte går.',
+};
+let signingOut = false;
+
+window.addEventListener('session-expired', async event => {
+  if (signingOut) return;
+  signingOut = true;
+  sessionStorage.setItem(SIGNED_OUT_KEY, SIGNED_OUT_TEXT[event.detail?.reason] ?? SIGNED_OUT_TEXT.expired);
   session.clear();
+  await hub.disconnect().catch(() => {});
+  location.hash = '';
   location.reload();
 });
 window.addEventListener('unhandledrejection', event => {
@@ -113,5 +128,10 @@ document.addEventListener('DOMContentLoaded', async () => {
   $('logout').addEventListener('click', logout);
   const resumed = session.resume();
   if (resumed) await enter(resumed);
-  else $('username').focus();
+  else {
+    const why = sessionStorage.getItem(SIGNED_OUT_KEY);
+    sessionStorage.removeItem(SIGNED_OUT_KEY);
+    if (why) $('login-error').textContent = why;
+    $('username').focus();
+  }
 });

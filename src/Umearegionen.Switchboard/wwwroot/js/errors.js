@@ -31,7 +31,7 @@ const LABELS = {
   location: 'Var', contactNumber: 'Kontaktnummer', contactName: 'Kontaktperson', recipientEmail: 'Mottagarens e-post',
   recipientName: 'Mottagare', recipientId: 'Mottagare', recipientKind: 'Mottagare', windowStart: 'Från', windowEnd: 'Till',
   'windowStart/windowEnd': 'Tid för återuppringning', callerNumber: 'Nummer', callerName: 'Namn på den som ringer', note: 'Anteckning',
-  callId: 'Samtal', number: 'Telefonnummer', platformCallId: 'Samtals-id', before: 'Sida',
+  callId: 'Samtal', number: 'Telefonnummer', platformCallId: 'Samtals-id', before: 'Sida', actorId: 'Vem',
 };
 
 const DAYS = { monday: 'Måndag', tuesday: 'Tisdag', wednesday: 'Onsdag', thursday: 'Torsdag', friday: 'Fredag', saturday: 'Lördag', sunday: 'Söndag' };
@@ -73,6 +73,8 @@ const FIELD_RULES = [
   [/^{f} '(.*)' is not a web link.*$/, (l, m) => `${l}: ”${m[1]}” är ingen webbadress; skriv hela adressen som börjar med https://.`],
   [/^{f} must be one of:? .*$/, (l) => `${l}: välj ett av alternativen i listan.`],
   [/^{f} must be a telephone number.*$/, (l) => `${l} måste vara ett telefonnummer.`],
+  [/^{f} must be a phone number, e\.g\. (.+?) or \S+\.$/, (l, m) => `${l} måste vara ett telefonnummer, t.ex. ${m[1]}.`],
+  [/^{f} must be a phone number.*$/, (l) => `${l} måste vara ett telefonnummer, t.ex. 090-16 10 00.`],
   [/^{f} is not a telephone number\.$/, (l) => `${l} är inget telefonnummer.`],
   [/^{f} is not an e-mail address\.$/, (l) => `${l} är ingen e-postadress.`],
   [/^{f} must be between (\S+) .*and (\S+?)\.?$/, (l, m) => `${l} måste vara mellan ${m[1]} och ${m[2]}.`],
@@ -80,7 +82,6 @@ const FIELD_RULES = [
   [/^{f} ".*" is not a directory id.*$/, (l) => `${l}: välj ur katalogen.`],
   [/^{f} must be a date or time such as/, (l) => `${l} måste vara ett datum eller en tidpunkt, t.ex. 2026-12-06 eller 2026-12-06 08:00.`],
   [/^{f} must be a whole number from (\d+) to (\d+)\.$/, (l, m) => `${l} måste vara ett heltal från ${m[1]} till ${m[2]}.`],
-  [/^{f} must be a phone number\b.*$/, (l) => `${l} måste vara ett telefonnummer, t.ex. 070-123 45 67.`],
   [/^{f} must not be empty\b.*$/, (l) => `${l} får inte vara tomt.`],
 ];
 
@@ -317,13 +318,19 @@ function conflictMessage(detail) {
     return `${m[1]} har fortfarande ${m[2]} personer och ${m[3]} underenheter; flytta eller ta bort dem först. Ingenting togs bort.`;
   }
   if ((m = detail.match(/^The username '(.*)' is already taken/))) return `Användarnamnet ”${m[1]}” är upptaget; välj ett annat.`;
+  if (/^This is the last active administrator/.test(detail)) {
+    return 'Det här är den sista aktiva administratören. Gör först ett annat konto till administratör och försök sedan igen. Ingenting ändrades.';
+  }
+  if (/^You cannot disable your own account/.test(detail)) {
+    return 'Du kan inte stänga av ditt eget konto; be en annan administratör göra det. Ingenting ändrades.';
+  }
   return `Det gick inte eftersom uppgifterna har ändrats. Växeln svarade: ”${detail}”`;
 }
 
 // ---- hub errors -----------------------------------------------------------------------------------------------------
 
 const HUB_CODES = ['call-taken', 'offer-expired', 'not-your-call', 'already-on-call', 'invalid', 'not-found', 'wrong-state',
-  'destination-closed', 'person-away'];
+  'destination-closed', 'person-away', 'account-revoked'];
 
 /** { code, text } of a hub error ("… HubException: code: text"), or null when the error did not come from the hub. */
 export function hubError(error) {
@@ -337,6 +344,8 @@ export function hubError(error) {
 
 function hubMessage({ code, text }) {
   switch (code) {
+    case 'account-revoked':
+      return 'Din session har avslutats: en administratör har stängt av kontot, satt ett nytt lösenord eller ändrat din roll. Logga in igen.';
     case 'call-taken':
       return /offered to another/.test(text) ? 'Samtalet erbjuds just nu en annan telefonist.' : 'En annan telefonist har redan tagit samtalet.';
     case 'offer-expired':

@@ -1,9 +1,11 @@
-import { token } from './session.js';
+import { token, verify, ended } from './session.js';
 
 // The one SignalR connection. When it drops it reconnects by itself ("Återansluter …") for as long as the
 // service keeps an operator's place (Routing:ReconnectGrace, a minute); after that the page says "Inte ansluten",
 // offers "Försök igen" (retry()) and keeps trying quietly every half minute. Each time it is back, the page is
-// told ('resync'), so views fetch a fresh state.
+// told ('resync'), so views fetch a fresh state. A session an administrator ended (account disabled, password set,
+// role changed) is not retried: the service closes the connection or refuses an invocation with `account-revoked`,
+// and the page goes back to the login with the reason (app.js).
 const GIVE_UP_AFTER_MS = 60_000;
 const QUIET_RETRY_MS = [3_000, 6_000, 12_000, 30_000];
 
@@ -27,7 +29,10 @@ export function invoke(method, ...args) {
   if (!connection || connection.state !== 'Connected') {
     return Promise.reject(new Error('Inte ansluten till växeln just nu – försök igen när anslutningen är tillbaka.'));
   }
-  return connection.invoke(method, ...args);
+  return connection.invoke(method, ...args).catch(error => {
+    if (/HubException: account-revoked:/.test(String(error?.message))) ended('ended');
+    throw error;
+  });
 }
 
 export const isConnected = () => connection?.state === 'Connected';
@@ -44,11 +49,11 @@ export async function connect() {
   for (const [event, handlers] of listeners) for (const handler of handlers) built.on(event, handler);
   built.onreconnecting(() => stateListener('reconnecting'));
   built.onreconnected(() => connected());
-  built.onclose(() => {
+  built.onclose(async () => {
     if (connection !== built) return; // signed out
     stateListener('disconnected');
     quietFailures = 0;
-    later();
+    if (await verify()) later();
   });
   await attempt({ quiet: false });
 }
@@ -71,7 +76,7 @@ async function attempt({ quiet }) {
     if (connection !== c) return;
     stateListener('disconnected', false);
     quietFailures++;
-    later();
+    if (await verify()) later();
   }
 }
 

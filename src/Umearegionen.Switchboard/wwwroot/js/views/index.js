@@ -4,6 +4,7 @@ import { overdue, csvImport } from './review.js';
 import notices from './notices.js';
 import manager from './manager.js';
 import accounts from './accounts.js';
+import accessLog from './access-log.js';
 import holidayPolicy from './holiday-policy.js';
 import switchboardHours from './switchboard-hours.js';
 import statistics from './statistics.js';
@@ -11,7 +12,7 @@ import callHistory from './call-history.js';
 import registerExtract from './register-extract.js';
 
 // The views each role sees, in navigation order (an administrator starts on the accounts).
-const ALL = [accounts, operator, manager, editor, holidayPolicy, overdue, csvImport, notices, statistics, switchboardHours, callHistory, registerExtract];
+const ALL = [accounts, accessLog, operator, manager, editor, holidayPolicy, overdue, csvImport, notices, statistics, switchboardHours, callHistory, registerExtract];
 
 export function viewsFor(role) {
   return ALL.filter(view => view.roles.includes(role));
