@@ -16,6 +16,7 @@ public static class AccessLogApi
         app.MapGet("/api/access-log", List)
             .WithTags("Access")
             .RequireAuthorization(Policies.Administrators)
+            .WithNoStore()
             .WithSummary("The access log, newest first. Filter by time, action, actor, or a phone number or name that was searched for.");
         return app;
     }

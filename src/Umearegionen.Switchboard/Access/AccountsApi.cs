@@ -22,7 +22,7 @@ public static partial class AccountsApi
 
     public static RouteGroupBuilder MapAccounts(this IEndpointRouteBuilder app)
     {
-        var accounts = app.MapGroup("/api/accounts").WithTags("Access").RequireAuthorization(Policies.Administrators);
+        var accounts = app.MapGroup("/api/accounts").WithTags("Access").RequireAuthorization(Policies.Administrators).WithNoStore();
         accounts.MapGet("/", async (Accounts store, CancellationToken ct) => TypedResults.Ok(await store.ListAsync(ct)))
             .WithSummary("All local accounts.");
         accounts.MapPost("/", Create).WithSummary("Create a local account.");

@@ -147,13 +147,14 @@ public sealed partial class Erasures(
 
     // Every record holding the number (or name) whose data is still there, with why it must be kept
     // (code) or null when it may go. Read without locks: a call in progress is never held up, and the
-    // removal statements check again under their own locks.
-    private const string FindSql = """
+    // removal statements check again under their own locks. A caller's calls are found through the
+    // indexes the call history uses (CallHistory.CallsOfCaller), never by reading the whole of calls.
+    public const string FindSql = $"""
         select 'call' as kind, c.id,
                case when c.state not in ('completed', 'abandoned') then 'call-in-progress' end as code,
                null::timestamptz as until
         from calls c
-        where @number::text is not null and c.caller_number = @number and c.personal_data_removed_at is null
+        where @number::text is not null and c.id in ({CallHistory.CallsOfCaller}) and c.personal_data_removed_at is null
         union all
         select 'callback', b.id, case when b.window_end > @now then 'callback-pending' end, b.window_end
         from callbacks b

@@ -22,6 +22,7 @@ public static class RegisterExtractApi
         app.MapGet("/api/personal-data/extract", Take)
             .WithTags("Personal data")
             .RequireAuthorization(Policies.Administrators)
+            .WithNoStore()
             .WithSummary("Everything stored about a phone number (number=) or a name (name=); format=csv or Accept: text/csv for a CSV file");
         return app;
     }
@@ -64,7 +65,6 @@ public static class RegisterExtractApi
         await accessLog.RecordAsync(AccessActor.Of(user), new AccessLogRecord(
             AccessActions.RegisterExtract, subject.Kind == ExtractSubject.NumberKind ? "phone_number" : "name",
             SubjectHash: await accessLog.HashSubjectAsync(subject.Value, ct), RecordCount: extract.RecordCount), ct);
-        http.Response.Headers[HeaderNames.CacheControl] = "no-store";
         return csv ? ExtractCsv.File(extract) : TypedResults.Ok(extract);
     }
 

@@ -23,12 +23,7 @@ public static class CallHistoryApi
         var group = app.MapGroup("/api/calls")
             .RequireAuthorization(Policies.Managers)
             .WithTags("Call history")
-            // Personal data: no copy kept by a browser or a proxy.
-            .AddEndpointFilter(async (context, next) =>
-            {
-                context.HttpContext.Response.Headers.CacheControl = "no-store";
-                return await next(context);
-            });
+            .WithNoStore();
         group.MapGet("/", List)
             .WithSummary("Calls newest first, by time, platform call id or (administrators) caller number; paged with before");
         group.MapGet("/{id}", Get)

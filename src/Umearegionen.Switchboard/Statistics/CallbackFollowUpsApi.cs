@@ -29,7 +29,8 @@ public static class CallbackFollowUpsApi
     {
         var group = app.MapGroup("/api/callbacks")
             .RequireAuthorization(Policies.Editors)
-            .WithTags("Statistics");
+            .WithTags("Statistics")
+            .WithNoStore();
         group.MapGet("/", List).WithSummary("Booked callbacks of a municipality, newest first, with their follow-up");
         group.MapPut("/{id:guid}/follow-up", Record).WithSummary("Record whether a booked callback was kept or missed");
         return group;

@@ -87,6 +87,19 @@ public sealed class QueryPlanTests : IAsyncLifetime
             scans.Select(s => s.Index ?? "(none)").Order().ToList());
     }
 
+    [Fact]
+    public async Task ErasureFindsACallersCallsThroughIndexesNeverByReadingAllCalls()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var scans = ScansOfCalls(await ExplainAsync(Umearegionen.Switchboard.PersonalData.Erasures.FindSql, new
+        {
+            number = "+46701234", name = (string?)null, now, maxAttempts = 5, faultReportsCutoff = now.AddDays(-730),
+        }));
+
+        Assert.NotEmpty(scans);
+        Assert.DoesNotContain(scans, s => s.NodeType == "Seq Scan");
+    }
+
     [Theory]
     [InlineData(false, false)]
     [InlineData(true, false)]
