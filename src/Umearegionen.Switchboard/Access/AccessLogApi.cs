@@ -27,8 +27,8 @@ public static class AccessLogApi
         string? number = null, string? name = null, string? before = null, string? limit = null)
     {
         var errors = new FieldErrors();
-        var fromAt = Instant(errors, "from", from);
-        var toAt = Instant(errors, "to", to);
+        var fromAt = errors.Instant("from", from);
+        var toAt = errors.Instant("to", to);
         long? beforeId = null;
         if (before is not null)
         {
@@ -50,22 +50,7 @@ public static class AccessLogApi
 
         errors.Optional("action", action, 64);
         errors.Optional("actorId", actorId, 64);
-        if (number is not null && name is not null)
-        {
-            errors.Add("number", "Give either number or name, not both.");
-        }
-
-        if (number is not null && !PhoneNumbers.LooksValid(number))
-        {
-            errors.Add("number", "number must be a phone number, e.g. 090-16 10 00 or +4690161000.");
-        }
-
-        if (name is not null && string.IsNullOrWhiteSpace(name))
-        {
-            errors.Add("name", "name must not be empty.");
-        }
-
-        errors.Optional("name", name, 200);
+        errors.Subject(number, name, whenNeither: null, whenBoth: "Give either number or name, not both.");
         if (errors.Any)
         {
             return errors.ToProblem();
@@ -75,22 +60,5 @@ public static class AccessLogApi
             : name is not null ? await log.HashSubjectAsync(AccessLog.NormaliseName(name), ct)
             : null;
         return TypedResults.Ok(await log.ListAsync(new AccessLogQuery(fromAt, toAt, action, actorId, subjectHash, beforeId, take), ct));
-    }
-
-    private static DateTimeOffset? Instant(FieldErrors errors, string field, string? value)
-    {
-        if (value is null)
-        {
-            return null;
-        }
-
-        if (DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at)
-            && at.Year is >= 2000 and <= 9000)
-        {
-            return at;
-        }
-
-        errors.Add(field, $"{field} must be a date or time such as 2026-12-06 or 2026-12-06T08:00:00Z.");
-        return null;
     }
 }

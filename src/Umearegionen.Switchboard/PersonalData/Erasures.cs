@@ -41,7 +41,6 @@ public sealed partial class Erasures(
     IOptions<SmtpOptions> smtp, ILogger<Erasures> logger)
 {
     public const int MaxReason = 500;
-    public const int MaxName = 200;
 
     private static readonly TimeZoneInfo Stockholm = TimeZoneInfo.FindSystemTimeZoneById(RetentionOptions.TimeZone);
 
@@ -50,26 +49,9 @@ public sealed partial class Erasures(
     {
         var errors = new FieldErrors();
         var (number, name) = (request.Number, request.Name);
-        if (number is not null && name is not null)
-        {
-            errors.Add("number", "Give either number or name, not both: erase a number and a name as two requests.");
-        }
-        else if (number is null && name is null)
-        {
-            errors.Add("number", "Give the phone number (number) or the name (name) whose data is to be erased.");
-        }
-
-        if (number is not null && !PhoneNumbers.LooksValid(number))
-        {
-            errors.Add("number", "number must be a phone number, e.g. 070-123 45 67 or +46701234567.");
-        }
-
-        if (name is not null && string.IsNullOrWhiteSpace(name))
-        {
-            errors.Add("name", "name must not be empty.");
-        }
-
-        errors.Optional("name", name, MaxName);
+        errors.Subject(number, name,
+            whenNeither: "Give the phone number (number) or the name (name) whose data is to be erased.",
+            whenBoth: "Give either number or name, not both: erase a number and a name as two requests.");
         errors.Required("reason", request.Reason, MaxReason);
         // The reason goes to the access log, which holds no citizen's data in clear.
         if (!string.IsNullOrWhiteSpace(request.Reason) && !errors.Any && Mentions(request.Reason, number, name))

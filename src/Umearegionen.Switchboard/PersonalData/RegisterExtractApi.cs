@@ -32,26 +32,9 @@ public static class RegisterExtractApi
         string? number = null, string? name = null, string? format = null)
     {
         var errors = new FieldErrors();
-        if (number is null && name is null)
-        {
-            errors.Add("number", "Give the phone number (number=) or the name (name=) to take an extract for.");
-        }
-        else if (number is not null && name is not null)
-        {
-            errors.Add("number", "Give either number or name, not both: take one extract for each.");
-        }
-
-        if (number is not null && !PhoneNumbers.LooksValid(number))
-        {
-            errors.Add("number", "number must be a phone number, e.g. 070-123 45 67 or +46701234567.");
-        }
-
-        if (name is not null && string.IsNullOrWhiteSpace(name))
-        {
-            errors.Add("name", "name must not be empty.");
-        }
-
-        errors.Optional("name", name, 200);
+        errors.Subject(number, name,
+            whenNeither: "Give the phone number (number=) or the name (name=) to take an extract for.",
+            whenBoth: "Give either number or name, not both: take one extract for each.");
         var csv = WantsCsv(http, format, errors);
         if (errors.Any)
         {

@@ -88,6 +88,58 @@ public sealed class FieldErrors
         }
     }
 
+    /// <summary>A date or time; UTC unless it names an offset. Null when not given (or not valid, which is recorded).</summary>
+    public DateTimeOffset? Instant(string field, string? value)
+    {
+        if (value is null)
+        {
+            return null;
+        }
+
+        if (DateTimeOffset.TryParse(value, System.Globalization.CultureInfo.InvariantCulture,
+                System.Globalization.DateTimeStyles.AssumeUniversal, out var at) && at.Year is >= 2000 and <= 9000)
+        {
+            return at;
+        }
+
+        Add(field, $"{field} must be a date or time such as 2026-12-06 or 2026-12-06T08:00:00+01:00.");
+        return null;
+    }
+
+    /// <summary>
+    /// A data subject searched for (register extracts, erasures, the access log): a phone number or a
+    /// citizen's name, at most one of them; <paramref name="whenNeither"/> is the message when one is
+    /// required and neither is given.
+    /// </summary>
+    public void Subject(string? number, string? name, string? whenNeither, string whenBoth)
+    {
+        if (number is null && name is null)
+        {
+            if (whenNeither is not null)
+            {
+                Add("number", whenNeither);
+            }
+        }
+        else if (number is not null && name is not null)
+        {
+            Add("number", whenBoth);
+        }
+
+        if (number is not null && !Routing.PhoneNumbers.LooksValid(number))
+        {
+            Add("number", "number must be a phone number, e.g. 070-123 45 67 or +46701234567.");
+        }
+
+        if (name is not null && string.IsNullOrWhiteSpace(name))
+        {
+            Add("name", "name must not be empty.");
+        }
+
+        Optional("name", name, MaxSubjectName);
+    }
+
+    public const int MaxSubjectName = 200;
+
     public IDictionary<string, string[]> ToDictionary() => _errors.ToDictionary(e => e.Key, e => e.Value.ToArray());
 
     public ValidationProblem ToProblem(string? detail = null) => Problems.Validation(ToDictionary(), detail);

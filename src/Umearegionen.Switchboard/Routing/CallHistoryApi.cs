@@ -45,8 +45,8 @@ public static class CallHistoryApi
         }
 
         var errors = new FieldErrors();
-        var fromAt = Instant(errors, "from", from);
-        var toAt = Instant(errors, "to", to);
+        var fromAt = errors.Instant("from", from);
+        var toAt = errors.Instant("to", to);
         if (fromAt is not null && toAt is not null && toAt <= fromAt)
         {
             errors.Add("to", "to must be after from.");
@@ -58,10 +58,7 @@ public static class CallHistoryApi
         }
 
         errors.Optional("platformCallId", platformCallId, 200);
-        if (number is not null && !PhoneNumbers.LooksValid(number))
-        {
-            errors.Add("number", "number must be a phone number, e.g. 070-123 45 67 or +46701234567.");
-        }
+        errors.Subject(number, name: null, whenNeither: null, whenBoth: "");
 
         var take = DefaultLimit;
         if (limit is not null && (!int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out take) || take is < 1 or > MaxLimit))
@@ -126,23 +123,5 @@ public static class CallHistoryApi
         }
 
         return TypedResults.Ok(view);
-    }
-
-    /// <summary>A date or time; UTC unless it names an offset (as GET /api/access-log takes them).</summary>
-    internal static DateTimeOffset? Instant(FieldErrors errors, string field, string? value)
-    {
-        if (value is null)
-        {
-            return null;
-        }
-
-        if (DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at)
-            && at.Year is >= 2000 and <= 9000)
-        {
-            return at;
-        }
-
-        errors.Add(field, $"{field} must be a date or time such as 2026-12-06 or 2026-12-06T08:00:00+01:00.");
-        return null;
     }
 }

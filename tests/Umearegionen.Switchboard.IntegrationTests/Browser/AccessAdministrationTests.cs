@@ -15,6 +15,7 @@ public sealed class AccessAdministrationTests(BrowserApp app) : IClassFixture<Br
         var (target, _) = await app.CreateAccountAsync(Roles.Operator, "2403");
         var page = await DashboardPages.SignedInAsync(app, Roles.Administrator);
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Konton" })).ToBeVisibleAsync();
+        await DashboardPages.AssertAccessibleAsync(page);
 
         // Role: a dialog, the role and municipality chosen by keyboard, saved with Enter.
         await page.GetByRole(AriaRole.Button, new() { Name = $"Ändra roll för {target.Username}" }).FocusAsync();
@@ -22,6 +23,7 @@ public sealed class AccessAdministrationTests(BrowserApp app) : IClassFixture<Br
         var dialog = page.GetByRole(AriaRole.Dialog, new() { Name = $"Ändra roll för {target.Username}" });
         await Assertions.Expect(dialog).ToBeVisibleAsync();
         await Assertions.Expect(dialog.GetByLabel("Roll", new() { Exact = true })).ToBeFocusedAsync();
+        await DashboardPages.AssertAccessibleAsync(page);
         await dialog.GetByLabel("Roll", new() { Exact = true }).SelectOptionAsync("editor");
         await dialog.GetByLabel("Kommun", new() { Exact = false }).SelectOptionAsync("");
         await dialog.GetByRole(AriaRole.Button, new() { Name = "Spara roll" }).FocusAsync();
@@ -97,6 +99,7 @@ public sealed class AccessAdministrationTests(BrowserApp app) : IClassFixture<Br
         await page.GetByRole(AriaRole.Button, new() { Name = "Visa", Exact = true }).ClickAsync();
         await Assertions.Expect(table.Locator("tr").Filter(new() { HasText = account.Username }).First).ToContainTextAsync("Roll ändrad");
         await Assertions.Expect(table.Locator("tr").First).ToContainTextAsync("operator (2403) → manager");
+        await DashboardPages.AssertAccessibleAsync(page);
 
         await page.GetByLabel("Åtgärd").SelectOptionAsync("login_failed");
         await page.GetByRole(AriaRole.Button, new() { Name = "Visa", Exact = true }).ClickAsync();

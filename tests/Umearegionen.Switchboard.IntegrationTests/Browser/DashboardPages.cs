@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Deque.AxeCore.Commons;
+using Deque.AxeCore.Playwright;
 using Microsoft.Playwright;
 using Umearegionen.Switchboard.Access;
 using Umearegionen.Switchboard.IntegrationTests.Infrastructure;
@@ -13,6 +15,17 @@ namespace Umearegionen.Switchboard.IntegrationTests.Browser;
 public static class DashboardPages
 {
     public const string BjurholmMainNumber = "+4693214000";
+
+    /// <summary>axe-core's WCAG 2.1 A and AA rules over the view (not the header and navigation every view shares).</summary>
+    public static async Task AssertAccessibleAsync(IPage page)
+    {
+        var result = await page.Locator("#view").RunAxe(new AxeRunOptions
+        {
+            RunOnly = new RunOnlyOptions { Type = "tag", Values = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
+        });
+        Assert.True(result.Violations.Length == 0, string.Join("\n", result.Violations.Select(v =>
+            $"{v.Id}: {v.Help} ({string.Join(", ", v.Nodes.Select(n => string.Join(" ", n.Target)))})")));
+    }
 
     public static async Task<IPage> SignedInAsync(BrowserApp app, string role, string? municipality = null, string? baseAddress = null,
         Func<IPage, Task>? beforeLoad = null)

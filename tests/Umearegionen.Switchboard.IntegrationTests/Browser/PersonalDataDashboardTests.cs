@@ -1,8 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
-using Deque.AxeCore.Commons;
-using Deque.AxeCore.Playwright;
 using Microsoft.Playwright;
 using Umearegionen.Switchboard.Access;
 using Umearegionen.Switchboard.IntegrationTests.Infrastructure;
@@ -31,16 +29,6 @@ public sealed class PersonalDataDashboardTests(BrowserApp app) : IClassFixture<B
         return platformCallId;
     }
 
-    /// <summary>axe-core's WCAG 2.1 A and AA rules over the view (not the header and navigation every view shares).</summary>
-    private static async Task AssertAccessibleAsync(IPage page)
-    {
-        var result = await page.Locator("#view").RunAxe(new AxeRunOptions
-        {
-            RunOnly = new RunOnlyOptions { Type = "tag", Values = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
-        });
-        Assert.True(result.Violations.Length == 0, string.Join("\n", result.Violations.Select(v =>
-            $"{v.Id}: {v.Help} ({string.Join(", ", v.Nodes.Select(n => string.Join(" ", n.Target)))})")));
-    }
 
     [Fact]
     public async Task ManagerFindsACallByItsPlatformIdWithTheKeyboardAndReadsItsLifeWithoutTheNumber()
@@ -67,7 +55,7 @@ public sealed class PersonalDataDashboardTests(BrowserApp app) : IClassFixture<B
         await Assertions.Expect(page.Locator("#ch-detail dd").Nth(4)).ToHaveTextAsync("dolt");
         Assert.DoesNotContain("45 67", await page.Locator("#view").InnerTextAsync());
         Assert.DoesNotContain("701234567", await page.Locator("#view").InnerTextAsync());
-        await AssertAccessibleAsync(page);
+        await DashboardPages.AssertAccessibleAsync(page);
         await BrowserApp.ScreenshotAsync(page, "call-history-manager");
     }
 
@@ -88,7 +76,7 @@ public sealed class PersonalDataDashboardTests(BrowserApp app) : IClassFixture<B
         await page.GetByLabel("Telefonnummer").PressAsync("Enter");
         await Assertions.Expect(page.Locator("#ch-error")).ToContainTextAsync("Telefonnummer måste vara ett telefonnummer");
         await Assertions.Expect(page.GetByLabel("Telefonnummer")).ToHaveAttributeAsync("aria-invalid", "true");
-        await AssertAccessibleAsync(page);
+        await DashboardPages.AssertAccessibleAsync(page);
     }
 
     [Fact]
@@ -130,7 +118,7 @@ public sealed class PersonalDataDashboardTests(BrowserApp app) : IClassFixture<B
         await page.Keyboard.PressAsync("Enter");
         await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Ja, radera" })).ToBeFocusedAsync();
         await Assertions.Expect(page.Locator("#er-confirm-text")).ToContainTextAsync("Det går inte att ångra.");
-        await AssertAccessibleAsync(page);
+        await DashboardPages.AssertAccessibleAsync(page);
         await page.Keyboard.PressAsync("Tab");
         await page.Keyboard.PressAsync("Enter");
         await Assertions.Expect(page.Locator("#er-confirm")).ToBeHiddenAsync();
@@ -147,7 +135,7 @@ public sealed class PersonalDataDashboardTests(BrowserApp app) : IClassFixture<B
         await Assertions.Expect(page.Locator("#er-kept li")).ToContainTextAsync(": samtalet pågår fortfarande.");
         // The extract is taken again: only the call still waiting is left under the number.
         await Assertions.Expect(page.Locator("#re-status")).ToHaveTextAsync("1 poster hittades.");
-        await AssertAccessibleAsync(page);
+        await DashboardPages.AssertAccessibleAsync(page);
         await BrowserApp.ScreenshotAsync(page, "register-extract");
 
         // The call's history still tells the call, with its number removed.
