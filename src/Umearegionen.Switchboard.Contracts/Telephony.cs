@@ -4,6 +4,12 @@ namespace Umearegionen.Switchboard.Contracts;
 public sealed record NewCallReport(
     string PlatformCallId, string CallerNumber, string DialledNumber, string? MenuTopic = null, int Priority = 0);
 
+/// <summary>How a caller number is written when the caller withheld it (docs/telephony.md).</summary>
+public static class CallerNumbers
+{
+    public const string Anonymous = "anonymous";
+}
+
 /// <summary>The platform reports what happened to a call: answered, transferred or ended.</summary>
 public sealed record CallEventReport(string EventId, string Type, DateTimeOffset? OccurredAt = null);
 

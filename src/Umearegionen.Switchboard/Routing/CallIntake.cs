@@ -15,8 +15,10 @@ public sealed class CallIntake(
     /// Stores a new call and, when a main-team operator is free beyond those the calls already waiting
     /// will get, offers it to them in the same statement: such a call does not wait for the
     /// dispatcher's next round. Any other call is queued and the dispatcher woken.
+    /// A retry (a platform call id already stored) stores nothing; when it carries other data than the
+    /// call stored, the answer names the fields that differ (<see cref="Intake.Differs"/>).
     /// </summary>
-    public async Task<CallReceipt> ReceiveAsync(NewCallReport report, CancellationToken ct)
+    public async Task<Intake> ReceiveAsync(NewCallReport report, CancellationToken ct)
     {
         // One statement: the call, its first event, the offer when there is a free operator, and (on a
         // retry) the call already stored.
@@ -94,7 +96,7 @@ public sealed class CallIntake(
         {
             id = Guid.CreateVersion7(now),
             platformCallId = report.PlatformCallId,
-            caller = PhoneNumbers.Normalise(report.CallerNumber),
+            caller = CallerNumber(report.CallerNumber),
             dialled = PhoneNumbers.Normalise(report.DialledNumber),
             topic = string.IsNullOrWhiteSpace(report.MenuTopic) ? null : report.MenuTopic.Trim(),
             priority = report.Priority,
@@ -126,8 +128,26 @@ public sealed class CallIntake(
             notifier.Changed();
         }
 
-        return new CallReceipt(call.Id, report.PlatformCallId, call.State, call.MunicipalityCode, isNew);
+        var receipt = new CallReceipt(call.Id, report.PlatformCallId, call.State, call.MunicipalityCode, isNew);
+        return new Intake(receipt, isNew ? [] : Differences(call, args.caller, args.dialled, args.topic, args.priority));
     }
+
+    /// <summary>A withheld number is stored as the literal <see cref="CallerNumbers.Anonymous"/>, any other normalised.</summary>
+    public static string CallerNumber(string reported) =>
+        IsAnonymous(reported) ? CallerNumbers.Anonymous : PhoneNumbers.Normalise(reported);
+
+    public static bool IsAnonymous(string? reported) =>
+        string.Equals(reported?.Trim(), CallerNumbers.Anonymous, StringComparison.OrdinalIgnoreCase);
+
+    // The fields of a retry that differ from the call stored. A caller number removed from a finished
+    // call (PersonalData/Redaction.cs) is not compared.
+    private static string[] Differences(CallRow stored, string caller, string dialled, string? topic, int priority) =>
+    [
+        .. stored.CallerNumber is not null && stored.CallerNumber != caller ? ["callerNumber"] : Array.Empty<string>(),
+        .. stored.DialledNumber != dialled ? ["dialledNumber"] : Array.Empty<string>(),
+        .. stored.MenuTopic != topic ? ["menuTopic"] : Array.Empty<string>(),
+        .. stored.Priority != priority ? ["priority"] : Array.Empty<string>(),
+    ];
 
     /// <summary>Records a platform event once; null when the call is unknown.</summary>
     public async Task<EventReceipt?> RecordEventAsync(string platformCallId, CallEventReport report, CancellationToken ct)
@@ -136,8 +156,9 @@ public sealed class CallIntake(
         var at = report.OccurredAt ?? now;
         // One statement: lock the call, record the event unless it is a retry, and apply it. The
         // call as it was before the event comes back, only when the event was new.
-        // The caller hung up: while waiting or being offered the call is abandoned; while with an
-        // operator it stays theirs until they record how it ended.
+        // The caller hung up: while waiting or being offered the call is abandoned (an operator whose
+        // phone rings is told to stop: stop_ringing); while with an operator it stays theirs until they
+        // record how it ended.
         const string Sql = $"""
             with prev as (
                 select {CallRow.Columns} from calls where platform_call_id = @platformCallId for update
@@ -162,6 +183,11 @@ public sealed class CallIntake(
             ), off as (
                 update offers set resolution = 'withdrawn', resolved_at = @now
                 from upd where offers.call_id = upd.id and offers.resolution is null
+            ), stop as (
+                insert into telephony_instructions (call_id, platform_call_id, kind, payload, created_at)
+                select prev.id, prev.platform_call_id, 'stop_ringing', jsonb_build_object('operatorId', prev.offered_to), @now
+                from prev join upd on upd.id = prev.id
+                where prev.state = 'offered'
             )
             select {CallRow.Columns} from prev where exists (select 1 from ins)
             """;
@@ -191,6 +217,7 @@ public sealed class CallIntake(
             RoutingLog.CallAbandoned(logger, call.Id, call.State);
             if (call.OfferedTo is { } offeredTo)
             {
+                instructions.Pulse();
                 await notifier.OfferWithdrawnAsync(offeredTo, call.Id, "The caller hung up.");
                 dispatcher.OperatorFreed();
             }
@@ -203,6 +230,9 @@ public sealed class CallIntake(
         notifier.Changed();
         return new EventReceipt(call.Id, state, true);
     }
+
+    /// <summary>The receipt, and for a retry that differs from the call stored the fields that differ (answered 409).</summary>
+    public sealed record Intake(CallReceipt Receipt, IReadOnlyList<string> Differs);
 
     private sealed record ExistingCall(Guid CallId, string State);
 

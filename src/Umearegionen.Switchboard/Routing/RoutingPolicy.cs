@@ -70,6 +70,15 @@ public static class PhoneNumbers
         return digits;
     }
 
+    /// <summary>
+    /// Written as a number: digits and the separators people write (space, -, ., /, parentheses), with at
+    /// most a leading +, and <see cref="LooksValid"/>. Stricter than LooksValid, which ignores letters
+    /// ("abc123" looks like 123).
+    /// </summary>
+    public static bool IsWrittenAsNumber(string? number) =>
+        number is not null && LooksValid(number)
+        && number.Trim().TrimStart('+').All(ch => char.IsAsciiDigit(ch) || ch is ' ' or '-' or '.' or '/' or '(' or ')');
+
     public static bool LooksValid(string? number) =>
         number is not null && Normalise(number) is var n && n.Length is >= 3 and <= 20
         && n.Skip(1).All(char.IsDigit) && (n[0] == '+' || char.IsDigit(n[0]));

@@ -22,21 +22,19 @@ public static class TelephonyApi
         return group;
     }
 
-    private static async Task<Results<Created<CallReceipt>, Ok<CallReceipt>, ValidationProblem>> ReportCall(
+    private static async Task<Results<Created<CallReceipt>, Ok<CallReceipt>, ValidationProblem, ProblemHttpResult>> ReportCall(
         NewCallReport report, CallIntake intake, CancellationToken ct)
     {
         var errors = new FieldErrors();
         errors.Required("platformCallId", report.PlatformCallId, 200);
-        if (!PhoneNumbers.LooksValid(report.CallerNumber))
+        // A withheld number comes as "anonymous"; anything else must be written as a number.
+        if (!PhoneNumbers.IsWrittenAsNumber(report.CallerNumber) && !CallIntake.IsAnonymous(report.CallerNumber))
         {
-            // Withheld numbers come as "anonymous"; anything else must be a number.
-            if (!string.Equals(report.CallerNumber, "anonymous", StringComparison.OrdinalIgnoreCase))
-            {
-                errors.Add("callerNumber", "callerNumber must be a telephone number, or \"anonymous\" for a withheld number.");
-            }
+            errors.Add("callerNumber",
+                "callerNumber must be a telephone number, e.g. 070-123 45 67 or +46701234567, or \"anonymous\" for a withheld number.");
         }
 
-        if (!PhoneNumbers.LooksValid(report.DialledNumber))
+        if (!PhoneNumbers.IsWrittenAsNumber(report.DialledNumber))
         {
             errors.Add("dialledNumber", "dialledNumber must be the telephone number the caller dialled.");
         }
@@ -52,7 +50,14 @@ public static class TelephonyApi
             return errors.ToProblem();
         }
 
-        var receipt = await intake.ReceiveAsync(report, ct);
+        var (receipt, differs) = await intake.ReceiveAsync(report, ct);
+        if (differs.Count > 0)
+        {
+            return Problems.Conflict(
+                $"A call with platformCallId \"{receipt.PlatformCallId}\" was already reported with another {string.Join(", ", differs)}. " +
+                "A retry must repeat the first report exactly; a new call needs a platformCallId of its own.");
+        }
+
         return receipt.Created
             ? TypedResults.Created($"/api/telephony/calls/{Uri.EscapeDataString(receipt.PlatformCallId)}", receipt)
             : TypedResults.Ok(receipt);

@@ -86,6 +86,104 @@ public sealed class TelephonyApiTests(RoutingApp app) : IClassFixture<RoutingApp
         }
     }
 
+    [Theory]
+    [InlineData("abc123")]
+    [InlineData("070-123 45 67 ankn. 12")]
+    [InlineData("")]
+    [InlineData("withheld")]
+    public async Task CallerNumberThatIsNotATelephoneNumberIsRefusedNamingIt(string callerNumber)
+    {
+        var client = await app.TelephonyClientAsync();
+
+        var response = await client.PostAsJsonAsync("/api/telephony/calls",
+            new NewCallReport("bad-caller-" + Guid.NewGuid().ToString("N"), callerNumber, RoutingDriver.Umea));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var errors = body.RootElement.GetProperty("errors");
+        Assert.Contains("anonymous", errors.GetProperty("callerNumber")[0].GetString(), StringComparison.Ordinal);
+        Assert.False(errors.TryGetProperty("dialledNumber", out _));
+    }
+
+    [Fact]
+    public async Task WithheldCallerIsStoredAsAnonymous()
+    {
+        await using var world = new RoutingDriver(app);
+        var client = await app.TelephonyClientAsync();
+        var report = new NewCallReport("withheld-" + Guid.NewGuid().ToString("N"), "Anonymous", RoutingDriver.Umea);
+
+        var response = await client.PostAsJsonAsync("/api/telephony/calls", report);
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        Assert.Equal(CallerNumbers.Anonymous, await world.ScalarAsync<string>(
+            "select caller_number from calls where platform_call_id = @id", new { id = report.PlatformCallId }));
+        await client.PostAsJsonAsync($"/api/telephony/calls/{report.PlatformCallId}/events", new CallEventReport("e1", PlatformEventTypes.Ended));
+    }
+
+    [Fact]
+    public async Task ReportingAKnownCallAgainWithOtherDataIsAConflict()
+    {
+        await using var world = new RoutingDriver(app);
+        var client = await app.TelephonyClientAsync();
+        var report = new NewCallReport("conflict-" + Guid.NewGuid().ToString("N"), "070-111 22 33", RoutingDriver.Umea, "bygglov", 1);
+        var first = await client.PostAsJsonAsync("/api/telephony/calls", report);
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+
+        foreach (var (other, field) in new[]
+                 {
+                     (report with { CallerNumber = "070-999 88 77" }, "callerNumber"),
+                     (report with { DialledNumber = RoutingDriver.Vannas }, "dialledNumber"),
+                     (report with { MenuTopic = "vatten" }, "menuTopic"),
+                     (report with { MenuTopic = null }, "menuTopic"),
+                     (report with { Priority = 5 }, "priority"),
+                 })
+        {
+            var response = await client.PostAsJsonAsync("/api/telephony/calls", other);
+
+            Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+            using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+            var detail = body.RootElement.GetProperty("detail").GetString()!;
+            Assert.Contains(report.PlatformCallId, detail, StringComparison.Ordinal);
+            Assert.Contains(field, detail, StringComparison.Ordinal);
+        }
+
+        // The same data again, the number written otherwise, is a retry.
+        var retry = await client.PostAsJsonAsync("/api/telephony/calls", report with { CallerNumber = "+46701112233", MenuTopic = " bygglov " });
+        Assert.Equal(HttpStatusCode.OK, retry.StatusCode);
+        Assert.Equal("+46701112233 +4690161000 bygglov", await world.ScalarAsync<string>(
+            "select concat_ws(' ', caller_number, dialled_number, menu_topic) from calls where platform_call_id = @id", new { id = report.PlatformCallId }));
+        Assert.Equal(1, await world.ScalarAsync<long>("select count(*) from calls where platform_call_id = @id", new { id = report.PlatformCallId }));
+        await client.PostAsJsonAsync($"/api/telephony/calls/{report.PlatformCallId}/events", new CallEventReport("e1", PlatformEventTypes.Ended));
+    }
+
+    [Fact]
+    public async Task CallerWhoHangsUpWhileAnOperatorsPhoneRingsStopsTheRinging()
+    {
+        await using var world = new RoutingDriver(app);
+        var platform = await world.PlatformAsync();
+        var op = await world.OperatorAsync();
+        var call = await world.CallAsync();
+        await op.NextOfferAsync();
+
+        await platform.ReportAsync(call.PlatformCallId, PlatformEventTypes.Ended, "hung-up");
+
+        var kinds = (await world.InstructionsForAsync(call.PlatformCallId)).Select(i => (i.Kind, i.OperatorId)).ToList();
+        Assert.Equal([(InstructionKinds.RingOperator, op.Id), (InstructionKinds.StopRinging, op.Id)], kinds);
+        Assert.Equal(CallStates.Abandoned, (await world.CallRecordAsync(call.CallId)).State);
+    }
+
+    [Fact]
+    public async Task CallerWhoHangsUpWhileQueuedGivesThePlatformNothingToDo()
+    {
+        await using var world = new RoutingDriver(app);
+        var platform = await world.PlatformAsync();
+        var call = await world.CallAsync();
+
+        await platform.ReportAsync(call.PlatformCallId, PlatformEventTypes.Ended, "hung-up");
+
+        Assert.Empty(await world.InstructionsForAsync(call.PlatformCallId));
+    }
+
     [Fact]
     public async Task OnlyTheTelephonyPlatformMayReportCalls()
     {
