@@ -32,7 +32,10 @@ public static class CallOutcomes
     public const string Abandoned = "abandoned";
 }
 
-/// <summary>Error codes at the start of a hub error message: "code: text a person can act on".</summary>
+/// <summary>
+/// Error codes of hub errors (docs/hub.md, "Errors"). A client receives "An unexpected error occurred invoking
+/// '&lt;Method&gt;' on the server. HubException: &lt;code&gt;: &lt;text a person can act on&gt;"; <see cref="Read"/> takes it apart.
+/// </summary>
 public static class HubErrors
 {
     public const string CallTaken = "call-taken";
@@ -47,6 +50,29 @@ public static class HubErrors
 
     /// <summary>The caller's session has ended (account disabled, password set, role changed); the connection closes. Sign in again.</summary>
     public const string AccountRevoked = "account-revoked";
+
+    /// <summary>The caller's role may not call the method (e.g. a manager calling AcceptCall).</summary>
+    public const string Forbidden = "forbidden";
+
+    /// <summary>The service failed to carry the invocation out (not a refusal): it may or may not have been done.</summary>
+    public const string ServerError = "server-error";
+
+    /// <summary>What follows SignalR's prefix in every hub error: the code, a colon and a space, then the text.</summary>
+    public const string Marker = "HubException: ";
+
+    /// <summary>The code and text of a hub error as a client receives it; null when it carries no code.</summary>
+    public static (string Code, string Text)? Read(string? message)
+    {
+        var at = message?.IndexOf(Marker, StringComparison.Ordinal) ?? -1;
+        if (at < 0)
+        {
+            return null;
+        }
+
+        var body = message![(at + Marker.Length)..];
+        var colon = body.IndexOf(": ", StringComparison.Ordinal);
+        return colon > 0 && body[..colon].All(c => c is '-' or (>= 'a' and <= 'z')) ? (body[..colon], body[(colon + 2)..]) : null;
+    }
 }
 
 public sealed record SetStatusRequest(string Status, string? Reason = null);

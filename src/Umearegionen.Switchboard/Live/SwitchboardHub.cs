@@ -51,7 +51,13 @@ public static class LiveRegistration
 {
     public static IServiceCollection AddLive(this IServiceCollection services)
     {
-        services.AddSignalR(o => o.EnableDetailedErrors = false);
+        // Every error of an invocation carries a code (docs/hub.md, "Errors"); after the session check
+        // (AddAccess), so that an ended session is told so first.
+        services.AddSignalR(o =>
+        {
+            o.EnableDetailedErrors = false;
+            o.AddFilter<HubRefusals>();
+        });
         return services;
     }
 

@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
 using Umearegionen.Switchboard.Access;
 using Umearegionen.Switchboard.Contracts;
@@ -6,7 +5,10 @@ using Umearegionen.Switchboard.Routing;
 
 namespace Umearegionen.Switchboard.Live;
 
-/// <summary>Routing's hub methods (docs/hub.md). Thin: each checks the caller and hands over to Routing.</summary>
+/// <summary>
+/// Routing's hub methods (docs/hub.md). Thin: each names who may call it (<see cref="HubPolicyAttribute"/>,
+/// checked by <see cref="HubRefusals"/>) and hands over to Routing.
+/// </summary>
 public sealed partial class SwitchboardHub
 {
     private Guid Me => Guid.Parse(Context.User!.Id());
@@ -32,63 +34,63 @@ public sealed partial class SwitchboardHub
         }
     }
 
-    [Authorize(Policy = Policies.Operators)]
+    [HubPolicy(Policies.Operators)]
     public Task<OperatorState> SetStatus(SetStatusRequest request, OperatorPresence presence) =>
         presence.SetStatusAsync(Me, request, Context.ConnectionAborted);
 
     /// <summary>Accept the call offered to you, or pick a waiting call from the queue.</summary>
-    [Authorize(Policy = Policies.Operators)]
+    [HubPolicy(Policies.Operators)]
     public Task<CallView> AcceptCall(Guid callId, CallHandling calls) => calls.AcceptAsync(Me, callId, Context.ConnectionAborted);
 
     /// <summary>A call's likely destinations, best first (also in AcceptCall's and Resync's CallView).</summary>
-    [Authorize(Policy = Policies.Operators)]
+    [HubPolicy(Policies.Operators)]
     public Task<IReadOnlyList<SuggestedDestination>> GetSuggestions(Guid callId, CallHandling calls) =>
         calls.SuggestionsAsync(callId, Context.ConnectionAborted);
 
-    [Authorize(Policy = Policies.Operators)]
+    [HubPolicy(Policies.Operators)]
     public Task DeclineOffer(Guid callId, CallHandling calls) => calls.DeclineAsync(Me, callId, Context.ConnectionAborted);
 
-    [Authorize(Policy = Policies.Operators)]
+    [HubPolicy(Policies.Operators)]
     public Task<CallView> StartConsultation(ConsultRequest request, CallHandling calls) =>
         calls.ConsultAsync(Me, request, Context.ConnectionAborted);
 
-    [Authorize(Policy = Policies.Operators)]
+    [HubPolicy(Policies.Operators)]
     public Task<CallView> CancelConsultation(Guid callId, CallHandling calls) =>
         calls.CancelConsultationAsync(Me, callId, Context.ConnectionAborted);
 
-    [Authorize(Policy = Policies.Operators)]
+    [HubPolicy(Policies.Operators)]
     public Task<CallView> TransferCall(TransferRequest request, CallHandling calls) =>
         calls.TransferAsync(Me, request, Context.ConnectionAborted);
 
-    [Authorize(Policy = Policies.Operators)]
+    [HubPolicy(Policies.Operators)]
     public Task<CallView> AnswerCall(AnswerRequest request, CallHandling calls) =>
         calls.AnswerAsync(Me, request, Context.ConnectionAborted);
 
-    [Authorize(Policy = Policies.Operators)]
+    [HubPolicy(Policies.Operators)]
     public Task<CallView> BookCallback(CallbackRequest request, CallHandling calls) =>
         calls.BookCallbackAsync(Me, request, Context.ConnectionAborted);
 
-    [Authorize(Policy = Policies.Operators)]
+    [HubPolicy(Policies.Operators)]
     public Task<CallView> TakeMessage(MessageRequest request, CallHandling calls) =>
         calls.TakeMessageAsync(Me, request, Context.ConnectionAborted);
 
-    [Authorize(Policy = Policies.Operators)]
+    [HubPolicy(Policies.Operators)]
     public Task<CallView> RegisterFaultReport(FaultReportRequest request, CallHandling calls) =>
         calls.RegisterFaultReportAsync(Me, request, Context.ConnectionAborted);
 
     /// <summary>Everything an operator's screen shows, after connecting or reconnecting.</summary>
-    [Authorize(Policy = Policies.Operators)]
+    [HubPolicy(Policies.Operators)]
     public Task<OperatorSync> Resync(LiveView view) => view.SyncAsync(Me, Context.ConnectionAborted);
 
-    [Authorize(Policy = Policies.Managers)]
+    [HubPolicy(Policies.Managers)]
     public Task<ManagerView> GetManagerView(LiveView view) => view.ManagerViewAsync(Context.ConnectionAborted);
 
-    [Authorize(Policy = Policies.Managers)]
+    [HubPolicy(Policies.Managers)]
     public Task<IReadOnlyList<OperatorSummary>> GetOperators(LiveView view) => view.OperatorsAsync(Context.ConnectionAborted);
 
-    [Authorize(Policy = Policies.Staff)]
+    [HubPolicy(Policies.Staff)]
     public Task<QueueSnapshot> GetQueue(LiveView view) => view.QueueAsync(Context.ConnectionAborted);
 
-    [Authorize(Policy = Policies.Staff)]
+    [HubPolicy(Policies.Staff)]
     public IReadOnlyList<NoticeView> GetNotices(NoticeBoard notices) => notices.Current();
 }

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { pathToFileURL } from 'node:url';
 
 const root = process.env.SWITCHBOARD_WWWROOT;
-const { swedishMessage, swedishFieldErrors, fieldLabel, swedishWarning, translateFieldMessage } = await import(pathToFileURL(`${root}/js/errors.js`));
+const { swedishMessage, swedishFieldErrors, fieldLabel, swedishWarning, translateFieldMessage, hubError } = await import(pathToFileURL(`${root}/js/errors.js`));
 const { ApiError } = await import(pathToFileURL(`${root}/js/api.js`));
 
 const hub = text => new Error(`An unexpected error occurred invoking 'TransferCall' on the server. HubException: ${text}`);
@@ -74,8 +74,16 @@ test('every hub error code reads as Swedish', () => {
       'Bygglov är stängt och öppnar inte under det kommande året. Erbjud den som ringer e-tjänsten https://www.umea.se/bygglov.'],
     ['person-away: Eva Ek is away until 2026-12-04 08:00 (Semester); refer to Karin Berg, +4693314010. Transfer anyway with acknowledgeAway: true.',
       'Eva Ek är borta till 2026-12-04 08:00 (Semester). Hänvisa till Karin Berg, +4693314010. Välj ”Efter förfrågan” för att tala med personen först, eller koppla ändå när den som ringer vet om det.'],
+    ['forbidden: TransferCall is for operators; your role (manager) may not call it.',
+      'Din roll får inte göra det här. Logga in med ett konto som får det, eller be en administratör om hjälp.'],
+    ['server-error: the service failed to carry out TransferCall; it may or may not have been done. Check the screen (Resync) and try again; tell support if it happens again.',
+      'Något gick fel i växeln; åtgärden utfördes kanske inte. Försök igen.'],
   ];
   for (const [english, swedish] of cases) assert.equal(swedishMessage(hub(english)), swedish, english);
+  assert.deepEqual(hubError(hub('forbidden: TransferCall is for operators; your role (manager) may not call it.')),
+    { code: 'forbidden', text: 'TransferCall is for operators; your role (manager) may not call it.' });
+  assert.equal(hubError(new Error("An unexpected error occurred invoking 'TransferCall' on the server.")).code, 'server');
+  assert.equal(hubError(new Error("Failed to invoke 'AcceptCall' due to an error on the server.")).code, 'server');
   assert.equal(swedishMessage(hub('invalid: something unforeseen.')), 'Uppgifterna godtogs inte. Växeln svarade: ”something unforeseen.”');
   assert.equal(swedishFieldErrors(hub('invalid: windowEnd must be after windowStart.'))[0]?.field, 'windowEnd');
 });

@@ -330,20 +330,26 @@ function conflictMessage(detail) {
 // ---- hub errors -----------------------------------------------------------------------------------------------------
 
 const HUB_CODES = ['call-taken', 'offer-expired', 'not-your-call', 'already-on-call', 'invalid', 'not-found', 'wrong-state',
-  'destination-closed', 'person-away', 'account-revoked'];
+  'destination-closed', 'person-away', 'account-revoked', 'forbidden', 'server-error'];
 
-/** { code, text } of a hub error ("… HubException: code: text"), or null when the error did not come from the hub. */
+/**
+ * { code, text } of a hub error, or null when the error did not come from the hub. The client's Error.message is
+ * "An unexpected error occurred invoking '<Method>' on the server. HubException: <code>: <text>" (docs/hub.md, "Errors");
+ * the code is what follows the first "HubException: " up to ": ". An error SignalR sends without a code (an
+ * unknown method, arguments it could not read) reads as `server`.
+ */
 export function hubError(error) {
   const message = String(error?.message ?? '');
   const body = message.match(/HubException: (.*)$/s)?.[1] ?? message;
   const m = body.match(/^([a-z-]+): (.*)$/s);
   if (m && HUB_CODES.includes(m[1])) return { code: m[1], text: m[2] };
-  if (/An unexpected error occurred invoking/.test(message)) return { code: 'server', text: message };
+  if (/An unexpected error occurred invoking|^Failed to invoke '|^Unknown hub method/.test(message)) return { code: 'server', text: message };
   return null;
 }
 
 function hubMessage({ code, text }) {
   switch (code) {
+    case 'forbidden': return 'Din roll får inte göra det här. Logga in med ett konto som får det, eller be en administratör om hjälp.';
     case 'account-revoked':
       return 'Din session har avslutats: en administratör har stängt av kontot, satt ett nytt lösenord eller ändrat din roll. Logga in igen.';
     case 'call-taken':

@@ -1,0 +1,70 @@
+using System.Collections.Concurrent;
+using System.Reflection;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.SignalR;
+using Umearegionen.Switchboard.Access;
+using Umearegionen.Switchboard.Contracts;
+
+namespace Umearegionen.Switchboard.Live;
+
+/// <summary>
+/// Who may call a hub method: a named policy (<see cref="Policies"/>), checked by <see cref="HubRefusals"/>.
+/// Used instead of [Authorize] on hub methods because SignalR refuses those before any filter runs, with
+/// a text that carries no code ("Failed to invoke 'X' because user is unauthorized").
+/// </summary>
+[AttributeUsage(AttributeTargets.Method)]
+public sealed class HubPolicyAttribute(string policy) : Attribute
+{
+    public string Policy { get; } = policy;
+}
+
+/// <summary>
+/// Every error of a hub invocation leaves with a code (docs/hub.md, "Errors"): the method's policy is
+/// checked here, refused with <c>forbidden</c>, and a failure the service did not foresee leaves as
+/// <c>server-error</c>, logged here with its exception. A method that names no policy is refused
+/// (deny by default). Runs after <see cref="SessionHubFilter"/>: an ended session is told so first.
+/// </summary>
+public sealed partial class HubRefusals(IAuthorizationService authorization, ILogger<HubRefusals> logger) : IHubFilter
+{
+    private static readonly ConcurrentDictionary<MethodInfo, string?> PolicyOf = new();
+
+    public async ValueTask<object?> InvokeMethodAsync(
+        HubInvocationContext invocationContext, Func<HubInvocationContext, ValueTask<object?>> next)
+    {
+        var method = invocationContext.HubMethodName;
+        try
+        {
+            var policy = PolicyOf.GetOrAdd(invocationContext.HubMethod, m => m.GetCustomAttribute<HubPolicyAttribute>()?.Policy);
+            var user = invocationContext.Context.User;
+            if (policy is null || user is null || !(await authorization.AuthorizeAsync(user, invocationContext, policy)).Succeeded)
+            {
+                throw Forbidden(method, policy, user);
+            }
+
+            return await next(invocationContext);
+        }
+        catch (Exception ex) when (ex is not HubException and not OperationCanceledException)
+        {
+            LogFailed(logger, ex, method, invocationContext.Context.ConnectionId);
+            throw new HubException($"{HubErrors.ServerError}: the service failed to carry out {method}; it may or may not " +
+                                   "have been done. Check the screen (Resync) and try again; tell support if it happens again.");
+        }
+    }
+
+    private static HubException Forbidden(string method, string? policy, System.Security.Claims.ClaimsPrincipal? user)
+    {
+        var role = Roles.People.FirstOrDefault(r => user?.IsInRole(r) == true) ?? "none";
+        var who = policy switch
+        {
+            Policies.Operators => "operators",
+            Policies.Managers => "managers and administrators",
+            Policies.Staff => "signed-in staff",
+            null => "no one",
+            _ => policy,
+        };
+        return new HubException($"{HubErrors.Forbidden}: {method} is for {who}; your role ({role}) may not call it.");
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Hub method {Method} failed on connection {ConnectionId}")]
+    private static partial void LogFailed(ILogger logger, Exception ex, string method, string connectionId);
+}
