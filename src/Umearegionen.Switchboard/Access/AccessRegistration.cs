@@ -3,7 +3,6 @@ using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
-using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 
@@ -36,8 +35,8 @@ public static class AccessRegistration
         // and each node closes its hub connections whose sessions ended (docs/decisions/0005).
         services.AddSingleton<Sessions>();
         services.AddHostedService<RevokedConnections>();
+        // Its place among the hub's filters is set with the others (Live.LiveRegistration).
         services.AddSingleton<SessionHubFilter>();
-        services.Configure<HubOptions>(o => o.AddFilter<SessionHubFilter>());
 
         var oidc = builder.Configuration.GetSection($"{AccessOptions.Section}:Oidc").Get<OidcOptions>() ?? new OidcOptions();
 

@@ -19,36 +19,24 @@ public sealed class HubPolicyAttribute(string policy) : Attribute
 }
 
 /// <summary>
-/// Every error of a hub invocation leaves with a code (docs/hub.md, "Errors"): the method's policy is
-/// checked here, refused with <c>forbidden</c>, and a failure the service did not foresee leaves as
-/// <c>server-error</c>, logged here with its exception. A method that names no policy is refused
-/// (deny by default). Runs after <see cref="SessionHubFilter"/>: an ended session is told so first.
+/// Refuses a hub invocation whose caller's role may not call the method, with <c>forbidden</c>
+/// (docs/hub.md, "Errors"). A method that names no policy is refused (deny by default).
 /// </summary>
-public sealed partial class HubRefusals(IAuthorizationService authorization, ILogger<HubRefusals> logger) : IHubFilter
+public sealed class HubRefusals(IAuthorizationService authorization) : IHubFilter
 {
     private static readonly ConcurrentDictionary<MethodInfo, string?> PolicyOf = new();
 
     public async ValueTask<object?> InvokeMethodAsync(
         HubInvocationContext invocationContext, Func<HubInvocationContext, ValueTask<object?>> next)
     {
-        var method = invocationContext.HubMethodName;
-        try
+        var policy = PolicyOf.GetOrAdd(invocationContext.HubMethod, m => m.GetCustomAttribute<HubPolicyAttribute>()?.Policy);
+        var user = invocationContext.Context.User;
+        if (policy is null || user is null || !(await authorization.AuthorizeAsync(user, invocationContext, policy)).Succeeded)
         {
-            var policy = PolicyOf.GetOrAdd(invocationContext.HubMethod, m => m.GetCustomAttribute<HubPolicyAttribute>()?.Policy);
-            var user = invocationContext.Context.User;
-            if (policy is null || user is null || !(await authorization.AuthorizeAsync(user, invocationContext, policy)).Succeeded)
-            {
-                throw Forbidden(method, policy, user);
-            }
+            throw Forbidden(invocationContext.HubMethodName, policy, user);
+        }
 
-            return await next(invocationContext);
-        }
-        catch (Exception ex) when (ex is not HubException and not OperationCanceledException)
-        {
-            LogFailed(logger, ex, method, invocationContext.Context.ConnectionId);
-            throw new HubException($"{HubErrors.ServerError}: the service failed to carry out {method}; it may or may not " +
-                                   "have been done. Check the screen (Resync) and try again; tell support if it happens again.");
-        }
+        return await next(invocationContext);
     }
 
     private static HubException Forbidden(string method, string? policy, System.Security.Claims.ClaimsPrincipal? user)
@@ -63,6 +51,30 @@ public sealed partial class HubRefusals(IAuthorizationService authorization, ILo
             _ => policy,
         };
         return new HubException($"{HubErrors.Forbidden}: {method} is for {who}; your role ({role}) may not call it.");
+    }
+}
+
+/// <summary>
+/// The outermost hub filter: a failure the service did not foresee (the database down, a bug) leaves as
+/// <c>server-error</c> rather than as SignalR's text without a code, and is logged here with its exception
+/// (SignalR itself logs it only at Debug).
+/// </summary>
+public sealed partial class HubFailures(ILogger<HubFailures> logger) : IHubFilter
+{
+    public async ValueTask<object?> InvokeMethodAsync(
+        HubInvocationContext invocationContext, Func<HubInvocationContext, ValueTask<object?>> next)
+    {
+        try
+        {
+            return await next(invocationContext);
+        }
+        catch (Exception ex) when (ex is not HubException and not OperationCanceledException)
+        {
+            var method = invocationContext.HubMethodName;
+            LogFailed(logger, ex, method, invocationContext.Context.ConnectionId);
+            throw new HubException($"{HubErrors.ServerError}: the service failed to carry out {method}; it may or may not " +
+                                   "have been done. Check the screen (Resync) and try again; tell support if it happens again.");
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Hub method {Method} failed on connection {ConnectionId}")]

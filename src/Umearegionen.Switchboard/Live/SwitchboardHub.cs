@@ -51,11 +51,14 @@ public static class LiveRegistration
 {
     public static IServiceCollection AddLive(this IServiceCollection services)
     {
-        // Every error of an invocation carries a code (docs/hub.md, "Errors"); after the session check
-        // (AddAccess), so that an ended session is told so first.
+        // Every error of an invocation carries a code (docs/hub.md, "Errors"). The filters, outermost first:
+        // failures leave as server-error; an ended session is told so (account-revoked, Access); then the
+        // method's role is checked (forbidden).
         services.AddSignalR(o =>
         {
             o.EnableDetailedErrors = false;
+            o.AddFilter<HubFailures>();
+            o.AddFilter<SessionHubFilter>();
             o.AddFilter<HubRefusals>();
         });
         return services;
