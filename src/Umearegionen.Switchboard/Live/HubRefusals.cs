@@ -10,7 +10,7 @@ namespace Umearegionen.Switchboard.Live;
 /// <summary>
 /// Who may call a hub method: a named policy (<see cref="Policies"/>), checked by <see cref="HubRefusals"/>.
 /// Used instead of [Authorize] on hub methods because SignalR refuses those before any filter runs, with
-/// a text that carries no code ("Failed to invoke 'X' because user is unauthorized").
+/// a text that carries no code ("Failed to invoke 'X' because user is unauthorized"); docs/decisions/0007.
 /// </summary>
 [AttributeUsage(AttributeTargets.Method)]
 public sealed class HubPolicyAttribute(string policy) : Attribute
