@@ -127,4 +127,17 @@ public sealed class RoutingPolicyTests
     [InlineData("", false)]
     [InlineData("070-123 45 67", true)]
     public void NumbersAreRecognised(string number, bool valid) => Assert.Equal(valid, PhoneNumbers.LooksValid(number));
+
+    [Theory]
+    [InlineData("070-123 45 67", true)]
+    [InlineData("+46 (0)90 16 10 00", true)]
+    [InlineData("090/16.10.00", true)]
+    [InlineData(" +4690161000 ", true)]
+    [InlineData("abc123", false)]
+    [InlineData("070-123 45 67 ankn. 12", false)]
+    [InlineData("++4690161000", false)]
+    [InlineData("anonymous", false)]
+    [InlineData("", false)]
+    public void NumbersWrittenWithLettersAreNotNumbers(string number, bool valid) =>
+        Assert.Equal(valid, PhoneNumbers.IsWrittenAsNumber(number));
 }
