@@ -14,7 +14,8 @@ public static class TelephonyApi
             .RequireAuthorization(Policies.Telephony)
             .WithTags("Telephony");
 
-        group.MapPost("/calls", ReportCall).WithSummary("Report a new call (idempotent on platformCallId)");
+        group.MapPost("/calls", ReportCall).WithSummary("Report a new call (idempotent on platformCallId)")
+            .ProducesProblem(StatusCodes.Status409Conflict);
         group.MapPost("/calls/{platformCallId}/events", ReportEvent)
             .WithSummary("Report that a call was answered, transferred or ended (idempotent on eventId)");
         group.MapGet("/instructions", Poll).WithSummary("Instructions not yet acknowledged, in sequence order (long poll)");
