@@ -51,7 +51,11 @@ public static class LiveRegistration
 {
     public static IServiceCollection AddLive(this IServiceCollection services)
     {
-        services.AddSignalR(o => o.EnableDetailedErrors = false);
+        services.AddSignalR(o =>
+        {
+            o.EnableDetailedErrors = false;
+            o.AddFilter<HubInputFilter>();
+        });
         return services;
     }
 

@@ -1,0 +1,133 @@
+using System.Collections;
+using System.Collections.Concurrent;
+using System.Reflection;
+using Microsoft.AspNetCore.SignalR;
+using Umearegionen.Switchboard.Contracts;
+using Umearegionen.Switchboard.Routing;
+
+namespace Umearegionen.Switchboard.Live;
+
+/// <summary>
+/// Every hub method: a missing argument or a NUL character in any text of it (which PostgreSQL cannot
+/// store) is refused as <c>invalid: …</c> before the method runs, instead of failing inside it as a
+/// server error. Refusals (a HubException) are logged as Information without a stack trace; anything
+/// else a method throws is logged as an error, which SignalR itself logs only at Debug.
+/// </summary>
+public sealed partial class HubInputFilter(ILogger<HubInputFilter> logger) : IHubFilter
+{
+    public async ValueTask<object?> InvokeMethodAsync(
+        HubInvocationContext invocationContext, Func<HubInvocationContext, ValueTask<object?>> next)
+    {
+        var method = invocationContext.HubMethodName;
+        if (HubArguments.Problem(invocationContext.HubMethod, invocationContext.HubMethodArguments) is { } problem)
+        {
+            Refused(logger, method, HubErrors.Invalid);
+            throw RoutingErrors.Invalid(problem);
+        }
+
+        try
+        {
+            return await next(invocationContext);
+        }
+        catch (HubException e)
+        {
+            // The code only: the rest of the message may quote what the operator typed.
+            Refused(logger, method, e.Message.Split(':', 2)[0]);
+            throw;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Failed(logger, method, e);
+            throw;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Hub method {HubMethod} refused: {HubError}")]
+    private static partial void Refused(ILogger logger, string hubMethod, string hubError);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Hub method {HubMethod} failed")]
+    private static partial void Failed(ILogger logger, string hubMethod, Exception exception);
+}
+
+/// <summary>Checks the arguments a client sent: the shared contract records and plain text.</summary>
+public static class HubArguments
+{
+    private static readonly Assembly ContractsAssembly = typeof(HubErrors).Assembly;
+    private static readonly ConcurrentDictionary<ParameterInfo, bool> Required = new();
+
+    /// <summary>What is wrong with the arguments, naming the field; null when nothing is.</summary>
+    public static string? Problem(MethodInfo method, IReadOnlyList<object?> arguments)
+    {
+        var parameters = method.GetParameters();
+        for (var i = 0; i < parameters.Length && i < arguments.Count; i++)
+        {
+            var parameter = parameters[i];
+            if (!FromClient(parameter.ParameterType))
+            {
+                continue;
+            }
+
+            if (arguments[i] is null && Required.GetOrAdd(parameter, IsRequired))
+            {
+                return $"{parameter.Name} is required; send {Describe(parameter.ParameterType)}.";
+            }
+
+            if (NulIn(arguments[i], parameter.Name!, 0) is { } field)
+            {
+                return $"{field} must not contain the NUL character (\\u0000); remove it and send again.";
+            }
+        }
+
+        return null;
+    }
+
+    private static bool FromClient(Type type) => type == typeof(string) || type.Assembly == ContractsAssembly;
+
+    private static bool IsRequired(ParameterInfo parameter) =>
+        !parameter.ParameterType.IsValueType && new NullabilityInfoContext().Create(parameter).ReadState == NullabilityState.NotNull;
+
+    private static string Describe(Type type) => type == typeof(string)
+        ? "a string"
+        : $"an object {{ {string.Join(", ", type.GetProperties().Select(p => CamelCase(p.Name)))} }} (docs/hub.md)";
+
+    /// <summary>The path of the first text holding a NUL, as the client named it (reason, destination.name).</summary>
+    private static string? NulIn(object? value, string path, int depth)
+    {
+        switch (value)
+        {
+            case null:
+                return null;
+            case string s:
+                return s.Contains('\0') ? path : null;
+            case IEnumerable items when depth < 4:
+                var n = 0;
+                foreach (var item in items)
+                {
+                    if (NulIn(item, $"{path}[{n++}]", depth + 1) is { } found)
+                    {
+                        return found;
+                    }
+                }
+
+                return null;
+        }
+
+        if (value.GetType().Assembly != ContractsAssembly || depth >= 4)
+        {
+            return null;
+        }
+
+        foreach (var property in value.GetType().GetProperties(BindingFlags.Public | BindingFlags.Instance))
+        {
+            var name = depth == 0 ? CamelCase(property.Name) : $"{path}.{CamelCase(property.Name)}";
+            if (property.GetIndexParameters().Length == 0 && NulIn(property.GetValue(value), name, depth + 1) is { } found)
+            {
+                return found;
+            }
+        }
+
+        return null;
+    }
+
+    private static string CamelCase(string name) => char.ToLowerInvariant(name[0]) + name[1..];
+}
