@@ -72,6 +72,11 @@ public static class HubArguments
                 return $"{parameter.Name} is required; send {Describe(parameter.ParameterType)}.";
             }
 
+            if (arguments[i] is { } argument && MissingPart(argument) is { } part)
+            {
+                return $"{part.Name} is required; send {Describe(part.Type)}.";
+            }
+
             if (NulIn(arguments[i], parameter.Name!, 0) is { } field)
             {
                 return $"{field} must not contain the NUL character (\\u0000); remove it and send again.";
@@ -79,6 +84,33 @@ public static class HubArguments
         }
 
         return null;
+    }
+
+    /// <summary>A contract object inside the argument left out though it is not optional (a transfer without its destination).</summary>
+    private static (string Name, Type Type)? MissingPart(object argument)
+    {
+        foreach (var property in RequiredParts.GetOrAdd(argument.GetType(), PartsOf))
+        {
+            if (property.GetValue(argument) is null)
+            {
+                return (CamelCase(property.Name), property.PropertyType);
+            }
+        }
+
+        return null;
+    }
+
+    private static readonly ConcurrentDictionary<Type, PropertyInfo[]> RequiredParts = new();
+
+    private static PropertyInfo[] PartsOf(Type type)
+    {
+        var nullability = new NullabilityInfoContext();
+        return type.Assembly != ContractsAssembly
+            ? []
+            : type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
+                .Where(p => p.PropertyType.Assembly == ContractsAssembly && !p.PropertyType.IsValueType
+                            && nullability.Create(p).ReadState == NullabilityState.NotNull)
+                .ToArray();
     }
 
     private static bool FromClient(Type type) => type == typeof(string) || type.Assembly == ContractsAssembly;

@@ -82,6 +82,18 @@ public sealed class HubInputTests(HubInputTests.App app) : IClassFixture<HubInpu
         Assert.Contains($"{HubErrors.Invalid}: destination.name must not contain the NUL character", refused.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task AConsultationWithoutItsDestinationIsRefusedNamingIt()
+    {
+        await using var world = new RoutingDriver(app);
+        var op = await world.OperatorAsync();
+
+        var refused = await Assert.ThrowsAsync<HubException>(() => op.Connection.InvokeAsync<CallView>("StartConsultation",
+            new ConsultRequest(Guid.NewGuid(), null!)));
+
+        Assert.Contains($"{HubErrors.Invalid}: destination is required; send an object {{ kind, id, number, name }}", refused.Message, StringComparison.Ordinal);
+    }
+
     private static Task<string> StatusAsync(RoutingDriver world, OperatorClient op) =>
         world.ScalarAsync<string>("select status from operators where account_id = @id", new { id = op.Id });
 }
