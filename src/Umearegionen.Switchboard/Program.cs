@@ -60,8 +60,9 @@ if (Commands.IsCommand(args))
 await app.MigrateDatabaseAsync();
 await app.SeedDemoAsync();
 
-app.UseProblems();
+// Request logging outside the error handling, so it records the status the client got (a 400 for bad input).
 app.UseRequestLogging();
+app.UseProblems();
 app.UseDashboard();
 app.UseAuthentication();
 app.UseAuthorization();

@@ -74,6 +74,18 @@ public static class DirectoryImport
                 continue;
             }
 
+            // PostgreSQL cannot store a NUL character in text.
+            var withNul = header.Zip(records[i]).Where(p => p.Second.Contains('\0')).Select(p => p.First).ToList();
+            foreach (var column in withNul)
+            {
+                errors.Add(new ImportRowError(i + 1, column, $"The '{column}' cell contains a NUL character (\\u0000); remove it."));
+            }
+
+            if (withNul.Count > 0)
+            {
+                continue;
+            }
+
             rows.Add(new ImportRow(i + 1, header.Zip(records[i]).ToDictionary(p => p.First, p => p.Second)));
         }
 

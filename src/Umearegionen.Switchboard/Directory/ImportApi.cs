@@ -16,7 +16,7 @@ public static class ImportApi
             .WithSummary("Load units and people of your municipality from a CSV file (text/csv body or a multipart " +
                          "'file'); every row is checked and nothing is written unless all rows pass. See docs/directory.md.");
 
-    private static async Task<Results<Ok<ImportResult>, ProblemHttpResult>> Import(
+    private static async Task<Results<Ok<ImportResult>, ValidationProblem, ProblemHttpResult>> Import(
         string code, HttpRequest request, ClaimsPrincipal user, NpgsqlDataSource dataSource, TimeProvider time,
         DirectoryEvents events, CancellationToken ct)
     {
@@ -25,7 +25,18 @@ public static class ImportApi
             return Problems.Forbidden($"You may import only into your own municipality ({user.MunicipalityCode()}), not into {code}.");
         }
 
-        var bytes = await ReadFileAsync(request, ct);
+        byte[]? bytes;
+        try
+        {
+            bytes = await ReadFileAsync(request, ct);
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException && !ct.IsCancellationRequested)
+        {
+            // A broken multipart body (no boundary, cut short) is the sender's mistake, not a server error.
+            return Problems.Validation("file", "The multipart body could not be read; send the CSV file as a text/csv body " +
+                                              "or as the field 'file' of a well-formed multipart/form-data body.");
+        }
+
         if (bytes is null)
         {
             return Rejected([new ImportRowError(0, "file", $"Send the CSV file as a text/csv body or as the multipart field 'file' (at most {MaxFileBytes / 1024 / 1024} MB).")]);

@@ -57,7 +57,7 @@ public sealed class HubRefusals(IAuthorizationService authorization) : IHubFilte
 /// <summary>
 /// The outermost hub filter: a failure the service did not foresee (the database down, a bug) leaves as
 /// <c>server-error</c> rather than as SignalR's text without a code, and is logged here with its exception
-/// (SignalR itself logs it only at Debug).
+/// (SignalR itself logs it only at Debug). Refusals (a HubException with its code) are logged as information.
 /// </summary>
 public sealed partial class HubFailures(ILogger<HubFailures> logger) : IHubFilter
 {
@@ -68,7 +68,14 @@ public sealed partial class HubFailures(ILogger<HubFailures> logger) : IHubFilte
         {
             return await next(invocationContext);
         }
-        catch (Exception ex) when (ex is not HubException and not OperationCanceledException)
+        catch (HubException refusal)
+        {
+            // A refusal is the client's to act on: logged as information, by its code only (the rest of the
+            // message may quote what the operator typed), without a stack trace.
+            LogRefused(logger, invocationContext.HubMethodName, refusal.Message.Split(':', 2)[0]);
+            throw;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
             var method = invocationContext.HubMethodName;
             LogFailed(logger, ex, method, invocationContext.Context.ConnectionId);
@@ -76,6 +83,9 @@ public sealed partial class HubFailures(ILogger<HubFailures> logger) : IHubFilte
                                    "have been done. Check the screen (Resync) and try again; tell support if it happens again.");
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Hub method {HubMethod} refused: {HubError}")]
+    private static partial void LogRefused(ILogger logger, string hubMethod, string hubError);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Hub method {Method} failed on connection {ConnectionId}")]
     private static partial void LogFailed(ILogger logger, Exception ex, string method, string connectionId);

@@ -53,13 +53,14 @@ public static class LiveRegistration
     {
         // Every error of an invocation carries a code (docs/hub.md, "Errors"). The filters, outermost first:
         // failures leave as server-error; an ended session is told so (account-revoked, Access); then the
-        // method's role is checked (forbidden).
+        // method's role is checked (forbidden); then the arguments (invalid).
         services.AddSignalR(o =>
         {
             o.EnableDetailedErrors = false;
             o.AddFilter<HubFailures>();
             o.AddFilter<SessionHubFilter>();
             o.AddFilter<HubRefusals>();
+            o.AddFilter<HubInputFilter>();
         });
         return services;
     }

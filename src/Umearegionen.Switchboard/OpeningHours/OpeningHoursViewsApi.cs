@@ -128,7 +128,9 @@ public static class OpeningHoursViewsApi
         if (OpeningHoursHttp.TryParseDate(text, out date))
         {
             var monday = date.AddDays(-(((int)date.DayOfWeek + 6) % 7));
-            if (monday.Year >= SwedishCalendar.FirstSupportedYear && monday.AddDays(6).Year <= SwedishCalendar.LastSupportedYear)
+            // The Sunday is computed only within the supported years: after 9999-12-26 it does not exist.
+            if (monday.Year >= SwedishCalendar.FirstSupportedYear && monday.Year <= SwedishCalendar.LastSupportedYear
+                && monday.AddDays(6).Year <= SwedishCalendar.LastSupportedYear)
             {
                 return true;
             }

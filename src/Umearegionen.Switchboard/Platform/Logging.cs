@@ -24,7 +24,12 @@ public static class Logging
         {
             lc.ReadFrom.Configuration(builder.Configuration)
                 .ReadFrom.Services(services)
-                .Enrich.FromLogContext();
+                .Enrich.FromLogContext()
+                // A hub refusal is the client's to act on: Live/HubFailures logs it as Information; SignalR's
+                // dispatcher would log it again as an error with a stack trace.
+                .Filter.ByExcluding(e => e.Exception is Microsoft.AspNetCore.SignalR.HubException
+                    && e.Properties.TryGetValue("SourceContext", out var source)
+                    && source.ToString() == "\"Microsoft.AspNetCore.SignalR.Internal.DefaultHubDispatcher\"");
             if (json)
             {
                 lc.WriteTo.Console(new RenderedCompactJsonFormatter());

@@ -21,6 +21,7 @@ public static class Problems
                     "try again, and give the traceId to support if it happens again.";
             }
         });
+        services.AddBadInput();
         return services;
     }
 
@@ -28,6 +29,7 @@ public static class Problems
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseNoNulInQuery();
         return app;
     }
 

@@ -70,6 +70,11 @@ public static class SummaryRequest
 
     public static bool SeesEverything(ClaimsPrincipal user) => user.IsInRole(Roles.Manager) || user.IsInRole(Roles.Administrator);
 
+    /// <summary>The dates a period may cover: the previous period and the day after must still be dates.</summary>
+    public static readonly DateOnly MinDate = new(2000, 1, 1);
+
+    public static readonly DateOnly MaxDate = new(2099, 12, 31);
+
     private static DateOnly? Date(string field, string? value, FieldErrors errors)
     {
         if (string.IsNullOrWhiteSpace(value))
@@ -81,6 +86,12 @@ public static class SummaryRequest
         if (!DateOnly.TryParseExact(value.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
         {
             errors.Add(field, $"{field} \"{value}\" is not a date; write it as yyyy-MM-dd, for example 2026-03-01.");
+            return null;
+        }
+
+        if (date < MinDate || date > MaxDate)
+        {
+            errors.Add(field, $"{field} must be between {MinDate:yyyy-MM-dd} and {MaxDate:yyyy-MM-dd}.");
             return null;
         }
 

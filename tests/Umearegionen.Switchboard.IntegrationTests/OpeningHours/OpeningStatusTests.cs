@@ -146,6 +146,11 @@ public sealed class OpeningStatusTests(SwitchboardApp app) : IClassFixture<Switc
     [InlineData("/api/opening-hours/calendar/1899", "year")]
     [InlineData("/api/opening-hours/units/{unit}/days/2026-02-30", "date")]
     [InlineData("/api/opening-hours/units/{unit}/weeks/tomorrow", "anyDateInWeek")]
+    [InlineData("/api/opening-hours/units/{unit}/weeks/9999-12-31", "anyDateInWeek")]
+    [InlineData("/api/opening-hours/units/{unit}/weeks/0001-01-03", "anyDateInWeek")]
+    [InlineData("/api/opening-hours/switchboard/weeks/9999-12-31", "anyDateInWeek")]
+    [InlineData("/api/opening-hours/units/{unit}/days/9999-12-31", "date")]
+    [InlineData("/api/opening-hours/units/{unit}/status?at=9999-12-31T23:59:59Z", "at")]
     [InlineData("/api/opening-hours/units/{unit}/status?at=2026-03-11T10:00", "at")]
     public async Task BadDatesAndInstantsAreRefusedNamingTheParameter(string url, string field)
     {
