@@ -86,7 +86,7 @@ public static class Units
 
         return new UnitValues(
             code, r.ParentId, Contact.Text(errors, "externalKey", r.ExternalKey, MaxKey), level,
-            Contact.RequiredText(errors, "name", r.Name, MaxName),
+            Contact.RequiredName(errors, "name", r.Name, MaxName),
             Contact.Phone(errors, "phone", r.Phone), Contact.Email(errors, "email", r.Email),
             Contact.Text(errors, "visitingAddress", r.VisitingAddress, MaxAddress),
             [.. topics], [.. services], CheckWhenClosed(r.WhenClosed, errors));

@@ -219,6 +219,25 @@ public sealed class DirectoryEditingTests(SwitchboardApp app) : IClassFixture<Sw
     }
 
     [Fact]
+    public async Task NamesAndAddressesMustBeOneLineWithoutDirectionOverrides()
+    {
+        var editor = await app.ClientForAsync(Roles.Editor, "2480");
+        var unit = await CreateUnitAsync(editor, "2480", Unique("Enhet"));
+
+        var badUnit = await editor.PostAsJsonAsync("/api/directory/units", UnitBody("2480", "Bygglov\r\nX-Header: 1"));
+        var badPerson = await editor.PostAsJsonAsync("/api/directory/people", new
+        {
+            unitId = unit.Id, name = "Anna \u202Ednil", email = "anna\u2066@umea.se",
+            referral = new { until = DateTimeOffset.UtcNow.AddDays(1), referTo = "Per\u0007" },
+        });
+
+        Assert.Equal(HttpStatusCode.BadRequest, badUnit.StatusCode);
+        Assert.Equal(["name"], await ErrorFieldsAsync(badUnit));
+        Assert.Equal(HttpStatusCode.BadRequest, badPerson.StatusCode);
+        Assert.Equivalent(new[] { "name", "email", "referral.referTo" }, await ErrorFieldsAsync(badPerson), strict: true);
+    }
+
+    [Fact]
     public async Task BadInputNamesEachFieldAndWritesNothing()
     {
         var editor = await app.ClientForAsync(Roles.Editor, "2480");

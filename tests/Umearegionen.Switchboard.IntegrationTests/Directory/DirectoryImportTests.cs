@@ -156,6 +156,20 @@ public sealed class DirectoryImportTests(SwitchboardApp app, ITestOutputHelper o
     }
 
     [Fact]
+    public async Task ARowWithADirectionOverrideOrALineBreakInANameIsRefused()
+    {
+        var k = Guid.NewGuid().ToString("N")[..6];
+        var csv = $"type;key;parent;name;email\nunit;{k}-u;;\"Bygglov\nrad två\";\nperson;{k}-p;{k}-u;Anna \u202Ednil;anna\u202E@umea.se\n";
+        var editor = await app.ClientForAsync(Roles.Editor, "2480");
+
+        var response = await editor.PostAsync("/api/directory/municipalities/2480/import", CsvBody(csv));
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+        var rows = (await ProblemAsync(response)).GetProperty("rows").Deserialize<ImportRowError[]>(Json)!;
+        Assert.Equal([(2, "name"), (3, "email"), (3, "name")], rows.Select(r => (r.Row, r.Field)));
+    }
+
+    [Fact]
     public async Task SixteenThousandChainedUnitsArePlannedInLinearTime()
     {
         // Leaf first: the worst order for a search that places one unit per pass over the rest. The bound
