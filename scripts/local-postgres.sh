@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # A project-local PostgreSQL cluster for development and tests, from Debian's `postgresql` package.
 # Data lives under .local/postgres (ignored by git); the server listens on 127.0.0.1 only, on a
-# private port chosen at first start. The superuser's password is generated at first start.
+# private port chosen at first start (under a machine-wide lock, so checkouts starting at once choose
+# different ones; a stored port another program holds is given up for the next free one at start).
+# The superuser's password is generated at first start.
 #
 #   scripts/local-postgres.sh start    install if missing, create if missing, start; print the admin connection string
 #   scripts/local-postgres.sh stop     stop the server (data is kept)
@@ -43,11 +45,12 @@ ensure_installed() {
 }
 
 # initdb refuses to run as root, so as root the cluster belongs to the `postgres` system user.
+# The server must not inherit the start lock's descriptor (9), or it would hold the lock for its life.
 run_pg() {
   if [ "$(id -u)" -eq 0 ]; then
-    runuser -u postgres -- "$@"
+    runuser -u postgres -- "$@" 9>&-
   else
-    "$@"
+    "$@" 9>&-
   fi
 }
 
@@ -57,12 +60,55 @@ owner_fix() {
 
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
+# Every checkout on the machine chooses and starts under one lock, so two starting at once cannot
+# both choose the same free port (the second waits until the first listens on it).
+LOCK_FILE="${SWITCHBOARD_PG_LOCK:-${TMPDIR:-/tmp}/switchboard-local-postgres.lock}"
+take_lock() {
+  if ! command -v flock >/dev/null; then log "flock not found; starting without the machine-wide lock"; return; fi
+  exec 9>>"$LOCK_FILE"
+  chmod 666 "$LOCK_FILE" 2>/dev/null || true
+  flock -w 300 9 || { log "waited 5 minutes for $LOCK_FILE; giving up"; exit 1; }
+}
+
+next_free_port() {
+  local port="$1"
+  while ! port_free "$port"; do port=$((port + 1)); done
+  echo "$port"
+}
+
 choose_port() {
   if [ -f "$PORT_FILE" ]; then cat "$PORT_FILE"; return; fi
-  local port=${SWITCHBOARD_PG_PORT:-55432}
-  while ! port_free "$port"; do port=$((port + 1)); done
+  local port; port="$(next_free_port "${SWITCHBOARD_PG_PORT:-55432}")"
   echo "$port" > "$PORT_FILE"
   echo "$port"
+}
+
+# Starts the stopped cluster on $1, moving to the next free port while the chosen one is taken: by a
+# program that listens (seen before starting) or one that holds it without listening (seen as
+# "Address already in use" when the server binds). Prints the port it listens on.
+start_on_free_port() {
+  local bin="$1" port="$2" attempt
+  for attempt in 1 2 3 4 5 6 7 8 9 10; do
+    if ! port_free "$port"; then
+      local taken="$port"
+      port="$(next_free_port "$port")"
+      log "port $taken is taken by another program; this cluster now uses $port"
+    fi
+    echo "$port" > "$PORT_FILE"
+    local from; from=$(( $(wc -c < "$LOG") + 1 ))
+    if run_pg "$bin/pg_ctl" -D "$DATA" -l "$LOG" -w -t 60 -o "-p $port" start >&2; then
+      echo "$port"
+      return
+    fi
+    if tail -c "+$from" "$LOG" | grep -q "Address already in use"; then
+      log "port $port is in use by another program; trying the next"
+      port=$((port + 1))
+      continue
+    fi
+    tail -n 30 "$LOG" >&2
+    exit 1
+  done
+  log "no free port found after $attempt tries"; tail -n 30 "$LOG" >&2; exit 1
 }
 
 url() {
@@ -118,6 +164,7 @@ write_tuning() {
 }
 
 start() {
+  take_lock
   ensure_installed
   local bin; bin="$(pg_bin)"
   mkdir -p "$BASE"
@@ -133,14 +180,8 @@ start() {
   else
     # The recorded port may have been taken while this cluster was stopped (another checkout's
     # cluster, another service): move to the next free one rather than fail.
-    if ! port_free "$port"; then
-      local taken="$port"
-      while ! port_free "$port"; do port=$((port + 1)); done
-      echo "$port" > "$PORT_FILE"
-      log "port $taken is taken by another program; this cluster now uses $port"
-    fi
     touch "$LOG"; owner_fix "$LOG" "$SOCK"
-    run_pg "$bin/pg_ctl" -D "$DATA" -l "$LOG" -w -t 60 -o "-p $port" start >&2 || { tail -n 30 "$LOG" >&2; exit 1; }
+    port="$(start_on_free_port "$bin" "$port")"
     log "started on 127.0.0.1:$port (data: $DATA)"
   fi
   url

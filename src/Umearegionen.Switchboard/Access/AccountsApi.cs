@@ -84,6 +84,7 @@ public static partial class AccountsApi
         }
 
         errors.Required("displayName", request.DisplayName, 100);
+        errors.SingleLine("displayName", request.DisplayName);
         await ValidateRoleAsync(errors, request.Role, request.MunicipalityCode, dataSource, ct);
         ValidatePassword(errors, request.Password);
         return errors;

@@ -54,7 +54,8 @@ public static partial class Contact
         return national.Length is >= 7 and <= 9 && national[0] != '0' ? "+46" + national : null;
     }
 
-    public static bool IsEmail(string value) => value.Length <= MaxEmailLength && EmailPattern().IsMatch(value);
+    public static bool IsEmail(string value) =>
+        value.Length <= MaxEmailLength && PlainText.IsSingleLine(value) && EmailPattern().IsMatch(value);
 
     public static bool IsLink(string value) =>
         value.Length <= MaxUrlLength
@@ -127,6 +128,20 @@ public static partial class Contact
     {
         errors.Required(field, value?.Trim(), maxLength);
         return value?.Trim() ?? "";
+    }
+
+    /// <summary>A name: required, one line of plain text (<see cref="PlainText"/>), at most <paramref name="maxLength"/>.</summary>
+    public static string RequiredName(FieldErrors errors, string field, string? value, int maxLength)
+    {
+        errors.SingleLine(field, value);
+        return RequiredText(errors, field, value, maxLength);
+    }
+
+    /// <summary>An optional name: blank means none; otherwise one line of plain text.</summary>
+    public static string? Name(FieldErrors errors, string field, string? value, int maxLength)
+    {
+        errors.SingleLine(field, value);
+        return Text(errors, field, value, maxLength);
     }
 
     private static string Shorten(string value) => value.Length <= 40 ? value : value[..40] + "…";

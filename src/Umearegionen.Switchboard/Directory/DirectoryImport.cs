@@ -161,31 +161,26 @@ public static class DirectoryImport
             idByKey.TryAdd(u.Values.ExternalKey!, u.Id);
         }
 
-        var ordered = new List<(Guid, UnitValues)>();
-        var placed = new HashSet<Guid>(existingUnits.Values);
-        var pending = units.ToList();
-        foreach (var u in pending.Where(u => u.ParentKey is not null && !idByKey.ContainsKey(u.ParentKey)))
+        var tree = UnitTree.Order([.. units.Select(u => new UnitTree.Node(u.Values.ExternalKey, u.ParentKey))], existingUnits.ContainsKey);
+        foreach (var i in tree.UnknownParent)
         {
-            errors.Add(new ImportRowError(u.Row.Row, "parent", $"No unit has the key '{u.ParentKey}', neither in the file nor in {code}."));
+            errors.Add(new ImportRowError(units[i].Row.Row, "parent", $"No unit has the key '{units[i].ParentKey}', neither in the file nor in {code}."));
         }
 
-        pending.RemoveAll(u => u.ParentKey is not null && !idByKey.ContainsKey(u.ParentKey));
-        while (pending.Count > 0)
+        foreach (var cycle in tree.Cycles)
         {
-            var ready = pending.Where(u => u.ParentKey is null || placed.Contains(idByKey[u.ParentKey])).ToList();
-            if (ready.Count == 0)
-            {
-                errors.AddRange(pending.Select(u => new ImportRowError(u.Row.Row, "parent", "The parents of these rows form a cycle; a unit cannot be its own ancestor.")));
-                break;
-            }
-
-            foreach (var u in ready)
-            {
-                ordered.Add((u.Id, u.Values with { ParentId = u.ParentKey is null ? null : idByKey[u.ParentKey] }));
-                placed.Add(u.Id);
-                pending.Remove(u);
-            }
+            var rowList = string.Join(", ", cycle.Take(10).Select(i => units[i].Row.Row)) + (cycle.Count > 10 ? $" and {cycle.Count - 10} more" : "");
+            errors.AddRange(cycle.Select(i => new ImportRowError(units[i].Row.Row, "parent",
+                $"The parents of rows {rowList} form a cycle; a unit cannot be its own ancestor.")));
         }
+
+        errors.AddRange(tree.UnderCycle.Select(u => new ImportRowError(units[u.Unit].Row.Row, "parent",
+            $"This unit is below a cycle of parents (through row {units[u.CycleMember].Row.Row}); correct the cycle.")));
+
+        var ordered = tree.ParentsFirst
+            .Where(i => units[i].ParentKey is null || idByKey.ContainsKey(units[i].ParentKey!))
+            .Select(i => (units[i].Id, units[i].Values with { ParentId = units[i].ParentKey is null ? null : idByKey[units[i].ParentKey!] }))
+            .ToList();
 
         var plannedPeople = new List<(Guid, PersonValues)>();
         foreach (var p in people.Where(p => p.ParentKey.Length > 0))

@@ -42,13 +42,13 @@ public static class People
 
             referral = new Referral(given.Until,
                 Contact.Text(errors, "referral.reason", given.Reason, MaxReason),
-                Contact.Text(errors, "referral.referTo", given.ReferTo, MaxName),
+                Contact.Name(errors, "referral.referTo", given.ReferTo, MaxName),
                 Contact.Phone(errors, "referral.referToPhone", given.ReferToPhone));
         }
 
         return new PersonValues(
             r.UnitId ?? Guid.Empty, Contact.Text(errors, "externalKey", r.ExternalKey, Units.MaxKey),
-            Contact.RequiredText(errors, "name", r.Name, MaxName), Contact.Text(errors, "title", r.Title, MaxTitle),
+            Contact.RequiredName(errors, "name", r.Name, MaxName), Contact.Text(errors, "title", r.Title, MaxTitle),
             Contact.Phone(errors, "phone", r.Phone), Contact.Email(errors, "email", r.Email), referral);
     }
 

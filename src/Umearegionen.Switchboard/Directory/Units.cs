@@ -86,7 +86,7 @@ public static class Units
 
         return new UnitValues(
             code, r.ParentId, Contact.Text(errors, "externalKey", r.ExternalKey, MaxKey), level,
-            Contact.RequiredText(errors, "name", r.Name, MaxName),
+            Contact.RequiredName(errors, "name", r.Name, MaxName),
             Contact.Phone(errors, "phone", r.Phone), Contact.Email(errors, "email", r.Email),
             Contact.Text(errors, "visitingAddress", r.VisitingAddress, MaxAddress),
             [.. topics], [.. services], CheckWhenClosed(r.WhenClosed, errors));
@@ -207,12 +207,14 @@ public static class Units
             return;
         }
 
+        // Walks every ancestor, however deep: the walk stops at the unit itself, and `union` drops a row
+        // already seen, so even a cycle already stored ends it. One index lookup per level.
         const string Sql = """
-            with recursive ancestors (id, parent_id, depth) as (
-                select id, parent_id, 0 from directory_units where id = @parentId
-                union all
-                select u.id, u.parent_id, a.depth + 1 from directory_units u join ancestors a on u.id = a.parent_id
-                where a.depth < 100
+            with recursive ancestors (id, parent_id) as (
+                select id, parent_id from directory_units where id = @parentId
+                union
+                select u.id, u.parent_id from directory_units u join ancestors a on u.id = a.parent_id
+                where a.id <> @self
             )
             select (select municipality_code from directory_units where id = @parentId) as parent_municipality,
                    exists (select 1 from ancestors where id = @self) as cycle

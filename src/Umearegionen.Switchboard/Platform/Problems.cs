@@ -142,6 +142,15 @@ public sealed class FieldErrors
 
     public const int MaxSubjectName = 200;
 
+    /// <summary>A name or an e-mail address: one line of plain text (<see cref="PlainText"/>).</summary>
+    public void SingleLine(string field, string? value)
+    {
+        if (PlainText.Problem(field, value) is { } message)
+        {
+            Add(field, message);
+        }
+    }
+
     public IDictionary<string, string[]> ToDictionary() => _errors.ToDictionary(e => e.Key, e => e.Value.ToArray());
 
     public ValidationProblem ToProblem(string? detail = null) => Problems.Validation(ToDictionary(), detail);

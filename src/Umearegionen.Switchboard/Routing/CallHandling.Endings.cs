@@ -95,8 +95,8 @@ public sealed partial class CallHandling
     {
         ValidateCategory(request.WrapUpCategory);
         Required("unitId", request.UnitId, 200);
-        Optional("unitName", request.UnitName, 200);
-        Optional("callerName", request.CallerName, 200);
+        OptionalLine("unitName", request.UnitName, 200);
+        OptionalLine("callerName", request.CallerName, 200);
         Optional("note", request.Note, 2000);
         if (request.WindowEnd <= request.WindowStart)
         {
@@ -147,9 +147,9 @@ public sealed partial class CallHandling
         }
 
         Required("text", request.Text, 4000);
-        Optional("callerName", request.CallerName, 200);
+        OptionalLine("callerName", request.CallerName, 200);
         Optional("recipientId", request.RecipientId, 200);
-        Optional("recipientName", request.RecipientName, 200);
+        OptionalLine("recipientName", request.RecipientName, 200);
         await using var conn = await dataSource.OpenConnectionAsync(ct);
         var recipientId = request.RecipientId;
         var (recipientName, recipientEmail) = (request.RecipientName, request.RecipientEmail);
@@ -166,7 +166,8 @@ public sealed partial class CallHandling
             }
         }
 
-        Required("recipientName", recipientName, 200);
+        RequiredLine("recipientName", recipientName, 200);
+        OptionalLine("recipientEmail", recipientEmail, Directory.Contact.MaxEmailLength);
         if (!MailAddress.TryCreate(recipientEmail, out _))
         {
             throw RoutingErrors.Invalid("recipientEmail is not an e-mail address.");
@@ -203,7 +204,7 @@ public sealed partial class CallHandling
         ValidateCategory(request.WrapUpCategory);
         Required("what", request.What, 2000);
         Required("location", request.Location, 500);
-        Optional("contactName", request.ContactName, 200);
+        OptionalLine("contactName", request.ContactName, 200);
         if (!PhoneNumbers.LooksValid(request.ContactNumber))
         {
             throw RoutingErrors.Invalid("contactNumber is required and must be a telephone number.");

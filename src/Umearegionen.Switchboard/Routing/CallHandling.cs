@@ -1,6 +1,7 @@
 using Dapper;
 using Npgsql;
 using Umearegionen.Switchboard.Contracts;
+using Umearegionen.Switchboard.Platform;
 
 namespace Umearegionen.Switchboard.Routing;
 
@@ -217,7 +218,7 @@ public sealed partial class CallHandling(
             throw RoutingErrors.Invalid("destination.kind must be \"unit\", \"person\" or \"number\".");
         }
 
-        Required("destination.name", destination.Name, 200);
+        RequiredLine("destination.name", destination.Name, 200);
         if (destination.Kind == "number" && !PhoneNumbers.LooksValid(destination.Number))
         {
             throw RoutingErrors.Invalid("destination.number must be a telephone number for a transfer to a number.");
@@ -245,5 +246,22 @@ public sealed partial class CallHandling(
         {
             throw RoutingErrors.Invalid($"{field} must be at most {max} characters (it has {value.Length}).");
         }
+    }
+
+    /// <summary>A name or an e-mail address: one line of plain text (<see cref="PlainText"/>), at most <paramref name="max"/>.</summary>
+    private static void OptionalLine(string field, string? value, int max)
+    {
+        if (PlainText.Problem(field, value) is { } problem)
+        {
+            throw RoutingErrors.Invalid(problem);
+        }
+
+        Optional(field, value, max);
+    }
+
+    private static void RequiredLine(string field, string? value, int max)
+    {
+        Required(field, value, max);
+        OptionalLine(field, value, max);
     }
 }

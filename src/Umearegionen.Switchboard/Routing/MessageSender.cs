@@ -3,6 +3,7 @@ using System.Net.Mail;
 using Dapper;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using Umearegionen.Switchboard.Platform;
 using Umearegionen.Switchboard.Platform.Cluster;
 
 namespace Umearegionen.Switchboard.Routing;
@@ -113,21 +114,27 @@ public sealed class MessageSender(
         {
             try
             {
-                using var mail = new MailMessage(smtp.From, message.RecipientEmail)
+                // A message that cannot become an e-mail is given up at once; it must never stop the others.
+                if (Build(smtp.From, message) is not { } mail)
                 {
-                    Subject = $"Meddelande från växeln: {message.CallerName ?? message.CallerNumber} har sökt dig",
-                    Body = Body(message),
-                    BodyEncoding = System.Text.Encoding.UTF8,
-                    SubjectEncoding = System.Text.Encoding.UTF8,
-                    BodyTransferEncoding = System.Net.Mime.TransferEncoding.Base64,
-                };
-                await client.SendMailAsync(mail, ct);
+                    await conn.ExecuteAsync(new CommandDefinition("""
+                        update messages set attempts = greatest(attempts + 1, @maxAttempts), last_error = @error where id = @id
+                        """, new { id = message.Id, error = Unbuildable, maxAttempts = smtp.MaxAttempts }, cancellationToken: ct));
+                    RoutingLog.MessageFailed(logger, message.Id, message.Attempts + 1, Unbuildable);
+                    continue;
+                }
+
+                using (mail)
+                {
+                    await client.SendMailAsync(mail, ct);
+                }
+
                 await conn.ExecuteAsync(new CommandDefinition(
                     "update messages set sent_at = @now, attempts = attempts + 1, last_error = null where id = @id",
                     new { id = message.Id, now = clock.GetUtcNow() }, cancellationToken: ct));
                 RoutingLog.MessageSent(logger, message.Id);
             }
-            catch (Exception ex) when (ex is SmtpException or IOException or InvalidOperationException)
+            catch (Exception ex) when (!ct.IsCancellationRequested)
             {
                 await conn.ExecuteAsync(new CommandDefinition("""
                     update messages set attempts = attempts + 1, last_error = @error, next_attempt_at = @next
@@ -137,6 +144,41 @@ public sealed class MessageSender(
             }
         }
     }
+
+    internal const string Unbuildable = "The recipient's e-mail address is not a valid address on one line; the message cannot be sent. " +
+                                        "Give it to the recipient another way.";
+
+    /// <summary>
+    /// The e-mail for a message, or null when its recipient is not one plain address. Names are made one
+    /// line (<see cref="PlainText"/>) before they reach a header, whatever a stored row holds.
+    /// </summary>
+    internal static MailMessage? Build(string from, DueMessage message)
+    {
+        if (!PlainText.IsSingleLine(message.RecipientEmail)
+            || !MailAddress.TryCreate(message.RecipientEmail, out var to))
+        {
+            return null;
+        }
+
+        var safe = message with
+        {
+            RecipientName = OneLine(message.RecipientName),
+            CallerName = message.CallerName is null ? null : OneLine(message.CallerName),
+            CallerNumber = OneLine(message.CallerNumber),
+        };
+        var mail = new MailMessage(new MailAddress(from), to)
+        {
+            Subject = $"Meddelande från växeln: {safe.CallerName ?? safe.CallerNumber} har sökt dig",
+            Body = Body(safe),
+            BodyEncoding = System.Text.Encoding.UTF8,
+            SubjectEncoding = System.Text.Encoding.UTF8,
+            BodyTransferEncoding = System.Net.Mime.TransferEncoding.Base64,
+        };
+        return mail;
+    }
+
+    private static string OneLine(string text) =>
+        PlainText.IsSingleLine(text) ? text : new string([.. text.Select(c => PlainText.IsUnsafe(c) ? ' ' : c)]);
 
     private static string Body(DueMessage m) => $"""
         Hej {m.RecipientName},
@@ -150,7 +192,7 @@ public sealed class MessageSender(
         /Umeåregionens växel
         """;
 
-    private sealed record DueMessage(
+    internal sealed record DueMessage(
         Guid Id, string RecipientName, string RecipientEmail, string? CallerName, string CallerNumber, string Text,
         DateTimeOffset TakenAt, int Attempts, string? MunicipalityCode, string? MenuTopic);
 }

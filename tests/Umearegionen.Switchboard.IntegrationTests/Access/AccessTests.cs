@@ -175,6 +175,25 @@ public sealed class AccessTests(AccessTests.App app) : IClassFixture<AccessTests
     }
 
     [Fact]
+    public async Task DisplayNameWithALineBreakOrADirectionOverrideIsRefusedNamingTheField()
+    {
+        var admin = await app.ClientForAsync(Roles.Administrator);
+
+        var responses = await Task.WhenAll(new[] { "Ny\r\nRedaktör", "\u202Erötkader yN" }.Select(name => admin.PostAsJsonAsync("/api/accounts", new
+        {
+            username = "op-" + Guid.NewGuid().ToString("N")[..8], displayName = name, role = "operator", municipalityCode = "2403",
+            password = "long-enough-password",
+        })));
+
+        foreach (var response in responses)
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            var problem = await response.Content.ReadFromJsonAsync<ValidationProblemDetails>();
+            Assert.Equal(["displayName"], problem!.Errors.Keys);
+        }
+    }
+
+    [Fact]
     public async Task CreatingAnAccountWithATakenUsernameIsAConflict()
     {
         var (existing, _) = await app.CreateAccountAsync(Roles.Operator);

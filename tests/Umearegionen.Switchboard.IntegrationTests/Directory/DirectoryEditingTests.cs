@@ -188,6 +188,56 @@ public sealed class DirectoryEditingTests(SwitchboardApp app) : IClassFixture<Sw
     }
 
     [Fact]
+    public async Task UnitCannotBeItsOwnParent()
+    {
+        var editor = await app.ClientForAsync(Roles.Editor, "2480");
+        var unit = await CreateUnitAsync(editor, "2480", Unique("Enhet"));
+
+        var response = await SendAsync(editor, HttpMethod.Put, $"/api/directory/units/{unit.Id}", unit.Version, UnitBody("2480", unit.Name, parentId: unit.Id));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(["parentId"], await ErrorFieldsAsync(response));
+    }
+
+    [Fact]
+    public async Task CycleIsFoundHoweverDeepTheTree()
+    {
+        // 300 levels, deeper than any fixed limit a walk of ancestors might have had (it had 100).
+        const int Depth = 300;
+        var k = Guid.NewGuid().ToString("N")[..6];
+        var csv = "type;key;parent;name\n" + string.Join("\n", Enumerable.Range(0, Depth).Select(i => $"unit;{k}-{i};{(i == 0 ? "" : $"{k}-{i - 1}")};Nivå {i} {k}"));
+        var editor = await app.ClientForAsync(Roles.Editor, "2480");
+        await EnsureAsync(await editor.PostAsync("/api/directory/municipalities/2480/import", new StringContent(csv, System.Text.Encoding.UTF8, "text/csv")), HttpStatusCode.OK);
+        var units = (await editor.GetFromJsonAsync<Unit[]>("/api/directory/units?municipality=2480", Json))!;
+        var root = units.Single(u => u.ExternalKey == $"{k}-0");
+        var deepest = units.Single(u => u.ExternalKey == $"{k}-{Depth - 1}");
+
+        var response = await SendAsync(editor, HttpMethod.Put, $"/api/directory/units/{root.Id}", root.Version, UnitBody("2480", root.Name, parentId: deepest.Id));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(["parentId"], await ErrorFieldsAsync(response));
+    }
+
+    [Fact]
+    public async Task NamesAndAddressesMustBeOneLineWithoutDirectionOverrides()
+    {
+        var editor = await app.ClientForAsync(Roles.Editor, "2480");
+        var unit = await CreateUnitAsync(editor, "2480", Unique("Enhet"));
+
+        var badUnit = await editor.PostAsJsonAsync("/api/directory/units", UnitBody("2480", "Bygglov\r\nX-Header: 1"));
+        var badPerson = await editor.PostAsJsonAsync("/api/directory/people", new
+        {
+            unitId = unit.Id, name = "Anna \u202Ednil", email = "anna\u2066@umea.se",
+            referral = new { until = DateTimeOffset.UtcNow.AddDays(1), referTo = "Per\u0007" },
+        });
+
+        Assert.Equal(HttpStatusCode.BadRequest, badUnit.StatusCode);
+        Assert.Equal(["name"], await ErrorFieldsAsync(badUnit));
+        Assert.Equal(HttpStatusCode.BadRequest, badPerson.StatusCode);
+        Assert.Equivalent(new[] { "name", "email", "referral.referTo" }, await ErrorFieldsAsync(badPerson), strict: true);
+    }
+
+    [Fact]
     public async Task BadInputNamesEachFieldAndWritesNothing()
     {
         var editor = await app.ClientForAsync(Roles.Editor, "2480");

@@ -1,8 +1,11 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Npgsql;
+using Xunit.Abstractions;
 using Umearegionen.Switchboard.Access;
 using Umearegionen.Switchboard.Directory;
 using Umearegionen.Switchboard.IntegrationTests.Infrastructure;
@@ -11,7 +14,7 @@ using static Umearegionen.Switchboard.IntegrationTests.Directory.DirectoryApi;
 
 namespace Umearegionen.Switchboard.IntegrationTests.Directory;
 
-public sealed class DirectoryImportTests(SwitchboardApp app) : IClassFixture<SwitchboardApp>
+public sealed class DirectoryImportTests(SwitchboardApp app, ITestOutputHelper output) : IClassFixture<SwitchboardApp>
 {
     private const string Header = "type;key;parent;name;level;title;phone;email;address;topics;eservices;closed_kind;closed_phone;closed_url;closed_text";
 
@@ -127,5 +130,67 @@ public sealed class DirectoryImportTests(SwitchboardApp app) : IClassFixture<Swi
 
         Assert.Equal((1, "shoe_size"), Assert.Single((await ProblemAsync(unknown)).GetProperty("rows").Deserialize<ImportRowError[]>(Json)!) is var u ? (u.Row, u.Field) : default);
         Assert.Equal("file", Assert.Single((await ProblemAsync(empty)).GetProperty("rows").Deserialize<ImportRowError[]>(Json)!).Field);
+    }
+
+    [Fact]
+    public async Task CyclesInTheFileAreReportedOnTheirRowsAndOnTheUnitsBelowThem()
+    {
+        var k = Guid.NewGuid().ToString("N")[..6];
+        var csv = $"""
+            type;key;parent;name
+            unit;{k}-self;{k}-self;Egen förälder {k}
+            unit;{k}-a;{k}-b;A {k}
+            unit;{k}-b;{k}-a;B {k}
+            unit;{k}-c;{k}-a;Under A {k}
+            unit;{k}-ok;;Hel {k}
+            """;
+        var editor = await app.ClientForAsync(Roles.Editor, "2480");
+
+        var response = await editor.PostAsync("/api/directory/municipalities/2480/import", CsvBody(csv));
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+        var rows = (await ProblemAsync(response)).GetProperty("rows").Deserialize<ImportRowError[]>(Json)!;
+        Assert.Equal([(2, "parent"), (3, "parent"), (4, "parent"), (5, "parent")], rows.Select(r => (r.Row, r.Field)));
+        Assert.Contains("rows 3, 4 form a cycle", rows[1].Message, StringComparison.Ordinal);
+        Assert.Contains("below a cycle", rows[3].Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ARowWithADirectionOverrideOrALineBreakInANameIsRefused()
+    {
+        var k = Guid.NewGuid().ToString("N")[..6];
+        var csv = $"type;key;parent;name;email\nunit;{k}-u;;\"Bygglov\nrad två\";\nperson;{k}-p;{k}-u;Anna \u202Ednil;anna\u202E@umea.se\n";
+        var editor = await app.ClientForAsync(Roles.Editor, "2480");
+
+        var response = await editor.PostAsync("/api/directory/municipalities/2480/import", CsvBody(csv));
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+        var rows = (await ProblemAsync(response)).GetProperty("rows").Deserialize<ImportRowError[]>(Json)!;
+        Assert.Equal([(2, "name"), (3, "email"), (3, "name")], rows.Select(r => (r.Row, r.Field)));
+    }
+
+    [Fact]
+    public async Task SixteenThousandChainedUnitsArePlannedInLinearTime()
+    {
+        // Leaf first: the worst order for a search that places one unit per pass over the rest. The bound
+        // only guards against quadratic work coming back (it took 20 s); the figure is in docs/performance.md.
+        const int Depth = 16_000;
+        var k = Guid.NewGuid().ToString("N")[..6];
+        var csv = "type;key;parent;name\n" + string.Join("\n", Enumerable.Range(0, Depth).Reverse()
+            .Select(i => $"unit;{k}-{i};{(i == 0 ? "" : $"{k}-{i - 1}")};Nivå {i}"));
+        var errors = new List<ImportRowError>();
+        var rows = DirectoryImport.ReadCsv(csv, errors);
+        await using var conn = await app.Service<NpgsqlDataSource>().OpenConnectionAsync();
+        await using var tx = await conn.BeginTransactionAsync();
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+
+        var plan = await DirectoryImport.PlanAsync(conn, tx, "2480", rows, errors, CancellationToken.None);
+
+        var used = Process.GetCurrentProcess().TotalProcessorTime - cpu;
+        output.WriteLine($"Planning {Depth} chained units: {used.TotalMilliseconds:F0} ms of CPU");
+        Assert.Empty(errors);
+        Assert.Equal(Depth, plan.Units.Count);
+        Assert.Equal($"{k}-0", plan.Units[0].Values.ExternalKey);
+        Assert.True(used < TimeSpan.FromSeconds(3), $"Planning {Depth} chained units took {used.TotalMilliseconds:F0} ms of CPU.");
     }
 }

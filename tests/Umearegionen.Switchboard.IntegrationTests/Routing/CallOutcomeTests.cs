@@ -131,6 +131,30 @@ public sealed class CallOutcomeTests(RoutingApp app) : IClassFixture<RoutingApp>
     }
 
     [Fact]
+    public async Task NamesWithLineBreaksOrDirectionOverridesAreRefusedAndTheCallStaysConnected()
+    {
+        await using var world = new RoutingDriver(app);
+        var (op, call) = await ConnectedCallAsync(world);
+        var start = app.Clock!.GetUtcNow().AddHours(2);
+
+        var message = await Assert.ThrowsAsync<HubException>(() => op.Connection.InvokeAsync<CallView>("TakeMessage", new MessageRequest(
+            call.CallId, "person", null, "Eva Ek", "eva.ek@example.org", "Ring tillbaka.", "message", "Per\r\nBcc: spy@example.org")));
+        var recipient = await Assert.ThrowsAsync<HubException>(() => op.Connection.InvokeAsync<CallView>("TakeMessage", new MessageRequest(
+            call.CallId, "person", null, "Eva\nEk", "eva.ek@example.org", "Ring tillbaka.", "message")));
+        var callback = await Assert.ThrowsAsync<HubException>(() => op.Connection.InvokeAsync<CallView>("BookCallback", new CallbackRequest(
+            call.CallId, Guid.NewGuid().ToString(), "Bygglov", start, start.AddHours(1), "callback", "\u202EasnA")));
+        var fault = await Assert.ThrowsAsync<HubException>(() => op.Connection.InvokeAsync<CallView>("RegisterFaultReport", new FaultReportRequest(
+            call.CallId, "2460", "Gatlampa släckt", "Storgatan 3", "070-123 45 67", "fault-report", "Olle\u2066")));
+
+        Assert.Contains("invalid: callerName must be one line", message.Message, StringComparison.Ordinal);
+        Assert.Contains("invalid: recipientName must be one line", recipient.Message, StringComparison.Ordinal);
+        Assert.Contains("invalid: callerName must be one line", callback.Message, StringComparison.Ordinal);
+        Assert.Contains("invalid: contactName must be one line", fault.Message, StringComparison.Ordinal);
+        Assert.Equal(CallStates.Connected, (await world.CallRecordAsync(call.CallId)).State);
+        Assert.Equal(0, await world.ScalarAsync<long>("select count(*) from messages where call_id = @id", new { id = call.CallId }));
+    }
+
+    [Fact]
     public async Task FaultReportIsRegisteredForTheMunicipality()
     {
         await using var world = new RoutingDriver(app);

@@ -109,6 +109,43 @@ public sealed class LiveViewTests(LiveApp app) : IClassFixture<LiveApp>
         await world.EventuallyAsync(async () => await world.ScalarAsync<bool>(
             "select sent_at is not null from messages where call_id = @id", new { id = call.CallId }));
     }
+
+    [Fact]
+    public async Task AMessageThatCannotBeAnEmailIsGivenUpAndTheNextAreStillSent()
+    {
+        // Rows written past the input checks (an older version, psql): a header in the caller's name and
+        // a recipient that is no address, both due before the message taken afterwards.
+        await using var world = new RoutingDriver(app);
+        var op = await world.OperatorAsync();
+        var (injected, unaddressed) = ($"unit-{Guid.NewGuid():N}@example.org", Guid.NewGuid());
+        foreach (var (email, callerName) in new[] { (injected, "Eve\r\nBcc: spy@example.org"), ($"x{unaddressed:N}@example.org\r\nBcc: spy@example.org", "Eve") })
+        {
+            var earlier = await world.CallAsync();
+            await op.NextOfferAsync();
+            await op.AcceptAsync(earlier.CallId);
+            await op.AnswerAsync(earlier.CallId);
+            await world.ScalarAsync<int>("""
+                insert into messages (id, call_id, recipient_kind, recipient_name, recipient_email, caller_name, caller_number,
+                                      text, taken_by, taken_at, next_attempt_at)
+                select @id, c.id, 'unit', 'Kundtjänst', @email, @callerName, '+46701234567', 'Ring tillbaka.', c.operator_id, now(), now() - interval '1 minute'
+                from calls c where c.id = @callId
+                returning 1
+                """, new { id = email == injected ? Guid.NewGuid() : unaddressed, callId = earlier.CallId, email, callerName });
+        }
+
+        var call = await world.CallAsync();
+        await op.NextOfferAsync();
+        await op.AcceptAsync(call.CallId);
+        var recipient = $"unit-{Guid.NewGuid():N}@example.org";
+        await op.Connection.InvokeAsync<CallView>("TakeMessage", new MessageRequest(
+            call.CallId, "unit", null, "Kundtjänst Umeå", recipient, "Ring tillbaka om fakturan.", "message", "Stina"));
+
+        Assert.Contains("Ring tillbaka om fakturan.", await app.Smtp.NextAsync(recipient));
+        var flattened = await app.Smtp.NextAsync(injected);
+        Assert.DoesNotContain("\r\nBcc:", flattened, StringComparison.OrdinalIgnoreCase);
+        await world.EventuallyAsync(async () => await world.ScalarAsync<bool>(
+            "select sent_at is null and last_error is not null and attempts >= 10 from messages where id = @id", new { id = unaddressed }));
+    }
 }
 
 /// <summary>A minimal SMTP server on loopback that keeps what it receives (a real socket, no mock).</summary>
