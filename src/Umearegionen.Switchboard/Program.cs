@@ -60,11 +60,12 @@ if (Commands.IsCommand(args))
 await app.MigrateDatabaseAsync();
 await app.SeedDemoAsync();
 
+// Headers that fence the dashboard in, errors, logs.
+app.UseSecurityHeaders();
 app.UseProblems();
 app.UseRequestLogging();
 app.UseDashboard();
-app.UseAuthentication();
-app.UseAuthorization();
+app.UseAccess();
 app.UseRateLimiter();
 
 app.MapHealth();
