@@ -20,6 +20,7 @@ builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddProblems();
 builder.Services.AddHealth();
 builder.Services.AddApiDocumentation();
+builder.Services.AddForwardedClients();
 
 // One node among any number: registration, leadership for the work done once, signals, the Redis backplane.
 builder.AddCluster();
@@ -60,7 +61,8 @@ if (Commands.IsCommand(args))
 await app.MigrateDatabaseAsync();
 await app.SeedDemoAsync();
 
-// Headers that fence the dashboard in, errors, logs.
+// The client's address behind a known proxy, headers that fence the dashboard in, errors, logs.
+app.UseForwardedClients();
 app.UseSecurityHeaders();
 app.UseProblems();
 app.UseRequestLogging();
