@@ -214,6 +214,8 @@ start_node() {
     # Exported rather than passed on a command line, which every user can read (passwords).
     while IFS= read -r setting; do export "${setting?}"; done < "$NODE_ENV"
     export ASPNETCORE_URLS="http://127.0.0.1:$port" Cluster__NodeName="node$n"
+    # haproxy, on this machine, names the client in X-Forwarded-For: the login limit counts that client.
+    export Proxy__KnownProxies__0=127.0.0.1
     # From the build output folder, as the container image runs it: that folder is its content
     # root. From the repository's root it would watch every file under it (.local too) for changes.
     launch "node$n" "$DIR/node$n.log" "$BUILD_DIR" dotnet "$DLL"

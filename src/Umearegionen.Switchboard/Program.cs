@@ -20,6 +20,7 @@ builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddProblems();
 builder.Services.AddHealth();
 builder.Services.AddApiDocumentation();
+builder.Services.AddForwardedClients();
 
 // One node among any number: registration, leadership for the work done once, signals, the Redis backplane.
 builder.AddCluster();
@@ -60,12 +61,14 @@ if (Commands.IsCommand(args))
 await app.MigrateDatabaseAsync();
 await app.SeedDemoAsync();
 
-// Request logging outside the error handling, so it records the status the client got (a 400 for bad input).
+// The client's address behind a known proxy and the headers that fence the dashboard in, first; then
+// request logging outside the error handling, so it records the status the client got (a 400 for bad input).
+app.UseForwardedClients();
+app.UseSecurityHeaders();
 app.UseRequestLogging();
 app.UseProblems();
 app.UseDashboard();
-app.UseAuthentication();
-app.UseAuthorization();
+app.UseAccess();
 app.UseRateLimiter();
 
 app.MapHealth();

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Claims;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
@@ -112,6 +113,9 @@ public static class AccessRegistration
             });
             o.OnRejected = async (ctx, ct) =>
             {
+                // When the window lets this address try again; a minute if the limiter does not say.
+                var retryAfter = ctx.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromMinutes(1);
+                ctx.HttpContext.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
                 var problems = ctx.HttpContext.RequestServices.GetRequiredService<IProblemDetailsService>();
                 await problems.WriteAsync(new ProblemDetailsContext
                 {
@@ -128,6 +132,36 @@ public static class AccessRegistration
 
         return builder;
     }
+
+    /// <summary>
+    /// Authentication and authorization, after answering what has no endpoint to protect: a path that
+    /// matches none is a 404, one that exists only for other methods routing's 405 and a body of a
+    /// type the endpoint does not read routing's 415, rather than the fallback policy's 401 or 403.
+    /// </summary>
+    public static WebApplication UseAccess(this WebApplication app)
+    {
+        app.Use((context, next) => context.GetEndpoint() switch
+        {
+            null => NotFound(context),
+            { DisplayName: MethodNotAllowed or UnsupportedMediaType, RequestDelegate: { } refusal } => refusal(context),
+            _ => next(context),
+        });
+        app.UseAuthentication();
+        app.UseAuthorization();
+        return app;
+
+        // The status code pages (Problems.UseProblems) write the problem details on the way out.
+        static Task NotFound(HttpContext context)
+        {
+            context.Response.StatusCode = StatusCodes.Status404NotFound;
+            return Task.CompletedTask;
+        }
+    }
+
+    // Routing's stand-in endpoints when the path exists for other methods (HttpMethodMatcherPolicy)
+    // or other content types (AcceptsMatcherPolicy): they only set the status.
+    private const string MethodNotAllowed = "405 HTTP Method Not Supported";
+    private const string UnsupportedMediaType = "415 HTTP Unsupported Media Type";
 
     private static string? BearerToken(HttpRequest request)
     {

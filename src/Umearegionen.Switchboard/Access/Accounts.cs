@@ -19,8 +19,9 @@ public sealed class AccountCredentials;
 public abstract record LoginResult
 {
     public sealed record Success(Account Account) : LoginResult;
+
+    /// <summary>Wrong password, unknown username, locked or disabled account: one answer, so a stranger learns nothing.</summary>
     public sealed record WrongCredentials : LoginResult;
-    public sealed record Locked(DateTimeOffset Until) : LoginResult;
 }
 
 public sealed record NewAccount(string Username, string DisplayName, string Role, string? MunicipalityCode, string Password);
@@ -100,6 +101,8 @@ public sealed class Accounts(
     /// locked even for the right password until the lock runs out or an administrator lifts it. A
     /// failure is written to the access log: against the account when the username exists, and
     /// without any of the typed text when it does not (a password typed into the wrong field).
+    /// Every failure answers alike and costs one hash check, so the answer does not tell a stranger
+    /// whether the username exists; the lock shows in the accounts list and the access log.
     /// </summary>
     public async Task<LoginResult> LoginAsync(string username, string password, CancellationToken ct)
     {
@@ -126,10 +129,11 @@ public sealed class Accounts(
 
         if (row.LockedUntil is { } until && until > now)
         {
+            hasher.VerifyHashedPassword(Credentials, DummyHash.Value, password);
             await accessLog.RecordAsync(connection, tx, AccessActor.Anonymous,
                 new AccessLogRecord(AccessActions.LoginFailed, "account", row.Id.ToString(), Detail: "account locked"), ct);
             await tx.CommitAsync(ct);
-            return new LoginResult.Locked(until);
+            return new LoginResult.WrongCredentials();
         }
 
         var verdict = row.Disabled
@@ -146,7 +150,7 @@ public sealed class Accounts(
             await accessLog.RecordAsync(connection, tx, AccessActor.Anonymous,
                 new AccessLogRecord(AccessActions.LoginFailed, "account", row.Id.ToString(), Detail: why), ct);
             await tx.CommitAsync(ct);
-            return lockedUntil is { } l ? new LoginResult.Locked(l) : new LoginResult.WrongCredentials();
+            return new LoginResult.WrongCredentials();
         }
 
         var hash = verdict == PasswordVerificationResult.SuccessRehashNeeded

@@ -46,13 +46,10 @@ public static class AuthApi
             return errors.ToProblem();
         }
 
+        // A locked account answers as an unknown user does (Accounts.LoginAsync); the administrator sees the lock.
         return await accounts.LoginAsync(request.Username!, request.Password!, ct) switch
         {
             LoginResult.Success s => TypedResults.Ok(Response(s.Account, tokens.Issue(s.Account))),
-            LoginResult.Locked l => TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized,
-                title: "Account locked",
-                detail: $"The account is locked after repeated failed logins until {l.Until:yyyy-MM-dd HH:mm} UTC. " +
-                        "Try again then, or ask an administrator to unlock it."),
             _ => TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized,
                 title: "Login failed",
                 detail: "Wrong username or password. After several failed attempts the account is locked for a while."),

@@ -138,13 +138,40 @@ public sealed class AccessTests(AccessTests.App app) : IClassFixture<AccessTests
 
         var locked = await client.PostAsJsonAsync("/api/auth/login", new { username = account.Username, password });
         Assert.Equal(HttpStatusCode.Unauthorized, locked.StatusCode);
-        Assert.Equal("Account locked", (await locked.Content.ReadFromJsonAsync<ProblemDetails>())!.Title);
 
         var admin = await app.ClientForAsync(Roles.Administrator);
+        var listed = await admin.GetFromJsonAsync<List<Account>>("/api/accounts");
+        Assert.NotNull(listed!.Single(a => a.Id == account.Id).LockedUntil);
         Assert.Equal(HttpStatusCode.NoContent, (await admin.PostAsync($"/api/accounts/{account.Id}/unlock", null)).StatusCode);
 
         var unlocked = await client.PostAsJsonAsync("/api/auth/login", new { username = account.Username, password });
         Assert.Equal(HttpStatusCode.OK, unlocked.StatusCode);
+    }
+
+    [Fact]
+    public async Task LockedAccountAnswersExactlyAsAnUnknownUserAndAWrongPassword()
+    {
+        var (account, password) = await app.CreateAccountAsync(Roles.Operator);
+        var client = app.CreateClient();
+        var wrong = await Answer(await client.PostAsJsonAsync("/api/auth/login", new { username = account.Username, password = "wrong" }));
+        for (var i = 0; i < 3; i++)
+        {
+            await client.PostAsJsonAsync("/api/auth/login", new { username = account.Username, password = "wrong" });
+        }
+
+        var locked = await Answer(await client.PostAsJsonAsync("/api/auth/login", new { username = account.Username, password }));
+        var unknown = await Answer(await client.PostAsJsonAsync("/api/auth/login",
+            new { username = "nobody-" + Guid.NewGuid().ToString("N")[..8], password }));
+
+        Assert.Equal((HttpStatusCode.Unauthorized, "Login failed"), (wrong.Status, wrong.Title));
+        Assert.Equal(wrong, locked);
+        Assert.Equal(wrong, unknown);
+
+        static async Task<(HttpStatusCode Status, string? Title, string? Detail)> Answer(HttpResponseMessage response)
+        {
+            var problem = await response.Content.ReadFromJsonAsync<ProblemDetails>();
+            return (response.StatusCode, problem!.Title, problem.Detail);
+        }
     }
 
     [Fact]

@@ -18,14 +18,16 @@ public sealed class LoginRateLimitTests(LoginRateLimitTests.App app) : IClassFix
     public async Task LoginAttemptsBeyondTheLimitAreRefusedWith429()
     {
         var client = app.CreateClient();
-        var statuses = new List<HttpStatusCode>();
+        var responses = new List<HttpResponseMessage>();
         for (var i = 0; i < 7; i++)
         {
-            var response = await client.PostAsJsonAsync("/api/auth/login", new { username = "someone", password = "guess" + i });
-            statuses.Add(response.StatusCode);
+            responses.Add(await client.PostAsJsonAsync("/api/auth/login", new { username = "someone", password = "guess" + i }));
         }
 
-        Assert.Equal(5, statuses.Count(s => s == HttpStatusCode.Unauthorized));
-        Assert.Equal(2, statuses.Count(s => s == HttpStatusCode.TooManyRequests));
+        Assert.Equal(5, responses.Count(r => r.StatusCode == HttpStatusCode.Unauthorized));
+        var refused = responses.Where(r => r.StatusCode == HttpStatusCode.TooManyRequests).ToList();
+        Assert.Equal(2, refused.Count);
+        // The fixed window is a minute: the answer says when, in whole seconds, this address may try again.
+        Assert.All(refused, r => Assert.InRange(r.Headers.RetryAfter!.Delta!.Value.TotalSeconds, 1, 60));
     }
 }

@@ -33,7 +33,7 @@ public sealed class OpeningStatusTests(SwitchboardApp app) : IClassFixture<Switc
         Assert.Equal(T("2026-03-11T13:00:00+01:00"), Instant(atLunch, "opensAt"));
         Assert.Equal("closed", atClosing.GetProperty("status").GetString());
         Assert.Equal(T("2026-03-12T08:00:00+01:00"), Instant(atClosing, "opensAt"));
-        Assert.Equal("onCallNumber", atClosing.GetProperty("whenClosed").GetProperty("kind").GetString());
+        Assert.Equal("on-call", atClosing.GetProperty("whenClosed").GetProperty("kind").GetString());
         Assert.Equal("+4690161000", atClosing.GetProperty("whenClosed").GetProperty("phone").GetString()); // as the directory stores it
     }
 

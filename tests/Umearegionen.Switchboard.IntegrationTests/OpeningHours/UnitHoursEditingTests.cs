@@ -23,7 +23,7 @@ public sealed class UnitHoursEditingTests(SwitchboardApp app) : IClassFixture<Sw
         Assert.Equal(1, stored.GetProperty("version").GetInt32());
         Assert.Equal("13:00", stored.GetProperty("weekly").GetProperty("friday")[1].GetProperty("start").GetString());
         Assert.Equal("closeEarly", stored.GetProperty("holidays").GetProperty("dayBeforeHoliday").GetProperty("kind").GetString());
-        Assert.Equal("onCallNumber", stored.GetProperty("whenClosed").GetProperty("kind").GetString());
+        Assert.Equal("on-call", stored.GetProperty("whenClosed").GetProperty("kind").GetString());
         Assert.Equal("+4690161000", stored.GetProperty("whenClosed").GetProperty("phone").GetString()); // as the directory stores it
     }
 
@@ -184,7 +184,7 @@ public sealed class UnitHoursEditingTests(SwitchboardApp app) : IClassFixture<Sw
             weekly = Weekdays([new { start = "07:30", end = "17:00" }]),
             exceptions = Array.Empty<object>(),
             holidays = new { },
-            whenClosed = new { kind = "onCallNumber" },
+            whenClosed = new { kind = "on-call" },
         };
 
         var response = await SendAsync(admin, HttpMethod.Put, "/api/opening-hours/switchboard", 0, rules);

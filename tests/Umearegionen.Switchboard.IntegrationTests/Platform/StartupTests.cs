@@ -68,4 +68,30 @@ public sealed class StartupTests
             ["Access:SigningKey"] = "",
         };
     }
+
+    [Fact]
+    public async Task ServiceRefusesToStartWithAProxyThatIsNoAddressAndNamesTheSetting()
+    {
+        var app = new BadProxyApp();
+        try
+        {
+            var error = await Assert.ThrowsAnyAsync<Exception>(() => ((IAsyncLifetime)app).InitializeAsync());
+
+            Assert.Contains("Proxy:KnownProxies: 'haproxy' is not an IP address", error.ToString());
+            Assert.Contains("Proxy:KnownNetworks: '10.0.0.0/99' is not a network", error.ToString());
+        }
+        finally
+        {
+            await ((IAsyncLifetime)app).DisposeAsync();
+        }
+    }
+
+    private sealed class BadProxyApp : SwitchboardApp
+    {
+        protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
+        {
+            ["Proxy:KnownProxies:0"] = "haproxy",
+            ["Proxy:KnownNetworks:0"] = "10.0.0.0/99",
+        };
+    }
 }

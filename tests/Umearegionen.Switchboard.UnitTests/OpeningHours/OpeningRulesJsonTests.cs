@@ -44,8 +44,24 @@ public class OpeningRulesJsonTests
         Assert.Contains("\"kind\":\"closeEarly\",\"hours\":null,\"at\":\"15:00\"", json);
         Assert.Contains("\"weekdays\":[\"monday\",\"friday\"]", json);
         Assert.Contains("{\"start\":\"08:00\",\"end\":\"15:00\"}", json);
-        Assert.Contains("\"kind\":\"onCallNumber\"", json);
+        Assert.Contains("\"kind\":\"on-call\"", json);
     }
+
+    [Theory]
+    [InlineData("\"on-call\"", ClosedActionKind.OnCallNumber)]
+    [InlineData("\"onCallNumber\"", ClosedActionKind.OnCallNumber)]
+    [InlineData("\"e-service\"", ClosedActionKind.EService)]
+    [InlineData("\"eService\"", ClosedActionKind.EService)]
+    [InlineData("\"callback\"", ClosedActionKind.Callback)]
+    public void AClosedActionIsWrittenInTheDirectorysWordsAndReadInThoseAndTheOlderNames(string json, ClosedActionKind kind)
+    {
+        Assert.Equal(kind, JsonSerializer.Deserialize<ClosedActionKind>(json, Web));
+        Assert.DoesNotMatch("[A-Z]", JsonSerializer.Serialize(kind, Web));
+    }
+
+    [Fact]
+    public void AnUnknownKindOfClosedActionIsRefused() =>
+        Assert.Throws<JsonException>(() => JsonSerializer.Deserialize<ClosedActionKind>("\"jour\"", Web));
 
     [Fact]
     public void AHandWrittenDocumentIsRead()
@@ -55,7 +71,7 @@ public class OpeningRulesJsonTests
               "weekly": { "monday": [{ "start": "16:30", "end": "08:00" }], "saturday": [{ "start": "00:00", "end": "00:00" }] },
               "exceptions": [{ "from": "2025-07-01", "to": "2025-07-31", "closed": true, "hours": [], "reason": "Semester" }],
               "holidays": { "publicHoliday": { "kind": "normal" } },
-              "whenClosed": { "kind": "eService", "url": "https://www.umea.se/e-tjanster" }
+              "whenClosed": { "kind": "e-service", "url": "https://www.umea.se/e-tjanster" }
             }
             """;
 

@@ -27,9 +27,7 @@ async function login(event) {
   if (!response.ok) {
     error.textContent = response.status === 429
       ? 'För många inloggningsförsök. Vänta en minut och försök igen.'
-      : body?.title === 'Account locked'
-        ? 'Kontot är tillfälligt låst efter för många misslyckade försök. Försök senare eller kontakta en administratör.'
-        : 'Fel användarnamn eller lösenord.';
+      : 'Fel användarnamn eller lösenord.';
     return;
   }
   session.store(body);

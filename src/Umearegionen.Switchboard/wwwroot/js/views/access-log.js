@@ -38,7 +38,7 @@ export default {
       field('al-to', 'Till och med datum', h('input', { id: 'al-to', type: 'date' })),
       field('al-action', 'Åtgärd', h('select', { id: 'al-action' }, actions)),
       field('al-number', 'Sökt telefonnummer', h('input', { id: 'al-number', type: 'tel', autocomplete: 'off', 'aria-describedby': 'al-number-hint' })),
-      h('p.muted', { id: 'al-number-hint', style: 'grid-column: 2; margin: 0' }, 'Visar vem som har sökt på just det numret.'),
+      h('p.muted.field-hint', { id: 'al-number-hint' }, 'Visar vem som har sökt på just det numret.'),
       h('button', { type: 'submit' }, 'Visa'),
       error);
     const status = h('p.message', { role: 'status' });

@@ -7,7 +7,7 @@ import { scheduleFields, DAYS, formatRanges } from '../hours-editor.js';
 import { policyFields, describeTreatment, SPECIAL_DAYS, changedTreatments } from '../holiday-policy.js';
 import { swedishMessage } from '../errors.js';
 
-const WHEN_CLOSED = [['none', 'Inget särskilt (öppettiderna)'], ['onCallNumber', 'Hänvisa till jour (telefon)'], ['eService', 'Hänvisa till e-tjänst'],
+const WHEN_CLOSED = [['none', 'Inget särskilt (öppettiderna)'], ['on-call', 'Hänvisa till jour (telefon)'], ['e-service', 'Hänvisa till e-tjänst'],
   ['callback', 'Återuppringning'], ['message', 'Meddelande till den som ringer']];
 const WEEKDAY = new Intl.DateTimeFormat('sv-SE', { weekday: 'long', timeZone: 'UTC' });
 const SHORT_DATE = new Intl.DateTimeFormat('sv-SE', { day: 'numeric', month: 'short', timeZone: 'UTC' });
