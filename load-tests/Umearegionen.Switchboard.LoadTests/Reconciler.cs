@@ -82,7 +82,8 @@ public static class Reconciler
 
     /// <summary>
     /// Calls with an instruction to the platform written twice for one cause: every offer writes one
-    /// ring_operator with it (so rings = offers), every offer declined or timed out one stop_ringing,
+    /// ring_operator with it (so rings = offers), every offer declined, timed out or withdrawn (the caller
+    /// hung up while it rang) at most one stop_ringing,
     /// the accept one connect, the ending one transfer or end. Two nodes doing the same work would
     /// write more. Also calls with two offers accepted or two left open in the offers table.
     /// </summary>
@@ -98,7 +99,7 @@ public static class Reconciler
                 from telephony_instructions group by call_id
             ), o as (
                 select call_id, count(*) as offers,
-                       count(*) filter (where resolution in ('declined', 'timed_out')) as missed,
+                       count(*) filter (where resolution in ('declined', 'timed_out', 'withdrawn')) as missed,
                        count(*) filter (where resolution = 'accepted') as accepted,
                        count(*) filter (where resolution is null) as open
                 from offers group by call_id

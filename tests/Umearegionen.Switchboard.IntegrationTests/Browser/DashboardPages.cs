@@ -45,6 +45,9 @@ public static class DashboardPages
         // fetches and renders its 1,500 units meanwhile. On two cores shared with the other tests, connecting
         // once took over the default 5 s (CI, 2026-12-04), so it gets 15; the views' own checks keep theirs.
         await Assertions.Expect(page.Locator("#connection")).ToHaveTextAsync("Ansluten", new() { Timeout = 15_000 });
+        // Connected is not yet drawn: a view listens for its keys once it has drawn itself, after its first
+        // fetch, which may be slow on a busy machine (a "1" pressed before was lost in CI, 2026-12-06).
+        await Assertions.Expect(page.Locator("#view > *").First).ToBeVisibleAsync(new() { Timeout = 15_000 });
         return page;
     }
 
