@@ -42,11 +42,7 @@ public static class AccessLogApi
             }
         }
 
-        var take = DefaultLimit;
-        if (limit is not null && (!int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out take) || take is < 1 or > MaxLimit))
-        {
-            errors.Add("limit", $"limit must be a whole number from 1 to {MaxLimit}.");
-        }
+        var take = errors.Limit(limit, DefaultLimit, MaxLimit);
 
         errors.Optional("action", action, 64);
         errors.Optional("actorId", actorId, 64);

@@ -142,6 +142,24 @@ public sealed class FieldErrors
 
     public const int MaxSubjectName = 200;
 
+    /// <summary>A page size given as text: <paramref name="otherwise"/> when not given; 1 to <paramref name="max"/>.</summary>
+    public int Limit(string? value, int otherwise, int max, string field = "limit")
+    {
+        if (value is null)
+        {
+            return otherwise;
+        }
+
+        if (int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var limit)
+            && limit is >= 1 && limit <= max)
+        {
+            return limit;
+        }
+
+        Add(field, $"{field} must be a whole number from 1 to {max}.");
+        return otherwise;
+    }
+
     /// <summary>A name or an e-mail address: one line of plain text (<see cref="PlainText"/>).</summary>
     public void SingleLine(string field, string? value)
     {

@@ -60,11 +60,7 @@ public static class CallHistoryApi
         errors.Optional("platformCallId", platformCallId, 200);
         errors.Subject(number, name: null, whenNeither: null, whenBoth: "");
 
-        var take = DefaultLimit;
-        if (limit is not null && (!int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out take) || take is < 1 or > MaxLimit))
-        {
-            errors.Add("limit", $"limit must be a whole number from 1 to {MaxLimit}.");
-        }
+        var take = errors.Limit(limit, DefaultLimit, MaxLimit);
 
         Guid? beforeId = null;
         DateTimeOffset? beforeAt = null;
