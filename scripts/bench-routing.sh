@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# A first measurement of the full life of a call (docs/performance.md): starts the service in Release
+# A quick probe of the full life of a call (the load tests, scripts/load-test.sh, are the measurement
+# docs/performance.md records): starts the service in Release
 # on a fresh database in the local PostgreSQL cluster, creates an administrator and a telephony API
 # key, runs the simulator's bench command against it, and stops the service.
 #

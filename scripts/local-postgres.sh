@@ -142,7 +142,7 @@ CONF
 # (so clusters created before they existed get them too). After a checkpoint starts, the first
 # change to each page writes the whole page to the write-ahead log; at 200 calls/s that burst slowed
 # every commit and stalled offers for about a second. Compressing those page images and a larger
-# WAL buffer took the stall from 348 ms to 80 ms p99 (docs/performance.md, "Checkpoints").
+# WAL buffer took the stall from 348 ms to 80 ms p99 (docs/performance.md, tuning rules).
 write_tuning() {
   local bin="$1" compression=pglz
   if ldd "$bin/postgres" 2>/dev/null | grep -q liblz4; then compression=lz4; fi

@@ -7,8 +7,8 @@ public sealed record TimelineEvent(TimeSpan At, string What);
 
 /// <summary>
 /// What the service's runtime, the generator's runtime, the machine and the database did, second by
-/// second, kept beside the latencies so a slow second can be explained (docs/performance.md, "What
-/// each run records besides latency"). Per-second figures are charted; notable moments (a long
+/// second, kept beside the latencies so a slow second can be explained (docs/performance.md,
+/// "The load scenarios"). Per-second figures are charted; notable moments (a long
 /// pause, the thread pool adding threads because work was starving, autovacuum starting on a table)
 /// are listed by <see cref="StallReport"/>. Thread-safe.
 /// </summary>

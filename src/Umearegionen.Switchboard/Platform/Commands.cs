@@ -130,7 +130,7 @@ public static class Commands
             // Every table, not only the big ones: making the year's facts queues each of them in
             // call_facts_pending and then takes them all, which leaves that small queue table and its index
             // with hundreds of thousands of dead rows. Until autovacuum reached it, every flush under load
-            // walked them (docs/performance.md, session 9).
+            // walked them (docs/performance.md, tuning rules).
             await conn.ExecuteAsync(new CommandDefinition("vacuum (analyze)", commandTimeout: 0, cancellationToken: ct));
             var calls = await conn.ExecuteScalarAsync<long>(new CommandDefinition(
                 "select count(*) from calls", cancellationToken: ct));

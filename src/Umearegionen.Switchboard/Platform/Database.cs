@@ -43,7 +43,7 @@ public static class DatabaseRegistration
             dataSource.Name = "switchboard";
             // Prepare the statements a connection uses most: routing's multi-part statements run
             // hundreds of times a second, and planning them anew each time doubled the p99 latency
-            // (docs/performance.md). A connection string that sets its own value keeps it.
+            // (docs/decisions/0009-a-small-pool-kept-open.md). A connection string that sets its own value keeps it.
             if (dataSource.ConnectionStringBuilder.MaxAutoPrepare == 0)
             {
                 dataSource.ConnectionStringBuilder.MaxAutoPrepare = 64;
@@ -52,7 +52,7 @@ public static class DatabaseRegistration
             // Returning a connection to the pool otherwise costs three statements on its next use
             // (reset of session authorization, settings and advisory locks): 212,000 of each in a
             // 30,000-call load run. The service keeps no session state: settings are transaction-local
-            // and the migrator releases its session lock itself (docs/performance.md).
+            // and the migrator releases its session lock itself (docs/decisions/0009).
             if (!HasSetting(connectionString, "No Reset On Close", "NoResetOnClose"))
             {
                 dataSource.ConnectionStringBuilder.NoResetOnClose = true;
@@ -62,7 +62,7 @@ public static class DatabaseRegistration
             // pool. With Npgsql's default of 100, a busy moment put 70 concurrent statements on a 2-core
             // server, where they queued on the log flush and on each other's locks, and every pooled
             // connection planned its statements again after each autovacuum: at 200 calls/s, p99
-            // intake-to-offer 1.7 s with 100, 52 ms with 24 (docs/performance.md, session 5). A
+            // intake-to-offer 1.7 s with 100, 52 ms with 24 (docs/decisions/0009). A
             // connection string that sets its own size keeps it (more for a server with more cores).
             if (!HasSetting(connectionString, "Maximum Pool Size", "MaxPoolSize"))
             {
@@ -73,9 +73,9 @@ public static class DatabaseRegistration
             // all through its five-minute window, and the next busy moment opens them again: a new server
             // process, an authentication, and every statement parsed and planned afresh, because prepared
             // statements belong to one connection. At 200 calls/s that stalled offers for about a second,
-            // every five minutes (p99 intake-to-offer 0.9-1.2 s in those seconds; docs/performance.md,
-            // session 7). The pool never holds more than its maximum. A connection string that sets its
-            // own minimum keeps it.
+            // every five minutes (p99 intake-to-offer 0.9-1.2 s in those seconds; docs/decisions/0009).
+            // The pool never holds more than its maximum. A connection string that sets its own minimum
+            // keeps it.
             if (!HasSetting(connectionString, "Minimum Pool Size", "MinPoolSize"))
             {
                 dataSource.ConnectionStringBuilder.MinPoolSize = dataSource.ConnectionStringBuilder.MaxPoolSize;

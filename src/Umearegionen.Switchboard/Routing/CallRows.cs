@@ -42,7 +42,7 @@ internal static class BusyOperators
     /// <summary>
     /// The ids of the operators with an offer or a call (<c>o.account_id not in (...)</c>), read once from
     /// the two partial unique indexes on calls, which PostgreSQL keeps as one hashed subplan. A probe
-    /// per operator read 1,167 buffers an intake, this 239 (docs/performance.md, session 10).
+    /// per operator read 1,167 buffers an intake, this 239 (docs/decisions/0008-offer-on-arrival-with-an-assignments-count.md).
     /// </summary>
     public const string Ids = """
         select c.offered_to from calls c where c.state = 'offered' and c.offered_to is not null

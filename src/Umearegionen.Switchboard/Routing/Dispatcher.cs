@@ -49,7 +49,7 @@ public sealed class Dispatcher(
     /// <summary>
     /// An operator became free by finishing a call. Worth a round only if the last round left calls
     /// waiting: at 200 calls/s four rounds in ten found an empty queue and held up the next arrival's
-    /// round (docs/performance.md, session 8).
+    /// round (docs/performance.md, tuning rules).
     /// </summary>
     public void OperatorFreed()
     {

@@ -1,6 +1,6 @@
 -- Routing: fewer indexes to keep up. Under load, PostgreSQL's CPU and its write-ahead log per call
 -- were the bottleneck (about 80 WAL records per call, half of them B-tree leaf inserts;
--- docs/performance.md). An update that changes an indexed column, or a column in an index's
+-- docs/decisions/0010). An update that changes an indexed column, or a column in an index's
 -- predicate, cannot be HOT: it adds an entry to every index of the table whose predicate the new row
 -- matches. `state` is in the predicates of several partial indexes on calls, so every state change
 -- of a call pays for each of those that matches. This drops the three indexes that no query needs.

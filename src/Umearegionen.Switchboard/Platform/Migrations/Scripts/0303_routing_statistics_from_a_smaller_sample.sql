@@ -4,7 +4,7 @@
 -- enough for autovacuum to analyse each about once a minute. ANALYZE reads a sample of 300 rows for
 -- each unit of the largest statistics target among the table's columns: 30,000 rows at the default
 -- of 100. On a year of history that took 0.3-0.5 s for calls alone on an idle 2-core machine and
--- 1.0-1.6 s under load, while the calls waited for the same cores (docs/performance.md, session 11).
+-- 1.0-1.6 s under load, while the calls waited for the same cores (docs/decisions/0011).
 -- With a target of 30 the sample is 9,000 rows: calls 523 -> 82 ms, telephony_instructions 363 -> 43 ms.
 --
 -- What the planner needs from these tables is coarse: a handful of states, outcomes and

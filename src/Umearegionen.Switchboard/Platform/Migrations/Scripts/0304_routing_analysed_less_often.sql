@@ -6,7 +6,7 @@
 -- in the faults load test), and each offer and platform instruction is inserted and updated once, so
 -- 10 % of changes is about 2 % of new calls. At 200 calls a second that is an ANALYZE of calls, call_events,
 -- offers and telephony_instructions every minute, each 0.5-1 s under load, in rounds where the calls
--- wait for the same two cores (docs/performance.md, sessions 10-12).
+-- wait for the same two cores (docs/decisions/0011).
 --
 -- At 0.5 a table is analysed again after changes amounting to half its rows, which for calls is again
 -- about a tenth of the table being new calls. call_events is inserted only, and read by call id

@@ -1,4 +1,4 @@
--- statistics_flush adds the taken facts set-based. Measured under load (docs/performance.md): applying
+-- statistics_flush adds the taken facts set-based. Measured under load (docs/decisions/0013): applying
 -- each fact with statistics_apply made ~15 single-row upserts per fact, many of them to the same rows
 -- (today's row of a municipality, an hour, a topic), and a flush of ~400 facts took 160 ms. Now the
 -- taken facts' contributions are summed per rollup key first, from the same per-fact functions

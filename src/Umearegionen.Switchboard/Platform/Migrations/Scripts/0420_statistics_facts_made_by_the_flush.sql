@@ -1,5 +1,5 @@
 -- A call's fact is made by the flush, no longer inside the statement that ends the call. Measured
--- under load (docs/performance.md, session 5): with the two per-call statistics triggers turned off,
+-- under load (docs/decisions/0013): with the two per-call statistics triggers turned off,
 -- the database's statement time at 200 calls/s halved (303 s to 152 s in 120 s) and ending a call
 -- went from 5.3 to 1.5 ms. Making a fact reads the call with its events, callback and message
 -- (call_facts_source), writes a row with five index entries and notes it as pending, all in a

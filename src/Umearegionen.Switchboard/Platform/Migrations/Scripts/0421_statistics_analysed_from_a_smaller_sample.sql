@@ -6,12 +6,12 @@
 -- and call_events, while the calls wait for the same two cores. With the default statistics target of
 -- 100, ANALYZE reads 30,000 rows; at 30 it reads 9,000. Measured on an idle 2-core machine after a load
 -- test on a year of history: call_facts 499 -> 111 ms, call_slices 163 -> 39 ms,
--- call_slice_waits_monthly 208 -> 25 ms (docs/performance.md, sessions 11 and 12).
+-- call_slice_waits_monthly 208 -> 25 ms (docs/decisions/0011).
 --
 -- The period queries select by date ranges (30 histogram buckets over a year are about 12 days each),
 -- a handful of municipalities and dimensions, and keys. The statistics benchmark's queries were run
 -- with the target at 100 and at 30 on a year of load-test history, and their plans compared
--- (docs/performance.md, session 12).
+-- (docs/decisions/0011).
 --
 -- Set on every column, since the largest target decides the sample; a column added later needs the
 -- same (StatisticsSampleTests). ALTER TABLE ... SET STATISTICS takes a lock that does not block reads or
