@@ -80,88 +80,65 @@ public static class PeopleApi
         Guid id, PersonRequest request, [FromHeader(Name = Versions.Header)] string? ifMatch, ClaimsPrincipal user,
         NpgsqlDataSource dataSource, TimeProvider time, DirectoryEvents events, HttpResponse response, CancellationToken ct)
     {
-        var version = Versions.Parse(ifMatch, out var missing);
-        if (missing is not null)
+        var outcome = await VersionedEdit.RunAsync(new VersionedEdit.Spec<Person, Person>
         {
-            return missing;
-        }
+            EntityType = People.EntityType,
+            EntityId = id.ToString(),
+            Load = LoadAsync(id),
+            NotFound = $"No person has id {id}.",
+            Forbidden = owner => $"You may change only your own municipality's people; this person belongs to {owner}.",
+            Write = async edit =>
+            {
+                var before = edit.Before.Entry!;
+                var errors = new FieldErrors();
+                var values = People.Check(request with { UnitId = request.UnitId ?? before.UnitId }, errors);
+                var municipality = await CheckUnitAsync(edit.Connection, edit.Transaction, values, errors, edit.Cancellation);
+                if (municipality is not null && municipality != before.MunicipalityCode)
+                {
+                    errors.Add("unitId", $"The unit belongs to {municipality}; a person can move only between units of their own municipality ({before.MunicipalityCode}).");
+                }
 
-        await using var conn = await dataSource.OpenConnectionAsync(ct);
-        await using var tx = await conn.BeginTransactionAsync(ct);
-        var before = await People.FindAsync(conn, id, ct, tx, forUpdate: true);
-        if (before is null)
-        {
-            return Problems.NotFound($"No person has id {id}.");
-        }
+                await CheckKeyFreeAsync(edit.Connection, edit.Transaction, id, before.MunicipalityCode, values, errors, edit.Cancellation);
+                if (errors.Any)
+                {
+                    return VersionedEdit.Change<Person>.Refused(errors.ToProblem());
+                }
 
-        if (!user.MayEdit(before.MunicipalityCode))
-        {
-            return Problems.Forbidden($"You may change only your own municipality's people; this person belongs to {before.MunicipalityCode}.");
-        }
-
-        if (version != before.Version)
-        {
-            return await Versions.ConflictAsync(conn, tx, People.EntityType, id.ToString(), before.Version, version!.Value, $"The entry for {before.Name}", ct);
-        }
-
-        var errors = new FieldErrors();
-        var values = People.Check(request with { UnitId = request.UnitId ?? before.UnitId }, errors);
-        var municipality = await CheckUnitAsync(conn, tx, values, errors, ct);
-        if (municipality is not null && municipality != before.MunicipalityCode)
-        {
-            errors.Add("unitId", $"The unit belongs to {municipality}; a person can move only between units of their own municipality ({before.MunicipalityCode}).");
-        }
-
-        await CheckKeyFreeAsync(conn, tx, id, before.MunicipalityCode, values, errors, ct);
-        if (errors.Any)
-        {
-            return errors.ToProblem();
-        }
-
-        var now = time.GetUtcNow();
-        var after = await People.UpdateAsync(conn, tx, id, values, now, ct);
-        await Audit.RecordAsync(conn, tx, user.Actor(), now, People.EntityType, id.ToString(), after.MunicipalityCode, "updated", before, after);
-        await tx.CommitAsync(ct);
-        await events.PublishAsync("person", id.ToString(), after.MunicipalityCode, "updated", after.Version, now);
-        response.Headers.ETag = Versions.ETag(after.Version);
-        return TypedResults.Ok(after);
+                var after = await People.UpdateAsync(edit.Connection, edit.Transaction, id, values, edit.Now, edit.Cancellation);
+                return VersionedEdit.Saved(after, after.Version, "updated", after.MunicipalityCode, before, after);
+            },
+            Publish = (after, now) => events.PublishAsync("person", id.ToString(), after.MunicipalityCode, "updated", after.Version, now),
+        }, ifMatch, user, dataSource, time, response, ct);
+        return outcome.AsOk();
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Delete(
         Guid id, [FromHeader(Name = Versions.Header)] string? ifMatch, ClaimsPrincipal user,
-        NpgsqlDataSource dataSource, TimeProvider time, DirectoryEvents events, CancellationToken ct)
+        NpgsqlDataSource dataSource, TimeProvider time, DirectoryEvents events, HttpResponse response, CancellationToken ct)
     {
-        var version = Versions.Parse(ifMatch, out var missing);
-        if (missing is not null)
+        var outcome = await VersionedEdit.RunAsync(new VersionedEdit.Spec<Person, Person>
         {
-            return missing;
-        }
-
-        await using var conn = await dataSource.OpenConnectionAsync(ct);
-        await using var tx = await conn.BeginTransactionAsync(ct);
-        var before = await People.FindAsync(conn, id, ct, tx, forUpdate: true);
-        if (before is null)
-        {
-            return Problems.NotFound($"No person has id {id}.");
-        }
-
-        if (!user.MayEdit(before.MunicipalityCode))
-        {
-            return Problems.Forbidden($"You may remove only your own municipality's people; this person belongs to {before.MunicipalityCode}.");
-        }
-
-        if (version != before.Version)
-        {
-            return await Versions.ConflictAsync(conn, tx, People.EntityType, id.ToString(), before.Version, version!.Value, $"The entry for {before.Name}", ct);
-        }
-
-        var now = time.GetUtcNow();
-        await conn.ExecuteAsync(new CommandDefinition("delete from directory_people where id = @id", new { id }, tx, cancellationToken: ct));
-        await Audit.RecordAsync(conn, tx, user.Actor(), now, People.EntityType, id.ToString(), before.MunicipalityCode, "deleted", before, null);
-        await tx.CommitAsync(ct);
-        await events.PublishAsync("person", id.ToString(), before.MunicipalityCode, "deleted", null, now);
-        return TypedResults.NoContent();
+            EntityType = People.EntityType,
+            EntityId = id.ToString(),
+            Load = LoadAsync(id),
+            NotFound = $"No person has id {id}.",
+            Forbidden = owner => $"You may remove only your own municipality's people; this person belongs to {owner}.",
+            Write = async edit =>
+            {
+                var before = edit.Before.Entry!;
+                await edit.Connection.ExecuteAsync(new CommandDefinition(
+                    "delete from directory_people where id = @id", new { id }, edit.Transaction, cancellationToken: edit.Cancellation));
+                return VersionedEdit.Saved(before, 0, "deleted", before.MunicipalityCode, before, null);
+            },
+            Publish = (before, now) => events.PublishAsync("person", id.ToString(), before.MunicipalityCode, "deleted", null, now),
+        }, ifMatch, user, dataSource, time, response, ct);
+        return outcome.AsNoContent();
     }
+
+    private static Func<NpgsqlConnection, NpgsqlTransaction, CancellationToken, Task<VersionedEdit.Held<Person>?>> LoadAsync(Guid id) =>
+        async (conn, tx, ct) => await People.FindAsync(conn, id, ct, tx, forUpdate: true) is { } person
+            ? new VersionedEdit.Held<Person>(person, person.Version, person.MunicipalityCode, $"The entry for {person.Name}")
+            : null;
 
     private static async Task<string?> CheckUnitAsync(NpgsqlConnection conn, NpgsqlTransaction tx, PersonValues values, FieldErrors errors, CancellationToken ct)
     {

@@ -79,101 +79,79 @@ public static class UnitsApi
         Guid id, UnitRequest request, [FromHeader(Name = Versions.Header)] string? ifMatch, ClaimsPrincipal user,
         NpgsqlDataSource dataSource, TimeProvider time, DirectoryEvents events, HttpResponse response, CancellationToken ct)
     {
-        var version = Versions.Parse(ifMatch, out var missing);
-        if (missing is not null)
+        var outcome = await VersionedEdit.RunAsync(new VersionedEdit.Spec<Unit, Unit>
         {
-            return missing;
-        }
+            EntityType = Units.EntityType,
+            EntityId = id.ToString(),
+            Load = LoadAsync(id),
+            NotFound = $"No unit has id {id}.",
+            Forbidden = owner => $"You may change only your own municipality's units; this unit belongs to {owner}.",
+            Write = async edit =>
+            {
+                var before = edit.Before.Entry!;
+                // A unit stays in its municipality; leaving the field out means "the same".
+                var errors = new FieldErrors();
+                var values = Units.Check(request with { MunicipalityCode = request.MunicipalityCode ?? before.MunicipalityCode }, errors);
+                if (values.MunicipalityCode != before.MunicipalityCode)
+                {
+                    errors.Add("municipalityCode", "A unit cannot move to another municipality; create it there instead.");
+                }
 
-        await using var conn = await dataSource.OpenConnectionAsync(ct);
-        await using var tx = await conn.BeginTransactionAsync(ct);
-        var before = await Units.FindAsync(conn, id, ct, tx, forUpdate: true);
-        if (before is null)
-        {
-            return Problems.NotFound($"No unit has id {id}.");
-        }
+                await Units.CheckReferencesAsync(edit.Connection, edit.Transaction, id, values, errors, edit.Cancellation);
+                await CheckKeyFreeAsync(edit.Connection, edit.Transaction, id, values, errors, edit.Cancellation);
+                if (errors.Any)
+                {
+                    return VersionedEdit.Change<Unit>.Refused(errors.ToProblem());
+                }
 
-        if (!user.MayEdit(before.MunicipalityCode))
-        {
-            return Problems.Forbidden($"You may change only your own municipality's units; this unit belongs to {before.MunicipalityCode}.");
-        }
-
-        // A unit stays in its municipality; leaving the field out means "the same".
-        var errors = new FieldErrors();
-        var values = Units.Check(request with { MunicipalityCode = request.MunicipalityCode ?? before.MunicipalityCode }, errors);
-        if (values.MunicipalityCode != before.MunicipalityCode)
-        {
-            errors.Add("municipalityCode", "A unit cannot move to another municipality; create it there instead.");
-        }
-
-        if (version != before.Version)
-        {
-            return await Versions.ConflictAsync(conn, tx, Units.EntityType, id.ToString(), before.Version, version!.Value, $"The unit '{before.Name}'", ct);
-        }
-
-        await Units.CheckReferencesAsync(conn, tx, id, values, errors, ct);
-        await CheckKeyFreeAsync(conn, tx, id, values, errors, ct);
-        if (errors.Any)
-        {
-            return errors.ToProblem();
-        }
-
-        var now = time.GetUtcNow();
-        var after = await Units.UpdateAsync(conn, tx, id, values, now, ct);
-        await Audit.RecordAsync(conn, tx, user.Actor(), now, Units.EntityType, id.ToString(), after.MunicipalityCode, "updated", before, after);
-        await tx.CommitAsync(ct);
-        await events.PublishAsync("unit", id.ToString(), after.MunicipalityCode, "updated", after.Version, now);
-        response.Headers.ETag = Versions.ETag(after.Version);
-        return TypedResults.Ok(after);
+                var after = await Units.UpdateAsync(edit.Connection, edit.Transaction, id, values, edit.Now, edit.Cancellation);
+                return VersionedEdit.Saved(after, after.Version, "updated", after.MunicipalityCode, before, after);
+            },
+            Publish = (after, now) => events.PublishAsync("unit", id.ToString(), after.MunicipalityCode, "updated", after.Version, now),
+        }, ifMatch, user, dataSource, time, response, ct);
+        return outcome.AsOk();
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Delete(
         Guid id, [FromHeader(Name = Versions.Header)] string? ifMatch, ClaimsPrincipal user,
-        NpgsqlDataSource dataSource, TimeProvider time, DirectoryEvents events, CancellationToken ct)
+        NpgsqlDataSource dataSource, TimeProvider time, DirectoryEvents events, HttpResponse response, CancellationToken ct)
     {
-        var version = Versions.Parse(ifMatch, out var missing);
-        if (missing is not null)
+        var outcome = await VersionedEdit.RunAsync(new VersionedEdit.Spec<Unit, Unit>
         {
-            return missing;
-        }
+            EntityType = Units.EntityType,
+            EntityId = id.ToString(),
+            Load = LoadAsync(id),
+            NotFound = $"No unit has id {id}.",
+            Forbidden = owner => $"You may remove only your own municipality's units; this unit belongs to {owner}.",
+            Write = async edit =>
+            {
+                var before = edit.Before.Entry!;
+                // Never lose people silently: a unit with people or sub-units is refused, not cascaded.
+                const string Dependants = """
+                    select (select count(*) from directory_people where unit_id = @id) as people,
+                           (select count(*) from directory_units where parent_id = @id) as units
+                    """;
+                var (people, units) = await edit.Connection.QuerySingleAsync<(long, long)>(
+                    new CommandDefinition(Dependants, new { id }, edit.Transaction, cancellationToken: edit.Cancellation));
+                if (people > 0 || units > 0)
+                {
+                    return VersionedEdit.Change<Unit>.Refused(Problems.Conflict(
+                        $"The unit '{before.Name}' still has {people} people and {units} sub-units; move or remove them first, then remove the unit."));
+                }
 
-        await using var conn = await dataSource.OpenConnectionAsync(ct);
-        await using var tx = await conn.BeginTransactionAsync(ct);
-        var before = await Units.FindAsync(conn, id, ct, tx, forUpdate: true);
-        if (before is null)
-        {
-            return Problems.NotFound($"No unit has id {id}.");
-        }
-
-        if (!user.MayEdit(before.MunicipalityCode))
-        {
-            return Problems.Forbidden($"You may remove only your own municipality's units; this unit belongs to {before.MunicipalityCode}.");
-        }
-
-        if (version != before.Version)
-        {
-            return await Versions.ConflictAsync(conn, tx, Units.EntityType, id.ToString(), before.Version, version!.Value, $"The unit '{before.Name}'", ct);
-        }
-
-        // Never lose people silently: a unit with people or sub-units is refused, not cascaded.
-        const string Dependants = """
-            select (select count(*) from directory_people where unit_id = @id) as people,
-                   (select count(*) from directory_units where parent_id = @id) as units
-            """;
-        var (people, units) = await conn.QuerySingleAsync<(long, long)>(new CommandDefinition(Dependants, new { id }, tx, cancellationToken: ct));
-        if (people > 0 || units > 0)
-        {
-            return Problems.Conflict($"The unit '{before.Name}' still has {people} people and {units} sub-units; " +
-                                     "move or remove them first, then remove the unit.");
-        }
-
-        var now = time.GetUtcNow();
-        await conn.ExecuteAsync(new CommandDefinition("delete from directory_units where id = @id", new { id }, tx, cancellationToken: ct));
-        await Audit.RecordAsync(conn, tx, user.Actor(), now, Units.EntityType, id.ToString(), before.MunicipalityCode, "deleted", before, null);
-        await tx.CommitAsync(ct);
-        await events.PublishAsync("unit", id.ToString(), before.MunicipalityCode, "deleted", null, now);
-        return TypedResults.NoContent();
+                await edit.Connection.ExecuteAsync(new CommandDefinition(
+                    "delete from directory_units where id = @id", new { id }, edit.Transaction, cancellationToken: edit.Cancellation));
+                return VersionedEdit.Saved(before, 0, "deleted", before.MunicipalityCode, before, null);
+            },
+            Publish = (before, now) => events.PublishAsync("unit", id.ToString(), before.MunicipalityCode, "deleted", null, now),
+        }, ifMatch, user, dataSource, time, response, ct);
+        return outcome.AsNoContent();
     }
+
+    private static Func<NpgsqlConnection, NpgsqlTransaction, CancellationToken, Task<VersionedEdit.Held<Unit>?>> LoadAsync(Guid id) =>
+        async (conn, tx, ct) => await Units.FindAsync(conn, id, ct, tx, forUpdate: true) is { } unit
+            ? new VersionedEdit.Held<Unit>(unit, unit.Version, unit.MunicipalityCode, $"The unit '{unit.Name}'")
+            : null;
 
     private static async Task CheckKeyFreeAsync(NpgsqlConnection conn, NpgsqlTransaction tx, Guid? self, UnitValues v, FieldErrors errors, CancellationToken ct)
     {

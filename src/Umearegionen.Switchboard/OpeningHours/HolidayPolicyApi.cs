@@ -37,7 +37,7 @@ public static class HolidayPolicyApi
             return Problems.NotFound($"No municipality has code {code}.");
         }
 
-        OpeningHoursHttp.SetVersion(response, policy.Version);
+        response.Headers.ETag = Versions.ETag(policy.Version);
         return TypedResults.Ok(policy);
     }
 
@@ -45,24 +45,6 @@ public static class HolidayPolicyApi
         string code, HttpRequest request, ClaimsPrincipal user, NpgsqlDataSource dataSource, TimeProvider clock,
         OpeningHoursEvents events, CancellationToken ct)
     {
-        await using var conn = await dataSource.OpenConnectionAsync(ct);
-        var before = await LoadAsync(conn, code, null, ct);
-        if (before is null)
-        {
-            return Problems.NotFound($"No municipality has code {code}.");
-        }
-
-        if (!user.MayEdit(code))
-        {
-            return Problems.Forbidden($"You may change only your own municipality's holiday policy, not {code}'s.");
-        }
-
-        var sent = OpeningHoursHttp.ParseVersion(request, out var missingVersion);
-        if (missingVersion is not null)
-        {
-            return missingVersion;
-        }
-
         var (policy, unreadable) = await OpeningHoursHttp.ReadBodyAsync<HolidayPolicy>(request, ct);
         if (unreadable is not null)
         {
@@ -75,40 +57,43 @@ public static class HolidayPolicyApi
             return OpeningHoursHttp.Invalid(errors, path => path.StartsWith("Holidays.", StringComparison.Ordinal) ? path["Holidays.".Length..] : path);
         }
 
-        if (sent != before.Version)
-        {
-            return OpeningHoursHttp.Conflict($"The holiday policy of {code}", sent!.Value, before.Version, before.UpdatedBy, before.UpdatedAt);
-        }
-
         const string Insert = """
             insert into opening_hours_holiday_policies (municipality_code, policy, version, updated_at, updated_by_id, updated_by)
             values (@code, @policy::jsonb, 1, @at, @actorId, @actorName)
-            on conflict (municipality_code) do nothing
             """;
         const string Update = """
             update opening_hours_holiday_policies
             set policy = @policy::jsonb, version = version + 1, updated_at = @at, updated_by_id = @actorId, updated_by = @actorName
-            where municipality_code = @code and version = @sent
+            where municipality_code = @code
             """;
-        var now = clock.GetUtcNow();
-        var actor = user.Actor();
-        await using var tx = await conn.BeginTransactionAsync(ct);
-        var args = new { code, sent, policy = OpeningHoursHttp.Serialize(policy), at = now, actorId = actor.Id, actorName = actor.Name };
-        if (await conn.ExecuteAsync(new CommandDefinition(sent == 0 ? Insert : Update, args, tx, cancellationToken: ct)) != 1)
+        var outcome = await VersionedEdit.RunAsync(new VersionedEdit.Spec<MunicipalityHolidayPolicy, MunicipalityHolidayPolicy>
         {
-            await tx.RollbackAsync(ct);
-            var latest = await LoadAsync(conn, code, null, ct);
-            return OpeningHoursHttp.Conflict($"The holiday policy of {code}", sent!.Value, latest!.Version, latest.UpdatedBy, latest.UpdatedAt);
-        }
-
-        var after = new MunicipalityHolidayPolicy(code, policy!, false, before.Version + 1, now, actor.Name);
-        await Audit.RecordAsync(conn, tx, actor, now, EntityType, code, code, before.IsDefault ? "created" : "updated",
-            before.IsDefault ? null : new { before.Policy, before.Version }, new { after.Policy, after.Version });
-        await tx.CommitAsync(ct);
-
-        await events.PublishAsync(new OpeningHoursChange(OpeningHoursEvents.HolidayPolicy, code, code, after.Version, now));
-        OpeningHoursHttp.SetVersion(request.HttpContext.Response, after.Version);
-        return TypedResults.Ok(after);
+            EntityType = EntityType,
+            EntityId = code,
+            ZeroMeansNothingStored = true,
+            // The municipality's row is locked, so two first saves of its policy (version 0) cannot both insert.
+            Load = async (conn, tx, token) =>
+            {
+                await conn.ExecuteAsync(new CommandDefinition(
+                    "select 1 from municipalities where code = @code for update", new { code }, tx, cancellationToken: token));
+                return await LoadAsync(conn, code, tx, token) is { } before
+                    ? new VersionedEdit.Held<MunicipalityHolidayPolicy>(before, before.Version, code, $"The holiday policy of {code}")
+                    : null;
+            },
+            NotFound = $"No municipality has code {code}.",
+            Forbidden = _ => $"You may change only your own municipality's holiday policy, not {code}'s.",
+            Write = async edit =>
+            {
+                var before = edit.Before.Entry!;
+                var args = new { code, policy = OpeningHoursHttp.Serialize(policy), at = edit.Now, actorId = edit.Actor.Id, actorName = edit.Actor.Name };
+                await edit.Connection.ExecuteAsync(new CommandDefinition(before.IsDefault ? Insert : Update, args, edit.Transaction, cancellationToken: edit.Cancellation));
+                var after = new MunicipalityHolidayPolicy(code, policy!, false, before.Version + 1, edit.Now, edit.Actor.Name);
+                return VersionedEdit.Saved(after, after.Version, before.IsDefault ? "created" : "updated", code,
+                    before.IsDefault ? null : new { before.Policy, before.Version }, new { after.Policy, after.Version });
+            },
+            Publish = (after, now) => events.PublishAsync(new OpeningHoursChange(OpeningHoursEvents.HolidayPolicy, code, code, after.Version, now)),
+        }, request.Headers[Versions.Header], user, dataSource, clock, request.HttpContext.Response, ct);
+        return outcome.AsOk();
     }
 
     private static async Task<Results<Ok<IReadOnlyList<AuditEntry>>, ProblemHttpResult>> History(string code, NpgsqlDataSource dataSource, CancellationToken ct)

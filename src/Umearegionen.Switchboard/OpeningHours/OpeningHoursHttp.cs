@@ -16,8 +16,6 @@ internal static class OpeningHoursHttp
 {
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    public const string IfMatch = "If-Match";
-
     public static async Task<(T? Value, ValidationProblem? Problem)> ReadBodyAsync<T>(HttpRequest request, CancellationToken ct)
         where T : class
     {
@@ -74,51 +72,6 @@ internal static class OpeningHoursHttp
 
     public static ValidationProblem BadInstant(string field, string text) => Problems.Validation(field,
         $"'{text}' is not an instant with an offset; write it as ISO 8601, e.g. 2025-06-20T10:00:00+02:00 or 2025-06-20T08:00:00Z.");
-
-    /// <summary>
-    /// The version the caller read, from If-Match ("3", W/"3" or 3); "0" means "nothing is stored yet".
-    /// Same convention as the directory.
-    /// </summary>
-    public static int? ParseVersion(HttpRequest request, out ProblemHttpResult? problem)
-    {
-        problem = null;
-        var text = request.Headers[IfMatch].ToString().Trim();
-        if (text.StartsWith("W/", StringComparison.Ordinal))
-        {
-            text = text[2..];
-        }
-
-        if (int.TryParse(text.Trim('"'), NumberStyles.None, CultureInfo.InvariantCulture, out var version))
-        {
-            return version;
-        }
-
-        problem = TypedResults.Problem(statusCode: StatusCodes.Status428PreconditionRequired,
-            title: "The version you are changing is missing",
-            detail: "Send the version you read in the If-Match header (the ETag of the GET, e.g. If-Match: \"3\"; \"0\" when nothing " +
-                    "is stored yet), so a change made by someone else in the meantime is not overwritten.",
-            extensions: new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { [IfMatch] = ["If-Match is required."] } });
-        return null;
-    }
-
-    public static void SetVersion(HttpResponse response, int version) => response.Headers.ETag = $"\"{version}\"";
-
-    /// <summary>409 saying who changed it last and when, so the editor reloads and re-applies the change.</summary>
-    public static ProblemHttpResult Conflict(string what, int sent, int current, string? changedBy, DateTimeOffset? changedAt)
-    {
-        var by = changedBy is null ? "" : $" by {changedBy} at {changedAt:yyyy-MM-dd HH:mm:ss} UTC";
-        var detail = current == 0
-            ? $"{what} has no stored hours (you sent version {sent}); send If-Match: \"0\" to create them."
-            : $"{what} was changed{by} after you read it (you sent version {sent}, it is now version {current}). " +
-              "Nothing was saved: reload, apply your change again and save.";
-        return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "Changed by someone else", detail: detail,
-            extensions: new Dictionary<string, object?>
-            {
-                ["currentVersion"] = current,
-                ["changedBy"] = changedBy,
-                ["changedAt"] = changedAt?.ToUniversalTime(),
-            });
-    }
 
     public static string Serialize<T>(T value) => JsonSerializer.Serialize(value, Json);
 

@@ -39,19 +39,13 @@ public static class SwitchboardHoursApi
             return Problems.NotFound("The switchboard's hours have not been set yet; an administrator sets them with PUT and If-Match: \"0\".");
         }
 
-        OpeningHoursHttp.SetVersion(response, hours.Version);
+        response.Headers.ETag = Versions.ETag(hours.Version);
         return TypedResults.Ok(hours);
     }
 
     private static async Task<Results<Ok<SwitchboardHours>, ValidationProblem, ProblemHttpResult>> Put(
         HttpRequest request, ClaimsPrincipal user, NpgsqlDataSource dataSource, TimeProvider clock, OpeningHoursEvents events, CancellationToken ct)
     {
-        var sent = OpeningHoursHttp.ParseVersion(request, out var missingVersion);
-        if (missingVersion is not null)
-        {
-            return missingVersion;
-        }
-
         var (rules, unreadable) = await OpeningHoursHttp.ReadBodyAsync<OpeningRules>(request, ct);
         if (unreadable is not null)
         {
@@ -65,48 +59,48 @@ public static class SwitchboardHoursApi
             return OpeningHoursHttp.Invalid(errors);
         }
 
-        await using var conn = await dataSource.OpenConnectionAsync(ct);
-        var before = await LoadAsync(conn, ct);
-        if (sent != (before?.Version ?? 0))
-        {
-            return OpeningHoursHttp.Conflict("The switchboard's hours", sent!.Value, before?.Version ?? 0, before?.UpdatedBy, before?.UpdatedAt);
-        }
-
         const string Insert = """
             insert into opening_hours_switchboard (id, weekly, exceptions, holidays, when_closed, version, reviewed_at, updated_at, updated_by_id, updated_by)
             values (true, @weekly::jsonb, @exceptions::jsonb, @holidays::jsonb, @whenClosed::jsonb, 1, @at, @at, @actorId, @actorName)
-            on conflict (id) do nothing
             """;
         const string Update = """
             update opening_hours_switchboard
             set weekly = @weekly::jsonb, exceptions = @exceptions::jsonb, holidays = @holidays::jsonb, when_closed = @whenClosed::jsonb,
                 version = version + 1, reviewed_at = @at, updated_at = @at, updated_by_id = @actorId, updated_by = @actorName
-            where id and version = @sent
+            where id
             """;
-        var now = clock.GetUtcNow();
-        var actor = user.Actor();
-        var args = new
+        var outcome = await VersionedEdit.RunAsync(new VersionedEdit.Spec<SwitchboardHours, SwitchboardHours>
         {
-            sent, at = now, actorId = actor.Id, actorName = actor.Name,
-            weekly = OpeningHoursHttp.Serialize(rules.Weekly), exceptions = OpeningHoursHttp.Serialize(rules.Exceptions),
-            holidays = OpeningHoursHttp.Serialize(rules.Holidays), whenClosed = OpeningHoursHttp.Serialize(rules.WhenClosed),
-        };
-        await using var tx = await conn.BeginTransactionAsync(ct);
-        if (await conn.ExecuteAsync(new CommandDefinition(sent == 0 ? Insert : Update, args, tx, cancellationToken: ct)) != 1)
-        {
-            await tx.RollbackAsync(ct);
-            var latest = await LoadAsync(conn, ct);
-            return OpeningHoursHttp.Conflict("The switchboard's hours", sent!.Value, latest?.Version ?? 0, latest?.UpdatedBy, latest?.UpdatedAt);
-        }
-
-        var after = new SwitchboardHours(rules, (before?.Version ?? 0) + 1, now, now, actor.Name);
-        await Audit.RecordAsync(conn, tx, actor, now, EntityType, Id, null, before is null ? "created" : "updated",
-            before is null ? null : new { before.Rules, before.Version }, new { after.Rules, after.Version });
-        await tx.CommitAsync(ct);
-
-        await events.PublishAsync(new OpeningHoursChange(OpeningHoursEvents.Switchboard, Id, null, after.Version, now));
-        OpeningHoursHttp.SetVersion(request.HttpContext.Response, after.Version);
-        return TypedResults.Ok(after);
+            EntityType = EntityType,
+            EntityId = Id,
+            ZeroMeansNothingStored = true,
+            // One row or none: a transaction lock stands in for the row's, so two first saves cannot both insert.
+            Load = async (conn, tx, token) =>
+            {
+                await conn.ExecuteAsync(new CommandDefinition(
+                    "select pg_advisory_xact_lock(hashtext('opening_hours_switchboard'))", transaction: tx, cancellationToken: token));
+                var before = await LoadAsync(conn, token);
+                return new VersionedEdit.Held<SwitchboardHours>(before, before?.Version ?? 0, null, "The switchboard's hours");
+            },
+            NotFound = "The switchboard's hours cannot be found.",
+            Forbidden = _ => "Only an administrator may change the switchboard's hours.",
+            Write = async edit =>
+            {
+                var before = edit.Before.Entry;
+                var args = new
+                {
+                    at = edit.Now, actorId = edit.Actor.Id, actorName = edit.Actor.Name,
+                    weekly = OpeningHoursHttp.Serialize(rules.Weekly), exceptions = OpeningHoursHttp.Serialize(rules.Exceptions),
+                    holidays = OpeningHoursHttp.Serialize(rules.Holidays), whenClosed = OpeningHoursHttp.Serialize(rules.WhenClosed),
+                };
+                await edit.Connection.ExecuteAsync(new CommandDefinition(before is null ? Insert : Update, args, edit.Transaction, cancellationToken: edit.Cancellation));
+                var after = new SwitchboardHours(rules, edit.Before.Version + 1, edit.Now, edit.Now, edit.Actor.Name);
+                return VersionedEdit.Saved(after, after.Version, before is null ? "created" : "updated", null,
+                    before is null ? null : new { before.Rules, before.Version }, new { after.Rules, after.Version });
+            },
+            Publish = (after, now) => events.PublishAsync(new OpeningHoursChange(OpeningHoursEvents.Switchboard, Id, null, after.Version, now)),
+        }, request.Headers[Versions.Header], user, dataSource, clock, request.HttpContext.Response, ct);
+        return outcome.AsOk();
     }
 
     private static async Task<Results<Ok<OpeningStatus>, ValidationProblem>> Status(

@@ -53,7 +53,7 @@ public static class UnitHoursApi
                                      "An editor sets them with PUT and If-Match: \"0\".");
         }
 
-        OpeningHoursHttp.SetVersion(response, unit.Hours.Version);
+        response.Headers.ETag = Versions.ETag(unit.Hours.Version);
         return TypedResults.Ok(ToUnitHours(unit));
     }
 
@@ -61,24 +61,6 @@ public static class UnitHoursApi
         Guid unitId, HttpRequest request, ClaimsPrincipal user, NpgsqlDataSource dataSource, TimeProvider clock,
         OpeningHoursEvents events, CancellationToken ct)
     {
-        await using var conn = await dataSource.OpenConnectionAsync(ct);
-        var unit = await UnitRules.LoadAsync(conn, unitId, ct);
-        if (unit is null)
-        {
-            return Problems.NotFound($"No unit has id {unitId}.");
-        }
-
-        if (!user.MayEdit(unit.MunicipalityCode))
-        {
-            return Problems.Forbidden($"You may change only your own municipality's opening hours; '{unit.UnitName}' belongs to {unit.MunicipalityCode}.");
-        }
-
-        var sent = OpeningHoursHttp.ParseVersion(request, out var missingVersion);
-        if (missingVersion is not null)
-        {
-            return missingVersion;
-        }
-
         var (body, unreadable) = await OpeningHoursHttp.ReadBodyAsync<UnitHoursRequest>(request, ct);
         if (unreadable is not null)
         {
@@ -90,34 +72,38 @@ public static class UnitHoursApi
             return invalid;
         }
 
-        var current = unit.Hours?.Version ?? 0;
-        if (sent != current)
+        var outcome = await VersionedEdit.RunAsync(new VersionedEdit.Spec<UnitWithRules, UnitWithRules>
         {
-            return OpeningHoursHttp.Conflict($"The opening hours of '{unit.UnitName}'", sent!.Value, current, unit.Hours?.UpdatedBy, unit.Hours?.UpdatedAt);
-        }
-
-        var now = clock.GetUtcNow();
-        var actor = user.Actor();
-        var after = new StoredUnitHours(body!.Weekly!, body.Exceptions!, body.HolidayOverride, current + 1, now, now, actor.Name);
-        await using var tx = await conn.BeginTransactionAsync(ct);
-        if (!await SaveAsync(conn, tx, unitId, sent.Value, after, actor, ct))
-        {
-            await tx.RollbackAsync(ct);
-            var latest = (await UnitRules.LoadAsync(conn, unitId, ct))?.Hours;
-            return OpeningHoursHttp.Conflict($"The opening hours of '{unit.UnitName}'", sent.Value, latest?.Version ?? 0, latest?.UpdatedBy, latest?.UpdatedAt);
-        }
-
-        await Audit.RecordAsync(conn, tx, actor, now, EntityType, unitId.ToString(), unit.MunicipalityCode,
-            current == 0 ? "created" : "updated", AuditShape(unit.Hours), AuditShape(after));
-        await tx.CommitAsync(ct);
-
-        await events.PublishAsync(new OpeningHoursChange(OpeningHoursEvents.Unit, unitId.ToString(), unit.MunicipalityCode, after.Version, now));
-        OpeningHoursHttp.SetVersion(request.HttpContext.Response, after.Version);
-        return TypedResults.Ok(ToUnitHours(unit with { Hours = after }));
+            EntityType = EntityType,
+            EntityId = unitId.ToString(),
+            ZeroMeansNothingStored = true,
+            // The unit's row is locked, so two first saves of its hours (version 0) cannot both insert.
+            Load = async (conn, tx, token) =>
+            {
+                await conn.ExecuteAsync(new CommandDefinition(
+                    "select 1 from directory_units where id = @unitId for update", new { unitId }, tx, cancellationToken: token));
+                return await UnitRules.LoadAsync(conn, unitId, token) is { } unit
+                    ? new VersionedEdit.Held<UnitWithRules>(unit, unit.Hours?.Version ?? 0, unit.MunicipalityCode, $"The opening hours of '{unit.UnitName}'")
+                    : null;
+            },
+            NotFound = $"No unit has id {unitId}.",
+            Forbidden = owner => $"You may change only your own municipality's opening hours; this unit belongs to {owner}.",
+            Write = async edit =>
+            {
+                var unit = edit.Before.Entry!;
+                var after = new StoredUnitHours(body!.Weekly!, body.Exceptions!, body.HolidayOverride, edit.Before.Version + 1, edit.Now, edit.Now, edit.Actor.Name);
+                await SaveAsync(edit.Connection, edit.Transaction, unitId, edit.Before.Version, after, edit.Actor, edit.Cancellation);
+                return VersionedEdit.Saved(unit with { Hours = after }, after.Version, edit.Before.Version == 0 ? "created" : "updated",
+                    unit.MunicipalityCode, AuditShape(unit.Hours), AuditShape(after));
+            },
+            Publish = (after, now) => events.PublishAsync(
+                new OpeningHoursChange(OpeningHoursEvents.Unit, unitId.ToString(), after.MunicipalityCode, after.Hours!.Version, now)),
+        }, request.Headers[Versions.Header], user, dataSource, clock, request.HttpContext.Response, ct);
+        return outcome.After is { } saved ? TypedResults.Ok(ToUnitHours(saved)) : new VersionedEdit.Outcome<UnitHours>(null, outcome.Refusal).AsOk();
     }
 
-    /// <summary>Insert when nothing was stored (version 0), else update only the version the editor read.</summary>
-    private static async Task<bool> SaveAsync(
+    /// <summary>Insert when nothing was stored (version 0), else update the version the editor read (its row is locked).</summary>
+    private static async Task SaveAsync(
         NpgsqlConnection conn, NpgsqlTransaction tx, Guid unitId, int sent, StoredUnitHours hours, Actor actor, CancellationToken ct)
     {
         const string Insert = """
@@ -138,7 +124,10 @@ public static class UnitHoursApi
             exceptions = OpeningHoursHttp.Serialize(hours.Exceptions),
             holidayOverride = hours.HolidayOverride is null ? null : OpeningHoursHttp.Serialize(hours.HolidayOverride),
         };
-        return await conn.ExecuteAsync(new CommandDefinition(sent == 0 ? Insert : Update, args, tx, cancellationToken: ct)) == 1;
+        if (await conn.ExecuteAsync(new CommandDefinition(sent == 0 ? Insert : Update, args, tx, cancellationToken: ct)) != 1)
+        {
+            throw new InvalidOperationException($"The opening hours of unit {unitId} changed although its row was locked.");
+        }
     }
 
     private static async Task<Results<Ok<UnitHours>, ProblemHttpResult>> Review(

@@ -59,7 +59,7 @@ public sealed class RedisServer : IAsyncDisposable
         catch (System.ComponentModel.Win32Exception ex)
         {
             throw new InvalidOperationException(
-                "redis-server is not installed (Debian: apt-get install redis-server; scripts/test.sh installs it).", ex);
+                "redis-server is not installed (Debian: apt-get install redis-server; scripts/test.sh cluster and all install it).", ex);
         }
 
         var until = DateTime.UtcNow + TimeSpan.FromSeconds(15);
