@@ -80,14 +80,8 @@ public static class PeopleApi
         Guid id, PersonRequest request, [FromHeader(Name = Versions.Header)] string? ifMatch, ClaimsPrincipal user,
         NpgsqlDataSource dataSource, TimeProvider time, DirectoryEvents events, HttpResponse response, CancellationToken ct)
     {
-        var outcome = await VersionedEdit.RunAsync(new VersionedEdit.Spec<Person, Person>
-        {
-            EntityType = People.EntityType,
-            EntityId = id.ToString(),
-            Load = LoadAsync(id),
-            NotFound = $"No person has id {id}.",
-            Forbidden = owner => $"You may change only your own municipality's people; this person belongs to {owner}.",
-            Write = async edit =>
+        var outcome = await VersionedEdit.RunAsync(Edit(id, "change",
+            async edit =>
             {
                 var before = edit.Before.Entry!;
                 var errors = new FieldErrors();
@@ -107,8 +101,8 @@ public static class PeopleApi
                 var after = await People.UpdateAsync(edit.Connection, edit.Transaction, id, values, edit.Now, edit.Cancellation);
                 return VersionedEdit.Saved(after, after.Version, "updated", after.MunicipalityCode, before, after);
             },
-            Publish = (after, now) => events.PublishAsync("person", id.ToString(), after.MunicipalityCode, "updated", after.Version, now),
-        }, ifMatch, user, dataSource, time, response, ct);
+            (after, now) => events.PublishAsync("person", id.ToString(), after.MunicipalityCode, "updated", after.Version, now)),
+            ifMatch, user, dataSource, time, response, ct);
         return outcome.AsOk();
     }
 
@@ -116,29 +110,33 @@ public static class PeopleApi
         Guid id, [FromHeader(Name = Versions.Header)] string? ifMatch, ClaimsPrincipal user,
         NpgsqlDataSource dataSource, TimeProvider time, DirectoryEvents events, HttpResponse response, CancellationToken ct)
     {
-        var outcome = await VersionedEdit.RunAsync(new VersionedEdit.Spec<Person, Person>
-        {
-            EntityType = People.EntityType,
-            EntityId = id.ToString(),
-            Load = LoadAsync(id),
-            NotFound = $"No person has id {id}.",
-            Forbidden = owner => $"You may remove only your own municipality's people; this person belongs to {owner}.",
-            Write = async edit =>
+        var outcome = await VersionedEdit.RunAsync(Edit(id, "remove",
+            async edit =>
             {
                 var before = edit.Before.Entry!;
                 await edit.Connection.ExecuteAsync(new CommandDefinition(
                     "delete from directory_people where id = @id", new { id }, edit.Transaction, cancellationToken: edit.Cancellation));
                 return VersionedEdit.Saved(before, 0, "deleted", before.MunicipalityCode, before, null);
             },
-            Publish = (before, now) => events.PublishAsync("person", id.ToString(), before.MunicipalityCode, "deleted", null, now),
-        }, ifMatch, user, dataSource, time, response, ct);
+            (before, now) => events.PublishAsync("person", id.ToString(), before.MunicipalityCode, "deleted", null, now)),
+            ifMatch, user, dataSource, time, response, ct);
         return outcome.AsNoContent();
     }
 
-    private static Func<NpgsqlConnection, NpgsqlTransaction, CancellationToken, Task<VersionedEdit.Held<Person>?>> LoadAsync(Guid id) =>
-        async (conn, tx, ct) => await People.FindAsync(conn, id, ct, tx, forUpdate: true) is { } person
-            ? new VersionedEdit.Held<Person>(person, person.Version, person.MunicipalityCode, $"The entry for {person.Name}")
-            : null;
+    /// <summary>A change or removal of one person through the shared versioned edit (Platform/VersionedEdit.cs).</summary>
+    private static VersionedEdit.Spec<Person, Person> Edit(
+        Guid id, string verb, Func<VersionedEdit.Edit<Person>, Task<VersionedEdit.Change<Person>>> write, Func<Person, DateTimeOffset, Task> publish) => new()
+    {
+        EntityType = People.EntityType,
+        EntityId = id.ToString(),
+        Load = async (conn, tx, ct) => await People.FindAsync(conn, id, ct, tx, forUpdate: true) is { } e
+            ? new VersionedEdit.Held<Person>(e, e.Version, e.MunicipalityCode, $"The entry for {e.Name}")
+            : null,
+        NotFound = $"No person has id {id}.",
+        Forbidden = owner => $"You may {verb} only your own municipality's people; this person belongs to {owner}.",
+        Write = write,
+        Publish = publish,
+    };
 
     private static async Task<string?> CheckUnitAsync(NpgsqlConnection conn, NpgsqlTransaction tx, PersonValues values, FieldErrors errors, CancellationToken ct)
     {

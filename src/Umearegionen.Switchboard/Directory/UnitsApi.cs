@@ -79,14 +79,8 @@ public static class UnitsApi
         Guid id, UnitRequest request, [FromHeader(Name = Versions.Header)] string? ifMatch, ClaimsPrincipal user,
         NpgsqlDataSource dataSource, TimeProvider time, DirectoryEvents events, HttpResponse response, CancellationToken ct)
     {
-        var outcome = await VersionedEdit.RunAsync(new VersionedEdit.Spec<Unit, Unit>
-        {
-            EntityType = Units.EntityType,
-            EntityId = id.ToString(),
-            Load = LoadAsync(id),
-            NotFound = $"No unit has id {id}.",
-            Forbidden = owner => $"You may change only your own municipality's units; this unit belongs to {owner}.",
-            Write = async edit =>
+        var outcome = await VersionedEdit.RunAsync(Edit(id, "change",
+            async edit =>
             {
                 var before = edit.Before.Entry!;
                 // A unit stays in its municipality; leaving the field out means "the same".
@@ -107,8 +101,8 @@ public static class UnitsApi
                 var after = await Units.UpdateAsync(edit.Connection, edit.Transaction, id, values, edit.Now, edit.Cancellation);
                 return VersionedEdit.Saved(after, after.Version, "updated", after.MunicipalityCode, before, after);
             },
-            Publish = (after, now) => events.PublishAsync("unit", id.ToString(), after.MunicipalityCode, "updated", after.Version, now),
-        }, ifMatch, user, dataSource, time, response, ct);
+            (after, now) => events.PublishAsync("unit", id.ToString(), after.MunicipalityCode, "updated", after.Version, now)),
+            ifMatch, user, dataSource, time, response, ct);
         return outcome.AsOk();
     }
 
@@ -116,14 +110,8 @@ public static class UnitsApi
         Guid id, [FromHeader(Name = Versions.Header)] string? ifMatch, ClaimsPrincipal user,
         NpgsqlDataSource dataSource, TimeProvider time, DirectoryEvents events, HttpResponse response, CancellationToken ct)
     {
-        var outcome = await VersionedEdit.RunAsync(new VersionedEdit.Spec<Unit, Unit>
-        {
-            EntityType = Units.EntityType,
-            EntityId = id.ToString(),
-            Load = LoadAsync(id),
-            NotFound = $"No unit has id {id}.",
-            Forbidden = owner => $"You may remove only your own municipality's units; this unit belongs to {owner}.",
-            Write = async edit =>
+        var outcome = await VersionedEdit.RunAsync(Edit(id, "remove",
+            async edit =>
             {
                 var before = edit.Before.Entry!;
                 // Never lose people silently: a unit with people or sub-units is refused, not cascaded.
@@ -143,15 +131,25 @@ public static class UnitsApi
                     "delete from directory_units where id = @id", new { id }, edit.Transaction, cancellationToken: edit.Cancellation));
                 return VersionedEdit.Saved(before, 0, "deleted", before.MunicipalityCode, before, null);
             },
-            Publish = (before, now) => events.PublishAsync("unit", id.ToString(), before.MunicipalityCode, "deleted", null, now),
-        }, ifMatch, user, dataSource, time, response, ct);
+            (before, now) => events.PublishAsync("unit", id.ToString(), before.MunicipalityCode, "deleted", null, now)),
+            ifMatch, user, dataSource, time, response, ct);
         return outcome.AsNoContent();
     }
 
-    private static Func<NpgsqlConnection, NpgsqlTransaction, CancellationToken, Task<VersionedEdit.Held<Unit>?>> LoadAsync(Guid id) =>
-        async (conn, tx, ct) => await Units.FindAsync(conn, id, ct, tx, forUpdate: true) is { } unit
-            ? new VersionedEdit.Held<Unit>(unit, unit.Version, unit.MunicipalityCode, $"The unit '{unit.Name}'")
-            : null;
+    /// <summary>A change or removal of one unit through the shared versioned edit (Platform/VersionedEdit.cs).</summary>
+    private static VersionedEdit.Spec<Unit, Unit> Edit(
+        Guid id, string verb, Func<VersionedEdit.Edit<Unit>, Task<VersionedEdit.Change<Unit>>> write, Func<Unit, DateTimeOffset, Task> publish) => new()
+    {
+        EntityType = Units.EntityType,
+        EntityId = id.ToString(),
+        Load = async (conn, tx, ct) => await Units.FindAsync(conn, id, ct, tx, forUpdate: true) is { } e
+            ? new VersionedEdit.Held<Unit>(e, e.Version, e.MunicipalityCode, $"The unit '{e.Name}'")
+            : null,
+        NotFound = $"No unit has id {id}.",
+        Forbidden = owner => $"You may {verb} only your own municipality's units; this unit belongs to {owner}.",
+        Write = write,
+        Publish = publish,
+    };
 
     private static async Task CheckKeyFreeAsync(NpgsqlConnection conn, NpgsqlTransaction tx, Guid? self, UnitValues v, FieldErrors errors, CancellationToken ct)
     {
