@@ -114,7 +114,7 @@ public sealed class ConcurrencyTests(RoutingApp app) : IClassFixture<RoutingApp>
         {
             var offer = await op.NextOfferAsync();
             Assert.Contains(offer.Call.Id, ids);
-            Assert.True(await OperatorClient.StaysEmpty(op.Offers));
+            await world.AssertOfferCountAsync(op, 1);
         }
 
         Assert.Equal(Operators, await world.ScalarAsync<long>(

@@ -56,7 +56,7 @@ public sealed class OperatorConnectionTests(RoutingApp app) : IClassFixture<Rout
         var call = await world.CallAsync();
 
         Assert.Equal(call.CallId, (await longest.NextOfferAsync()).Call.Id);
-        Assert.True(await OperatorClient.StaysEmpty(other.Offers));
+        await world.AssertOfferCountAsync(other, 0);
     }
 
     [Fact]

@@ -20,7 +20,7 @@ public sealed class QueueAndOfferTests(RoutingApp app) : IClassFixture<RoutingAp
         var offer = await first.NextOfferAsync();
         Assert.Equal(call.CallId, offer.Call.Id);
         Assert.Equal("2403", offer.Call.MunicipalityCode);
-        Assert.True(await OperatorClient.StaysEmpty(second.Offers));
+        await world.AssertOfferCountAsync(second, 0);
     }
 
     [Fact]
@@ -42,7 +42,7 @@ public sealed class QueueAndOfferTests(RoutingApp app) : IClassFixture<RoutingAp
             "select operator_id from offers where call_id = @id and resolution is null", new { id = call.CallId }));
         Assert.Contains(await world.InstructionsForAsync(call.PlatformCallId),
             i => i.Kind == InstructionKinds.RingOperator && i.OperatorId == first.Id);
-        Assert.True(await OperatorClient.StaysEmpty(second.Offers));
+        await world.AssertOfferCountAsync(second, 0);
     }
 
     [Fact]
@@ -179,7 +179,7 @@ public sealed class QueueAndOfferTests(RoutingApp app) : IClassFixture<RoutingAp
         await using var world = new RoutingDriver(app);
         var (op, first) = await OperatorOnACallAsync(world);
         var second = await world.CallAsync();
-        Assert.True(await OperatorClient.StaysEmpty(op.Offers, TimeSpan.FromMilliseconds(300)));
+        await world.AssertOfferCountAsync(op, 1);
 
         // The clock stands still, so no sweeper tick: finishing the call is what starts the round.
         await op.AnswerAsync(first.CallId);
@@ -304,7 +304,7 @@ public sealed class QueueAndOfferTests(RoutingApp app) : IClassFixture<RoutingAp
         var cover = await world.OperatorAsync("2480");
 
         var call = await world.CallAsync();
-        Assert.True(await OperatorClient.StaysEmpty(cover.Offers));
+        await world.AssertOfferCountAsync(cover, 0);
 
         app.Clock!.Advance(TimeSpan.FromSeconds(61));
 
@@ -333,7 +333,7 @@ public sealed class QueueAndOfferTests(RoutingApp app) : IClassFixture<RoutingAp
         var call = await world.CallAsync();
 
         Assert.Equal(call.CallId, (await main.NextOfferAsync()).Call.Id);
-        Assert.True(await OperatorClient.StaysEmpty(cover.Offers));
+        await world.AssertOfferCountAsync(cover, 0);
     }
 
     [Fact]
@@ -344,7 +344,7 @@ public sealed class QueueAndOfferTests(RoutingApp app) : IClassFixture<RoutingAp
 
         await world.CallAsync();
 
-        Assert.True(await OperatorClient.StaysEmpty(op.Offers));
+        await world.AssertOfferCountAsync(op, 0);
     }
 
     [Fact]

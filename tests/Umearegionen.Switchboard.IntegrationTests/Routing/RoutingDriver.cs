@@ -97,6 +97,20 @@ public sealed class RoutingDriver(SwitchboardApp app) : IAsyncDisposable
             "select id, state, offered_to, operator_id, outcome, wrap_up_category from calls where id = @callId", new { callId });
     }
 
+    /// <summary>
+    /// The operator has had exactly <paramref name="offers"/> offers and no other is coming, checked without
+    /// waiting for time to pass: a dispatch round is run to its end first (the service's own read and offer,
+    /// <see cref="Umearegionen.Switchboard.Routing.Dispatcher.RoundOnceAsync"/>), so any offer the service
+    /// would make now is made; then the database holds that many offers to them (an offer is stored before
+    /// it is pushed), and no push beyond those the test took has reached their client.
+    /// </summary>
+    public async Task AssertOfferCountAsync(OperatorClient op, int offers = 0)
+    {
+        await app.Service<Umearegionen.Switchboard.Routing.Dispatcher>().RoundOnceAsync(CancellationToken.None);
+        Assert.Equal(offers, await ScalarAsync<long>("select count(*) from offers where operator_id = @id", new { id = op.Id }));
+        Assert.False(op.Offers.Reader.TryPeek(out _), "an offer reached the operator's client beyond those the database holds");
+    }
+
     public async Task<T> ScalarAsync<T>(string sql, object? args = null)
     {
         await using var conn = new NpgsqlConnection(app.DatabaseConnectionString);
@@ -213,21 +227,6 @@ public sealed class OperatorClient : IAsyncDisposable
     {
         using var timeout = new CancellationTokenSource(RoutingDriver.Patience);
         return await channel.Reader.ReadAsync(timeout.Token);
-    }
-
-    /// <summary>True when nothing arrives on the channel within a short while.</summary>
-    public static async Task<bool> StaysEmpty<T>(Channel<T> channel, TimeSpan? wait = null)
-    {
-        using var timeout = new CancellationTokenSource(wait ?? TimeSpan.FromMilliseconds(700));
-        try
-        {
-            await channel.Reader.WaitToReadAsync(timeout.Token);
-            return false;
-        }
-        catch (OperationCanceledException)
-        {
-            return true;
-        }
     }
 
     public async ValueTask DisposeAsync() => await Connection.DisposeAsync();
