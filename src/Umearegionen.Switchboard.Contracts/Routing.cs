@@ -109,7 +109,8 @@ public sealed record CallView(
 /// <summary>
 /// An answer (docs/answers.md) an operator can read out for a call, valid today, of the dialled
 /// municipality or shared by all (MunicipalityCode null), found with the call's menu topic. Answer is the
-/// text to read out; UnitId and UnitName the first unit it links to, if any. Why: "topic".
+/// text to read out; UnitId and UnitName the first unit it links to, if any. Why: "notice" (a notice in
+/// force for the call points to it; listed first) or "topic".
 /// </summary>
 public sealed record SuggestedAnswer(
     Guid Id, string Question, string Answer, string? MunicipalityCode, Guid? UnitId, string? UnitName, string Why);
@@ -157,7 +158,7 @@ public sealed record ManagerView(
 
 public sealed record NoticeView(
     Guid Id, string MunicipalityCode, IReadOnlyList<string> Topics, string Text, DateTimeOffset PublishedAt,
-    DateTimeOffset ExpiresAt, string PublishedBy);
+    DateTimeOffset ExpiresAt, string PublishedBy, IReadOnlyList<Guid>? AnswerIds = null);
 
 /// <summary>Everything an operator's screen needs after (re)connecting.</summary>
 public sealed record OperatorSync(

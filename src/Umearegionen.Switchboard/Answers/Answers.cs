@@ -44,6 +44,7 @@ public static class AnswerStore
     public const int MaxTopics = 20;
     public const int MaxUnits = 20;
     public const int MaxEServices = 10;
+    public const int MaxNoticeAnswers = 10;
 
     private static readonly TimeZoneInfo Zone = TimeZoneInfo.FindSystemTimeZoneById(OpeningHoursRegistration.TimeZoneId);
 
@@ -241,6 +242,46 @@ public static class AnswerStore
                 errors.Add("externalKey", $"Another answer of {v.MunicipalityCode ?? "the shared answers"} already has the key '{v.ExternalKey}'.");
             }
         }
+    }
+
+    /// <summary>A notice's answers must exist and be its municipality's or shared.</summary>
+    public static async Task CheckNoticeAnswersAsync(
+        NpgsqlConnection conn, NpgsqlTransaction tx, string municipality, Guid[] ids, FieldErrors errors, CancellationToken ct)
+    {
+        if (ids.Length == 0)
+        {
+            return;
+        }
+
+        var found = (await conn.QueryAsync<(Guid Id, string? MunicipalityCode)>(new CommandDefinition(
+            "select id, municipality_code from answers where id = any (@ids)", new { ids }, tx, cancellationToken: ct))).ToDictionary(a => a.Id, a => a.MunicipalityCode);
+        foreach (var (id, i) in ids.Select((id, i) => (id, i)))
+        {
+            if (!found.TryGetValue(id, out var code))
+            {
+                errors.Add($"answerIds[{i}]", $"No answer has id {id}.");
+            }
+            else if (code is not null && code != municipality)
+            {
+                errors.Add($"answerIds[{i}]", $"The answer belongs to municipality {code}; a notice of {municipality} may point to its own or shared answers.");
+            }
+        }
+    }
+
+    /// <summary>The answers notices point to that are valid today, in the order given, for a call's view.</summary>
+    public static async Task<IReadOnlyList<Contracts.SuggestedAnswer>> ForNoticesAsync(
+        NpgsqlConnection conn, Guid[] ids, DateTimeOffset now, CancellationToken ct)
+    {
+        const string Sql = """
+            select a.id, a.question, a.answer, a.municipality_code, u.id as unit_id, u.name as unit_name
+            from answers a left join directory_units u on u.id = a.unit_ids[1]
+            where a.id = any (@ids)
+              and (a.valid_from is null or a.valid_from <= @today) and (a.valid_to is null or a.valid_to >= @today)
+            order by array_position(@ids, a.id)
+            """;
+        var rows = await conn.QueryAsync<(Guid Id, string Question, string Answer, string? MunicipalityCode, Guid? UnitId, string? UnitName)>(
+            new CommandDefinition(Sql, new { ids, today = Today(now) }, cancellationToken: ct));
+        return rows.Select(r => new Contracts.SuggestedAnswer(r.Id, r.Question, r.Answer, r.MunicipalityCode, r.UnitId, r.UnitName, "notice")).ToList();
     }
 
     private sealed record AnswerRow(

@@ -51,6 +51,14 @@ public sealed class Destinations(
         try
         {
             var (suggestions, answers) = await SuggestWithAnswersAsync(conn, call.MunicipalityCode, call.MenuTopic, now, ct);
+            // A notice in force for the call can point to answers: they come first (one statement, only then).
+            var pointed = call.Notices.SelectMany(n => n.AnswerIds ?? []).Distinct().ToArray();
+            if (pointed.Length > 0)
+            {
+                var first = await Answers.AnswerStore.ForNoticesAsync(conn, pointed, now, ct);
+                answers = [.. first, .. answers.Where(a => !first.Any(f => f.Id == a.Id))];
+            }
+
             return call with { Suggestions = suggestions, Answers = answers };
         }
         catch (Exception ex) when (!ct.IsCancellationRequested)

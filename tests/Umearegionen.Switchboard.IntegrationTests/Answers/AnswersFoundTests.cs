@@ -99,4 +99,38 @@ public sealed class AnswersFoundTests(RoutingApp app) : IClassFixture<RoutingApp
         var acceptedAgain = await op.AcceptAsync(second.CallId);
         Assert.Equal(new[] { vindelnsAnswer.Id, added.Id }.Order(), acceptedAgain.Answers!.Select(a => a.Id).Order());
     }
+
+    [Fact]
+    public async Task ANoticePointingToAnAnswerListsItFirstWhileInForce()
+    {
+        var vannas = await app.ClientForAsync(Roles.Editor, "2460");
+        var boil = await CreateAsync(vannas, Body("2460", Unique("Vattenläcka i Vännäs: kokningsrekommendation"),
+            "Koka dricksvattnet i tre minuter tills vidare.", topics: ["vatten"]));
+        var umeas = await CreateAsync(await app.ClientForAsync(Roles.Editor, "2480"), Body("2480", Unique("Umeås svar")));
+        var notice = new { municipalityCode = "2460", topics = Array.Empty<string>(), text = "Vattenläcka i Vännäs",
+            expiresAt = app.Clock!.GetUtcNow().AddHours(4), answerIds = new[] { boil.Id } };
+
+        var refused = await vannas.PostAsJsonAsync("/api/notices", notice with { answerIds = new[] { boil.Id, umeas.Id } });
+        var published = await vannas.PostAsJsonAsync("/api/notices", notice);
+        await using var world = new RoutingDriver(app);
+        var op = await world.OperatorAsync();
+        var call = await world.CallAsync("+4693514000", Word("annat"));
+        await op.NextOfferAsync();
+        var accepted = await op.AcceptAsync(call.CallId);
+
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Equal(["answerIds[1]"], await ErrorFieldsAsync(refused));
+        await EnsureAsync(published, HttpStatusCode.Created);
+        var view = await ReadAsync<Contracts.NoticeView>(published);
+        Assert.Equal([boil.Id], view.AnswerIds!);
+        var first = accepted.Answers![0];
+        Assert.Equal((boil.Id, boil.Answer, "notice"), (first.Id, first.Answer, first.Why));
+
+        // Withdrawn: the next call no longer lists it.
+        await EnsureAsync(await vannas.DeleteAsync($"/api/notices/{view.Id}"), HttpStatusCode.NoContent);
+        await op.AnswerAsync(call.CallId);
+        var next = await world.CallAsync("+4693514000", Word("annat"));
+        await op.NextOfferAsync();
+        Assert.DoesNotContain((await op.AcceptAsync(next.CallId)).Answers ?? [], a => a.Id == boil.Id);
+    }
 }
