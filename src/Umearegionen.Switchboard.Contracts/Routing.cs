@@ -104,7 +104,16 @@ public sealed record CallView(
     Guid Id, string State, string CallerNumber, string DialledNumber, string? MunicipalityCode, string? MenuTopic,
     int Priority, DateTimeOffset QueuedAt, Guid? OperatorId, DateTimeOffset? AnsweredAt, DateTimeOffset? CallerLeftAt,
     Destination? Consultation, string? Outcome, IReadOnlyList<NoticeView> Notices,
-    IReadOnlyList<SuggestedDestination>? Suggestions = null, string? Warning = null);
+    IReadOnlyList<SuggestedDestination>? Suggestions = null, string? Warning = null, IReadOnlyList<SuggestedAnswer>? Answers = null);
+
+/// <summary>
+/// An answer (docs/answers.md) an operator can read out for a call, valid today, of the dialled
+/// municipality or shared by all (MunicipalityCode null), found with the call's menu topic. Answer is the
+/// text to read out; UnitId and UnitName the first unit it links to, if any. Why: "notice" (a notice in
+/// force for the call points to it; listed first) or "topic".
+/// </summary>
+public sealed record SuggestedAnswer(
+    Guid Id, string Question, string Answer, string? MunicipalityCode, Guid? UnitId, string? UnitName, string Why);
 
 /// <summary>What to offer the caller while a unit is closed (from the directory): kind none|on-call|e-service|callback|message.</summary>
 public sealed record ClosedFallback(string Kind, string? Phone, string? Url, string? Text);
@@ -149,7 +158,7 @@ public sealed record ManagerView(
 
 public sealed record NoticeView(
     Guid Id, string MunicipalityCode, IReadOnlyList<string> Topics, string Text, DateTimeOffset PublishedAt,
-    DateTimeOffset ExpiresAt, string PublishedBy);
+    DateTimeOffset ExpiresAt, string PublishedBy, IReadOnlyList<Guid>? AnswerIds = null);
 
 /// <summary>Everything an operator's screen needs after (re)connecting.</summary>
 public sealed record OperatorSync(

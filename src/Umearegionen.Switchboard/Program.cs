@@ -1,4 +1,5 @@
 using Umearegionen.Switchboard.Access;
+using Umearegionen.Switchboard.Answers;
 using Umearegionen.Switchboard.Directory;
 using Umearegionen.Switchboard.Live;
 using Umearegionen.Switchboard.OpeningHours;
@@ -78,6 +79,7 @@ app.MapAccounts();
 app.MapAccessLog();
 app.MapLive();
 app.MapDirectory();
+app.MapAnswers();
 app.MapOpeningHours();
 app.MapCallRouting();
 app.MapStatistics();

@@ -53,7 +53,7 @@ public static class DirectoryRegistration
     /// collide on a database rule (the same external key, a unit removed while a person is added to
     /// it). The transaction is rolled back, so nothing is half-written; the caller is told to retry.
     /// </summary>
-    private static async ValueTask<object?> SimultaneousChange(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    internal static async ValueTask<object?> SimultaneousChange(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         try
         {

@@ -6,12 +6,14 @@ using NpgsqlTypes;
 namespace Umearegionen.Switchboard.Directory;
 
 /// <summary>
-/// One search hit. Kind: "unit" | "person" | "topic" | "e-service". Phone and Email are the
-/// person's for a person and the unit's otherwise; Referral is set only while a person is away.
+/// One search hit. Kind: "unit" | "person" | "topic" | "e-service" | "answer". Phone and Email are the
+/// person's for a person and the unit's otherwise; Referral is set only while a person is away. An
+/// answer (docs/answers.md) has its question as Title and the text to read out as Detail; its unit is
+/// the first unit it links to (none: UnitId and UnitName null), and a shared answer has no municipality.
 /// </summary>
 public sealed record SearchHit(
-    string Kind, Guid Id, string Title, string? Detail, string? Url, Guid UnitId, string UnitName,
-    string MunicipalityCode, string MunicipalityName, string? Phone, string? Email, Referral? Referral,
+    string Kind, Guid Id, string Title, string? Detail, string? Url, Guid? UnitId, string? UnitName,
+    string? MunicipalityCode, string? MunicipalityName, string? Phone, string? Email, Referral? Referral,
     string OpenStatus, DateTimeOffset? OpenStatusUntil, WhenClosed WhenClosed, double Score);
 
 /// <summary>
@@ -29,6 +31,7 @@ public static class DirectorySearch
     public static async Task<IReadOnlyList<SearchHit>> SearchAsync(
         NpgsqlConnection conn, string query, string? municipality, int limit, DateTimeOffset now, CancellationToken ct)
     {
+        // Answers are found only on the days they are valid (Europe/Stockholm); other rows have no dates.
         // 1. q: the query as a Swedish tsquery (word forms) and as accent-free lower-case text.
         // 2. fixes: for each query word, the directory's words it may mean: itself, words it begins, and
         //    misspellings (trigram similarity), keeping only those close to the best candidate.
@@ -63,8 +66,9 @@ public static class DirectorySearch
                 -- ("hemtjänst" in every home-care group) matches more, and then the rows are alike.
                 (select s.id from directory_search s, q, typo
                  where s.kind <> 'person' and (s.tsv @@ q.tsq or s.words @@ typo.tq)
-                   and (@municipality::text is null or s.municipality_code = @municipality)
-                   and s.municipality_code in (select code from municipalities where served_by_switchboard)
+                   and (@municipality::text is null or s.municipality_code = @municipality or s.municipality_code is null)
+                   and (s.municipality_code is null or s.municipality_code in (select code from municipalities where served_by_switchboard))
+                   and (s.valid_from is null or s.valid_from <= @today) and (s.valid_to is null or s.valid_to >= @today)
                  limit 500)
                 union all
                 (select s.id from directory_search s, q, typo
@@ -77,7 +81,7 @@ public static class DirectorySearch
                        case when s.tsv @@ q.tsq then 0.5 else 0 end
                        + case when s.norm = q.qn then 0.5 when s.norm like q.qn || '%' then 0.3
                               when strpos(s.norm, q.qn) > 0 then 0.2 else 0 end
-                       + case s.kind when 'topic' then 0.1 when 'unit' then 0.05 else 0 end as cheap
+                       + case s.kind when 'topic' then 0.1 when 'answer' then 0.1 when 'unit' then 0.05 else 0 end as cheap
                 from matched
                 join directory_search s on s.id = matched.id
                 cross join q
@@ -94,10 +98,10 @@ public static class DirectorySearch
                    m.name as municipality_name, coalesce(p.phone, u.phone) as phone,
                    case when h.kind = 'person' then p.email else u.email end as email,
                    p.referral_until, p.referral_reason, p.referral_to, p.referral_phone,
-                   u.when_closed_kind, u.when_closed_phone, u.when_closed_url, u.when_closed_text, h.score
+                   coalesce(u.when_closed_kind, 'none') as when_closed_kind, u.when_closed_phone, u.when_closed_url, u.when_closed_text, h.score
             from hits h
-            join directory_units u on u.id = h.unit_id
-            join municipalities m on m.code = h.municipality_code
+            left join directory_units u on u.id = h.unit_id
+            left join municipalities m on m.code = h.municipality_code
             left join directory_people p on h.kind = 'person' and p.id = h.entity_id
             order by h.score desc, h.title, m.name
             """;
@@ -106,6 +110,7 @@ public static class DirectorySearch
         command.Parameters.Add(new NpgsqlParameter<string>("tsQuery", NpgsqlDbType.Text) { TypedValue = TsQuery(query) });
         command.Parameters.Add(new NpgsqlParameter("municipality", NpgsqlDbType.Text) { Value = (object?)municipality ?? DBNull.Value });
         command.Parameters.Add(new NpgsqlParameter<int>("limit", NpgsqlDbType.Integer) { TypedValue = limit });
+        command.Parameters.Add(new NpgsqlParameter<DateOnly>("today", NpgsqlDbType.Date) { TypedValue = Answers.AnswerStore.Today(now) });
         // The operators' hottest query: prepared once per physical connection (Npgsql keeps it across
         // pooled opens), because planning it costs about as much as running it.
         await command.PrepareAsync(ct);
@@ -162,8 +167,8 @@ public static class DirectorySearch
     }
 
     private sealed record HitRow(
-        string Kind, Guid EntityId, string Title, string? Detail, Guid UnitId, string UnitName, string MunicipalityCode,
-        string MunicipalityName, string? Phone, string? Email, DateTimeOffset? ReferralUntil, string? ReferralReason,
+        string Kind, Guid EntityId, string Title, string? Detail, Guid? UnitId, string? UnitName, string? MunicipalityCode,
+        string? MunicipalityName, string? Phone, string? Email, DateTimeOffset? ReferralUntil, string? ReferralReason,
         string? ReferralTo, string? ReferralPhone, string WhenClosedKind, string? WhenClosedPhone, string? WhenClosedUrl,
         string? WhenClosedText, double Score)
     {

@@ -9,7 +9,7 @@ public static class SearchApi
 {
     public static RouteHandlerBuilder MapDirectorySearch(this IEndpointRouteBuilder directory) =>
         directory.MapGet("/search", Search).RequireAuthorization(Policies.Staff).WithSummary(
-            "Search units, people, topics and e-services of the served municipalities, best match first " +
+            "Search units, people, topics, e-services and answers valid today of the served municipalities, best match first " +
             "(?q=bygglov&municipality=2480&limit=20). Each hit says whether its unit is open now.");
 
     private static async Task<Results<Ok<IReadOnlyList<SearchHit>>, ValidationProblem>> Search(
@@ -36,9 +36,9 @@ public static class SearchApi
         var now = time.GetUtcNow();
         await using var conn = await dataSource.OpenConnectionAsync(ct);
         var hits = await DirectorySearch.SearchAsync(conn, q!.Trim(), municipality, limit ?? 20, now, ct);
-        var status = await openStatus.OpenNowAsync(hits.Select(h => h.UnitId).Distinct().ToList(), now, ct);
+        var status = await openStatus.OpenNowAsync(hits.Where(h => h.UnitId is not null).Select(h => h.UnitId!.Value).Distinct().ToList(), now, ct);
         return TypedResults.Ok<IReadOnlyList<SearchHit>>(hits
-            .Select(h => status.TryGetValue(h.UnitId, out var open) ? h with { OpenStatus = open.Status, OpenStatusUntil = open.Until } : h)
+            .Select(h => h.UnitId is { } unit && status.TryGetValue(unit, out var open) ? h with { OpenStatus = open.Status, OpenStatusUntil = open.Until } : h)
             .ToList());
     }
 }

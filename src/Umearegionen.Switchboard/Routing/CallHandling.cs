@@ -66,7 +66,7 @@ public sealed partial class CallHandling(
         instructions.Pulse();
         notifier.Changed();
         // After the call is taken (never in the dispatcher): the operator's screen shows where it may go.
-        return row.ToView(notices) with { Suggestions = await destinations.ForCallAsync(conn, callId, row.MunicipalityCode, row.MenuTopic, now, ct) };
+        return await destinations.ForCallAsync(conn, row.ToView(notices), now, ct);
     }
 
     /// <summary>A call's likely destinations (docs/hub.md, GetSuggestions).</summary>

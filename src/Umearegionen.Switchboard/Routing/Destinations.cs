@@ -36,6 +36,9 @@ public sealed class Destinations(
     /// <summary>How many destinations a call's suggestions list.</summary>
     public const int SuggestionCount = 8;
 
+    /// <summary>How many answers a call's view lists (docs/answers.md).</summary>
+    public const int AnswerCount = 3;
+
     /// <summary>The longest callback window checked day by day against a unit's hours.</summary>
     public static readonly TimeSpan MaxCallbackWindow = TimeSpan.FromDays(31);
 
@@ -43,17 +46,25 @@ public sealed class Destinations(
     /// Suggestions for a call that has just been taken or is shown again: a failure here must not
     /// undo or hide the step itself, so it is logged and the view goes without (GetSuggestions retries).
     /// </summary>
-    internal async Task<IReadOnlyList<SuggestedDestination>?> ForCallAsync(
-        NpgsqlConnection conn, Guid callId, string? municipality, string? menuTopic, DateTimeOffset now, CancellationToken ct)
+    internal async Task<CallView> ForCallAsync(NpgsqlConnection conn, CallView call, DateTimeOffset now, CancellationToken ct)
     {
         try
         {
-            return await SuggestAsync(conn, municipality, menuTopic, now, ct);
+            var (suggestions, answers) = await SuggestWithAnswersAsync(conn, call.MunicipalityCode, call.MenuTopic, now, ct);
+            // A notice in force for the call can point to answers: they come first (one statement, only then).
+            var pointed = call.Notices.SelectMany(n => n.AnswerIds ?? []).Distinct().ToArray();
+            if (pointed.Length > 0)
+            {
+                var first = await Answers.AnswerStore.ForNoticesAsync(conn, pointed, now, ct);
+                answers = [.. first, .. answers.Where(a => !first.Any(f => f.Id == a.Id))];
+            }
+
+            return call with { Suggestions = suggestions, Answers = answers };
         }
         catch (Exception ex) when (!ct.IsCancellationRequested)
         {
-            RoutingLog.SuggestionsFailed(logger, ex, callId);
-            return null;
+            RoutingLog.SuggestionsFailed(logger, ex, call.Id);
+            return call;
         }
     }
 
@@ -69,19 +80,28 @@ public sealed class Destinations(
     /// whichever comes first. Calls of one municipality and topic arrive many a second at peaks.
     /// </remarks>
     public async Task<IReadOnlyList<SuggestedDestination>> SuggestAsync(
+        NpgsqlConnection conn, string? municipality, string? menuTopic, DateTimeOffset now, CancellationToken ct) =>
+        (await SuggestWithAnswersAsync(conn, municipality, menuTopic, now, ct)).Suggestions;
+
+    /// <summary>
+    /// <see cref="SuggestAsync"/> with the answers valid today found by the same search (docs/answers.md).
+    /// The kept list also ends at the next local midnight, when answers may become valid or stop being so.
+    /// </summary>
+    public async Task<(IReadOnlyList<SuggestedDestination> Suggestions, IReadOnlyList<SuggestedAnswer> Answers)> SuggestWithAnswersAsync(
         NpgsqlConnection conn, string? municipality, string? menuTopic, DateTimeOffset now, CancellationToken ct)
     {
         var key = (municipality ?? "", menuTopic?.Trim() ?? "");
         List<SuggestedDestination> suggestions;
+        List<SuggestedAnswer> answers;
         if (_suggestions.TryGetValue(key, out var kept) && changes.IsCurrent(kept.Token) && kept.From <= now && now < kept.Until)
         {
-            suggestions = kept.Suggestions;
+            (suggestions, answers) = (kept.Suggestions, kept.Answers);
         }
         else
         {
             // Taken before the reads: a change committed meanwhile makes this list not current at once.
             var token = changes.Begin();
-            suggestions = await ReadSuggestionsAsync(conn, municipality, menuTopic, now, ct);
+            (suggestions, answers) = await ReadSuggestionsAsync(conn, municipality, menuTopic, now, ct);
             if (token is { } t)
             {
                 if (_suggestions.Count > MaxKeptSuggestionLists)
@@ -90,32 +110,44 @@ public sealed class Destinations(
                 }
 
                 var until = suggestions.Select(x => x.Away?.Until).Where(u => u > now).Min() ?? DateTimeOffset.MaxValue;
-                _suggestions[key] = new KeptSuggestions(t, now, until, suggestions);
+                var midnight = Answers.AnswerStore.NextMidnight(now);
+                _suggestions[key] = new KeptSuggestions(t, now, until < midnight ? until : midnight, suggestions, answers);
             }
         }
 
         var status = await openStatus.OpenNowAsync(suggestions.Select(s => s.UnitId).Distinct().ToList(), now, ct);
-        return suggestions.Select(s => status.TryGetValue(s.UnitId, out var open) ? WithStatus(s, open, now) : s).ToList();
+        return (suggestions.Select(s => status.TryGetValue(s.UnitId, out var open) ? WithStatus(s, open, now) : s).ToList(), answers);
     }
 
-    /// <summary>The suggestions as the directory has them, without status; two statements at most.</summary>
-    private static async Task<List<SuggestedDestination>> ReadSuggestionsAsync(
+    /// <summary>The suggestions and answers as the directory has them, without status; two statements at most.</summary>
+    private static async Task<(List<SuggestedDestination>, List<SuggestedAnswer>)> ReadSuggestionsAsync(
         NpgsqlConnection conn, string? municipality, string? menuTopic, DateTimeOffset now, CancellationToken ct)
     {
         var suggestions = new List<SuggestedDestination>();
+        var answers = new List<SuggestedAnswer>();
         if (!string.IsNullOrWhiteSpace(menuTopic) && DirectorySearch.TsQuery(menuTopic).Length > 0)
         {
-            var hits = await DirectorySearch.SearchAsync(conn, menuTopic.Trim(), municipality, SuggestionCount * 2, now, ct);
+            var hits = await DirectorySearch.SearchAsync(conn, menuTopic.Trim(), municipality, SuggestionCount * 2 + AnswerCount, now, ct);
             var seen = new HashSet<Guid>();
             foreach (var hit in hits)
             {
+                if (hit.Kind == "answer")
+                {
+                    if (answers.Count < AnswerCount)
+                    {
+                        answers.Add(new SuggestedAnswer(hit.Id, hit.Title, hit.Detail ?? "", hit.MunicipalityCode, hit.UnitId, hit.UnitName, "topic"));
+                    }
+
+                    continue;
+                }
+
                 // A unit, its topics and its e-services all lead to the unit; people are destinations of their own.
-                var id = hit.Kind == "person" ? hit.Id : hit.UnitId;
+                var id = hit.Kind == "person" ? hit.Id : hit.UnitId!.Value;
                 if (seen.Add(id))
                 {
                     suggestions.Add(hit.Kind == "person"
                         ? Suggestion("person", hit.Id, hit.Title, hit.Detail, hit, "topic")
-                        : Suggestion("unit", hit.UnitId, hit.UnitName, null, hit, "topic"));
+                        : Suggestion("unit", hit.UnitId!.Value, hit.UnitName!, null, hit, "topic"));
                 }
             }
         }
@@ -125,13 +157,14 @@ public sealed class Destinations(
             suggestions.AddRange(await TopUnitsAsync(conn, municipality, ct));
         }
 
-        return suggestions.Take(SuggestionCount).ToList();
+        return (suggestions.Take(SuggestionCount).ToList(), answers);
     }
 
-    private sealed record KeptSuggestions(long Token, DateTimeOffset From, DateTimeOffset Until, List<SuggestedDestination> Suggestions);
+    private sealed record KeptSuggestions(
+        long Token, DateTimeOffset From, DateTimeOffset Until, List<SuggestedDestination> Suggestions, List<SuggestedAnswer> Answers);
 
     private static SuggestedDestination Suggestion(string kind, Guid id, string name, string? title, SearchHit hit, string why) => new(
-        kind, id, name, title, hit.UnitId, hit.UnitName, hit.MunicipalityCode, hit.Phone, hit.Email, OpenNow.Unknown.Status, null, null,
+        kind, id, name, title, hit.UnitId!.Value, hit.UnitName!, hit.MunicipalityCode!, hit.Phone, hit.Email, OpenNow.Unknown.Status, null, null,
         false, Fallback(hit.WhenClosed.Kind, hit.WhenClosed.Phone, hit.WhenClosed.Url, hit.WhenClosed.Text),
         kind == "person" && hit.Referral is { } r ? new AwayNotice(r.Until, r.Reason, r.ReferTo, r.ReferToPhone) : null, why);
 

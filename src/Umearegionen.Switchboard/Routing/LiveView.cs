@@ -134,10 +134,7 @@ public sealed class LiveView(
         var current = calls.FirstOrDefault(c => c.State == CallStates.Connected);
         var offered = calls.FirstOrDefault(c => c.State == CallStates.Offered);
         // The current call comes with its suggested destinations, as when it was accepted.
-        var currentView = current is null ? null : current.ToView(notices) with
-        {
-            Suggestions = await destinations.ForCallAsync(conn, current.Id, current.MunicipalityCode, current.MenuTopic, now, ct),
-        };
+        var currentView = current is null ? null : await destinations.ForCallAsync(conn, current.ToView(notices), now, ct);
         return new OperatorSync(
             me?.ToState(), currentView,
             offered is null ? null : new CallOffer(offered.ToView(notices), offered.OfferExpiresAt!.Value),

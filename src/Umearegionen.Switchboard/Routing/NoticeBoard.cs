@@ -42,7 +42,7 @@ public sealed class NoticeBoard(NpgsqlDataSource dataSource, TimeProvider clock,
     public async Task ReloadAsync(CancellationToken ct)
     {
         const string Sql = """
-            select id, municipality_code, topics, text, published_at, expires_at, published_by
+            select id, municipality_code, topics, text, published_at, expires_at, published_by, answer_ids
             from notices
             where withdrawn_at is null and expires_at > @now
             order by published_at desc
@@ -69,6 +69,8 @@ public sealed class NoticeBoard(NpgsqlDataSource dataSource, TimeProvider clock,
 
         public string PublishedBy { get; init; } = "";
 
-        public NoticeView ToView() => new(Id, MunicipalityCode, Topics, Text, PublishedAt, ExpiresAt, PublishedBy);
+        public Guid[] AnswerIds { get; init; } = [];
+
+        public NoticeView ToView() => new(Id, MunicipalityCode, Topics, Text, PublishedAt, ExpiresAt, PublishedBy, AnswerIds);
     }
 }

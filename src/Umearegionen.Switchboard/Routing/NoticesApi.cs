@@ -7,7 +7,8 @@ using Umearegionen.Switchboard.Platform;
 
 namespace Umearegionen.Switchboard.Routing;
 
-public sealed record NewNotice(string MunicipalityCode, IReadOnlyList<string>? Topics, string Text, DateTimeOffset ExpiresAt);
+public sealed record NewNotice(
+    string MunicipalityCode, IReadOnlyList<string>? Topics, string Text, DateTimeOffset ExpiresAt, IReadOnlyList<Guid>? AnswerIds = null);
 
 /// <summary>
 /// Disruption notices. Every signed-in person reads them; a municipality's editors publish and
@@ -55,6 +56,12 @@ public static class NoticesApi
             errors.Add("expiresAt", "expiresAt must be within 31 days; publish a new notice if the disruption lasts longer.");
         }
 
+        var answerIds = (notice.AnswerIds ?? []).Distinct().ToArray();
+        if (answerIds.Length > Answers.AnswerStore.MaxNoticeAnswers)
+        {
+            errors.Add("answerIds", $"A notice may point to at most {Answers.AnswerStore.MaxNoticeAnswers} answers.");
+        }
+
         if (errors.Any)
         {
             return errors.ToProblem();
@@ -74,15 +81,22 @@ public static class NoticesApi
             return Problems.Validation("municipalityCode", $"\"{notice.MunicipalityCode}\" is not a municipality code.");
         }
 
+        await Answers.AnswerStore.CheckNoticeAnswersAsync(conn, tx, notice.MunicipalityCode, answerIds, errors, ct);
+        if (errors.Any)
+        {
+            return errors.ToProblem();
+        }
+
         var view = new NoticeView(Guid.CreateVersion7(now), notice.MunicipalityCode, topics, notice.Text.Trim(), now,
-            notice.ExpiresAt, user.DisplayName());
+            notice.ExpiresAt, user.DisplayName(), answerIds);
         const string Sql = """
-            insert into notices (id, municipality_code, topics, text, published_at, expires_at, published_by)
-            values (@Id, @MunicipalityCode, @Topics, @Text, @PublishedAt, @ExpiresAt, @PublishedBy)
+            insert into notices (id, municipality_code, topics, text, published_at, expires_at, published_by, answer_ids)
+            values (@Id, @MunicipalityCode, @Topics, @Text, @PublishedAt, @ExpiresAt, @PublishedBy, @answerIds)
             """;
         await conn.ExecuteAsync(new CommandDefinition(Sql, new
         {
             view.Id, view.MunicipalityCode, Topics = topics.ToArray(), view.Text, view.PublishedAt, view.ExpiresAt, view.PublishedBy,
+            answerIds,
         }, tx, cancellationToken: ct));
         await Audit.RecordAsync(conn, tx, user.Actor(), now, "notice", view.Id.ToString(), view.MunicipalityCode, "created", null, view);
         await tx.CommitAsync(ct);
@@ -100,7 +114,7 @@ public static class NoticesApi
         await using var conn = await dataSource.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
         var notice = await conn.QuerySingleOrDefaultAsync<NoticeBoard.NoticeRow>(new CommandDefinition("""
-            select id, municipality_code, topics, text, published_at, expires_at, published_by
+            select id, municipality_code, topics, text, published_at, expires_at, published_by, answer_ids
             from notices where id = @id and withdrawn_at is null for update
             """, new { id }, tx, cancellationToken: ct));
         if (notice is null)

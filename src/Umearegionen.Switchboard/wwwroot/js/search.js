@@ -30,6 +30,7 @@ export function directorySearch({ onPick, closesSoonMinutes = 15 }) {
   }
 
   function hitButton(hit) {
+    if (hit.kind === 'answer') return answerHit(hit);
     const open = openStatus(hit, closesSoonMinutes);
     return h('button.hit', { type: 'button', dataset: { kind: hit.kind }, onclick: () => onPick(hit) },
       h('span.hit-title', {}, hit.title),
@@ -44,6 +45,16 @@ export function directorySearch({ onPick, closesSoonMinutes = 15 }) {
       open.tone !== 'ok' && hit.whenClosed?.kind && hit.whenClosed.kind !== 'none'
         ? h('span.hit-fallback', {}, `Vid stängt: ${closedAction(hit.whenClosed)}`) : null,
       hit.url ? h('span.hit-contact', {}, hit.url) : null);
+  }
+
+  // An answer (docs/answers.md): the question and the text to read out; choosing it picks its linked unit, if any.
+  function answerHit(hit) {
+    const parts = [h('span.hit-title', {}, hit.title), h('span.hit-kind', {}, KIND.answer),
+      h('span.hit-answer', {}, hit.detail),
+      h('span.hit-detail', {}, [hit.unitName, hit.municipalityName ?? 'Alla kommuner'].filter(Boolean).join(' · '))];
+    return hit.unitId
+      ? h('button.hit', { type: 'button', dataset: { kind: 'answer' }, onclick: () => onPick(hit) }, ...parts)
+      : h('div.hit', { dataset: { kind: 'answer' } }, ...parts);
   }
 
   input.addEventListener('input', () => { clearTimeout(timer); timer = setTimeout(run, 150); });
@@ -79,7 +90,7 @@ export function directorySearch({ onPick, closesSoonMinutes = 15 }) {
   };
 }
 
-const KIND = { unit: 'Enhet', person: 'Person', topic: 'Ämne', 'e-service': 'E-tjänst' };
+const KIND = { unit: 'Enhet', person: 'Person', topic: 'Ämne', 'e-service': 'E-tjänst', answer: 'Svar' };
 
 export function openStatus(hit, closesSoonMinutes = 15, now = new Date()) {
   if (hit.openStatus === 'open') {
