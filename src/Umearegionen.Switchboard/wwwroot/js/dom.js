@@ -33,6 +33,10 @@ function swedishDateInput(spec, attrs) {
   const input = h(spec, { autocomplete: 'off', ...attrs, type: 'text', inputmode: 'numeric', pattern: kind.pattern,
     placeholder: kind.placeholder, size: kind.size, value: attrs.value ? String(attrs.value).replace('T', ' ') : attrs.value,
     dataset: { ...(attrs.dataset ?? {}), dateKind: attrs.type } });
+  // As a browser's date field does, a complete date says so at once (change), not only when the field is left.
+  input.addEventListener('input', () => {
+    if (new RegExp(`^${kind.pattern}$`).test(input.value.trim())) input.dispatchEvent(new Event('change'));
+  });
   input.addEventListener('change', () => {
     const id = `${input.id || 'date'}-format-error`;
     input.parentElement?.querySelector(`#${CSS.escape(id)}`)?.remove();
