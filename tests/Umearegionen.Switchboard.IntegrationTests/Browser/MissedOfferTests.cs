@@ -24,6 +24,7 @@ public sealed class MissedOfferTests(ShortOfferBrowserApp app) : IClassFixture<S
         await Assertions.Expect(page.Locator("#op-message")).ToHaveTextAsync("Du är pausad: Missade ett erbjudet samtal");
         await Assertions.Expect(manager.Locator("#operators")).ToContainTextAsync("Paus (Missade ett erbjudet samtal)", new() { Timeout = 10_000 });
         Assert.DoesNotContain("Did not answer", await manager.Locator("#view").InnerTextAsync());
+        await DashboardPages.AssertAccessibleAsync(manager);
         await DashboardPages.AssertAccessibleAsync(page);
 
         var telephony = await app.TelephonyClientAsync();
