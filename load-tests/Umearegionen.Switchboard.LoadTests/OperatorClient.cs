@@ -57,7 +57,9 @@ public sealed class OperatorClient(RunState run, Uri url, string token, int seed
             lock (_gate) _withdrawn.Remove(offer.Call.Id);
             Handle(offer.Call, accepted: false);
         });
-        // The banner goes away: a person does not accept an offer the service took back (it lapsed, or the caller hung up).
+        // The banner goes away: a person does not accept an offer the service took back (it lapsed, the caller hung up,
+        // or this operator paused while it rang: the pause after a call races the next offer, and the service now says so).
+        // The reconciler counts offers and stop_ringing from the database, so the withdrawal changes none of its sums.
         connection.On<OfferWithdrawn>(nameof(ISwitchboardClient.OfferWithdrawn), withdrawn =>
         {
             lock (_gate) _withdrawn.Add(withdrawn.CallId);

@@ -135,11 +135,39 @@ public sealed record SuggestedDestination(
 
 public sealed record CallOffer(CallView Call, DateTimeOffset ExpiresAt);
 
-public sealed record OfferWithdrawn(Guid CallId, string Reason);
+/// <summary>
+/// An offer ended without this screen accepting it. Reason: English text for a person; Code: why, for a
+/// client to word it (<see cref="OfferEndings"/>).
+/// </summary>
+public sealed record OfferWithdrawn(Guid CallId, string Reason, string? Code = null);
 
+/// <summary>Why an offer was withdrawn (OfferWithdrawn.Code, wire values; docs/hub.md).</summary>
+public static class OfferEndings
+{
+    /// <summary>Not accepted within Routing:OfferTimeout; the operator is paused (PausedReasons.MissedOffer).</summary>
+    public const string TimedOut = "timed-out";
+
+    /// <summary>The caller hung up while it rang.</summary>
+    public const string CallerHungUp = "caller-hung-up";
+
+    /// <summary>The operator left "available" (SetStatus) while it rang.</summary>
+    public const string StatusChanged = "status-changed";
+
+    /// <summary>The operator accepted it on another screen (sent to their other connections only).</summary>
+    public const string AcceptedElsewhere = "accepted-elsewhere";
+}
+
+/// <summary>Why the service paused an operator (OperatorState.PausedReasonCode, wire values); null when the operator chose the reason.</summary>
+public static class PausedReasons
+{
+    /// <summary>The operator did not answer an offered call in time.</summary>
+    public const string MissedOffer = "missed-offer";
+}
+
+/// <summary>PausedReason: the text given when pausing; PausedReasonCode: set when the service paused the operator (<see cref="PausedReasons"/>).</summary>
 public sealed record OperatorState(
     Guid AccountId, string Team, string Status, string? PausedReason, DateTimeOffset IdleSince, Guid? CurrentCallId,
-    Guid? OfferedCallId);
+    Guid? OfferedCallId, string? PausedReasonCode = null);
 
 public sealed record QueuedCall(
     Guid Id, string State, string? MunicipalityCode, string? MenuTopic, int Priority, DateTimeOffset QueuedAt, Guid? OfferedTo);
@@ -147,7 +175,7 @@ public sealed record QueuedCall(
 public sealed record QueueSnapshot(DateTimeOffset At, int Length, double LongestWaitSeconds, IReadOnlyList<QueuedCall> Calls);
 
 public sealed record OperatorSummary(Guid AccountId, string DisplayName, string Team, string Status, string? PausedReason,
-    bool Connected, Guid? CallId);
+    bool Connected, Guid? CallId, string? PausedReasonCode = null);
 
 public sealed record MunicipalityCount(string MunicipalityCode, int Calls);
 

@@ -40,7 +40,7 @@ public sealed partial class SwitchboardHub
 
     /// <summary>Accept the call offered to you, or pick a waiting call from the queue.</summary>
     [HubPolicy(Policies.Operators)]
-    public Task<CallView> AcceptCall(Guid callId, CallHandling calls) => calls.AcceptAsync(Me, callId, Context.ConnectionAborted);
+    public Task<CallView> AcceptCall(Guid callId, CallHandling calls) => calls.AcceptAsync(Me, callId, Context.ConnectionAborted, Context.ConnectionId);
 
     /// <summary>A call's likely destinations, best first (also in AcceptCall's and Resync's CallView).</summary>
     [HubPolicy(Policies.Operators)]

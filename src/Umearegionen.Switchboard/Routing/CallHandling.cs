@@ -16,7 +16,8 @@ public sealed partial class CallHandling(
     ILogger<CallHandling> logger)
 {
     /// <summary>Accepts the call offered to the operator, or picks a waiting call from the queue.</summary>
-    public async Task<CallView> AcceptAsync(Guid me, Guid callId, CancellationToken ct)
+    /// <param name="connectionId">The hub connection that accepted; the operator's other connections are told the offer ended.</param>
+    public async Task<CallView> AcceptAsync(Guid me, Guid callId, CancellationToken ct, string? connectionId = null)
     {
         // A call picked from the queue counts on the operator's row (0302), which is taken before the
         // call's as every offer takes it: an offer made to this operator meanwhile from a stale read
@@ -65,6 +66,11 @@ public sealed partial class CallHandling(
         RoutingLog.CallTaken(logger, callId, me);
         instructions.Pulse();
         notifier.Changed();
+        if (connectionId is not null)
+        {
+            await notifier.AcceptedElsewhereAsync(me, callId, connectionId);
+        }
+
         // After the call is taken (never in the dispatcher): the operator's screen shows where it may go.
         return await destinations.ForCallAsync(conn, row.ToView(notices), now, ct);
     }

@@ -218,7 +218,7 @@ public sealed class CallIntake(
             if (call.OfferedTo is { } offeredTo)
             {
                 instructions.Pulse();
-                await notifier.OfferWithdrawnAsync(offeredTo, call.Id, "The caller hung up.");
+                await notifier.OfferWithdrawnAsync(offeredTo, call.Id, "The caller hung up.", OfferEndings.CallerHungUp);
                 dispatcher.OperatorFreed();
             }
         }

@@ -33,7 +33,8 @@ internal sealed record OperatorRow(
         (select c.id from calls c where c.state = 'offered' and c.offered_to = o.account_id) as offered_call_id
         """;
 
-    public OperatorState ToState() => new(AccountId, Team, Status, PausedReason, IdleSince, CurrentCallId, OfferedCallId);
+    public OperatorState ToState() => new(AccountId, Team, Status, PausedReason, IdleSince, CurrentCallId, OfferedCallId,
+        Status == OperatorStatuses.Paused && PausedReason == Sweeper.MissedOfferReason ? PausedReasons.MissedOffer : null);
 }
 
 /// <summary>Which operators are busy, for the intake's and the dispatcher's choice of a free one.</summary>

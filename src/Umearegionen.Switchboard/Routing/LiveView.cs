@@ -64,9 +64,11 @@ public sealed class LiveView(
         return new QueueSnapshot(now, head.Length, longest, calls);
     }
 
-    private const string OperatorsSql = """
+    private const string OperatorsSql = $"""
         select o.account_id, a.display_name, o.team, o.status, o.paused_reason, o.disconnected_at is null as connected,
-               (select c.id from calls c where c.state = 'connected' and c.operator_id = o.account_id) as call_id
+               (select c.id from calls c where c.state = 'connected' and c.operator_id = o.account_id) as call_id,
+               case when o.status = 'paused' and o.paused_reason = '{Sweeper.MissedOfferReason}' then '{PausedReasons.MissedOffer}' end
+                   as paused_reason_code
         from operators o join accounts a on a.id = o.account_id
         order by a.display_name, o.account_id
         """;

@@ -191,8 +191,14 @@ public sealed class OperatorPresence
 
         if (request.Status != OperatorStatuses.Available && row.OfferedCallId is { } offered)
         {
-            await CallHandling.ReturnOfferAsync(conn, offered, accountId, "declined", now, ct);
-            _instructions.Pulse();
+            if (await CallHandling.ReturnOfferAsync(conn, offered, accountId, "declined", now, ct))
+            {
+                _instructions.Pulse();
+                // Every screen of the operator stops ringing, not only the one that changed the status.
+                await _notifier.OfferWithdrawnAsync(accountId, offered,
+                    $"You set yourself {request.Status}; the call went back to the queue.", OfferEndings.StatusChanged);
+            }
+
             row = row with { OfferedCallId = null };
         }
 

@@ -35,8 +35,13 @@ public sealed class RoutingNotifier(IHubContext<SwitchboardHub, ISwitchboardClie
 
     public Task OfferAsync(Guid operatorId, CallOffer offer) => Operator(operatorId).OfferReceived(offer);
 
-    public Task OfferWithdrawnAsync(Guid operatorId, Guid callId, string reason) =>
-        Operator(operatorId).OfferWithdrawn(new OfferWithdrawn(callId, reason));
+    public Task OfferWithdrawnAsync(Guid operatorId, Guid callId, string reason, string code) =>
+        Operator(operatorId).OfferWithdrawn(new OfferWithdrawn(callId, reason, code));
+
+    /// <summary>The operator took the call on one screen: their other screens stop ringing (through the backplane, like every event).</summary>
+    public Task AcceptedElsewhereAsync(Guid operatorId, Guid callId, string acceptedOn) =>
+        hub.Clients.GroupExcept(HubGroups.Account(operatorId.ToString()), [acceptedOn])
+            .OfferWithdrawn(new OfferWithdrawn(callId, "You accepted the call on another screen.", OfferEndings.AcceptedElsewhere));
 
     public Task OperatorStateAsync(OperatorState state) => Operator(state.AccountId).OperatorStateChanged(state);
 

@@ -106,7 +106,8 @@ public sealed class Sweeper(
             {
                 RoutingLog.OfferTimedOut(logger, offer.CallId, offer.OperatorId);
                 await notifier.OfferWithdrawnAsync(offer.OperatorId, offer.CallId,
-                    $"Not accepted within {options.Value.OfferTimeout.TotalSeconds:0} seconds; you are paused until you set yourself available.");
+                    $"Not accepted within {options.Value.OfferTimeout.TotalSeconds:0} seconds; you are paused until you set yourself available.",
+                    OfferEndings.TimedOut);
                 if (states.TryGetValue(offer.OperatorId, out var state))
                 {
                     await notifier.OperatorStateAsync(state);

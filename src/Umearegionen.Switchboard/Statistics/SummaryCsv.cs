@@ -18,13 +18,44 @@ public static class SummaryCsv
         var csv = new Csv().Row(["Grupp", "Namn", .. MetricHeaders]);
         foreach (var row in summary.Rows)
         {
-            csv.Row([row.Key, row.Label, .. Cells(row.Metrics)]);
+            csv.Row([row.Key, SwedishLabel(summary.By, row), .. Cells(row.Metrics)]);
         }
 
         csv.Row(["Totalt", $"{summary.From:yyyy-MM-dd}–{summary.To:yyyy-MM-dd}", .. Cells(summary.Total)]);
         csv.Row(["Föregående period", $"{summary.PreviousFrom:yyyy-MM-dd}–{summary.PreviousTo:yyyy-MM-dd}", .. Cells(summary.PreviousTotal)]);
         var name = $"vaxelstatistik-{summary.By}-{summary.From:yyyy-MM-dd}-{summary.To:yyyy-MM-dd}.csv";
         return TypedResults.File(csv.ToBytes(), Csv.ContentType, name);
+    }
+
+    private static readonly string[] Weekdays = ["", "måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag"];
+
+    /// <summary>
+    /// A row's name for the Swedish reader of the file: the JSON's labels are English for weekdays and for the rows
+    /// without a municipality, unit, menu choice or operator ("(no menu choice)" is "(inget menyval)" here).
+    /// </summary>
+    internal static string? SwedishLabel(string by, SummaryRow row)
+    {
+        var parts = Dimensions.Parts(by).ToList();
+        var keys = parts.Count == 1 ? [row.Key] : row.Key.Split('|', parts.Count);
+        var labels = parts.Count == 1 ? [row.Label ?? row.Key] : (row.Label ?? row.Key).Split(" · ");
+        if (keys.Length != parts.Count)
+        {
+            return row.Label;
+        }
+
+        return string.Join(" · ", parts.Select((part, i) => keys[i] switch
+        {
+            "" => part switch
+            {
+                Dimensions.Municipality => "(okänt slaget nummer)",
+                Dimensions.Unit => "(ingen enhet)",
+                Dimensions.Topic => "(inget menyval)",
+                Dimensions.Operator => "(ingen telefonist)",
+                _ => "–",
+            },
+            var key when part == Dimensions.Weekday && int.TryParse(key, out var day) && day is >= 1 and <= 7 => Weekdays[day],
+            var key => labels.Length == parts.Count ? labels[i] : key,
+        }));
     }
 
     public static FileContentHttpResult File(CostSplit split)

@@ -62,7 +62,7 @@ public sealed class ConnectionTests(BrowserApp app) : IClassFixture<BrowserApp>
         await Assertions.Expect(page.Locator("#notices")).ToContainTextAsync(notice);
         await Assertions.Expect(hit).ToContainTextAsync("Öppet");
         await Assertions.Expect(hit).Not.ToContainTextAsync("Öppettider saknas");
-        await Assertions.Expect(page.Locator("#my-status")).ToHaveTextAsync("Din status: Tillgänglig");
+        await Assertions.Expect(page.Locator("#my-status")).ToHaveTextAsync("Din status: I samtal");
         await Assertions.Expect(page.Locator("#reconnect")).ToBeHiddenAsync();
     }
 

@@ -28,17 +28,24 @@ public static class DashboardPages
     }
 
     public static async Task<IPage> SignedInAsync(BrowserApp app, string role, string? municipality = null, string? baseAddress = null,
-        Func<IPage, Task>? beforeLoad = null)
+        Func<IPage, Task>? beforeLoad = null, int width = 1280, int height = 720, string locale = "sv-SE")
     {
         var (account, password) = await app.CreateAccountAsync(role, municipality);
-        var page = await app.NewPageAsync(baseAddress: baseAddress);
+        var page = await app.NewPageAsync(width, height, baseAddress, locale);
         if (beforeLoad is not null)
         {
             await beforeLoad(page);
         }
 
+        await SignInAsync(page, account.Username, password);
+        return page;
+    }
+
+    /// <summary>Signs in on a page of its own (a second screen of the same person, for one).</summary>
+    public static async Task SignInAsync(IPage page, string username, string password)
+    {
         await page.GotoAsync("/");
-        await page.GetByLabel("Användarnamn").FillAsync(account.Username);
+        await page.GetByLabel("Användarnamn").FillAsync(username);
         await page.GetByLabel("Lösenord").FillAsync(password);
         await page.Keyboard.PressAsync("Enter");
         // The connection starts while the first view loads, on the page's one thread: the Umeå editor's view
@@ -48,8 +55,12 @@ public static class DashboardPages
         // Connected is not yet drawn: a view listens for its keys once it has drawn itself, after its first
         // fetch, which may be slow on a busy machine (a "1" pressed before was lost in CI, 2026-12-06).
         await Assertions.Expect(page.Locator("#view > *").First).ToBeVisibleAsync(new() { Timeout = 15_000 });
-        return page;
     }
+
+    /// <summary>Counts the chime's tones (the WebAudio oscillators it starts) in window.chimeTones; pass as beforeLoad.</summary>
+    public static Task CountChimesAsync(IPage page) => page.AddInitScriptAsync(
+        "window.chimeTones = 0; const create = AudioContext.prototype.createOscillator; " +
+        "AudioContext.prototype.createOscillator = function () { window.chimeTones++; return create.call(this); };");
 
     /// <summary>A unit of the municipality with the given topic, open every day around the clock.</summary>
     public static async Task<Guid> OpenUnitAsync(BrowserApp app, string municipality, string name, string topic)

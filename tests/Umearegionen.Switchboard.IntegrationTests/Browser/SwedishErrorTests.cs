@@ -37,7 +37,7 @@ public sealed class SwedishErrorTests(BrowserApp app) : IClassFixture<BrowserApp
 
         var message = page.Locator("#op-message");
         await Assertions.Expect(message).ToContainTextAsync($"{unitName} är stängt");
-        await Assertions.Expect(message).ToContainTextAsync("Erbjud den som ringer jourtelefonen +4690161000 (Socialjouren).");
+        await Assertions.Expect(message).ToContainTextAsync("Erbjud den som ringer jourtelefonen 090-16 10 00 (Socialjouren).");
         await Assertions.Expect(message).Not.ToContainTextAsync("closed");
         await Assertions.Expect(page.Locator("#call-municipality")).ToHaveTextAsync("Bjurholm");
         await BrowserApp.ScreenshotAsync(page, "operator-destination-closed");

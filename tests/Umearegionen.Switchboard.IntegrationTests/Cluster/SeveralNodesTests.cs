@@ -65,6 +65,35 @@ public sealed class SeveralNodesTests(SeveralNodesTests.TwoNodes cluster, ITestO
     });
 
     [Fact]
+    public Task AnOfferEndedOnOneNodeStopsRingingOnTheOperatorsScreenOnTheOther() => cluster.TestAsync(async () =>
+    {
+        var op = await cluster.OperatorAsync(cluster[1]);
+        await using var otherScreen = new NodeOperator(op.Id, op.Username, op.Token, autoReconnect: false);
+        await otherScreen.ConnectAsync(cluster[2]);
+
+        // Paused on node 1 while it rings: the screen on node 2 is told through the backplane.
+        var call = await cluster.CallAsync(cluster[1]);
+        Assert.Equal(call.CallId, (await op.NextOfferAsync(Soon)).Call.Id);
+        Assert.Equal(call.CallId, (await otherScreen.NextOfferAsync(Soon)).Call.Id);
+        await op.SetStatusAsync(OperatorStatuses.Paused, "lunch");
+        var withdrawn = await otherScreen.NextAsync(otherScreen.Withdrawn, Soon, "the withdrawal on the other node");
+        Assert.Equal((call.CallId, OfferEndings.StatusChanged), (withdrawn.CallId, withdrawn.Code));
+        var here = await op.NextAsync(op.Withdrawn, Soon, "the withdrawal on the screen that paused");
+        Assert.Equal((call.CallId, OfferEndings.StatusChanged), (here.CallId, here.Code));
+
+        // Offered again and taken on node 2: the screen on node 1 stops ringing; the one that took it is not told.
+        await op.SetStatusAsync(OperatorStatuses.Available);
+        Assert.Equal(call.CallId, (await op.NextOfferAsync(Soon)).Call.Id);
+        Assert.Equal(call.CallId, (await otherScreen.NextOfferAsync(Soon)).Call.Id);
+        await otherScreen.AcceptAsync(call.CallId);
+        var elsewhere = await op.NextAsync(op.Withdrawn, Soon, "the accept on the other screen");
+        Assert.Equal((call.CallId, OfferEndings.AcceptedElsewhere), (elsewhere.CallId, elsewhere.Code));
+        await otherScreen.AnswerAsync(call.CallId);
+        await op.SetStatusAsync(OperatorStatuses.Offline);
+        Assert.False(otherScreen.Withdrawn.Reader.TryRead(out _), "the screen that took the call is not told it was withdrawn");
+    });
+
+    [Fact]
     public Task CallWaitingIsOfferedByTheLeaderWhenAnOperatorOnAnotherNodeBecomesAvailable() => cluster.TestAsync(async () =>
     {
         var leader = await cluster.LeaderAsync();

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { pathToFileURL } from 'node:url';
 
 const root = process.env.SWITCHBOARD_WWWROOT;
-const { swedishMessage, swedishFieldErrors, fieldLabel, swedishWarning, translateFieldMessage, hubError } = await import(pathToFileURL(`${root}/js/errors.js`));
+const { swedishMessage, swedishFieldErrors, fieldLabel, swedishWarning, translateFieldMessage, hubError, swedishOfferEnding, swedishPausedReason } = await import(pathToFileURL(`${root}/js/errors.js`));
 const { ApiError } = await import(pathToFileURL(`${root}/js/api.js`));
 
 const hub = text => new Error(`An unexpected error occurred invoking 'TransferCall' on the server. HubException: ${text}`);
@@ -69,11 +69,11 @@ test('every hub error code reads as Swedish', () => {
     ['invalid: wrapUpCategory is required.', 'Kategori måste fyllas i.'],
     ['invalid: contactNumber is required and must be a telephone number.', 'Kontaktnummer måste fyllas i med ett telefonnummer.'],
     ['destination-closed: Socialtjänsten is closed until 2026-12-02 13:00; offer the caller: the on-call number +4690161000 (Socialjouren).',
-      'Socialtjänsten är stängt till 2026-12-02 13:00. Erbjud den som ringer jourtelefonen +4690161000 (Socialjouren).'],
+      'Socialtjänsten är stängt till 2026-12-02 13:00. Erbjud den som ringer jourtelefonen 090-16 10 00 (Socialjouren).'],
     ['destination-closed: Bygglov is closed with no opening in the coming year; offer the caller: the e-service https://www.umea.se/bygglov.',
       'Bygglov är stängt och öppnar inte under det kommande året. Erbjud den som ringer e-tjänsten https://www.umea.se/bygglov.'],
     ['person-away: Eva Ek is away until 2026-12-04 08:00 (Semester); refer to Karin Berg, +4693314010. Transfer anyway with acknowledgeAway: true.',
-      'Eva Ek är borta till 2026-12-04 08:00 (Semester). Hänvisa till Karin Berg, +4693314010. Välj ”Efter förfrågan” för att tala med personen först, eller koppla ändå när den som ringer vet om det.'],
+      'Eva Ek är borta till 2026-12-04 08:00 (Semester). Hänvisa till Karin Berg, 0933-140 10. Välj ”Efter förfrågan” för att tala med personen först, eller koppla ändå när den som ringer vet om det.'],
     ['forbidden: TransferCall is for operators; your role (manager) may not call it.',
       'Din roll får inte göra det här. Logga in med ett konto som får det, eller be en administratör om hjälp.'],
     ['server-error: the service failed to carry out TransferCall; it may or may not have been done. Check the screen (Resync) and try again; tell support if it happens again.',
@@ -132,4 +132,17 @@ test('access: a revoked session and the refusals of account changes are Swedish'
     'Du kan inte stänga av ditt eget konto; be en annan administratör göra det. Ingenting ändrades.');
   assert.equal(translateFieldMessage('number', 'number must be a phone number, e.g. 090-16 10 00 or +4690161000.'),
     'Telefonnummer måste vara ett telefonnummer, t.ex. 090-16 10 00.');
+});
+
+test('why an offer ended and why the service paused an operator read as Swedish, by code or by the older English text', () => {
+  assert.equal(swedishOfferEnding({ callId: 'x', reason: 'The caller hung up.', code: 'caller-hung-up' }), 'Den som ringde lade på.');
+  assert.equal(swedishOfferEnding({ callId: 'x', reason: 'The caller hung up.' }), 'Den som ringde lade på.');
+  assert.match(swedishOfferEnding({ reason: 'Not accepted within 15 seconds; you are paused until you set yourself available.', code: 'timed-out' }), /^Du svarade inte i tid/);
+  assert.match(swedishOfferEnding({ reason: 'Not accepted within 15 seconds; you are paused until you set yourself available.' }), /^Du svarade inte i tid/);
+  assert.equal(swedishOfferEnding({ reason: 'You set yourself paused; the call went back to the queue.', code: 'status-changed' }), 'Du lämnade Tillgänglig; samtalet gick tillbaka till kön.');
+  assert.equal(swedishOfferEnding({ reason: 'Something new.', code: 'something-new' }), 'Erbjudandet avslutades.');
+  assert.equal(swedishPausedReason('missed-offer', 'Did not answer an offered call'), 'Missade ett erbjudet samtal');
+  assert.equal(swedishPausedReason(null, 'Did not answer an offered call'), 'Missade ett erbjudet samtal');
+  assert.equal(swedishPausedReason(null, 'Lunch'), 'Lunch');
+  assert.equal(swedishPausedReason(null, null), '');
 });

@@ -48,12 +48,12 @@ public class BrowserApp : SwitchboardApp
     }
 
     /// <summary>A page in a context of its own; <paramref name="baseAddress"/> (e.g. a <see cref="TcpProxy"/> in front of Kestrel) instead of the service's.</summary>
-    public async Task<IPage> NewPageAsync(int width = 1280, int height = 720, string? baseAddress = null)
+    public async Task<IPage> NewPageAsync(int width = 1280, int height = 720, string? baseAddress = null, string locale = "sv-SE")
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions
         {
             ViewportSize = new ViewportSize { Width = width, Height = height },
-            Locale = "sv-SE",
+            Locale = locale,
             TimezoneId = "Europe/Stockholm",
             BaseURL = baseAddress ?? BaseAddress,
         });

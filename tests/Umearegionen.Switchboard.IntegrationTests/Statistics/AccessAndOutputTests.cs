@@ -79,6 +79,30 @@ public sealed class AccessAndOutputTests(StatisticsApp app) : IClassFixture<Stat
     }
 
     [Fact]
+    public async Task CsvNamesRowsInSwedishForCallsWithoutMenuChoiceOrOperatorAndForWeekdays()
+    {
+        // Tuesday 17 June 2025: one call with a menu choice, answered; one without, abandoned before any operator took it.
+        await _history.AddAsync(new PastCall("2403", Local(2025, 6, 17, 10, 0), TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(60), "answered", Topic: "skola"));
+        await _history.AddAsync(new PastCall("2403", Local(2025, 6, 17, 10, 5), TimeSpan.FromSeconds(40), null, "abandoned"));
+        var manager = await app.ClientForAsync("manager");
+
+        var byTopic = await CsvLinesAsync(manager, "/api/statistics/summary?from=2025-06-17&to=2025-06-17&municipality=2403&by=topic,weekday&format=csv");
+        var byOperator = await CsvLinesAsync(manager, "/api/statistics/summary?from=2025-06-17&to=2025-06-17&municipality=2403&by=operator&format=csv");
+
+        var all = string.Join("\n", byTopic.Concat(byOperator));
+        Assert.True(byTopic.Any(l => l.StartsWith("|2;(inget menyval) · tisdag;1;", StringComparison.Ordinal)), all);
+        Assert.True(byTopic.Any(l => l.StartsWith("skola|2;skola · tisdag;1;", StringComparison.Ordinal)), all);
+        Assert.True(byOperator.Any(l => l.StartsWith(";(ingen telefonist);1;", StringComparison.Ordinal)), all);
+        Assert.DoesNotContain(byTopic.Concat(byOperator), l => l.Contains("(no ", StringComparison.Ordinal) || l.Contains("Tuesday", StringComparison.Ordinal));
+    }
+
+    private static async Task<string[]> CsvLinesAsync(HttpClient client, string url)
+    {
+        var bytes = await client.GetByteArrayAsync(url);
+        return Encoding.UTF8.GetString(bytes[3..]).Split("\r\n");
+    }
+
+    [Fact]
     public async Task CostSplitSetsUseBesideTheKey()
     {
         // April 2025: Umeå three calls of 60 s, Bjurholm one of 180 s. Populations as seeded (161 500 served).

@@ -1,4 +1,5 @@
 import { ApiError } from './api.js';
+import { formatPhonesIn } from './phone.js';
 
 // The service's errors in Swedish for the person in front of the screen. The service answers in English
 // (problem details and hub errors are its API contract); this is the dashboard's presentation of them:
@@ -386,7 +387,7 @@ function closedMessage(text) {
   const m = text.match(/^(.*) is closed (until (\S+ \S+)|with no opening in the coming year); offer the caller: (.*?)\.?$/s);
   if (!m) return `Målet är stängt. Växeln svarade: ”${text}”`;
   const until = m[3] ? ` till ${m[3]}` : ' och öppnar inte under det kommande året';
-  return `${m[1]} är stängt${until}. Erbjud den som ringer ${fallbackText(m[4])}.`;
+  return formatPhonesIn(`${m[1]} är stängt${until}. Erbjud den som ringer ${fallbackText(m[4])}.`);
 }
 
 function fallbackText(text) {
@@ -403,7 +404,7 @@ function fallbackText(text) {
 function awayMessage(text) {
   const m = text.match(/^(.*?) is away until (\S+ \S+)(?: \((.*?)\))?(?:; refer to (.*?))?\. Transfer anyway/s);
   if (!m) return `Personen är inte på plats. Växeln svarade: ”${text}”`;
-  return `${m[1]} är borta till ${m[2]}${m[3] ? ` (${m[3]})` : ''}.${m[4] ? ` Hänvisa till ${m[4]}.` : ''}`
+  return formatPhonesIn(`${m[1]} är borta till ${m[2]}${m[3] ? ` (${m[3]})` : ''}.${m[4] ? ` Hänvisa till ${m[4]}.` : ''}`)
     + ' Välj ”Efter förfrågan” för att tala med personen först, eller koppla ändå när den som ringer vet om det.';
 }
 
@@ -426,10 +427,38 @@ export function swedishWarning(warning) {
     return `${m[1]} stänger ${m[2]}; den som ringer kanske inte når någon efter det.`;
   }
   if (code === 'person-away' && (m = text.match(/^(.*?) is away until (\S+ \S+)(?: \((.*?)\))?(?:; refer to (.*?))?\.?$/s))) {
-    return `${m[1]} är borta till ${m[2]}${m[3] ? ` (${m[3]})` : ''}.${m[4] ? ` Hänvisa till ${m[4]}.` : ''}`;
+    return formatPhonesIn(`${m[1]} är borta till ${m[2]}${m[3] ? ` (${m[3]})` : ''}.${m[4] ? ` Hänvisa till ${m[4]}.` : ''}`);
   }
   if (code === 'hours-unknown' && (m = text.match(/^(.*) has no opening hours in the switchboard/s))) {
     return `${m[1]} har inga öppettider i växeln, så tiden kunde inte kontrolleras.`;
   }
   return `Observera: ${text}`;
+}
+
+// ---- reasons the service gives (docs/hub.md): by their code, with the English text for older senders ------------------
+
+const OFFER_ENDINGS = {
+  'timed-out': 'Du svarade inte i tid; samtalet gick tillbaka till kön och du är pausad tills du gör dig tillgänglig (1).',
+  'caller-hung-up': 'Den som ringde lade på.',
+  'status-changed': 'Du lämnade Tillgänglig; samtalet gick tillbaka till kön.',
+  'accepted-elsewhere': 'Du tog samtalet i ett annat fönster.',
+};
+
+/** Why an offer ended (OfferWithdrawn { code, reason }), in Swedish. */
+export function swedishOfferEnding(withdrawn) {
+  if (OFFER_ENDINGS[withdrawn?.code]) return OFFER_ENDINGS[withdrawn.code];
+  const reason = String(withdrawn?.reason ?? '');
+  if (/^The caller hung up/.test(reason)) return OFFER_ENDINGS['caller-hung-up'];
+  if (/^Not accepted within/.test(reason)) return OFFER_ENDINGS['timed-out'];
+  return 'Erbjudandet avslutades.';
+}
+
+const PAUSED_REASONS = { 'missed-offer': 'Missade ett erbjudet samtal' };
+
+/** Why an operator is paused (OperatorState/OperatorSummary pausedReason and pausedReasonCode), in Swedish: the
+ * service's own reasons by code; a reason the operator chose is their own (Swedish) word. */
+export function swedishPausedReason(code, reason) {
+  if (PAUSED_REASONS[code]) return PAUSED_REASONS[code];
+  if (reason === 'Did not answer an offered call') return PAUSED_REASONS['missed-offer'];
+  return reason ?? '';
 }

@@ -34,18 +34,24 @@ export function problemText(e) {
   return swedishMessage(e);
 }
 
-// Each field error beside its control (aria-invalid, described by the message); errors for fields the form does not
-// show stay in the form's summary only. `fields` maps an API field name (or a function of it) to a control id.
+// Each field error beside its control (aria-invalid, described by the message), named by the form's own label for
+// the control (the API's "text" is the form's "Meddelande"); errors for fields the form does not show stay in the
+// form's summary only. `fields` maps an API field name (or a function of it) to a control id. Answers the labels marked.
 export function markFieldErrors(form, e, fields) {
-  for (const { field, messages } of swedishFieldErrors(e)) {
+  const marked = [];
+  for (const { field, label, messages } of swedishFieldErrors(e)) {
     const id = typeof fields === 'function' ? fields(field) : fields[field];
     const control = id ? form.querySelector(`#${CSS.escape(id)}`) : null;
     if (!control) continue;
-    const note = h('p.field-error', { id: `${id}-error`, dataset: { field } }, messages.join(' '));
+    const own = form.querySelector(`label[for="${CSS.escape(id)}"]`)?.textContent.trim() || control.getAttribute('aria-label') || label;
+    const worded = messages.map(m => (label && own !== label && m.startsWith(label) ? own + m.slice(label.length) : m));
+    marked.push(own);
+    const note = h('p.field-error', { id: `${id}-error`, dataset: { field } }, worded.join(' '));
     control.setAttribute('aria-invalid', 'true');
     control.setAttribute('aria-describedby', [control.getAttribute('aria-describedby'), note.id].filter(Boolean).join(' '));
     (control.closest('[data-field-row]') ?? control).after(note);
   }
+  return marked;
 }
 
 export function clearFieldErrors(form) {
@@ -59,6 +65,22 @@ export function clearFieldErrors(form) {
     }
     note.remove();
   }
+}
+
+// A status or error message that outlives the redraw its own action causes (a saved form is drawn again) and goes
+// away at the person's next action in `scope`: typing, choosing, or pressing a button or link.
+export function showUntilNextAction(element, text, scope = document) {
+  element.textContent = text;
+  element._clearOnAction?.();
+  if (!text) return;
+  const clear = event => {
+    if (event.type === 'click' && !event.target.closest?.('button, a, summary')) return;
+    element.textContent = '';
+    element._clearOnAction?.();
+  };
+  const events = ['input', 'change', 'click'];
+  for (const type of events) scope.addEventListener(type, clear, true);
+  element._clearOnAction = () => { for (const type of events) scope.removeEventListener(type, clear, true); element._clearOnAction = null; };
 }
 
 export function localDateTimeValue(at) {

@@ -1,6 +1,7 @@
 import { api } from './api.js';
 import { swedishMessage } from './errors.js';
-import { h, formatTime, formatDateTime } from './dom.js';
+import { h, formatTime } from './dom.js';
+import { formatPhone } from './phone.js';
 
 // The directory search as you type: debounced, newest answer wins, arrow keys move through the hits.
 // onPick(hit) is called when a hit is chosen (Enter or click).
@@ -35,13 +36,10 @@ export function directorySearch({ onPick, closesSoonMinutes = 15 }) {
     return h('button.hit', { type: 'button', dataset: { kind: hit.kind }, onclick: () => onPick(hit) },
       h('span.hit-title', {}, hit.title),
       h('span.hit-kind', {}, KIND[hit.kind] ?? hit.kind),
-      h('span.hit-detail', {}, [hit.detail, hit.unitName !== hit.title && hit.kind !== 'unit' ? hit.unitName : null, hit.municipalityName]
-        .filter(Boolean).join(' · ')),
-      h('span.hit-contact', {}, [hit.phone, hit.email].filter(Boolean).join(' · ')),
+      h('span.hit-detail', {}, detailParts(hit).join(' · ')),
+      h('span.hit-contact', {}, [formatPhone(hit.phone), hit.email].filter(Boolean).join(' · ')),
       h(`span.badge.${open.tone}`, {}, open.text),
-      hit.referral ? h('span.badge.warn.referral', {},
-        `Hänvisad till ${formatDateTime(hit.referral.until)}${hit.referral.reason ? ` (${hit.referral.reason})` : ''}`
-        + (hit.referral.referTo ? ` – kontakta ${hit.referral.referTo}${hit.referral.referToPhone ? ` ${hit.referral.referToPhone}` : ''}` : '')) : null,
+      hit.referral ? h('span.badge.warn.referral', {}, referralText(hit.referral)) : null,
       open.tone !== 'ok' && hit.whenClosed?.kind && hit.whenClosed.kind !== 'none'
         ? h('span.hit-fallback', {}, `Vid stängt: ${closedAction(hit.whenClosed)}`) : null,
       hit.url ? h('span.hit-contact', {}, hit.url) : null);
@@ -92,6 +90,19 @@ export function directorySearch({ onPick, closesSoonMinutes = 15 }) {
 
 const KIND = { unit: 'Enhet', person: 'Person', topic: 'Ämne', 'e-service': 'E-tjänst', answer: 'Svar' };
 
+// What a hit's second line says: its detail, the unit (unless the title or the detail already is the unit's name) and
+// the municipality. A topic hit's detail is its unit's name, so the unit is said once ("Hemtjänst Agnäs · Bjurholm").
+export function detailParts(hit) {
+  const unit = hit.kind !== 'unit' && hit.unitName !== hit.title && hit.unitName !== hit.detail ? hit.unitName : null;
+  return [hit.detail, unit, hit.municipalityName].filter(Boolean);
+}
+
+// A person's referral: until when, why, and whom to refer the caller to.
+export function referralText(referral, now = new Date()) {
+  return `Hänvisad till ${referral.until ? whenText(new Date(referral.until), now) : 'vidare'}${referral.reason ? ` (${referral.reason})` : ''}`
+    + (referral.referTo ? ` – kontakta ${referral.referTo}${referral.referToPhone ? ` ${formatPhone(referral.referToPhone)}` : ''}` : '');
+}
+
 export function openStatus(hit, closesSoonMinutes = 15, now = new Date()) {
   if (hit.openStatus === 'open') {
     const until = hit.openStatusUntil ? new Date(hit.openStatusUntil) : null;
@@ -103,31 +114,50 @@ export function openStatus(hit, closesSoonMinutes = 15, now = new Date()) {
     return { tone: soon ? 'warn' : 'ok', text: `${lead} – ${closingText(until, now)}` };
   }
   if (hit.openStatus === 'closed') {
-    return { tone: 'bad', text: hit.openStatusUntil ? `Stängt – öppnar ${formatDateTime(hit.openStatusUntil)}` : 'Stängt' };
+    return { tone: 'bad', text: hit.openStatusUntil ? `Stängt – öppnar ${whenText(new Date(hit.openStatusUntil), now)}` : 'Stängt' };
   }
   return { tone: 'muted', text: 'Öppettider saknas' };
 }
 
 const localDay = at => at.toLocaleDateString('sv-SE', { timeZone: 'Europe/Stockholm' });
-const dayText = new Intl.DateTimeFormat('sv-SE', { weekday: 'short', day: 'numeric', month: 'short', timeZone: 'Europe/Stockholm' });
+const weekday = new Intl.DateTimeFormat('sv-SE', { weekday: 'long', timeZone: 'Europe/Stockholm' });
+const DAY_MS = 24 * 3600 * 1000;
+
+// A day as a person says it, the same way everywhere: "i dag", "i morgon", a weekday within the coming week
+// ("måndag"), the date beyond it ("2026-12-24").
+export function dayWord(at, now = new Date()) {
+  const day = localDay(at);
+  if (day === localDay(now)) return 'i dag';
+  if (day === localDay(new Date(now.getTime() + DAY_MS))) return 'i morgon';
+  if (at > now && at - now < 6.5 * DAY_MS) return weekday.format(at);
+  return day;
+}
+const dayText = { format: (at, now) => dayWord(at, now) };
+
+// A moment as a person says it: the clock time today ("13:00"), else the day and the time ("i morgon 08:00",
+// "måndag 08:00", "2026-12-24 08:00").
+export function whenText(at, now = new Date()) {
+  const day = dayWord(at, now);
+  return day === 'i dag' ? formatTime(at) : `${day} ${formatTime(at)}`;
+}
 
 // Until when an open unit stays open, as a person says it. An open period that ends at local midnight ends with the
-// day before: "till midnatt" tonight, "till och med i morgon", "till och med ons 23 dec"; otherwise the clock time,
-// with the day when it is not today ("till 16:30", "till i morgon 16:30", "till fre 27 nov 16:30").
+// day before: "till midnatt" tonight, "till och med i morgon", "till och med onsdag"; otherwise the clock time,
+// with the day when it is not today ("till 16:30", "till i morgon 16:30", "till fredag 16:30", beyond a week "till 2026-12-24 16:30").
 export function closingText(until, now = new Date()) {
   const atMidnight = formatTime(until) === '00:00';
   const lastOpen = atMidnight ? new Date(until.getTime() - 60000) : until;
   const day = localDay(lastOpen);
   const isToday = day === localDay(now);
   const isTomorrow = day === localDay(new Date(now.getTime() + 24 * 3600 * 1000));
-  if (atMidnight) return isToday ? 'till midnatt' : `till och med ${isTomorrow ? 'i morgon' : dayText.format(lastOpen)}`;
+  if (atMidnight) return isToday ? 'till midnatt' : `till och med ${isTomorrow ? 'i morgon' : dayText.format(lastOpen, now)}`;
   const time = formatTime(until);
-  return isToday ? `till ${time}` : `till ${isTomorrow ? 'i morgon' : dayText.format(until)} ${time}`;
+  return isToday ? `till ${time}` : `till ${isTomorrow ? 'i morgon' : dayText.format(until, now)} ${time}`;
 }
 
 export function closedAction(whenClosed) {
   const parts = {
-    'on-call': `jour ${whenClosed.phone ?? ''}`, 'e-service': `e-tjänst ${whenClosed.url ?? ''}`,
+    'on-call': `jour ${formatPhone(whenClosed.phone)}`, 'e-service': `e-tjänst ${whenClosed.url ?? ''}`,
     callback: 'boka återuppringning', message: 'ta meddelande',
   };
   return [parts[whenClosed.kind], whenClosed.text].filter(Boolean).join(' – ');

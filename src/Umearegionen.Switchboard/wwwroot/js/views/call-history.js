@@ -2,6 +2,10 @@ import { api } from '../api.js';
 import { swedishMessage } from '../errors.js';
 import { markFieldErrors, clearFieldErrors } from '../form.js';
 import { h, formatDateTime, formatWait, municipalityNames, municipalityName } from '../dom.js';
+import { formatPhone } from '../phone.js';
+
+// A number as operators read it; absent stays absent (personal() says why).
+const formatPhoneOrNull = n => (n === null || n === undefined ? n : formatPhone(n));
 
 const OUTCOMES = { transferred: 'Kopplat', answered: 'Besvarat av växeln', callback: 'Återuppringning', message: 'Meddelande',
   fault_report: 'Felanmälan', abandoned: 'Avbrutet av den som ringde' };
@@ -124,7 +128,7 @@ export default {
         h('td', {}, STATES[call.state] ?? call.state),
         h('td', {}, OUTCOMES[call.outcome] ?? '–'),
         h('td', {}, call.operatorName ?? '–'),
-        admin ? h('td', {}, personal(call.callerNumber, call.callerNumberStatus)) : null,
+        admin ? h('td', {}, personal(formatPhoneOrNull(call.callerNumber), call.callerNumberStatus)) : null,
         h('td', {}, open));
     }
 
@@ -166,9 +170,9 @@ function describe(history, admin) {
   const facts = [
     ['Kom in', formatDateTime(call.queuedAt)],
     ['Kommun', municipalityName(call.municipalityCode)],
-    ['Slaget nummer', call.dialledNumber],
+    ['Slaget nummer', formatPhone(call.dialledNumber)],
     ['Menyval', call.menuTopic ?? '–'],
-    ['Uppringande nummer', personal(call.callerNumber, call.callerNumberStatus)],
+    ['Uppringande nummer', personal(formatPhoneOrNull(call.callerNumber), call.callerNumberStatus)],
     ['Läge', STATES[call.state] ?? call.state],
     ['Utfall', OUTCOMES[call.outcome] ?? '–'],
     ['Kategori', call.wrapUpCategory ?? '–'],
@@ -190,7 +194,7 @@ function describe(history, admin) {
   if (b) {
     parts.push(h('h4', {}, 'Återuppringning'), dl([
       ['Enhet', b.unitName], ['Tid', `${formatDateTime(b.windowStart)}–${formatDateTime(b.windowEnd)}`],
-      ['Bokad av', b.bookedByName ?? '–'], ['Nummer', personal(b.callerNumber, b.personalData)],
+      ['Bokad av', b.bookedByName ?? '–'], ['Nummer', personal(formatPhoneOrNull(b.callerNumber), b.personalData)],
       ['Namn', personal(b.callerName, b.personalData)], ['Anteckning', personal(b.note, b.personalData)],
       ['Uppföljning', b.followUp ? (b.followUp.result === 'kept' ? 'Återuppringd' : 'Inte återuppringd') : 'Inte uppföljd'],
     ]));
@@ -199,7 +203,7 @@ function describe(history, admin) {
   if (m) {
     parts.push(h('h4', {}, 'Meddelande'), dl([
       ['Till', `${m.recipientName} (${m.recipientEmail})`], ['Taget av', m.takenByName ?? '–'],
-      ['Skickat', m.sentAt ? formatDateTime(m.sentAt) : 'Inte skickat än'], ['Nummer', personal(m.callerNumber, m.personalData)],
+      ['Skickat', m.sentAt ? formatDateTime(m.sentAt) : 'Inte skickat än'], ['Nummer', personal(formatPhoneOrNull(m.callerNumber), m.personalData)],
       ['Namn', personal(m.callerName, m.personalData)], ['Text', personal(m.text, m.personalData)],
     ]));
   }
@@ -208,7 +212,7 @@ function describe(history, admin) {
     parts.push(h('h4', {}, 'Felanmälan'), dl([
       ['Kommun', municipalityName(f.municipalityCode)], ['Registrerad av', f.registeredByName ?? '–'],
       ['Vad är fel', personal(f.what, f.personalData)], ['Var', personal(f.location, f.personalData)],
-      ['Kontaktperson', personal(f.contactName, f.personalData)], ['Kontaktnummer', personal(f.contactNumber, f.personalData)],
+      ['Kontaktperson', personal(f.contactName, f.personalData)], ['Kontaktnummer', personal(formatPhoneOrNull(f.contactNumber), f.personalData)],
     ]));
   }
   if (!admin) parts.push(h('p.muted', {}, 'Nummer, namn och fritext visas bara för administratörer.'));

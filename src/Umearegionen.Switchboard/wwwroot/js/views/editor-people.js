@@ -1,5 +1,6 @@
 import { api } from '../api.js';
 import { h, formatDateTime } from '../dom.js';
+import { formatPhone } from '../phone.js';
 import { field, valueOf, save, localDateTimeValue } from '../form.js';
 
 // The people of one unit, each editable (including referral), and a form for a new person.
@@ -13,7 +14,7 @@ export async function peopleEditor(unit, { onChanged }) {
       h('thead', {}, h('tr', {}, ['Namn', 'Titel', 'Telefon', 'Hänvisning'].map(t => h('th', { scope: 'col' }, t)))),
       h('tbody', {}, people.map(p => h('tr', {},
         h('td', {}, h('button.link', { type: 'button', onclick: () => open(p) }, p.name)),
-        h('td', {}, p.title ?? ''), h('td', {}, p.phone ?? ''),
+        h('td', {}, p.title ?? ''), h('td', {}, formatPhone(p.phone)),
         h('td', {}, p.referral && new Date(p.referral.until) > new Date() ? `till ${formatDateTime(p.referral.until)}` : '–'))))),
     people.length ? null : h('p.muted', {}, 'Inga personer på enheten.'),
     h('button', { type: 'button', onclick: () => open(null) }, 'Ny person'), editing);

@@ -13,7 +13,6 @@ const fieldControl = field => UNIT_FIELDS[field] ?? (/^(topics|eServices)\[/.tes
 // A unit's directory details; saving sends the version it is based on (If-Match).
 export function unitForm(unit, { code, units, onSaved }) {
   const error = h('p.error', { role: 'alert' });
-  const saved = h('p.muted', { role: 'status' });
   const parents = [['', '(ingen – högsta nivån)'], ...units.filter(u => u.id !== unit?.id).map(u => [u.id, u.name])];
   const form = h('form.grid', { id: 'unit-form', novalidate: true },
     ...field('u-name', 'Namn', { value: unit?.name }),
@@ -31,7 +30,7 @@ export function unitForm(unit, { code, units, onSaved }) {
     h('div.actions.span', {}, h('button.primary', { type: 'submit' }, unit ? 'Spara ändringar' : 'Skapa enhet'),
       unit ? h('button', { type: 'button', onclick: remove }, 'Ta bort enheten') : null,
       unit ? h('button', { type: 'button', onclick: review }, 'Markera granskad') : null),
-    error, saved);
+    error);
 
   form.addEventListener('submit', async event => {
     event.preventDefault();
@@ -48,17 +47,17 @@ export function unitForm(unit, { code, units, onSaved }) {
     };
     const result = await save(error, unit ? `/api/directory/units/${unit.id}` : '/api/directory/units',
       { method: unit ? 'PUT' : 'POST', version: unit?.version, body, fields: fieldControl });
-    if (result) { saved.textContent = 'Sparat.'; await onSaved(result); }
+    if (result) await onSaved(result, 'Sparat.');
   });
 
   async function remove() {
     if (!confirm(`Ta bort ${unit.name}?`)) return;
     const result = await save(error, `/api/directory/units/${unit.id}`, { method: 'DELETE', version: unit.version });
-    if (result !== null || !error.textContent) await onSaved(null);
+    if (result !== null || !error.textContent) await onSaved(null, `${unit.name} togs bort.`);
   }
   async function review() {
     const result = await save(error, `/api/directory/units/${unit.id}/review`, { method: 'POST' });
-    if (result !== null || !error.textContent) { saved.textContent = 'Markerad som granskad.'; await onSaved(unit); }
+    if (result !== null || !error.textContent) await onSaved(unit, 'Markerad som granskad.');
   }
   return form;
 }

@@ -5,6 +5,8 @@ import { unitForm } from './editor-unit.js';
 import { peopleEditor } from './editor-people.js';
 import { hoursEditor } from '../hours-editor.js';
 import { historyList } from '../history.js';
+import { showUntilNextAction } from '../form.js';
+import { formatPhone } from '../phone.js';
 
 const LEVELS = { administration: 'Förvaltning', department: 'Avdelning', unit: 'Enhet' };
 
@@ -22,6 +24,8 @@ export default {
     const filter = h('input', { id: 'unit-filter', type: 'search', autocomplete: 'off' });
     const rows = h('tbody', { id: 'units' });
     const detail = h('section.panel.detail', { id: 'unit-detail', 'aria-live': 'polite' });
+    // What the last save did ("Sparat."): kept through the redraw that follows it, gone at the next action.
+    const status = h('p.ok', { id: 'unit-status', role: 'status' });
     const title = () => `Katalogen – ${municipalities.find(m => m.code === code)?.name ?? code}`;
     const heading = h('h2', {}, title());
     const picker = user.municipalityCode ? null : h('select', { id: 'editor-municipality', onchange: async e => {
@@ -43,7 +47,7 @@ export default {
       rows.replaceChildren(...units.filter(u => !q || u.name.toLowerCase().includes(q) || u.topics.some(t => t.includes(q)))
         .map(u => h('tr', { dataset: { selected: String(u.id === selected?.id) } },
           h('td', {}, h('button.link', { type: 'button', 'aria-current': u.id === selected?.id ? 'true' : null, onclick: () => select(u) }, u.name)),
-          h('td', {}, LEVELS[u.level] ?? u.level), h('td', {}, u.phone ?? '–'), h('td', {}, formatDateTime(u.reviewedAt)))));
+          h('td', {}, LEVELS[u.level] ?? u.level), h('td', {}, u.phone ? formatPhone(u.phone) : '–'), h('td', {}, formatDateTime(u.reviewedAt)))));
     }
     async function load() {
       units = await api(`/api/directory/units?municipality=${code}`);
@@ -60,9 +64,14 @@ export default {
     let rendering = 0;
     async function renderDetail() {
       const mine = ++rendering;
-      const onSaved = async saved => { await load(); if (saved?.id && !selected) selected = units.find(u => u.id === saved.id) ?? null; await renderDetail(); };
+      const onSaved = async (saved, message) => {
+        await load();
+        if (saved?.id && !selected) selected = units.find(u => u.id === saved.id) ?? null;
+        await renderDetail();
+        if (message) showUntilNextAction(status, message, container);
+      };
       if (!selected) {
-        detail.replaceChildren(h('h3', {}, 'Ny enhet'), unitForm(null, { code, units, onSaved }));
+        detail.replaceChildren(h('h3', {}, 'Ny enhet'), unitForm(null, { code, units, onSaved }), status);
         return;
       }
       const tabs = [['details', 'Uppgifter'], ['hours', 'Öppettider'], ['people', 'Personer'], ['history', 'Historik']];
@@ -74,7 +83,7 @@ export default {
       detail.replaceChildren(h('h3', {}, selected.name),
         h('div.tabs', { role: 'group', 'aria-label': 'Visa' }, tabs.map(([id, text]) =>
           h('button.tab', { type: 'button', id: `tab-${id}`, 'aria-pressed': String(id === tab), onclick: () => select(selected, id) }, text))),
-        content);
+        content, status);
     }
 
     filter.addEventListener('input', renderRows);

@@ -1,6 +1,7 @@
 import * as hub from '../hub.js';
 import { h, formatWait, formatTime, municipalityNames, municipalityName } from '../dom.js';
 import { liveCharts } from '../charts.js';
+import { swedishPausedReason } from '../errors.js';
 
 const STATUS_NAMES = { available: 'Tillgängliga', on_call: 'I samtal', wrap_up: 'Efterarbete', paused: 'Pausade',
   disconnected: 'Frånkopplade', offline: 'Offline' };
@@ -68,7 +69,7 @@ export default {
         if (!operators.length) operatorsBody.replaceChildren(h('tr', {}, h('td', { colSpan: 5 }, 'Inga telefonister har loggat in idag.')));
         else operatorsBody.replaceChildren(...operators.map(o => h('tr', {},
           h('td', {}, o.displayName), h('td', {}, o.team === 'main' ? 'Huvudlag' : 'Reserv'),
-          h('td', {}, `${OPERATOR_STATUS[o.status] ?? o.status}${o.pausedReason ? ` (${o.pausedReason})` : ''}`),
+          h('td', {}, `${OPERATOR_STATUS[o.status] ?? o.status}${o.pausedReason ? ` (${swedishPausedReason(o.pausedReasonCode, o.pausedReason)})` : ''}`),
           h('td', {}, o.connected ? 'Ja' : 'Nej'), h('td', {}, o.callId ? 'Ja' : '–'))));
       }, wait);
     }

@@ -1,7 +1,7 @@
 import { api } from '../api.js';
 import * as hub from '../hub.js';
 import { h, formatDateTime, loadMunicipalities, municipalityNames, municipalityName } from '../dom.js';
-import { problemText, localDateTimeValue, markFieldErrors, clearFieldErrors } from '../form.js';
+import { problemText, localDateTimeValue, markFieldErrors, clearFieldErrors, showUntilNextAction } from '../form.js';
 
 // Disruption notices: publish one for a municipality (and topics), see those in force, end one early.
 export default {
@@ -28,7 +28,7 @@ export default {
       h('p', {}, n.text),
       h('span.muted', {}, `Publicerad ${formatDateTime(n.publishedAt)} av ${n.publishedBy}, gäller till ${formatDateTime(n.expiresAt)} `),
       h('button.small', { type: 'button', 'aria-label': `Avsluta driftstörningen: ${n.text}`, onclick: async () => {
-        try { await api(`/api/notices/${n.id}`, { method: 'DELETE' }); await load(); } catch (e) { error.textContent = problemText(e); }
+        try { await api(`/api/notices/${n.id}`, { method: 'DELETE' }); await load(); } catch (e) { showUntilNextAction(error, problemText(e), container); }
       } }, 'Avsluta'))) : [h('li.muted', {}, 'Inga driftstörningar just nu.')]));
     const load = async () => show(await api('/api/notices'));
 
@@ -46,7 +46,7 @@ export default {
         form.querySelector('#n-text').value = '';
         await load();
       } catch (e) {
-        error.textContent = problemText(e);
+        showUntilNextAction(error, problemText(e), container);
         markFieldErrors(form, e, { municipalityCode: 'n-municipality', topics: 'n-topics', text: 'n-text', expiresAt: 'n-expires' });
       }
     });

@@ -2,6 +2,7 @@ import { api } from '../api.js';
 import { swedishMessage } from '../errors.js';
 import { h, formatTime, formatDateTime, formatWait, secondsSince, municipalityName } from '../dom.js';
 import { openStatus, closedAction } from '../search.js';
+import { formatPhone } from '../phone.js';
 
 // The call the operator has: where the caller dialled, the menu choice, the directory's suggestions for that
 // choice with their open status and what to do when closed, and the notices that match the call.
@@ -16,7 +17,11 @@ function asHit(s) {
 
 export function callPanel({ onPick }) {
   const body = h('div', { id: 'call-body' });
-  const element = h('section.panel.call', { 'aria-labelledby': 'call-title' }, h('h3', { id: 'call-title' }, 'Pågående samtal'), body);
+  // The call's facts (municipality, numbers, menu choice, times) are a block of their own at the top of the column,
+  // which stays in view (sticky) while the operator scrolls through the suggestions and the form below.
+  const facts = h('div', { id: 'call-facts' });
+  const head = h('div.panel.call.call-head', {}, h('h3', { id: 'call-title' }, 'Pågående samtal'), facts);
+  const element = h('section.panel.call', { 'aria-labelledby': 'call-title' }, body);
   let call = null;
   let talkTime = null;
   let suggestionsFor = null;
@@ -46,7 +51,7 @@ export function callPanel({ onPick }) {
         const open = openStatus(hit);
         return h('li', {}, h('button.hit', { type: 'button', onclick: () => onPick(hit) },
           h('span.hit-title', {}, hit.kind === 'person' ? hit.title : hit.unitName),
-          h('span.hit-contact', {}, hit.phone ?? ''),
+          h('span.hit-contact', {}, formatPhone(hit.phone)),
           h(`span.badge.${open.tone}`, {}, open.text),
           open.tone !== 'ok' && hit.whenClosed?.kind !== 'none' ? h('span.hit-fallback', {}, `Vid stängt: ${closedAction(hit.whenClosed)}`) : null));
       }) : [h('li.muted', {}, 'Inga förslag för samtalet; sök i katalogen.')]));
@@ -58,20 +63,22 @@ export function callPanel({ onPick }) {
   function show(next) {
     call = next;
     if (!call) {
+      facts.replaceChildren();
       body.replaceChildren(h('p.muted', {}, 'Inget samtal just nu. Samtal erbjuds när du är tillgänglig (1).'));
       suggestionsFor = null;
       return;
     }
-    talkTime = h('dd', {});
-    body.replaceChildren(...[
+    talkTime = h('dd', { id: 'call-talk-time' });
+    facts.replaceChildren(
       h('dl.facts', {},
         h('dt', {}, 'Kommun'), h('dd', { id: 'call-municipality' }, municipalityName(call.municipalityCode)),
-        h('dt', {}, 'Slaget nummer'), h('dd', {}, call.dialledNumber),
+        h('dt', {}, 'Slaget nummer'), h('dd', { id: 'call-dialled' }, formatPhone(call.dialledNumber)),
         h('dt', {}, 'Menyval'), h('dd', { id: 'call-topic' }, call.menuTopic ?? 'Inget'),
-        h('dt', {}, 'Uppringare'), h('dd', {}, call.callerNumber === 'anonymous' ? 'Dolt nummer' : call.callerNumber),
+        h('dt', {}, 'Uppringare'), h('dd', { id: 'call-caller' }, call.callerNumber === 'anonymous' ? 'Dolt nummer' : formatPhone(call.callerNumber)),
         h('dt', {}, 'Besvarat'), h('dd', {}, formatTime(call.answeredAt)),
         h('dt', {}, 'Samtalstid'), talkTime,
-        call.priority > 0 ? [h('dt', {}, 'Prioritet'), h('dd', {}, String(call.priority))] : null),
+        call.priority > 0 ? [h('dt', {}, 'Prioritet'), h('dd', {}, String(call.priority))] : null));
+    body.replaceChildren(...[
       call.callerLeftAt ? h('p.badge.bad', { role: 'alert' }, `Den som ringde lade på ${formatTime(call.callerLeftAt)}`) : null,
       call.consultation ? h('p.badge.warn', {}, `Förfrågan pågår till ${call.consultation.name}`) : null,
       call.notices?.length ? h('div.call-notices', { role: 'alert' }, h('h4', {}, 'Driftstörning som gäller samtalet'),
@@ -82,9 +89,13 @@ export function callPanel({ onPick }) {
   }
 
   function tick() {
-    if (call && talkTime) talkTime.textContent = formatWait(secondsSince(call.answeredAt ?? call.queuedAt));
+    // The talk time stops when the caller hangs up; the operator still finishes the call.
+    if (call && talkTime) {
+      const from = call.answeredAt ?? call.queuedAt;
+      talkTime.textContent = formatWait(call.callerLeftAt ? (new Date(call.callerLeftAt) - new Date(from)) / 1000 : secondsSince(from));
+    }
   }
 
   show(null);
-  return { element, show, tick, refresh: loadSuggestions };
+  return { element, head, show, tick, refresh: loadSuggestions };
 }

@@ -1,5 +1,15 @@
 import { h } from '../dom.js';
+import { formatPhone } from '../phone.js';
 import { hubError, swedishMessage } from '../errors.js';
+import { markFieldErrors, clearFieldErrors } from '../form.js';
+
+// The hub's field names (docs/hub.md) to the finishing form's controls, so a refusal is shown beside its field.
+const FINISH_FIELDS = {
+  'destination.number': 'f-number', destination: 'f-number', 'destination.id': 'f-number', mode: 'f-mode', wrapUpCategory: 'f-category',
+  note: 'f-note', windowStart: 'f-start', windowEnd: 'f-end', 'windowStart/windowEnd': 'f-start', callerName: 'f-caller-name',
+  callerNumber: 'f-caller-number', recipientName: 'f-recipient', recipientEmail: 'f-email', text: 'f-text', what: 'f-what',
+  location: 'f-location', municipalityCode: 'f-municipality', contactNumber: 'f-contact-number', contactName: 'f-contact-name',
+};
 
 // The served municipalities by code, for the fault report's municipality.
 let municipalityNames = () => new Map();
@@ -38,7 +48,7 @@ export function finishForm({ invoke, tryInvoke, report, onDone, onCall }) {
     h('select', { id: 'f-category', name: 'f-category' }, WRAP_UP_CATEGORIES.map(c =>
       h('option', { value: c, selected: c === KINDS[kind].category }, c)))];
   const destinationText = () => destination
-    ? `${destination.name}${destination.number ? ` (${destination.number})` : ''}`
+    ? `${destination.name}${destination.number ? ` (${formatPhone(destination.number)})` : ''}`
     : 'Inget valt – sök i katalogen och välj med Enter, eller skriv ett nummer';
   const localInput = date => new Date(date - date.getTimezoneOffset() * 60000).toISOString().slice(0, 16);
 
@@ -123,6 +133,7 @@ export function finishForm({ invoke, tryInvoke, report, onDone, onCall }) {
   form.addEventListener('submit', async event => {
     event.preventDefault();
     error.textContent = '';
+    clearFieldErrors(form);
     const wrapUpCategory = value('f-category');
     const callId = call.id;
     let method, request, done;
@@ -168,6 +179,13 @@ export function finishForm({ invoke, tryInvoke, report, onDone, onCall }) {
         } }, 'Koppla ändå (Enter)');
         error.replaceChildren(swedishMessage(e), ' ', anyway);
         anyway.focus();
+        return;
+      }
+      // A field the service refused is shown beside the field, not in the status line at the top.
+      const marked = hubError(e)?.code === 'invalid' ? markFieldErrors(form, e, FINISH_FIELDS) : [];
+      if (marked.length) {
+        error.textContent = `Kontrollera ${marked.join(', ').toLowerCase()}.`;
+        form.querySelector('[aria-invalid="true"]')?.focus();
         return;
       }
       report(e);

@@ -1,7 +1,7 @@
 import * as hub from '../hub.js';
 import { h, formatTime, formatWait, secondsSince, municipalityNames, municipalityName, loadMunicipalities, isTyping, hubErrorText } from '../dom.js';
 import { chime, unlock } from '../sound.js';
-import { swedishWarning } from '../errors.js';
+import { swedishWarning, swedishOfferEnding, swedishPausedReason } from '../errors.js';
 import { directorySearch, destinationOf } from '../search.js';
 import { callPanel } from './operator-call.js';
 import { finishForm, useMunicipalities } from './operator-finish.js';
@@ -20,7 +20,7 @@ export const SHORTCUTS = [
   ['/', 'Till sökrutan i katalogen'],
   ['↓ ↑ och Enter', 'Gå igenom träffarna och välj en som mål'],
   ['T / B / R / M / F', 'Avsluta: Koppla / Besvarat / Återuppringning / Meddelande / Felanmälan'],
-  ['K', 'Förfrågan (medhörning) till valt mål'],
+  ['K', 'Förfrågan: tala med valt mål innan du kopplar'],
   ['Esc', 'Lämna fältet och gå tillbaka till kortkommandona'],
   ['?', 'Visa eller dölj kortkommandona'],
 ];
@@ -53,15 +53,24 @@ export default {
       h('form', { method: 'dialog' }, h('button', { type: 'submit' }, 'Stäng')));
 
     async function setStatus(status) {
+      say('');
       const me = await attempt(() => hub.invoke('SetStatus', { status, reason: status === 'paused' ? reason.value : null }));
       if (me) showMe(me);
     }
     function showMe(me) {
       state.me = me;
       for (const b of statusButtons) b.setAttribute('aria-pressed', String(b.dataset.status === me?.status));
-      statusText.textContent = me
-        ? `Din status: ${STATUS[me.status]?.text ?? me.status}${me.pausedReason ? ` (${me.pausedReason})` : ''}`
-        : 'Din status: Offline';
+      showStatus();
+      // Only "available" is offered calls: any other status ends a ringing offer at once (the service withdraws it too).
+      if (me && me.status !== 'available') showOffer(null);
+    }
+    // On a call the operator is "I samtal", whatever status follows the call.
+    function showStatus() {
+      const me = state.me;
+      const status = me ? `${STATUS[me.status]?.text ?? me.status}${me.pausedReason ? ` (${swedishPausedReason(me.pausedReasonCode, me.pausedReason)})` : ''}` : 'Offline';
+      statusText.textContent = state.call
+        ? `Din status: I samtal${me && me.status !== 'available' ? ` – sedan ${status}` : ''}`
+        : `Din status: ${status}`;
     }
 
     // Offer
@@ -77,20 +86,27 @@ export default {
     function showOffer(offer) {
       state.offer = offer;
       clearInterval(chimeTimer);
+      chimeTimer = null;
       banner.hidden = !offer;
       document.title = offer ? '☎ Samtal – Umeåregionens växel' : 'Umeåregionens växel';
-      if (!offer) return;
+      if (!offer) { offerCountdown.textContent = ''; return; }
       const c = offer.call;
       offerText.replaceChildren(...[
         h('strong', {}, municipalityName(c.municipalityCode)),
         c.menuTopic ? ` – menyval ${c.menuTopic}` : ' – inget menyval',
         c.priority > 0 ? h('span.badge.warn', {}, ` Prioritet ${c.priority}`) : null].filter(Boolean));
       chime();
-      chimeTimer = setInterval(chime, 4000);
+      chimeTimer = setInterval(() => { if (state.offer) chime(); }, 4000);
       tick();
+    }
+    // Every way an offer ends (taken here or on another screen, withdrawn, timed out, caller gone, status changed,
+    // a resync after reconnecting) goes through here or showOffer(null): banner, tab title, chime, countdown and keys stop.
+    function endOffer(callId) {
+      if (state.offer && (!callId || state.offer.call.id === callId)) showOffer(null);
     }
     async function accept(callId = state.offer?.call.id) {
       if (!callId) return;
+      say('');
       const call = await attempt(() => hub.invoke('AcceptCall', callId));
       if (call) { showOffer(null); showCall(call); }
       await resync();
@@ -125,8 +141,10 @@ export default {
     }
     function showCall(c) {
       state.call = c && c.state === 'connected' ? c : null;
+      if (c) endOffer(c.id);
       call.show(state.call);
       finish.setCall(state.call);
+      showStatus();
     }
 
     const refreshed = h('p.muted', { id: 'directory-updated', role: 'status', 'aria-live': 'polite' });
@@ -138,7 +156,7 @@ export default {
           h('button.link', { type: 'button', 'aria-keyshortcuts': '?', onclick: () => toggleHelp() }, 'Kortkommandon (?)')),
         banner, message,
         h('div.columns', {},
-          h('div.column', {}, call.element, finish.element),
+          h('div.column', {}, call.head, call.element, finish.element),
           h('div.column', {}, search.element, refreshed),
           h('div.column', {}, queue.element, notices.element))),
       help);
@@ -160,6 +178,8 @@ export default {
       call.tick();
       if (state.offer) {
         const left = Math.max(0, Math.ceil((new Date(state.offer.expiresAt) - Date.now()) / 1000));
+        // Past its time the offer can no longer be taken: the ring stops here, even before the service says so.
+        if (left === 0) { showOffer(null); return; }
         offerCountdown.textContent = `Väntat ${formatWait(secondsSince(state.offer.call.queuedAt))} · ${left} s kvar att svara`;
       }
     }
@@ -178,10 +198,14 @@ export default {
     const off = [
       hub.on('OfferReceived', offer => showOffer(offer)),
       hub.on('OfferWithdrawn', withdrawn => {
-        if (state.offer?.call.id === withdrawn.callId) showOffer(null);
-        say(`Erbjudandet drogs tillbaka: ${withdrawn.reason}`, 'warn');
+        endOffer(withdrawn.callId);
+        if (withdrawn.code === 'accepted-elsewhere') resync();
+        else say(`Erbjudandet drogs tillbaka: ${swedishOfferEnding(withdrawn)}`, 'warn');
       }),
-      hub.on('OperatorStateChanged', me => { showMe(me); if (me.pausedReason) say(`Du är pausad: ${me.pausedReason}`, 'warn'); }),
+      hub.on('OperatorStateChanged', me => {
+        showMe(me);
+        if (me.pausedReason) say(`Du är pausad: ${swedishPausedReason(me.pausedReasonCode, me.pausedReason)}`, 'warn');
+      }),
       hub.on('CallUpdated', c => {
         showCall(c);
         if (c.callerLeftAt) say('Den som ringde har lagt på. Avsluta samtalet med rätt kategori.', 'warn');

@@ -1,0 +1,198 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+using Umearegionen.Switchboard.Access;
+using Umearegionen.Switchboard.Directory;
+using Umearegionen.Switchboard.IntegrationTests.Infrastructure;
+using static Umearegionen.Switchboard.IntegrationTests.Browser.DashboardPages;
+using static Umearegionen.Switchboard.IntegrationTests.Directory.DirectoryApi;
+using static Umearegionen.Switchboard.IntegrationTests.OpeningHours.OpeningHoursTestApi;
+
+namespace Umearegionen.Switchboard.IntegrationTests.Browser;
+
+/// <summary>The slips of a day at the switchboard (issue 25), each shown in the browser. Operators end offline, calls ended.</summary>
+public sealed class OperatorWorkspaceDefectsTests(BrowserApp app) : IClassFixture<BrowserApp>
+{
+    [Fact]
+    public async Task TheLoginPageShowsNoSignedInHeader()
+    {
+        var page = await app.NewPageAsync();
+        await page.GotoAsync("/");
+
+        await Assertions.Expect(page.GetByLabel("Användarnamn")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("#session")).ToBeHiddenAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Logga ut" })).ToBeHiddenAsync();
+        await Assertions.Expect(page.GetByText("Inte ansluten")).ToBeHiddenAsync();
+    }
+
+    [Fact]
+    public async Task AMessageSentWithoutTextIsRefusedBesideTheFieldByItsOwnLabel()
+    {
+        var page = await SignedInAsync(app, Roles.Operator, "2403");
+        var platformCallId = await TakeACallAsync(page, "skola");
+
+        await page.Keyboard.PressAsync("m");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Skicka meddelande" }).ClickAsync();
+
+        var text = page.Locator("#f-text");
+        await Assertions.Expect(text).ToHaveAttributeAsync("aria-invalid", "true");
+        await Assertions.Expect(page.Locator("#f-text-error")).ToHaveTextAsync("Meddelande måste fyllas i.");
+        await Assertions.Expect(text).ToHaveAttributeAsync("aria-describedby", new Regex(@"\bf-text-error\b"));
+        await Assertions.Expect(page.Locator("#op-message")).ToBeEmptyAsync();
+        await DashboardPages.AssertAccessibleAsync(page);
+
+        await text.FillAsync("Ring tillbaka om skolskjutsen.");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Skicka meddelande" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#f-text-error")).ToHaveCountAsync(0);
+        await Assertions.Expect(text).Not.ToHaveAttributeAsync("aria-invalid", "true");
+        await FinishAndLeaveAsync(page, platformCallId);
+    }
+
+    [Fact]
+    public async Task OnACallTheStatusReadsISamtalTheTalkTimeStopsAtTheHangUpAndTheCallHeaderStaysInView()
+    {
+        for (var i = 0; i < 4; i++)
+        {
+            await OpenUnitAsync(app, "2403", Unique($"Biblioteket {i}"), "bibliotek");
+        }
+
+        var page = await SignedInAsync(app, Roles.Operator, "2403", height: 640);
+        var platformCallId = await TakeACallAsync(page, "bibliotek");
+
+        await Assertions.Expect(page.Locator("#my-status")).ToHaveTextAsync("Din status: I samtal");
+        await Assertions.Expect(page.Locator("#call-dialled")).ToHaveTextAsync("0932-140 00");
+        await Assertions.Expect(page.Locator("#call-caller")).ToHaveTextAsync("070-123 45 67");
+        await Assertions.Expect(page.Locator(".suggestions button.hit")).ToHaveCountAsync(4);
+        await Assertions.Expect(page.Locator(".suggestions .hit-contact").First).ToHaveTextAsync("090-16 10 00");
+        var scrolled = await page.Locator("#call-body").EvaluateAsync<double>(
+            "el => { const column = el.closest('.column'); column.scrollTop = column.scrollHeight; return column.scrollTop; }");
+        Assert.True(scrolled > 0, "the column holds more than fits, so it scrolls");
+        await Assertions.Expect(page.Locator("#call-municipality")).ToBeInViewportAsync();
+        await Assertions.Expect(page.Locator("#call-dialled")).ToBeInViewportAsync();
+
+        var telephony = await app.TelephonyClientAsync();
+        (await telephony.PostAsJsonAsync($"/api/telephony/calls/{platformCallId}/events", new { eventId = "hangup", type = "ended" })).EnsureSuccessStatusCode();
+        await Assertions.Expect(page.Locator("#call-body [role=alert]")).ToContainTextAsync("Den som ringde lade på");
+        var talkTime = await page.Locator("#call-talk-time").TextContentAsync();
+        await page.WaitForTimeoutAsync(2_200);
+        await Assertions.Expect(page.Locator("#call-talk-time")).ToHaveTextAsync(talkTime!);
+        await DashboardPages.AssertAccessibleAsync(page);
+
+        await page.Keyboard.PressAsync("b");
+        await page.Keyboard.PressAsync("Enter");
+        await Assertions.Expect(page.Locator("#op-message")).ToHaveTextAsync("Samtalet avslutades som besvarat.");
+        await Assertions.Expect(page.Locator("#my-status")).ToHaveTextAsync("Din status: Tillgänglig");
+        await page.Keyboard.PressAsync("4");
+        await Assertions.Expect(page.Locator("#my-status")).ToHaveTextAsync("Din status: Offline");
+    }
+
+    [Fact]
+    public async Task DirectoryHitsNameTheUnitOnceSayWhenInWordsAndShowNumbersAsTheyAreReadAloud()
+    {
+        var editor = await app.ClientForAsync(Roles.Editor, "2403");
+        var topic = "hemtjanst" + Guid.NewGuid().ToString("N")[..6];
+        var unitName = Unique("Hemtjänst Agnäs");
+        var created = await editor.PostAsJsonAsync("/api/directory/units", UnitBody("2403", unitName, topics: [topic], phone: "+4693214798"));
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var unit = (await created.Content.ReadFromJsonAsync<Unit>(Json))!;
+        // Open one minute a night: closed whenever the test runs, opening next at 03:00.
+        Assert.Equal(HttpStatusCode.OK, (await PutHoursAsync(editor, unit.Id, 0, new
+        {
+            weekly = EveryDay([new { start = "03:00", end = "03:01" }]), exceptions = Array.Empty<object>(),
+        })).StatusCode);
+        var stockholm = TimeZoneInfo.FindSystemTimeZoneById("Europe/Stockholm");
+        var tomorrow = TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, stockholm).Date.AddDays(1).AddHours(8);
+        var back = new DateTimeOffset(tomorrow, stockholm.GetUtcOffset(tomorrow));
+        var person = Unique("Agnes Berglund");
+        await CreatePersonAsync(editor, unit.Id, person, referral: new { until = back, reason = "Kurs", referTo = "Växeln", referToPhone = "+4693214000" });
+
+        var page = await SignedInAsync(app, Roles.Operator, "2403");
+        await page.GetByLabel("Sök", new() { Exact = true }).FillAsync(topic);
+        var hit = page.Locator("#hits button", new() { HasText = topic });
+        await Assertions.Expect(hit.Locator(".hit-detail")).ToHaveTextAsync($"{unitName} · Bjurholm");
+        await Assertions.Expect(hit.Locator(".hit-contact").First).ToHaveTextAsync(new Regex("^0932-147 98( · .*)?$"));
+        await Assertions.Expect(hit.Locator(".badge")).ToHaveTextAsync(new Regex("^Stängt – öppnar (i morgon |måndag |tisdag |onsdag |torsdag |fredag |lördag |söndag )?03:00$"));
+
+        await page.GetByLabel("Sök", new() { Exact = true }).FillAsync(person);
+        var personHit = page.Locator("#hits button", new() { HasText = person });
+        await Assertions.Expect(personHit.Locator(".referral")).ToHaveTextAsync("Hänvisad till i morgon 08:00 (Kurs) – kontakta Växeln 0932-140 00");
+        await DashboardPages.AssertAccessibleAsync(page);
+
+        await page.Keyboard.PressAsync("Escape");
+        await page.Keyboard.PressAsync("?");
+        var shortcuts = page.GetByRole(AriaRole.Dialog, new() { Name = "Kortkommandon" });
+        await Assertions.Expect(shortcuts).ToContainTextAsync("Förfrågan");
+        await Assertions.Expect(shortcuts).Not.ToContainTextAsync("medhörning");
+    }
+
+    [Fact]
+    public async Task SavedStaysThroughTheRedrawAfterSavingAndGoesAtTheNextAction()
+    {
+        var page = await SignedInAsync(app, Roles.Editor, "2403");
+        var name = Unique("Fritidsgården");
+        await page.Locator("#u-name").FillAsync(name);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Skapa enhet" }).ClickAsync();
+
+        var status = page.Locator("#unit-status");
+        await Assertions.Expect(page.Locator("#unit-detail h3")).ToHaveTextAsync(name);
+        await Assertions.Expect(status).ToHaveTextAsync("Sparat.");
+        await page.WaitForTimeoutAsync(1_000);
+        await Assertions.Expect(status).ToHaveTextAsync("Sparat.");
+        await DashboardPages.AssertAccessibleAsync(page);
+
+        await page.Locator("#u-address").FillAsync("Storgatan 1");
+        await Assertions.Expect(status).ToBeEmptyAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Spara ändringar" }).ClickAsync();
+        await Assertions.Expect(status).ToHaveTextAsync("Sparat.");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Öppettider" }).ClickAsync();
+        await Assertions.Expect(status).ToBeEmptyAsync();
+    }
+
+    [Fact]
+    public async Task DateFieldsReadAndTakeSwedishDatesInABrowserSetToAmericanEnglish()
+    {
+        var page = await SignedInAsync(app, Roles.Manager, locale: "en-US");
+        await page.GotoAsync("/#statistik");
+        var from = page.GetByLabel("Från och med");
+        await Assertions.Expect(from).ToHaveValueAsync(new Regex(@"^\d{4}-\d{2}-01$"));
+
+        await from.ClickAsync();
+        await page.Keyboard.PressAsync("Control+A");
+        await page.Keyboard.TypeAsync("2026-11-02");
+        await page.Keyboard.PressAsync("Tab");
+        await Assertions.Expect(from).ToHaveValueAsync("2026-11-02");
+        await Assertions.Expect(from).Not.ToHaveAttributeAsync("aria-invalid", "true");
+
+        await from.ClickAsync();
+        await page.Keyboard.PressAsync("Control+A");
+        await page.Keyboard.TypeAsync("11/02/2026");
+        await page.Keyboard.PressAsync("Tab");
+        await Assertions.Expect(from).ToHaveAttributeAsync("aria-invalid", "true");
+        await Assertions.Expect(page.Locator("#s-from-format-error")).ToHaveTextAsync("Skriv datumet som ÅÅÅÅ-MM-DD, t.ex. 2026-12-01.");
+        await DashboardPages.AssertAccessibleAsync(page);
+    }
+
+    private async Task<string> TakeACallAsync(IPage page, string topic)
+    {
+        await page.Keyboard.PressAsync("1");
+        await Assertions.Expect(page.Locator("#my-status")).ToHaveTextAsync("Din status: Tillgänglig");
+        var platformCallId = await PlaceCallAsync(app, BjurholmMainNumber, topic);
+        await Assertions.Expect(page.Locator("#offer")).ToBeVisibleAsync();
+        await page.Keyboard.PressAsync("Enter");
+        await Assertions.Expect(page.Locator("#call-topic")).ToHaveTextAsync(topic);
+        return platformCallId;
+    }
+
+    private async Task FinishAndLeaveAsync(IPage page, string platformCallId)
+    {
+        await page.Keyboard.PressAsync("Escape");
+        await page.Keyboard.PressAsync("b");
+        await page.Keyboard.PressAsync("Enter");
+        await Assertions.Expect(page.Locator("#op-message")).ToHaveTextAsync("Samtalet avslutades som besvarat.");
+        await page.Keyboard.PressAsync("4");
+        await Assertions.Expect(page.Locator("#my-status")).ToHaveTextAsync("Din status: Offline");
+        var telephony = await app.TelephonyClientAsync();
+        (await telephony.PostAsJsonAsync($"/api/telephony/calls/{platformCallId}/events", new { eventId = "hangup", type = "ended" })).EnsureSuccessStatusCode();
+    }
+}
