@@ -4,8 +4,9 @@ import { h, formatTime, formatDateTime, formatWait, secondsSince, municipalityNa
 import { openStatus, closedAction } from '../search.js';
 import { formatPhone } from '../phone.js';
 
-// The call the operator has: where the caller dialled, the menu choice, the directory's suggestions for that
-// choice with their open status and what to do when closed, and the notices that match the call.
+// The call the operator has: where the caller dialled, the menu choice, the answers to read out for that choice
+// (CallView.answers, docs/answers.md), the directory's suggestions with their open status and what to do when closed,
+// and the notices that match the call.
 // A suggestion from the service in the shape of a directory search hit, so both are shown and picked alike.
 function asHit(s) {
   return {
@@ -83,6 +84,11 @@ export function callPanel({ onPick }) {
       call.consultation ? h('p.badge.warn', {}, `Förfrågan pågår till ${call.consultation.name}`) : null,
       call.notices?.length ? h('div.call-notices', { role: 'alert' }, h('h4', {}, 'Driftstörning som gäller samtalet'),
         call.notices.map(n => h('p.notice', {}, n.text, h('span.muted', {}, ` (till ${formatDateTime(n.expiresAt)})`)))) : null,
+      call.answers?.length ? h('section.call-answers', { 'aria-labelledby': 'call-answers-title' },
+        h('h4', { id: 'call-answers-title' }, 'Svar att läsa upp'),
+        h('ul.hits', {}, call.answers.map(a => h('li.hit', { dataset: { kind: 'answer' } },
+          h('span.hit-title', {}, a.question), h('span.hit-answer', {}, a.answer),
+          a.unitName ? h('span.muted', {}, ` (${a.unitName})`) : null)))) : null,
       h('h4', {}, 'Förslag ur katalogen'), suggestions].filter(Boolean));
     if (suggestionsFor !== call.id) { suggestionsFor = call.id; suggestions.replaceChildren(); loadSuggestions(); }
     tick();
