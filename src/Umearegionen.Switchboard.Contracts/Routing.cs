@@ -128,17 +128,28 @@ public sealed record CallOffer(CallView Call, DateTimeOffset ExpiresAt);
 
 public sealed record OfferWithdrawn(Guid CallId, string Reason);
 
+/// <summary>
+/// An operator's own state. <see cref="StatusChangedAt"/>: when the status last changed (the time in status).
+/// <see cref="AfterCallUntil"/>: set while the status is wrap_up because a call ended (after-call work), when
+/// it ends on its own; null otherwise.
+/// </summary>
 public sealed record OperatorState(
     Guid AccountId, string Team, string Status, string? PausedReason, DateTimeOffset IdleSince, Guid? CurrentCallId,
-    Guid? OfferedCallId);
+    Guid? OfferedCallId, DateTimeOffset StatusChangedAt, DateTimeOffset? AfterCallUntil);
 
 public sealed record QueuedCall(
     Guid Id, string State, string? MunicipalityCode, string? MenuTopic, int Priority, DateTimeOffset QueuedAt, Guid? OfferedTo);
 
 public sealed record QueueSnapshot(DateTimeOffset At, int Length, double LongestWaitSeconds, IReadOnlyList<QueuedCall> Calls);
 
+/// <summary>
+/// An operator in the manager's list. <see cref="StatusChangedAt"/>, <see cref="IdleSince"/> and
+/// <see cref="CallAnsweredAt"/> (of the call in <see cref="CallId"/>) say how long the operator has been as shown;
+/// <see cref="AfterCallUntil"/> as in <see cref="OperatorState"/>.
+/// </summary>
 public sealed record OperatorSummary(Guid AccountId, string DisplayName, string Team, string Status, string? PausedReason,
-    bool Connected, Guid? CallId);
+    bool Connected, Guid? CallId, DateTimeOffset StatusChangedAt, DateTimeOffset? AfterCallUntil, DateTimeOffset IdleSince,
+    DateTimeOffset? CallAnsweredAt);
 
 public sealed record MunicipalityCount(string MunicipalityCode, int Calls);
 
