@@ -1,10 +1,10 @@
 import * as hub from '../hub.js';
 import { h, formatWait, formatTime, municipalityNames, municipalityName } from '../dom.js';
 import { liveCharts } from '../charts.js';
+import { statusBadge, tickStatusTimes } from '../operator-status.js';
 
 const STATUS_NAMES = { available: 'Tillgängliga', on_call: 'I samtal', wrap_up: 'Efterarbete', paused: 'Pausade',
   disconnected: 'Frånkopplade', offline: 'Offline' };
-const OPERATOR_STATUS = { available: 'Tillgänglig', paused: 'Paus', wrap_up: 'Efterarbete', offline: 'Offline' };
 
 // The switchboard lead's live view: today's figures, the queue and service level over the day, calls per municipality.
 export default {
@@ -68,15 +68,17 @@ export default {
         if (!operators.length) operatorsBody.replaceChildren(h('tr', {}, h('td', { colSpan: 5 }, 'Inga telefonister har loggat in idag.')));
         else operatorsBody.replaceChildren(...operators.map(o => h('tr', {},
           h('td', {}, o.displayName), h('td', {}, o.team === 'main' ? 'Huvudlag' : 'Reserv'),
-          h('td', {}, `${OPERATOR_STATUS[o.status] ?? o.status}${o.pausedReason ? ` (${o.pausedReason})` : ''}`),
+          h('td', {}, statusBadge(o, o.pausedReason ? ` (${o.pausedReason})` : '')),
           h('td', {}, o.connected ? 'Ja' : 'Nej'), h('td', {}, o.callId ? 'Ja' : '–'))));
       }, wait);
     }
 
+    // Time in status ticks between the lists (read at most every 3 s).
+    const ticker = setInterval(() => tickStatusTimes(operatorsBody), 1000);
     const resync = async () => { const view = await hub.invoke('GetManagerView').catch(() => null); if (view) show(view); };
     const off = hub.on('ManagerViewChanged', show);
     window.addEventListener('resync', resync);
     if (hub.isConnected()) await resync();
-    return { dispose() { off(); window.removeEventListener('resync', resync); clearTimeout(operatorsTimer); charts.destroy(); } };
+    return { dispose() { off(); window.removeEventListener('resync', resync); clearTimeout(operatorsTimer); clearInterval(ticker); charts.destroy(); } };
   },
 };

@@ -6,6 +6,7 @@ import { directorySearch, destinationOf } from '../search.js';
 import { callPanel } from './operator-call.js';
 import { finishForm, useMunicipalities } from './operator-finish.js';
 import { queuePanel, noticesPanel } from './operator-queue.js';
+import { shownStatus, statusTime, afterCallLeft } from '../operator-status.js';
 
 const STATUS = {
   available: { key: '1', text: 'Tillgänglig' }, paused: { key: '2', text: 'Paus' },
@@ -15,6 +16,7 @@ const PAUSE_REASONS = ['Rast', 'Lunch', 'Möte', 'Administration', 'Utbildning',
 
 export const SHORTCUTS = [
   ['1 / 2 / 3 / 4', 'Tillgänglig / Paus (med vald orsak) / Efterarbete / Offline'],
+  ['E / +', 'Efterarbete efter samtal: avsluta nu / förläng'],
   ['Enter eller A', 'Svara på erbjudet samtal'],
   ['D', 'Avvisa erbjudet samtal'],
   ['/', 'Till sökrutan i katalogen'],
@@ -52,6 +54,24 @@ export default {
       h('table.list', {}, h('tbody', {}, SHORTCUTS.map(([k, t]) => h('tr', {}, h('th', { scope: 'row' }, h('kbd', {}, k)), h('td', {}, t))))),
       h('form', { method: 'dialog' }, h('button', { type: 'submit' }, 'Stäng')));
 
+    // After-call work: the service sets it when a call ends; the operator may end it early or extend it.
+    const myStatusTime = h('span.status-time', { id: 'my-status-time' }); // ticks every second: not a live region
+    const afterCall = h('span.after-call', { id: 'after-call', role: 'group', 'aria-label': 'Efterarbete', hidden: true },
+      h('button', { type: 'button', id: 'end-after-call', 'aria-keyshortcuts': 'E', onclick: () => endAfterCall() }, h('kbd', {}, 'E'), ' Avsluta efterarbetet'),
+      h('button', { type: 'button', id: 'extend-after-call', 'aria-keyshortcuts': '+', onclick: () => extendAfterCall() }, h('kbd', {}, '+'), ' Förläng'));
+    async function endAfterCall() {
+      const me = await attempt(() => hub.invoke('EndAfterCallWork'), 'Efterarbetet avslutat. Du är tillgänglig.');
+      if (me) showMe(me);
+    }
+    async function extendAfterCall() {
+      const me = await attempt(() => hub.invoke('ExtendAfterCallWork'));
+      if (me) { showMe(me); say(`Efterarbetet förlängt, ${afterCallLeft(me)} s kvar.`, 'ok'); }
+    }
+    function showStatusTime() {
+      myStatusTime.textContent = state.me ? statusTime({ ...state.me, callAnsweredAt: state.call?.answeredAt }) : '';
+      afterCall.hidden = afterCallLeft(state.me) === null;
+    }
+
     async function setStatus(status) {
       const me = await attempt(() => hub.invoke('SetStatus', { status, reason: status === 'paused' ? reason.value : null }));
       if (me) showMe(me);
@@ -62,6 +82,9 @@ export default {
       statusText.textContent = me
         ? `Din status: ${STATUS[me.status]?.text ?? me.status}${me.pausedReason ? ` (${me.pausedReason})` : ''}`
         : 'Din status: Offline';
+      statusText.classList.add('status-badge');
+      statusText.dataset.status = shownStatus(me ?? { status: 'offline' });
+      showStatusTime();
     }
 
     // Offer
@@ -134,7 +157,7 @@ export default {
       h('div.operator', {},
         h('section.panel.statusbar', { 'aria-label': 'Din status' },
           h('div.status-buttons', { role: 'group', 'aria-label': 'Sätt status' }, statusButtons),
-          h('label', { for: 'pause-reason' }, 'Orsak till paus'), reason, statusText,
+          h('label', { for: 'pause-reason' }, 'Orsak till paus'), reason, statusText, myStatusTime, afterCall,
           h('button.link', { type: 'button', 'aria-keyshortcuts': '?', onclick: () => toggleHelp() }, 'Kortkommandon (?)')),
         banner, message,
         h('div.columns', {},
@@ -156,6 +179,7 @@ export default {
     }
 
     function tick() {
+      showStatusTime();
       queue.tick();
       call.tick();
       if (state.offer) {
@@ -205,6 +229,8 @@ export default {
       const status = Object.entries(STATUS).find(([, s]) => s.key === key)?.[0];
       let handled = true;
       if (status) setStatus(status);
+      else if (afterCallLeft(state.me) !== null && key === 'e') endAfterCall();
+      else if (afterCallLeft(state.me) !== null && key === '+') extendAfterCall();
       else if (state.offer && (key === 'a' || (key === 'enter' && !onButton))) accept();
       else if (state.offer && key === 'd') decline();
       else if (key === '/') search.input.focus();
