@@ -32,6 +32,7 @@ public static class StatisticsRegistration
     {
         app.MapStatisticsApi();
         app.MapCallbackFollowUps();
+        app.MapOperatorDay();
         return app;
     }
 }

@@ -87,6 +87,28 @@ public sealed class AfterCallWorkDashboardTests(AfterCallWorkBrowserApp app) : I
     }
 
     [Fact]
+    public async Task OperatorSeesTheirOwnFiguresForTheDayCountTheCallJustEnded()
+    {
+        var page = await SignedInAsync(app, Roles.Operator, "2403");
+        await Assertions.Expect(page.Locator("#my-day-calls")).ToHaveTextAsync("0");
+        await Assertions.Expect(page.Locator("#my-day-handle")).ToHaveTextAsync("–");
+        await Assertions.Expect(page.Locator("#my-day-transferred")).ToHaveTextAsync("–");
+        await page.Keyboard.PressAsync("1");
+        await Assertions.Expect(page.Locator("#my-status")).ToHaveTextAsync("Din status: Tillgänglig");
+        await PlaceCallAsync(app, BjurholmMainNumber, null);
+
+        await AnswerTheOfferedCallAsync(page);
+
+        await Assertions.Expect(page.Locator("#my-day-calls")).ToHaveTextAsync("1");
+        await Assertions.Expect(page.Locator("#my-day-handle")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^\d+ s$"));
+        await Assertions.Expect(page.Locator("#my-day-transferred")).ToHaveTextAsync("0 %");
+        await AssertAccessibleAsync(page);
+        await page.Keyboard.PressAsync("e");
+        await Assertions.Expect(page.Locator("#my-status")).ToHaveTextAsync("Din status: Tillgänglig");
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
     public async Task ManagerSeesEachOperatorsStatusInColourWithTextAndTheTimeInItTicking()
     {
         var manager = await SignedInAsync(app, Roles.Manager);

@@ -7,6 +7,7 @@ import { callPanel } from './operator-call.js';
 import { finishForm, useMunicipalities } from './operator-finish.js';
 import { queuePanel, noticesPanel } from './operator-queue.js';
 import { shownStatus, statusTime, afterCallLeft } from '../operator-status.js';
+import { myDayPanel } from './operator-day.js';
 
 const STATUS = {
   available: { key: '1', text: 'Tillgänglig' }, paused: { key: '2', text: 'Paus' },
@@ -139,6 +140,7 @@ export default {
     const call = callPanel({ onPick: hit => pick(destinationOf(hit)) });
     const queue = queuePanel({ onTake: id => accept(id) });
     const notices = noticesPanel();
+    const myDay = myDayPanel();
 
     function pick(destination) {
       state.destination = destination;
@@ -163,7 +165,7 @@ export default {
         h('div.columns', {},
           h('div.column', {}, call.element, finish.element),
           h('div.column', {}, search.element, refreshed),
-          h('div.column', {}, queue.element, notices.element))),
+          h('div.column', {}, queue.element, notices.element, myDay.element))),
       help);
 
     function toggleHelp() { if (help.open) help.close(); else help.showModal(); }
@@ -176,6 +178,7 @@ export default {
       showCall(sync.currentCall);
       queue.show(sync.queue);
       notices.show(sync.notices);
+      myDay.refresh();
     }
 
     function tick() {
@@ -205,7 +208,7 @@ export default {
         if (state.offer?.call.id === withdrawn.callId) showOffer(null);
         say(`Erbjudandet drogs tillbaka: ${withdrawn.reason}`, 'warn');
       }),
-      hub.on('OperatorStateChanged', me => { showMe(me); if (me.pausedReason) say(`Du är pausad: ${me.pausedReason}`, 'warn'); }),
+      hub.on('OperatorStateChanged', me => { showMe(me); myDay.refresh(); if (me.pausedReason) say(`Du är pausad: ${me.pausedReason}`, 'warn'); }),
       hub.on('CallUpdated', c => {
         showCall(c);
         if (c.callerLeftAt) say('Den som ringde har lagt på. Avsluta samtalet med rätt kategori.', 'warn');
