@@ -33,6 +33,7 @@ public static class StatisticsRegistration
         app.MapStatisticsApi();
         app.MapCallbackFollowUps();
         app.MapOperatorDay();
+        app.MapIntraday();
         return app;
     }
 }
