@@ -43,6 +43,9 @@ public sealed class ServiceUnderTest : IAsyncDisposable
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
             ["Demo__Enabled"] = "false",
             ["Database__StartupRetryFor"] = "00:01:00",
+            // The scenarios scale handle times down ~1:150 (about 0.5 s a call); after-call work, ended by
+            // the sweeper's one-second tick, would not scale with them and would idle the simulated operators.
+            ["Routing__AfterCallWork"] = "00:00:00",
         };
         foreach (var (k, v) in environment ?? new Dictionary<string, string>()) _environment[k] = v;
     }

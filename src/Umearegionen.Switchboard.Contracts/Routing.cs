@@ -164,18 +164,29 @@ public static class PausedReasons
     public const string MissedOffer = "missed-offer";
 }
 
-/// <summary>PausedReason: the text given when pausing; PausedReasonCode: set when the service paused the operator (<see cref="PausedReasons"/>).</summary>
+/// <summary>
+/// An operator's own state. <see cref="StatusChangedAt"/>: when the status last changed (the time in status).
+/// <see cref="AfterCallUntil"/>: set while the status is wrap_up because a call ended (after-call work), when
+/// it ends on its own; null otherwise. PausedReason: the text given when pausing; PausedReasonCode: set when the
+/// service paused the operator (<see cref="PausedReasons"/>).
+/// </summary>
 public sealed record OperatorState(
     Guid AccountId, string Team, string Status, string? PausedReason, DateTimeOffset IdleSince, Guid? CurrentCallId,
-    Guid? OfferedCallId, string? PausedReasonCode = null);
+    Guid? OfferedCallId, DateTimeOffset StatusChangedAt, DateTimeOffset? AfterCallUntil, string? PausedReasonCode = null);
 
 public sealed record QueuedCall(
     Guid Id, string State, string? MunicipalityCode, string? MenuTopic, int Priority, DateTimeOffset QueuedAt, Guid? OfferedTo);
 
 public sealed record QueueSnapshot(DateTimeOffset At, int Length, double LongestWaitSeconds, IReadOnlyList<QueuedCall> Calls);
 
+/// <summary>
+/// An operator in the manager's list. <see cref="StatusChangedAt"/>, <see cref="IdleSince"/> and
+/// <see cref="CallAnsweredAt"/> (of the call in <see cref="CallId"/>) say how long the operator has been as shown;
+/// <see cref="AfterCallUntil"/> as in <see cref="OperatorState"/>.
+/// </summary>
 public sealed record OperatorSummary(Guid AccountId, string DisplayName, string Team, string Status, string? PausedReason,
-    bool Connected, Guid? CallId, string? PausedReasonCode = null);
+    bool Connected, Guid? CallId, DateTimeOffset StatusChangedAt, DateTimeOffset? AfterCallUntil, DateTimeOffset IdleSince,
+    DateTimeOffset? CallAnsweredAt, string? PausedReasonCode = null);
 
 public sealed record MunicipalityCount(string MunicipalityCode, int Calls);
 

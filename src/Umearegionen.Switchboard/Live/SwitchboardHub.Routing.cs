@@ -38,6 +38,16 @@ public sealed partial class SwitchboardHub
     public Task<OperatorState> SetStatus(SetStatusRequest request, OperatorPresence presence) =>
         presence.SetStatusAsync(Me, request, Context.ConnectionAborted);
 
+    /// <summary>End your after-call work now: you are available for the next call.</summary>
+    [HubPolicy(Policies.Operators)]
+    public Task<OperatorState> EndAfterCallWork(OperatorPresence presence) =>
+        presence.EndAfterCallWorkAsync(Me, Context.ConnectionAborted);
+
+    /// <summary>Add Routing:AfterCallWorkExtension to your after-call work, up to Routing:AfterCallWorkLimit.</summary>
+    [HubPolicy(Policies.Operators)]
+    public Task<OperatorState> ExtendAfterCallWork(OperatorPresence presence) =>
+        presence.ExtendAfterCallWorkAsync(Me, Context.ConnectionAborted);
+
     /// <summary>Accept the call offered to you, or pick a waiting call from the queue.</summary>
     [HubPolicy(Policies.Operators)]
     public Task<CallView> AcceptCall(Guid callId, CallHandling calls) => calls.AcceptAsync(Me, callId, Context.ConnectionAborted, Context.ConnectionId);

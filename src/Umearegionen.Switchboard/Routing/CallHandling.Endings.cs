@@ -12,7 +12,9 @@ namespace Umearegionen.Switchboard.Routing;
 /// </summary>
 public sealed partial class CallHandling
 {
-    // Every way of ending starts the same: the operator's connected call becomes completed, once.
+    // Every way of ending starts the same: the operator's connected call becomes completed, once. An
+    // available operator then starts their after-call work (@afterCallUntil, null when it is off): the
+    // wrap_up status, in which no call is offered to them.
     private const string Complete = $"""
         with c as (
             update calls set state = 'completed', outcome = @outcome, wrap_up_category = @category, completed_at = @now,
@@ -25,7 +27,13 @@ public sealed partial class CallHandling
                    jsonb_build_object('outcome', @outcome::text, 'wrapUpCategory', @category::text, 'details', @details::jsonb)
             from c
         ), p as (
-            update operators set idle_since = @now from c where operators.account_id = @me
+            update operators set idle_since = @now,
+                status = case when @afterCallUntil::timestamptz is not null and status = 'available' then 'wrap_up' else status end,
+                after_call_until = case when @afterCallUntil::timestamptz is not null and status = 'available'
+                                        then @afterCallUntil::timestamptz else after_call_until end,
+                status_changed_at = case when @afterCallUntil::timestamptz is not null and status = 'available'
+                                         then @now else status_changed_at end
+            from c where operators.account_id = @me
         )
         """;
 
@@ -243,12 +251,27 @@ public sealed partial class CallHandling
         args.Add("callId", callId);
         args.Add("outcome", outcome);
         args.Add("category", category.Trim());
-        args.Add("now", clock.GetUtcNow());
+        var now = clock.GetUtcNow();
+        var afterCallWork = options.Value.AfterCallWork;
+        args.Add("now", now);
+        args.Add("afterCallUntil", afterCallWork > TimeSpan.Zero ? now + afterCallWork : (DateTimeOffset?)null);
         var row = await conn.QuerySingleOrDefaultAsync<CallRow>(new CommandDefinition(sql, args, cancellationToken: ct))
                   ?? throw await WhyNotAsync(conn, me, callId, forAccept: false, ct);
         RoutingLog.CallCompleted(logger, callId, me, outcome);
         instructions.Pulse();
-        dispatcher.OperatorFreed();
+        if (afterCallWork > TimeSpan.Zero)
+        {
+            // Not free: in after-call work until the sweeper ends it. Every screen of the operator shows it.
+            if (await OperatorPresence.StateAsync(conn, me, ct) is { } state)
+            {
+                await notifier.OperatorStateAsync(state);
+            }
+        }
+        else
+        {
+            dispatcher.OperatorFreed();
+        }
+
         notifier.Changed();
         return row.ToView(notices);
     }

@@ -1,4 +1,5 @@
 using Dapper;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using Umearegionen.Switchboard.Contracts;
 using Umearegionen.Switchboard.Platform;
@@ -13,7 +14,7 @@ namespace Umearegionen.Switchboard.Routing;
 public sealed partial class CallHandling(
     NpgsqlDataSource dataSource, TimeProvider clock, Dispatcher dispatcher, RoutingNotifier notifier,
     Instructions instructions, NoticeBoard notices, MessageSender messages, Destinations destinations,
-    ILogger<CallHandling> logger)
+    IOptions<RoutingOptions> options, ILogger<CallHandling> logger)
 {
     /// <summary>Accepts the call offered to the operator, or picks a waiting call from the queue.</summary>
     /// <param name="connectionId">The hub connection that accepted; the operator's other connections are told the offer ended.</param>
@@ -21,10 +22,14 @@ public sealed partial class CallHandling(
     {
         // A call picked from the queue counts on the operator's row (0302), which is taken before the
         // call's as every offer takes it: an offer made to this operator meanwhile from a stale read
-        // then finds the count changed. The accepted offer was counted when it was made.
+        // then finds the count changed. The accepted offer was counted when it was made. Picking a call
+        // ends the operator's after-call work.
         const string Sql = $"""
             with picked as (
-                update operators set assignments = assignments + 1
+                update operators set assignments = assignments + 1,
+                    status = case when status = 'wrap_up' and after_call_until is not null then 'available' else status end,
+                    status_changed_at = case when status = 'wrap_up' and after_call_until is not null then @now else status_changed_at end,
+                    after_call_until = null
                 where account_id = @me and exists (select 1 from calls where id = @callId and state = 'queued')
                 returning 1
             ), c as (

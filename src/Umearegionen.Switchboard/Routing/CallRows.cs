@@ -24,16 +24,18 @@ internal sealed record CallRow(
 
 internal sealed record OperatorRow(
     Guid AccountId, string Team, string Status, string? PausedReason, DateTimeOffset IdleSince, Guid? CurrentCallId,
-    Guid? OfferedCallId)
+    Guid? OfferedCallId, DateTimeOffset StatusChangedAt, DateTimeOffset? AfterCallUntil)
 {
     /// <summary>Select list over operators o; the current call and offer come from calls.</summary>
     public const string Columns = """
         o.account_id, o.team, o.status, o.paused_reason, o.idle_since,
         (select c.id from calls c where c.state = 'connected' and c.operator_id = o.account_id) as current_call_id,
-        (select c.id from calls c where c.state = 'offered' and c.offered_to = o.account_id) as offered_call_id
+        (select c.id from calls c where c.state = 'offered' and c.offered_to = o.account_id) as offered_call_id,
+        o.status_changed_at, case when o.status = 'wrap_up' then o.after_call_until end as after_call_until
         """;
 
     public OperatorState ToState() => new(AccountId, Team, Status, PausedReason, IdleSince, CurrentCallId, OfferedCallId,
+        StatusChangedAt, AfterCallUntil,
         Status == OperatorStatuses.Paused && PausedReason == Sweeper.MissedOfferReason ? PausedReasons.MissedOffer : null);
 }
 

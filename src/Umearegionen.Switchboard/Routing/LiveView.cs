@@ -64,12 +64,16 @@ public sealed class LiveView(
         return new QueueSnapshot(now, head.Length, longest, calls);
     }
 
+    // The call comes from calls_one_call_per_operator (state = 'connected', at most one per operator).
+    // Columns in the order of OperatorSummary's parameters (Dapper maps a record by position and name).
     private const string OperatorsSql = $"""
         select o.account_id, a.display_name, o.team, o.status, o.paused_reason, o.disconnected_at is null as connected,
-               (select c.id from calls c where c.state = 'connected' and c.operator_id = o.account_id) as call_id,
+               c.id as call_id, o.status_changed_at, case when o.status = 'wrap_up' then o.after_call_until end as after_call_until,
+               o.idle_since, c.answered_at as call_answered_at,
                case when o.status = 'paused' and o.paused_reason = '{Sweeper.MissedOfferReason}' then '{PausedReasons.MissedOffer}' end
                    as paused_reason_code
         from operators o join accounts a on a.id = o.account_id
+             left join calls c on c.state = 'connected' and c.operator_id = o.account_id
         order by a.display_name, o.account_id
         """;
 

@@ -172,13 +172,15 @@ public sealed class OperatorPresence
 
         var now = _clock.GetUtcNow();
         // Becoming available starts the idle time that decides who is offered next. Leaving
-        // "available" with an offer pending hands the offer back to the queue.
+        // "available" with an offer pending hands the offer back to the queue. Any status set by the
+        // operator ends after-call work (a wrap_up they set lasts until they change it).
         const string Sql = $"""
             update operators set
                 status = @status,
                 paused_reason = case when @status = 'paused' then @reason end,
                 idle_since = case when @status = 'available' and status <> 'available' then @now else idle_since end,
-                status_changed_at = @now
+                status_changed_at = case when status <> @status then @now else status_changed_at end,
+                after_call_until = null
             where account_id = @accountId;
 
             select {OperatorRow.Columns} from operators o where o.account_id = @accountId;
@@ -209,9 +211,67 @@ public sealed class OperatorPresence
 
     public async Task<OperatorState?> StateAsync(Guid accountId, CancellationToken ct)
     {
-        const string Sql = $"select {OperatorRow.Columns} from operators o where o.account_id = @accountId";
         await using var conn = await _dataSource.OpenConnectionAsync(ct);
+        return await StateAsync(conn, accountId, ct);
+    }
+
+    internal static async Task<OperatorState?> StateAsync(NpgsqlConnection conn, Guid accountId, CancellationToken ct)
+    {
+        const string Sql = $"select {OperatorRow.Columns} from operators o where o.account_id = @accountId";
         var row = await conn.QuerySingleOrDefaultAsync<OperatorRow>(new CommandDefinition(Sql, new { accountId }, cancellationToken: ct));
         return row?.ToState();
     }
+
+    /// <summary>Ends the operator's after-call work now: they are available and the next call may be offered.</summary>
+    public async Task<OperatorState> EndAfterCallWorkAsync(Guid accountId, CancellationToken ct)
+    {
+        const string Sql = """
+            update operators set status = 'available', after_call_until = null, idle_since = @now, status_changed_at = @now
+            where account_id = @accountId and status = 'wrap_up' and after_call_until is not null
+            """;
+        await using var conn = await _dataSource.OpenConnectionAsync(ct);
+        if (await conn.ExecuteAsync(new CommandDefinition(Sql, new { accountId, now = _clock.GetUtcNow() }, cancellationToken: ct)) == 0)
+        {
+            throw await NotInAfterCallWorkAsync(conn, accountId, ct);
+        }
+
+        _dispatcher.Wake();
+        _notifier.Changed();
+        return (await StateAsync(conn, accountId, ct))!;
+    }
+
+    /// <summary>
+    /// Adds <see cref="RoutingOptions.AfterCallWorkExtension"/> to the operator's after-call work, up to
+    /// <see cref="RoutingOptions.AfterCallWorkLimit"/> from the end of the call (when the wrap_up status began).
+    /// </summary>
+    public async Task<OperatorState> ExtendAfterCallWorkAsync(Guid accountId, CancellationToken ct)
+    {
+        const string Sql = """
+            update operators set after_call_until = least(after_call_until + @extension, status_changed_at + @limit)
+            where account_id = @accountId and status = 'wrap_up' and after_call_until > @now
+              and after_call_until < status_changed_at + @limit
+            """;
+        var (extension, limit) = (_options.Value.AfterCallWorkExtension, _options.Value.AfterCallWorkLimit);
+        await using var conn = await _dataSource.OpenConnectionAsync(ct);
+        if (await conn.ExecuteAsync(new CommandDefinition(Sql, new { accountId, extension, limit, now = _clock.GetUtcNow() }, cancellationToken: ct)) == 0)
+        {
+            var state = await StateAsync(conn, accountId, ct);
+            if (state?.AfterCallUntil is { } until && until > _clock.GetUtcNow())
+            {
+                throw RoutingErrors.Of(HubErrors.WrongState,
+                    $"after-call work cannot be extended beyond {limit.TotalSeconds:0} seconds after the call ended.");
+            }
+
+            throw await NotInAfterCallWorkAsync(conn, accountId, ct);
+        }
+
+        _notifier.Changed();
+        return (await StateAsync(conn, accountId, ct))!;
+    }
+
+    private static async Task<Microsoft.AspNetCore.SignalR.HubException> NotInAfterCallWorkAsync(
+        NpgsqlConnection conn, Guid accountId, CancellationToken ct) =>
+        await StateAsync(conn, accountId, ct) is null
+            ? RoutingErrors.NotFound("you are not registered as an operator; reconnect to the hub.")
+            : RoutingErrors.Of(HubErrors.WrongState, "you are not in after-call work.");
 }

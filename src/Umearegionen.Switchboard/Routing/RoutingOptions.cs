@@ -18,6 +18,21 @@ public sealed class RoutingOptions
     [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
     public TimeSpan OfferTimeout { get; set; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>
+    /// After-call work (efterarbete): an available operator who ends a call is in the wrap_up status this
+    /// long before the next call is offered to them. Zero turns it off.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
+    public TimeSpan AfterCallWork { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>How much one ExtendAfterCallWork adds.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan AfterCallWorkExtension { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Longest after-call work, extensions included, counted from the end of the call.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan AfterCallWorkLimit { get; set; } = TimeSpan.FromMinutes(5);
+
     /// <summary>How long a disconnected operator keeps their status and place before being set offline.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
     public TimeSpan ReconnectGrace { get; set; } = TimeSpan.FromSeconds(60);

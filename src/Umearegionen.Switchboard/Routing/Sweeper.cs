@@ -8,7 +8,7 @@ namespace Umearegionen.Switchboard.Routing;
 
 /// <summary>
 /// Resolves what time resolves: offers not accepted in time go back to the queue (and their operator
-/// is paused), the connections of nodes that are gone are closed (their operators' grace period
+/// is paused), after-call work that has run its time ends (the operator is available again), the connections of nodes that are gone are closed (their operators' grace period
 /// starts), operators disconnected past the grace period go offline, expired notices come down.
 /// Everything it needs is in the database, so after a restart, or on another node after the leader
 /// died, it picks up where the last run left off. It runs on the leader node only; each of its
@@ -98,6 +98,23 @@ public sealed class Sweeper(
         var lapsed = (await conn.QueryAsync<Guid>(new CommandDefinition(LapseSql,
             new { now, before = now - options.Value.ReconnectGrace }, cancellationToken: ct))).ToList();
 
+        // After-call work that has run its time: available from the moment it ended (the statistics count
+        // the wrap_up status to then), idle from then on; the dispatcher's round below may offer them a call.
+        const string AfterCallSql = """
+            update operators set status = 'available', idle_since = after_call_until, status_changed_at = after_call_until,
+                                 after_call_until = null
+            where status = 'wrap_up' and after_call_until <= @now
+            returning account_id
+            """;
+        var afterCall = (await conn.QueryAsync<Guid>(new CommandDefinition(AfterCallSql, new { now }, cancellationToken: ct))).ToList();
+        if (afterCall.Count > 0)
+        {
+            foreach (var state in (await OperatorStatesAsync(conn, [.. afterCall], ct)).Values)
+            {
+                await notifier.OperatorStateAsync(state);
+            }
+        }
+
         if (expired.Count > 0)
         {
             instructions.Pulse();
@@ -120,7 +137,7 @@ public sealed class Sweeper(
             RoutingLog.OperatorLapsed(logger, operatorId);
         }
 
-        if (expired.Count > 0 || lapsed.Count > 0 || orphaned > 0)
+        if (expired.Count > 0 || lapsed.Count > 0 || orphaned > 0 || afterCall.Count > 0)
         {
             notifier.Changed();
         }

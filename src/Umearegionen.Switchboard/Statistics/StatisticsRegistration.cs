@@ -32,6 +32,8 @@ public static class StatisticsRegistration
     {
         app.MapStatisticsApi();
         app.MapCallbackFollowUps();
+        app.MapOperatorDay();
+        app.MapIntraday();
         return app;
     }
 }

@@ -105,6 +105,8 @@ public partial class ServiceCluster : IAsyncLifetime
             ["ASPNETCORE_ENVIRONMENT"] = "Testing",
             ["Demo__Enabled"] = "false",
             ["Database__StartupRetryFor"] = "00:00:10",
+            // As in SwitchboardApp: no after-call work unless a test turns it on.
+            ["Routing__AfterCallWork"] = "00:00:00",
             ["Serilog__MinimumLevel__Default"] = "Warning",
             // What a reader of a failed test wants from the log: registration, leadership, Redis lost and back.
             ["Serilog__MinimumLevel__Override__Umearegionen.Switchboard.Platform.Cluster"] = "Information",

@@ -84,6 +84,8 @@ public class SwitchboardApp : WebApplicationFactory<Program>, IAsyncLifetime
         builder.UseSetting("Database:StartupRetryFor", "00:00:05");
         // The daily retention run would start at once on a fake clock past its hour; tests that want it turn it on.
         builder.UseSetting("PersonalData:Retention:Enabled", "false");
+        // After-call work would hold every operator back 15 s after each call; tests that want it turn it on.
+        builder.UseSetting("Routing:AfterCallWork", "00:00:00");
         foreach (var (key, value) in Settings)
         {
             builder.UseSetting(key, value);

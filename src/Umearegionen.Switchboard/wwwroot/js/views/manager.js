@@ -1,11 +1,12 @@
 import * as hub from '../hub.js';
+import { api } from '../api.js';
 import { h, formatWait, formatTime, municipalityNames, municipalityName } from '../dom.js';
 import { liveCharts } from '../charts.js';
 import { swedishPausedReason } from '../errors.js';
+import { statusBadge, tickStatusTimes } from '../operator-status.js';
 
 const STATUS_NAMES = { available: 'Tillgängliga', on_call: 'I samtal', wrap_up: 'Efterarbete', paused: 'Pausade',
   disconnected: 'Frånkopplade', offline: 'Offline' };
-const OPERATOR_STATUS = { available: 'Tillgänglig', paused: 'Paus', wrap_up: 'Efterarbete', offline: 'Offline' };
 
 // The switchboard lead's live view: today's figures, the queue and service level over the day, calls per municipality.
 export default {
@@ -18,14 +19,18 @@ export default {
       h('span.figure-value', { id, 'aria-labelledby': `${id}-label` }, '–'));
     const operatorsBody = h('tbody', { id: 'operators' });
     const perMunicipality = h('tbody', { id: 'per-municipality' });
+    const dayBody = h('tbody', { id: 'day-intervals' });
     const updated = h('p.muted', { id: 'live-updated' }); // changes several times a second: not a live region
     container.append(h('div.manager', {},
       h('h2', {}, 'Läget just nu'), updated,
       h('div.figures', {}, figure('m-queue', 'I kö'), figure('m-longest', 'Längsta väntan'), figure('m-sl', 'Servicenivå idag'),
         figure('m-answered', 'Besvarade idag'), figure('m-abandoned', 'Avbrutna idag'), figure('m-available', 'Tillgängliga telefonister')),
       h('div.chart-row', {},
-        h('figure.panel', {}, h('figcaption', {}, 'Kö och servicenivå under dagen'),
-          h('div.chart', {}, h('canvas', { id: 'chart-day', role: 'img', 'aria-label': 'Kölängd och servicenivå under dagen' }))),
+        h('figure.panel', {}, h('figcaption', {}, 'Samtal per kvart idag'),
+          h('div.chart', {}, h('canvas', { id: 'chart-day', role: 'img', 'aria-label': 'Samtal och besvarade per kvart idag, se tabellen' })),
+          h('details', {}, h('summary', {}, 'Visa som tabell'),
+            h('table.list.compact', {}, h('caption.sr', {}, 'Samtal per kvart idag'),
+              h('thead', {}, h('tr', {}, ['Kvart', 'Samtal', 'Besvarade', 'Avbrutna'].map(t => h('th', { scope: 'col' }, t)))), dayBody))),
         h('figure.panel', {}, h('figcaption', {}, 'Samtal per kommun idag'),
           h('div.chart', {}, h('canvas', { id: 'chart-municipalities', role: 'img', 'aria-label': 'Samtal per kommun idag, se tabellen' })),
           h('table.list.compact', {}, h('caption.sr', {}, 'Samtal per kommun idag'),
@@ -69,15 +74,28 @@ export default {
         if (!operators.length) operatorsBody.replaceChildren(h('tr', {}, h('td', { colSpan: 5 }, 'Inga telefonister har loggat in idag.')));
         else operatorsBody.replaceChildren(...operators.map(o => h('tr', {},
           h('td', {}, o.displayName), h('td', {}, o.team === 'main' ? 'Huvudlag' : 'Reserv'),
-          h('td', {}, `${OPERATOR_STATUS[o.status] ?? o.status}${o.pausedReason ? ` (${swedishPausedReason(o.pausedReasonCode, o.pausedReason)})` : ''}`),
+          h('td', {}, statusBadge(o, o.pausedReason ? ` (${swedishPausedReason(o.pausedReasonCode, o.pausedReason)})` : '')),
           h('td', {}, o.connected ? 'Ja' : 'Nej'), h('td', {}, o.callId ? 'Ja' : '–'))));
       }, wait);
     }
 
-    const resync = async () => { const view = await hub.invoke('GetManagerView').catch(() => null); if (view) show(view); };
+    // Time in status ticks between the lists (read at most every 3 s).
+    const ticker = setInterval(() => tickStatusTimes(operatorsBody), 1000);
+    // The day from the service's record (GET /api/statistics/today), on opening and every 30 s: the same after a reload.
+    async function loadDay() {
+      const today = await api('/api/statistics/today').catch(() => null);
+      if (!today) return;
+      charts.showDay(today);
+      const busy = today.intervals.filter(i => i.calls > 0);
+      dayBody.replaceChildren(...(busy.length ? busy.map(i => h('tr', {},
+        h('th', { scope: 'row' }, formatTime(i.start)), h('td.num', {}, String(i.calls)), h('td.num', {}, String(i.answered)),
+        h('td.num', {}, String(i.abandoned)))) : [h('tr', {}, h('td', { colSpan: 4 }, 'Inga samtal ännu idag.'))]));
+    }
+    const dayTimer = setInterval(loadDay, 30000);
+    const resync = async () => { loadDay(); const view = await hub.invoke('GetManagerView').catch(() => null); if (view) show(view); };
     const off = hub.on('ManagerViewChanged', show);
     window.addEventListener('resync', resync);
     if (hub.isConnected()) await resync();
-    return { dispose() { off(); window.removeEventListener('resync', resync); clearTimeout(operatorsTimer); charts.destroy(); } };
+    return { dispose() { off(); window.removeEventListener('resync', resync); clearTimeout(operatorsTimer); clearInterval(ticker); clearInterval(dayTimer); charts.destroy(); } };
   },
 };

@@ -6,6 +6,8 @@ import { directorySearch, destinationOf } from '../search.js';
 import { callPanel } from './operator-call.js';
 import { finishForm, useMunicipalities } from './operator-finish.js';
 import { queuePanel, noticesPanel } from './operator-queue.js';
+import { shownStatus, statusTime, afterCallLeft } from '../operator-status.js';
+import { myDayPanel } from './operator-day.js';
 
 const STATUS = {
   available: { key: '1', text: 'Tillgänglig' }, paused: { key: '2', text: 'Paus' },
@@ -15,6 +17,7 @@ const PAUSE_REASONS = ['Rast', 'Lunch', 'Möte', 'Administration', 'Utbildning',
 
 export const SHORTCUTS = [
   ['1 / 2 / 3 / 4', 'Tillgänglig / Paus (med vald orsak) / Efterarbete / Offline'],
+  ['E / +', 'Efterarbete efter samtal: avsluta nu / förläng'],
   ['Enter eller A', 'Svara på erbjudet samtal'],
   ['D', 'Avvisa erbjudet samtal'],
   ['/', 'Till sökrutan i katalogen'],
@@ -52,6 +55,24 @@ export default {
       h('table.list', {}, h('tbody', {}, SHORTCUTS.map(([k, t]) => h('tr', {}, h('th', { scope: 'row' }, h('kbd', {}, k)), h('td', {}, t))))),
       h('form', { method: 'dialog' }, h('button', { type: 'submit' }, 'Stäng')));
 
+    // After-call work: the service sets it when a call ends; the operator may end it early or extend it.
+    const myStatusTime = h('span.status-time', { id: 'my-status-time' }); // ticks every second: not a live region
+    const afterCall = h('span.after-call', { id: 'after-call', role: 'group', 'aria-label': 'Efterarbete', hidden: true },
+      h('button', { type: 'button', id: 'end-after-call', 'aria-keyshortcuts': 'E', onclick: () => endAfterCall() }, h('kbd', {}, 'E'), ' Avsluta efterarbetet'),
+      h('button', { type: 'button', id: 'extend-after-call', 'aria-keyshortcuts': '+', onclick: () => extendAfterCall() }, h('kbd', {}, '+'), ' Förläng'));
+    async function endAfterCall() {
+      const me = await attempt(() => hub.invoke('EndAfterCallWork'), 'Efterarbetet avslutat. Du är tillgänglig.');
+      if (me) showMe(me);
+    }
+    async function extendAfterCall() {
+      const me = await attempt(() => hub.invoke('ExtendAfterCallWork'));
+      if (me) { showMe(me); say(`Efterarbetet förlängt, ${afterCallLeft(me)} s kvar.`, 'ok'); }
+    }
+    function showStatusTime() {
+      myStatusTime.textContent = state.me ? statusTime({ ...state.me, callAnsweredAt: state.call?.answeredAt }) : '';
+      afterCall.hidden = afterCallLeft(state.me) === null;
+    }
+
     async function setStatus(status) {
       say('');
       const me = await attempt(() => hub.invoke('SetStatus', { status, reason: status === 'paused' ? reason.value : null }));
@@ -64,13 +85,16 @@ export default {
       // Only "available" is offered calls: any other status ends a ringing offer at once (the service withdraws it too).
       if (me && me.status !== 'available') showOffer(null);
     }
-    // On a call the operator is "I samtal", whatever status follows the call.
+    // On a call the operator is "I samtal", whatever status follows the call; the badge's colour and time follow.
     function showStatus() {
       const me = state.me;
       const status = me ? `${STATUS[me.status]?.text ?? me.status}${me.pausedReason ? ` (${swedishPausedReason(me.pausedReasonCode, me.pausedReason)})` : ''}` : 'Offline';
       statusText.textContent = state.call
         ? `Din status: I samtal${me && me.status !== 'available' ? ` – sedan ${status}` : ''}`
         : `Din status: ${status}`;
+      statusText.classList.add('status-badge');
+      statusText.dataset.status = state.call ? 'on_call' : shownStatus(me ?? { status: 'offline' });
+      showStatusTime();
     }
 
     // Offer
@@ -132,6 +156,7 @@ export default {
     const call = callPanel({ onPick: hit => pick(destinationOf(hit)) });
     const queue = queuePanel({ onTake: id => accept(id) });
     const notices = noticesPanel();
+    const myDay = myDayPanel();
 
     function pick(destination) {
       state.destination = destination;
@@ -152,13 +177,13 @@ export default {
       h('div.operator', {},
         h('section.panel.statusbar', { 'aria-label': 'Din status' },
           h('div.status-buttons', { role: 'group', 'aria-label': 'Sätt status' }, statusButtons),
-          h('label', { for: 'pause-reason' }, 'Orsak till paus'), reason, statusText,
+          h('label', { for: 'pause-reason' }, 'Orsak till paus'), reason, statusText, myStatusTime, afterCall,
           h('button.link', { type: 'button', 'aria-keyshortcuts': '?', onclick: () => toggleHelp() }, 'Kortkommandon (?)')),
         banner, message,
         h('div.columns', {},
           h('div.column', {}, call.head, call.element, finish.element),
           h('div.column', {}, search.element, refreshed),
-          h('div.column', {}, queue.element, notices.element))),
+          h('div.column', {}, queue.element, notices.element, myDay.element))),
       help);
 
     function toggleHelp() { if (help.open) help.close(); else help.showModal(); }
@@ -171,9 +196,11 @@ export default {
       showCall(sync.currentCall);
       queue.show(sync.queue);
       notices.show(sync.notices);
+      myDay.refresh();
     }
 
     function tick() {
+      showStatusTime();
       queue.tick();
       call.tick();
       if (state.offer) {
@@ -204,6 +231,7 @@ export default {
       }),
       hub.on('OperatorStateChanged', me => {
         showMe(me);
+        myDay.refresh();
         if (me.pausedReason) say(`Du är pausad: ${swedishPausedReason(me.pausedReasonCode, me.pausedReason)}`, 'warn');
       }),
       hub.on('CallUpdated', c => {
@@ -229,6 +257,8 @@ export default {
       const status = Object.entries(STATUS).find(([, s]) => s.key === key)?.[0];
       let handled = true;
       if (status) setStatus(status);
+      else if (afterCallLeft(state.me) !== null && key === 'e') endAfterCall();
+      else if (afterCallLeft(state.me) !== null && key === '+') extendAfterCall();
       else if (state.offer && (key === 'a' || (key === 'enter' && !onButton))) accept();
       else if (state.offer && key === 'd') decline();
       else if (key === '/') search.input.focus();
