@@ -312,6 +312,10 @@ export default {
       costNotes.textContent = [
         `Nyckeln: ${formatKronor(split.fixedPerMunicipality)} per kommun plus ${new Intl.NumberFormat('sv-SE', { maximumFractionDigits: 2 }).format(split.perInhabitant)} kr per invånare`
           + (split.perInhabitantSource === 'derived' ? ' (beräknat så att nyckelns belopp blir hela budgeten).' : ' (inställt belopp).'),
+        split.populationYear
+          ? `Folkmängd: ${split.populationYear} (per ${split.populationReferenceDate})${split.populationFallback ? ', det tidigaste året eftersom inga siffror fanns före periodens slut' : ''}.`
+          : null,
+        'Beloppen är avrundade till hela ören så att varje kolumn blir exakt budgeten (största rest).',
         'Skillnaden är beloppet enligt nyckeln minus beloppet efter hanterade minuter: ett positivt belopp betyder att kommunen betalar mer än den använder.',
         split.unattributedCalls ? `${formatCount(split.unattributedCalls)} samtal kunde inte knytas till någon kommun (okänt nummer) och ingår inte.` : null,
       ].filter(Boolean).join(' ');
