@@ -12,11 +12,11 @@ import {
 const SLICES = [
   ['municipality', 'Kommun', 'kommun'], ['unit', 'Enhet', 'enhet'], ['topic', 'Ämne', 'amne'],
   ['operator', 'Telefonist', 'telefonist'], ['hour', 'Timme på dygnet', 'timme'], ['weekday', 'Veckodag', 'veckodag'],
-  ['day', 'Dag', 'dag'], ['month', 'Månad', 'manad'],
+  ['day', 'Dag', 'dag'], ['month', 'Månad', 'manad'], ['wrapUpCategory', 'Kategori', 'kategori'],
 ];
 const SLICE = Object.fromEntries(SLICES.map(([key, name, file]) => [key, { name, file }]));
 const WEEKDAYS = ['', 'måndag', 'tisdag', 'onsdag', 'torsdag', 'fredag', 'lördag', 'söndag'];
-const UNKNOWN = { municipality: 'Okänt nummer', unit: 'Ingen enhet', topic: 'Inget menyval', operator: 'Ingen telefonist' };
+const UNKNOWN = { municipality: 'Okänt nummer', unit: 'Ingen enhet', topic: 'Inget menyval', operator: 'Ingen telefonist', wrapUpCategory: 'Ingen kategori' };
 
 // The key figures of the period, in the order a switchboard lead reads them.
 const METRICS = [
