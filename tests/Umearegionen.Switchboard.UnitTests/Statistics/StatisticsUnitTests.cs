@@ -126,6 +126,43 @@ public sealed class CostKeyTests
     }
 
     [Fact]
+    public void EverySplitOfRandomBudgetsUsesAndKeysAddsUpToTheBudgetAndNoRowIsOffByAnOreOrMore()
+    {
+        var random = new Random(26);
+        for (var i = 0; i < 2000; i++)
+        {
+            var n = random.Next(1, 8);
+            var uses = Enumerable.Range(0, n).Select(k => new MunicipalityUse(
+                (2400 + k).ToString(System.Globalization.CultureInfo.InvariantCulture), "M" + k, random.Next(0, 200_000), 2023,
+                new DateOnly(2023, 12, 31), random.Next(0, 3) == 0 ? 0 : random.Next(0, 5000), random.Next(0, 3) == 0 ? 0 : random.Next(0, 500_000)))
+                .OrderBy(_ => random.Next()).ToList();
+            var budget = (long)Math.Pow(10, random.NextDouble() * 12) / 100m;
+            var fixedSum = random.Next(0, 2) == 0 ? 0m : Math.Round((decimal)random.NextDouble() * budget / n, 3);
+            decimal? rate = random.Next(0, 3) == 0 ? Math.Round((decimal)random.NextDouble() * 50, 5) : null;
+
+            var (split, total) = CostKey.Split(budget, fixedSum, rate, uses);
+
+            Assert.Equal(budget, split.Sum(s => s.KeyAmount));
+            Assert.Equal(budget, total.KeyAmount);
+            if (uses.Sum(u => u.Calls) > 0)
+            {
+                Assert.Equal(budget, split.Sum(s => s.AmountByCalls!.Value));
+                foreach (var s in split)
+                {
+                    // Within one öre of the exact share.
+                    var exact = budget * s.Calls / uses.Sum(u => (decimal)u.Calls);
+                    Assert.True(Math.Abs(exact - s.AmountByCalls!.Value) < 0.01m, $"{exact} vs {s.AmountByCalls}");
+                }
+            }
+
+            if (uses.Sum(u => u.HandledSeconds) > 0)
+            {
+                Assert.Equal(budget, split.Sum(s => s.AmountByMinutes!.Value));
+            }
+        }
+    }
+
+    [Fact]
     public void TheLeftOverOreGoToTheLargestRemaindersAndTiesToTheLowerCode()
     {
         // 10 öre in thirds: 3.33 each, one öre left; all remainders equal, so the lowest code gets it,
