@@ -193,7 +193,7 @@ public sealed record MunicipalityCount(string MunicipalityCode, int Calls);
 public sealed record ManagerView(
     DateTimeOffset At, int QueueLength, double LongestWaitSeconds, IReadOnlyDictionary<string, int> OperatorsByStatus,
     IReadOnlyList<MunicipalityCount> CallsPerMunicipalityToday,
-    int AnsweredToday, int AnsweredWithinTargetToday, int AbandonedToday, double? ServiceLevelToday);
+    int AnsweredToday, int AnsweredWithinTargetToday, int AbandonedToday, double? ServiceLevelToday, int ShortAbandonedToday);
 
 public sealed record NoticeView(
     Guid Id, string MunicipalityCode, IReadOnlyList<string> Topics, string Text, DateTimeOffset PublishedAt,

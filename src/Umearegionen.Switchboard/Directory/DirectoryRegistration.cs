@@ -40,6 +40,7 @@ public static class DirectoryRegistration
         var directory = app.MapGroup("/api/directory").WithTags("Directory").RequireAuthorization(Policies.Staff)
             .AddEndpointFilter(SimultaneousChange);
         directory.MapMunicipalities();
+        directory.MapPopulations();
         directory.MapUnits();
         directory.MapPeople();
         directory.MapDirectorySearch();

@@ -113,10 +113,11 @@ public sealed class LiveView(
             .GroupBy(o => o.CallId is not null ? "on_call" : o.Connected || o.Status == OperatorStatuses.Offline ? o.Status : "disconnected")
             .ToDictionary(g => g.Key, g => g.Count());
         var (answered, withinTarget, abandoned) = (today.Sum(t => t.Answered), today.Sum(t => t.WithinTarget), today.Sum(t => t.Abandoned));
-        var counted = answered + abandoned;
+        var shortAbandoned = today.Sum(t => t.ShortAbandoned);
+        var counted = answered + abandoned - shortAbandoned;
         return (queue, new ManagerView(now, queue.Length, queue.LongestWaitSeconds, byStatus,
             today.Select(t => new MunicipalityCount(t.MunicipalityCode, t.Calls)).ToList(),
-            answered, withinTarget, abandoned, counted == 0 ? null : (double)withinTarget / counted));
+            answered, withinTarget, abandoned, counted == 0 ? null : (double)withinTarget / counted, shortAbandoned));
     }
 
     public async Task<OperatorSync> SyncAsync(Guid accountId, CancellationToken ct)

@@ -6,13 +6,19 @@ using Npgsql;
 namespace Umearegionen.Switchboard.Routing;
 
 /// <summary>Today's calls of one municipality ("unknown" for calls without one), as the manager's figures show them.</summary>
-public sealed record TodayInMunicipality(string MunicipalityCode, int Calls, int Answered, int WithinTarget, int Abandoned)
+/// <summary>
+/// Abandoned: every call whose caller hung up before an operator took it; ShortAbandoned: those of them
+/// whose wait in whole seconds (truncated) was at most Routing:ShortAbandon — the statistics' `abandoned`
+/// and `shortAbandoned` (docs/metrics.md), so the live view and the reports count the same calls.
+/// </summary>
+public sealed record TodayInMunicipality(string MunicipalityCode, int Calls, int Answered, int WithinTarget, int Abandoned, int ShortAbandoned = 0)
 {
     public TodayInMunicipality Plus(TodayInMunicipality other) =>
         this with
         {
             Calls = Calls + other.Calls, Answered = Answered + other.Answered,
             WithinTarget = WithinTarget + other.WithinTarget, Abandoned = Abandoned + other.Abandoned,
+            ShortAbandoned = ShortAbandoned + other.ShortAbandoned,
         };
 }
 
@@ -58,24 +64,28 @@ public sealed class TodayCounts(IOptions<RoutingOptions> options)
         const string Sql = $"""
             select coalesce(municipality_code, 'unknown') as municipality_code, count(*)::int as calls,
                    {Figures}
-            from (select municipality_code, state, queued_at, answered_at, caller_left_at from calls where queued_at >= @until
+            from (select municipality_code, state, queued_at, answered_at, completed_at, caller_left_at from calls where queued_at >= @until
                   union all
-                  select municipality_code, state, queued_at, answered_at, caller_left_at from calls
+                  select municipality_code, state, queued_at, answered_at, completed_at, caller_left_at from calls
                   where id = any (@open) and queued_at < @until) c
             group by 1
             """;
         var recent = await conn.QueryAsync<TodayInMunicipality>(new CommandDefinition(Sql, new
         {
-            until = remembered.Until, open = remembered.Open, target = options.Value.ServiceLevelTarget, shortAbandon = options.Value.ShortAbandon,
+            until = remembered.Until, open = remembered.Open, target = options.Value.ServiceLevelTarget, shortAbandonSeconds = (int)options.Value.ShortAbandon.TotalSeconds,
         }, cancellationToken: ct));
         return Add(remembered.Settled, recent).Values.OrderBy(t => t.MunicipalityCode, StringComparer.Ordinal).ToList();
     }
 
-    private const string Figures = """
+    private const string Figures = $"""
         count(*) filter (where answered_at is not null)::int as answered,
         count(*) filter (where answered_at is not null and answered_at - queued_at <= @target)::int as within_target,
-        count(*) filter (where state = 'abandoned' and caller_left_at - queued_at > @shortAbandon)::int as abandoned
+        count(*) filter (where state = 'abandoned')::int as abandoned,
+        count(*) filter (where state = 'abandoned' and {ShortWait})::int as short_abandoned
         """;
+
+    // The statistics' wait of an abandoned call (call_facts_source): whole seconds, truncated.
+    private const string ShortWait = "floor(extract(epoch from coalesce(completed_at, caller_left_at, queued_at) - queued_at)) <= @shortAbandonSeconds";
 
     private async Task<Remembered> CurrentAsync(NpgsqlConnection conn, DateTimeOffset now, DateTimeOffset dayStart, CancellationToken ct)
     {
@@ -124,23 +134,24 @@ public sealed class TodayCounts(IOptions<RoutingOptions> options)
                    count(*) filter (where settled)::int as calls,
                    count(*) filter (where settled and answered_at is not null)::int as answered,
                    count(*) filter (where settled and answered_at is not null and answered_at - queued_at <= @target)::int as within_target,
-                   count(*) filter (where settled and state = 'abandoned' and caller_left_at - queued_at > @shortAbandon)::int as abandoned,
+                   count(*) filter (where settled and state = 'abandoned')::int as abandoned,
+                   count(*) filter (where settled and state = 'abandoned' and {ShortWait})::int as short_abandoned,
                    coalesce(array_agg(id) filter (where not settled), array[]::uuid[]) as open
-            from (select id, municipality_code, state, queued_at, answered_at, caller_left_at,
+            from (select id, municipality_code, state, queued_at, answered_at, completed_at, caller_left_at,
                          answered_at is not null or state in ('completed', 'abandoned') as settled
-                  from (select id, municipality_code, state, queued_at, answered_at, caller_left_at from calls
+                  from (select id, municipality_code, state, queued_at, answered_at, completed_at, caller_left_at from calls
                         where queued_at >= @from and queued_at < @to
                         union all
-                        select id, municipality_code, state, queued_at, answered_at, caller_left_at from calls
+                        select id, municipality_code, state, queued_at, answered_at, completed_at, caller_left_at from calls
                         where id = any (@open) and queued_at < @from) c) s
             group by 1
             """;
         var rows = (await conn.QueryAsync<AdvanceRow>(new CommandDefinition(Sql, new
         {
             from = remembered.Until, to, open = remembered.Open,
-            target = options.Value.ServiceLevelTarget, shortAbandon = options.Value.ShortAbandon,
+            target = options.Value.ServiceLevelTarget, shortAbandonSeconds = (int)options.Value.ShortAbandon.TotalSeconds,
         }, cancellationToken: ct))).ToList();
-        var settled = rows.Select(r => new TodayInMunicipality(r.MunicipalityCode, r.Calls, r.Answered, r.WithinTarget, r.Abandoned));
+        var settled = rows.Select(r => new TodayInMunicipality(r.MunicipalityCode, r.Calls, r.Answered, r.WithinTarget, r.Abandoned, r.ShortAbandoned));
         return remembered with
         {
             Until = to,
@@ -169,6 +180,7 @@ public sealed class TodayCounts(IOptions<RoutingOptions> options)
         public int Answered { get; init; }
         public int WithinTarget { get; init; }
         public int Abandoned { get; init; }
+        public int ShortAbandoned { get; init; }
         public Guid[] Open { get; init; } = [];
     }
 }

@@ -26,10 +26,16 @@ public sealed class Csv
         null => "",
         double d => Number(d.ToString("0.####", CultureInfo.InvariantCulture)),
         decimal m => Number(m.ToString("0.##", CultureInfo.InvariantCulture)),
+        ExactNumber e => Number(e.Value.ToString(CultureInfo.InvariantCulture)),
         int or long => Convert.ToString(value, CultureInfo.InvariantCulture)!,
         DateOnly date => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
         _ => Text(Convert.ToString(value, CultureInfo.InvariantCulture) ?? ""),
     };
+
+    /// <summary>A decimal with every one of its decimals (a rate), as a cell; Cell writes at most two.</summary>
+    public static ExactNumber Exact(decimal value) => new(value);
+
+    public readonly record struct ExactNumber(decimal Value);
 
     private static string Number(string invariant) => invariant.Replace('.', ',');
 

@@ -78,15 +78,34 @@ public static class StatisticsApi
             return Problems.Validation("budget", problem!);
         }
 
-        var shares = CostKey.Split(amount.Value, splits.Key.FixedPerMunicipality, perInhabitant.Value, uses)
-            .Where(s => scope is null || s.MunicipalityCode == scope)
-            .ToList();
+        var (all, total) = CostKey.Split(amount.Value, splits.Key.FixedPerMunicipality, splits.Key.PerInhabitant, uses);
+        var shares = all.Where(s => scope is null || s.MunicipalityCode == scope).ToList();
+        var (year, referenceDate, fallback) = PopulationYear(uses, period.Value.To);
         var split = new CostSplit(
             period.Value.From, period.Value.To, amount.Value, splits.Key.FixedPerMunicipality,
-            Math.Round(perInhabitant.Value, 4), splits.Key.PerInhabitant is null ? "derived" : "configured",
-            use.UnattributedCalls, shares);
+            perInhabitant.Value, splits.Key.PerInhabitant is null ? "derived" : "configured",
+            year, referenceDate, fallback, use.UnattributedCalls, total, shares);
         return csv ? SummaryCsv.File(split) : TypedResults.Ok(split);
     }
+
+    /// <summary>
+    /// The year of population figures the split used: the latest year whose reference date is on or
+    /// before the period's end, or (fallback) the earliest year when the period ends before every figure.
+    /// </summary>
+    private static (int? Year, DateOnly? ReferenceDate, bool Fallback) PopulationYear(IReadOnlyList<MunicipalityUse> uses, DateOnly to)
+    {
+        var dated = uses.Where(u => u.PopulationYear is not null && u.PopulationReferenceDate is not null).ToList();
+        var onOrBefore = dated.Where(u => u.PopulationReferenceDate <= to).OrderByDescending(u => u.PopulationYear).FirstOrDefault();
+        if (onOrBefore is not null)
+        {
+            return (onOrBefore.PopulationYear, onOrBefore.PopulationReferenceDate, false);
+        }
+
+        var earliest = dated.OrderBy(u => u.PopulationYear).FirstOrDefault();
+        return (earliest?.PopulationYear, earliest?.PopulationReferenceDate, earliest is not null);
+    }
+
+    private const decimal MaxBudget = 1_000_000_000_000m;
 
     private static decimal? Budget(string? budget, FieldErrors errors)
     {
@@ -109,7 +128,19 @@ public static class StatisticsApi
             return null;
         }
 
-        return amount;
+        if (amount.Scale > 2 && amount != Math.Round(amount, 2))
+        {
+            errors.Add("budget", $"budget \"{budget}\" has more than two decimals; the split is in whole öre, for example 2400000.50.");
+            return null;
+        }
+
+        if (amount > MaxBudget)
+        {
+            errors.Add("budget", $"budget must be at most {MaxBudget:0} SEK.");
+            return null;
+        }
+
+        return Math.Round(amount, 2);
     }
 
     private static async Task CheckMunicipalityAsync(string? municipality, NpgsqlDataSource dataSource, FieldErrors errors, CancellationToken ct)

@@ -39,8 +39,9 @@ public static class Dimensions
     public const string Weekday = "weekday";
     public const string Day = "day";
     public const string Month = "month";
+    public const string WrapUpCategory = "wrapUpCategory";
 
-    public static readonly IReadOnlyList<string> All = [None, Municipality, Unit, Topic, Operator, Hour, Weekday, Day, Month];
+    public static readonly IReadOnlyList<string> All = [None, Municipality, Unit, Topic, Operator, Hour, Weekday, Day, Month, WrapUpCategory];
 
     /// <summary>Rows of these dimensions mean the same thing in the previous period, so they are compared row by row.</summary>
     public static bool ComparesRowByRow(string by) => Parts(by).All(p => p is not (Day or Month));
@@ -51,14 +52,14 @@ public static class Dimensions
         /// <summary>The daily rollup per municipality (call_daily): totals, municipality, day, month, weekday.</summary>
         Daily,
 
-        /// <summary>The daily slice rollup (call_slices): one of unit, topic, operator, hour, alone or with a date or municipality part.</summary>
+        /// <summary>The daily slice rollup (call_slices): one of unit, topic, operator, hour, wrapUpCategory, alone or with a date or municipality part.</summary>
         Slices,
 
-        /// <summary>The per-call facts: two of unit, topic, operator and hour together.</summary>
+        /// <summary>The per-call facts: two of unit, topic, operator, hour and wrapUpCategory together.</summary>
         Facts,
     }
 
-    private static bool IsSlice(string part) => part is Unit or Topic or Operator or Hour;
+    private static bool IsSlice(string part) => part is Unit or Topic or Operator or Hour or WrapUpCategory;
 
     public static Source SourceOf(string by) => Parts(by).Count(IsSlice) switch
     {
@@ -67,7 +68,7 @@ public static class Dimensions
         _ => Source.Facts,
     };
 
-    /// <summary>The slice rollup's dimension a slice reads (unit, topic, operator or hour), if any.</summary>
+    /// <summary>The slice rollup's dimension a slice reads (unit, topic, operator, hour or wrapUpCategory), if any.</summary>
     public static string? SliceDimension(string by) => SourceOf(by) == Source.Slices ? Parts(by).Single(IsSlice) : null;
 
     /// <summary>These are answered from a rollup; the others read the per-call facts.</summary>
@@ -84,7 +85,9 @@ public static class Dimensions
             return None;
         }
 
-        var parts = by.Split(',', StringSplitOptions.TrimEntries).Select(p => p.ToLowerInvariant()).ToArray();
+        // Case does not matter (wrapupcategory is wrapUpCategory); the answer names the slice as All does.
+        var parts = by.Split(',', StringSplitOptions.TrimEntries)
+            .Select(p => All.FirstOrDefault(a => a.Equals(p, StringComparison.OrdinalIgnoreCase)) ?? p.ToLowerInvariant()).ToArray();
         if (parts.Length > 2 || parts.Any(p => !All.Contains(p)) || (parts.Length == 2 && (parts[0] == parts[1] || parts.Contains(None))))
         {
             errors.Add("by", $"by \"{by}\" is not a slice; use one of {string.Join(", ", All)}, or two of them separated by a comma (for example municipality,month).");

@@ -86,6 +86,7 @@ public sealed class Summaries(NpgsqlDataSource dataSource, IOptions<StatisticsOp
             Dimensions.Unit => "(no unit)",
             Dimensions.Topic => "(no menu choice)",
             Dimensions.Operator => "(no operator)",
+            Dimensions.WrapUpCategory => "(no category)",
             _ => null,
         },
         Dimensions.Weekday => WeekdayNames[int.Parse(key, System.Globalization.CultureInfo.InvariantCulture)],

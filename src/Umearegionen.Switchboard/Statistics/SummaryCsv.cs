@@ -58,18 +58,29 @@ public static class SummaryCsv
         }));
     }
 
+    /// <summary>
+    /// One row per municipality, then a total row (every served municipality, so the amounts add up to
+    /// the budget to the öre). The per-inhabitant rate is written with all its decimals.
+    /// </summary>
     public static FileContentHttpResult File(CostSplit split)
     {
         var csv = new Csv().Row(
             "Kommunkod", "Kommun", "Invånare", "Samtal", "Andel samtal", "Hanterade minuter", "Andel minuter",
             "Andel enligt nyckel", "Belopp enligt nyckel (kr)", "Belopp efter samtal (kr)", "Belopp efter minuter (kr)",
-            "Nyckel minus minuter (kr)");
+            "Nyckel minus minuter (kr)", "Folkmängd år", "Folkmängd per", "Hanterade sekunder",
+            "Extra öre nyckel", "Extra öre samtal", "Extra öre minuter");
         foreach (var s in split.Municipalities)
         {
             csv.Row(s.MunicipalityCode, s.Name, s.Population, s.Calls, s.CallShare, s.HandledMinutes, s.MinuteShare,
-                s.KeyShare, s.KeyAmount, s.AmountByCalls, s.AmountByMinutes, s.KeyMinusMinutes);
+                s.KeyShare, s.KeyAmount, s.AmountByCalls, s.AmountByMinutes, s.KeyMinusMinutes,
+                s.PopulationYear, s.PopulationReferenceDate, s.HandledSeconds, s.KeyExtraOre, s.CallsExtraOre, s.MinutesExtraOre);
         }
 
+        var t = split.Total;
+        csv.Row("Totalt", $"{t.Municipalities} kommuner", t.Population, t.Calls, null, Math.Round(t.HandledSeconds / 60.0, 1), null,
+            null, t.KeyAmount, t.AmountByCalls, t.AmountByMinutes, t.KeyAmount - t.AmountByMinutes,
+            split.PopulationYear, split.PopulationReferenceDate, t.HandledSeconds, null, null, null);
+        csv.Row("Per invånare (kr)", split.PerInhabitantSource == "derived" ? "beräknat" : "inställt", Csv.Exact(split.PerInhabitant));
         var name = $"kostnadsfordelning-{split.From:yyyy-MM-dd}-{split.To:yyyy-MM-dd}.csv";
         return TypedResults.File(csv.ToBytes(), Csv.ContentType, name);
     }

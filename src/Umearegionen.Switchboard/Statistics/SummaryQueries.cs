@@ -6,8 +6,8 @@ namespace Umearegionen.Switchboard.Statistics;
 
 /// <summary>
 /// The summary SQL. Totals, municipality, day, month and weekday read the daily rollup per
-/// municipality; unit, topic, operator and hour (alone or with one of those) read the daily slice
-/// rollup; the rest (two of unit, topic, operator, hour) read the per-call facts. All produce the
+/// municipality; unit, topic, operator, hour and wrapUpCategory (alone or with one of those) read the
+/// daily slice rollup; the rest (two of unit, topic, operator, hour, wrapUpCategory) read the per-call facts. All produce the
 /// same counts and the same wait histogram, and the same tail turns them into figures, so a slice
 /// never depends on which table answered it.
 /// </summary>
@@ -25,6 +25,7 @@ public static class SummaryQueries
         [Dimensions.Weekday] = "local_weekday::text",
         [Dimensions.Day] = "to_char(local_date, 'YYYY-MM-DD')",
         [Dimensions.Month] = "to_char(local_date, 'YYYY-MM')",
+        [Dimensions.WrapUpCategory] = "coalesce(wrap_up_category, '')",
     };
 
     // The same keys over the rollups: call_daily and call_slices store municipality '' for none,
@@ -41,6 +42,7 @@ public static class SummaryQueries
         [Dimensions.Weekday] = "extract(isodow from local_date)::int::text",
         [Dimensions.Day] = "to_char(local_date, 'YYYY-MM-DD')",
         [Dimensions.Month] = "to_char(local_date, 'YYYY-MM')",
+        [Dimensions.WrapUpCategory] = "key",
     };
 
     private const string PeriodFilter = """

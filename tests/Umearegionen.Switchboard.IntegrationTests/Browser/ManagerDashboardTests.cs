@@ -23,5 +23,10 @@ public sealed class ManagerDashboardTests(BrowserApp app) : IClassFixture<Browse
         await Assertions.Expect(page.Locator("#m-queue")).ToHaveTextAsync("3");
         await Assertions.Expect(page.GetByRole(AriaRole.Rowheader, new() { Name = "Vännäs" })).ToBeVisibleAsync();
         await BrowserApp.ScreenshotAsync(page, "manager-live");
+
+        // A caller who hangs up at once is abandoned, and a short abandon, as in the statistics.
+        var hungUp = await PlaceCallAsync(app, BjurholmMainNumber, null);
+        await new TelephonySimulator.SimulatedPlatform(await app.TelephonyClientAsync()).ReportAsync(hungUp, Contracts.PlatformEventTypes.Ended);
+        await Assertions.Expect(page.Locator("#m-abandoned")).ToHaveTextAsync("1 (1 korta avbrott)");
     }
 }

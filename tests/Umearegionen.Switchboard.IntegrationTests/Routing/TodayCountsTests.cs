@@ -29,7 +29,7 @@ public sealed class TodayCountsTests(TodayCountsApp app) : IClassFixture<TodayCo
         await InsertAsync(conn, t.AddDays(-1), "2480", "completed", answeredAfter: 5);         // yesterday: not today
         await InsertAsync(conn, t.AddMinutes(-50), "2480", "completed", answeredAfter: 10);   // answered in time
         await InsertAsync(conn, t.AddMinutes(-40), "2480", "abandoned", leftAfter: 30);       // abandoned
-        await InsertAsync(conn, t.AddMinutes(-39), "2480", "abandoned", leftAfter: 2);        // hung up at once: not counted as abandoned
+        await InsertAsync(conn, t.AddMinutes(-39), "2480", "abandoned", leftAfter: 2);        // hung up at once: a short abandon
         var waiting = await InsertAsync(conn, t.AddMinutes(-30), "2403", "queued");            // still waiting when remembered
         var ringing = await InsertAsync(conn, t.AddMinutes(-20), "2403", "queued");
         await InsertAsync(conn, t.AddSeconds(-10), null, "queued");                             // within the margin, no municipality
@@ -80,6 +80,30 @@ public sealed class TodayCountsTests(TodayCountsApp app) : IClassFixture<TodayCo
         Assert.Equal([new TodayInMunicipality("2403", 1, 1, 1, 0)], after);
     }
 
+    [Fact]
+    public async Task AbandonedAndShortAbandonedTodayAreTheStatisticsFiguresForTheSameCalls()
+    {
+        var t = Noon(1); // before the other tests' days: a read counts every call queued since the day started
+        var history = new Statistics.CallHistory(app);
+        var waits = new[] { 2.0, 5.0, 5.9, 6.0, 30.0 };
+        for (var i = 0; i < waits.Length; i++)
+        {
+            await history.AddAsync(new Statistics.PastCall("2460", t.AddMinutes(-60 + i), TimeSpan.FromSeconds(waits[i]), null, "abandoned"));
+        }
+
+        await using var conn = await OpenAsync();
+        var counts = new TodayCounts(Microsoft.Extensions.Options.Options.Create(Options));
+        var live = (await counts.ReadAsync(conn, t, DayStart(t), CancellationToken.None)).Single(m => m.MunicipalityCode == "2460");
+        await Switchboard.Statistics.RollupFlush.FlushAsync(conn, CancellationToken.None);
+        var day = new DateOnly(2031, 3, 1);
+        var statistics = (await Switchboard.Statistics.SummaryQueries.CountsAsync(conn, new Switchboard.Statistics.StatisticsPeriod(day, day),
+            Switchboard.Statistics.Dimensions.Municipality, null, new Switchboard.Statistics.StatisticsOptions(), CancellationToken.None)).Single(r => r.Key == "2460");
+
+        // 2, 5 and 5.9 s are short abandons: at most 5 s in whole seconds, truncated.
+        Assert.Equal((5, 3), (live.Abandoned, live.ShortAbandoned));
+        Assert.Equal((statistics.Abandoned, statistics.ShortAbandoned), (live.Abandoned, live.ShortAbandoned));
+    }
+
     private async Task<NpgsqlConnection> OpenAsync()
     {
         var conn = new NpgsqlConnection(app.DatabaseConnectionString);
@@ -95,14 +119,16 @@ public sealed class TodayCountsTests(TodayCountsApp app) : IClassFixture<TodayCo
             select coalesce(municipality_code, 'unknown') as municipality_code, count(*)::int as calls,
                    count(*) filter (where answered_at is not null)::int as answered,
                    count(*) filter (where answered_at is not null and answered_at - queued_at <= @target)::int as within_target,
-                   count(*) filter (where state = 'abandoned' and caller_left_at - queued_at > @shortAbandon)::int as abandoned
+                   count(*) filter (where state = 'abandoned')::int as abandoned,
+                   count(*) filter (where state = 'abandoned'
+                                      and floor(extract(epoch from coalesce(completed_at, caller_left_at) - queued_at)) <= @shortAbandon)::int as short_abandoned
             from calls where queued_at >= @dayStart and queued_at < @dayEnd
             group by 1 order by 1
             """;
         var dayStart = DayStart(now);
         var expected = (await conn.QueryAsync<TodayInMunicipality>(WholeDay, new
         {
-            dayStart, dayEnd = dayStart.AddDays(1), target = Options.ServiceLevelTarget, shortAbandon = Options.ShortAbandon,
+            dayStart, dayEnd = dayStart.AddDays(1), target = Options.ServiceLevelTarget, shortAbandon = (int)Options.ShortAbandon.TotalSeconds,
         })).ToList();
 
         var read = await counts.ReadAsync(conn, now, dayStart, CancellationToken.None);

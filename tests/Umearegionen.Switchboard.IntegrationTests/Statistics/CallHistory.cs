@@ -7,7 +7,8 @@ namespace Umearegionen.Switchboard.IntegrationTests.Statistics;
 /// <summary>A call with known times, written the way routing writes calls, so statistics' triggers see the same statements.</summary>
 public sealed record PastCall(
     string Municipality, DateTimeOffset QueuedAt, TimeSpan Wait, TimeSpan? Handle, string Outcome, Guid? Operator = null,
-    string? Caller = null, string? Topic = null, string? UnitId = null, string? UnitName = null, string[]? ClosedUnits = null);
+    string? Caller = null, string? Topic = null, string? UnitId = null, string? UnitName = null, string[]? ClosedUnits = null,
+    string Category = "test");
 
 /// <summary>Writes hand-made call histories into the app's database.</summary>
 public sealed class CallHistory(SwitchboardApp app)
@@ -73,7 +74,7 @@ public sealed class CallHistory(SwitchboardApp app)
         // As routing does it: the completion, its event and the outcome's row in one statement.
         await conn.ExecuteAsync("""
             with c as (
-                update calls set state = 'completed', outcome = @outcome, wrap_up_category = 'test', completed_at = @endedAt
+                update calls set state = 'completed', outcome = @outcome, wrap_up_category = @category, completed_at = @endedAt
                 where id = @id returning id
             ), e as (
                 insert into call_events (call_id, type, occurred_at, actor_id, data)
@@ -100,7 +101,7 @@ public sealed class CallHistory(SwitchboardApp app)
             """, new
         {
             id, call.Outcome, endedAt, operatorId, destination, unitId = call.UnitId ?? "", unitName = call.UnitName ?? "",
-            call.Caller, call.Municipality,
+            call.Caller, call.Municipality, category = call.Category,
         });
         return id;
     }

@@ -34,7 +34,7 @@ public sealed class RollupFlushTests(ManualFlushApp app) : IClassFixture<ManualF
             await _history.AddAsync(new PastCall(new[] { "2480", "2403", "2460", "2401" }[i % 4], start.AddMinutes(i / 2 * 74 + i % 2 * 4), wait,
                 outcome == "abandoned" ? null : TimeSpan.FromSeconds(40 + i % 7), outcome, operators[i % 3],
                 Caller: "+4670333" + (i / 2).ToString("D4"), Topic: i % 3 == 0 ? null : "t" + (i % 2), UnitId: "u" + (i % 3),
-                UnitName: "Enhet " + (i % 3), ClosedUnits: closed));
+                UnitName: "Enhet " + (i % 3), ClosedUnits: closed, Category: i % 5 == 0 ? "Fråga" : "Koppling"));
         }
 
         Assert.Equal((long)calls, await _history.ScalarAsync<long>(NotYetRolledUp));

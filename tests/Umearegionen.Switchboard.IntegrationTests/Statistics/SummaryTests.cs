@@ -66,6 +66,44 @@ public sealed class SummaryTests(StatisticsApp app) : IClassFixture<StatisticsAp
     }
 
     [Fact]
+    public async Task WrapUpCategoriesAreASliceFromTheRollupsAndAgreeWithTheFacts()
+    {
+        // 2026-03-24 in Vindeln: two "Fråga" (waits 10 and 30 s), one "Koppling" (5 s), one abandoned (no category).
+        var op = await _history.OperatorAsync();
+        const string M = "2404";
+        await _history.AddAsync(new PastCall(M, Local(2026, 3, 24, 9, 0), TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(60), "answered", op, Category: "Fråga", UnitId: "u1", UnitName: "Enhet 1"));
+        await _history.AddAsync(new PastCall(M, Local(2026, 3, 24, 9, 5), TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(120), "answered", op, Category: "Fråga"));
+        await _history.AddAsync(new PastCall(M, Local(2026, 3, 24, 9, 9), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(30), "transferred", op, Category: "Koppling", UnitId: "u1", UnitName: "Enhet 1"));
+        await _history.AddAsync(new PastCall(M, Local(2026, 3, 24, 9, 20), TimeSpan.FromSeconds(12), null, "abandoned"));
+        const string Range = "from=2026-03-24&to=2026-03-24&municipality=2404";
+
+        var summary = await SummaryAsync(Range + "&by=wrapUpCategory");
+
+        Assert.Equal("wrapUpCategory", summary.By);
+        var rows = summary.Rows.ToDictionary(r => r.Key);
+        Assert.Equal(["", "Fråga", "Koppling"], rows.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal((2, 2, 1.0 / 2, 20.0), (rows["Fråga"].Metrics.Offered, rows["Fråga"].Metrics.Answered, rows["Fråga"].Metrics.ServiceLevel, rows["Fråga"].Metrics.AverageSpeedOfAnswerSeconds));
+        Assert.Equal(1, rows["Koppling"].Metrics.Transferred);
+        Assert.Equal(("(no category)", 1), (rows[""].Label, rows[""].Metrics.Abandoned));
+        Assert.Equal("wrapUpCategory", (await SummaryAsync(Range + "&by=WRAPUPCATEGORY")).By);
+
+        // The rollup answers exactly what the facts answer, alone, with a municipality or a month, and two slices at once.
+        var period = new StatisticsPeriod(new DateOnly(2026, 3, 1), new DateOnly(2026, 3, 31));
+        await using var conn = await app.Service<Npgsql.NpgsqlDataSource>().OpenConnectionAsync();
+        await RollupFlush.FlushAsync(conn, default);
+        foreach (var by in new[] { "wrapUpCategory", "municipality,wrapUpCategory", "wrapUpCategory,month", "unit,wrapUpCategory" })
+        {
+            var fromRollup = await SummaryQueries.CountsAsync(conn, period, by, null, new StatisticsOptions(), default);
+            var fromFacts = await SummaryQueries.CountsAsync(conn, period, by, null, new StatisticsOptions(), default, forceFacts: true);
+            Assert.NotEmpty(fromRollup);
+            Assert.Equal(fromFacts, fromRollup);
+        }
+
+        var csv = await (await app.ClientForAsync("manager")).GetStringAsync("/api/statistics/summary?" + Range + "&by=wrapUpCategory&format=csv");
+        Assert.Contains("\r\nFråga;Fråga;2;2;", csv, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task SlicesByUnitTopicHourAndWeekdayAddUpToTheDay()
     {
         await HandComputedDayAsync(17);

@@ -71,8 +71,8 @@ public sealed class CostKeyTests
 {
     private static readonly MunicipalityUse[] Uses =
     [
-        new("2403", "Bjurholm", 2_400, 10, 600),
-        new("2480", "Umeå", 131_000, 30, 1_800),
+        new("2403", "Bjurholm", 2_400, 2023, new DateOnly(2023, 12, 31), 10, 600),
+        new("2480", "Umeå", 131_000, 2023, new DateOnly(2023, 12, 31), 30, 1_800),
     ];
 
     [Fact]
@@ -83,13 +83,14 @@ public sealed class CostKeyTests
 
         Assert.Null(problem);
         Assert.Equal(900_000m / 133_400m, perInhabitant);
-        var split = CostKey.Split(1_000_000m, 50_000m, perInhabitant!.Value, Uses);
+        var (split, total) = CostKey.Split(1_000_000m, 50_000m, null, Uses);
         Assert.Equal(66_191.90m, split[0].KeyAmount);  // 50 000 + 2 400 × 900 000 / 133 400
         Assert.Equal(933_808.10m, split[1].KeyAmount);
         Assert.Equal(0.25, split[0].CallShare);
         Assert.Equal(250_000m, split[0].AmountByMinutes);
         Assert.Equal(-183_808.10m, split[0].KeyMinusMinutes);
         Assert.Equal(10.0, split[0].HandledMinutes);
+        Assert.Equal(1_000_000m, total.KeyAmount);
     }
 
     [Fact]
@@ -97,7 +98,7 @@ public sealed class CostKeyTests
     {
         var key = new CostKeyOptions { FixedPerMunicipality = 0m, PerInhabitant = 10m };
         var (perInhabitant, _) = CostKey.PerInhabitant(500_000m, key, Uses);
-        var split = CostKey.Split(500_000m, 0m, perInhabitant!.Value, Uses);
+        var (split, _) = CostKey.Split(500_000m, 0m, perInhabitant!.Value, Uses);
 
         Assert.Equal(10m, perInhabitant);
         Assert.Equal(0.018, split[0].KeyShare);                           // 24 000 / 1 334 000
@@ -113,12 +114,68 @@ public sealed class CostKeyTests
     }
 
     [Fact]
-    public void NoCallsGiveZeroUseSharesNotAnError()
+    public void NoCallsGiveZeroUseSharesAndNoAmountsByUseNotAnError()
     {
         var idle = Uses.Select(u => u with { Calls = 0, HandledSeconds = 0 }).ToList();
-        var split = CostKey.Split(100_000m, 0m, 1m, idle);
+        var (split, total) = CostKey.Split(100_000m, 0m, 1m, idle);
         Assert.All(split, s => Assert.Equal(0, s.CallShare));
+        Assert.All(split, s => Assert.Null(s.AmountByCalls));
+        Assert.All(split, s => Assert.Null(s.AmountByMinutes));
+        Assert.Null(total.AmountByCalls);
         Assert.Equal(100_000m, split.Sum(s => s.KeyAmount));
+    }
+
+    [Fact]
+    public void EverySplitOfRandomBudgetsUsesAndKeysAddsUpToTheBudgetAndNoRowIsOffByAnOreOrMore()
+    {
+        var random = new Random(26);
+        for (var i = 0; i < 2000; i++)
+        {
+            var n = random.Next(1, 8);
+            var uses = Enumerable.Range(0, n).Select(k => new MunicipalityUse(
+                (2400 + k).ToString(System.Globalization.CultureInfo.InvariantCulture), "M" + k, random.Next(0, 200_000), 2023,
+                new DateOnly(2023, 12, 31), random.Next(0, 3) == 0 ? 0 : random.Next(0, 5000), random.Next(0, 3) == 0 ? 0 : random.Next(0, 500_000)))
+                .OrderBy(_ => random.Next()).ToList();
+            var budget = (long)Math.Pow(10, random.NextDouble() * 12) / 100m;
+            var fixedSum = random.Next(0, 2) == 0 ? 0m : Math.Round((decimal)random.NextDouble() * budget / n, 3);
+            decimal? rate = random.Next(0, 3) == 0 ? Math.Round((decimal)random.NextDouble() * 50, 5) : null;
+
+            var (split, total) = CostKey.Split(budget, fixedSum, rate, uses);
+
+            Assert.Equal(budget, split.Sum(s => s.KeyAmount));
+            Assert.Equal(budget, total.KeyAmount);
+            if (uses.Sum(u => u.Calls) > 0)
+            {
+                Assert.Equal(budget, split.Sum(s => s.AmountByCalls!.Value));
+                foreach (var s in split)
+                {
+                    // Within one öre of the exact share.
+                    var exact = budget * s.Calls / uses.Sum(u => (decimal)u.Calls);
+                    Assert.True(Math.Abs(exact - s.AmountByCalls!.Value) < 0.01m, $"{exact} vs {s.AmountByCalls}");
+                }
+            }
+
+            if (uses.Sum(u => u.HandledSeconds) > 0)
+            {
+                Assert.Equal(budget, split.Sum(s => s.AmountByMinutes!.Value));
+            }
+        }
+    }
+
+    [Fact]
+    public void TheLeftOverOreGoToTheLargestRemaindersAndTiesToTheLowerCode()
+    {
+        // 10 öre in thirds: 3.33 each, one öre left; all remainders equal, so the lowest code gets it,
+        // whatever the order of the list.
+        var codes = new[] { "2480", "2401", "2403" };
+        var split = CostKey.Apportion(10, [1, 1, 1], codes)!;
+        Assert.Equal([3L, 4L, 3L], split.Amounts);
+        Assert.Equal([0, 1, 0], split.Extra);
+
+        // 100 öre by 1:2:4 = 14.29, 28.57, 57.14: floors 14 + 28 + 57 = 99, the largest remainder (4/7) is the second's.
+        var weighted = CostKey.Apportion(100, [1, 2, 4], ["a", "b", "c"])!;
+        Assert.Equal([14L, 29L, 57L], weighted.Amounts);
+        Assert.Null(CostKey.Apportion(100, [0, 0], ["a", "b"]));
     }
 }
 

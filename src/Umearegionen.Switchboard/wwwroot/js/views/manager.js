@@ -48,7 +48,7 @@ export default {
       set('m-longest', view.queueLength ? formatWait(view.longestWaitSeconds) : '–');
       set('m-sl', view.serviceLevelToday === null ? '–' : `${Math.round(view.serviceLevelToday * 100)} %`);
       set('m-answered', `${view.answeredToday} (${view.answeredWithinTargetToday} i tid)`);
-      set('m-abandoned', String(view.abandonedToday));
+      set('m-abandoned', `${view.abandonedToday} (${view.shortAbandonedToday} korta avbrott)`);
       set('m-available', String(view.operatorsByStatus.available ?? 0));
       container.querySelector('#operators-summary').textContent = Object.entries(STATUS_NAMES)
         .map(([key, name]) => `${name}: ${view.operatorsByStatus[key] ?? 0}`).join(' · ');

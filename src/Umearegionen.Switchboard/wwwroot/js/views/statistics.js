@@ -12,11 +12,11 @@ import {
 const SLICES = [
   ['municipality', 'Kommun', 'kommun'], ['unit', 'Enhet', 'enhet'], ['topic', 'Ämne', 'amne'],
   ['operator', 'Telefonist', 'telefonist'], ['hour', 'Timme på dygnet', 'timme'], ['weekday', 'Veckodag', 'veckodag'],
-  ['day', 'Dag', 'dag'], ['month', 'Månad', 'manad'],
+  ['day', 'Dag', 'dag'], ['month', 'Månad', 'manad'], ['wrapUpCategory', 'Kategori', 'kategori'],
 ];
 const SLICE = Object.fromEntries(SLICES.map(([key, name, file]) => [key, { name, file }]));
 const WEEKDAYS = ['', 'måndag', 'tisdag', 'onsdag', 'torsdag', 'fredag', 'lördag', 'söndag'];
-const UNKNOWN = { municipality: 'Okänt nummer', unit: 'Ingen enhet', topic: 'Inget menyval', operator: 'Ingen telefonist' };
+const UNKNOWN = { municipality: 'Okänt nummer', unit: 'Ingen enhet', topic: 'Inget menyval', operator: 'Ingen telefonist', wrapUpCategory: 'Ingen kategori' };
 
 // The key figures of the period, in the order a switchboard lead reads them.
 const METRICS = [
@@ -312,6 +312,10 @@ export default {
       costNotes.textContent = [
         `Nyckeln: ${formatKronor(split.fixedPerMunicipality)} per kommun plus ${new Intl.NumberFormat('sv-SE', { maximumFractionDigits: 2 }).format(split.perInhabitant)} kr per invånare`
           + (split.perInhabitantSource === 'derived' ? ' (beräknat så att nyckelns belopp blir hela budgeten).' : ' (inställt belopp).'),
+        split.populationYear
+          ? `Folkmängd: ${split.populationYear} (per ${split.populationReferenceDate})${split.populationFallback ? ', det tidigaste året eftersom inga siffror fanns före periodens slut' : ''}.`
+          : null,
+        'Beloppen är avrundade till hela ören så att varje kolumn blir exakt budgeten (största rest).',
         'Skillnaden är beloppet enligt nyckeln minus beloppet efter hanterade minuter: ett positivt belopp betyder att kommunen betalar mer än den använder.',
         split.unattributedCalls ? `${formatCount(split.unattributedCalls)} samtal kunde inte knytas till någon kommun (okänt nummer) och ingår inte.` : null,
       ].filter(Boolean).join(' ');
