@@ -74,8 +74,9 @@ public static class NoticesApi
             return Problems.Validation("municipalityCode", $"\"{notice.MunicipalityCode}\" is not a municipality code.");
         }
 
+        // Npgsql writes timestamptz only from offset zero; a client may send any offset (…T10:00:00+01:00).
         var view = new NoticeView(Guid.CreateVersion7(now), notice.MunicipalityCode, topics, notice.Text.Trim(), now,
-            notice.ExpiresAt, user.DisplayName());
+            notice.ExpiresAt.ToUniversalTime(), user.DisplayName());
         const string Sql = """
             insert into notices (id, municipality_code, topics, text, published_at, expires_at, published_by)
             values (@Id, @MunicipalityCode, @Topics, @Text, @PublishedAt, @ExpiresAt, @PublishedBy)
