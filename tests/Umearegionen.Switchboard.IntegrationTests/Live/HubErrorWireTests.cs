@@ -112,6 +112,21 @@ public sealed class HubErrorWireTests(ListeningApp app) : IClassFixture<Listenin
     }
 
     [Fact]
+    public async Task AMessageOverSignalRsSizeLimitClosesTheConnectionAndTheNextOneWorks()
+    {
+        var token = await app.TokenForAsync(Roles.Operator, "2403");
+
+        var outcomes = await InvokeWithNodeAsync(
+            new("40 KB", token, "SetStatus", [new { status = "paused", reason = new string('x', 40_000) }]),
+            new("after", token, "GetQueue", []));
+
+        // SignalR's MaximumReceiveMessageSize (32 KB): not an invocation but a broken connection (docs/hub.md, "Errors").
+        Assert.False(outcomes["40 KB"].Ok);
+        Assert.Null(HubErrors.Read(outcomes["40 KB"].Message));
+        Assert.True(outcomes["after"].Ok, outcomes["after"].Message);
+    }
+
+    [Fact]
     public void EveryHubMethodNamesWhoMayCallIt()
     {
         var methods = typeof(SwitchboardHub).GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly)
