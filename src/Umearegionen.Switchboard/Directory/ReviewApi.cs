@@ -107,8 +107,17 @@ public static class ReviewApi
         return TypedResults.Ok<IReadOnlyList<OverdueEntry>>(rows.AsList());
     }
 
-    private static async Task<Ok<IReadOnlyList<AuditEntry>>> History(string kind, string id, NpgsqlDataSource dataSource, CancellationToken ct)
+    private static async Task<Results<Ok<IReadOnlyList<AuditEntry>>, ValidationProblem>> History(
+        string kind, string id, NpgsqlDataSource dataSource, CancellationToken ct)
     {
+        // A unit or person is named by its id, a municipality by its four-digit code; anything else names nothing.
+        if (kind == "municipalities" ? id.Length != 4 || !id.All(char.IsAsciiDigit) : !Guid.TryParse(id, out _))
+        {
+            return Problems.Validation("id", kind == "municipalities"
+                ? "id must be a municipality code of four digits (e.g. 2480)."
+                : "id must be an id such as 3f2504e0-4f89-11d3-9a0c-0305e82c3301.");
+        }
+
         var entityType = kind == "municipalities" ? Municipalities.EntityType : Kinds[kind].EntityType;
         await using var conn = await dataSource.OpenConnectionAsync(ct);
         return TypedResults.Ok(await Audit.HistoryAsync(conn, entityType, id, ct));

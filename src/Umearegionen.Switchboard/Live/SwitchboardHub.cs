@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Protocol;
 using Umearegionen.Switchboard.Access;
 using Umearegionen.Switchboard.Contracts;
 using Umearegionen.Switchboard.Platform.Cluster;
@@ -62,6 +63,10 @@ public static class LiveRegistration
             o.AddFilter<HubRefusals>();
             o.AddFilter<HubInputFilter>();
         });
+
+        // Arguments SignalR cannot read into the method's types are refused as invalid, too (HubArgumentProtocol);
+        // registered after AddSignalR's JsonHubProtocol, which it replaces under the name "json".
+        services.AddSingleton<IHubProtocol, HubArgumentProtocol>();
         return services;
     }
 

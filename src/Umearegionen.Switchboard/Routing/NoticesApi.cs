@@ -87,8 +87,9 @@ public static class NoticesApi
             return errors.ToProblem();
         }
 
+        // Npgsql writes timestamptz only from offset zero; a client may send any offset (…T10:00:00+01:00).
         var view = new NoticeView(Guid.CreateVersion7(now), notice.MunicipalityCode, topics, notice.Text.Trim(), now,
-            notice.ExpiresAt, user.DisplayName(), answerIds);
+            notice.ExpiresAt.ToUniversalTime(), user.DisplayName(), answerIds);
         const string Sql = """
             insert into notices (id, municipality_code, topics, text, published_at, expires_at, published_by, answer_ids)
             values (@Id, @MunicipalityCode, @Topics, @Text, @PublishedAt, @ExpiresAt, @PublishedBy, @answerIds)

@@ -12,6 +12,8 @@ using Umearegionen.Switchboard.Contracts;
 using Umearegionen.Switchboard.IntegrationTests.Infrastructure;
 using Umearegionen.Switchboard.Live;
 
+using Invocation = Umearegionen.Switchboard.IntegrationTests.Live.NpmHubClient.Invocation;
+
 namespace Umearegionen.Switchboard.IntegrationTests.Live;
 
 /// <summary>The service on Kestrel (a real port), which Node can reach; WebApplicationFactory's test server is in memory.</summary>
@@ -36,10 +38,6 @@ public sealed class ListeningApp : SwitchboardApp
 /// </summary>
 public sealed class HubErrorWireTests(ListeningApp app) : IClassFixture<ListeningApp>
 {
-    private sealed record Invocation(string Name, string Token, string Method, object?[] Args);
-
-    private sealed record Outcome(string Name, bool Ok, bool IsError, string? Message, string? DashboardCode);
-
     [Fact]
     public async Task EveryRefusalReachesTheNpmClientWithItsCodeAfterSignalRsPrefix()
     {
@@ -81,6 +79,54 @@ public sealed class HubErrorWireTests(ListeningApp app) : IClassFixture<Listenin
     }
 
     [Fact]
+    public async Task ArgumentsSignalRCannotReadAreRefusedAsInvalidNamingWhatTheMethodTakes()
+    {
+        var token = await app.TokenForAsync(Roles.Operator, "2403");
+
+        var outcomes = await InvokeWithNodeAsync(
+            new("text for callId", token, "AcceptCall", ["not-a-guid"]),
+            new("number for callId", token, "AcceptCall", [42]),
+            new("text for a request", token, "SetStatus", ["available"]),
+            new("number for a field", token, "SetStatus", [new { status = 42 }]),
+            new("too many arguments", token, "GetQueue", [1]),
+            new("too few arguments", token, "DeclineOffer", []),
+            new("no such method", token, "NoSuchMethod", []));
+
+        foreach (var (name, outcome) in outcomes)
+        {
+            Assert.False(outcome.Ok, name);
+            Assert.True(outcome.IsError, name);
+            Assert.Equal(HubErrors.Invalid, HubErrors.Read(outcome.Message)?.Code);
+            Assert.Equal(HubErrors.Invalid, outcome.DashboardCode);
+            Assert.Contains("docs/hub.md", outcome.Message, StringComparison.Ordinal);
+        }
+
+        Assert.Equal("Failed to invoke 'AcceptCall' due to an error on the server. HubException: invalid: callId could not be read " +
+                     "(wrong JSON type or value); AcceptCall takes callId (an id such as 3f2504e0-4f89-11d3-9a0c-0305e82c3301) (docs/hub.md).",
+            outcomes["number for callId"].Message);
+        Assert.StartsWith("Failed to invoke 'SetStatus' due to an error on the server. HubException: invalid: status could not be read",
+            outcomes["number for a field"].Message);
+        Assert.Contains("SetStatus takes request (an object { status, reason })", outcomes["text for a request"].Message, StringComparison.Ordinal);
+        Assert.Contains("invalid: 1 argument(s) were sent; GetQueue takes no arguments", outcomes["too many arguments"].Message, StringComparison.Ordinal);
+        Assert.Contains("invalid: 'NoSuchMethod' is not a method of the hub", outcomes["no such method"].Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AMessageOverSignalRsSizeLimitClosesTheConnectionAndTheNextOneWorks()
+    {
+        var token = await app.TokenForAsync(Roles.Operator, "2403");
+
+        var outcomes = await InvokeWithNodeAsync(
+            new("40 KB", token, "SetStatus", [new { status = "paused", reason = new string('x', 40_000) }]),
+            new("after", token, "GetQueue", []));
+
+        // SignalR's MaximumReceiveMessageSize (32 KB): not an invocation but a broken connection (docs/hub.md, "Errors").
+        Assert.False(outcomes["40 KB"].Ok);
+        Assert.Null(HubErrors.Read(outcomes["40 KB"].Message));
+        Assert.True(outcomes["after"].Ok, outcomes["after"].Message);
+    }
+
+    [Fact]
     public void EveryHubMethodNamesWhoMayCallIt()
     {
         var methods = typeof(SwitchboardHub).GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly)
@@ -114,28 +160,6 @@ public sealed class HubErrorWireTests(ListeningApp app) : IClassFixture<Listenin
         return (await response.Content.ReadFromJsonAsync<CallReceipt>())!.CallId;
     }
 
-    private async Task<Dictionary<string, Outcome>> InvokeWithNodeAsync(params Invocation[] invocations)
-    {
-        var root = TestPostgres.RepositoryRoot();
-        var dashboard = Path.Combine(root, "src", "Umearegionen.Switchboard");
-        var start = new ProcessStartInfo("node", [Path.Combine(root, "tests", "Umearegionen.Switchboard.IntegrationTests", "Live", "hub-invocations.mjs")])
-        {
-            RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = root,
-            Environment =
-            {
-                ["SWITCHBOARD_URL"] = app.BaseAddress,
-                ["SWITCHBOARD_CLIENTAPP"] = Path.Combine(dashboard, "ClientApp"),
-                ["SWITCHBOARD_WWWROOT"] = Path.Combine(dashboard, "wwwroot"),
-                ["HUB_INVOCATIONS"] = JsonSerializer.Serialize(invocations, JsonSerializerOptions.Web),
-            },
-        };
-        using var node = Process.Start(start)!;
-        var output = node.StandardOutput.ReadToEndAsync();
-        var errors = node.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await node.WaitForExitAsync(timeout.Token);
-        Assert.True(node.ExitCode == 0, $"node failed:\n{await output}\n{await errors}");
-        var outcomes = JsonSerializer.Deserialize<List<Outcome>>(await output, JsonSerializerOptions.Web)!;
-        return outcomes.ToDictionary(o => o.Name);
-    }
+    private async Task<Dictionary<string, NpmHubClient.Outcome>> InvokeWithNodeAsync(params Invocation[] invocations) =>
+        (await NpmHubClient.InvokeAsync(app.BaseAddress, invocations)).ToDictionary(o => o.Name);
 }

@@ -5,7 +5,9 @@
 //   SWITCHBOARD_CLIENTAPP the dashboard's ClientApp folder (its node_modules holds the client)
 //   SWITCHBOARD_WWWROOT   the dashboard (js/errors.js)
 //   HUB_INVOCATIONS       JSON [{ name, token, method, args }], invoked in order, one connection per token
+//   HUB_INVOCATIONS_FILE  instead of HUB_INVOCATIONS: a file holding that JSON (for large arguments)
 import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 
 const require = createRequire(`${process.env.SWITCHBOARD_CLIENTAPP}/package.json`);
@@ -30,15 +32,21 @@ async function connectionFor(token) {
 }
 
 const results = [];
-for (const { name, token, method, args } of JSON.parse(process.env.HUB_INVOCATIONS)) {
-  const connection = await connectionFor(token);
+const invocations = process.env.HUB_INVOCATIONS_FILE
+  ? readFileSync(process.env.HUB_INVOCATIONS_FILE, 'utf8')
+  : process.env.HUB_INVOCATIONS;
+for (const { name, token, method, args } of JSON.parse(invocations)) {
   try {
+    const connection = await connectionFor(token);
     await connection.invoke(method, ...args);
     results.push({ name, ok: true });
   } catch (error) {
     results.push({ name, ok: false, isError: error instanceof Error, message: error.message, dashboardCode: hubError(error)?.code ?? null });
+    // A connection the server closed is not reused: the next invocation on the token connects again.
+    if (connections.get(token)?.state !== signalR.HubConnectionState.Connected) connections.delete(token);
   }
 }
 
 for (const connection of connections.values()) await connection.stop();
+
 console.log(JSON.stringify(results));

@@ -88,6 +88,18 @@ public sealed class BadInputTests(SwitchboardApp app) : IClassFixture<Switchboar
         await AssertNamesFieldAsync(await operatorClient.GetAsync(url), field);
     }
 
+    [Theory]
+    [InlineData("/api/directory/units/not-a-guid/history")]
+    [InlineData("/api/directory/people/-1/history")]
+    [InlineData("/api/directory/municipalities/24800/history")]
+    public async Task TheHistoryOfAnIdThatCannotNameAnEntryIsA400NotAnEmptyList(string url)
+    {
+        var operatorClient = await app.ClientForAsync(Roles.Operator, "2480");
+
+        // Found by FuzzTests: answered 200 with an empty history.
+        await AssertNamesFieldAsync(await operatorClient.GetAsync(url), "id");
+    }
+
     [Fact]
     public async Task ANumberQueryParameterOfThePlatformThatIsNotANumberIsA400()
     {

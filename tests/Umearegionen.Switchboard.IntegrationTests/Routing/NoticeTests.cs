@@ -30,6 +30,21 @@ public sealed class NoticeTests(RoutingApp app) : IClassFixture<RoutingApp>
     }
 
     [Fact]
+    public async Task ANoticeWhoseEndIsGivenInLocalTimeIsPublishedAtThatInstant()
+    {
+        var editor = await RoutingDriver.ClientAsync(app, Roles.Editor, "2460");
+        var endsAt = app.Clock!.GetUtcNow().AddMinutes(90).ToOffset(TimeSpan.FromHours(1));
+
+        // Found by FuzzTests: an offset other than zero reached Npgsql, which stores timestamptz only from UTC (a 500).
+        var response = await editor.PostAsJsonAsync("/api/notices", WaterOutage() with { ExpiresAt = endsAt });
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var notice = (await response.Content.ReadFromJsonAsync<NoticeView>())!;
+        Assert.Equal(endsAt, notice.ExpiresAt);
+        await editor.DeleteAsync($"/api/notices/{notice.Id}");
+    }
+
+    [Fact]
     public async Task EditorCannotPublishANoticeForAnotherMunicipality()
     {
         var editor = await RoutingDriver.ClientAsync(app, Roles.Editor, "2480");
