@@ -66,33 +66,34 @@ await using (var conn = await dataSource.OpenConnectionAsync())
 var options = new StatisticsOptions();
 var wholeYear = new StatisticsPeriod(new DateOnly(year, 1, 1), new DateOnly(year, 12, 31));
 var march = new StatisticsPeriod(new DateOnly(year, 3, 1), new DateOnly(year, 3, 31));
-var summaries = new Summaries(dataSource, Options.Create(options), TimeProvider.System);
+var serviceLevel = new ServiceLevelOptions();
+var summaries = new Summaries(dataSource, Options.Create(options), Options.Create(serviceLevel), TimeProvider.System);
 var costSplits = new CostSplits(dataSource, Options.Create(options));
 var cases = new (string Name, Func<Task<int>> Run)[]
 {
-    ("year by municipality,month (rollup)", () => Rows(dataSource, wholeYear, "municipality,month", options)),
-    ("year total (rollup)", () => Rows(dataSource, wholeYear, Dimensions.None, options)),
-    ("year by month (rollup)", () => Rows(dataSource, wholeYear, Dimensions.Month, options)),
-    ("year by day, Umeå (rollup)", () => Rows(dataSource, wholeYear, Dimensions.Day, options, "2480")),
+    ("year by municipality,month (rollup)", () => Rows(dataSource, wholeYear, "municipality,month", serviceLevel)),
+    ("year total (rollup)", () => Rows(dataSource, wholeYear, Dimensions.None, serviceLevel)),
+    ("year by month (rollup)", () => Rows(dataSource, wholeYear, Dimensions.Month, serviceLevel)),
+    ("year by day, Umeå (rollup)", () => Rows(dataSource, wholeYear, Dimensions.Day, serviceLevel, "2480")),
     ("API summary: year by municipality,month + previous year", async () => (await summaries.BuildAsync(wholeYear, "municipality,month", null, true, default)).Rows.Count),
     ("cost split, year", async () => (await costSplits.UseAsync(wholeYear, default)).Municipalities.Count),
-    ("March by hour", () => Rows(dataSource, march, Dimensions.Hour, options)),
-    ("March by unit", () => Rows(dataSource, march, Dimensions.Unit, options)),
-    ("March by operator", () => Rows(dataSource, march, Dimensions.Operator, options)),
-    ("March by topic,weekday", () => Rows(dataSource, march, "topic,weekday", options)),
-    ("year by unit", () => Rows(dataSource, wholeYear, Dimensions.Unit, options)),
-    ("year by topic", () => Rows(dataSource, wholeYear, Dimensions.Topic, options)),
-    ("year by operator", () => Rows(dataSource, wholeYear, Dimensions.Operator, options)),
-    ("year by hour", () => Rows(dataSource, wholeYear, Dimensions.Hour, options)),
-    ("year by weekday", () => Rows(dataSource, wholeYear, Dimensions.Weekday, options)),
-    ("year by unit read from facts (no rollup)", () => Rows(dataSource, wholeYear, Dimensions.Unit, options, forceFacts: true)),
-    ("year by topic read from facts (no rollup)", () => Rows(dataSource, wholeYear, Dimensions.Topic, options, forceFacts: true)),
-    ("year by operator read from facts (no rollup)", () => Rows(dataSource, wholeYear, Dimensions.Operator, options, forceFacts: true)),
-    ("year by hour read from facts (no rollup)", () => Rows(dataSource, wholeYear, Dimensions.Hour, options, forceFacts: true)),
-    ("year by unit, Umeå", () => Rows(dataSource, wholeYear, Dimensions.Unit, options, "2480")),
+    ("March by hour", () => Rows(dataSource, march, Dimensions.Hour, serviceLevel)),
+    ("March by unit", () => Rows(dataSource, march, Dimensions.Unit, serviceLevel)),
+    ("March by operator", () => Rows(dataSource, march, Dimensions.Operator, serviceLevel)),
+    ("March by topic,weekday", () => Rows(dataSource, march, "topic,weekday", serviceLevel)),
+    ("year by unit", () => Rows(dataSource, wholeYear, Dimensions.Unit, serviceLevel)),
+    ("year by topic", () => Rows(dataSource, wholeYear, Dimensions.Topic, serviceLevel)),
+    ("year by operator", () => Rows(dataSource, wholeYear, Dimensions.Operator, serviceLevel)),
+    ("year by hour", () => Rows(dataSource, wholeYear, Dimensions.Hour, serviceLevel)),
+    ("year by weekday", () => Rows(dataSource, wholeYear, Dimensions.Weekday, serviceLevel)),
+    ("year by unit read from facts (no rollup)", () => Rows(dataSource, wholeYear, Dimensions.Unit, serviceLevel, forceFacts: true)),
+    ("year by topic read from facts (no rollup)", () => Rows(dataSource, wholeYear, Dimensions.Topic, serviceLevel, forceFacts: true)),
+    ("year by operator read from facts (no rollup)", () => Rows(dataSource, wholeYear, Dimensions.Operator, serviceLevel, forceFacts: true)),
+    ("year by hour read from facts (no rollup)", () => Rows(dataSource, wholeYear, Dimensions.Hour, serviceLevel, forceFacts: true)),
+    ("year by unit, Umeå", () => Rows(dataSource, wholeYear, Dimensions.Unit, serviceLevel, "2480")),
     ("API summary: year by unit + previous year", async () => (await summaries.BuildAsync(wholeYear, Dimensions.Unit, null, true, default)).Rows.Count),
-    ("March 2–30 by unit (days only)", () => Rows(dataSource, new StatisticsPeriod(new DateOnly(year, 3, 2), new DateOnly(year, 3, 30)), Dimensions.Unit, options)),
-    ("year by municipality,month read from facts (no rollup)", () => Rows(dataSource, wholeYear, "municipality,month", options, forceFacts: true)),
+    ("March 2–30 by unit (days only)", () => Rows(dataSource, new StatisticsPeriod(new DateOnly(year, 3, 2), new DateOnly(year, 3, 30)), Dimensions.Unit, serviceLevel)),
+    ("year by municipality,month read from facts (no rollup)", () => Rows(dataSource, wholeYear, "municipality,month", serviceLevel, forceFacts: true)),
 };
 
 if (arguments.Flag("--verify"))
@@ -101,8 +102,8 @@ if (arguments.Flag("--verify"))
     foreach (var by in new[] { Dimensions.Unit, Dimensions.Topic, Dimensions.Operator, Dimensions.Hour, Dimensions.Weekday, "municipality,month" })
     {
         await using var conn = await dataSource.OpenConnectionAsync();
-        var rollup = await SummaryQueries.CountsAsync(conn, wholeYear, by, null, options, default);
-        var facts = await SummaryQueries.CountsAsync(conn, wholeYear, by, null, options, default, forceFacts: true);
+        var rollup = await SummaryQueries.CountsAsync(conn, wholeYear, by, null, serviceLevel, default);
+        var facts = await SummaryQueries.CountsAsync(conn, wholeYear, by, null, serviceLevel, default, forceFacts: true);
         Console.WriteLine($"verify year by {by}: {rollup.Count} rows, rollup and facts {(rollup.SequenceEqual(facts) ? "identical" : "DIFFERENT")}");
     }
 }
@@ -126,9 +127,9 @@ foreach (var (name, run) in cases)
 
 return 0;
 
-static async Task<int> Rows(NpgsqlDataSource dataSource, StatisticsPeriod period, string by, StatisticsOptions options,
+static async Task<int> Rows(NpgsqlDataSource dataSource, StatisticsPeriod period, string by, ServiceLevelOptions serviceLevel,
     string? municipality = null, bool forceFacts = false)
 {
     await using var conn = await dataSource.OpenConnectionAsync();
-    return (await SummaryQueries.CountsAsync(conn, period, by, municipality, options, default, forceFacts)).Count;
+    return (await SummaryQueries.CountsAsync(conn, period, by, municipality, serviceLevel, default, forceFacts)).Count;
 }

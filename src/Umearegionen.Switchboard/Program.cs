@@ -19,6 +19,7 @@ builder.AddLogging();
 builder.AddDatabase();
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddProblems();
+builder.Services.AddServiceLevel();
 builder.Services.AddHealth();
 builder.Services.AddApiDocumentation();
 builder.Services.AddForwardedClients();

@@ -45,14 +45,6 @@ public sealed class RoutingOptions
     [Range(typeof(TimeSpan), "00:00:00.050", "00:00:10")]
     public TimeSpan SnapshotInterval { get; set; } = TimeSpan.FromMilliseconds(300);
 
-    /// <summary>Service level: a call answered within this time counts as answered in time.</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
-    public TimeSpan ServiceLevelTarget { get; set; } = TimeSpan.FromSeconds(20);
-
-    /// <summary>Callers who hang up within this time do not count against the service level.</summary>
-    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
-    public TimeSpan ShortAbandon { get; set; } = TimeSpan.FromSeconds(5);
-
     /// <summary>
     /// A new call that finds a main-team operator free, beyond those the calls already waiting will get,
     /// is offered by the intake itself in the statement that stores it, instead of waiting for the

@@ -1,3 +1,4 @@
+using Umearegionen.Switchboard.Platform;
 using System.Collections.Immutable;
 using Dapper;
 using Microsoft.Extensions.Options;
@@ -8,7 +9,7 @@ namespace Umearegionen.Switchboard.Routing;
 /// <summary>Today's calls of one municipality ("unknown" for calls without one), as the manager's figures show them.</summary>
 /// <summary>
 /// Abandoned: every call whose caller hung up before an operator took it; ShortAbandoned: those of them
-/// whose wait in whole seconds (truncated) was at most Routing:ShortAbandon — the statistics' `abandoned`
+/// whose wait in whole seconds (truncated) was at most ServiceLevel:ShortAbandon — the statistics' `abandoned`
 /// and `shortAbandoned` (docs/metrics.md), so the live view and the reports count the same calls.
 /// </summary>
 public sealed record TodayInMunicipality(string MunicipalityCode, int Calls, int Answered, int WithinTarget, int Abandoned, int ShortAbandoned = 0)
@@ -32,7 +33,7 @@ public sealed record TodayInMunicipality(string MunicipalityCode, int Calls, int
 /// queued before it is committed, and is counted again from scratch every <see cref="RecountEvery"/>
 /// and at midnight, so a change made past the service (a repair in the database) shows within minutes.
 /// </summary>
-public sealed class TodayCounts(IOptions<RoutingOptions> options)
+public sealed class TodayCounts(IOptions<ServiceLevelOptions> serviceLevel)
 {
     /// <summary>
     /// A call's row is committed within its one intake statement of its queued_at (the intake reads the
@@ -72,20 +73,23 @@ public sealed class TodayCounts(IOptions<RoutingOptions> options)
             """;
         var recent = await conn.QueryAsync<TodayInMunicipality>(new CommandDefinition(Sql, new
         {
-            until = remembered.Until, open = remembered.Open, target = options.Value.ServiceLevelTarget, shortAbandonSeconds = (int)options.Value.ShortAbandon.TotalSeconds,
+            until = remembered.Until, open = remembered.Open, targetSeconds = serviceLevel.Value.TargetSeconds, shortAbandonSeconds = serviceLevel.Value.ShortAbandonSeconds,
         }, cancellationToken: ct));
         return Add(remembered.Settled, recent).Values.OrderBy(t => t.MunicipalityCode, StringComparer.Ordinal).ToList();
     }
 
     private const string Figures = $"""
         count(*) filter (where answered_at is not null)::int as answered,
-        count(*) filter (where answered_at is not null and answered_at - queued_at <= @target)::int as within_target,
+        count(*) filter (where answered_at is not null and {AnsweredInTime})::int as within_target,
         count(*) filter (where state = 'abandoned')::int as abandoned,
         count(*) filter (where state = 'abandoned' and {ShortWait})::int as short_abandoned
         """;
 
     // The statistics' wait of an abandoned call (call_facts_source): whole seconds, truncated.
     private const string ShortWait = "floor(extract(epoch from coalesce(completed_at, caller_left_at, queued_at) - queued_at)) <= @shortAbandonSeconds";
+
+    // Answered in time as the reports count it: the wait in whole seconds, truncated, at most ServiceLevel:Target.
+    private const string AnsweredInTime = "floor(extract(epoch from answered_at - queued_at)) <= @targetSeconds";
 
     private async Task<Remembered> CurrentAsync(NpgsqlConnection conn, DateTimeOffset now, DateTimeOffset dayStart, CancellationToken ct)
     {
@@ -133,7 +137,7 @@ public sealed class TodayCounts(IOptions<RoutingOptions> options)
             select coalesce(municipality_code, 'unknown') as municipality_code,
                    count(*) filter (where settled)::int as calls,
                    count(*) filter (where settled and answered_at is not null)::int as answered,
-                   count(*) filter (where settled and answered_at is not null and answered_at - queued_at <= @target)::int as within_target,
+                   count(*) filter (where settled and answered_at is not null and {AnsweredInTime})::int as within_target,
                    count(*) filter (where settled and state = 'abandoned')::int as abandoned,
                    count(*) filter (where settled and state = 'abandoned' and {ShortWait})::int as short_abandoned,
                    coalesce(array_agg(id) filter (where not settled), array[]::uuid[]) as open
@@ -149,7 +153,7 @@ public sealed class TodayCounts(IOptions<RoutingOptions> options)
         var rows = (await conn.QueryAsync<AdvanceRow>(new CommandDefinition(Sql, new
         {
             from = remembered.Until, to, open = remembered.Open,
-            target = options.Value.ServiceLevelTarget, shortAbandonSeconds = (int)options.Value.ShortAbandon.TotalSeconds,
+            targetSeconds = serviceLevel.Value.TargetSeconds, shortAbandonSeconds = serviceLevel.Value.ShortAbandonSeconds,
         }, cancellationToken: ct))).ToList();
         var settled = rows.Select(r => new TodayInMunicipality(r.MunicipalityCode, r.Calls, r.Answered, r.WithinTarget, r.Abandoned, r.ShortAbandoned));
         return remembered with

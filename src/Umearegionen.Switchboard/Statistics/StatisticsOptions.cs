@@ -6,13 +6,7 @@ public sealed class StatisticsOptions
 {
     public const string Section = "Statistics";
 
-    /// <summary>Service level: answered within this time counts as answered in time (whole seconds).</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
-    public TimeSpan ServiceLevelTarget { get; set; } = TimeSpan.FromSeconds(20);
-
-    /// <summary>Callers who hang up after at most this long are short abandons, left out of the service level.</summary>
-    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
-    public TimeSpan ShortAbandon { get; set; } = TimeSpan.FromSeconds(5);
+    // The service level's target and short abandons: Platform/ServiceLevel.cs, shared with the live view.
 
     /// <summary>A caller calling again within this time after a transfer makes the transfer a bounce-back.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]

@@ -1,3 +1,4 @@
+using Umearegionen.Switchboard.Platform;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -14,7 +15,7 @@ public sealed record Summary(
     IReadOnlyList<string> NotCaptured);
 
 /// <summary>Builds a summary: the period, the period before it, and the rows of the chosen slice.</summary>
-public sealed class Summaries(NpgsqlDataSource dataSource, IOptions<StatisticsOptions> options, TimeProvider clock)
+public sealed class Summaries(NpgsqlDataSource dataSource, IOptions<StatisticsOptions> options, IOptions<ServiceLevelOptions> serviceLevel, TimeProvider clock)
 {
     private static readonly string[] WeekdayNames = ["", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
 
@@ -26,11 +27,11 @@ public sealed class Summaries(NpgsqlDataSource dataSource, IOptions<StatisticsOp
         await using var conn = await dataSource.OpenConnectionAsync(ct);
         await RollupFlush.FlushAsync(conn, ct);
 
-        var total = await SummaryQueries.CountsAsync(conn, period, Dimensions.None, municipality, settings, ct);
-        var previousTotal = await SummaryQueries.CountsAsync(conn, previousPeriod, Dimensions.None, municipality, settings, ct);
-        var rows = by == Dimensions.None ? [] : await SummaryQueries.CountsAsync(conn, period, by, municipality, settings, ct);
+        var total = await SummaryQueries.CountsAsync(conn, period, Dimensions.None, municipality, serviceLevel.Value, ct);
+        var previousTotal = await SummaryQueries.CountsAsync(conn, previousPeriod, Dimensions.None, municipality, serviceLevel.Value, ct);
+        var rows = by == Dimensions.None ? [] : await SummaryQueries.CountsAsync(conn, period, by, municipality, serviceLevel.Value, ct);
         var previousRows = by != Dimensions.None && Dimensions.ComparesRowByRow(by)
-            ? (await SummaryQueries.CountsAsync(conn, previousPeriod, by, municipality, settings, ct)).ToDictionary(r => r.Key, StringComparer.Ordinal)
+            ? (await SummaryQueries.CountsAsync(conn, previousPeriod, by, municipality, serviceLevel.Value, ct)).ToDictionary(r => r.Key, StringComparer.Ordinal)
             : new Dictionary<string, MetricCounts>(StringComparer.Ordinal);
 
         // Operators answer every municipality's calls, so occupancy is a figure of the whole switchboard.
@@ -68,7 +69,7 @@ public sealed class Summaries(NpgsqlDataSource dataSource, IOptions<StatisticsOp
 
         return new Summary(
             period.From, period.To, previousPeriod.From, previousPeriod.To, by, municipality,
-            new SummarySettings((int)settings.ServiceLevelTarget.TotalSeconds, (int)settings.ShortAbandon.TotalSeconds,
+            new SummarySettings(serviceLevel.Value.TargetSeconds, serviceLevel.Value.ShortAbandonSeconds,
                 (int)settings.BounceBackWindow.TotalSeconds, "Europe/Stockholm"),
             Metrics.From(total.FirstOrDefault() ?? MetricCounts.Empty(""), occupancy),
             Metrics.From(previousTotal.FirstOrDefault() ?? MetricCounts.Empty(""), previousOccupancy),

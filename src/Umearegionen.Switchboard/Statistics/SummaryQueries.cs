@@ -1,3 +1,4 @@
+using Umearegionen.Switchboard.Platform;
 using System.Collections.Concurrent;
 using Dapper;
 using Npgsql;
@@ -202,7 +203,7 @@ public static class SummaryQueries
     }
 
     public static async Task<IReadOnlyList<MetricCounts>> CountsAsync(
-        NpgsqlConnection conn, StatisticsPeriod period, string by, string? municipality, StatisticsOptions options,
+        NpgsqlConnection conn, StatisticsPeriod period, string by, string? municipality, ServiceLevelOptions serviceLevel,
         CancellationToken ct, bool forceFacts = false)
     {
         var source = forceFacts ? Dimensions.Source.Facts : Dimensions.SourceOf(by);
@@ -216,8 +217,8 @@ public static class SummaryQueries
         var rows = await conn.QueryAsync<MetricCounts>(new CommandDefinition(sql, new
         {
             from = period.From, to = period.To, municipality, dimension = Dimensions.SliceDimension(by), monthsFrom, monthsTo,
-            target = (int)options.ServiceLevelTarget.TotalSeconds,
-            shortAbandon = (int)options.ShortAbandon.TotalSeconds,
+            target = serviceLevel.TargetSeconds,
+            shortAbandon = serviceLevel.ShortAbandonSeconds,
         }, cancellationToken: ct));
         return rows.AsList();
     }

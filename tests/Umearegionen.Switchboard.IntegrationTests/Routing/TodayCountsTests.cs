@@ -1,3 +1,4 @@
+using Umearegionen.Switchboard.Platform;
 using Dapper;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -16,6 +17,7 @@ public sealed class TodayCountsApp : SwitchboardApp;
 public sealed class TodayCountsTests(TodayCountsApp app) : IClassFixture<TodayCountsApp>
 {
     private static readonly RoutingOptions Options = new();
+    private static readonly ServiceLevelOptions ServiceLevel = new();
 
     // Noon in Stockholm on a day of its own per test, so the tests never count each other's calls.
     private static DateTimeOffset Noon(int day) => new(2031, 3, day, 11, 0, 0, TimeSpan.Zero);
@@ -24,7 +26,7 @@ public sealed class TodayCountsTests(TodayCountsApp app) : IClassFixture<TodayCo
     public async Task EveryReadEqualsCountingTheWholeDayAsCallsAreAnsweredAbandonedAndAdded()
     {
         var t = Noon(3);
-        var counts = new TodayCounts(Microsoft.Extensions.Options.Options.Create(Options));
+        var counts = new TodayCounts(Microsoft.Extensions.Options.Options.Create(ServiceLevel));
         await using var conn = await OpenAsync();
         await InsertAsync(conn, t.AddDays(-1), "2480", "completed", answeredAfter: 5);         // yesterday: not today
         await InsertAsync(conn, t.AddMinutes(-50), "2480", "completed", answeredAfter: 10);   // answered in time
@@ -51,7 +53,7 @@ public sealed class TodayCountsTests(TodayCountsApp app) : IClassFixture<TodayCo
     public async Task ACallWrittenIntoThePastOutsideTheServiceShowsAfterTheNextRecount()
     {
         var t = Noon(4);
-        var counts = new TodayCounts(Microsoft.Extensions.Options.Options.Create(Options));
+        var counts = new TodayCounts(Microsoft.Extensions.Options.Options.Create(ServiceLevel));
         await using var conn = await OpenAsync();
         await InsertAsync(conn, t.AddMinutes(-30), "2480", "completed", answeredAfter: 4);
         await AssertSameAsWholeDayAsync(conn, counts, t);
@@ -68,7 +70,7 @@ public sealed class TodayCountsTests(TodayCountsApp app) : IClassFixture<TodayCo
     public async Task AtMidnightTheCountsStartAgain()
     {
         var t = Noon(5);
-        var counts = new TodayCounts(Microsoft.Extensions.Options.Options.Create(Options));
+        var counts = new TodayCounts(Microsoft.Extensions.Options.Options.Create(ServiceLevel));
         await using var conn = await OpenAsync();
         await InsertAsync(conn, t.AddMinutes(-30), "2480", "completed", answeredAfter: 4);
         await AssertSameAsWholeDayAsync(conn, counts, t);
@@ -92,12 +94,12 @@ public sealed class TodayCountsTests(TodayCountsApp app) : IClassFixture<TodayCo
         }
 
         await using var conn = await OpenAsync();
-        var counts = new TodayCounts(Microsoft.Extensions.Options.Options.Create(Options));
+        var counts = new TodayCounts(Microsoft.Extensions.Options.Options.Create(ServiceLevel));
         var live = (await counts.ReadAsync(conn, t, DayStart(t), CancellationToken.None)).Single(m => m.MunicipalityCode == "2460");
         await Switchboard.Statistics.RollupFlush.FlushAsync(conn, CancellationToken.None);
         var day = new DateOnly(2031, 3, 1);
         var statistics = (await Switchboard.Statistics.SummaryQueries.CountsAsync(conn, new Switchboard.Statistics.StatisticsPeriod(day, day),
-            Switchboard.Statistics.Dimensions.Municipality, null, new Switchboard.Statistics.StatisticsOptions(), CancellationToken.None)).Single(r => r.Key == "2460");
+            Switchboard.Statistics.Dimensions.Municipality, null, ServiceLevel, CancellationToken.None)).Single(r => r.Key == "2460");
 
         // 2, 5 and 5.9 s are short abandons: at most 5 s in whole seconds, truncated.
         Assert.Equal((5, 3), (live.Abandoned, live.ShortAbandoned));
@@ -118,7 +120,7 @@ public sealed class TodayCountsTests(TodayCountsApp app) : IClassFixture<TodayCo
         const string WholeDay = """
             select coalesce(municipality_code, 'unknown') as municipality_code, count(*)::int as calls,
                    count(*) filter (where answered_at is not null)::int as answered,
-                   count(*) filter (where answered_at is not null and answered_at - queued_at <= @target)::int as within_target,
+                   count(*) filter (where answered_at is not null and floor(extract(epoch from answered_at - queued_at)) <= @target)::int as within_target,
                    count(*) filter (where state = 'abandoned')::int as abandoned,
                    count(*) filter (where state = 'abandoned'
                                       and floor(extract(epoch from coalesce(completed_at, caller_left_at) - queued_at)) <= @shortAbandon)::int as short_abandoned
@@ -128,7 +130,7 @@ public sealed class TodayCountsTests(TodayCountsApp app) : IClassFixture<TodayCo
         var dayStart = DayStart(now);
         var expected = (await conn.QueryAsync<TodayInMunicipality>(WholeDay, new
         {
-            dayStart, dayEnd = dayStart.AddDays(1), target = Options.ServiceLevelTarget, shortAbandon = (int)Options.ShortAbandon.TotalSeconds,
+            dayStart, dayEnd = dayStart.AddDays(1), target = ServiceLevel.TargetSeconds, shortAbandon = ServiceLevel.ShortAbandonSeconds,
         })).ToList();
 
         var read = await counts.ReadAsync(conn, now, dayStart, CancellationToken.None);

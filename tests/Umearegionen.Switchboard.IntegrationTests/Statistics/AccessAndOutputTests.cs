@@ -204,8 +204,8 @@ public sealed class AccessAndOutputTests(StatisticsApp app) : IClassFixture<Stat
         await using var conn = await app.Service<NpgsqlDataSource>().OpenConnectionAsync();
         foreach (var by in new[] { Dimensions.None, Dimensions.Municipality, Dimensions.Day, Dimensions.Month })
         {
-            var rollup = await SummaryQueries.CountsAsync(conn, period, by, null, options, default);
-            var facts = await SummaryQueries.CountsAsync(conn, period, by, null, options, default, forceFacts: true);
+            var rollup = await SummaryQueries.CountsAsync(conn, period, by, null, new Umearegionen.Switchboard.Platform.ServiceLevelOptions(), default);
+            var facts = await SummaryQueries.CountsAsync(conn, period, by, null, new Umearegionen.Switchboard.Platform.ServiceLevelOptions(), default, forceFacts: true);
             Assert.NotEmpty(rollup);
             Assert.Equal(facts, rollup);
         }

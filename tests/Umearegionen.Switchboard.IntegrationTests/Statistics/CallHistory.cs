@@ -124,8 +124,8 @@ public class StatisticsApp : SwitchboardApp
 {
     protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
     {
-        ["Statistics:ServiceLevelTarget"] = "00:00:20",
-        ["Statistics:ShortAbandon"] = "00:00:05",
+        ["ServiceLevel:Target"] = "00:00:20",
+        ["ServiceLevel:ShortAbandon"] = "00:00:05",
         ["Statistics:BounceBackWindow"] = "00:10:00",
         ["Statistics:MaxRangeDays"] = "731",
         ["Statistics:CostKey:FixedPerMunicipality"] = "10000",

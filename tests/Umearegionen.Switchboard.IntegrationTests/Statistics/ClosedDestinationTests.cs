@@ -167,8 +167,8 @@ public sealed class ClosedDestinationTests(StatisticsApp app) : IClassFixture<St
             {
                 foreach (var by in slices)
                 {
-                    var rollup = await SummaryQueries.CountsAsync(conn, period, by, municipality, options, default);
-                    var facts = await SummaryQueries.CountsAsync(conn, period, by, municipality, options, default, forceFacts: true);
+                    var rollup = await SummaryQueries.CountsAsync(conn, period, by, municipality, new Umearegionen.Switchboard.Platform.ServiceLevelOptions(), default);
+                    var facts = await SummaryQueries.CountsAsync(conn, period, by, municipality, new Umearegionen.Switchboard.Platform.ServiceLevelOptions(), default, forceFacts: true);
                     Assert.NotEmpty(rollup);
                     Assert.True(facts.SequenceEqual(rollup), $"{by} {municipality} {period}: the rollup and the facts differ");
                 }

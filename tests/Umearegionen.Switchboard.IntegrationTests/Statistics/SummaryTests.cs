@@ -93,8 +93,8 @@ public sealed class SummaryTests(StatisticsApp app) : IClassFixture<StatisticsAp
         await RollupFlush.FlushAsync(conn, default);
         foreach (var by in new[] { "wrapUpCategory", "municipality,wrapUpCategory", "wrapUpCategory,month", "unit,wrapUpCategory" })
         {
-            var fromRollup = await SummaryQueries.CountsAsync(conn, period, by, null, new StatisticsOptions(), default);
-            var fromFacts = await SummaryQueries.CountsAsync(conn, period, by, null, new StatisticsOptions(), default, forceFacts: true);
+            var fromRollup = await SummaryQueries.CountsAsync(conn, period, by, null, new Umearegionen.Switchboard.Platform.ServiceLevelOptions(), default);
+            var fromFacts = await SummaryQueries.CountsAsync(conn, period, by, null, new Umearegionen.Switchboard.Platform.ServiceLevelOptions(), default, forceFacts: true);
             Assert.NotEmpty(fromRollup);
             Assert.Equal(fromFacts, fromRollup);
         }
