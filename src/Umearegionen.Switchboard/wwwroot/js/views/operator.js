@@ -79,6 +79,9 @@ export default {
       if (me) showMe(me);
     }
     function showMe(me) {
+      // An answer and a push can cross on the way (a call's end pushes "available" while the operator already
+      // pressed Offline): a state from before the status shown is stale and is not shown.
+      if (me && state.me && new Date(me.statusChangedAt) < new Date(state.me.statusChangedAt)) return;
       state.me = me;
       for (const b of statusButtons) b.setAttribute('aria-pressed', String(b.dataset.status === me?.status));
       showStatus();
