@@ -190,6 +190,8 @@ public sealed class OperatorWorkspaceDefectsTests(BrowserApp app) : IClassFixtur
         await page.Keyboard.PressAsync("b");
         await page.Keyboard.PressAsync("Enter");
         await Assertions.Expect(page.Locator("#op-message")).ToHaveTextAsync("Samtalet avslutades som besvarat.");
+        // The page has taken in the call's end (no longer "I samtal") before the operator leaves.
+        await Assertions.Expect(page.Locator("#my-status")).ToHaveTextAsync("Din status: Tillgänglig");
         await page.Keyboard.PressAsync("4");
         await Assertions.Expect(page.Locator("#my-status")).ToHaveTextAsync("Din status: Offline");
         var telephony = await app.TelephonyClientAsync();
