@@ -15,6 +15,11 @@ public class BrowserApp : SwitchboardApp
 
     private IPlaywright? _playwright;
 
+    // Expectations wait up to 15 s, not Playwright's 5: in a full run, two cores serve every test class's
+    // service and browser at once, and a page can take seconds to show what it will show. One that never
+    // comes still fails.
+    static BrowserApp() => Assertions.SetDefaultExpectTimeout(15_000);
+
     public BrowserApp() => UseKestrel(0);
 
     public IBrowser Browser { get; private set; } = null!;
