@@ -199,6 +199,9 @@ export function finishForm({ invoke, tryInvoke, report, onDone, onCall }) {
     setCall(next) {
       const changed = next?.id !== call?.id;
       call = next;
+      // The form of a call that ended leaves the focus at once: a field still focused while the browser gets round
+      // to it would take the operator's next key (4 for Offline) as typing.
+      if (!call && element.contains(document.activeElement)) document.activeElement.blur();
       element.hidden = !call;
       if (call && changed) open(destination ? 'transfer' : kind, 'none');
       else if (call && kind === 'transfer') form.querySelector('#f-destination')?.replaceChildren(destinationText());
