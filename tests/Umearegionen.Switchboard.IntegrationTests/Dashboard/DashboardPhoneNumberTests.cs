@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using Umearegionen.Switchboard.IntegrationTests.Infrastructure;
-
 namespace Umearegionen.Switchboard.IntegrationTests.Dashboard;
 
 /// <summary>
@@ -12,18 +9,7 @@ public sealed class DashboardPhoneNumberTests
     [Fact]
     public async Task NumbersReadInTheSwedishNationalFormAndForeignOnesAsGiven()
     {
-        var root = TestPostgres.RepositoryRoot();
-        var start = new ProcessStartInfo("node", ["--test", Path.Combine(root, "tests", "Umearegionen.Switchboard.IntegrationTests", "Dashboard", "phone.test.mjs")])
-        {
-            RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = root,
-            Environment = { ["SWITCHBOARD_WWWROOT"] = Path.Combine(root, "src", "Umearegionen.Switchboard", "wwwroot") },
-        };
-        using var node = Process.Start(start)!;
-        var output = node.StandardOutput.ReadToEndAsync();
-        var errors = node.StandardError.ReadToEndAsync();
-        await node.WaitForExitAsync();
-        Assert.True(node.ExitCode == 0, $"node --test failed:\n{await output}\n{await errors}");
-        Assert.Contains("# fail 0", await output, StringComparison.Ordinal);
-        Assert.Contains("# pass 4", await output, StringComparison.Ordinal);
+        var output = await NodeTestRunner.RunAsync("phone.test.mjs");
+        Assert.Contains("# pass 4", output, StringComparison.Ordinal);
     }
 }
