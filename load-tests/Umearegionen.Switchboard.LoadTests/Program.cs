@@ -1,7 +1,7 @@
 using Umearegionen.Switchboard.LoadTests;
 using Umearegionen.Switchboard.LoadTests.Harness;
 
-// The load generator (README "Load tests"; docs/performance.md, "The load scenarios"). Either starts the service itself:
+// The load generator (docs/load-tests.md; docs/performance.md, "The load scenarios"). Either starts the service itself:
 //   --scenario load-tests/scenarios/ordinary.json --service-dll <dll> --pg-admin <conn> --pg-dir <dir> --repo-root <dir>
 // or targets a running one (no service faults then):
 //   --scenario ... --url http://127.0.0.1:5080 --api-key <key> --admin-user <u> --admin-password <p> [--connection-string <conn>]
