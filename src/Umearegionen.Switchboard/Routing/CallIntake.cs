@@ -11,6 +11,67 @@ public sealed class CallIntake(
     NpgsqlDataSource dataSource, TimeProvider clock, IOptions<RoutingOptions> options, Dispatcher dispatcher,
     Instructions instructions, RoutingNotifier notifier, NoticeBoard notices, ILogger<CallIntake> logger)
 {
+    // One statement: the call, its first event, the offer when there is a free operator, and (on a
+    // retry) the call already stored.
+    // The operator is chosen as RoutingPolicy.Assign would in a round: the free main-team operators
+    // in the order of idle longest, the first of them left to the calls already waiting (the next
+    // round offers those), and the cover team left to the dispatcher, after the threshold. So a new
+    // call never takes the operator a waiting call would get.
+    // The operator's row is locked, skipping any that another intake or the dispatcher holds, and
+    // only if its count of assignments (0302) is still the one read: PostgreSQL checks the lock's
+    // condition again on the newest version of a row changed since the read, while `cand` keeps
+    // what was read. An offer made meanwhile to the operator therefore rules them out, and a call
+    // that finds no one is queued for the dispatcher.
+    private static readonly string ReceiveSql = $"""
+        with cand as materialized (
+            select o.account_id, o.assignments, o.idle_since
+            from operators o
+            where @offerOnArrival
+              and o.team = 'main' and o.status = 'available' and o.disconnected_at is null
+              and not exists (select 1 from calls where platform_call_id = @platformCallId)
+              and o.account_id not in ({BusyOperators.Ids})
+              and {ActiveOperatorAccount.Condition}
+            order by o.idle_since, o.account_id
+            offset (select count(*) from calls where state = 'queued')
+        ), free as (
+            select l.account_id
+            from operators l join cand on cand.account_id = l.account_id
+            where l.assignments = cand.assignments and l.status = 'available' and l.disconnected_at is null
+            order by cand.idle_since, cand.account_id
+            limit 1
+            for update of l skip locked
+        ), op as (
+            update operators o set assignments = o.assignments + 1
+            from free
+            where o.account_id = free.account_id
+            returning o.account_id
+        ), c as (
+            insert into calls (id, platform_call_id, caller_number, dialled_number, municipality_code, menu_topic,
+                               priority, state, queued_at, offered_to, offered_at, offer_expires_at)
+            select @id, @platformCallId, @caller, @dialled,
+                   (select municipality_code from dialled_numbers where number = @dialled),
+                   @topic, @priority, case when op.account_id is null then 'queued' else 'offered' end, @now,
+                   op.account_id, case when op.account_id is not null then @now end,
+                   case when op.account_id is not null then @expires end
+            from (values (1)) one (x) left join op on true
+            on conflict (platform_call_id) do nothing
+            returning {CallRow.Columns}
+        ), e as (
+            insert into call_events (call_id, type, platform_event_id, occurred_at, actor_id, data)
+            select c.id, ev.type, ev.platform_event_id, @now, ev.actor_id, ev.data
+            from c cross join lateral (values
+                (1, 'received', 'received', 'telephony',
+                 jsonb_build_object('dialledNumber', @dialled::text, 'menuTopic', @topic::text, 'priority', @priority)),
+                (2, 'offered', null, 'intake', {CallSql.OfferedData})
+            ) as ev (n, type, platform_event_id, actor_id, data)
+            where ev.n = 1 or c.state = 'offered'
+            order by ev.n
+        ), {CallSql.Offer("c where state = 'offered'")}
+        select {CallRow.Columns}, true as created from c
+        union all
+        select {CallRow.Columns}, false from calls where platform_call_id = @platformCallId
+        """;
+
     /// <summary>
     /// Stores a new call and, when a main-team operator is free beyond those the calls already waiting
     /// will get, offers it to them in the same statement: such a call does not wait for the
@@ -20,73 +81,6 @@ public sealed class CallIntake(
     /// </summary>
     public async Task<Intake> ReceiveAsync(NewCallReport report, CancellationToken ct)
     {
-        // One statement: the call, its first event, the offer when there is a free operator, and (on a
-        // retry) the call already stored.
-        // The operator is chosen as RoutingPolicy.Assign would in a round: the free main-team operators
-        // in the order of idle longest, the first of them left to the calls already waiting (the next
-        // round offers those), and the cover team left to the dispatcher, after the threshold. So a new
-        // call never takes the operator a waiting call would get.
-        // The operator's row is locked, skipping any that another intake or the dispatcher holds, and
-        // only if its count of assignments (0302) is still the one read: PostgreSQL checks the lock's
-        // condition again on the newest version of a row changed since the read, while `cand` keeps
-        // what was read. An offer made meanwhile to the operator therefore rules them out, and a call
-        // that finds no one is queued for the dispatcher.
-        const string Sql = $"""
-            with cand as materialized (
-                select o.account_id, o.assignments, o.idle_since
-                from operators o
-                where @offerOnArrival
-                  and o.team = 'main' and o.status = 'available' and o.disconnected_at is null
-                  and not exists (select 1 from calls where platform_call_id = @platformCallId)
-                  and o.account_id not in ({BusyOperators.Ids})
-                  and {ActiveOperatorAccount.Condition}
-                order by o.idle_since, o.account_id
-                offset (select count(*) from calls where state = 'queued')
-            ), free as (
-                select l.account_id
-                from operators l join cand on cand.account_id = l.account_id
-                where l.assignments = cand.assignments and l.status = 'available' and l.disconnected_at is null
-                order by cand.idle_since, cand.account_id
-                limit 1
-                for update of l skip locked
-            ), op as (
-                update operators o set assignments = o.assignments + 1
-                from free
-                where o.account_id = free.account_id
-                returning o.account_id
-            ), c as (
-                insert into calls (id, platform_call_id, caller_number, dialled_number, municipality_code, menu_topic,
-                                   priority, state, queued_at, offered_to, offered_at, offer_expires_at)
-                select @id, @platformCallId, @caller, @dialled,
-                       (select municipality_code from dialled_numbers where number = @dialled),
-                       @topic, @priority, case when op.account_id is null then 'queued' else 'offered' end, @now,
-                       op.account_id, case when op.account_id is not null then @now end,
-                       case when op.account_id is not null then @expires end
-                from (values (1)) one (x) left join op on true
-                on conflict (platform_call_id) do nothing
-                returning {CallRow.Columns}
-            ), e as (
-                insert into call_events (call_id, type, platform_event_id, occurred_at, actor_id, data)
-                select c.id, ev.type, ev.platform_event_id, @now, ev.actor_id, ev.data
-                from c cross join lateral (values
-                    (1, 'received', 'received', 'telephony',
-                     jsonb_build_object('dialledNumber', @dialled::text, 'menuTopic', @topic::text, 'priority', @priority)),
-                    (2, 'offered', null, 'intake', jsonb_build_object('operatorId', c.offered_to, 'expiresAt', @expires))
-                ) as ev (n, type, platform_event_id, actor_id, data)
-                where ev.n = 1 or c.state = 'offered'
-                order by ev.n
-            ), o as (
-                insert into offers (call_id, operator_id, offered_at, expires_at)
-                select id, offered_to, @now, @expires from c where state = 'offered'
-            ), i as (
-                insert into telephony_instructions (call_id, platform_call_id, kind, payload, created_at)
-                select id, platform_call_id, 'ring_operator', jsonb_build_object('operatorId', offered_to), @now
-                from c where state = 'offered'
-            )
-            select {CallRow.Columns}, true as created from c
-            union all
-            select {CallRow.Columns}, false from calls where platform_call_id = @platformCallId
-            """;
         // The clock is read once the connection is held: the call's row is committed within this one
         // statement of its queued_at, which the manager's figures rely on (TodayCounts).
         await using var conn = await dataSource.OpenConnectionAsync(ct);
@@ -104,7 +98,7 @@ public sealed class CallIntake(
             offerOnArrival = options.Value.OfferOnArrival,
         };
         var row = (await conn.QueryAsync<CallRow, CreatedColumn, (CallRow Call, bool Created)>(
-            new CommandDefinition(Sql, args, cancellationToken: ct), (call, flag) => (call, flag.Created), splitOn: "created"))
+            new CommandDefinition(ReceiveSql, args, cancellationToken: ct), (call, flag) => (call, flag.Created), splitOn: "created"))
             .FirstOrDefault();
         // A concurrent retry inserted the call after this statement's snapshot: read it now.
         if (row.Call is null)
@@ -149,50 +143,44 @@ public sealed class CallIntake(
         .. stored.Priority != priority ? ["priority"] : Array.Empty<string>(),
     ];
 
+    // One statement: lock the call, record the event unless it is a retry, and apply it. The
+    // call as it was before the event comes back, only when the event was new.
+    // The caller hung up: while waiting or being offered the call is abandoned (an operator whose
+    // phone rings is told to stop: stop_ringing); while with an operator it stays theirs until they
+    // record how it ended.
+    private static readonly string RecordEventSql = $"""
+        with prev as (
+            select {CallRow.Columns} from calls where platform_call_id = @platformCallId for update
+        ), ins as (
+            insert into call_events (call_id, type, platform_event_id, occurred_at, actor_id, data)
+            select id, @type, @eventId, @at, 'telephony', null from prev
+            on conflict (call_id, platform_event_id) where platform_event_id is not null do nothing
+            returning call_id
+        ), upd as (
+            update calls set
+                state = case when calls.state in ('queued', 'offered') then 'abandoned' else calls.state end,
+                outcome = case when calls.state in ('queued', 'offered') then 'abandoned' else calls.outcome end,
+                completed_at = case when calls.state in ('queued', 'offered') then @at else calls.completed_at end,
+                offered_to = case when calls.state = 'offered' then null else calls.offered_to end,
+                offered_at = case when calls.state = 'offered' then null else calls.offered_at end,
+                offer_expires_at = case when calls.state = 'offered' then null else calls.offer_expires_at end,
+                caller_left_at = coalesce(calls.caller_left_at, @at),
+                version = calls.version + 1
+            from ins
+            where calls.id = ins.call_id and @ended
+            returning calls.id
+        ), {CallSql.ResolveOffer("'withdrawn'", from: "upd")},
+        {CallSql.Instruct("stop_ringing", "offered_to", from: "prev join upd using (id) where prev.state = 'offered'")}
+        select {CallRow.Columns} from prev where exists (select 1 from ins)
+        """;
+
     /// <summary>Records a platform event once; null when the call is unknown.</summary>
     public async Task<EventReceipt?> RecordEventAsync(string platformCallId, CallEventReport report, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
         var at = report.OccurredAt ?? now;
-        // One statement: lock the call, record the event unless it is a retry, and apply it. The
-        // call as it was before the event comes back, only when the event was new.
-        // The caller hung up: while waiting or being offered the call is abandoned (an operator whose
-        // phone rings is told to stop: stop_ringing); while with an operator it stays theirs until they
-        // record how it ended.
-        const string Sql = $"""
-            with prev as (
-                select {CallRow.Columns} from calls where platform_call_id = @platformCallId for update
-            ), ins as (
-                insert into call_events (call_id, type, platform_event_id, occurred_at, actor_id, data)
-                select id, @type, @eventId, @at, 'telephony', null from prev
-                on conflict (call_id, platform_event_id) where platform_event_id is not null do nothing
-                returning call_id
-            ), upd as (
-                update calls set
-                    state = case when calls.state in ('queued', 'offered') then 'abandoned' else calls.state end,
-                    outcome = case when calls.state in ('queued', 'offered') then 'abandoned' else calls.outcome end,
-                    completed_at = case when calls.state in ('queued', 'offered') then @at else calls.completed_at end,
-                    offered_to = case when calls.state = 'offered' then null else calls.offered_to end,
-                    offered_at = case when calls.state = 'offered' then null else calls.offered_at end,
-                    offer_expires_at = case when calls.state = 'offered' then null else calls.offer_expires_at end,
-                    caller_left_at = coalesce(calls.caller_left_at, @at),
-                    version = calls.version + 1
-                from ins
-                where calls.id = ins.call_id and @ended
-                returning calls.id
-            ), off as (
-                update offers set resolution = 'withdrawn', resolved_at = @now
-                from upd where offers.call_id = upd.id and offers.resolution is null
-            ), stop as (
-                insert into telephony_instructions (call_id, platform_call_id, kind, payload, created_at)
-                select prev.id, prev.platform_call_id, 'stop_ringing', jsonb_build_object('operatorId', prev.offered_to), @now
-                from prev join upd on upd.id = prev.id
-                where prev.state = 'offered'
-            )
-            select {CallRow.Columns} from prev where exists (select 1 from ins)
-            """;
         await using var conn = await dataSource.OpenConnectionAsync(ct);
-        var call = await conn.QuerySingleOrDefaultAsync<CallRow>(new CommandDefinition(Sql, new
+        var call = await conn.QuerySingleOrDefaultAsync<CallRow>(new CommandDefinition(RecordEventSql, new
         {
             platformCallId, type = "platform_" + report.Type, eventId = report.EventId, at, now,
             ended = report.Type == PlatformEventTypes.Ended,

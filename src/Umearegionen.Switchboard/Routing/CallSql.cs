@@ -1,0 +1,91 @@
+namespace Umearegionen.Switchboard.Routing;
+
+/// <summary>
+/// The pieces of SQL that go with a change of a call's state, each written once (docs/architecture.md,
+/// "The life of a call"): record the call's event, instruct the platform, make an offer, return an
+/// offer to the queue. Each builds one data-modifying CTE, named as below, that a routing statement
+/// writes after its own change of the call (<c>with c as (update calls … returning …), {fragment}, …</c>),
+/// so a step stays one statement and one round trip. The statements keep their text in
+/// <c>static readonly</c> fields, built once.
+/// <para>
+/// The arguments are SQL text written in the code (an expression, a column, a parameter such as
+/// <c>@me</c>), never a value: values go in as parameters. Every fragment reads <c>@now</c>; the
+/// source (<c>from</c>, by default the statement's CTE <c>c</c>) gives the call's <c>id</c> and
+/// <c>platform_call_id</c>, and may carry its own condition (<c>"c where state = 'offered'"</c>).
+/// </para>
+/// </summary>
+internal static class CallSql
+{
+    /// <summary>The head of an insert of one event into the call's history.</summary>
+    public const string InsertEvent = "insert into call_events (call_id, type, occurred_at, actor_id, data)";
+
+    /// <summary>
+    /// <c>e</c>: one <c>call_events</c> row per row of <paramref name="from"/>, at <c>@now</c>.
+    /// <paramref name="type"/>, <paramref name="actor"/> (text: an account id as <c>@me::text</c>, or a
+    /// part of the service such as <c>'sweeper'</c>) and <paramref name="data"/> (jsonb or null) are SQL.
+    /// </summary>
+    public static string Event(string type, string actor, string data = "null", string from = "c") => $"""
+        e as (
+            {InsertEvent}
+            select id, {type}, @now, {actor}, {data} from {from}
+        )
+        """;
+
+    /// <summary>
+    /// <c>i</c>: one instruction to the platform (<c>telephony_instructions</c>, docs/telephony.md) per
+    /// row of <paramref name="from"/>, of <paramref name="kind"/>, with the payload
+    /// <c>{"operatorId": <paramref name="operatorId"/>, …}</c>; <paramref name="payload"/> adds pairs
+    /// to it (<c>", 'mode', @mode::text"</c>).
+    /// </summary>
+    public static string Instruct(string kind, string operatorId, string payload = "", string from = "c") => $"""
+        i as (
+            insert into telephony_instructions (call_id, platform_call_id, kind, payload, created_at)
+            select id, platform_call_id, '{kind}', jsonb_build_object('operatorId', {operatorId}{payload}), @now from {from}
+        )
+        """;
+
+    /// <summary>
+    /// <c>o</c>: the call's open offer (the <c>offers</c> row not yet resolved) resolved at <c>@now</c>
+    /// as <paramref name="resolution"/> ('accepted', 'declined', 'timed_out', 'withdrawn'), for each
+    /// call of <paramref name="from"/>, a CTE with the call's <c>id</c>.
+    /// </summary>
+    public static string ResolveOffer(string resolution, string from = "c") => $"""
+        o as (
+            update offers set resolution = {resolution}, resolved_at = @now
+            from {from} where offers.call_id = {from}.id and offers.resolution is null
+        )
+        """;
+
+    /// <summary>The event data of an offer: to whom, and until when (<c>@expires</c>).</summary>
+    public const string OfferedData = "jsonb_build_object('operatorId', offered_to, 'expiresAt', @expires)";
+
+    /// <summary>
+    /// Make an offer, for the calls of <paramref name="from"/> just set to <c>offered</c> (their
+    /// <c>offered_to</c> the operator): <c>o</c>, the <c>offers</c> row from <c>@now</c> to
+    /// <c>@expires</c>; <c>i</c>, the platform told to ring the operator. The <c>offered</c> event is
+    /// the statement's own (<c>Event("'offered'", …, OfferedData)</c>), and so is counting the offer on
+    /// the operator's row (<c>assignments + 1</c>, 0302), whose conditions differ between the intake and
+    /// the dispatcher.
+    /// </summary>
+    public static string Offer(string from = "c") => $"""
+        o as (
+            insert into offers (call_id, operator_id, offered_at, expires_at)
+            select id, offered_to, @now, @expires from {from}
+        ), {Instruct("ring_operator", "offered_to", from: from)}
+        """;
+
+    /// <summary>The columns of a call set back to waiting in its place (its <c>queued_at</c> unchanged), for <c>update calls set …</c>.</summary>
+    public const string BackToQueue = """
+        state = 'queued', offered_to = null, offered_at = null, offer_expires_at = null,
+                         version = version + 1
+        """;
+
+    /// <summary>
+    /// Return an offer to the queue, for the calls of <c>c</c> just set back (<see cref="BackToQueue"/>):
+    /// <c>o</c>, the offer resolved as <paramref name="resolution"/>; <c>e</c>, the event
+    /// <paramref name="eventType"/> by <paramref name="actor"/> with <paramref name="data"/>; <c>i</c>,
+    /// the platform told to stop ringing <paramref name="operatorId"/>.
+    /// </summary>
+    public static string ReturnOffer(string resolution, string eventType, string actor, string operatorId, string data = "null") =>
+        $"{ResolveOffer(resolution)}, {Event(eventType, actor, data)}, {Instruct("stop_ringing", operatorId)}";
+}
