@@ -168,6 +168,30 @@ public sealed class Dispatcher(
         return offered;
     }
 
+    // Each offer only if the call is still waiting and the operator still free: a caller may hang
+    // up, an operator pause, or an intake offer its own call to the operator, between the read and
+    // this statement. The operator's count of assignments (0302) must be the one read; the update
+    // takes the operator's row first, then the call's, as the intake and an accept do.
+    private static readonly string OfferSql = $"""
+        with a as (
+            select * from unnest(@calls::uuid[], @operators::uuid[], @seen::bigint[]) as a(call_id, to_operator, seen)
+        ), op as (
+            update operators o set assignments = o.assignments + 1
+            from a
+            where o.account_id = a.to_operator and o.assignments = a.seen
+              and o.status = 'available' and o.disconnected_at is null
+            returning o.account_id
+        ), c as (
+            update calls set state = 'offered', offered_to = a.to_operator, offered_at = @now,
+                             offer_expires_at = @expires, version = version + 1
+            from a join op on op.account_id = a.to_operator
+            where calls.id = a.call_id and calls.state = 'queued'
+            returning {CallRow.Columns}
+        ), {CallSql.Offer()},
+        {CallSql.Event("'offered'", actor: "'dispatcher'", data: CallSql.OfferedData)}
+        select {CallRow.Columns} from c
+        """;
+
     /// <summary>Reads, assigns and offers; says how many were offered and whether calls are left waiting.</summary>
     private async Task<(int Offered, bool CallsLeft)> RoundAsync(NpgsqlConnection conn, DateTimeOffset now, RoutingOptions opts, CancellationToken ct)
     {
@@ -213,38 +237,6 @@ public sealed class Dispatcher(
             return (0, true);
         }
 
-        // Each offer only if the call is still waiting and the operator still free: a caller may hang
-        // up, an operator pause, or an intake offer its own call to the operator, between the read and
-        // this statement. The operator's count of assignments (0302) must be the one read; the update
-        // takes the operator's row first, then the call's, as the intake and an accept do.
-        const string OfferSql = $"""
-            with a as (
-                select * from unnest(@calls::uuid[], @operators::uuid[], @seen::bigint[]) as a(call_id, to_operator, seen)
-            ), op as (
-                update operators o set assignments = o.assignments + 1
-                from a
-                where o.account_id = a.to_operator and o.assignments = a.seen
-                  and o.status = 'available' and o.disconnected_at is null
-                returning o.account_id
-            ), c as (
-                update calls set state = 'offered', offered_to = a.to_operator, offered_at = @now,
-                                 offer_expires_at = @expires, version = version + 1
-                from a join op on op.account_id = a.to_operator
-                where calls.id = a.call_id and calls.state = 'queued'
-                returning {CallRow.Columns}
-            ), o as (
-                insert into offers (call_id, operator_id, offered_at, expires_at)
-                select id, offered_to, @now, @expires from c
-            ), e as (
-                insert into call_events (call_id, type, occurred_at, actor_id, data)
-                select id, 'offered', @now, 'dispatcher', jsonb_build_object('operatorId', offered_to, 'expiresAt', @expires)
-                from c
-            ), i as (
-                insert into telephony_instructions (call_id, platform_call_id, kind, payload, created_at)
-                select id, platform_call_id, 'ring_operator', jsonb_build_object('operatorId', offered_to), @now from c
-            )
-            select {CallRow.Columns} from c
-            """;
         var expires = now + opts.OfferTimeout;
         var offered = (await conn.QueryAsync<CallRow>(new CommandDefinition(OfferSql, new
         {
