@@ -16,47 +16,41 @@ public sealed partial class CallHandling(
     Instructions instructions, NoticeBoard notices, MessageSender messages, Destinations destinations,
     IOptions<RoutingOptions> options, ILogger<CallHandling> logger)
 {
+    // A call picked from the queue counts on the operator's row (0302), which is taken before the
+    // call's as every offer takes it: an offer made to this operator meanwhile from a stale read
+    // then finds the count changed. The accepted offer was counted when it was made. Picking a call
+    // ends the operator's after-call work.
+    private static readonly string AcceptSql = $"""
+        with picked as (
+            update operators set assignments = assignments + 1,
+                status = case when status = 'wrap_up' and after_call_until is not null then 'available' else status end,
+                status_changed_at = case when status = 'wrap_up' and after_call_until is not null then @now else status_changed_at end,
+                after_call_until = null
+            where account_id = @me and exists (select 1 from calls where id = @callId and state = 'queued')
+            returning 1
+        ), c as (
+            update calls set state = 'connected', operator_id = @me, answered_at = @now, offered_to = null,
+                             offered_at = null, offer_expires_at = null, version = version + 1
+            where id = @callId
+              and ((state = 'queued' and exists (select 1 from picked))
+                   or (state = 'offered' and offered_to = @me and offer_expires_at > @now))
+            returning {CallRow.Columns}
+        ), {CallSql.ResolveOffer("'accepted'")},
+        {CallSql.Event("'accepted'", actor: "@me::text")},
+        {CallSql.Instruct("connect", "@me")}
+        select {CallRow.Columns} from c
+        """;
+
     /// <summary>Accepts the call offered to the operator, or picks a waiting call from the queue.</summary>
     /// <param name="connectionId">The hub connection that accepted; the operator's other connections are told the offer ended.</param>
     public async Task<CallView> AcceptAsync(Guid me, Guid callId, CancellationToken ct, string? connectionId = null)
     {
-        // A call picked from the queue counts on the operator's row (0302), which is taken before the
-        // call's as every offer takes it: an offer made to this operator meanwhile from a stale read
-        // then finds the count changed. The accepted offer was counted when it was made. Picking a call
-        // ends the operator's after-call work.
-        const string Sql = $"""
-            with picked as (
-                update operators set assignments = assignments + 1,
-                    status = case when status = 'wrap_up' and after_call_until is not null then 'available' else status end,
-                    status_changed_at = case when status = 'wrap_up' and after_call_until is not null then @now else status_changed_at end,
-                    after_call_until = null
-                where account_id = @me and exists (select 1 from calls where id = @callId and state = 'queued')
-                returning 1
-            ), c as (
-                update calls set state = 'connected', operator_id = @me, answered_at = @now, offered_to = null,
-                                 offered_at = null, offer_expires_at = null, version = version + 1
-                where id = @callId
-                  and ((state = 'queued' and exists (select 1 from picked))
-                       or (state = 'offered' and offered_to = @me and offer_expires_at > @now))
-                returning {CallRow.Columns}
-            ), o as (
-                update offers set resolution = 'accepted', resolved_at = @now
-                from c where offers.call_id = c.id and offers.resolution is null
-            ), e as (
-                insert into call_events (call_id, type, occurred_at, actor_id, data)
-                select id, 'accepted', @now, @me::text, null from c
-            ), i as (
-                insert into telephony_instructions (call_id, platform_call_id, kind, payload, created_at)
-                select id, platform_call_id, 'connect', jsonb_build_object('operatorId', @me), @now from c
-            )
-            select {CallRow.Columns} from c
-            """;
         var now = clock.GetUtcNow();
         await using var conn = await dataSource.OpenConnectionAsync(ct);
         CallRow? row;
         try
         {
-            row = await conn.QuerySingleOrDefaultAsync<CallRow>(new CommandDefinition(Sql, new { me, callId, now }, cancellationToken: ct));
+            row = await conn.QuerySingleOrDefaultAsync<CallRow>(new CommandDefinition(AcceptSql, new { me, callId, now }, cancellationToken: ct));
         }
         catch (PostgresException ex) when (ex is { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: "calls_one_call_per_operator" })
         {
@@ -104,78 +98,61 @@ public sealed partial class CallHandling(
         notifier.Changed();
     }
 
+    private static readonly string ReturnOfferSql = $"""
+        with c as (
+            update calls set {CallSql.BackToQueue}
+            where id = @callId and state = 'offered' and offered_to = @operatorId
+            returning id, platform_call_id
+        ), {CallSql.ReturnOffer("@resolution", "'offer_declined'", actor: "@operatorId::text", operatorId: "@operatorId")},
+        p as (
+            update operators set idle_since = @now from c where operators.account_id = @operatorId
+        )
+        select count(*) from c
+        """;
+
     internal static async Task<bool> ReturnOfferAsync(
         NpgsqlConnection conn, Guid callId, Guid operatorId, string resolution, DateTimeOffset now, CancellationToken ct)
     {
-        const string Sql = """
-            with c as (
-                update calls set state = 'queued', offered_to = null, offered_at = null, offer_expires_at = null,
-                                 version = version + 1
-                where id = @callId and state = 'offered' and offered_to = @operatorId
-                returning id, platform_call_id
-            ), o as (
-                update offers set resolution = @resolution, resolved_at = @now
-                from c where offers.call_id = c.id and offers.resolution is null
-            ), e as (
-                insert into call_events (call_id, type, occurred_at, actor_id, data)
-                select id, 'offer_declined', @now, @operatorId::text, null from c
-            ), i as (
-                insert into telephony_instructions (call_id, platform_call_id, kind, payload, created_at)
-                select id, platform_call_id, 'stop_ringing', jsonb_build_object('operatorId', @operatorId), @now from c
-            ), p as (
-                update operators set idle_since = @now from c where operators.account_id = @operatorId
-            )
-            select count(*) from c
-            """;
-        return await conn.ExecuteScalarAsync<long>(new CommandDefinition(Sql, new { callId, operatorId, resolution, now }, cancellationToken: ct)) > 0;
+        return await conn.ExecuteScalarAsync<long>(new CommandDefinition(ReturnOfferSql, new { callId, operatorId, resolution, now }, cancellationToken: ct)) > 0;
     }
+
+    private static readonly string ConsultSql = $"""
+        with c as (
+            update calls set consultation = @destination::jsonb, version = version + 1
+            where id = @callId and state = 'connected' and operator_id = @me
+            returning {CallRow.Columns}
+        ), {CallSql.Event("'consultation_started'", actor: "@me::text", data: "@destination::jsonb")},
+        {CallSql.Instruct("consult", "@me", payload: ", 'destination', @destination::jsonb")}
+        select {CallRow.Columns} from c
+        """;
 
     /// <summary>Attended transfer, first step: the caller is held while the operator talks to the destination.</summary>
     public async Task<CallView> ConsultAsync(Guid me, ConsultRequest request, CancellationToken ct)
     {
         ValidateDestination(request.Destination);
-        const string Sql = $"""
-            with c as (
-                update calls set consultation = @destination::jsonb, version = version + 1
-                where id = @callId and state = 'connected' and operator_id = @me
-                returning {CallRow.Columns}
-            ), e as (
-                insert into call_events (call_id, type, occurred_at, actor_id, data)
-                select id, 'consultation_started', @now, @me::text, @destination::jsonb from c
-            ), i as (
-                insert into telephony_instructions (call_id, platform_call_id, kind, payload, created_at)
-                select id, platform_call_id, 'consult',
-                       jsonb_build_object('operatorId', @me, 'destination', @destination::jsonb), @now from c
-            )
-            select {CallRow.Columns} from c
-            """;
         await using var conn = await dataSource.OpenConnectionAsync(ct);
         // The operator talks to the destination first, so someone away is a warning here, not a refusal.
         var destination = await destinations.CheckAsync(
             conn, new DestinationAttempt(request.CallId, me, "consultation", null), request.Destination, blind: false, acknowledgeAway: true,
             clock.GetUtcNow(), ct);
-        var view = await ChangeConnectedCallAsync(conn, me, request.CallId, Sql, new { destination = Json.Of(destination.Destination) }, ct);
+        var view = await ChangeConnectedCallAsync(conn, me, request.CallId, ConsultSql, new { destination = Json.Of(destination.Destination) }, ct);
         return view with { Warning = destination.Warning };
     }
 
+    private static readonly string CancelConsultationSql = $"""
+        with c as (
+            update calls set consultation = null, version = version + 1
+            where id = @callId and state = 'connected' and operator_id = @me and consultation is not null
+            returning {CallRow.Columns}
+        ), {CallSql.Event("'consultation_cancelled'", actor: "@me::text")},
+        {CallSql.Instruct("cancel_consult", "@me")}
+        select {CallRow.Columns} from c
+        """;
+
     public async Task<CallView> CancelConsultationAsync(Guid me, Guid callId, CancellationToken ct)
     {
-        const string Sql = $"""
-            with c as (
-                update calls set consultation = null, version = version + 1
-                where id = @callId and state = 'connected' and operator_id = @me and consultation is not null
-                returning {CallRow.Columns}
-            ), e as (
-                insert into call_events (call_id, type, occurred_at, actor_id, data)
-                select id, 'consultation_cancelled', @now, @me::text, null from c
-            ), i as (
-                insert into telephony_instructions (call_id, platform_call_id, kind, payload, created_at)
-                select id, platform_call_id, 'cancel_consult', jsonb_build_object('operatorId', @me), @now from c
-            )
-            select {CallRow.Columns} from c
-            """;
         await using var conn = await dataSource.OpenConnectionAsync(ct);
-        return await ChangeConnectedCallAsync(conn, me, callId, Sql, new { }, ct);
+        return await ChangeConnectedCallAsync(conn, me, callId, CancelConsultationSql, new { }, ct);
     }
 
     private async Task<CallView> ChangeConnectedCallAsync(NpgsqlConnection conn, Guid me, Guid callId, string sql, object extra, CancellationToken ct)
