@@ -15,18 +15,15 @@ public sealed partial class CallHandling
     // Every way of ending starts the same: the operator's connected call becomes completed, once. An
     // available operator then starts their after-call work (@afterCallUntil, null when it is off): the
     // wrap_up status, in which no call is offered to them.
-    private const string Complete = $"""
+    private static readonly string Complete = $"""
         with c as (
             update calls set state = 'completed', outcome = @outcome, wrap_up_category = @category, completed_at = @now,
                              consultation = null, version = version + 1
             where id = @callId and state = 'connected' and operator_id = @me
             returning {CallRow.Columns}
-        ), e as (
-            insert into call_events (call_id, type, occurred_at, actor_id, data)
-            select id, 'completed', @now, @me::text,
-                   jsonb_build_object('outcome', @outcome::text, 'wrapUpCategory', @category::text, 'details', @details::jsonb)
-            from c
-        ), p as (
+        ), {CallSql.Event("'completed'", actor: "@me::text",
+                          data: "jsonb_build_object('outcome', @outcome::text, 'wrapUpCategory', @category::text, 'details', @details::jsonb)")},
+        p as (
             update operators set idle_since = @now,
                 status = case when @afterCallUntil::timestamptz is not null and status = 'available' then 'wrap_up' else status end,
                 after_call_until = case when @afterCallUntil::timestamptz is not null and status = 'available'
@@ -38,11 +35,13 @@ public sealed partial class CallHandling
         """;
 
     // The caller is released unless they already hung up.
-    private const string EndInstruction = """
-        , i as (
-            insert into telephony_instructions (call_id, platform_call_id, kind, payload, created_at)
-            select id, platform_call_id, 'end', jsonb_build_object('operatorId', @me), @now from c where caller_left_at is null
-        )
+    private static readonly string EndInstruction = $"""
+        , {CallSql.Instruct("end", "@me", from: "c where caller_left_at is null")}
+        """;
+
+    private static readonly string TransferSql = $"""
+        {Complete}, {CallSql.Instruct("transfer", "@me", payload: ", 'mode', @mode::text, 'destination', @destination::jsonb")}
+        select {CallRow.Columns} from c
         """;
 
     public async Task<CallView> TransferAsync(Guid me, TransferRequest request, CancellationToken ct)
@@ -54,15 +53,6 @@ public sealed partial class CallHandling
         }
 
         ValidateDestination(request.Destination);
-        const string Sql = $"""
-            {Complete}, i as (
-                insert into telephony_instructions (call_id, platform_call_id, kind, payload, created_at)
-                select id, platform_call_id, 'transfer',
-                       jsonb_build_object('operatorId', @me, 'mode', @mode::text, 'destination', @destination::jsonb), @now
-                from c
-            )
-            select {CallRow.Columns} from c
-            """;
         await using var conn = await dataSource.OpenConnectionAsync(ct);
         // Checked against the directory and opening hours before anything changes: a closed unit or
         // (blind) someone away is refused with what to offer the caller instead.
@@ -81,23 +71,35 @@ public sealed partial class CallHandling
         }
 
         var json = Json.Of(destination.Destination);
-        var view = await CompleteAsync(conn, me, request.CallId, CallOutcomes.Transferred, request.WrapUpCategory, Sql,
+        var view = await CompleteAsync(conn, me, request.CallId, CallOutcomes.Transferred, request.WrapUpCategory, TransferSql,
             new { mode = request.Mode, destination = json, details = json }, ct);
         return view with { Warning = destination.Warning };
     }
+
+    private static readonly string AnswerSql = $"""
+        {Complete}{EndInstruction}
+        select {CallRow.Columns} from c
+        """;
 
     public async Task<CallView> AnswerAsync(Guid me, AnswerRequest request, CancellationToken ct)
     {
         ValidateCategory(request.WrapUpCategory);
         Optional("note", request.Note, 2000);
-        const string Sql = $"""
-            {Complete}{EndInstruction}
-            select {CallRow.Columns} from c
-            """;
         await using var conn = await dataSource.OpenConnectionAsync(ct);
-        return await CompleteAsync(conn, me, request.CallId, CallOutcomes.Answered, request.WrapUpCategory, Sql,
+        return await CompleteAsync(conn, me, request.CallId, CallOutcomes.Answered, request.WrapUpCategory, AnswerSql,
             new { details = Json.Of(new { request.Note }) }, ct);
     }
+
+    private static readonly string BookCallbackSql = $"""
+        {Complete}{EndInstruction}, x as (
+            insert into callbacks (id, call_id, unit_id, unit_name, caller_number, caller_name, window_start, window_end,
+                                   note, booked_by, booked_at)
+            select @id, id, @unitId, @unitName, coalesce(@callerNumber, caller_number), @callerName, @windowStart,
+                   @windowEnd, @note, @me, @now
+            from c
+        )
+        select {CallRow.Columns} from c
+        """;
 
     public async Task<CallView> BookCallbackAsync(Guid me, CallbackRequest request, CancellationToken ct)
     {
@@ -121,22 +123,12 @@ public sealed partial class CallHandling
             throw RoutingErrors.Invalid("callerNumber is not a telephone number.");
         }
 
-        const string Sql = $"""
-            {Complete}{EndInstruction}, x as (
-                insert into callbacks (id, call_id, unit_id, unit_name, caller_number, caller_name, window_start, window_end,
-                                       note, booked_by, booked_at)
-                select @id, id, @unitId, @unitName, coalesce(@callerNumber, caller_number), @callerName, @windowStart,
-                       @windowEnd, @note, @me, @now
-                from c
-            )
-            select {CallRow.Columns} from c
-            """;
         await using var conn = await dataSource.OpenConnectionAsync(ct);
         // The window must lie in the unit's opening hours; the directory's name for the unit is stored.
         var (unitName, warning) = await destinations.CheckCallbackWindowAsync(
             conn, request.UnitId, request.WindowStart, request.WindowEnd, clock.GetUtcNow(), ct);
         var unitId = Guid.Parse(request.UnitId).ToString();
-        var view = await CompleteAsync(conn, me, request.CallId, CallOutcomes.Callback, request.WrapUpCategory, Sql, new
+        var view = await CompleteAsync(conn, me, request.CallId, CallOutcomes.Callback, request.WrapUpCategory, BookCallbackSql, new
         {
             id = Guid.CreateVersion7(clock.GetUtcNow()), unitId, unitName,
             callerNumber = request.CallerNumber is null ? null : PhoneNumbers.Normalise(request.CallerNumber),
@@ -145,6 +137,17 @@ public sealed partial class CallHandling
         }, ct);
         return view with { Warning = warning };
     }
+
+    private static readonly string TakeMessageSql = $"""
+        {Complete}{EndInstruction}, x as (
+            insert into messages (id, call_id, recipient_kind, recipient_id, recipient_name, recipient_email,
+                                  caller_name, caller_number, text, taken_by, taken_at, next_attempt_at)
+            select @id, id, @recipientKind, @recipientId, @recipientName, @recipientEmail, @callerName,
+                   coalesce(@callerNumber, caller_number), @text, @me, @now, @now
+            from c
+        )
+        select {CallRow.Columns} from c
+        """;
 
     public async Task<CallView> TakeMessageAsync(Guid me, MessageRequest request, CancellationToken ct)
     {
@@ -186,18 +189,8 @@ public sealed partial class CallHandling
             throw RoutingErrors.Invalid("callerNumber is not a telephone number.");
         }
 
-        const string Sql = $"""
-            {Complete}{EndInstruction}, x as (
-                insert into messages (id, call_id, recipient_kind, recipient_id, recipient_name, recipient_email,
-                                      caller_name, caller_number, text, taken_by, taken_at, next_attempt_at)
-                select @id, id, @recipientKind, @recipientId, @recipientName, @recipientEmail, @callerName,
-                       coalesce(@callerNumber, caller_number), @text, @me, @now, @now
-                from c
-            )
-            select {CallRow.Columns} from c
-            """;
         var id = Guid.CreateVersion7(clock.GetUtcNow());
-        var view = await CompleteAsync(conn, me, request.CallId, CallOutcomes.Message, request.WrapUpCategory, Sql, new
+        var view = await CompleteAsync(conn, me, request.CallId, CallOutcomes.Message, request.WrapUpCategory, TakeMessageSql, new
         {
             id, request.RecipientKind, recipientId, recipientName, recipientEmail, request.CallerName,
             callerNumber = request.CallerNumber is null ? null : PhoneNumbers.Normalise(request.CallerNumber),
@@ -206,6 +199,15 @@ public sealed partial class CallHandling
         messages.Wake();
         return view;
     }
+
+    private static readonly string FaultReportSql = $"""
+        {Complete}{EndInstruction}, x as (
+            insert into fault_reports (id, call_id, municipality_code, what, location, contact_name, contact_number,
+                                       registered_by, registered_at)
+            select @id, id, @municipalityCode, @what, @location, @contactName, @contactNumber, @me, @now from c
+        )
+        select {CallRow.Columns} from c
+        """;
 
     public async Task<CallView> RegisterFaultReportAsync(Guid me, FaultReportRequest request, CancellationToken ct)
     {
@@ -218,14 +220,6 @@ public sealed partial class CallHandling
             throw RoutingErrors.Invalid("contactNumber is required and must be a telephone number.");
         }
 
-        const string Sql = $"""
-            {Complete}{EndInstruction}, x as (
-                insert into fault_reports (id, call_id, municipality_code, what, location, contact_name, contact_number,
-                                           registered_by, registered_at)
-                select @id, id, @municipalityCode, @what, @location, @contactName, @contactNumber, @me, @now from c
-            )
-            select {CallRow.Columns} from c
-            """;
         await using var conn = await dataSource.OpenConnectionAsync(ct);
         var known = await conn.ExecuteScalarAsync<bool>(new CommandDefinition(
             "select exists (select 1 from municipalities where code = @code)", new { code = request.MunicipalityCode }, cancellationToken: ct));
@@ -235,7 +229,7 @@ public sealed partial class CallHandling
         }
 
         var id = Guid.CreateVersion7(clock.GetUtcNow());
-        return await CompleteAsync(conn, me, request.CallId, CallOutcomes.FaultReport, request.WrapUpCategory, Sql, new
+        return await CompleteAsync(conn, me, request.CallId, CallOutcomes.FaultReport, request.WrapUpCategory, FaultReportSql, new
         {
             id, request.MunicipalityCode, request.What, request.Location, request.ContactName,
             contactNumber = PhoneNumbers.Normalise(request.ContactNumber),
