@@ -226,8 +226,8 @@ public sealed class Destinations(
         NpgsqlConnection conn, DestinationAttempt attempt, string type, string kind, Guid destinationId, object data, DateTimeOffset now,
         CancellationToken ct)
     {
-        const string Sql = """
-            insert into call_events (call_id, type, occurred_at, actor_id, data)
+        const string Sql = $"""
+            {CallSql.InsertEvent}
             select id, @type, @now, @me::text, @data::jsonb
             from calls
             where id = @callId and state = 'connected' and operator_id = @me

@@ -14,26 +14,16 @@ namespace Umearegionen.Switchboard.Routing;
 public sealed class OperatorSessionEnd(TimeProvider clock, Dispatcher dispatcher, Instructions instructions, RoutingNotifier notifier)
     : ISessionEndHandler
 {
-    private const string Sql = """
+    private static readonly string Sql = $"""
         with op as (
             update operators set status = 'offline', paused_reason = null, status_changed_at = @now
             where account_id = @accountId and status <> 'offline'
         ), c as (
-            update calls set state = 'queued', offered_to = null, offered_at = null, offer_expires_at = null,
-                             version = version + 1
+            update calls set {CallSql.BackToQueue}
             where state = 'offered' and offered_to = @accountId
             returning id, platform_call_id
-        ), o as (
-            update offers set resolution = 'withdrawn', resolved_at = @now
-            from c where offers.call_id = c.id and offers.resolution is null
-        ), e as (
-            insert into call_events (call_id, type, occurred_at, actor_id, data)
-            select id, 'offer_withdrawn', @now, 'access', jsonb_build_object('operatorId', @accountId, 'reason', 'sessions ended')
-            from c
-        ), i as (
-            insert into telephony_instructions (call_id, platform_call_id, kind, payload, created_at)
-            select id, platform_call_id, 'stop_ringing', jsonb_build_object('operatorId', @accountId), @now from c
-        )
+        ), {CallSql.ReturnOffer("'withdrawn'", "'offer_withdrawn'", actor: "'access'", operatorId: "@accountId",
+                                data: "jsonb_build_object('operatorId', @accountId, 'reason', 'sessions ended')")}
         select count(*) from c
         """;
 

@@ -51,30 +51,22 @@ public sealed class Sweeper(
     // per operator), read whole and filtered on the expiry: no index on offer_expires_at, which every
     // offer would have paid for (0301_routing_fewer_indexes.sql). QueryPlanTests checks that the
     // plan reads an index, not the whole of calls.
-    internal const string ExpireSql = """
+    internal static readonly string ExpireSql = $"""
         with x as (
             select id as call_id, offered_to as operator_id from calls
             where state = 'offered' and offer_expires_at <= @now
             for update skip locked
         ), c as (
-            update calls set state = 'queued', offered_to = null, offered_at = null, offer_expires_at = null,
-                             version = version + 1
+            update calls set {CallSql.BackToQueue}
             from x where calls.id = x.call_id
-            returning calls.id as call_id, calls.platform_call_id, x.operator_id
-        ), o as (
-            update offers set resolution = 'timed_out', resolved_at = @now
-            from c where offers.call_id = c.call_id and offers.resolution is null
-        ), e as (
-            insert into call_events (call_id, type, occurred_at, actor_id, data)
-            select call_id, 'offer_timed_out', @now, 'sweeper', jsonb_build_object('operatorId', operator_id) from c
-        ), i as (
-            insert into telephony_instructions (call_id, platform_call_id, kind, payload, created_at)
-            select call_id, platform_call_id, 'stop_ringing', jsonb_build_object('operatorId', operator_id), @now from c
-        ), p as (
+            returning calls.id, calls.platform_call_id, x.operator_id
+        ), {CallSql.ReturnOffer("'timed_out'", "'offer_timed_out'", actor: "'sweeper'", operatorId: "operator_id",
+                                data: "jsonb_build_object('operatorId', operator_id)")},
+        p as (
             update operators set status = 'paused', paused_reason = @reason, status_changed_at = @now
             from c where operators.account_id = c.operator_id and operators.status = 'available'
         )
-        select call_id, operator_id from c
+        select id as call_id, operator_id from c
         """;
 
     public async Task SweepOnceAsync(CancellationToken ct)
