@@ -165,89 +165,65 @@ public static class AnswersApi
         Guid id, AnswerEntryRequest request, [FromHeader(Name = Versions.Header)] string? ifMatch, ClaimsPrincipal user,
         NpgsqlDataSource dataSource, TimeProvider time, DirectoryEvents events, HttpResponse response, CancellationToken ct)
     {
-        var version = Versions.Parse(ifMatch, out var missing);
-        if (missing is not null)
-        {
-            return missing;
-        }
+        var outcome = await VersionedEdit.RunAsync(Edit(id, user,
+            async edit =>
+            {
+                var before = edit.Before.Entry!;
+                // An answer stays where it is (a municipality's or shared); a different code is refused.
+                var errors = new FieldErrors();
+                var values = AnswerStore.Check(request, errors);
+                if (values.MunicipalityCode != before.MunicipalityCode)
+                {
+                    errors.Add("municipalityCode", $"An answer cannot move to another municipality or between a municipality and the shared answers " +
+                                                   $"(it is {before.MunicipalityCode ?? "shared, null"}); create it there instead.");
+                }
 
-        await using var conn = await dataSource.OpenConnectionAsync(ct);
-        await using var tx = await conn.BeginTransactionAsync(ct);
-        var before = await AnswerStore.FindAsync(conn, id, ct, tx, forUpdate: true);
-        if (before is null)
-        {
-            return Problems.NotFound($"No answer has id {id}.");
-        }
+                await AnswerStore.CheckReferencesAsync(edit.Connection, edit.Transaction, id, values, errors, edit.Cancellation);
+                if (errors.Any)
+                {
+                    return VersionedEdit.Change<AnswerEntry>.Refused(errors.ToProblem());
+                }
 
-        if (!user.MayEditAnswer(before.MunicipalityCode))
-        {
-            return Problems.Forbidden(Whose(user, before.MunicipalityCode));
-        }
-
-        // An answer stays where it is (a municipality's or shared); a different code is refused.
-        var errors = new FieldErrors();
-        var values = AnswerStore.Check(request, errors);
-        if (values.MunicipalityCode != before.MunicipalityCode)
-        {
-            errors.Add("municipalityCode", $"An answer cannot move to another municipality or between a municipality and the shared answers " +
-                                           $"(it is {before.MunicipalityCode ?? "shared, null"}); create it there instead.");
-        }
-
-        if (version != before.Version)
-        {
-            return await Versions.ConflictAsync(conn, tx, AnswerStore.EntityType, id.ToString(), before.Version, version!.Value, $"The answer '{before.Question}'", ct);
-        }
-
-        await AnswerStore.CheckReferencesAsync(conn, tx, id, values, errors, ct);
-        if (errors.Any)
-        {
-            return errors.ToProblem();
-        }
-
-        var now = time.GetUtcNow();
-        var after = await AnswerStore.UpdateAsync(conn, tx, id, values, now, ct);
-        await Audit.RecordAsync(conn, tx, user.Actor(), now, AnswerStore.EntityType, id.ToString(), after.MunicipalityCode, "updated", before, after);
-        await tx.CommitAsync(ct);
-        await events.PublishAsync("answer", id.ToString(), after.MunicipalityCode ?? "", "updated", after.Version, now);
-        response.Headers.ETag = Versions.ETag(after.Version);
-        return TypedResults.Ok(after);
+                var after = await AnswerStore.UpdateAsync(edit.Connection, edit.Transaction, id, values, edit.Now, edit.Cancellation);
+                return VersionedEdit.Saved(after, after.Version, "updated", after.MunicipalityCode, before, after);
+            },
+            (after, now) => events.PublishAsync("answer", id.ToString(), after.MunicipalityCode ?? "", "updated", after.Version, now)),
+            ifMatch, user, dataSource, time, response, ct);
+        return outcome.AsOk();
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Delete(
         Guid id, [FromHeader(Name = Versions.Header)] string? ifMatch, ClaimsPrincipal user,
-        NpgsqlDataSource dataSource, TimeProvider time, DirectoryEvents events, CancellationToken ct)
+        NpgsqlDataSource dataSource, TimeProvider time, DirectoryEvents events, HttpResponse response, CancellationToken ct)
     {
-        var version = Versions.Parse(ifMatch, out var missing);
-        if (missing is not null)
-        {
-            return missing;
-        }
-
-        await using var conn = await dataSource.OpenConnectionAsync(ct);
-        await using var tx = await conn.BeginTransactionAsync(ct);
-        var before = await AnswerStore.FindAsync(conn, id, ct, tx, forUpdate: true);
-        if (before is null)
-        {
-            return Problems.NotFound($"No answer has id {id}.");
-        }
-
-        if (!user.MayEditAnswer(before.MunicipalityCode))
-        {
-            return Problems.Forbidden(Whose(user, before.MunicipalityCode));
-        }
-
-        if (version != before.Version)
-        {
-            return await Versions.ConflictAsync(conn, tx, AnswerStore.EntityType, id.ToString(), before.Version, version!.Value, $"The answer '{before.Question}'", ct);
-        }
-
-        var now = time.GetUtcNow();
-        await conn.ExecuteAsync(new CommandDefinition("delete from answers where id = @id", new { id }, tx, cancellationToken: ct));
-        await Audit.RecordAsync(conn, tx, user.Actor(), now, AnswerStore.EntityType, id.ToString(), before.MunicipalityCode, "deleted", before, null);
-        await tx.CommitAsync(ct);
-        await events.PublishAsync("answer", id.ToString(), before.MunicipalityCode ?? "", "deleted", null, now);
-        return TypedResults.NoContent();
+        var outcome = await VersionedEdit.RunAsync(Edit(id, user,
+            async edit =>
+            {
+                var before = edit.Before.Entry!;
+                await edit.Connection.ExecuteAsync(new CommandDefinition(
+                    "delete from answers where id = @id", new { id }, edit.Transaction, cancellationToken: edit.Cancellation));
+                return VersionedEdit.Saved(before, 0, "deleted", before.MunicipalityCode, before, null);
+            },
+            (before, now) => events.PublishAsync("answer", id.ToString(), before.MunicipalityCode ?? "", "deleted", null, now)),
+            ifMatch, user, dataSource, time, response, ct);
+        return outcome.AsNoContent();
     }
+
+    /// <summary>A change or removal of one answer through the shared versioned edit (Platform/VersionedEdit.cs).</summary>
+    private static VersionedEdit.Spec<AnswerEntry, AnswerEntry> Edit(
+        Guid id, ClaimsPrincipal user, Func<VersionedEdit.Edit<AnswerEntry>, Task<VersionedEdit.Change<AnswerEntry>>> write,
+        Func<AnswerEntry, DateTimeOffset, Task> publish) => new()
+    {
+        EntityType = AnswerStore.EntityType,
+        EntityId = id.ToString(),
+        Load = async (conn, tx, ct) => await AnswerStore.FindAsync(conn, id, ct, tx, forUpdate: true) is { } e
+            ? new VersionedEdit.Held<AnswerEntry>(e, e.Version, e.MunicipalityCode, $"The answer '{e.Question}'")
+            : null,
+        NotFound = $"No answer has id {id}.",
+        Forbidden = owner => Whose(user, owner),
+        Write = write,
+        Publish = publish,
+    };
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Review(
         Guid id, ClaimsPrincipal user, NpgsqlDataSource dataSource, TimeProvider time, DirectoryEvents events, CancellationToken ct)

@@ -74,7 +74,7 @@ public static class Versions
 
 /// <summary>
 /// The one way to change an entry that carries a version: units, people, a unit's opening hours, a
-/// municipality's holiday policy and the switchboard's hours. In one transaction: load the entry with a
+/// municipality's holiday policy, the switchboard's hours and answers. In one transaction: load the entry with a
 /// row lock, 404 when there is none, may this user change it (403), the version they read (If-Match,
 /// 428 when missing) against the stored one (409 naming who changed it), the feature's checks and write,
 /// the audit record; then commit, publish to dashboards, and send the new version back as the ETag.
