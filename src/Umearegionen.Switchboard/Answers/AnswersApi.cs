@@ -123,14 +123,7 @@ public static class AnswersApi
         Guid id, NpgsqlDataSource dataSource, HttpResponse response, CancellationToken ct)
     {
         await using var conn = await dataSource.OpenConnectionAsync(ct);
-        var answer = await AnswerStore.FindAsync(conn, id, ct);
-        if (answer is null)
-        {
-            return Problems.NotFound($"No answer has id {id}.");
-        }
-
-        response.Headers.ETag = Versions.ETag(answer.Version);
-        return TypedResults.Ok(answer);
+        return Versions.Read(await AnswerStore.FindAsync(conn, id, ct), a => a.Version, response, $"No answer has id {id}.");
     }
 
     private static async Task<Results<Created<AnswerEntry>, ValidationProblem, ProblemHttpResult>> Create(

@@ -46,14 +46,7 @@ public static class Municipalities
         string code, NpgsqlDataSource dataSource, HttpResponse response, CancellationToken ct)
     {
         await using var conn = await dataSource.OpenConnectionAsync(ct);
-        var found = await FindAsync(conn, null, code, false, ct);
-        if (found is null)
-        {
-            return Problems.NotFound($"No municipality has code '{code}'.");
-        }
-
-        response.Headers.ETag = Versions.ETag(found.Version);
-        return TypedResults.Ok(found);
+        return Versions.Read(await FindAsync(conn, null, code, false, ct), m => m.Version, response, $"No municipality has code '{code}'.");
     }
 
     private static Task<Municipality?> FindAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, string code, bool forUpdate, CancellationToken ct)

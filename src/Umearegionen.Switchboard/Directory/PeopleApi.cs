@@ -37,14 +37,7 @@ public static class PeopleApi
         Guid id, NpgsqlDataSource dataSource, HttpResponse response, CancellationToken ct)
     {
         await using var conn = await dataSource.OpenConnectionAsync(ct);
-        var person = await People.FindAsync(conn, id, ct);
-        if (person is null)
-        {
-            return Problems.NotFound($"No person has id {id}.");
-        }
-
-        response.Headers.ETag = Versions.ETag(person.Version);
-        return TypedResults.Ok(person);
+        return Versions.Read(await People.FindAsync(conn, id, ct), p => p.Version, response, $"No person has id {id}.");
     }
 
     private static async Task<Results<Created<Person>, ValidationProblem, ProblemHttpResult>> Create(

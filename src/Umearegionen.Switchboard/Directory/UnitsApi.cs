@@ -36,14 +36,7 @@ public static class UnitsApi
         Guid id, NpgsqlDataSource dataSource, HttpResponse response, CancellationToken ct)
     {
         await using var conn = await dataSource.OpenConnectionAsync(ct);
-        var unit = await Units.FindAsync(conn, id, ct);
-        if (unit is null)
-        {
-            return Problems.NotFound($"No unit has id {id}.");
-        }
-
-        response.Headers.ETag = Versions.ETag(unit.Version);
-        return TypedResults.Ok(unit);
+        return Versions.Read(await Units.FindAsync(conn, id, ct), u => u.Version, response, $"No unit has id {id}.");
     }
 
     private static async Task<Results<Created<Unit>, ValidationProblem, ProblemHttpResult>> Create(

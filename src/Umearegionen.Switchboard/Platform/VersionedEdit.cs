@@ -16,6 +16,19 @@ public static class Versions
 
     public static string ETag(int version) => $"\"{version}\"";
 
+    /// <summary>An entry read: 200 with its version as the ETag, or 404 with <paramref name="notFound"/> when there is none.</summary>
+    public static Results<Ok<T>, ProblemHttpResult> Read<T>(T? entry, Func<T, int> version, HttpResponse response, string notFound)
+        where T : class
+    {
+        if (entry is null)
+        {
+            return Problems.NotFound(notFound);
+        }
+
+        response.Headers.ETag = ETag(version(entry));
+        return TypedResults.Ok(entry);
+    }
+
     /// <summary>
     /// The version in an If-Match header ("3", W/"3" or 3); null with a 428 problem when absent or unreadable.
     /// With <paramref name="zeroMeansNothingStored"/>, "0" is the version of an entry not stored yet (a PUT creates it).
