@@ -23,7 +23,6 @@ public static class AnswersCsv
         ["key", "question", "answer", "topics", "units", "eservices", "valid_from", "valid_to"];
 
     public const int MaxRows = 10_000;
-    public const long MaxFileBytes = 10 * 1024 * 1024;
 
     public static RouteGroupBuilder MapAnswersCsv(this RouteGroupBuilder answers)
     {
@@ -91,7 +90,7 @@ public static class AnswersCsv
         var bytes = await ReadBodyAsync(request, ct);
         if (bytes is null)
         {
-            return Rejected([new ImportRowError(0, "file", $"Send the CSV file as a text/csv body (at most {MaxFileBytes / 1024 / 1024} MB).")]);
+            return CsvImport.Rejected([new ImportRowError(0, "file", $"Send the CSV file as a text/csv body (at most {CsvImport.MaxFileBytes / 1024 / 1024} MB).")]);
         }
 
         var rows = ReadCsv(Csv.Decode(bytes), errors);
@@ -138,7 +137,7 @@ public static class AnswersCsv
 
         if (errors.Count > 0)
         {
-            return Rejected(errors);
+            return CsvImport.Rejected(errors);
         }
 
         var now = time.GetUtcNow();
@@ -166,73 +165,14 @@ public static class AnswersCsv
         return TypedResults.Ok(new AnswerImportResult(created, updated));
     }
 
-    public static IReadOnlyList<ImportRow> ReadCsv(string text, List<ImportRowError> errors)
-    {
-        var records = Csv.Parse(text, Csv.DetectDelimiter(text));
-        if (records.Count < 2)
-        {
-            errors.Add(new ImportRowError(1, "file", $"The file has no data rows: give a header row ({string.Join(";", Columns)}) and one row per answer."));
-            return [];
-        }
-
-        var header = records[0].Select(h => h.Trim().ToLowerInvariant()).ToArray();
-        foreach (var unknown in header.Where(h => !Columns.Contains(h)))
-        {
-            errors.Add(new ImportRowError(1, unknown, $"Unknown column '{unknown}'; the columns are: {string.Join(", ", Columns)}."));
-        }
-
-        foreach (var required in new[] { "question", "answer" }.Where(r => !header.Contains(r)))
-        {
-            errors.Add(new ImportRowError(1, required, $"The header has no '{required}' column."));
-        }
-
-        if (records.Count - 1 > MaxRows)
-        {
-            errors.Add(new ImportRowError(1, "file", $"The file has {records.Count - 1} rows; import at most {MaxRows} at a time."));
-        }
-
-        if (errors.Count > 0)
-        {
-            return [];
-        }
-
-        var rows = new List<ImportRow>();
-        for (var i = 1; i < records.Count; i++)
-        {
-            if (records[i].Length != header.Length)
-            {
-                errors.Add(new ImportRowError(i + 1, "row", $"The row has {records[i].Length} fields but the header has {header.Length}; check the separators and quotes."));
-                continue;
-            }
-
-            var withNul = header.Zip(records[i]).Where(p => p.Second.Contains('\0')).Select(p => p.First).ToList();
-            errors.AddRange(withNul.Select(column => new ImportRowError(i + 1, column, $"The '{column}' cell contains a NUL character (\\u0000); remove it.")));
-            if (withNul.Count == 0)
-            {
-                rows.Add(new ImportRow(i + 1, header.Zip(records[i]).ToDictionary(p => p.First, p => p.Second)));
-            }
-        }
-
-        return rows;
-    }
+    public static IReadOnlyList<ImportRow> ReadCsv(string text, List<ImportRowError> errors) =>
+        CsvImport.ReadRows(text, Columns, ["question", "answer"], MaxRows, "answer", errors);
 
     private static AnswerEntryRequest RequestFrom(string? municipality, ImportRow row, Dictionary<string, Guid> unitKeys, FieldErrors errors)
     {
-        var services = new List<EService?>();
-        foreach (var item in Split(row["eservices"]))
-        {
-            var at = item.IndexOf('=', StringComparison.Ordinal);
-            if (at <= 0)
-            {
-                errors.Add("eservices", $"'{item}' is not an e-service; write name=link, e.g. Ansök om bygglov=https://www.umea.se/bygglov.");
-                continue;
-            }
-
-            services.Add(new EService(item[..at], item[(at + 1)..]));
-        }
-
+        var services = CsvImport.EServices(row["eservices"], errors);
         var units = new List<Guid>();
-        foreach (var item in Split(row["units"]))
+        foreach (var item in CsvImport.Split(row["units"]))
         {
             if (Guid.TryParse(item, out var id) || unitKeys.TryGetValue(item, out id))
             {
@@ -245,7 +185,7 @@ public static class AnswersCsv
         }
 
         return new AnswerEntryRequest(municipality, row["key"], row["question"], Unquote(row.Fields.GetValueOrDefault("answer")),
-            [.. Split(row["topics"])], units, services, Date("valid_from", row["valid_from"], errors), Date("valid_to", row["valid_to"], errors));
+            [.. CsvImport.Split(row["topics"])], units, services, Date("valid_from", row["valid_from"], errors), Date("valid_to", row["valid_to"], errors));
     }
 
     /// <summary>The answer keeps its line breaks (ImportRow's indexer trims only the ends).</summary>
@@ -267,9 +207,6 @@ public static class AnswersCsv
         return null;
     }
 
-    private static IEnumerable<string> Split(string? list) =>
-        (list ?? "").Split('|', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-
     private static string Column(string field) => field switch
     {
         "externalKey" => "key",
@@ -281,30 +218,13 @@ public static class AnswersCsv
         _ => field,
     };
 
-    private static ProblemHttpResult Rejected(List<ImportRowError> errors) =>
-        TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "The file was not imported",
-            detail: $"{errors.Count} problem(s) in the file; nothing was written. Correct the rows listed and import the whole file again.",
-            extensions: new Dictionary<string, object?> { ["rows"] = errors });
-
     private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, CancellationToken ct)
     {
-        if (request.ContentLength > MaxFileBytes)
+        if (request.ContentLength > CsvImport.MaxFileBytes)
         {
             return null;
         }
 
-        using var buffer = new MemoryStream();
-        var chunk = new byte[81920];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, ct)) > 0)
-        {
-            buffer.Write(chunk, 0, read);
-            if (buffer.Length > MaxFileBytes)
-            {
-                return null;
-            }
-        }
-
-        return buffer.Length == 0 ? null : buffer.ToArray();
+        return await CsvImport.ReadAllAsync(request.Body, ct);
     }
 }

@@ -34,63 +34,8 @@ public static class DirectoryImport
     public const int MaxRows = 50_000;
 
     /// <summary>Parses a CSV text into rows; problems with the file itself are reported on row 1.</summary>
-    public static IReadOnlyList<ImportRow> ReadCsv(string text, List<ImportRowError> errors)
-    {
-        var records = Csv.Parse(text, Csv.DetectDelimiter(text));
-        if (records.Count < 2)
-        {
-            errors.Add(new ImportRowError(1, "file", "The file has no data rows: give a header row (" +
-                string.Join(";", Columns) + ") and one row per unit or person."));
-            return [];
-        }
-
-        var header = records[0].Select(h => h.Trim().ToLowerInvariant()).ToArray();
-        foreach (var unknown in header.Where(h => !Columns.Contains(h)))
-        {
-            errors.Add(new ImportRowError(1, unknown, $"Unknown column '{unknown}'; the columns are: {string.Join(", ", Columns)}."));
-        }
-
-        foreach (var required in new[] { "type", "name" }.Where(r => !header.Contains(r)))
-        {
-            errors.Add(new ImportRowError(1, required, $"The header has no '{required}' column."));
-        }
-
-        if (records.Count - 1 > MaxRows)
-        {
-            errors.Add(new ImportRowError(1, "file", $"The file has {records.Count - 1} rows; import at most {MaxRows} at a time."));
-        }
-
-        if (errors.Count > 0)
-        {
-            return [];
-        }
-
-        var rows = new List<ImportRow>();
-        for (var i = 1; i < records.Count; i++)
-        {
-            if (records[i].Length != header.Length)
-            {
-                errors.Add(new ImportRowError(i + 1, "row", $"The row has {records[i].Length} fields but the header has {header.Length}; check the separators and quotes."));
-                continue;
-            }
-
-            // PostgreSQL cannot store a NUL character in text.
-            var withNul = header.Zip(records[i]).Where(p => p.Second.Contains('\0')).Select(p => p.First).ToList();
-            foreach (var column in withNul)
-            {
-                errors.Add(new ImportRowError(i + 1, column, $"The '{column}' cell contains a NUL character (\\u0000); remove it."));
-            }
-
-            if (withNul.Count > 0)
-            {
-                continue;
-            }
-
-            rows.Add(new ImportRow(i + 1, header.Zip(records[i]).ToDictionary(p => p.First, p => p.Second)));
-        }
-
-        return rows;
-    }
+    public static IReadOnlyList<ImportRow> ReadCsv(string text, List<ImportRowError> errors) =>
+        CsvImport.ReadRows(text, Columns, ["type", "name"], MaxRows, "unit or person", errors);
 
     /// <summary>Checks every row against the rules and the municipality's existing entries.</summary>
     public static async Task<ImportPlan> PlanAsync(
@@ -220,21 +165,9 @@ public static class DirectoryImport
 
     private static UnitRequest UnitFrom(string code, ImportRow row, FieldErrors errors)
     {
-        var services = new List<EService?>();
-        foreach (var item in Split(row["eservices"]))
-        {
-            var at = item.IndexOf('=');
-            if (at <= 0)
-            {
-                errors.Add("eservices", $"'{item}' is not an e-service; write name=link, e.g. Ansök om bygglov=https://www.umea.se/bygglov.");
-                continue;
-            }
-
-            services.Add(new EService(item[..at], item[(at + 1)..]));
-        }
-
+        var services = CsvImport.EServices(row["eservices"], errors);
         return new UnitRequest(code, null, row["key"], row["level"], row["name"], row["phone"], row["email"], row["address"],
-            [.. Split(row["topics"])], services,
+            [.. CsvImport.Split(row["topics"])], services,
             new WhenClosed(row["closed_kind"], row["closed_phone"], row["closed_url"], row["closed_text"]));
     }
 
@@ -259,9 +192,6 @@ public static class DirectoryImport
         // The unit is resolved from the parent key later; a placeholder keeps the field check quiet.
         return new PersonRequest(Guid.NewGuid(), row["key"], row["name"], row["title"], row["phone"], row["email"], referral);
     }
-
-    private static IEnumerable<string> Split(string? list) =>
-        (list ?? "").Split('|', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
 
     /// <summary>The CSV column a request field came from.</summary>
     private static string Column(string field) => field switch

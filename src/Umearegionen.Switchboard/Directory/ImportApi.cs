@@ -8,8 +8,6 @@ namespace Umearegionen.Switchboard.Directory;
 
 public static class ImportApi
 {
-    public const long MaxFileBytes = 10 * 1024 * 1024;
-
     public static RouteHandlerBuilder MapDirectoryImport(this IEndpointRouteBuilder directory) =>
         directory.MapPost("/municipalities/{code}/import", Import).RequireAuthorization(Policies.Editors)
             .Accepts<string>("text/csv", "multipart/form-data")
@@ -39,7 +37,7 @@ public static class ImportApi
 
         if (bytes is null)
         {
-            return Rejected([new ImportRowError(0, "file", $"Send the CSV file as a text/csv body or as the multipart field 'file' (at most {MaxFileBytes / 1024 / 1024} MB).")]);
+            return CsvImport.Rejected([new ImportRowError(0, "file", $"Send the CSV file as a text/csv body or as the multipart field 'file' (at most {CsvImport.MaxFileBytes / 1024 / 1024} MB).")]);
         }
 
         var errors = new List<ImportRowError>();
@@ -54,7 +52,7 @@ public static class ImportApi
         var plan = await DirectoryImport.PlanAsync(conn, tx, code, rows, errors, ct);
         if (errors.Count > 0)
         {
-            return Rejected(errors);
+            return CsvImport.Rejected(errors);
         }
 
         var now = time.GetUtcNow();
@@ -64,14 +62,9 @@ public static class ImportApi
         return TypedResults.Ok(result);
     }
 
-    private static ProblemHttpResult Rejected(List<ImportRowError> errors) =>
-        TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "The file was not imported",
-            detail: $"{errors.Count} problem(s) in the file; nothing was written. Correct the rows listed and import the whole file again.",
-            extensions: new Dictionary<string, object?> { ["rows"] = errors });
-
     private static async Task<byte[]?> ReadFileAsync(HttpRequest request, CancellationToken ct)
     {
-        if (request.ContentLength > MaxFileBytes)
+        if (request.ContentLength > CsvImport.MaxFileBytes)
         {
             return null;
         }
@@ -81,7 +74,7 @@ public static class ImportApi
         {
             var form = await request.ReadFormAsync(ct);
             var file = form.Files.GetFile("file") ?? form.Files.FirstOrDefault();
-            if (file is null || file.Length > MaxFileBytes)
+            if (file is null || file.Length > CsvImport.MaxFileBytes)
             {
                 return null;
             }
@@ -95,19 +88,7 @@ public static class ImportApi
 
         await using (source)
         {
-            using var buffer = new MemoryStream();
-            var chunk = new byte[81920];
-            int read;
-            while ((read = await source.ReadAsync(chunk, ct)) > 0)
-            {
-                buffer.Write(chunk, 0, read);
-                if (buffer.Length > MaxFileBytes)
-                {
-                    return null;
-                }
-            }
-
-            return buffer.Length == 0 ? null : buffer.ToArray();
+            return await CsvImport.ReadAllAsync(source, ct);
         }
     }
 }

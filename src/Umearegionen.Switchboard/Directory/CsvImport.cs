@@ -1,0 +1,120 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Umearegionen.Switchboard.Platform;
+
+namespace Umearegionen.Switchboard.Directory;
+
+/// <summary>
+/// What the CSV imports share (the directory's, <see cref="DirectoryImport"/>, and the answers',
+/// Answers/AnswersCsv.cs): reading the file, its header and rows, the lists in a cell, and the 422
+/// that lists every problem by row.
+/// </summary>
+public static class CsvImport
+{
+    /// <summary>The largest file an import reads.</summary>
+    public const long MaxFileBytes = 10 * 1024 * 1024;
+
+    /// <summary>
+    /// Parses a CSV text into rows by the header's columns (<paramref name="columns"/>, of which
+    /// <paramref name="required"/> must be there); problems with the file itself are reported on row 1,
+    /// and then no row is returned. <paramref name="eachRowIs"/> names what a row holds, for the message
+    /// about a file without rows.
+    /// </summary>
+    public static IReadOnlyList<ImportRow> ReadRows(
+        string text, IReadOnlyList<string> columns, IReadOnlyList<string> required, int maxRows, string eachRowIs, List<ImportRowError> errors)
+    {
+        var records = Csv.Parse(text, Csv.DetectDelimiter(text));
+        if (records.Count < 2)
+        {
+            errors.Add(new ImportRowError(1, "file", $"The file has no data rows: give a header row ({string.Join(";", columns)}) and one row per {eachRowIs}."));
+            return [];
+        }
+
+        var header = records[0].Select(h => h.Trim().ToLowerInvariant()).ToArray();
+        foreach (var unknown in header.Where(h => !columns.Contains(h)))
+        {
+            errors.Add(new ImportRowError(1, unknown, $"Unknown column '{unknown}'; the columns are: {string.Join(", ", columns)}."));
+        }
+
+        foreach (var column in required.Where(r => !header.Contains(r)))
+        {
+            errors.Add(new ImportRowError(1, column, $"The header has no '{column}' column."));
+        }
+
+        if (records.Count - 1 > maxRows)
+        {
+            errors.Add(new ImportRowError(1, "file", $"The file has {records.Count - 1} rows; import at most {maxRows} at a time."));
+        }
+
+        if (errors.Count > 0)
+        {
+            return [];
+        }
+
+        var rows = new List<ImportRow>();
+        for (var i = 1; i < records.Count; i++)
+        {
+            if (records[i].Length != header.Length)
+            {
+                errors.Add(new ImportRowError(i + 1, "row", $"The row has {records[i].Length} fields but the header has {header.Length}; check the separators and quotes."));
+                continue;
+            }
+
+            // PostgreSQL cannot store a NUL character in text.
+            var withNul = header.Zip(records[i]).Where(p => p.Second.Contains('\0')).Select(p => p.First).ToList();
+            errors.AddRange(withNul.Select(column => new ImportRowError(i + 1, column, $"The '{column}' cell contains a NUL character (\\u0000); remove it.")));
+            if (withNul.Count == 0)
+            {
+                rows.Add(new ImportRow(i + 1, header.Zip(records[i]).ToDictionary(p => p.First, p => p.Second)));
+            }
+        }
+
+        return rows;
+    }
+
+    /// <summary>The items of a cell's list, separated by '|', trimmed, blanks left out.</summary>
+    public static IEnumerable<string> Split(string? list) =>
+        (list ?? "").Split('|', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+
+    /// <summary>The e-services of an <c>eservices</c> cell (<c>name=link|…</c>); an item without a name is an error on the column.</summary>
+    public static List<EService?> EServices(string? list, FieldErrors errors)
+    {
+        var services = new List<EService?>();
+        foreach (var item in Split(list))
+        {
+            var at = item.IndexOf('=', StringComparison.Ordinal);
+            if (at <= 0)
+            {
+                errors.Add("eservices", $"'{item}' is not an e-service; write name=link, e.g. Ansök om bygglov=https://www.umea.se/bygglov.");
+                continue;
+            }
+
+            services.Add(new EService(item[..at], item[(at + 1)..]));
+        }
+
+        return services;
+    }
+
+    /// <summary>The whole of <paramref name="source"/>; null when it is empty or larger than <see cref="MaxFileBytes"/>.</summary>
+    public static async Task<byte[]?> ReadAllAsync(Stream source, CancellationToken ct)
+    {
+        using var buffer = new MemoryStream();
+        var chunk = new byte[81920];
+        int read;
+        while ((read = await source.ReadAsync(chunk, ct)) > 0)
+        {
+            buffer.Write(chunk, 0, read);
+            if (buffer.Length > MaxFileBytes)
+            {
+                return null;
+            }
+        }
+
+        return buffer.Length == 0 ? null : buffer.ToArray();
+    }
+
+    /// <summary>422 listing every problem of the file by row; nothing was written.</summary>
+    public static ProblemHttpResult Rejected(List<ImportRowError> errors) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "The file was not imported",
+            detail: $"{errors.Count} problem(s) in the file; nothing was written. Correct the rows listed and import the whole file again.",
+            extensions: new Dictionary<string, object?> { ["rows"] = errors });
+}
