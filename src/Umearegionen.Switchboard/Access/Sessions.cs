@@ -4,6 +4,7 @@ using System.Security.Claims;
 using Dapper;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using Umearegionen.Switchboard.Platform;
 using Umearegionen.Switchboard.Platform.Cluster;
 
 namespace Umearegionen.Switchboard.Access;
@@ -145,20 +146,7 @@ public sealed class Sessions
         _signals.Publish(Signal.SessionsEnded);
     }
 
-    private void CheckConnectionsNow()
-    {
-        try
-        {
-            if (_checkNow.CurrentCount == 0)
-            {
-                _checkNow.Release();
-            }
-        }
-        catch (SemaphoreFullException)
-        {
-            // Already due.
-        }
-    }
+    private void CheckConnectionsNow() => _checkNow.Wake();
 
     /// <summary>Waits until a check is due: the interval has passed or a session ended.</summary>
     internal Task<bool> WaitForCheckAsync(CancellationToken ct) => _checkNow.WaitAsync(_options.Value.RevocationCheckInterval, ct);

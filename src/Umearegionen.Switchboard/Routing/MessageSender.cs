@@ -32,20 +32,7 @@ public sealed class MessageSender(
     }
 
     /// <summary>Wakes the sender on this node only (another node took a message).</summary>
-    internal void WakeHere()
-    {
-        try
-        {
-            if (_wake.CurrentCount == 0)
-            {
-                _wake.Release();
-            }
-        }
-        catch (SemaphoreFullException)
-        {
-            // Already signalled.
-        }
-    }
+    internal void WakeHere() => _wake.Wake();
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) => cluster.RunWhileLeaderAsync(LeadAsync, stoppingToken);
 

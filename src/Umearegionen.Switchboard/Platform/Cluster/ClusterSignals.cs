@@ -98,20 +98,8 @@ public sealed partial class ClusterSignals(NpgsqlDataSource dataSource, ILogger<
         }
     }
 
-    private void WakeSender()
-    {
-        try
-        {
-            if (_send.CurrentCount == 0)
-            {
-                _send.Release();
-            }
-        }
-        catch (SemaphoreFullException)
-        {
-            // Already woken: the sender takes this signal with the others.
-        }
-    }
+    // Already woken, the sender takes this signal with the others.
+    private void WakeSender() => _send.Wake();
 
     /// <summary>A notification from another node (or this one's, ignored).</summary>
     internal void Received(string payload)
