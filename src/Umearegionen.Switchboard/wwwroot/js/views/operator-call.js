@@ -69,6 +69,14 @@ export function callPanel({ onPick, loadContacts }) {
           c.bouncedBack ? h('span.badge.warn', {}, 'Kom tillbaka') : null)))));
   }
 
+  // A suggestion the caller was recently transferred to says so, so the operator thinks twice before sending them there again.
+  function transferredHere(hit) {
+    const list = call && contacts.id === call.id ? contacts.list : null;
+    const earlier = list?.find(c => c.outcome === 'transferred' && c.unitId && c.unitId === hit.unitId
+      && (hit.kind !== 'person' || c.toKind !== 'person' || c.toName === hit.title));
+    return earlier ? h('span.badge.warn.transferred-here', {}, `Kopplades hit ${pastWhenText(new Date(earlier.at))}`) : null;
+  }
+
   async function showContacts(next) {
     if (Array.isArray(next.recentContacts)) { contacts = { id: next.id, list: next.recentContacts }; drawContacts(); return; }
     if (contacts.id === next.id) { drawContacts(); return; }
@@ -76,7 +84,7 @@ export function callPanel({ onPick, loadContacts }) {
     drawContacts();
     try {
       const list = await loadContacts?.(next.id);
-      if (contacts.id === next.id && Array.isArray(list)) { contacts.list = list; drawContacts(); }
+      if (contacts.id === next.id && Array.isArray(list)) { contacts.list = list; drawContacts(); loadSuggestions(); }
     } catch { /* the call is handled without them; the next show tries again */ contacts = { id: null, list: null }; }
   }
 
@@ -106,7 +114,8 @@ export function callPanel({ onPick, loadContacts }) {
           h('span.hit-title', {}, hit.kind === 'person' ? hit.title : hit.unitName),
           h('span.hit-contact', {}, formatPhone(hit.phone)),
           h(`span.badge.${open.tone}`, {}, open.text),
-          open.tone !== 'ok' && hit.whenClosed?.kind !== 'none' ? h('span.hit-fallback', {}, `Vid stängt: ${closedAction(hit.whenClosed)}`) : null));
+          open.tone !== 'ok' && hit.whenClosed?.kind !== 'none' ? h('span.hit-fallback', {}, `Vid stängt: ${closedAction(hit.whenClosed)}`) : null,
+          transferredHere(hit)));
       }) : [h('li.muted', {}, 'Inga förslag för samtalet; sök i katalogen.')]));
     } catch (e) {
       suggestions.replaceChildren(h('li.muted', {}, swedishMessage(e)));
@@ -143,8 +152,8 @@ export function callPanel({ onPick, loadContacts }) {
           h('span.hit-title', {}, a.question), h('span.hit-answer', {}, a.answer),
           a.unitName ? h('span.muted', {}, ` (${a.unitName})`) : null)))) : null,
       h('h4', {}, 'Förslag ur katalogen'), suggestions].filter(Boolean));
-    if (suggestionsFor !== call.id) { suggestionsFor = call.id; suggestions.replaceChildren(); loadSuggestions(); }
     showContacts(call);
+    if (suggestionsFor !== call.id) { suggestionsFor = call.id; suggestions.replaceChildren(); loadSuggestions(); }
     tick();
   }
 
