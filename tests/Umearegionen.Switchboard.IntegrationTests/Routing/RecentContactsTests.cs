@@ -185,3 +185,29 @@ public sealed class RecentContactsTests(PersonalDataApp app) : IClassFixture<Per
         await op.AnswerAsync(fromKept.Id);
     }
 }
+
+public sealed class RecentContactsWindowSettingTests
+{
+    [Theory]
+    [InlineData("32.00:00:00")]
+    [InlineData("-01:00:00")]
+    public async Task ServiceRefusesToStartWithAWindowOutOfRangeAndNamesIt(string value)
+    {
+        var app = new BadWindowApp(value);
+        try
+        {
+            var error = await Assert.ThrowsAnyAsync<Exception>(() => ((IAsyncLifetime)app).InitializeAsync());
+
+            Assert.Contains("RecentContactsWindow", error.ToString(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            await ((IAsyncLifetime)app).DisposeAsync();
+        }
+    }
+
+    private sealed class BadWindowApp(string value) : Infrastructure.SwitchboardApp
+    {
+        protected override IDictionary<string, string?> Settings => new Dictionary<string, string?> { ["Routing:RecentContactsWindow"] = value };
+    }
+}
