@@ -66,6 +66,17 @@ public sealed class RecentContactsDashboardTests(BrowserApp app) : IClassFixture
         await AssertAccessibleAsync(page);
         await BrowserApp.ScreenshotAsync(page, "operator-recent-contacts");
 
+        // A moment past in words, against a fixed now: Wednesday 2026-12-09 10:00 in Stockholm.
+        var words = await page.EvaluateAsync<string[]>("""
+            async () => {
+              const { pastWhenText } = await import('/js/views/operator-call.js');
+              const now = new Date('2026-12-09T09:00:00Z');
+              return ['2026-12-09T07:30:00Z', '2026-12-08T13:05:00Z', '2026-12-07T09:00:00Z', '2026-12-03T12:00:00Z',
+                      '2026-12-02T12:00:00Z'].map(at => pastWhenText(new Date(at), now));
+            }
+            """);
+        Assert.Equal(["i dag 08:30", "i går 14:05", "i måndags 10:00", "i torsdags 13:00", "2026-12-02 13:00"], words);
+
         // A reload (Resync) shows them again.
         await page.ReloadAsync();
         await Assertions.Expect(page.Locator("#recent-warning")).ToContainTextAsync($"Kopplades till {unitName}, Vännäs");
