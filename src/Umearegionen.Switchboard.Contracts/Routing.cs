@@ -104,7 +104,21 @@ public sealed record CallView(
     Guid Id, string State, string CallerNumber, string DialledNumber, string? MunicipalityCode, string? MenuTopic,
     int Priority, DateTimeOffset QueuedAt, Guid? OperatorId, DateTimeOffset? AnsweredAt, DateTimeOffset? CallerLeftAt,
     Destination? Consultation, string? Outcome, IReadOnlyList<NoticeView> Notices,
-    IReadOnlyList<SuggestedDestination>? Suggestions = null, string? Warning = null, IReadOnlyList<SuggestedAnswer>? Answers = null);
+    IReadOnlyList<SuggestedDestination>? Suggestions = null, string? Warning = null, IReadOnlyList<SuggestedAnswer>? Answers = null,
+    IReadOnlyList<RecentContact>? RecentContacts = null);
+
+/// <summary>
+/// An earlier call from the same number as the operator's call, within Routing:RecentContactsWindow, newest first
+/// (docs/hub.md, "Recent contacts"); the number itself is not repeated. At: when it came in. Outcome: a
+/// <see cref="CallOutcomes"/> value. ToKind unit|person|number and ToName: where it was transferred, the unit that
+/// will call back, or whom the message is for; null otherwise. UnitId and UnitName: that destination's unit in the
+/// directory (a person's unit), while it is there. MunicipalityCode and MunicipalityName: that unit's municipality,
+/// or a fault report's. BouncedBack: a transfer after which the caller called again within Statistics:BounceBackWindow
+/// (docs/metrics.md, "Bounce-backs").
+/// </summary>
+public sealed record RecentContact(
+    DateTimeOffset At, string Outcome, string? ToKind, string? ToName, Guid? UnitId, string? UnitName, string? MunicipalityCode,
+    string? MunicipalityName, bool BouncedBack);
 
 /// <summary>
 /// An answer (docs/answers.md) an operator can read out for a call, valid today, of the dialled

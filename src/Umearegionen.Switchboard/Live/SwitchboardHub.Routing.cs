@@ -57,6 +57,11 @@ public sealed partial class SwitchboardHub
     public Task<IReadOnlyList<SuggestedDestination>> GetSuggestions(Guid callId, CallHandling calls) =>
         calls.SuggestionsAsync(callId, Context.ConnectionAborted);
 
+    /// <summary>The caller's earlier calls (also in AcceptCall's and Resync's CallView); only for the operator who has the call.</summary>
+    [HubPolicy(Policies.Operators)]
+    public Task<IReadOnlyList<RecentContact>> GetRecentContacts(Guid callId, RecentContacts contacts) =>
+        contacts.ForOperatorAsync(Me, callId, Context.ConnectionAborted);
+
     [HubPolicy(Policies.Operators)]
     public Task DeclineOffer(Guid callId, CallHandling calls) => calls.DeclineAsync(Me, callId, Context.ConnectionAborted);
 

@@ -14,7 +14,7 @@ namespace Umearegionen.Switchboard.Routing;
 public sealed partial class CallHandling(
     NpgsqlDataSource dataSource, TimeProvider clock, Dispatcher dispatcher, RoutingNotifier notifier,
     Instructions instructions, NoticeBoard notices, MessageSender messages, Destinations destinations,
-    IOptions<RoutingOptions> options, ILogger<CallHandling> logger)
+    IOptions<RoutingOptions> options, ILogger<CallHandling> logger, RecentContacts recentContacts)
 {
     // A call picked from the queue counts on the operator's row (0302), which is taken before the
     // call's as every offer takes it: an offer made to this operator meanwhile from a stale read
@@ -70,8 +70,9 @@ public sealed partial class CallHandling(
             await notifier.AcceptedElsewhereAsync(me, callId, connectionId);
         }
 
-        // After the call is taken (never in the dispatcher): the operator's screen shows where it may go.
-        return await destinations.ForCallAsync(conn, row.ToView(notices), now, ct);
+        // After the call is taken (never in the dispatcher): the operator's screen shows where it may go,
+        // and where the caller's recent calls went.
+        return await recentContacts.ForCallAsync(conn, await destinations.ForCallAsync(conn, row.ToView(notices), now, ct), now, ct);
     }
 
     /// <summary>A call's likely destinations (docs/hub.md, GetSuggestions).</summary>

@@ -11,7 +11,7 @@ namespace Umearegionen.Switchboard.Routing;
 /// <summary>What the screens show: the queue, the manager's figures, an operator's full state.</summary>
 public sealed class LiveView(
     NpgsqlDataSource dataSource, TimeProvider clock, IOptions<RoutingOptions> options, NoticeBoard notices, Destinations destinations,
-    TodayCounts todayCounts)
+    TodayCounts todayCounts, RecentContacts recentContacts)
 {
     // The head of the queue; the length and longest wait cover the rest. Kept short because every
     // operator and manager screen receives it several times a second.
@@ -140,8 +140,9 @@ public sealed class LiveView(
 
         var current = calls.FirstOrDefault(c => c.State == CallStates.Connected);
         var offered = calls.FirstOrDefault(c => c.State == CallStates.Offered);
-        // The current call comes with its suggested destinations, as when it was accepted.
-        var currentView = current is null ? null : await destinations.ForCallAsync(conn, current.ToView(notices), now, ct);
+        // The current call comes with its suggested destinations and the caller's recent contacts, as when it was accepted.
+        var currentView = current is null ? null
+            : await recentContacts.ForCallAsync(conn, await destinations.ForCallAsync(conn, current.ToView(notices), now, ct), now, ct);
         return new OperatorSync(
             me?.ToState(), currentView,
             offered is null ? null : new CallOffer(offered.ToView(notices), offered.OfferExpiresAt!.Value),

@@ -56,4 +56,7 @@ internal static partial class RoutingLog
 
     [LoggerMessage(17, LogLevel.Warning, "Pushing the offer of call {CallId} to operator {OperatorId} failed; the offer lapses and the call is offered again")]
     public static partial void OfferPushFailed(ILogger logger, Exception exception, Guid callId, Guid operatorId);
+
+    [LoggerMessage(25, LogLevel.Error, "The caller's recent contacts for call {CallId} could not be read; the call is handled without them")]
+    public static partial void RecentContactsFailed(ILogger logger, Exception exception, Guid callId);
 }

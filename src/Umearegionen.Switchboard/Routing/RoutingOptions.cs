@@ -56,6 +56,13 @@ public sealed class RoutingOptions
     [Range(1, 10000)]
     public int DispatchBatchSize { get; set; } = 500;
 
+    /// <summary>
+    /// How far back the operator who has a call sees the caller's earlier calls (docs/hub.md, "Recent
+    /// contacts"). Zero turns the list off.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "31.00:00:00")]
+    public TimeSpan RecentContactsWindow { get; set; } = TimeSpan.FromDays(7);
+
     /// <summary>The time zone "today" is counted in for the live figures.</summary>
     [Required]
     public string TimeZone { get; set; } = "Europe/Stockholm";

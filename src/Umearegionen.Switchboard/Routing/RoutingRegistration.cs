@@ -17,6 +17,7 @@ public static class RoutingRegistration
         services.AddSingleton<Access.ISessionEndHandler, OperatorSessionEnd>();
         services.AddSingleton<Destinations>();
         services.AddSingleton<CallHandling>();
+        services.AddSingleton<RecentContacts>();
         services.AddSingleton<LiveView>();
         services.AddSingleton<TodayCounts>();
         services.AddSingleton<CallHistory>();

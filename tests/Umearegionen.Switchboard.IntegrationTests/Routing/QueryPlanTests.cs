@@ -88,6 +88,19 @@ public sealed class QueryPlanTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task RecentContactsReadTheCallersEndedCallsThroughTheirIndexNeverAllCalls()
+    {
+        var callId = await ScalarAsync<Guid>("select id from calls where platform_call_id = 'queued-1'");
+        var scans = ScansOfCalls(await ExplainAsync(RecentContacts.Sql, new
+        {
+            callId, since = DateTimeOffset.UtcNow.AddDays(-7), count = RecentContacts.Count,
+        }));
+
+        Assert.DoesNotContain(scans, s => s.NodeType == "Seq Scan");
+        Assert.Equal(["calls_ended_by_caller", "calls_pkey"], scans.Select(s => s.Index ?? "(none)").Order().ToList());
+    }
+
+    [Fact]
     public async Task ErasureFindsACallersCallsThroughIndexesNeverByReadingAllCalls()
     {
         var now = DateTimeOffset.UtcNow;
@@ -116,6 +129,12 @@ public sealed class QueryPlanTests : IAsyncLifetime
 
         Assert.DoesNotContain(scans, s => s.NodeType == "Seq Scan");
         Assert.Equal(byPlatformId ? "calls_platform_call_id_key" : "calls_queued_today", Assert.Single(scans).Index);
+    }
+
+    private async Task<T> ScalarAsync<T>(string sql)
+    {
+        await using var conn = new NpgsqlConnection(_connectionString);
+        return (await conn.ExecuteScalarAsync<T>(sql))!;
     }
 
     private async Task<JsonElement> ExplainAsync(string sql, object args)

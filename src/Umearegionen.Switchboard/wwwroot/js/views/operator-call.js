@@ -16,7 +16,27 @@ function asHit(s) {
   };
 }
 
-export function callPanel({ onPick }) {
+// How an earlier call ended, and a past moment as a person says it: "i dag 09:12", "i går 14:05", "i måndags 10:00"
+// within the past week, else "2026-11-28 10:00".
+const OUTCOMES = { transferred: 'Kopplat', answered: 'Besvarat av växeln', callback: 'Återuppringning bokad', message: 'Meddelande',
+  fault_report: 'Felanmälan', abandoned: 'Lade på innan svar' };
+const DAY_MS = 24 * 3600 * 1000;
+const localDay = at => at.toLocaleDateString('sv-SE', { timeZone: 'Europe/Stockholm' });
+const weekday = new Intl.DateTimeFormat('sv-SE', { weekday: 'long', timeZone: 'Europe/Stockholm' });
+export function pastWhenText(at, now = new Date()) {
+  const day = localDay(at);
+  const word = day === localDay(now) ? 'i dag' : day === localDay(new Date(now.getTime() - DAY_MS)) ? 'i går'
+    : now - at < 6.5 * DAY_MS ? `i ${weekday.format(at)}s` : day;
+  return `${word} ${formatTime(at)}`;
+}
+
+// Where an earlier call went: the destination, its unit when that is another name, and the municipality.
+function placeOf(contact) {
+  const parts = [contact.toName, contact.unitName !== contact.toName ? contact.unitName : null, contact.municipalityName];
+  return parts.filter(Boolean).join(', ');
+}
+
+export function callPanel({ onPick, loadContacts }) {
   const body = h('div', { id: 'call-body' });
   // The call's facts (municipality, numbers, menu choice, times) are a block of their own at the top of the column,
   // which stays in view (sticky) while the operator scrolls through the suggestions and the form below.
@@ -27,6 +47,46 @@ export function callPanel({ onPick }) {
   let talkTime = null;
   let suggestionsFor = null;
   const suggestions = h('ul.hits.suggestions', { 'aria-label': 'Förslag ur katalogen' });
+  // The caller's earlier calls (CallView.recentContacts, docs/hub.md "Recent contacts"), kept for the call: a push
+  // of the call (CallUpdated) comes without them. Without them on a call shown first, GetRecentContacts reads them.
+  const recent = h('div', { id: 'recent-contacts' });
+  let contacts = { id: null, list: null };
+
+  function drawContacts() {
+    const list = call && contacts.id === call.id ? contacts.list : null;
+    if (!list?.length) { recent.replaceChildren(); return; }
+    const transfer = list.find(c => c.outcome === 'transferred');
+    recent.replaceChildren(
+      transfer ? h('p.recent-warning', { id: 'recent-warning', role: 'status' },
+        `Kopplades till ${placeOf(transfer) || 'ett nummer'} ${pastWhenText(new Date(transfer.at))} – kontrollera att det är rätt enhet.`,
+        transfer.bouncedBack ? ' Den som ringer kom tillbaka till växeln strax efter.' : '') : null,
+      h('details.recent-contacts', { open: true },
+        h('summary', { id: 'recent-title' }, `Tidigare samtal från numret (${list.length})`),
+        h('ul.recent-list', { 'aria-labelledby': 'recent-title' }, list.map(c => h('li', {},
+          h('span.recent-when', {}, pastWhenText(new Date(c.at))), ' ',
+          h('span.recent-outcome', {}, OUTCOMES[c.outcome] ?? c.outcome),
+          placeOf(c) ? ` – ${placeOf(c)}` : '',
+          c.bouncedBack ? h('span.badge.warn', {}, 'Kom tillbaka') : null)))));
+  }
+
+  // A suggestion the caller was recently transferred to says so, so the operator thinks twice before sending them there again.
+  function transferredHere(hit) {
+    const list = call && contacts.id === call.id ? contacts.list : null;
+    const earlier = list?.find(c => c.outcome === 'transferred' && c.unitId && c.unitId === hit.unitId
+      && (hit.kind !== 'person' || c.toKind !== 'person' || c.toName === hit.title));
+    return earlier ? h('span.badge.warn.transferred-here', {}, `Kopplades hit ${pastWhenText(new Date(earlier.at))}`) : null;
+  }
+
+  async function showContacts(next) {
+    if (Array.isArray(next.recentContacts)) { contacts = { id: next.id, list: next.recentContacts }; drawContacts(); return; }
+    if (contacts.id === next.id) { drawContacts(); return; }
+    contacts = { id: next.id, list: null };
+    drawContacts();
+    try {
+      const list = await loadContacts?.(next.id);
+      if (contacts.id === next.id && Array.isArray(list)) { contacts.list = list; drawContacts(); loadSuggestions(); }
+    } catch { /* the call is handled without them; the next show tries again */ contacts = { id: null, list: null }; }
+  }
 
   // The service proposes destinations when the call is accepted (CallView.suggestions: the dialled
   // municipality's units for the menu choice, each with open status and fallback); without them
@@ -54,7 +114,8 @@ export function callPanel({ onPick }) {
           h('span.hit-title', {}, hit.kind === 'person' ? hit.title : hit.unitName),
           h('span.hit-contact', {}, formatPhone(hit.phone)),
           h(`span.badge.${open.tone}`, {}, open.text),
-          open.tone !== 'ok' && hit.whenClosed?.kind !== 'none' ? h('span.hit-fallback', {}, `Vid stängt: ${closedAction(hit.whenClosed)}`) : null));
+          open.tone !== 'ok' && hit.whenClosed?.kind !== 'none' ? h('span.hit-fallback', {}, `Vid stängt: ${closedAction(hit.whenClosed)}`) : null,
+          transferredHere(hit)));
       }) : [h('li.muted', {}, 'Inga förslag för samtalet; sök i katalogen.')]));
     } catch (e) {
       suggestions.replaceChildren(h('li.muted', {}, swedishMessage(e)));
@@ -82,6 +143,7 @@ export function callPanel({ onPick }) {
     body.replaceChildren(...[
       call.callerLeftAt ? h('p.badge.bad', { role: 'alert' }, `Den som ringde lade på ${formatTime(call.callerLeftAt)}`) : null,
       call.consultation ? h('p.badge.warn', {}, `Förfrågan pågår till ${call.consultation.name}`) : null,
+      recent,
       call.notices?.length ? h('div.call-notices', { role: 'alert' }, h('h4', {}, 'Driftstörning som gäller samtalet'),
         call.notices.map(n => h('p.notice', {}, n.text, h('span.muted', {}, ` (till ${formatDateTime(n.expiresAt)})`)))) : null,
       call.answers?.length ? h('section.call-answers', { 'aria-labelledby': 'call-answers-title' },
@@ -90,6 +152,7 @@ export function callPanel({ onPick }) {
           h('span.hit-title', {}, a.question), h('span.hit-answer', {}, a.answer),
           a.unitName ? h('span.muted', {}, ` (${a.unitName})`) : null)))) : null,
       h('h4', {}, 'Förslag ur katalogen'), suggestions].filter(Boolean));
+    showContacts(call);
     if (suggestionsFor !== call.id) { suggestionsFor = call.id; suggestions.replaceChildren(); loadSuggestions(); }
     tick();
   }
