@@ -91,12 +91,17 @@ public sealed partial class CallHandling
         ValidateCategory(request.WrapUpCategory);
         Optional("note", request.Note, 2000);
         const string Sql = $"""
-            {Complete}{EndInstruction}
+            {Complete}{EndInstruction}{CallAnswers.Record}
             select {CallRow.Columns} from c
             """;
         await using var conn = await dataSource.OpenConnectionAsync(ct);
-        return await CompleteAsync(conn, me, request.CallId, CallOutcomes.Answered, request.WrapUpCategory, Sql,
-            new { details = Json.Of(new { request.Note }) }, ct);
+        // Answered with an answer: the answer is checked first and kept with the call (CallAnswers.cs).
+        var question = request.AnswerId is { } answerId ? await CallAnswers.CheckAsync(conn, request.CallId, answerId, clock.GetUtcNow(), ct) : null;
+        return await CompleteAsync(conn, me, request.CallId, CallOutcomes.Answered, request.WrapUpCategory, Sql, new
+        {
+            request.AnswerId, question,
+            details = Json.Of(question is null ? (object)new { request.Note } : new { request.Note, request.AnswerId, question }),
+        }, ct);
     }
 
     public async Task<CallView> BookCallbackAsync(Guid me, CallbackRequest request, CancellationToken ct)
