@@ -156,7 +156,7 @@ export default {
     const search = directorySearch({ onPick: hit => pick(destinationOf(hit)) });
     search.setMunicipalities(await loadMunicipalities());
     useMunicipalities(await loadMunicipalities());
-    const call = callPanel({ onPick: hit => pick(destinationOf(hit)) });
+    const call = callPanel({ onPick: hit => pick(destinationOf(hit)), onAnswer: answer => finish.answerWith(answer) });
     const queue = queuePanel({ onTake: id => accept(id) });
     const notices = noticesPanel();
     const myDay = myDayPanel();
