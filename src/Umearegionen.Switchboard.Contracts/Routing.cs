@@ -85,7 +85,11 @@ public sealed record TransferRequest(Guid CallId, string Mode, Destination Desti
 
 public sealed record ConsultRequest(Guid CallId, Destination Destination);
 
-public sealed record AnswerRequest(Guid CallId, string WrapUpCategory, string? Note = null);
+/// <summary>
+/// The operator settled the call themselves. AnswerId: the answer (docs/answers.md) they read out, which must
+/// exist, be valid today and be the call's municipality's or shared; the call is then "answered with an answer".
+/// </summary>
+public sealed record AnswerRequest(Guid CallId, string WrapUpCategory, string? Note = null, Guid? AnswerId = null);
 
 public sealed record CallbackRequest(
     Guid CallId, string UnitId, string UnitName, DateTimeOffset WindowStart, DateTimeOffset WindowEnd,

@@ -77,7 +77,7 @@ public sealed partial class CallHandling
     }
 
     private static readonly string AnswerSql = $"""
-        {Complete}{EndInstruction}
+        {Complete}{EndInstruction}{CallAnswers.Record}
         select {CallRow.Columns} from c
         """;
 
@@ -86,8 +86,13 @@ public sealed partial class CallHandling
         ValidateCategory(request.WrapUpCategory);
         Optional("note", request.Note, 2000);
         await using var conn = await dataSource.OpenConnectionAsync(ct);
-        return await CompleteAsync(conn, me, request.CallId, CallOutcomes.Answered, request.WrapUpCategory, AnswerSql,
-            new { details = Json.Of(new { request.Note }) }, ct);
+        // Answered with an answer: the answer is checked first and kept with the call (CallAnswers.cs).
+        var question = request.AnswerId is { } answerId ? await CallAnswers.CheckAsync(conn, request.CallId, answerId, clock.GetUtcNow(), ct) : null;
+        return await CompleteAsync(conn, me, request.CallId, CallOutcomes.Answered, request.WrapUpCategory, AnswerSql, new
+        {
+            request.AnswerId, question,
+            details = Json.Of(question is null ? (object)new { request.Note } : new { request.Note, request.AnswerId, question }),
+        }, ct);
     }
 
     private static readonly string BookCallbackSql = $"""

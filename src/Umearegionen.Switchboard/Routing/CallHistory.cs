@@ -19,10 +19,12 @@ public sealed record CallHistoryView(
 /// <summary>
 /// One step of a call's life. <c>Type</c> is the stored event type; <c>Summary</c> says it in plain
 /// (English) words; the other fields carry what the step names, for a client to word it itself.
+/// AnswerId and AnswerQuestion: the answer a call answered with an answer was settled with (the question as it read then).
 /// </summary>
 public sealed record TimelineEntry(
     long Id, DateTimeOffset At, string Type, string Summary, string Actor, string? ActorName, string? OperatorName,
-    string? OfferEnded, Destination? To, string? TransferMode, string? Outcome, string? WrapUpCategory, string? Note);
+    string? OfferEnded, Destination? To, string? TransferMode, string? Outcome, string? WrapUpCategory, string? Note,
+    Guid? AnswerId = null, string? AnswerQuestion = null);
 
 /// <summary>
 /// An outcome record. The personal fields (the caller's number and name, free text) are null when

@@ -120,6 +120,13 @@ public static class CallTimeline
                 var to = DestinationOf(details);
                 var mode = consulting is not null ? "attended" : "blind";
                 return entry with { To = to, TransferMode = mode, Summary = $"{who} transferred the call ({mode}) to {to?.Name ?? "a destination"}.{wrapUp}" };
+            case CallOutcomes.Answered when Text(details, "question") is { } question:
+                return entry with
+                {
+                    Note = personal ? Text(details, "note") : null,
+                    AnswerId = Guid.TryParse(Text(details, "answerId"), out var answerId) ? answerId : null, AnswerQuestion = question,
+                    Summary = $"{who} answered the caller with an answer: \"{question}\".{wrapUp}",
+                };
             case CallOutcomes.Answered:
                 return entry with { Note = personal ? Text(details, "note") : null, Summary = $"{who} answered the caller without a transfer.{wrapUp}" };
             case CallOutcomes.Callback:

@@ -23,6 +23,8 @@ public static class StatisticsApi
             .WithSummary("Call statistics for a date range, by a slice, with the previous period (format=csv for Excel)");
         group.MapGet("/cost-split", GetCostSplit)
             .WithSummary("Each served municipality's share of the work beside its share under the cost key (format=csv for Excel)");
+        group.MapGet("/answers", AnswerStatisticsApi.Get)
+            .WithSummary("First-contact resolution by municipality and topic, answers used and never used, calls transferred although an answer existed (format=csv&table=answers|resolution|transferred)");
         return group;
     }
 
@@ -143,7 +145,7 @@ public static class StatisticsApi
         return Math.Round(amount, 2);
     }
 
-    private static async Task CheckMunicipalityAsync(string? municipality, NpgsqlDataSource dataSource, FieldErrors errors, CancellationToken ct)
+    internal static async Task CheckMunicipalityAsync(string? municipality, NpgsqlDataSource dataSource, FieldErrors errors, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(municipality))
         {

@@ -44,7 +44,7 @@ export function stepText(e) {
     case 'completed':
       switch (e.outcome) {
         case 'transferred': return `${who} kopplade samtalet ${e.transferMode === 'attended' ? 'efter förfrågan' : 'direkt'} till ${to}.${category}`;
-        case 'answered': return `${who} besvarade samtalet själv.${category}`;
+        case 'answered': return e.answerQuestion ? `Besvarad med svar: ${e.answerQuestion} (${who}).${category}` : `${who} besvarade samtalet själv.${category}`;
         case 'callback': return `${who} bokade återuppringning från ${to}.${category}`;
         case 'message': return `${who} tog ett meddelande till ${to}.${category}`;
         case 'fault_report': return `${who} registrerade en felanmälan.${category}`;

@@ -36,7 +36,7 @@ function placeOf(contact) {
   return parts.filter(Boolean).join(', ');
 }
 
-export function callPanel({ onPick, loadContacts }) {
+export function callPanel({ onPick, loadContacts, onAnswer }) {
   const body = h('div', { id: 'call-body' });
   // The call's facts (municipality, numbers, menu choice, times) are a block of their own at the top of the column,
   // which stays in view (sticky) while the operator scrolls through the suggestions and the form below.
@@ -148,9 +148,12 @@ export function callPanel({ onPick, loadContacts }) {
         call.notices.map(n => h('p.notice', {}, n.text, h('span.muted', {}, ` (till ${formatDateTime(n.expiresAt)})`)))) : null,
       call.answers?.length ? h('section.call-answers', { 'aria-labelledby': 'call-answers-title' },
         h('h4', { id: 'call-answers-title' }, 'Svar att läsa upp'),
-        h('ul.hits', {}, call.answers.map(a => h('li.hit', { dataset: { kind: 'answer' } },
-          h('span.hit-title', {}, a.question), h('span.hit-answer', {}, a.answer),
-          a.unitName ? h('span.muted', {}, ` (${a.unitName})`) : null)))) : null,
+        h('ul.hits', {}, call.answers.map((a, i) => h('li.hit', { dataset: { kind: 'answer', answerId: a.id } },
+          h('span.hit-title', { id: `call-answer-${i}` }, a.question), h('span.hit-answer', {}, a.answer),
+          a.unitName ? h('span.muted', {}, ` (${a.unitName})`) : null,
+          // Ends the call as answered with this answer (docs/dashboard.md): opens the finishing form with it chosen.
+          h('button.small.answer-with', { type: 'button', 'aria-describedby': `call-answer-${i}`, onclick: () => onAnswer?.(a) },
+            'Besvarat med svar'))))) : null,
       h('h4', {}, 'Förslag ur katalogen'), suggestions].filter(Boolean));
     showContacts(call);
     if (suggestionsFor !== call.id) { suggestionsFor = call.id; suggestions.replaceChildren(); loadSuggestions(); }

@@ -32,6 +32,7 @@ const KINDS = {
 export function finishForm({ invoke, tryInvoke, report, onDone, onCall }) {
   let call = null;
   let destination = null;
+  let answer = null; // the answer (CallView.answers) the call is answered with, if the operator chose one
   let kind = 'transfer';
   const tabs = Object.entries(KINDS).map(([k, { key, title }]) =>
     h('button.tab', { type: 'button', dataset: { kind: k }, 'aria-keyshortcuts': key.toUpperCase(), onclick: () => open(k, 'first') },
@@ -67,8 +68,11 @@ export function finishForm({ invoke, tryInvoke, report, onDone, onCall }) {
             ? h('button', { type: 'button', onclick: cancelConsultation }, 'Avbryt förfrågan')
             : h('button', { type: 'button', 'aria-keyshortcuts': 'K', onclick: consult }, 'Förfrågan (K)'),
           h('button.primary', { type: 'submit', id: 'f-submit' }, 'Koppla (Enter)'))];
-      case 'answered': return [...category(), ...textarea('f-note', 'Anteckning'),
-        h('button.primary', { type: 'submit', id: 'f-submit' }, 'Avsluta som besvarat')];
+      case 'answered': return [
+        ...(answer ? [h('span.label', {}, 'Svar'), h('output', { id: 'f-answer' }, answer.question),
+          h('button', { type: 'button', id: 'f-answer-clear', onclick: () => { answer = null; open('answered', 'first'); } }, 'Utan svar')] : []),
+        ...category(), ...textarea('f-note', 'Anteckning'),
+        h('button.primary', { type: 'submit', id: 'f-submit' }, answer ? 'Avsluta som besvarat med svar' : 'Avsluta som besvarat')];
       case 'callback': {
         const start = new Date(Date.now() + 15 * 60000);
         return [h('span.label', {}, 'Enhet'), h('output', { id: 'f-destination' }, destination ? destination.unitName : 'Välj enheten i katalogen'),
@@ -144,7 +148,8 @@ export function finishForm({ invoke, tryInvoke, report, onDone, onCall }) {
       request = { callId, mode: value('f-mode'), destination: target, wrapUpCategory };
       done = `Samtalet kopplades till ${target.name}.`;
     } else if (kind === 'answered') {
-      method = 'AnswerCall'; request = { callId, wrapUpCategory, note: value('f-note') }; done = 'Samtalet avslutades som besvarat.';
+      method = 'AnswerCall'; request = { callId, wrapUpCategory, note: value('f-note'), answerId: answer?.id ?? null };
+      done = answer ? `Samtalet avslutades som besvarat med svar: ${answer.question}.` : 'Samtalet avslutades som besvarat.';
     } else if (kind === 'callback') {
       if (!destination) { error.textContent = 'Välj enheten som ska ringa upp i katalogen.'; return; }
       const start = value('f-start'), end = value('f-end');
@@ -199,6 +204,7 @@ export function finishForm({ invoke, tryInvoke, report, onDone, onCall }) {
     setCall(next) {
       const changed = next?.id !== call?.id;
       call = next;
+      if (changed) answer = null;
       // The form of a call that ended leaves the focus at once: a field still focused while the browser gets round
       // to it would take the operator's next key (4 for Offline) as typing.
       if (!call && element.contains(document.activeElement)) document.activeElement.blur();
@@ -207,6 +213,8 @@ export function finishForm({ invoke, tryInvoke, report, onDone, onCall }) {
       else if (call && kind === 'transfer') form.querySelector('#f-destination')?.replaceChildren(destinationText());
     },
     setDestination(next) { destination = next; },
+    // "Besvarat med svar" on one of the call's answers: the answered form with that answer, ready to confirm (Enter).
+    answerWith(next) { answer = next; open('answered', 'submit'); },
     open,
     shortcut(key) {
       if (key === 'k') { if (kind !== 'transfer') open('transfer', 'none'); consult(); return true; }

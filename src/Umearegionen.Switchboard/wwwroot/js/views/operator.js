@@ -156,7 +156,8 @@ export default {
     const search = directorySearch({ onPick: hit => pick(destinationOf(hit)) });
     search.setMunicipalities(await loadMunicipalities());
     useMunicipalities(await loadMunicipalities());
-    const call = callPanel({ onPick: hit => pick(destinationOf(hit)), loadContacts: id => hub.invoke('GetRecentContacts', id) });
+    const call = callPanel({ onPick: hit => pick(destinationOf(hit)), loadContacts: id => hub.invoke('GetRecentContacts', id),
+      onAnswer: answer => finish.answerWith(answer) });
     const queue = queuePanel({ onTake: id => accept(id) });
     const notices = noticesPanel();
     const myDay = myDayPanel();

@@ -3,6 +3,7 @@ import { swedishMessage, swedishFieldErrors } from '../errors.js';
 import { token } from '../session.js';
 import { h, loadMunicipalities, municipalityNames, municipalityName } from '../dom.js';
 import { statisticsChart } from '../charts.js';
+import { answersSection } from './statistics-answers.js';
 import {
   formatCount, formatPercent, formatDuration, formatChange, formatKronor, formatSignedKronor, formatMinutes,
   today, QUICK_RANGES, formatMonthKey, formatDayKey,
@@ -136,6 +137,9 @@ export default {
             .map(text => h('th', { scope: 'col' }, text)))), costBody)),
         costNotes)));
 
+    const answers = answersSection({ download, problemText });
+    container.querySelector('.statistics').append(answers.element);
+
     const chart = statisticsChart(canvas);
 
     // The range as the API wants it, or null after saying next to the fields what is wrong (then nothing is sent).
@@ -174,6 +178,7 @@ export default {
         const summary = await api(`/api/statistics/summary?${summaryQuery(period)}`);
         if (mine !== sequence) return;
         show(summary);
+        answers.load(period, municipality.value);
         shown = `${summary.from} – ${summary.to}`;
         status.textContent = `Visar ${summary.from} – ${summary.to}, jämfört med ${summary.previousFrom} – ${summary.previousTo}.`;
       } catch (e) {

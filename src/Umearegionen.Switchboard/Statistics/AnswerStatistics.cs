@@ -1,0 +1,140 @@
+using System.Text.Json;
+using Dapper;
+using Npgsql;
+using Umearegionen.Switchboard.Answers;
+
+namespace Umearegionen.Switchboard.Statistics;
+
+/// <summary>The answers' figures for a period (docs/metrics.md, "Answers and first-contact resolution").</summary>
+public sealed record AnswerStatistics(
+    DateOnly From, DateOnly To, string? Municipality, FirstContactRow Total,
+    IReadOnlyList<FirstContactRow> ByMunicipality, IReadOnlyList<FirstContactRow> ByTopic,
+    IReadOnlyList<AnswerUse> Answers, IReadOnlyList<UnusedAnswer> Unused, TransferredDespiteAnswers TransferredDespiteAnswers);
+
+/// <summary>
+/// First-contact resolution of a group of calls: Answered = calls an operator took; ResolvedBySwitchboard = those
+/// the operator settled themselves (outcome answered), WithAnswer of them with an answer; Rate = ResolvedBySwitchboard / Answered.
+/// </summary>
+public sealed record FirstContactRow(string Key, string Label, int Answered, int ResolvedBySwitchboard, int WithAnswer, double? Rate);
+
+/// <summary>
+/// An answer used in the period: calls answered with it, of those the calls in which its link was sent (a link_sent
+/// event naming it), and ShareOfAnswered = TimesUsed / all answered calls in scope (its part of first-contact resolution).
+/// Removed: the answer has been removed since; Question is then as it read when last used.
+/// </summary>
+public sealed record AnswerUse(
+    Guid AnswerId, string Question, string? MunicipalityCode, bool Removed, int TimesUsed, int WithLinkSent, double? ShareOfAnswered);
+
+public sealed record UnusedAnswer(Guid AnswerId, string Question, string? MunicipalityCode, DateOnly? ValidFrom, DateOnly? ValidTo);
+
+public sealed record TransferredDespiteAnswers(int Count, IReadOnlyList<TransferredTopic> ByTopic);
+
+public sealed record TransferredTopic(string Topic, int Count, IReadOnlyList<TransferredCall> Calls);
+
+/// <summary>A transferred call for which answers existed at the transfer: the answers (ids and questions then) and where it went.</summary>
+public sealed record TransferredCall(
+    Guid CallId, DateTimeOffset QueuedAt, string? MunicipalityCode, string? UnitName, IReadOnlyList<Guid> AnswerIds, IReadOnlyList<string> Questions);
+
+public static class AnswerStatisticsQueries
+{
+    // The period's ended calls in scope, by the local day they were offered, as every statistic counts them.
+    private const string Facts = """
+        with f as (
+            select f.call_id, f.municipality_code, f.topic, f.outcome, f.answered, f.queued_at, f.unit_name
+            from call_facts f
+            where f.local_date between @from and @to and (@municipality::text is null or f.municipality_code = @municipality)
+        )
+        """;
+
+    private const string ResolutionSql = $"""
+        {Facts}
+        select case when grouping(f.municipality_code) = 0 then 'municipality' else 'topic' end as dimension,
+               coalesce(case when grouping(f.municipality_code) = 0 then f.municipality_code else f.topic end, '') as key,
+               (case when grouping(f.municipality_code) = 0 then m.name end) as name,
+               count(*) filter (where f.answered)::int as answered,
+               count(*) filter (where f.outcome = 'answered')::int as resolved,
+               count(ca.call_id) filter (where f.outcome = 'answered')::int as with_answer
+        from f left join call_answers ca on ca.call_id = f.call_id
+        left join municipalities m on m.code = f.municipality_code
+        group by grouping sets ((f.municipality_code, m.name), (f.topic))
+        having count(*) filter (where f.answered) > 0
+        order by 1, 2
+        """;
+
+    private const string AnswersSql = $"""
+        {Facts}
+        select ca.answer_id, coalesce(a.question, (array_agg(ca.question order by ca.answered_at desc))[1]) as question,
+               a.municipality_code, a.id is null as removed, count(*)::int as times_used,
+               count(*) filter (where exists (
+                   select 1 from call_events e
+                   where e.call_id = ca.call_id and e.type = 'link_sent' and e.data ->> 'answerId' = ca.answer_id::text))::int as with_link_sent
+        from f join call_answers ca on ca.call_id = f.call_id
+        left join answers a on a.id = ca.answer_id
+        where f.outcome = 'answered'
+        group by ca.answer_id, a.id, a.question, a.municipality_code
+        order by times_used desc, question, ca.answer_id
+        """;
+
+    // Valid on some day of the period, written before its end, the scope's own or shared, and used by no call in scope.
+    private const string UnusedSql = """
+        select a.id as answer_id, a.question, a.municipality_code, a.valid_from, a.valid_to
+        from answers a
+        where (a.valid_from is null or a.valid_from <= @to) and (a.valid_to is null or a.valid_to >= @from)
+          and a.created_at < @endsAt
+          and (@municipality::text is null or a.municipality_code is null or a.municipality_code = @municipality)
+          and not exists (
+              select 1 from call_answers ca join call_facts f on f.call_id = ca.call_id
+              where ca.answer_id = a.id and f.local_date between @from and @to
+                and (@municipality::text is null or f.municipality_code = @municipality))
+        order by a.municipality_code nulls first, a.question, a.id
+        """;
+
+    private const string TransferredSql = $"""
+        {Facts}
+        select coalesce(f.topic, '') as topic, f.call_id, f.queued_at, f.municipality_code, f.unit_name,
+               to_jsonb(t.answer_ids)::text as answer_ids, to_jsonb(t.questions)::text as questions
+        from f join call_transfers_with_answers t on t.call_id = f.call_id
+        where f.outcome = 'transferred'
+        order by 1, f.queued_at, f.call_id
+        """;
+
+    public static async Task<AnswerStatistics> BuildAsync(NpgsqlConnection conn, StatisticsPeriod period, string? municipality, CancellationToken ct)
+    {
+        // Every ended call counts: the due facts are made first, as for every statistics read.
+        await RollupFlush.FlushAsync(conn, ct);
+        // Npgsql writes timestamptz from UTC offsets only.
+        var endsAt = AnswerStore.NextMidnight(new DateTimeOffset(period.To.ToDateTime(new TimeOnly(12, 0)), TimeSpan.Zero)).ToUniversalTime();
+        var args = new { from = period.From, to = period.To, municipality, endsAt };
+        var resolution = (await conn.QueryAsync<ResolutionRow>(new CommandDefinition(ResolutionSql, args, cancellationToken: ct))).ToList();
+        var byMunicipality = resolution.Where(r => r.Dimension == "municipality")
+            .Select(r => Row(r.Key, r.Name ?? (r.Key == "" ? "(unknown dialled number)" : r.Key), r)).ToList();
+        var byTopic = resolution.Where(r => r.Dimension == "topic").Select(r => Row(r.Key, r.Key == "" ? "(no menu choice)" : r.Key, r)).ToList();
+        var total = Row("", "total", new ResolutionRow("total", "", null,
+            byMunicipality.Sum(r => r.Answered), byMunicipality.Sum(r => r.ResolvedBySwitchboard), byMunicipality.Sum(r => r.WithAnswer)));
+
+        var answers = (await conn.QueryAsync<AnswerUseRow>(new CommandDefinition(AnswersSql, args, cancellationToken: ct)))
+            .Select(a => new AnswerUse(a.AnswerId, a.Question, a.MunicipalityCode, a.Removed, a.TimesUsed, a.WithLinkSent, Share(a.TimesUsed, total.Answered)))
+            .ToList();
+        var unused = (await conn.QueryAsync<UnusedAnswer>(new CommandDefinition(UnusedSql, args, cancellationToken: ct))).ToList();
+        var transferred = (await conn.QueryAsync<TransferredRow>(new CommandDefinition(TransferredSql, args, cancellationToken: ct))).ToList();
+        var byTransferTopic = transferred.GroupBy(t => t.Topic)
+            .Select(g => new TransferredTopic(g.Key, g.Count(), g.Select(t => new TransferredCall(
+                t.CallId, t.QueuedAt, t.MunicipalityCode, t.UnitName,
+                JsonSerializer.Deserialize<Guid[]>(t.AnswerIds) ?? [], JsonSerializer.Deserialize<string[]>(t.Questions) ?? [])).ToList()))
+            .ToList();
+        return new AnswerStatistics(period.From, period.To, municipality, total, byMunicipality, byTopic, answers, unused,
+            new TransferredDespiteAnswers(transferred.Count, byTransferTopic));
+    }
+
+    private static FirstContactRow Row(string key, string label, ResolutionRow r) =>
+        new(key, label, r.Answered, r.Resolved, r.WithAnswer, Share(r.Resolved, r.Answered));
+
+    private static double? Share(int part, int whole) => whole == 0 ? null : Math.Round((double)part / whole, 4);
+
+    private sealed record ResolutionRow(string Dimension, string Key, string? Name, int Answered, int Resolved, int WithAnswer);
+
+    private sealed record AnswerUseRow(Guid AnswerId, string Question, string? MunicipalityCode, bool Removed, int TimesUsed, int WithLinkSent);
+
+    private sealed record TransferredRow(
+        string Topic, Guid CallId, DateTimeOffset QueuedAt, string? MunicipalityCode, string? UnitName, string AnswerIds, string Questions);
+}
