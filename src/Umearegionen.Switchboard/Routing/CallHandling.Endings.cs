@@ -54,11 +54,15 @@ public sealed partial class CallHandling
         }
 
         ValidateDestination(request.Destination);
+        // The note for the receiving desk is free text that may name the caller: one line, short; stored in the
+        // completed event's details and the instruction, and removed from both with the call's number (Redaction).
+        OptionalLine("note", request.Note, TransferNotes.MaxLength);
+        var note = string.IsNullOrWhiteSpace(request.Note) ? null : request.Note.Trim();
         const string Sql = $"""
             {Complete}, i as (
                 insert into telephony_instructions (call_id, platform_call_id, kind, payload, created_at)
                 select id, platform_call_id, 'transfer',
-                       jsonb_build_object('operatorId', @me, 'mode', @mode::text, 'destination', @destination::jsonb), @now
+                       jsonb_build_object('operatorId', @me, 'mode', @mode::text, 'destination', @destination::jsonb, 'note', @note::text), @now
                 from c
             )
             select {CallRow.Columns} from c
@@ -81,8 +85,9 @@ public sealed partial class CallHandling
         }
 
         var json = Json.Of(destination.Destination);
+        var details = note is null ? json : Json.Of(new { destination.Destination.Kind, destination.Destination.Id, destination.Destination.Number, destination.Destination.Name, note });
         var view = await CompleteAsync(conn, me, request.CallId, CallOutcomes.Transferred, request.WrapUpCategory, Sql,
-            new { mode = request.Mode, destination = json, details = json }, ct);
+            new { mode = request.Mode, destination = json, details, note }, ct);
         return view with { Warning = destination.Warning };
     }
 
