@@ -29,8 +29,15 @@ public sealed class TransferNoteDashboardTests(BrowserApp app) : IClassFixture<B
         await Assertions.Expect(page.Locator("#f-destination")).ToContainTextAsync(unitName);
         var note = page.GetByLabel("Till mottagaren");
         await Assertions.Expect(note).ToHaveAttributeAsync("maxlength", "500");
-        await note.FillAsync(Note);
+        // A pasted text-direction override is refused by the service and shown beside the field, in Swedish.
+        await note.FillAsync("Ring\u202Ehenne");
+        await note.PressAsync("Enter");
+        await Assertions.Expect(note).ToHaveAttributeAsync("aria-invalid", "true");
+        await Assertions.Expect(page.Locator("#finish .field-error")).ToContainTextAsync("får bara vara en rad");
+        Assert.DoesNotContain(await InstructionsForAsync(app, platformCallId), i => i.GetProperty("kind").GetString() == "transfer");
         await DashboardPages.AssertAccessibleAsync(page);
+
+        await note.FillAsync(Note);
         await note.PressAsync("Enter");
 
         await Assertions.Expect(page.Locator("#op-message")).ToContainTextAsync($"Samtalet kopplades till {unitName}.");
