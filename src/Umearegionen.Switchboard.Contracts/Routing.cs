@@ -80,8 +80,18 @@ public sealed record SetStatusRequest(string Status, string? Reason = null);
 /// <summary>A destination stored as given: kind unit, person or number; id from the directory; number dialled.</summary>
 public sealed record Destination(string Kind, string? Id, string? Number, string Name);
 
-/// <summary>A transfer. AcknowledgeAway: the operator has seen that the person is away and transfers blind anyway.</summary>
-public sealed record TransferRequest(Guid CallId, string Mode, Destination Destination, string WrapUpCategory, bool AcknowledgeAway = false);
+/// <summary>
+/// A transfer. AcknowledgeAway: the operator has seen that the person is away and transfers blind anyway. Note: a short
+/// note for the receiving desk (one line, at most <see cref="TransferNotes.MaxLength"/> characters), passed to the
+/// platform with the transfer instruction.
+/// </summary>
+public sealed record TransferRequest(
+    Guid CallId, string Mode, Destination Destination, string WrapUpCategory, bool AcknowledgeAway = false, string? Note = null);
+
+public static class TransferNotes
+{
+    public const int MaxLength = 500;
+}
 
 public sealed record ConsultRequest(Guid CallId, Destination Destination);
 

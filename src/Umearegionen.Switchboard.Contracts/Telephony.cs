@@ -26,10 +26,13 @@ public sealed record CallReceipt(Guid CallId, string PlatformCallId, string Stat
 
 public sealed record EventReceipt(Guid CallId, string State, bool Recorded);
 
-/// <summary>One instruction to the platform. Redelivered until acknowledged; act on each seq once.</summary>
+/// <summary>
+/// One instruction to the platform. Redelivered until acknowledged; act on each seq once. Note: on a transfer, the
+/// operator's note for the receiving desk (shown on its phone or whispered), else null.
+/// </summary>
 public sealed record TelephonyInstruction(
     long Seq, string PlatformCallId, string Kind, Guid? OperatorId, string? Mode, Destination? Destination,
-    DateTimeOffset CreatedAt);
+    DateTimeOffset CreatedAt, string? Note = null);
 
 public sealed record InstructionBatch(IReadOnlyList<TelephonyInstruction> Instructions, long LastSeq);
 

@@ -27,7 +27,9 @@ if (args.Length > 0 && args[0] == "bench")
 using var http = new HttpClient { BaseAddress = new Uri(Option("url", "http://127.0.0.1:5080")) };
 http.DefaultRequestHeaders.Add("X-Api-Key", apiKey);
 var platform = new SimulatedPlatform(http);
-platform.InstructionReceived += i => Console.WriteLine($"instruction {i.Seq}: {i.Kind} {i.PlatformCallId} {i.OperatorId} {i.Destination?.Name}");
+// A transfer's note is what the receiving phone would show: the simulator's console stands in for that display.
+platform.InstructionReceived += i => Console.WriteLine(
+    $"instruction {i.Seq}: {i.Kind} {i.PlatformCallId} {i.OperatorId} {i.Destination?.Name}{(i.Note is null ? "" : $" note: \"{i.Note}\"")}");
 
 using var stop = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };

@@ -12,11 +12,18 @@ namespace Umearegionen.Switchboard.TelephonySimulator;
 public sealed class SimulatedPlatform(HttpClient http)
 {
     private readonly ConcurrentQueue<TelephonyInstruction> _received = new();
+    private readonly ConcurrentDictionary<string, string> _shownToReceiver = new();
     private long _lastSeq;
     private long _eventCounter;
 
     /// <summary>Every instruction received, in the order received (redeliveries included).</summary>
     public IReadOnlyCollection<TelephonyInstruction> Received => _received;
+
+    /// <summary>
+    /// What the receiving desk's phone was shown (or whispered) for each transferred call: the operator's note from the
+    /// transfer instruction, by platformCallId. Only transfers carried out (<see cref="ReportOutcomes"/>) are shown.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> ShownToReceiver => _shownToReceiver;
 
     /// <summary>Report what a real platform reports when it carries instructions out (answered, transferred, ended).</summary>
     public bool ReportOutcomes { get; init; } = true;
@@ -99,6 +106,11 @@ public sealed class SimulatedPlatform(HttpClient http)
                 await ReportAsync(instruction.PlatformCallId, PlatformEventTypes.Answered, id, ct);
                 break;
             case InstructionKinds.Transfer:
+                if (instruction.Note is { } note)
+                {
+                    _shownToReceiver[instruction.PlatformCallId] = note;
+                }
+
                 await ReportAsync(instruction.PlatformCallId, PlatformEventTypes.Transferred, id, ct);
                 await ReportAsync(instruction.PlatformCallId, PlatformEventTypes.Ended, id + "-end", ct);
                 break;

@@ -41,8 +41,9 @@ public static class Redaction
     public const string ReferralOver = "a.entity_type = 'directory_person' and a.occurred_at <= @cutoff";
 
     // The caller's number is removed from the call, and from its events and instructions: the note of
-    // an answered call (free text) and any JSON string equal to the number. Routing writes no number
-    // there today (operator ids, destinations, the dialled number); the second rule keeps it so.
+    // an answered or transferred call (free text; a transfer's is in its instruction too) and any JSON
+    // string equal to the number. Routing writes no number there today (operator ids, destinations, the
+    // dialled number); the second rule keeps it so.
     private const string CallsSql = $$"""
         with c as (
             select c.id, nullif(c.caller_number, '') as number from calls c
@@ -61,9 +62,11 @@ public static class Redaction
               and ((ev.data #>> '{details,note}') is not null or strpos(ev.data::text, to_jsonb(c.number)::text) > 0)
         ), i as (
             update telephony_instructions ti
-            set payload = replace(ti.payload::text, to_jsonb(c.number)::text, 'null')::jsonb
+            set payload = case when c.number is null then ti.payload - 'note'
+                               else replace((ti.payload - 'note')::text, to_jsonb(c.number)::text, 'null')::jsonb end
             from c
-            where ti.call_id = c.id and strpos(ti.payload::text, to_jsonb(c.number)::text) > 0
+            where ti.call_id = c.id
+              and ((ti.payload ->> 'note') is not null or strpos(ti.payload::text, to_jsonb(c.number)::text) > 0)
         )
         select id from u
         """;

@@ -40,7 +40,7 @@ public sealed partial class CallHandling
         """;
 
     private static readonly string TransferSql = $"""
-        {Complete}, {CallSql.Instruct("transfer", "@me", payload: ", 'mode', @mode::text, 'destination', @destination::jsonb")}
+        {Complete}, {CallSql.Instruct("transfer", "@me", payload: ", 'mode', @mode::text, 'destination', @destination::jsonb, 'note', @note::text")}
         select {CallRow.Columns} from c
         """;
 
@@ -53,6 +53,10 @@ public sealed partial class CallHandling
         }
 
         ValidateDestination(request.Destination);
+        // The note for the receiving desk is free text that may name the caller: one line, short; stored in the
+        // completed event's details and the instruction, and removed from both with the call's number (Redaction).
+        OptionalLine("note", request.Note, TransferNotes.MaxLength);
+        var note = string.IsNullOrWhiteSpace(request.Note) ? null : request.Note.Trim();
         await using var conn = await dataSource.OpenConnectionAsync(ct);
         // Checked against the directory and opening hours before anything changes: a closed unit or
         // (blind) someone away is refused with what to offer the caller instead.
@@ -71,8 +75,9 @@ public sealed partial class CallHandling
         }
 
         var json = Json.Of(destination.Destination);
+        var details = note is null ? json : Json.Of(new { destination.Destination.Kind, destination.Destination.Id, destination.Destination.Number, destination.Destination.Name, note });
         var view = await CompleteAsync(conn, me, request.CallId, CallOutcomes.Transferred, request.WrapUpCategory, TransferSql,
-            new { mode = request.Mode, destination = json, details = json }, ct);
+            new { mode = request.Mode, destination = json, details, note }, ct);
         return view with { Warning = destination.Warning };
     }
 

@@ -119,7 +119,11 @@ public static class CallTimeline
             case CallOutcomes.Transferred:
                 var to = DestinationOf(details);
                 var mode = consulting is not null ? "attended" : "blind";
-                return entry with { To = to, TransferMode = mode, Summary = $"{who} transferred the call ({mode}) to {to?.Name ?? "a destination"}.{wrapUp}" };
+                return entry with
+                {
+                    To = to, TransferMode = mode, Note = personal ? Text(details, "note") : null,
+                    Summary = $"{who} transferred the call ({mode}) to {to?.Name ?? "a destination"}.{wrapUp}",
+                };
             case CallOutcomes.Answered when Text(details, "question") is { } question:
                 return entry with
                 {

@@ -94,9 +94,9 @@ public sealed class Instructions(
         public TelephonyInstruction ToInstruction()
         {
             var payload = System.Text.Json.JsonSerializer.Deserialize<Payload>(Payload, Json.Web)!;
-            return new TelephonyInstruction(Seq, PlatformCallId, Kind, payload.OperatorId, payload.Mode, payload.Destination, CreatedAt);
+            return new TelephonyInstruction(Seq, PlatformCallId, Kind, payload.OperatorId, payload.Mode, payload.Destination, CreatedAt, payload.Note);
         }
     }
 
-    private sealed record Payload(Guid? OperatorId, string? Mode, Destination? Destination);
+    private sealed record Payload(Guid? OperatorId, string? Mode, Destination? Destination, string? Note);
 }

@@ -15,6 +15,7 @@ test('field errors are translated by pattern with Swedish field labels', () => {
   const cases = [
     ['name', 'name is required.', 'Namn måste fyllas i.'],
     ['whenClosed.text', 'whenClosed.text must be at most 1000 characters (it has 1200).', 'Att säga till den som ringer får vara högst 1000 tecken (nu 1200).'],
+    ['note', 'note must be one line without control characters or text-direction overrides (it has U+202E at position 5).', 'Anteckning får bara vara en rad, utan kontrolltecken eller tecken som vänder textriktningen.'],
     ['phone', "phone 'abc' is not a Swedish phone number; write it e.g. as 090-16 10 00 or +46 90 161000.", 'Telefon: ”abc” är inget svenskt telefonnummer; skriv t.ex. 090-16 10 00 eller +46 90 161000.'],
     ['email', "email 'x@' is not an e-mail address (like namn@umea.se, at most 254 characters).", 'E-post: ”x@” är ingen e-postadress (som namn@umea.se).'],
     ['julafton.hours', 'Give opening hours, or use Closed.', 'Ange öppettider, eller välj Stängt.'],

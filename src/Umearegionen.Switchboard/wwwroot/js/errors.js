@@ -69,6 +69,7 @@ const upperFirst = text => text.charAt(0).toUpperCase() + text.slice(1);
 const FIELD_RULES = [
   [/^{f} is required\b.*$/, (l) => `${l} måste fyllas i.`],
   [/^{f} must be at most (\d+) characters \(it has (\d+)\)\.$/, (l, m) => `${l} får vara högst ${m[1]} tecken (nu ${m[2]}).`],
+  [/^{f} must be one line without control characters or text-direction overrides.*$/, (l) => `${l} får bara vara en rad, utan kontrolltecken eller tecken som vänder textriktningen.`],
   [/^{f} '(.*)' is not a Swedish phone number.*$/, (l, m) => `${l}: ”${m[1]}” är inget svenskt telefonnummer; skriv t.ex. 090-16 10 00 eller +46 90 161000.`],
   [/^{f} '(.*)' is not an e-mail address.*$/, (l, m) => `${l}: ”${m[1]}” är ingen e-postadress (som namn@umea.se).`],
   [/^{f} '(.*)' is not a web link.*$/, (l, m) => `${l}: ”${m[1]}” är ingen webbadress; skriv hela adressen som börjar med https://.`],

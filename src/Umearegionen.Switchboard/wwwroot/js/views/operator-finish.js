@@ -63,6 +63,9 @@ export function finishForm({ invoke, tryInvoke, report, onDone, onCall }) {
         h('select', { id: 'f-mode' }, h('option', { value: 'blind' }, 'Direkt (blind)'),
           h('option', { value: 'attended', selected: Boolean(call?.consultation) }, 'Efter förfrågan')),
         ...category(),
+        // Passed to the receiving desk with the transfer (its phone shows it); kept with the call like any note.
+        ...input('f-note', 'Till mottagaren', { maxlength: 500, autocomplete: 'off', 'aria-describedby': 'f-note-hint' }),
+        h('p.field-hint.muted', { id: 'f-note-hint' }, 'Kort notering som visas för den som tar emot samtalet (högst 500 tecken).'),
         h('div.actions', {},
           call?.consultation
             ? h('button', { type: 'button', onclick: cancelConsultation }, 'Avbryt förfrågan')
@@ -145,7 +148,7 @@ export function finishForm({ invoke, tryInvoke, report, onDone, onCall }) {
       const target = chosenDestination();
       if (!target) { error.textContent = 'Välj ett mål i katalogen eller skriv ett nummer.'; return; }
       method = 'TransferCall';
-      request = { callId, mode: value('f-mode'), destination: target, wrapUpCategory };
+      request = { callId, mode: value('f-mode'), destination: target, wrapUpCategory, note: value('f-note') };
       done = `Samtalet kopplades till ${target.name}.`;
     } else if (kind === 'answered') {
       method = 'AnswerCall'; request = { callId, wrapUpCategory, note: value('f-note'), answerId: answer?.id ?? null };

@@ -8,6 +8,7 @@ import { finishForm, useMunicipalities } from './operator-finish.js';
 import { queuePanel, noticesPanel } from './operator-queue.js';
 import { shownStatus, statusTime, afterCallLeft } from '../operator-status.js';
 import { myDayPanel } from './operator-day.js';
+import * as notify from '../notify.js';
 
 const STATUS = {
   available: { key: '1', text: 'Tillgänglig' }, paused: { key: '2', text: 'Paus' },
@@ -19,6 +20,7 @@ export const SHORTCUTS = [
   ['1 / 2 / 3 / 4', 'Tillgänglig / Paus (med vald orsak) / Efterarbete / Offline'],
   ['E / +', 'Efterarbete efter samtal: avsluta nu / förläng'],
   ['Enter eller A', 'Svara på erbjudet samtal'],
+  ['Ctrl+Enter', 'Svara på erbjudet samtal, även när markören står i sökrutan eller ett annat fält'],
   ['D', 'Avvisa erbjudet samtal'],
   ['/', 'Till sökrutan i katalogen'],
   ['↓ ↑ och Enter', 'Gå igenom träffarna och välj en som mål'],
@@ -51,7 +53,7 @@ export default {
         h('kbd', {}, key), ` ${text}`));
     const help = h('dialog.help', { id: 'shortcuts', 'aria-labelledby': 'shortcuts-title' },
       h('h3', { id: 'shortcuts-title' }, 'Kortkommandon'),
-      h('p', {}, 'Gäller när markören inte står i ett textfält (Esc lämnar fältet).'),
+      h('p', {}, 'Gäller när markören inte står i ett textfält (Esc lämnar fältet); Ctrl+Enter gäller överallt.'),
       h('table.list', {}, h('tbody', {}, SHORTCUTS.map(([k, t]) => h('tr', {}, h('th', { scope: 'row' }, h('kbd', {}, k)), h('td', {}, t))))),
       h('form', { method: 'dialog' }, h('button', { type: 'submit' }, 'Stäng')));
 
@@ -75,6 +77,8 @@ export default {
 
     async function setStatus(status) {
       say('');
+      // Going Tillgänglig is the operator's own gesture: the one moment (besides "Aviseringar") to ask for notifications.
+      if (status === 'available' && notify.permission() === 'default') notify.ask();
       const me = await attempt(() => hub.invoke('SetStatus', { status, reason: status === 'paused' ? reason.value : null }));
       if (me) showMe(me);
     }
@@ -103,18 +107,33 @@ export default {
     // Offer
     const offerText = h('div.offer-text');
     const offerCountdown = h('span.countdown');
-    const acceptButton = h('button.primary', { type: 'button', id: 'accept', 'aria-keyshortcuts': 'Enter A', onclick: () => accept() }, 'Svara (Enter)');
+    const acceptButton = h('button.primary', { type: 'button', id: 'accept', 'aria-keyshortcuts': 'Enter A Control+Enter', onclick: () => accept() }, 'Svara (Enter)');
     // Only the offer itself is announced (once); the countdown ticks silently beside it.
     const banner = h('section.offer', { id: 'offer', 'aria-label': 'Erbjudet samtal', hidden: true },
       h('div.offer-main', { role: 'alert' }, h('h3', {}, 'Inkommande samtal'), offerText), offerCountdown,
+      h('p.offer-key', { id: 'offer-key' }, h('kbd', {}, 'Ctrl+Enter'), ' svarar också när markören står i sökrutan'),
       h('div.actions', {}, acceptButton, h('button', { type: 'button', 'aria-keyshortcuts': 'D', onclick: () => decline() }, 'Avvisa (D)')));
     let chimeTimer = null;
+    // While the tab is in the background the offer also shows as a desktop notification (closed with the offer).
+    const offerSummary = offer => `${municipalityName(offer.call.municipalityCode)} – ${offer.call.menuTopic ? `menyval ${offer.call.menuTopic}` : 'inget menyval'}`;
+    const desktopAlert = notify.offerAlert({ text: offerSummary, onClick: () => acceptButton.focus() });
+    const alertsButton = h('button', { type: 'button', id: 'notifications', onclick: () => askForAlerts() }, 'Aviseringar');
+    async function askForAlerts() {
+      const answer = await notify.ask();
+      say({
+        granted: 'Aviseringar på: ett samtal som erbjuds när fliken ligger i bakgrunden visas som en avisering på skärmen.',
+        denied: 'Webbläsaren blockerar aviseringar från växeln. Tillåt dem i webbläsarens inställningar för sidan.',
+        default: 'Aviseringar är inte påslagna.',
+        unsupported: 'Webbläsaren kan inte visa aviseringar.',
+      }[answer], answer === 'granted' ? 'ok' : 'warn');
+    }
 
     function showOffer(offer) {
       state.offer = offer;
       clearInterval(chimeTimer);
       chimeTimer = null;
       banner.hidden = !offer;
+      desktopAlert.set(offer);
       document.title = offer ? '☎ Samtal – Umeåregionens växel' : 'Umeåregionens växel';
       if (!offer) { offerCountdown.textContent = ''; return; }
       const c = offer.call;
@@ -182,6 +201,7 @@ export default {
         h('section.panel.statusbar', { 'aria-label': 'Din status' },
           h('div.status-buttons', { role: 'group', 'aria-label': 'Sätt status' }, statusButtons),
           h('label', { for: 'pause-reason' }, 'Orsak till paus'), reason, statusText, myStatusTime, afterCall,
+          alertsButton,
           h('button.link', { type: 'button', 'aria-keyshortcuts': '?', onclick: () => toggleHelp() }, 'Kortkommandon (?)')),
         banner, message,
         h('div.columns', {},
@@ -271,6 +291,16 @@ export default {
       else handled = false;
       if (handled) event.preventDefault();
     }
+    // Ctrl+Enter takes the offered call from anywhere, a text field included: caught before the field sees it
+    // (Enter in the search would pick a hit). Not a browser or screen-reader key; Ctrl+Shift+A is Chrome's tab
+    // search and Alt+A opens the Arkiv menu of a Swedish Firefox.
+    function acceptKey(event) {
+      if (event.key !== 'Enter' || !(event.ctrlKey || event.metaKey) || event.altKey || event.shiftKey || !state.offer || help.open) return;
+      event.preventDefault();
+      event.stopPropagation();
+      accept();
+    }
+    document.addEventListener('keydown', acceptKey, true);
     document.addEventListener('keydown', onKey);
     document.addEventListener('pointerdown', unlock, { once: true });
     // Back after a dropped connection: the state from Resync, and the search and suggestions read again, since
@@ -283,6 +313,8 @@ export default {
     return {
       dispose() {
         document.removeEventListener('keydown', onKey);
+        document.removeEventListener('keydown', acceptKey, true);
+        desktopAlert.dispose();
         window.removeEventListener('resync', reconnected);
         for (const f of off) f();
         clearInterval(ticker);
