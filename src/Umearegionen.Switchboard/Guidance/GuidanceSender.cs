@@ -64,6 +64,8 @@ public sealed partial class GuidanceSender(
         var interval = sms.Value.RetryInterval < smtp.Value.RetryInterval ? sms.Value.RetryInterval : smtp.Value.RetryInterval;
         using var timer = new PeriodicTimer(interval, clock);
         var tick = timer.WaitForNextTickAsync(stoppingToken).AsTask();
+        // One wait for a wake at a time, kept across ticks: a second waiter would take a wake meant for the loop.
+        Task? woken = null;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -75,11 +77,16 @@ public sealed partial class GuidanceSender(
                 LogPassFailed(logger, ex);
             }
 
-            var woken = _wake.WaitAsync(stoppingToken);
+            woken ??= _wake.WaitAsync(stoppingToken);
             if (await Task.WhenAny(tick, woken) == tick)
             {
                 await tick;
                 tick = timer.WaitForNextTickAsync(stoppingToken).AsTask();
+            }
+
+            if (woken.IsCompleted)
+            {
+                woken = null;
             }
         }
     }
