@@ -28,6 +28,9 @@ public interface ISwitchboardClient
     Task ManagerViewChanged(ManagerView view);
 
     Task NoticesChanged(IReadOnlyList<NoticeView> notices);
+
+    // Guidance (docs/hub.md): to the operator who sent it, when a link is queued, sent or has failed.
+    Task GuidanceUpdated(GuidanceView guidance);
 }
 
 /// <summary>

@@ -7,9 +7,24 @@ using Umearegionen.Switchboard.TelephonySimulator;
 // or measures the full life of calls at rising rates (docs/performance.md):
 //   dotnet run -c Release --project src/Umearegionen.Switchboard.TelephonySimulator -- bench --url ... --api-key ... \
 //       --admin-user admin --admin-password ... [--operators 100] [--dashboards 200] [--rates 100,200,300] [--seconds 20]
+// or stands in for the SMS gateway (docs/sms-gateway.md), printing each SMS the service sends:
+//   dotnet run --project src/Umearegionen.Switchboard.TelephonySimulator -- sms-gateway [--port 5090] [--api-key K] [--fail 0] [--fail-status 503]
 var options = args.Select((a, i) => (a, i)).Where(x => x.a.StartsWith("--", StringComparison.Ordinal))
     .ToDictionary(x => x.a[2..], x => x.i + 1 < args.Length ? args[x.i + 1] : "");
 string Option(string name, string fallback) => options.TryGetValue(name, out var v) && v.Length > 0 ? v : fallback;
+
+if (args.Length > 0 && args[0] == "sms-gateway")
+{
+    var port = int.Parse(Option("port", "5090"), System.Globalization.CultureInfo.InvariantCulture);
+    await using var gateway = SmsGatewaySimulator.Start(port, Option("api-key", ""), Console.Out);
+    gateway.FailNext(int.Parse(Option("fail", "0"), System.Globalization.CultureInfo.InvariantCulture),
+        int.Parse(Option("fail-status", "503"), System.Globalization.CultureInfo.InvariantCulture));
+    Console.WriteLine($"SMS gateway simulator on {gateway.BaseUrl} (set Sms:BaseUrl to it); Ctrl+C stops it.");
+    using var stopGateway = new CancellationTokenSource();
+    Console.CancelKeyPress += (_, e) => { e.Cancel = true; stopGateway.Cancel(); };
+    await Task.Delay(Timeout.Infinite, stopGateway.Token).ContinueWith(_ => { }, TaskScheduler.Default);
+    return 0;
+}
 
 var apiKey = Option("api-key", Environment.GetEnvironmentVariable("SWITCHBOARD_API_KEY") ?? "");
 if (apiKey.Length == 0)

@@ -1,6 +1,7 @@
 using Umearegionen.Switchboard.Access;
 using Umearegionen.Switchboard.Answers;
 using Umearegionen.Switchboard.Directory;
+using Umearegionen.Switchboard.Guidance;
 using Umearegionen.Switchboard.Live;
 using Umearegionen.Switchboard.OpeningHours;
 using Umearegionen.Switchboard.PersonalData;
@@ -41,6 +42,9 @@ builder.Services.AddOpeningHours();
 
 // Routing: calls from the telephony platform, the queue, operators, outcomes, notices.
 builder.Services.AddCallRouting();
+
+// Guidance: links to e-services and answers sent to callers by SMS or e-mail, through an outbox.
+builder.Services.AddGuidance();
 
 // Statistics: call figures for managers and the fair split of costs.
 builder.Services.AddStatistics();

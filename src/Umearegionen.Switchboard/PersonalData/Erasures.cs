@@ -11,10 +11,11 @@ namespace Umearegionen.Switchboard.PersonalData;
 
 public sealed record ErasureRequest(string? Number, string? Name, string? Reason);
 
-public sealed record ErasedCounts(int Calls, int Callbacks, int Messages, int FaultReports)
+/// <summary>Guidance: links sent to the caller (their number or e-mail address), docs/personal-data.md.</summary>
+public sealed record ErasedCounts(int Calls, int Callbacks, int Messages, int FaultReports, int Guidance = 0)
 {
     [JsonIgnore]
-    public int Total => Calls + Callbacks + Messages + FaultReports;
+    public int Total => Calls + Callbacks + Messages + FaultReports + Guidance;
 }
 
 /// <summary>A record that matched but must be kept; <see cref="Code"/> is stable (the dashboard translates it).</summary>
@@ -101,7 +102,8 @@ public sealed partial class Erasures(
             await Redaction.CallsAsync(conn, tx, Erasable(PersonalDataKinds.Call), now, now, ct),
             await Redaction.CallbacksAsync(conn, tx, Erasable(PersonalDataKinds.Callback), now, now, ct),
             await Redaction.MessagesAsync(conn, tx, Erasable(PersonalDataKinds.Message), now, maxAttempts, now, ct),
-            await Redaction.FaultReportsAsync(conn, tx, Erasable(PersonalDataKinds.FaultReport), faultReportsCutoff, now, ct));
+            await Redaction.FaultReportsAsync(conn, tx, Erasable(PersonalDataKinds.FaultReport), faultReportsCutoff, now, ct),
+            await Redaction.GuidanceErasedAsync(conn, tx, Erasable(PersonalDataKinds.Guidance), now, ct));
         var kept = found.Where(f => f.Code is not null)
             .Select(f => new KeptRecord(f.Kind, f.Id, f.Code!, Explain(f, options)))
             .ToList();
@@ -123,7 +125,7 @@ public sealed partial class Erasures(
         }
 
         await tx.CommitAsync(ct);
-        LogErased(logger, actor.Id, targetKind, erased.Calls, erased.Callbacks, erased.Messages, erased.FaultReports, kept.Count);
+        LogErased(logger, actor.Id, targetKind, erased.Calls, erased.Callbacks, erased.Messages, erased.FaultReports, erased.Guidance, kept.Count);
         return new ErasureResult(erased, kept);
     }
 
@@ -152,6 +154,11 @@ public sealed partial class Erasures(
         from fault_reports r
         where r.personal_data_removed_at is null
           and (r.contact_number = @number::text or lower(regexp_replace(btrim(r.contact_name), '\s+', ' ', 'g')) = @name::text)
+        union all
+        select 'guidance', g.id, null, null
+        from guidance_sends g
+        where @number::text is not null and g.personal_data_removed_at is null
+          and (g.recipient = @number::text or g.call_id in ({CallHistory.CallsOfCaller}))
         """;
 
     private static string Explain(Match kept, RetentionOptions options) => kept.Code switch
@@ -177,6 +184,6 @@ public sealed partial class Erasures(
     private sealed record Match(string Kind, Guid Id, string? Code, DateTimeOffset? Until);
 
     [LoggerMessage(Level = LogLevel.Information,
-        Message = "Erasure by {ActorId} for a {TargetKind}: removed {Calls} calls, {Callbacks} callbacks, {Messages} messages, {FaultReports} fault reports; kept {Kept}")]
-    private static partial void LogErased(ILogger logger, string actorId, string targetKind, int calls, int callbacks, int messages, int faultReports, int kept);
+        Message = "Erasure by {ActorId} for a {TargetKind}: removed {Calls} calls, {Callbacks} callbacks, {Messages} messages, {FaultReports} fault reports, {Guidance} links sent; kept {Kept}")]
+    private static partial void LogErased(ILogger logger, string actorId, string targetKind, int calls, int callbacks, int messages, int faultReports, int guidance, int kept);
 }

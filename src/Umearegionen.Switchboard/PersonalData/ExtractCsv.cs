@@ -19,7 +19,7 @@ public static class ExtractCsv
 
     private static readonly Dictionary<string, string> EventNames = new(StringComparer.Ordinal)
     {
-        ["received"] = "Samtalet kom in", ["offered"] = "Erbjöds en telefonist", ["offer_declined"] = "Erbjudandet lämnades tillbaka",
+        ["received"] = "Samtalet kom in", ["link_sent"] = "Länk skickad till den som ringde", ["offered"] = "Erbjöds en telefonist", ["offer_declined"] = "Erbjudandet lämnades tillbaka",
         ["offer_timed_out"] = "Erbjudandet besvarades inte i tid", ["accepted"] = "Telefonisten tog samtalet",
         ["consultation_started"] = "Förfrågan hos mottagaren", ["consultation_cancelled"] = "Förfrågan avbröts",
         ["destination_closed"] = "Mottagaren var stängd", ["destination_away"] = "Mottagaren var borta",
@@ -105,6 +105,18 @@ public static class ExtractCsv
             Fact("Var", f.Location ?? Removed);
             Fact("Kommun", f.MunicipalityCode);
             Fact("Registrerad av", f.RegisteredByName);
+        }
+
+        foreach (var g in extract.Guidance)
+        {
+            var id = g.Id.ToString();
+            void Fact(string what, object? value) => csv.Row("Skickad länk", id, g.CallId.ToString(), Local(g.QueuedAt), what, value);
+            Fact(g.Channel == "sms" ? "Nummer" : "E-postadress", g.Recipient ?? Removed);
+            Fact("Vad", g.Title);
+            Fact("Länk", g.Link);
+            Fact("Status", g.Status switch { "sent" => "Skickad", "failed" => "Misslyckades", _ => "Väntar" });
+            Fact("Skickad av", g.SentByName);
+            Fact("Skickad", Local(g.SentAt));
         }
 
         var name = $"registerutdrag-{TimeZoneInfo.ConvertTime(extract.TakenAt, Stockholm):yyyy-MM-dd-HHmm}.csv";

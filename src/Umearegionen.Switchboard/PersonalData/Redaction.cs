@@ -11,6 +11,7 @@ public static class PersonalDataKinds
     public const string Message = "message";
     public const string FaultReport = "fault_report";
     public const string ReferralReason = "referral_reason";
+    public const string Guidance = "guidance";
 }
 
 /// <summary>
@@ -33,6 +34,9 @@ public static class Redaction
 
     /// <summary>A message is over when it was sent, or when sending gave up (Smtp:MaxAttempts) after it was taken.</summary>
     public const string MessageOver = "coalesce(m.sent_at, case when m.attempts >= @maxAttempts then m.taken_at end) <= @cutoff";
+
+    /// <summary>A link sent to a caller (Guidance) is over once it was sent or given up.</summary>
+    public const string GuidanceOver = "g.status <> 'queued' and coalesce(g.sent_at, g.failed_at) <= @cutoff";
 
     /// <summary>A fault report is a public record until its retention time from registration has passed.</summary>
     public const string FaultReportOver = "r.registered_at <= @cutoff";
@@ -100,6 +104,24 @@ public static class Redaction
         returning m.id
         """;
 
+    private const string GuidanceSql = $"""
+        update guidance_sends g
+        set recipient = null, personal_data_removed_at = @now
+        where g.id = any(@ids) and g.personal_data_removed_at is null and {GuidanceOver}
+        returning g.id
+        """;
+
+    // An erasure takes the number or address from a link not yet sent as well: the caller asked, so it is not sent.
+    private const string GuidanceErasureSql = """
+        update guidance_sends g
+        set recipient = null, personal_data_removed_at = @now,
+            status = case when g.status = 'queued' then 'failed' else g.status end,
+            failed_at = case when g.status = 'queued' then @now else g.failed_at end,
+            last_error = case when g.status = 'queued' then 'Erased on request before it was sent.' else g.last_error end
+        where g.id = any(@ids) and g.personal_data_removed_at is null
+        returning g.id
+        """;
+
     private const string FaultReportsSql = $"""
         update fault_reports r
         set what = null, location = null, contact_name = null, contact_number = null, personal_data_removed_at = @now
@@ -123,6 +145,13 @@ public static class Redaction
     public static Task<int> MessagesAsync(
         NpgsqlConnection conn, NpgsqlTransaction tx, Guid[] ids, DateTimeOffset cutoff, int maxAttempts, DateTimeOffset now, CancellationToken ct) =>
         CountAsync(conn, tx, ids.Length, MessagesSql, new { ids, cutoff, maxAttempts, now }, ct);
+
+    public static Task<int> GuidanceAsync(NpgsqlConnection conn, NpgsqlTransaction tx, Guid[] ids, DateTimeOffset cutoff, DateTimeOffset now, CancellationToken ct) =>
+        CountAsync(conn, tx, ids.Length, GuidanceSql, new { ids, cutoff, now }, ct);
+
+    /// <summary>An erasure: every given link's recipient, a link still queued too (it is then given up).</summary>
+    public static Task<int> GuidanceErasedAsync(NpgsqlConnection conn, NpgsqlTransaction tx, Guid[] ids, DateTimeOffset now, CancellationToken ct) =>
+        CountAsync(conn, tx, ids.Length, GuidanceErasureSql, new { ids, now }, ct);
 
     public static Task<int> FaultReportsAsync(NpgsqlConnection conn, NpgsqlTransaction tx, Guid[] ids, DateTimeOffset cutoff, DateTimeOffset now, CancellationToken ct) =>
         CountAsync(conn, tx, ids.Length, FaultReportsSql, new { ids, cutoff, now }, ct);

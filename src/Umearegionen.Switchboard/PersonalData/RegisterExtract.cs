@@ -15,7 +15,8 @@ public sealed record ExtractSubject(string Kind, string Value)
 /// <summary>Everything stored about a phone number or a name (GDPR art. 15), newest first in each kind.</summary>
 public sealed record Extract(
     ExtractSubject Subject, DateTimeOffset TakenAt, int RecordCount, IReadOnlyList<ExtractCall> Calls,
-    IReadOnlyList<ExtractCallback> Callbacks, IReadOnlyList<ExtractMessage> Messages, IReadOnlyList<ExtractFaultReport> FaultReports);
+    IReadOnlyList<ExtractCallback> Callbacks, IReadOnlyList<ExtractMessage> Messages, IReadOnlyList<ExtractFaultReport> FaultReports,
+    IReadOnlyList<ExtractGuidance> Guidance);
 
 /// <summary>
 /// A call from the subject's number, with its events and their stored data. A callback, message or fault
@@ -41,6 +42,14 @@ public sealed record ExtractMessage(
 public sealed record ExtractFaultReport(
     Guid Id, Guid CallId, string MunicipalityCode, string? What, string? Location, string? ContactName, string? ContactNumber,
     DateTimeOffset RegisteredAt, string? RegisteredByName);
+
+/// <summary>
+/// A link to an e-service or an answer sent to the subject (Guidance): to the number, or during a call from the
+/// number (an e-mail address the caller gave). Recipient is null once removed.
+/// </summary>
+public sealed record ExtractGuidance(
+    Guid Id, Guid CallId, string Channel, string? Recipient, string Title, string? Link, string Status, DateTimeOffset QueuedAt,
+    DateTimeOffset? SentAt, string? SentByName);
 
 /// <summary>
 /// Finds what is stored about a subject (docs/personal-data.md, "Register extracts and erasure"). The
@@ -81,6 +90,14 @@ public sealed class RegisterExtracts(NpgsqlDataSource dataSource, TimeProvider c
         order by r.registered_at desc
         """;
 
+    private const string GuidanceSql = $"""
+        select g.id, g.call_id, g.channel, g.recipient, g.title, g.link, g.status, g.created_at as queued_at, g.sent_at,
+               a.display_name as sent_by_name
+        from guidance_sends g left join accounts a on a.id = g.sent_by
+        where g.recipient = @number or g.call_id in ({CallHistory.CallsOfCaller})
+        order by g.created_at desc
+        """;
+
     private const string CallsSql = $"""
         select c.id, c.platform_call_id, c.caller_number, c.dialled_number, c.municipality_code, c.menu_topic, c.state, c.outcome, c.wrap_up_category,
                c.queued_at, c.answered_at, c.completed_at, a.display_name as operator_name
@@ -111,14 +128,16 @@ public sealed class RegisterExtracts(NpgsqlDataSource dataSource, TimeProvider c
         var faults = (await conn.QueryAsync<ExtractFaultReport>(new CommandDefinition(FaultReportsSql, args, tx, cancellationToken: ct))).AsList();
         var calls = args.number is null ? []
             : (await conn.QueryAsync<CallRow>(new CommandDefinition(CallsSql, new { args.number }, tx, cancellationToken: ct))).AsList();
+        var guidance = args.number is null ? []
+            : (await conn.QueryAsync<ExtractGuidance>(new CommandDefinition(GuidanceSql, new { args.number }, tx, cancellationToken: ct))).AsList();
         var events = (await conn.QueryAsync<EventRow>(new CommandDefinition(
                 EventsSql, new { ids = calls.Select(c => c.Id).ToArray() }, tx, cancellationToken: ct)))
             .ToLookup(e => e.CallId);
         await tx.CommitAsync(ct);
 
         var withEvents = calls.Select(c => c.ToCall(events[c.Id].Select(e => e.ToEvent()).ToList())).ToList();
-        return new Extract(subject, clock.GetUtcNow(), withEvents.Count + callbacks.Count + messages.Count + faults.Count,
-            withEvents, callbacks, messages, faults);
+        return new Extract(subject, clock.GetUtcNow(), withEvents.Count + callbacks.Count + messages.Count + faults.Count + guidance.Count,
+            withEvents, callbacks, messages, faults, guidance);
     }
 
     private sealed record CallRow(

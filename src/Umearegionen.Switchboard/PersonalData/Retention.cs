@@ -17,7 +17,8 @@ public static class RetentionTriggers
 /// <summary>A retention run as recorded in retention_runs: what it removed, counted per kind, never the data.</summary>
 public sealed record RetentionRun(
     long Id, DateOnly RunDate, string Trigger, string StartedBy, DateTimeOffset StartedAt, DateTimeOffset? FinishedAt,
-    string Outcome, int Calls, int Callbacks, int Messages, int FaultReports, int ReferralReasons, int Batches, string? Error);
+    string Outcome, int Calls, int Callbacks, int Messages, int FaultReports, int ReferralReasons, int Batches, string? Error,
+    int GuidanceSends);
 
 /// <summary>
 /// The daily removal of personal data past its retention time (docs/personal-data.md, "Retention: the
@@ -188,7 +189,7 @@ public sealed partial class Retention(
 
     internal const string RunColumns = """
         id, run_date, trigger, started_by, started_at, finished_at, outcome, calls, callbacks, messages, fault_reports,
-        referral_reasons, batches, error
+        referral_reasons, batches, error, guidance_sends
         """;
 
     public async Task<IReadOnlyList<RetentionRun>> RecentRunsAsync(int limit, CancellationToken ct)
@@ -240,6 +241,13 @@ public sealed partial class Retention(
             {
                 var ids = await IdsAsync<Guid>(conn, tx, SelectFaultReports, new { cutoff = faultReportsCutoff, batch = settings.BatchSize }, ct);
                 return (ids.Length, await Redaction.FaultReportsAsync(conn, tx, ids, faultReportsCutoff, now, ct));
+            }, ct);
+
+            var guidanceCutoff = now.AddDays(-settings.GuidanceDays);
+            await BatchesAsync("guidance_sends", async (conn, tx) =>
+            {
+                var ids = await IdsAsync<Guid>(conn, tx, SelectGuidance, new { cutoff = guidanceCutoff, batch = settings.BatchSize }, ct);
+                return (ids.Length, await Redaction.GuidanceAsync(conn, tx, ids, guidanceCutoff, now, ct));
             }, ct);
 
             var referralsCutoff = now.AddDays(-settings.ReferralReasonsDays);
@@ -316,6 +324,13 @@ public sealed partial class Retention(
     private const string SelectMessages = $"""
         select m.id from messages m
         where m.personal_data_removed_at is null and {Redaction.MessageOver}
+        limit @batch
+        for update skip locked
+        """;
+
+    private const string SelectGuidance = $"""
+        select g.id from guidance_sends g
+        where g.personal_data_removed_at is null and {Redaction.GuidanceOver}
         limit @batch
         for update skip locked
         """;

@@ -25,6 +25,13 @@ public sealed class RetentionOptions
     [Range(1, 3650)]
     public int MessagesDays { get; set; } = 90;
 
+    /// <summary>
+    /// The number or e-mail address a link to an e-service or an answer was sent to (Guidance), counted from when it
+    /// was sent or given up: it is needed only to deliver the link.
+    /// </summary>
+    [Range(1, 3650)]
+    public int GuidanceDays { get; set; } = 30;
+
     /// <summary>A fault report's contact and description, counted from its registration: a public record until then.</summary>
     [Range(1, 3650)]
     public int FaultReportsDays { get; set; } = 730;

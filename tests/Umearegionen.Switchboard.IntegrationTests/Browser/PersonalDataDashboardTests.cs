@@ -130,7 +130,7 @@ public sealed class PersonalDataDashboardTests(BrowserApp app) : IClassFixture<B
         await page.Keyboard.PressAsync("Enter");
 
         await Assertions.Expect(page.Locator("#er-done")).ToBeFocusedAsync();
-        await Assertions.Expect(page.Locator("#er-done")).ToHaveTextAsync("Raderat: 1 samtal, 0 återuppringningar, 0 meddelanden och 0 felanmälningar.");
+        await Assertions.Expect(page.Locator("#er-done")).ToHaveTextAsync("Raderat: 1 samtal, 0 återuppringningar, 0 meddelanden, 0 felanmälningar och 0 skickade länkar.");
         await Assertions.Expect(page.Locator("#er-kept li")).ToHaveCountAsync(1);
         await Assertions.Expect(page.Locator("#er-kept li")).ToContainTextAsync("Samtal ");
         await Assertions.Expect(page.Locator("#er-kept li")).ToContainTextAsync(": samtalet pågår fortfarande.");

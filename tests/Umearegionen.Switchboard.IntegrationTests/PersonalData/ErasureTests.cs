@@ -176,7 +176,7 @@ public sealed class ErasureTests(PersonalDataApp app) : IClassFixture<PersonalDa
         var json = System.Text.Json.JsonDocument.Parse(await (await world.EraseAsync(new { number = caller, reason = "case 83" })).Content.ReadAsStringAsync()).RootElement;
 
         Assert.Equal(["erased", "kept"], json.EnumerateObject().Select(p => p.Name));
-        Assert.Equal(["calls", "callbacks", "messages", "faultReports"], json.GetProperty("erased").EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["calls", "callbacks", "messages", "faultReports", "guidance"], json.GetProperty("erased").EnumerateObject().Select(p => p.Name));
         var kept = Assert.Single(json.GetProperty("kept").EnumerateArray());
         Assert.Equal(["kind", "id", "code", "reason"], kept.EnumerateObject().Select(p => p.Name));
         Assert.Equal(("fault_report", "public-record"), (kept.GetProperty("kind").GetString(), kept.GetProperty("code").GetString()));

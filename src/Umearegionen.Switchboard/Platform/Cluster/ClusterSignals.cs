@@ -32,6 +32,9 @@ public enum Signal
 
     /// <summary>An account's sessions ended (disabled, password set, role changed): every node forgets what it read of accounts and checks its hub connections.</summary>
     SessionsEnded = 128,
+
+    /// <summary>A link waits to be sent to a caller (Guidance): the leader's guidance sender looks now.</summary>
+    Guidance = 256,
 }
 
 /// <summary>

@@ -187,6 +187,11 @@ const RULES = [
   [/^status must be one of/, () => 'Okänd status.'],
   [/^a reason is required when pausing/, () => 'Ange en orsak till pausen.'],
   [/^reason must be at most (\d+) characters\.$/, m => `Orsaken får vara högst ${m[1]} tecken.`],
+  // Guidance (hub `invalid`, docs/guidance.md)
+  [/^to must be a Swedish mobile number/, () => 'Numret är inget svenskt mobilnummer; skriv t.ex. 070-123 45 67.'],
+  [/^to must be one e-mail address/, () => 'Skriv en e-postadress, t.ex. namn@example.se.'],
+  [/^to \(the e-mail address the caller gives\) is required/, () => 'Skriv e-postadressen som den som ringer uppger.'],
+  [/^the caller's number is withheld or not a Swedish mobile number/, () => 'Den som ringer har dolt nummer eller inget mobilnummer; skriv ett mobilnummer.'],
 ];
 
 function hoursLabel(text) {
@@ -359,11 +364,13 @@ function hubMessage({ code, text }) {
     case 'offer-expired':
       return 'Erbjudandet har gått ut' + (/back in the queue/.test(text) ? '; samtalet är tillbaka i kön.' : '.');
     case 'not-your-call':
+      if (/send a link only/.test(text)) return 'Du kan bara skicka länkar till den du har i samtal just nu.';
       return /take the call before/.test(text) ? 'Ta samtalet innan du avslutar det.' : 'Samtalet är hos en annan telefonist.';
     case 'already-on-call': return 'Du har redan ett samtal. Avsluta det innan du tar ett nytt.';
     case 'wrong-state':
       if (/hung up/.test(text)) return 'Den som ringde har lagt på.';
       if (/already been completed/.test(text)) return 'Samtalet är redan avslutat.';
+      if (/a link is sent while/.test(text)) return 'Samtalet har avslutats; länkar skickas medan samtalet pågår.';
       if (/attended transfer needs a consultation/.test(text)) return 'Koppling efter förfrågan kräver att du först gör en förfrågan (K).';
       if (/no consultation|not in consultation|consultation/.test(text)) return 'Ingen förfrågan pågår.';
       return `Samtalet är inte i ett läge där det går just nu. Växeln svarade: ”${text}”`;

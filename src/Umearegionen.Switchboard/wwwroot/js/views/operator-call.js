@@ -3,10 +3,13 @@ import { swedishMessage } from '../errors.js';
 import { h, formatTime, formatDateTime, formatWait, secondsSince, municipalityName } from '../dom.js';
 import { openStatus, closedAction } from '../search.js';
 import { formatPhone } from '../phone.js';
+import { invoke } from '../hub.js';
 
 // The call the operator has: where the caller dialled, the menu choice, the answers to read out for that choice
 // (CallView.answers, docs/answers.md), the directory's suggestions with their open status and what to do when closed,
-// and the notices that match the call.
+// and the notices that match the call. Beside each answer and each e-service of a suggested unit, "Skicka länk (SMS)"
+// and "E-post" send the caller the link (hub SendGuidance, docs/guidance.md); "Skickade länkar" shows what was sent
+// and its status as the service reports it (GuidanceUpdated).
 // A suggestion from the service in the shape of a directory search hit, so both are shown and picked alike.
 function asHit(s) {
   return {
@@ -88,6 +91,8 @@ export function callPanel({ onPick, loadContacts, onAnswer }) {
     } catch { /* the call is handled without them; the next show tries again */ contacts = { id: null, list: null }; }
   }
 
+  const guidance = guidancePanel(() => call);
+
   // The service proposes destinations when the call is accepted (CallView.suggestions: the dialled
   // municipality's units for the menu choice, each with open status and fallback); without them
   // (an older answer), the directory search on the menu choice stands in.
@@ -110,20 +115,38 @@ export function callPanel({ onPick, loadContacts, onAnswer }) {
       const unique = hits.filter(hit => { const key = hit.kind === 'person' ? hit.id : hit.unitId; return !seen.has(key) && seen.add(key); });
       suggestions.replaceChildren(...(unique.length ? unique.map(hit => {
         const open = openStatus(hit);
+        const services = h('ul.eservices');
+        if (hit.kind !== 'person' && hit.unitId) eServicesOf(hit.unitId, id, services);
         return h('li', {}, h('button.hit', { type: 'button', onclick: () => onPick(hit) },
           h('span.hit-title', {}, hit.kind === 'person' ? hit.title : hit.unitName),
           h('span.hit-contact', {}, formatPhone(hit.phone)),
           h(`span.badge.${open.tone}`, {}, open.text),
           open.tone !== 'ok' && hit.whenClosed?.kind !== 'none' ? h('span.hit-fallback', {}, `Vid stängt: ${closedAction(hit.whenClosed)}`) : null,
-          transferredHere(hit)));
+          transferredHere(hit)),
+          services);
       }) : [h('li.muted', {}, 'Inga förslag för samtalet; sök i katalogen.')]));
     } catch (e) {
       suggestions.replaceChildren(h('li.muted', {}, swedishMessage(e)));
     }
   }
 
+  // A suggested unit's e-services (from the directory), each with the buttons that send its link.
+  async function eServicesOf(unitId, callId, list) {
+    try {
+      const unit = await api(`/api/directory/units/${unitId}`);
+      if (call?.id !== callId) return;
+      list.replaceChildren(...(unit.eServices ?? []).map(s => h('li.eservice', {},
+        h('span', {}, 'E-tjänst: ', h('a', { href: s.url, target: '_blank', rel: 'noopener' }, s.name)),
+        guidance.buttons(s.name, { unitId, eService: s.name }))));
+    } catch {
+      list.replaceChildren();
+    }
+  }
+
   function show(next) {
+    const changed = next?.id !== call?.id;
     call = next;
+    if (changed) guidance.reset(call);
     if (!call) {
       facts.replaceChildren();
       body.replaceChildren(h('p.muted', {}, 'Inget samtal just nu. Samtal erbjuds när du är tillgänglig (1).'));
@@ -153,7 +176,9 @@ export function callPanel({ onPick, loadContacts, onAnswer }) {
           a.unitName ? h('span.muted', {}, ` (${a.unitName})`) : null,
           // Ends the call as answered with this answer (docs/dashboard.md): opens the finishing form with it chosen.
           h('button.small.answer-with', { type: 'button', 'aria-describedby': `call-answer-${i}`, onclick: () => onAnswer?.(a) },
-            'Besvarat med svar'))))) : null,
+            'Besvarat med svar'),
+          guidance.buttons(a.question, { answerId: a.id }))))) : null,
+      guidance.element,
       h('h4', {}, 'Förslag ur katalogen'), suggestions].filter(Boolean));
     showContacts(call);
     if (suggestionsFor !== call.id) { suggestionsFor = call.id; suggestions.replaceChildren(); loadSuggestions(); }
@@ -169,5 +194,89 @@ export function callPanel({ onPick, loadContacts, onAnswer }) {
   }
 
   show(null);
-  return { element, head, show, tick, refresh: loadSuggestions };
+  return { element, head, show, tick, refresh: loadSuggestions, guidanceUpdated: g => guidance.updated(g) };
+}
+
+const GUIDANCE_STATUS = { queued: 'Köad', sent: 'Skickad', failed: 'Misslyckades' };
+const CHANNEL = { sms: 'SMS', email: 'E-post' };
+
+// Sending the caller a link: the buttons beside an answer or an e-service open a small form with the recipient
+// (for SMS the caller's number, which the operator can change; for e-mail the address the caller gives), and the
+// list of what was sent during the call with its status, updated as the service reports it.
+function guidancePanel(currentCall) {
+  const sent = new Map();
+  const list = h('ul', { id: 'guidance-sent' });
+  const form = h('form', { id: 'guidance-form', hidden: true });
+  const element = h('section.guidance', { 'aria-labelledby': 'guidance-title' },
+    h('h4', { id: 'guidance-title' }, 'Skickade länkar'), form,
+    h('div', { 'aria-live': 'polite' }, list));
+
+  function render() {
+    const items = [...sent.values()].sort((a, b) => new Date(a.queuedAt) - new Date(b.queuedAt));
+    list.replaceChildren(...(items.length ? items.map(g => h('li', { dataset: { status: g.status }, id: `guidance-${g.id}` },
+      `${CHANNEL[g.channel] ?? g.channel} till ${g.recipient ? (g.channel === 'sms' ? formatPhone(g.recipient) : g.recipient) : 'borttaget'}: ${g.title} – `,
+      h(`span.badge.${g.status === 'sent' ? 'ok' : g.status === 'failed' ? 'bad' : 'warn'}`, {},
+        g.status === 'sent' ? `${GUIDANCE_STATUS.sent} ${formatTime(g.sentAt)}` : GUIDANCE_STATUS[g.status] ?? g.status),
+      g.error ? h('span.muted', {}, g.status === 'failed' ? ` Orsak: ${g.error}` : ` Försöker igen (${g.attempts} försök): ${g.error}`) : null))
+      : [h('li.muted', {}, 'Inga länkar skickade under samtalet.')]));
+  }
+
+  function open(title, what, channel) {
+    const call = currentCall();
+    if (!call) return;
+    const sms = channel === 'sms';
+    const caller = call.callerNumber && call.callerNumber !== 'anonymous' ? formatPhone(call.callerNumber) : '';
+    const to = h('input', { id: 'guidance-to', name: 'to', type: sms ? 'tel' : 'email', autocomplete: 'off', required: !sms,
+      value: sms ? caller : '' });
+    const error = h('p.error', { id: 'guidance-error', role: 'alert' });
+    const submit = h('button', { type: 'submit' }, sms ? 'Skicka SMS' : 'Skicka e-post');
+    form.onsubmit = async event => {
+      event.preventDefault();
+      submit.disabled = true;
+      error.textContent = '';
+      try {
+        const value = to.value.trim();
+        const view = await invoke('SendGuidance', { callId: call.id, channel, ...what, to: value === caller && sms ? null : value || null });
+        updated(view);
+        form.hidden = true;
+      } catch (e) {
+        error.textContent = swedishMessage(e);
+        submit.disabled = false;
+        to.focus();
+      }
+    };
+    form.replaceChildren(
+      h('p', {}, `Skicka ”${title}” med ${sms ? 'SMS' : 'e-post'}`),
+      h('label', { for: 'guidance-to' }, sms ? 'Mobilnummer' : 'E-postadress'), to,
+      submit, h('button', { type: 'button', onclick: () => { form.hidden = true; } }, 'Avbryt'), error);
+    form.hidden = false;
+    to.focus();
+  }
+
+  function updated(view) {
+    if (view.callId !== currentCall()?.id) return;
+    const known = sent.get(view.id);
+    // Pushes may overtake each other: a later attempt never gives way to an earlier one.
+    if (known && (known.attempts > view.attempts || (known.status !== 'queued' && view.status === 'queued'))) return;
+    sent.set(view.id, view);
+    render();
+  }
+
+  async function reset(call) {
+    sent.clear();
+    form.hidden = true;
+    render();
+    if (!call) return;
+    try {
+      for (const g of await invoke('GetGuidance', call.id)) updated(g);
+    } catch {
+      // The list fills as links are sent; an older service has no GetGuidance.
+    }
+  }
+
+  const buttons = (title, what) => h('span.guidance-buttons', {},
+    h('button.small', { type: 'button', 'aria-label': `Skicka länk (SMS): ${title}`, onclick: () => open(title, what, 'sms') }, 'Skicka länk (SMS)'),
+    h('button.small', { type: 'button', 'aria-label': `E-post: ${title}`, onclick: () => open(title, what, 'email') }, 'E-post'));
+
+  return { element, buttons, updated, reset };
 }

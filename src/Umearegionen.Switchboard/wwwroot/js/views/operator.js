@@ -262,6 +262,7 @@ export default {
         showCall(c);
         if (c.callerLeftAt) say('Den som ringde har lagt på. Avsluta samtalet med rätt kategori.', 'warn');
       }),
+      hub.on('GuidanceUpdated', g => call.guidanceUpdated(g)),
       hub.on('QueueChanged', snapshot => queue.show(snapshot)),
       hub.on('NoticesChanged', list => notices.show(list)),
       hub.on('DirectoryChanged', directoryChanged),

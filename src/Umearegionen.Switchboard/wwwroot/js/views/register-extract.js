@@ -9,7 +9,8 @@ const OUTCOMES = { transferred: 'Kopplat', answered: 'Besvarat av växeln', call
 const EVENT_NAMES = { received: 'Samtalet kom in', offered: 'Erbjöds en telefonist', offer_declined: 'Erbjudandet lämnades tillbaka',
   offer_timed_out: 'Erbjudandet besvarades inte i tid', accepted: 'Telefonisten tog samtalet', consultation_started: 'Förfrågan',
   consultation_cancelled: 'Förfrågan avbröts', destination_closed: 'Mottagaren var stängd', destination_away: 'Mottagaren var borta',
-  completed: 'Samtalet avslutades', platform_answered: 'Telefonen svarade', platform_transferred: 'Kopplat', platform_ended: 'Samtalet bröts' };
+  completed: 'Samtalet avslutades', platform_answered: 'Telefonen svarade', platform_transferred: 'Kopplat', platform_ended: 'Samtalet bröts',
+  link_sent: 'Länk skickad' };
 // Why an erasure kept a record (the service's codes), in Swedish.
 export const KEPT_CODES = {
   'call-in-progress': 'samtalet pågår fortfarande',
@@ -17,7 +18,8 @@ export const KEPT_CODES = {
   'message-unsent': 'meddelandet är inte skickat än',
   'public-record': 'allmän handling som ska bevaras enligt kommunens dokumenthanteringsplan',
 };
-const KINDS = { call: 'Samtal', callback: 'Återuppringning', message: 'Meddelande', fault_report: 'Felanmälan' };
+const KINDS = { call: 'Samtal', callback: 'Återuppringning', message: 'Meddelande', fault_report: 'Felanmälan', guidance: 'Skickad länk' };
+const GUIDANCE_STATUS = { queued: 'Väntar', sent: 'Skickad', failed: 'Misslyckades' };
 const removed = value => (value === null || value === undefined ? 'borttaget' : value);
 const optional = value => (value === null || value === undefined || value === '' ? '–' : value);
 
@@ -144,6 +146,9 @@ function describe(extract) {
   parts.push(table('Felanmälningar', 're-faults', ['Registrerad', 'Kontaktnummer', 'Kontaktperson', 'Vad är fel', 'Var', 'Kommun'],
     extract.faultReports.map(f => [formatDateTime(f.registeredAt), removed(f.contactNumber), optional(f.contactName), removed(f.what),
       removed(f.location), municipalityName(f.municipalityCode)])));
+  parts.push(table('Skickade länkar', 're-guidance', ['Köad', 'Till', 'Vad', 'Länk', 'Status', 'Skickad av'],
+    (extract.guidance ?? []).map(g => [formatDateTime(g.queuedAt), removed(g.recipient), g.title, optional(g.link),
+      GUIDANCE_STATUS[g.status] ?? g.status, optional(g.sentByName)])));
   return parts;
 }
 
@@ -212,8 +217,8 @@ function erasureSection() {
       // The extract again, so the page shows what is left; then what was done.
       await handle.onErased?.(subject);
       outcome.replaceChildren(
-        h('p', { id: 'er-done', tabindex: '-1' }, `Raderat: ${e.calls ?? 0} samtal, ${e.callbacks ?? 0} återuppringningar, ${e.messages ?? 0} meddelanden `
-          + `och ${e.faultReports ?? 0} felanmälningar.`),
+        h('p', { id: 'er-done', tabindex: '-1' }, `Raderat: ${e.calls ?? 0} samtal, ${e.callbacks ?? 0} återuppringningar, ${e.messages ?? 0} meddelanden, `
+          + `${e.faultReports ?? 0} felanmälningar och ${e.guidance ?? 0} skickade länkar.`),
         answer.kept?.length
           ? h('div', {}, h('p', {}, `${answer.kept.length} poster behölls:`),
             h('ul', { id: 'er-kept' }, answer.kept.map(k => h('li', {},
