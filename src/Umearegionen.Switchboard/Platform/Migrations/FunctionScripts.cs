@@ -59,7 +59,7 @@ internal static partial class FunctionScripts
     public sealed record Script(string Name, string Text)
     {
         /// <summary>SHA-256 (hex) of the text with its line ends as \n, so a checkout's line ends do not count as a change.</summary>
-        public string Hash { get; } = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Text.ReplaceLineEndings("\n"))));
+        public string Hash => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Text.ReplaceLineEndings("\n"))));
     }
 
     /// <summary>The embedded scripts in <see cref="Order"/>; throws when a script is not listed or a listed one is missing.</summary>
