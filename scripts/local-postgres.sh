@@ -9,6 +9,9 @@
 #   scripts/local-postgres.sh stop     stop the server (data is kept)
 #   scripts/local-postgres.sh status   say whether it runs
 #   scripts/local-postgres.sh url      print the admin connection string (server must run)
+#   scripts/local-postgres.sh drop-database NAME
+#                                      drop a database of this cluster (e.g. the demo database `switchboard`,
+#                                      when the service says it was migrated before the scripts were folded)
 #
 # SWITCHBOARD_PG_SETTINGS adds server settings, one "name = value" per line or separated by ";"
 # (the load tests set track_commit_timestamp = on). A running cluster whose settings changed is restarted.
@@ -199,10 +202,20 @@ status() {
   run_pg "$bin/pg_ctl" -D "$DATA" status
 }
 
+drop_database() {
+  local name="${1:-}"
+  [[ "$name" =~ ^[a-z_][a-z0-9_]*$ ]] || { echo "usage: $0 drop-database NAME (lower-case letters, digits, _)" >&2; exit 2; }
+  [ "$name" != postgres ] || { log "will not drop the postgres database"; exit 2; }
+  PGPASSWORD="$(cat "$PASS_FILE")" psql -h 127.0.0.1 -p "$(cat "$PORT_FILE")" -U "$SUPERUSER" -d postgres \
+    -v ON_ERROR_STOP=1 -qc "drop database if exists $name with (force)"
+  log "dropped database $name (if it existed); the next start creates and migrates it afresh"
+}
+
 case "${1:-start}" in
   start) start ;;
   stop) stop ;;
   status) status ;;
   url) url ;;
-  *) echo "usage: $0 start|stop|status|url" >&2; exit 2 ;;
+  drop-database) drop_database "${2:-}" ;;
+  *) echo "usage: $0 start|stop|status|url|drop-database NAME" >&2; exit 2 ;;
 esac

@@ -3,7 +3,7 @@ using Npgsql;
 namespace Umearegionen.Switchboard.Directory;
 
 /// <summary>
-/// Says when in-memory copies of directory and opening-hours data may be stale. Migration 0210 makes
+/// Says when in-memory copies of directory and opening-hours data may be stale. Scripts/Functions/directory_changed_notify.sql makes
 /// every committed change to those tables, by whoever, notify channel <see cref="Channel"/>. This
 /// service listens on one connection of its own. Each notification moves <see cref="Generation"/> on,
 /// and so does each (re)connection, because notifications sent while nobody listened are lost.

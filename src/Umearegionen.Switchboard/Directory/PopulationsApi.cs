@@ -19,7 +19,7 @@ public sealed record PopulationFigureChange(string? MunicipalityCode, int? Popul
 public sealed record PopulationYearChange(string? ReferenceDate, string? Source, IReadOnlyList<PopulationFigureChange?>? Municipalities);
 
 /// <summary>
-/// Populations per municipality and year for the cost key's per-inhabitant part (migration 0110).
+/// Populations per municipality and year for the cost key's per-inhabitant part (municipality_populations, 0100_directory.sql).
 /// Everyone signed in reads them (SCB's figures are public); administrators put a year's figures,
 /// which replace that year's and are audited (entity "municipality_population", id the year).
 /// </summary>

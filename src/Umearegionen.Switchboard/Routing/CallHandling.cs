@@ -16,7 +16,7 @@ public sealed partial class CallHandling(
     Instructions instructions, NoticeBoard notices, MessageSender messages, Destinations destinations,
     IOptions<RoutingOptions> options, ILogger<CallHandling> logger, RecentContacts recentContacts)
 {
-    // A call picked from the queue counts on the operator's row (0302), which is taken before the
+    // A call picked from the queue counts on the operator's row (operators.assignments, docs/decisions/0008), which is taken before the
     // call's as every offer takes it: an offer made to this operator meanwhile from a stale read
     // then finds the count changed. The accepted offer was counted when it was made. Picking a call
     // ends the operator's after-call work.

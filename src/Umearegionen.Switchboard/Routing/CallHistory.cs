@@ -79,7 +79,7 @@ public sealed class CallHistory(NpgsqlDataSource dataSource)
         """;
 
     /// <summary>
-    /// Ended calls by caller number through calls_ended_by_caller (0306); the few calls still under way
+    /// Ended calls by caller number through calls_ended_by_caller (0300_routing.sql); the few calls still under way
     /// through the partial indexes of their state, which the queue and the operators already keep.
     /// </summary>
     public const string CallsOfCaller = """

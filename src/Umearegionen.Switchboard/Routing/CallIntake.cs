@@ -18,7 +18,7 @@ public sealed class CallIntake(
     // round offers those), and the cover team left to the dispatcher, after the threshold. So a new
     // call never takes the operator a waiting call would get.
     // The operator's row is locked, skipping any that another intake or the dispatcher holds, and
-    // only if its count of assignments (0302) is still the one read: PostgreSQL checks the lock's
+    // only if its count of assignments (docs/decisions/0008) is still the one read: PostgreSQL checks the lock's
     // condition again on the newest version of a row changed since the read, while `cand` keeps
     // what was read. An offer made meanwhile to the operator therefore rules them out, and a call
     // that finds no one is queued for the dispatcher.

@@ -64,7 +64,7 @@ internal static class CallSql
     /// <c>offered_to</c> the operator): <c>o</c>, the <c>offers</c> row from <c>@now</c> to
     /// <c>@expires</c>; <c>i</c>, the platform told to ring the operator. The <c>offered</c> event is
     /// the statement's own (<c>Event("'offered'", …, OfferedData)</c>), and so is counting the offer on
-    /// the operator's row (<c>assignments + 1</c>, 0302), whose conditions differ between the intake and
+    /// the operator's row (<c>assignments + 1</c>, docs/decisions/0008), whose conditions differ between the intake and
     /// the dispatcher.
     /// </summary>
     public static string Offer(string from = "c") => $"""

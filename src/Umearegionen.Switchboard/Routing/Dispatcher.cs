@@ -159,7 +159,7 @@ public sealed class Dispatcher(
 
     // Each offer only if the call is still waiting and the operator still free: a caller may hang
     // up, an operator pause, or an intake offer its own call to the operator, between the read and
-    // this statement. The operator's count of assignments (0302) must be the one read; the update
+    // this statement. The operator's count of assignments (docs/decisions/0008) must be the one read; the update
     // takes the operator's row first, then the call's, as the intake and an accept do.
     private static readonly string OfferSql = $"""
         with a as (

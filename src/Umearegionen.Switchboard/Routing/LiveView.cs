@@ -27,7 +27,7 @@ public sealed class LiveView(
     // its own small partial index: calls_queue (state = 'queued', in queue order) and
     // calls_one_offer_per_operator (state = 'offered', at most one per operator). No index covers both
     // states: one would take an entry at every offer and every return to the queue
-    // (0301_routing_fewer_indexes.sql). The list is the first @limit of either part, merged in queue
+    // (0300_routing.sql, docs/decisions/0010). The list is the first @limit of either part, merged in queue
     // order; id breaks ties, so the order is the same however the parts are read. QueryPlanTests
     // checks that both statements read the two indexes, not the whole of calls.
     internal const string QueueSql = """

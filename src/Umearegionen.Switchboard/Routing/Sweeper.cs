@@ -49,7 +49,7 @@ public sealed class Sweeper(
 
     // The offered calls are found through calls_one_offer_per_operator (state = 'offered', at most one
     // per operator), read whole and filtered on the expiry: no index on offer_expires_at, which every
-    // offer would have paid for (0301_routing_fewer_indexes.sql). QueryPlanTests checks that the
+    // offer would have paid for (0300_routing.sql, docs/decisions/0010). QueryPlanTests checks that the
     // plan reads an index, not the whole of calls.
     internal static readonly string ExpireSql = $"""
         with x as (

@@ -6,11 +6,11 @@ using Umearegionen.Switchboard.Platform.Cluster;
 namespace Umearegionen.Switchboard.Statistics;
 
 /// <summary>
-/// Adds ended calls' facts to the rollups (migration 0412, statistics_flush): in the background every
+/// Adds ended calls' facts to the rollups (statistics_flush, Scripts/Functions/statistics_flush.sql): in the background every
 /// Statistics:FlushInterval, and before every statistics read so that answers include every ended call.
 /// Kept out of the call's own transaction so that concurrent endings do not queue on shared rollup rows.
 /// The background flush runs on the leader node only; a flush before a read may run on any node at the
-/// same time: flushes take turns on a transaction-level advisory lock (statistics_flush, 0420).
+/// same time: flushes take turns on a transaction-level advisory lock (docs/decisions/0013).
 /// </summary>
 public sealed class RollupFlush(
     NpgsqlDataSource dataSource, IOptions<StatisticsOptions> options, TimeProvider clock, ClusterNode cluster, ILogger<RollupFlush> logger)

@@ -8,7 +8,7 @@ using static Umearegionen.Switchboard.IntegrationTests.Directory.DirectoryApi;
 
 namespace Umearegionen.Switchboard.IntegrationTests.Directory;
 
-/// <summary>Populations per year (migration 0110) and which year's figures a cost split uses.</summary>
+/// <summary>Populations per year (municipality_populations, 0100_directory.sql) and which year's figures a cost split uses.</summary>
 public sealed class PopulationsTests(CostSplitApp app) : IClassFixture<CostSplitApp>
 {
     private static readonly Dictionary<string, int> Figures2024 = new()

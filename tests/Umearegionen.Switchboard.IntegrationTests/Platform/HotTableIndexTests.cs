@@ -22,7 +22,7 @@ public sealed class HotTableIndexTests : IAsyncLifetime
             "calls_queue", "calls_one_offer_per_operator", "calls_one_call_per_operator",
             // Calls by time (today's figures, the call history); written once, at intake.
             "calls_queued_today",
-            // Lookups by a caller's number, partial: ended calls (0306), transfers (bounce-backs).
+            // Lookups by a caller's number, partial: ended calls (0300_routing.sql), transfers (bounce-backs, 0400_statistics.sql).
             "calls_ended_by_caller", "calls_transferred_by_caller",
         ],
         ["call_events"] = ["call_events_pkey", "call_events_call", "call_events_platform_event"],

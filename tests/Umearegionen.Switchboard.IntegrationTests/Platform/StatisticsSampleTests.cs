@@ -9,16 +9,16 @@ namespace Umearegionen.Switchboard.IntegrationTests.Platform;
 /// <summary>
 /// The tables every call writes, routing's and the statistics flush's, are analysed about once a minute
 /// at a peak, so ANALYZE samples them lightly: 9,000 rows, not the default 30,000
-/// (0303_routing_statistics_from_a_smaller_sample.sql, 0421_statistics_analysed_from_a_smaller_sample.sql);
-/// and those that change several times for each call are analysed about a fifth as often (0304, 0422).
+/// (the end of 0300_routing.sql and of 0400_statistics.sql; docs/decisions/0011); and those that change
+/// several times for each call are analysed about a fifth as often (the same scripts).
 /// </summary>
 public sealed class StatisticsSampleTests : IAsyncLifetime
 {
     private static readonly string[] Tables =
     [
-        // Routing (0303)
+        // Routing (0300_routing.sql)
         "calls", "call_events", "offers", "telephony_instructions",
-        // Statistics (0421)
+        // Statistics (0400_statistics.sql)
         "call_facts", "call_facts_pending", "call_facts_due", "call_daily", "call_daily_waits", "operator_daily",
         "operator_status_log", "call_slices", "call_slice_waits", "call_slice_waits_monthly",
     ];
@@ -80,7 +80,7 @@ public sealed class StatisticsSampleTests : IAsyncLifetime
     [Fact]
     public async Task TablesThatChangeSeveralTimesForEachCallAreAnalysedAfterChangesToHalfTheirRows()
     {
-        // 0304 and 0422: a call's row changes about four times, a call has six or seven events, and a
+        // 0300_routing.sql and 0400_statistics.sql: a call's row changes about four times, a call has six or seven events, and a
         // rollup's row changes at every call of its day, so the default (changes to 10 % of the rows)
         // meant an ANALYZE of each every minute at a peak.
         string[] updatedInPlace =

@@ -132,7 +132,7 @@ public sealed class ConcurrencyTests(RoutingApp app) : IClassFixture<RoutingApp>
         await using var conn = new NpgsqlConnection(app.DatabaseConnectionString);
         await conn.OpenAsync();
         // Another offer to the same operator under way: it holds the operator's row and changes their
-        // count of assignments (0302), as every offer does.
+        // count of assignments (operators.assignments, docs/decisions/0008), as every offer does.
         await using var other = await conn.BeginTransactionAsync();
         await conn.ExecuteAsync("update operators set assignments = assignments + 1 where account_id = @id", new { id = op.Id }, other);
 

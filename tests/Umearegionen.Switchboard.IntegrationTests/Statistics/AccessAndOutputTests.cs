@@ -178,7 +178,7 @@ public sealed class AccessAndOutputTests(StatisticsApp app) : IClassFixture<Stat
         }
 
         // Later changes to facts (a callback followed up) must move the rollup too.
-        // Ended calls reach the rollups through statistics_flush (migration 0412): flush, so the follow-ups
+        // Ended calls reach the rollups through statistics_flush (Scripts/Functions/statistics_flush.sql): flush, so the follow-ups
         // below change facts already counted, then flush again before comparing.
         await _history.ExecuteAsync("select statistics_flush(1000000)");
         await _history.ExecuteAsync("""

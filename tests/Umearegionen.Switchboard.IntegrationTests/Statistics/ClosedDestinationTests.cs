@@ -124,7 +124,7 @@ public sealed class ClosedDestinationTests(StatisticsApp app) : IClassFixture<St
                 Topic: i % 3 == 0 ? null : "t" + (i % 4), UnitId: "u" + (i % 4), UnitName: "Enhet " + (i % 4), ClosedUnits: closed));
         }
 
-        // Ended calls reach the rollups through statistics_flush (migration 0412): flush, so the follow-ups
+        // Ended calls reach the rollups through statistics_flush (Scripts/Functions/statistics_flush.sql): flush, so the follow-ups
         // below change facts already counted, then flush again before comparing.
         await _history.ExecuteAsync("select statistics_flush(1000000)");
         await _history.ExecuteAsync("""

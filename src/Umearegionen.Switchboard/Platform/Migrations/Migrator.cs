@@ -7,8 +7,10 @@ using Npgsql;
 namespace Umearegionen.Switchboard.Platform.Migrations;
 
 /// <summary>
-/// Applies the numbered SQL scripts under Scripts/ with DbUp. Scripts already applied are recorded
-/// in schemaversions, so applying twice changes nothing.
+/// Applies the numbered SQL scripts under Scripts/ with DbUp (tables, columns, indexes, settings, seeds;
+/// each runs once, recorded in schemaversions), then the function scripts under Scripts/Functions
+/// (functions, triggers, views; each applied again when its text changes, <see cref="FunctionScripts"/>),
+/// all under one advisory lock. Applying twice changes nothing.
 /// </summary>
 public static partial class Migrator
 {
@@ -40,10 +42,12 @@ public static partial class Migrator
 
         try
         {
+            var functionScripts = FunctionScripts.Embedded();
+            await PreFoldJournal.AdoptAsync(lockConnection, logger);
+
             var upgrader = DeployChanges.To
                 .PostgresqlDatabase(new PostgresqlConnectionManager(dataSource))
-                .WithScriptsEmbeddedInAssembly(typeof(Migrator).Assembly,
-                    name => name.Contains(".Platform.Migrations.Scripts.", StringComparison.Ordinal))
+                .WithScriptsEmbeddedInAssembly(typeof(Migrator).Assembly, IsNumberedScript)
                 .WithTransactionPerScript()
                 .LogTo(new DbUpLogger(logger))
                 .Build();
@@ -56,6 +60,8 @@ public static partial class Migrator
                     "Nothing of that script was applied; fix the script or the database and start again.",
                     result.Error);
             }
+
+            await FunctionScripts.ApplyAsync(lockConnection, functionScripts, logger);
         }
         finally
         {
@@ -64,6 +70,10 @@ public static partial class Migrator
             await cmd.ExecuteNonQueryAsync();
         }
     }
+
+    internal static bool IsNumberedScript(string resourceName) =>
+        resourceName.Contains(".Platform.Migrations.Scripts.", StringComparison.Ordinal)
+        && !resourceName.Contains(".Platform.Migrations.Scripts.Functions.", StringComparison.Ordinal);
 
     private static async Task WaitForDatabaseAsync(
         NpgsqlDataSource dataSource, TimeSpan retryFor, ILogger logger, TimeProvider time, CancellationToken ct)

@@ -1,4 +1,5 @@
--- Reference data every feature uses: the member municipalities and the audit trail.
+-- Platform: the member municipalities, the audit trail and the service's nodes. Every feature uses them.
+-- Functions, triggers and views are not here: they live in Functions/ (README, "Migrations").
 
 create table municipalities (
     code                  text primary key check (code ~ '^[0-9]{4}$'),
@@ -32,7 +33,21 @@ create table audit_log (
     actor_name        text not null,
     occurred_at       timestamptz not null,
     before            jsonb,
-    after             jsonb
+    after             jsonb,
+    -- Set when the personal data in before/after (a directory person's referral reason, the note
+    -- copied into a callback follow-up's entries) was removed (docs/personal-data.md).
+    personal_data_removed_at timestamptz
 );
 create index audit_log_entity on audit_log (entity_type, entity_id, occurred_at);
 create index audit_log_municipality on audit_log (municipality_code, occurred_at);
+
+-- The service's nodes (docs/decisions/0001, 0004). A node registers a row at start and
+-- holds a session-level advisory lock on its id, (7401002, id), on a connection of its own for as
+-- long as it runs. A node is alive exactly while PostgreSQL holds that lock: when its process dies,
+-- or its connection is cut, PostgreSQL releases the lock, and the leader's sweeper removes the row
+-- and what the node held (operator_connections). No clocks are compared to decide it.
+create table cluster_nodes (
+    id         bigint generated always as identity primary key,
+    name       text not null,
+    started_at timestamptz not null
+);

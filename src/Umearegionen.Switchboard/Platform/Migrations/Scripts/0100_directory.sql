@@ -1,5 +1,7 @@
 -- The shared directory: organisational units (a tree per municipality) and people, each kept by
--- its own municipality, plus one search table that the operators' search reads.
+-- its own municipality, one search table that the operators' search reads, and the municipalities'
+-- populations per year. The search rows are written by triggers (Functions/directory_*.sql,
+-- Functions/answers_index.sql).
 
 create extension if not exists pg_trgm;
 create extension if not exists unaccent;
@@ -62,24 +64,29 @@ create unique index directory_people_external_key on directory_people (municipal
 create index directory_units_review on directory_units (municipality_code, reviewed_at);
 create index directory_people_review on directory_people (municipality_code, reviewed_at);
 
--- One row per searchable thing (a unit, a person, one topic, one e-service), kept up to date by
--- the triggers below in the same transaction as the change, so search is one indexed query.
+-- One row per searchable thing (a unit, a person, one topic, one e-service, an answer), kept up to
+-- date by triggers in the same transaction as the change, so search is one indexed query.
 --   norm:  lower-cased, accents removed (å/ä → a, ö → o), for operators who type "vannas" or
 --          "snorojning" and for the final similarity ranking;
 --   words: the words of norm and of the municipality's name, for typo-tolerant matching through
 --          directory_words;
 --   tsv:   Swedish full-text vector of the original text, for word forms ("bygglovet" → bygglov).
+-- An answer's row (docs/answers.md) has no municipality when the answer is shared, the unit it
+-- links to first (if any), and the answer's validity copied, so the search offers only answers
+-- valid today.
 create table directory_search (
     id                bigint generated always as identity primary key,
-    kind              text not null check (kind in ('unit', 'person', 'topic', 'e-service')),
+    kind              text not null check (kind in ('unit', 'person', 'topic', 'e-service', 'answer')),
     entity_id         uuid not null,
-    unit_id           uuid not null,
-    municipality_code text not null,
+    unit_id           uuid,
+    municipality_code text,
     title             text not null,
     detail            text,
     norm              text not null,
     words             tsvector not null,
-    tsv               tsvector not null
+    tsv               tsvector not null,
+    valid_from        date,
+    valid_to          date
 );
 create index directory_search_entity on directory_search (entity_id);
 create index directory_search_words on directory_search using gin (words);
@@ -94,80 +101,25 @@ create table directory_words (
 );
 create index directory_words_trigrams on directory_words using gin (word gin_trgm_ops);
 
-create function directory_search_words() returns trigger
-    language plpgsql as $$
-begin
-    insert into directory_words (word)
-    select w from unnest(tsvector_to_array(new.words)) as w
-    on conflict do nothing;
-    return new;
-end
-$$;
+-- Populations per municipality and year, with the source's reference date, for the cost key's
+-- per-inhabitant part (issue 26). SCB publishes each municipality's population yearly: as of
+-- 31 December (Folkmängd) and as of 1 November (the figure the municipal equalisation system uses);
+-- reference_date says which, and must lie in the year. Administrators keep them through
+-- PUT /api/directory/populations/{year}; the cost split uses, per municipality, the latest year
+-- whose reference date is on or before the period's end (else the earliest year it has).
+create table municipality_populations (
+    municipality_code text not null references municipalities (code),
+    year              integer not null check (year between 1900 and 2100),
+    population        integer not null check (population between 0 and 10000000),
+    reference_date    date not null check (extract(year from reference_date)::int = year),
+    source            text not null,
+    seed              boolean not null default false,
+    updated_at        timestamptz not null default now(),
+    primary key (municipality_code, year)
+);
 
-create trigger directory_search_words after insert on directory_search
-    for each row execute function directory_search_words();
-
-create function directory_norm(value text) returns text
-    language sql stable
-    return lower(unaccent('unaccent'::regdictionary, coalesce(value, '')));
-
--- The municipality's name, with and without å/ä/ö, so "bygglov vännäs" and "bygglov vannas" both
--- narrow to Vännäs; weighted lowest so it never outranks the entry's own words.
-create function directory_place(code text) returns tsvector
-    language sql stable
-    return (select setweight(to_tsvector('simple', name || ' ' || directory_norm(name)), 'D')
-            from municipalities where municipalities.code = directory_place.code);
-
-create function directory_word_vector(value text, code text) returns tsvector
-    language sql stable
-    return to_tsvector('simple', directory_norm(value) || ' ' ||
-                       (select directory_norm(name) from municipalities where municipalities.code = directory_word_vector.code));
-
-create function directory_units_index() returns trigger
-    language plpgsql as $$
-declare
-    place tsvector;
-begin
-    delete from directory_search where entity_id = coalesce(new.id, old.id) and kind <> 'person';
-    if tg_op = 'DELETE' then
-        return old;
-    end if;
-    place := directory_place(new.municipality_code);
-    insert into directory_search (kind, entity_id, unit_id, municipality_code, title, detail, norm, words, tsv)
-    select 'unit', new.id, new.id, new.municipality_code, new.name, null,
-           directory_norm(new.name), directory_word_vector(new.name, new.municipality_code), setweight(to_tsvector('swedish', new.name), 'A') || place
-    union all
-    select 'topic', new.id, new.id, new.municipality_code, t.topic, new.name,
-           directory_norm(t.topic), directory_word_vector(t.topic, new.municipality_code), setweight(to_tsvector('swedish', t.topic), 'A') || place
-    from unnest(new.topics) as t (topic)
-    union all
-    select 'e-service', new.id, new.id, new.municipality_code, e ->> 'name', e ->> 'url',
-           directory_norm(e ->> 'name'), directory_word_vector(e ->> 'name', new.municipality_code), setweight(to_tsvector('swedish', e ->> 'name'), 'A') || place
-    from jsonb_array_elements(new.e_services) as e;
-    return new;
-end
-$$;
-
-create trigger directory_units_index after insert or update or delete on directory_units
-    for each row execute function directory_units_index();
-
-create function directory_people_index() returns trigger
-    language plpgsql as $$
-begin
-    delete from directory_search where entity_id = coalesce(new.id, old.id) and kind = 'person';
-    if tg_op = 'DELETE' then
-        return old;
-    end if;
-    -- A person is found by name and by title ("bygglovshandläggare").
-    insert into directory_search (kind, entity_id, unit_id, municipality_code, title, detail, norm, words, tsv)
-    values ('person', new.id, new.unit_id, new.municipality_code, new.name, new.title,
-            directory_norm(new.name || ' ' || coalesce(new.title, '')),
-            directory_word_vector(new.name || ' ' || coalesce(new.title, ''), new.municipality_code),
-            setweight(to_tsvector('simple', new.name), 'A') || setweight(to_tsvector('swedish', coalesce(new.title, '')), 'B')
-            || directory_place(new.municipality_code));
-    return new;
-end
-$$;
-
-create trigger directory_people_index after insert or update or delete on directory_people
-    for each row execute function directory_people_index();
+-- The figures the switchboard started with (municipalities.population, rounded to hundreds, close to
+-- SCB's 31 December 2023 figures) become 2023's, marked as the seed's so that no one takes them for SCB's.
+insert into municipality_populations (municipality_code, year, population, reference_date, source, seed)
+select code, 2023, population, date '2023-12-31', 'Seed: the switchboard''s starting figures, rounded to hundreds (not SCB''s exact figures)', true
+from municipalities;

@@ -1,10 +1,8 @@
--- A change to a fact no longer waits for a whole flush to finish (0412 took a shared advisory lock,
--- so every change to any fact waited while a batch was being applied; measured: ending a call at
--- times took 130 ms). Now a change locks only its own pending row: if the fact is still pending, the
--- flush applies it as it is after the change (a flush that has already taken the row waits for this
--- change to commit, then reads the fact in its next statement); if the fact has been flushed, the
--- change is applied at once (-old, +new), which adds up to the same whatever the order.
-
+-- A new fact only notes itself as pending: the flush adds it to the rollups (docs/decisions/0013).
+-- A change to a fact locks only its own pending row: if the fact is still pending, the flush applies
+-- it as it is after the change (a flush that has already taken the row waits for this change to
+-- commit, then reads the fact in its next statement); if the fact has been flushed, the change is
+-- applied at once (-old, +new), which adds up to the same whatever the order.
 create or replace function call_facts_rollup() returns trigger language plpgsql as $$
 begin
     if tg_op = 'INSERT' then
@@ -24,3 +22,6 @@ begin
     end if;
     return null;
 end $$;
+
+create or replace trigger call_facts_rollup after insert or update or delete on call_facts
+    for each row execute function call_facts_rollup();

@@ -1,17 +1,19 @@
--- statistics_flush adds the taken facts set-based. Measured under load (docs/decisions/0013): applying
--- each fact with statistics_apply made ~15 single-row upserts per fact, many of them to the same rows
--- (today's row of a municipality, an hour, a topic), and a flush of ~400 facts took 160 ms. Now the
--- taken facts' contributions are summed per rollup key first, from the same per-fact functions
--- (call_fact_daily, call_fact_slices, call_fact_slice_keys), and each rollup gets one upsert: the same
--- sums as statistics_apply(f, 1) for every fact. The flush takes its row locks in one fixed order:
--- the tables in statistics_apply's order, the rows of each in key order (a change to a fact already
--- added is still applied at once by call_facts_rollup with statistics_apply, one fact's rows at a time).
+-- Adds at most max_facts pending facts to the rollups, set-based; returns how many it took. Called by
+-- statistics_flush (under the same advisory lock) after it has made the due calls' facts.
 --
--- The facts are read once, in the statement after the pending rows are taken (as before: a change
--- to a taken fact either committed before the take, or waits on its pending row for this flush to
--- commit and is then applied by the trigger), and every upsert reads that one copy.
-
-create or replace function statistics_flush(max_facts integer default 5000) returns integer language plpgsql as $$
+-- Measured under load (docs/decisions/0013): applying each fact with statistics_apply made ~15
+-- single-row upserts per fact, many of them to the same rows (today's row of a municipality, an hour,
+-- a topic), and a flush of ~400 facts took 160 ms. Here the taken facts' contributions are summed per
+-- rollup key first, from the same per-fact functions (call_fact_daily, call_fact_slices,
+-- call_fact_slice_keys), and each rollup gets one upsert: the same sums as statistics_apply(f, 1) for
+-- every fact. Row locks are taken in one fixed order: the tables in statistics_apply's order, the
+-- rows of each in key order (a change to a fact already added is still applied at once by
+-- call_facts_rollup with statistics_apply, one fact's rows at a time).
+--
+-- The facts are read once, in the statement after the pending rows are taken (a change to a taken
+-- fact either committed before the take, or waits on its pending row for this flush to commit and
+-- is then applied by the trigger), and every upsert reads that one copy.
+create or replace function statistics_roll_up(max_facts integer default 5000) returns integer language plpgsql as $$
 declare
     ids uuid[];
     facts call_facts[];
