@@ -105,8 +105,11 @@ public static class SynonymsApi
         const string Insert = $"""
             insert into directory_synonyms (id, municipality_code, word, means, word_norm, means_query, created_at)
             select @id, @code, @word, @means, directory_norm(@word),
-                   (select string_agg(quote_literal(w) || ':*', ' & ' order by n)
-                    from regexp_split_to_table(directory_norm(@means), '[^[:alnum:]]+') with ordinality as t (w, n) where w <> ''),
+                   -- Letters the database's regular expressions do not count as alphanumeric leave the whole
+                   -- meaning as one literal: it then finds nothing, rather than failing.
+                   coalesce((select string_agg(quote_literal(w) || ':*', ' & ' order by n)
+                             from regexp_split_to_table(directory_norm(@means), '[^[:alnum:]]+') with ordinality as t (w, n) where w <> ''),
+                            quote_literal(directory_norm(@means))),
                    @now
             on conflict do nothing
             returning {Columns}
