@@ -34,7 +34,7 @@ public interface ISwitchboardClient
 }
 
 /// <summary>
-/// A committed directory change. EntityType: "unit" | "person" | "municipality" | "import" (a CSV
+/// A committed directory change. EntityType: "unit" | "person" | "municipality" | "synonym" | "import" (a CSV
 /// import; Id is then the municipality code: reload it); Action: "created" | "updated" | "deleted" |
 /// "reviewed" | "imported"; Version: the entry's version after the change (null when deleted or imported).
 /// </summary>

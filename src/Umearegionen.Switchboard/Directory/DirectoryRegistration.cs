@@ -44,6 +44,7 @@ public static class DirectoryRegistration
         directory.MapUnits();
         directory.MapPeople();
         directory.MapDirectorySearch();
+        directory.MapSynonyms();
         directory.MapDirectoryImport();
         directory.MapReviewAndHistory();
         return directory;

@@ -5,7 +5,11 @@ using Umearegionen.Switchboard.Platform;
 
 namespace Umearegionen.Switchboard.Directory;
 
-public sealed record EService(string? Name, string? Url);
+/// <summary>
+/// An e-service: its name and link, and for a unit's e-services optionally numbered steps an operator
+/// reads to a caller who needs help on the phone (null when it has none).
+/// </summary>
+public sealed record EService(string? Name, string? Url, IReadOnlyList<string>? Steps = null);
 
 /// <summary>What callers are offered when the unit is closed.</summary>
 public sealed record WhenClosed(string? Kind, string? Phone, string? Url, string? Text)
@@ -42,6 +46,8 @@ public static class Units
     public const int MaxTopic = 100;
     public const int MaxTopics = 50;
     public const int MaxEServices = 30;
+    public const int MaxSteps = 20;
+    public const int MaxStep = 500;
     public const int MaxText = 1000;
     public const int MaxKey = 100;
 
@@ -76,7 +82,7 @@ public static class Units
         {
             var name = Contact.RequiredText(errors, $"eServices[{i}].name", service?.Name, MaxName);
             var url = Contact.Link(errors, $"eServices[{i}].url", service?.Url, required: true);
-            services.Add(new EService(name, url));
+            services.Add(new EService(name, url, CheckSteps(errors, $"eServices[{i}].steps", service?.Steps)));
         }
 
         if (services.Count > MaxEServices)
@@ -90,6 +96,28 @@ public static class Units
             Contact.Phone(errors, "phone", r.Phone), Contact.Email(errors, "email", r.Email),
             Contact.Text(errors, "visitingAddress", r.VisitingAddress, MaxAddress),
             [.. topics], [.. services], CheckWhenClosed(r.WhenClosed, errors));
+    }
+
+    /// <summary>An e-service's steps: each a text of its own (one line), in order; none gives null.</summary>
+    public static IReadOnlyList<string>? CheckSteps(FieldErrors errors, string field, IReadOnlyList<string>? steps)
+    {
+        if (steps is null || steps.Count == 0)
+        {
+            return null;
+        }
+
+        if (steps.Count > MaxSteps)
+        {
+            errors.Add(field, $"An e-service may have at most {MaxSteps} steps (it has {steps.Count}).");
+        }
+
+        var checkedSteps = new List<string>();
+        foreach (var (step, i) in steps.Select((s, i) => (s, i)))
+        {
+            checkedSteps.Add(Contact.RequiredName(errors, $"{field}[{i}]", step, MaxStep));
+        }
+
+        return checkedSteps;
     }
 
     private static WhenClosed CheckWhenClosed(WhenClosed? w, FieldErrors errors)

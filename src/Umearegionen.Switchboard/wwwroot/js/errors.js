@@ -33,13 +33,14 @@ const LABELS = {
   recipientName: 'Mottagare', recipientId: 'Mottagare', recipientKind: 'Mottagare', windowStart: 'Från', windowEnd: 'Till',
   'windowStart/windowEnd': 'Tid för återuppringning', callerNumber: 'Nummer', callerName: 'Namn på den som ringer', note: 'Anteckning',
   callId: 'Samtal', number: 'Telefonnummer', platformCallId: 'Samtals-id', before: 'Sida', actorId: 'Vem',
+  word: 'Ord', means: 'Betyder',
 };
 
 const DAYS = { monday: 'Måndag', tuesday: 'Tisdag', wednesday: 'Onsdag', thursday: 'Torsdag', friday: 'Fredag', saturday: 'Lördag', sunday: 'Söndag' };
 const HOLIDAYS = { publicHoliday: 'Helgdagar', paskafton: 'Påskafton', midsommarafton: 'Midsommarafton', julafton: 'Julafton',
   nyarsafton: 'Nyårsafton', dayBeforeHoliday: 'Dag före helgdag' };
 const PARTS = { hours: 'tider', at: 'stänger kl.', kind: 'hantering', from: 'från', to: 'till', reason: 'orsak', weekdays: 'veckodagar',
-  closed: 'stängt', start: 'början', end: 'slut', phone: 'telefon', url: 'länk', text: 'text' };
+  closed: 'stängt', start: 'början', end: 'slut', phone: 'telefon', url: 'länk', text: 'text', steps: 'steg' };
 
 export function fieldLabel(field) {
   if (!field) return '';
@@ -85,6 +86,8 @@ const FIELD_RULES = [
   [/^{f} must be a date or time such as/, (l) => `${l} måste vara ett datum eller en tidpunkt, t.ex. 2026-12-06 eller 2026-12-06 08:00.`],
   [/^{f} must be a whole number from (\d+) to (\d+)\.$/, (l, m) => `${l} måste vara ett heltal från ${m[1]} till ${m[2]}.`],
   [/^{f} must not be empty\b.*$/, (l) => `${l} får inte vara tomt.`],
+  [/^{f} must be one word of letters and digits/, (l) => `${l} måste vara ett enda ord av bokstäver och siffror, som den som ringer säger det; för en fras, ta dess viktigaste ord.`],
+  [/^{f} must hold at least one word/, (l) => `${l} måste innehålla minst ett ord: ämnet eller ordet som katalogen använder.`],
 ];
 
 const RULES = [
@@ -107,6 +110,11 @@ const RULES = [
   // Directory
   [/^A unit may have at most (\d+) topics \(it has (\d+)\)\.$/, m => `En enhet kan ha högst ${m[1]} ämnen (nu ${m[2]}).`],
   [/^A unit may have at most (\d+) e-services \(it has (\d+)\)\.$/, m => `En enhet kan ha högst ${m[1]} e-tjänster (nu ${m[2]}).`],
+  [/^An e-service may have at most (\d+) steps \(it has (\d+)\)\.$/, m => `En e-tjänst kan ha högst ${m[1]} steg (nu ${m[2]}).`],
+  [/^The synonym '(.*)' → '(.*)' is already kept/, m => `Synonymen ${m[1]} → ${m[2]} finns redan.`],
+  [/^Shared synonyms \(no municipalityCode\) are kept by administrators/, () => 'Gemensamma synonymer sköts av administratörer; lägg till synonymer för din egen kommun.'],
+  [/^You may change only your own municipality's synonyms/, () => 'Du kan bara ändra din egen kommuns synonymer.'],
+  [/^No synonym has id/, () => 'Synonymen finns inte längre; ladda om.'],
   [/^An on-call alternative needs the number/, () => 'Ange jourtelefonens nummer.'],
   [/^An e-service alternative needs its link/, () => 'Ange länken till e-tjänsten.'],
   [/^A message alternative needs the message/, () => 'Skriv meddelandet till den som ringer.'],

@@ -23,7 +23,7 @@ export function directorySearch({ onPick, closesSoonMinutes = 15 }) {
     try {
       const hits = await api(`/api/directory/search?${params}`);
       if (mine !== sequence) return;
-      list.replaceChildren(...hits.map(hit => h('li', {}, hitButton(hit))));
+      list.replaceChildren(...hits.map(hit => h('li', {}, hitButton(hit), hit.steps?.length ? stepsToggle(hit) : null)));
       status.textContent = hits.length ? `${hits.length} ${hits.length === 1 ? 'träff' : 'träffar'}` : 'Inga träffar';
     } catch (e) {
       if (mine === sequence) status.textContent = swedishMessage(e);
@@ -86,6 +86,22 @@ export function directorySearch({ onPick, closesSoonMinutes = 15 }) {
         ...list.filter(m => m.servedBySwitchboard).map(m => h('option', { value: m.code }, m.name)));
     },
   };
+}
+
+let stepsCount = 0;
+
+// An e-service's step-by-step guidance (docs/directory.md), read to a caller who needs help on the phone: hidden
+// until the operator asks for it ("Visa steg"), beside the hit rather than inside it, so the hit stays one button.
+export function stepsToggle(hit) {
+  const id = `steps-${++stepsCount}`;
+  const steps = h('ol.steps', { id, hidden: true, 'aria-label': `Steg för ${hit.title}` }, hit.steps.map(step => h('li', {}, step)));
+  const toggle = h('button.steps-toggle', { type: 'button', 'aria-expanded': 'false', 'aria-controls': id, onclick: () => {
+    const open = steps.hidden;
+    steps.hidden = !open;
+    toggle.setAttribute('aria-expanded', String(open));
+    toggle.textContent = open ? 'Dölj steg' : 'Visa steg';
+  } }, 'Visa steg');
+  return h('div.steps-box', {}, toggle, steps);
 }
 
 const KIND = { unit: 'Enhet', person: 'Person', topic: 'Ämne', 'e-service': 'E-tjänst', answer: 'Svar' };

@@ -10,6 +10,24 @@ const UNIT_FIELDS = { name: 'u-name', level: 'u-level', parentId: 'u-parent', ph
   'whenClosed.url': 'u-closed-url', 'whenClosed.text': 'u-closed-text' };
 const fieldControl = field => UNIT_FIELDS[field] ?? (/^(topics|eServices)\[/.test(field) ? UNIT_FIELDS[field.split('[')[0]] : null);
 
+// An e-service as the form's lines: "namn | länk", then its steps numbered ("1. …").
+const eServiceLines = e => [`${e.name} | ${e.url}`, ...(e.steps ?? []).map((step, i) => `${i + 1}. ${step}`)].join('\n');
+
+// The form's lines back: a numbered line ("1. …", "2) …") is a step of the e-service above it.
+export function parseEServices(text) {
+  const services = [];
+  for (const line of text.split('\n').map(l => l.trim()).filter(Boolean)) {
+    const step = /^\d+[.)]\s*(.*)$/.exec(line);
+    if (step && services.length) {
+      (services.at(-1).steps ??= []).push(step[1]);
+      continue;
+    }
+    const [name, url] = line.split('|').map(p => p.trim());
+    services.push({ name, url: url ?? '' });
+  }
+  return services;
+}
+
 // A unit's directory details; saving sends the version it is based on (If-Match).
 export function unitForm(unit, { code, units, onSaved }) {
   const error = h('p.error', { role: 'alert' });
@@ -22,7 +40,8 @@ export function unitForm(unit, { code, units, onSaved }) {
     ...field('u-email', 'E-post', { type: 'email', value: unit?.email }),
     ...field('u-address', 'Besöksadress', { value: unit?.visitingAddress }),
     ...field('u-topics', 'Ämnen (kommaseparerade)', { value: unit?.topics.join(', ') }),
-    ...field('u-eservices', 'E-tjänster (en per rad: namn | länk)', { rows: 3, value: unit?.eServices.map(e => `${e.name} | ${e.url}`).join('\n') }),
+    ...field('u-eservices', 'E-tjänster (en per rad: namn | länk; steg att läsa upp på raderna under, som "1. Logga in med BankID")',
+      { rows: 4, value: unit?.eServices.map(eServiceLines).join('\n') }),
     ...field('u-closed-kind', 'När stängt', { value: unit?.whenClosed?.kind ?? 'none', options: WHEN_CLOSED }),
     ...field('u-closed-phone', 'Jourtelefon', { type: 'tel', value: unit?.whenClosed?.phone }),
     ...field('u-closed-url', 'Länk till e-tjänst', { type: 'url', value: unit?.whenClosed?.url }),
@@ -39,10 +58,7 @@ export function unitForm(unit, { code, units, onSaved }) {
       municipalityCode: code, parentId: v('u-parent'), externalKey: unit?.externalKey ?? null, level: v('u-level'), name: v('u-name'),
       phone: v('u-phone'), email: v('u-email'), visitingAddress: v('u-address'),
       topics: (v('u-topics') ?? '').split(',').map(t => t.trim()).filter(Boolean),
-      eServices: (v('u-eservices') ?? '').split('\n').map(line => line.trim()).filter(Boolean).map(line => {
-        const [name, url] = line.split('|').map(p => p.trim());
-        return { name, url: url ?? '' };
-      }),
+      eServices: parseEServices(v('u-eservices') ?? ''),
       whenClosed: { kind: v('u-closed-kind'), phone: v('u-closed-phone'), url: v('u-closed-url'), text: v('u-closed-text') },
     };
     const result = await save(error, unit ? `/api/directory/units/${unit.id}` : '/api/directory/units',

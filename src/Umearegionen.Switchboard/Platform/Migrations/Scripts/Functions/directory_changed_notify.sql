@@ -17,7 +17,7 @@ declare
 begin
     foreach t in array array['municipalities', 'directory_units', 'directory_people', 'directory_search', 'directory_words',
                              'opening_hours_units', 'opening_hours_holiday_policies', 'opening_hours_switchboard',
-                             'answers']
+                             'answers', 'directory_synonyms']
     loop
         execute format('create or replace trigger %I after insert or update or delete or truncate on %I '
                        'for each statement execute function directory_changed_notify()', t || '_changed', t);

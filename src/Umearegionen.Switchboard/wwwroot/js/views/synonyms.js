@@ -1,0 +1,67 @@
+import { api } from '../api.js';
+import * as hub from '../hub.js';
+import { h, formatDateTime, loadMunicipalities } from '../dom.js';
+import { field, valueOf, save } from '../form.js';
+
+// Synonyms for the operators' search (docs/directory.md, "Synonyms"): a word callers use and what the directory
+// calls it. Editors keep their municipality's; administrators also the shared ones.
+export default {
+  id: 'synonymer',
+  title: 'Synonymer',
+  roles: ['editor', 'administrator'],
+  async render(container, { user }) {
+    const municipalities = (await loadMunicipalities()).filter(m => m.servedBySwitchboard);
+    let code = user.municipalityCode ?? 'shared';
+    const rows = h('tbody', { id: 'synonyms' });
+    const status = h('p.muted', { id: 'synonyms-status', role: 'status' });
+    const listError = h('p.error', { role: 'alert' });
+    const picker = user.municipalityCode ? null : h('select', { id: 'synonyms-municipality', onchange: e => { code = e.target.value; load(); } },
+      [h('option', { value: 'shared' }, 'Gemensamma (alla kommuner)'), ...municipalities.map(m => h('option', { value: m.code }, m.name))]);
+
+    const error = h('p.error', { role: 'alert' });
+    const form = h('form.grid', { id: 'synonym-form', novalidate: true },
+      ...field('s-word', 'Ord som den som ringer säger'),
+      ...field('s-means', 'Betyder (ämnet eller ordet i katalogen)'),
+      h('div.actions.span', {}, h('button.primary', { type: 'submit' }, 'Lägg till synonymen')),
+      error);
+    form.addEventListener('submit', async event => {
+      event.preventDefault();
+      const body = { municipalityCode: code === 'shared' ? null : code, word: valueOf(form, 's-word'), means: valueOf(form, 's-means') };
+      const saved = await save(error, '/api/directory/synonyms', { method: 'POST', body, fields: { word: 's-word', means: 's-means', municipalityCode: 's-word' } });
+      if (saved) {
+        form.reset();
+        await load();
+        status.textContent = `${saved.word} betyder nu också ${saved.means}.`;
+      }
+    });
+
+    container.append(h('div.editor', {},
+      h('div.list-pane', {},
+        h('h2', {}, 'Synonymer'),
+        h('p.muted', {}, 'Ett ord i sökningen hittar också det som dess betydelse hittar, i den här kommunens katalog.'),
+        picker ? [h('label', { for: 'synonyms-municipality' }, 'Kommun '), picker] : null,
+        h('div.scroll', {}, h('table.list.compact', {}, h('caption.sr', {}, 'Synonymer'),
+          h('thead', {}, h('tr', {}, ['Ord', 'Betyder', 'Tillagd', 'Ta bort'].map(t => h('th', { scope: 'col' }, t)))), rows)),
+        listError, status),
+      h('section.panel.detail', { 'aria-labelledby': 'synonym-new' }, h('h3', { id: 'synonym-new' }, 'Ny synonym'), form)));
+
+    async function load() {
+      const list = await api(`/api/directory/synonyms?municipality=${code}`);
+      rows.replaceChildren(...list.map(s => h('tr', {},
+        h('td', {}, s.word), h('td', {}, s.means), h('td', {}, formatDateTime(s.createdAt)),
+        h('td', {}, h('button', { type: 'button', 'aria-label': `Ta bort ${s.word} → ${s.means}`, onclick: () => remove(s) }, 'Ta bort')))));
+    }
+    async function remove(synonym) {
+      if (!confirm(`Ta bort synonymen ${synonym.word} → ${synonym.means}?`)) return;
+      const result = await save(listError, `/api/directory/synonyms/${synonym.id}`, { method: 'DELETE' });
+      if (result !== null || !listError.textContent) { await load(); status.textContent = `${synonym.word} togs bort.`; }
+    }
+
+    let reloadTimer = null;
+    const reload = () => { clearTimeout(reloadTimer); reloadTimer = setTimeout(load, 300); };
+    const off = hub.on('DirectoryChanged', change => { if (change.entityType === 'synonym') reload(); });
+    window.addEventListener('resync', reload);
+    await load();
+    return { dispose() { off(); window.removeEventListener('resync', reload); } };
+  },
+};

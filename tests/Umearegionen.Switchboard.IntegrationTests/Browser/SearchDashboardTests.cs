@@ -1,0 +1,99 @@
+using System.Net.Http.Json;
+using Microsoft.Playwright;
+using Umearegionen.Switchboard.Access;
+using Umearegionen.Switchboard.IntegrationTests.Infrastructure;
+using static Umearegionen.Switchboard.IntegrationTests.Browser.DashboardPages;
+using static Umearegionen.Switchboard.IntegrationTests.Directory.DirectoryApi;
+
+namespace Umearegionen.Switchboard.IntegrationTests.Browser;
+
+/// <summary>
+/// Search that finds what citizens say (docs/directory.md): an editor keeps synonyms in the dashboard, and an
+/// operator reads an e-service's steps to a caller from its search hit.
+/// </summary>
+public sealed class SearchDashboardTests(BrowserApp app) : IClassFixture<BrowserApp>
+{
+    private static string Letters(int n) => new(Guid.NewGuid().ToString("N").Where(char.IsAsciiLetter).Take(n).ToArray());
+
+    [Fact]
+    public async Task EditorAddsASynonymAndTheOperatorFindsTheTopicByTheCallersWord()
+    {
+        var topic = "snöröjning" + Letters(4);
+        var word = "snöplogning" + Letters(4);
+        var admin = await app.ClientForAsync(Roles.Administrator);
+        var unit = await CreateUnitAsync(admin, "2460", "Gata och park", [topic]);
+
+        var editor = await SignedInAsync(app, Roles.Editor, "2460");
+        await editor.GetByRole(AriaRole.Link, new() { Name = "Synonymer", Exact = true }).ClickAsync();
+        await Assertions.Expect(editor.Locator("#synonym-form")).ToBeVisibleAsync();
+        await AssertAccessibleAsync(editor);
+
+        // Two words are refused beside the word's field, and nothing is kept.
+        await editor.GetByLabel("Ord som den som ringer säger").FillAsync("snö plogning");
+        await editor.GetByLabel("Betyder (ämnet eller ordet i katalogen)").FillAsync(topic);
+        await editor.GetByRole(AriaRole.Button, new() { Name = "Lägg till synonymen" }).ClickAsync();
+        await Assertions.Expect(editor.Locator("#s-word-error")).ToContainTextAsync("ett enda ord");
+        await Assertions.Expect(editor.Locator("#synonyms tr")).ToHaveCountAsync(0);
+        await AssertAccessibleAsync(editor);
+
+        await editor.GetByLabel("Ord som den som ringer säger").FillAsync(word);
+        await editor.GetByRole(AriaRole.Button, new() { Name = "Lägg till synonymen" }).ClickAsync();
+        await Assertions.Expect(editor.Locator("#synonyms")).ToContainTextAsync(word);
+        await Assertions.Expect(editor.Locator("#synonyms-status")).ToContainTextAsync($"{word} betyder nu också {topic}");
+        await AssertAccessibleAsync(editor);
+        await BrowserApp.ScreenshotAsync(editor, "editor-synonyms");
+
+        // The operator types the caller's word without å/ä/ö and finds the topic the directory uses.
+        var operatorPage = await SignedInAsync(app, Roles.Operator, "2403");
+        await operatorPage.Keyboard.PressAsync("/");
+        await operatorPage.Keyboard.TypeAsync(word.Replace('ö', 'o'));
+        var hit = operatorPage.Locator("#hits [data-kind=topic]").First;
+        await Assertions.Expect(hit).ToContainTextAsync(topic);
+        await Assertions.Expect(hit).ToContainTextAsync("Vännäs");
+
+        // Removed in the dashboard (after the question), the word finds nothing any more.
+        editor.Dialog += async (_, dialog) => await dialog.AcceptAsync();
+        await editor.GetByRole(AriaRole.Button, new() { Name = $"Ta bort {word} → {topic}" }).ClickAsync();
+        await Assertions.Expect(editor.Locator("#synonyms tr")).ToHaveCountAsync(0);
+        var hits = await admin.GetFromJsonAsync<Umearegionen.Switchboard.Directory.SearchHit[]>($"/api/directory/search?q={Uri.EscapeDataString(word)}", Json);
+        Assert.DoesNotContain(hits!, h => h.UnitId == unit.Id);
+    }
+
+    [Fact]
+    public async Task OperatorShowsAnEServicesStepsToReadToTheCaller()
+    {
+        var name = "Ansök om förskoleplats " + Letters(5);
+        var editor = await app.ClientForAsync(Roles.Editor, "2401");
+        var response = await editor.PostAsJsonAsync("/api/directory/units", UnitBody("2401", "Förskola Nordmaling", eServices:
+        [
+            new { name, url = "https://www.nordmaling.se/e-tjanster/forskoleplats",
+                  steps = new[] { "Gå till nordmaling.se och välj E-tjänster.", "Logga in med BankID.", "Välj förskola och startdatum." } },
+        ]));
+        await EnsureAsync(response, System.Net.HttpStatusCode.Created);
+
+        var page = await SignedInAsync(app, Roles.Operator, "2401");
+        await page.Keyboard.PressAsync("/");
+        await page.Keyboard.TypeAsync(name);
+        var item = page.Locator("#hits li").Filter(new() { Has = page.Locator("[data-kind='e-service']") }).First;
+        await Assertions.Expect(item).ToContainTextAsync(name);
+        var steps = item.GetByRole(AriaRole.List, new() { Name = $"Steg för {name}" });
+        await Assertions.Expect(steps).ToBeHiddenAsync();
+
+        var show = item.GetByRole(AriaRole.Button, new() { Name = "Visa steg" });
+        await Assertions.Expect(show).ToHaveAttributeAsync("aria-expanded", "false");
+        await show.ClickAsync();
+
+        await Assertions.Expect(steps).ToBeVisibleAsync();
+        await Assertions.Expect(steps.Locator("li")).ToHaveTextAsync(["Gå till nordmaling.se och välj E-tjänster.", "Logga in med BankID.", "Välj förskola och startdatum."]);
+        var hide = item.GetByRole(AriaRole.Button, new() { Name = "Dölj steg" });
+        await Assertions.Expect(hide).ToHaveAttributeAsync("aria-expanded", "true");
+        await AssertAccessibleAsync(page);
+        await BrowserApp.ScreenshotAsync(page, "operator-eservice-steps");
+
+        // A hit without steps has no such button.
+        await page.Locator("#search").FillAsync("Förskola Nordmaling");
+        await Assertions.Expect(page.Locator("#hits [data-kind='unit']").First).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("#hits li").Filter(new() { Has = page.Locator("[data-kind='unit']") }).First
+            .GetByRole(AriaRole.Button, new() { Name = "Visa steg" })).ToHaveCountAsync(0);
+    }
+}
