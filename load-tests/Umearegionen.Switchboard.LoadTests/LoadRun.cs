@@ -84,6 +84,8 @@ public sealed class LoadRun(Scenario scenario, Target target, TextWriter log)
         var sampling = Task.WhenAll(SampleAsync(stopSampler.Token), WatchAsync(stopSampler.Token));
 
         var phases = scenario.RatePhases();
+        // The setup's statistics flushed before the first reading (SharedCounters.StatsFlushWait), so that they are not counted as the calls'.
+        if (target.ConnectionString is not null) await Task.Delay(SharedCounters.StatsFlushWait, stop);
         var sharedBefore = target.ConnectionString is { } costDb ? await SharedCounters.ReadAsync(costDb, cluster?.RedisPort, stop) : null;
         _arrivalsStart = _run.Now;
         var faults = scenario.Faults.Select(f => InjectAsync(f, operators, stop)).ToList();
@@ -113,6 +115,8 @@ public sealed class LoadRun(Scenario scenario, Target target, TextWriter log)
         await Task.WhenAll(faults);
         var drained = await DrainAsync(stop);
         var loadAfter = LoadAverage();
+        // The last calls' statistics flushed by every backend before the second reading.
+        if (target.ConnectionString is not null) await Task.Delay(SharedCounters.StatsFlushWait, stop);
         var sharedAfter = target.ConnectionString is { } costDbAfter ? await SharedCounters.ReadAsync(costDbAfter, cluster?.RedisPort, stop) : null;
 
         await stopPlatform.CancelAsync();
@@ -172,9 +176,11 @@ public sealed class LoadRun(Scenario scenario, Target target, TextWriter log)
             ["Dashboard snapshots"] = $"{snapshotsPerDashboard:0.0} per dashboard per second",
             ["Drained"] = drained ? "yes, every call ended" : "NO",
         };
-        if (sharedBefore is not null && sharedAfter is not null)
+        var cost = sharedBefore is not null && sharedAfter is not null ? CallCost.Between(sharedBefore, sharedAfter, _run.StartedPlatformIds.Count) : null;
+        if (cost is not null)
         {
-            facts["Shared parts per call"] = SharedCounters.PerCall(sharedBefore, sharedAfter, _run.StartedPlatformIds.Count);
+            facts["Shared parts per call"] = cost.Line();
+            sections.Insert(0, new("What a call cost PostgreSQL", cost.Markdown()));
         }
 
         if (cluster is not null)
@@ -194,6 +200,7 @@ public sealed class LoadRun(Scenario scenario, Target target, TextWriter log)
             [_run.IntakeToOffer, _run.AcceptToConfirmed, _run.EventToDashboard, _run.IntakeToQueueListing], _run.Errors.ByKind(), reconciliation, facts)
         {
             Sections = sections,
+            Cost = cost,
             Series =
             [
                 .. target.Service is null || cluster is not null ? [] : new[] { ("Service memory (RSS)", "MB", (IReadOnlyList<(int, double)>)_memory) },

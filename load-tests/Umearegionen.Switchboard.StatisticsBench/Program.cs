@@ -9,7 +9,10 @@ using Umearegionen.Switchboard.StatisticsBench;
 
 // Statistics benchmark: a year of history at ten times today's volume, then the summaries timed.
 //   dotnet run -c Release --project load-tests/Umearegionen.Switchboard.StatisticsBench -- \
-//       --admin "<admin connection string>" [--calls 5000000] [--year 2025] [--runs 5] [--reuse]
+//       --admin "<admin connection string>" [--calls 5000000] [--year 2025] [--runs 5] [--reuse] [--database <name>]
+//       [--verify] [--verify-facts] [--generate-only]
+// --verify-facts compares the generated facts with the service's statistics_backfill_facts() (a smaller --calls);
+// --generate-only stops after the generation and its counts (no queries timed).
 // Without --admin the project-local cluster (scripts/local-postgres.sh) is started and used.
 var arguments = Args.Parse(args);
 var calls = arguments.Int("--calls", 5_000_000);
@@ -62,6 +65,17 @@ await using (var conn = await dataSource.OpenConnectionAsync())
                       $"{reader.GetInt64(3):N0} rollup days, {reader.GetInt64(4):N0} histogram rows, database {reader.GetString(5)}");
     Console.WriteLine($"Slice rollup: {reader.GetInt64(6):N0} rows, {reader.GetInt64(7):N0} daily and {reader.GetInt64(8):N0} monthly histogram rows");
 }
+
+if (arguments.Flag("--verify-facts"))
+{
+    var checking = Stopwatch.StartNew();
+    var (onlyGenerated, onlyService) = await HistoryGenerator.VerifyFactsAsync(dataSource);
+    Console.WriteLine($"verify facts against statistics_backfill_facts(): {(onlyGenerated == 0 && onlyService == 0 ? "identical" : "DIFFERENT")} " +
+                      $"({onlyGenerated} rows only generated, {onlyService} only from the service's function; {checking.Elapsed.TotalSeconds:F1} s)");
+    if (onlyGenerated != 0 || onlyService != 0) return 1;
+}
+
+if (arguments.Flag("--generate-only")) return 0;
 
 var options = new StatisticsOptions();
 var wholeYear = new StatisticsPeriod(new DateOnly(year, 1, 1), new DateOnly(year, 12, 31));

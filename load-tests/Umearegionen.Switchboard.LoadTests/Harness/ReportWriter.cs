@@ -112,6 +112,7 @@ public static class ReportWriter
         File.WriteAllText(Path.Combine(directory, stem + ".md"), Markdown(report));
         File.WriteAllText(Path.Combine(directory, stem + ".html"), Html(report), new UTF8Encoding(false));
         File.WriteAllText(Path.Combine(directory, stem + ".csv"), Csv(report), new UTF8Encoding(false));
+        if (report.Cost is { } cost) File.WriteAllText(Path.Combine(directory, stem + "-cost.csv"), cost.Csv(), new UTF8Encoding(false));
     }
 
     /// <summary>
@@ -128,8 +129,8 @@ public static class ReportWriter
                       "scenario does (the generator talks to it directly); more nodes run behind haproxy with a Redis backplane, so their figures include " +
                       "the balancer's hop and the backplane. All share the machine's cores with PostgreSQL and the generator.");
         md.AppendLine();
-        md.AppendLine("| nodes | calls | intake-to-offer p50 / p95 / p99 (ms) | accept-to-confirmed p50 / p95 / p99 (ms) | errors | service CPU (% of one core) | machine CPU (%) | reconciled | result |");
-        md.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |");
+        md.AppendLine("| nodes | calls | intake-to-offer p50 / p95 / p99 (ms) | accept-to-confirmed p50 / p95 / p99 (ms) | errors | service CPU (% of one core) | machine CPU (%) | commits / write transactions / WAL kB per call | reconciled | result |");
+        md.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |");
         foreach (var (nodes, report) in runs)
         {
             var offer = Find(report, "intake-to-offer");
@@ -139,7 +140,7 @@ public static class ReportWriter
             md.AppendLine(Invariant,
                 $"| {nodes} | {report.CallsStarted} | {offer.P50Ms:0.0} / {offer.P95Ms:0.0} / {offer.P99Ms:0.0} | " +
                 $"{accept.P50Ms:0.0} / {accept.P95Ms:0.0} / {accept.P99Ms:0.0} | {report.Errors.Sum(e => e.Value)} | " +
-                $"{Mean(report, Diagnostics.TimelineRecorder.Series.ServiceCpu, from, to)} | {Mean(report, Diagnostics.TimelineRecorder.Series.MachineCpu, from, to)} | " +
+                $"{Mean(report, Diagnostics.TimelineRecorder.Series.ServiceCpu, from, to)} | {Mean(report, Diagnostics.TimelineRecorder.Series.MachineCpu, from, to)} | {CostCell(report)} | " +
                 $"{(report.Reconciliation is { Clean: true } ? "clean" : "NOT CLEAN")} | {(report.Passed ? "PASSED" : "FAILED")} |");
         }
 
@@ -159,6 +160,10 @@ public static class ReportWriter
 
         return md.ToString();
     }
+
+    private static string CostCell(RunReport report) => report.Cost is { Calls: > 0 } c
+        ? string.Create(Invariant, $"{c.CommitsPerCall:0.0} / {c.WriteTransactionsPerCall:0.0} / {c.WalBytesPerCall / 1024:0.0}")
+        : "–";
 
     private static string NodesLabel(int nodes) => nodes == 1 ? "1 node" : $"{nodes} nodes";
 
@@ -208,6 +213,7 @@ public static class ReportWriter
         foreach (var (nodes, report) in runs)
         {
             File.WriteAllText(Path.Combine(directory, $"{stem}-{nodes}-node.csv"), Csv(report), new UTF8Encoding(false));
+            if (report.Cost is { } cost) File.WriteAllText(Path.Combine(directory, $"{stem}-{nodes}-node-cost.csv"), cost.Csv(), new UTF8Encoding(false));
         }
     }
 

@@ -34,6 +34,9 @@ public sealed record RunReport(
     /// <summary>More per-second series to chart (title, unit, points), e.g. the service's memory.</summary>
     public IReadOnlyList<(string Title, string Unit, IReadOnlyList<(int Second, double Value)> Points)> Series { get; init; } = [];
 
+    /// <summary>What the calls cost PostgreSQL, from its counters before and after (null when the generator had no connection string).</summary>
+    public Diagnostics.CallCost? Cost { get; init; }
+
     public double Throughput => Duration.TotalSeconds > 0 ? CallsStarted / Duration.TotalSeconds : 0;
 
     public bool Passed => Errors.Count == 0 && Reconciliation is { Clean: true };
