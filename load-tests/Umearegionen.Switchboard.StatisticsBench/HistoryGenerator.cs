@@ -90,7 +90,7 @@ public static class HistoryGenerator
     }
 
     /// <summary>
-    /// call_facts_source's columns for every ended call (0440), with its per-call look-ups made joins: the
+    /// call_facts_source's columns for every ended call (Functions/call_facts_source.sql), with its per-call look-ups made joins: the
     /// last completed event naming a unit (transfers), the call's callback and unit message, and the
     /// distinct closed units it was refused (call_closed_units). A scratch database has no facts yet.
     /// </summary>
