@@ -6,6 +6,7 @@ using Dapper;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Umearegionen.Switchboard.Contracts;
+using Umearegionen.Switchboard.Platform;
 using Umearegionen.Switchboard.Platform.Cluster;
 using Umearegionen.Switchboard.Routing;
 
@@ -41,20 +42,7 @@ public sealed partial class GuidanceSender(
         }
     }
 
-    internal void WakeHere()
-    {
-        try
-        {
-            if (_wake.CurrentCount == 0)
-            {
-                _wake.Release();
-            }
-        }
-        catch (SemaphoreFullException)
-        {
-            // Already signalled.
-        }
-    }
+    internal void WakeHere() => _wake.Wake();
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) => cluster.RunWhileLeaderAsync(LeadAsync, stoppingToken);
 
@@ -63,9 +51,7 @@ public sealed partial class GuidanceSender(
         // The shortest of the two retry intervals: a row due for another attempt is picked up on the next tick at the latest.
         var interval = sms.Value.RetryInterval < smtp.Value.RetryInterval ? sms.Value.RetryInterval : smtp.Value.RetryInterval;
         using var timer = new PeriodicTimer(interval, clock);
-        var tick = timer.WaitForNextTickAsync(stoppingToken).AsTask();
-        // One wait for a wake at a time, kept across ticks: a second waiter would take a wake meant for the loop.
-        Task? woken = null;
+        var wait = new WakeOrTick(_wake, timer, stoppingToken);
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -77,17 +63,7 @@ public sealed partial class GuidanceSender(
                 LogPassFailed(logger, ex);
             }
 
-            woken ??= _wake.WaitAsync(stoppingToken);
-            if (await Task.WhenAny(tick, woken) == tick)
-            {
-                await tick;
-                tick = timer.WaitForNextTickAsync(stoppingToken).AsTask();
-            }
-
-            if (woken.IsCompleted)
-            {
-                woken = null;
-            }
+            await wait.WaitAsync();
         }
     }
 

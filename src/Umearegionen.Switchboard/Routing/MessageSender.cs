@@ -39,7 +39,7 @@ public sealed class MessageSender(
     private async Task LeadAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(options.Value.RetryInterval, clock);
-        var tick = timer.WaitForNextTickAsync(stoppingToken).AsTask();
+        var wait = new WakeOrTick(_wake, timer, stoppingToken);
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -51,12 +51,7 @@ public sealed class MessageSender(
                 RoutingLog.MessageFailed(logger, Guid.Empty, 0, ex.Message);
             }
 
-            var woken = _wake.WaitAsync(stoppingToken);
-            if (await Task.WhenAny(tick, woken) == tick)
-            {
-                await tick;
-                tick = timer.WaitForNextTickAsync(stoppingToken).AsTask();
-            }
+            await wait.WaitAsync();
         }
     }
 
