@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using Microsoft.Playwright;
 using Umearegionen.Switchboard.Access;
 using Umearegionen.Switchboard.IntegrationTests.Infrastructure;
@@ -25,10 +26,17 @@ public sealed class AnsweredWithAnAnswerDashboardTests(BrowserApp app) : IClassF
             Body("2409", $"Hur söker jag bygglov? {topic}", "Ansök i e-tjänsten Bygglov på robertsfors.se.", topics: [topic]));
         var page = await SignedInAsync(app, Roles.Operator, "2403");
         await page.Keyboard.PressAsync("1");
-        await PlaceCallAsync(app, Robertsfors, topic);
+        var platformCallId = await PlaceCallAsync(app, Robertsfors, topic);
         await Assertions.Expect(page.Locator("#offer")).ToBeVisibleAsync();
         await page.Keyboard.PressAsync("Enter");
         var listed = page.Locator($".call-answers [data-answer-id='{answer.Id}']");
+        await Assertions.Expect(listed).ToContainTextAsync(answer.Answer);
+
+        // The caller hangs up after hearing the answer: the push of the call (CallUpdated, without answers)
+        // keeps the answers in the panel, so the operator can still record which answer it was.
+        var telephony = await app.TelephonyClientAsync();
+        (await telephony.PostAsJsonAsync($"/api/telephony/calls/{platformCallId}/events", new { eventId = "hangup", type = "ended" })).EnsureSuccessStatusCode();
+        await Assertions.Expect(page.Locator("#call-body")).ToContainTextAsync("Den som ringde lade på");
         await Assertions.Expect(listed).ToContainTextAsync(answer.Answer);
 
         // Tab reaches the answer's button; Enter presses it and the form waits on its submit button.

@@ -145,6 +145,8 @@ export function callPanel({ onPick, loadContacts, onAnswer }) {
 
   function show(next) {
     const changed = next?.id !== call?.id;
+    // A push of the same call (CallUpdated, e.g. the caller hanging up) comes without its answers (null): keep those shown.
+    if (!changed && next && next.answers == null && call?.answers) next = { ...next, answers: call.answers };
     call = next;
     if (changed) guidance.reset(call);
     if (!call) {
