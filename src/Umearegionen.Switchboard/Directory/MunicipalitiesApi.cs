@@ -9,15 +9,18 @@ using Umearegionen.Switchboard.Platform;
 namespace Umearegionen.Switchboard.Directory;
 
 public sealed record Municipality(
-    string Code, string Name, string MainNumber, int Population, bool ServedBySwitchboard, int Version, DateTimeOffset UpdatedAt);
+    string Code, string Name, string MainNumber, bool ServedBySwitchboard, int Version, DateTimeOffset UpdatedAt);
 
-/// <summary>Fields left out (null) stay as they are.</summary>
+/// <summary>
+/// Fields left out (null) stay as they are. <see cref="Population"/> is only read to refuse it: populations
+/// are kept per year (PopulationsApi), and a client that sends one here must learn that, not see it ignored.
+/// </summary>
 public sealed record MunicipalityChange(string? MainNumber, int? Population, bool? ServedBySwitchboard);
 
 public static class Municipalities
 {
     public const string EntityType = "municipality";
-    private const string Columns = "code, name, main_number, population, served_by_switchboard, version, updated_at";
+    private const string Columns = "code, name, main_number, served_by_switchboard, version, updated_at";
 
     public static Task<bool> ExistsAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, string code, CancellationToken ct) =>
         conn.ExecuteScalarAsync<bool>(new CommandDefinition(
@@ -29,7 +32,7 @@ public static class Municipalities
         group.MapGet("/", List).RequireAuthorization(Policies.Staff).WithSummary("All member municipalities, served or not.");
         group.MapGet("/{code}", Get).RequireAuthorization(Policies.Staff).WithSummary("One municipality (ETag: its version).");
         group.MapPatch("/{code}", Change).RequireAuthorization(Policies.Editors).WithSummary(
-            "Change a municipality: administrators its population and whether the switchboard serves it; " +
+            "Change a municipality: administrators whether the switchboard serves it; " +
             "its own editors (and administrators) its main number. Needs If-Match with the version.");
         return group;
     }
@@ -74,9 +77,10 @@ public static class Municipalities
             errors.Add("mainNumber", "mainNumber cannot be blank: every municipality has a main number.");
         }
 
-        if (change.Population is < 0 or > 10_000_000)
+        if (change.Population is not null)
         {
-            errors.Add("population", "population must be between 0 and 10,000,000.");
+            errors.Add("population", "population is kept per year with its reference date: an administrator sends it with " +
+                "PUT /api/directory/populations/{year} (docs/directory.md, \"Populations\").");
         }
 
         if (errors.Any)
@@ -97,11 +101,10 @@ public static class Municipalities
             return Problems.Forbidden($"You may change only your own municipality's entries; {before.Name} is not yours.");
         }
 
-        var changesCostSplit = (change.Population is { } p && p != before.Population)
-            || (change.ServedBySwitchboard is { } s && s != before.ServedBySwitchboard);
+        var changesCostSplit = change.ServedBySwitchboard is { } s && s != before.ServedBySwitchboard;
         if (changesCostSplit && !user.IsAdministrator())
         {
-            return Problems.Forbidden("Only an administrator may change a municipality's population or whether the switchboard serves it.");
+            return Problems.Forbidden("Only an administrator may change whether the switchboard serves a municipality.");
         }
 
         if (version != before.Version)
@@ -111,7 +114,6 @@ public static class Municipalities
 
         const string Sql = $"""
             update municipalities set main_number = coalesce(@mainNumber, main_number),
-                population = coalesce(@population, population),
                 served_by_switchboard = coalesce(@served, served_by_switchboard),
                 version = version + 1, updated_at = @now
             where code = @code
@@ -120,7 +122,7 @@ public static class Municipalities
         var now = time.GetUtcNow();
         var after = await conn.QuerySingleAsync<Municipality>(new CommandDefinition(Sql, new
         {
-            code, mainNumber, population = change.Population, served = change.ServedBySwitchboard, now,
+            code, mainNumber, served = change.ServedBySwitchboard, now,
         }, tx, cancellationToken: ct));
         await Audit.RecordAsync(conn, tx, user.Actor(), now, EntityType, code, code, "updated", before, after);
         await tx.CommitAsync(ct);

@@ -26,10 +26,10 @@ public sealed class CostSplits(NpgsqlDataSource dataSource, IOptions<StatisticsO
     public async Task<PeriodUse> UseAsync(StatisticsPeriod period, CancellationToken ct)
     {
         // The population figure of each municipality: its latest year whose reference date is on or
-        // before the period's end, else its earliest year (a period before every figure); without any
-        // yearly figure, municipalities.population with no year.
+        // before the period's end, else its earliest year (a period before every figure); none (null year)
+        // when the municipality has no yearly figure at all, which the split refuses.
         const string Sql = """
-            select m.code, m.name, coalesce(p.population, m.population) as population, p.year as population_year,
+            select m.code, m.name, coalesce(p.population, 0) as population, p.year as population_year,
                    p.reference_date as population_reference_date, coalesce(d.calls, 0)::int as calls,
                    coalesce(d.handled_seconds, 0)::bigint as handled_seconds
             from municipalities m

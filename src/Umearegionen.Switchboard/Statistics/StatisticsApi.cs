@@ -74,6 +74,13 @@ public static class StatisticsApi
 
         var use = await splits.UseAsync(period.Value, ct);
         var uses = use.Municipalities;
+        if (uses.FirstOrDefault(u => u.PopulationYear is null) is { } unknown)
+        {
+            return Problems.Conflict(
+                $"{unknown.Name} has no population figure for any year, so the key cannot be applied: an administrator " +
+                "enters the year's figures with PUT /api/directory/populations/{year} (docs/directory.md, \"Populations\").");
+        }
+
         var (perInhabitant, problem) = CostKey.PerInhabitant(amount.Value, splits.Key, uses);
         if (perInhabitant is null)
         {

@@ -26,33 +26,33 @@ public sealed class MunicipalitiesTests(SwitchboardApp app) : IClassFixture<Swit
     }
 
     [Fact]
-    public async Task EditorChangesOwnMainNumberButNotPopulationOrAnotherMunicipality()
+    public async Task EditorChangesOwnMainNumberButNotWhetherItIsServedOrAnotherMunicipality()
     {
         var editor = await app.ClientForAsync(Roles.Editor, "2409");
         var before = await GetAsync(editor, "2409");
 
         var own = await SendAsync(editor, HttpMethod.Patch, "/api/directory/municipalities/2409", before.Version, new { mainNumber = "0934-140 01" });
-        var population = await SendAsync(editor, HttpMethod.Patch, "/api/directory/municipalities/2409", before.Version + 1, new { population = 9999 });
+        var served = await SendAsync(editor, HttpMethod.Patch, "/api/directory/municipalities/2409", before.Version + 1, new { servedBySwitchboard = false });
         var other = await SendAsync(editor, HttpMethod.Patch, "/api/directory/municipalities/2404",
             (await GetAsync(editor, "2404")).Version, new { mainNumber = "0933-140 01" });
 
         await EnsureAsync(own, HttpStatusCode.OK);
         Assert.Equal("+4693414001", (await ReadAsync<Municipality>(own)).MainNumber);
-        Assert.Equal(HttpStatusCode.Forbidden, population.StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, served.StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, other.StatusCode);
-        Assert.Equal(before.Population, (await GetAsync(editor, "2409")).Population);
+        Assert.True((await GetAsync(editor, "2409")).ServedBySwitchboard);
         Assert.Equal("+4693314000", (await GetAsync(editor, "2404")).MainNumber);
     }
 
     [Fact]
-    public async Task AdministratorChangesPopulationAndServedFlagWithAuditAndConcurrency()
+    public async Task AdministratorChangesServedFlagWithAuditAndConcurrency()
     {
         var admin = await app.ClientForAsync(Roles.Administrator);
         var before = await GetAsync(admin, "2284");
 
         var change = await SendAsync(admin, HttpMethod.Patch, "/api/directory/municipalities/2284", before.Version,
-            new { population = 56100, servedBySwitchboard = true });
-        var stale = await SendAsync(admin, HttpMethod.Patch, "/api/directory/municipalities/2284", before.Version, new { population = 1 });
+            new { servedBySwitchboard = true });
+        var stale = await SendAsync(admin, HttpMethod.Patch, "/api/directory/municipalities/2284", before.Version, new { mainNumber = "0660-880 00" });
         var undo = await SendAsync(admin, HttpMethod.Patch, "/api/directory/municipalities/2284", before.Version + 1,
             new { servedBySwitchboard = false });
 
@@ -61,9 +61,24 @@ public sealed class MunicipalitiesTests(SwitchboardApp app) : IClassFixture<Swit
         await EnsureAsync(undo, HttpStatusCode.OK);
         var history = (await admin.GetFromJsonAsync<AuditEntry[]>("/api/directory/municipalities/2284/history", Json))!;
         Assert.Equal(2, history.Length);
-        Assert.Equal(56000, history[0].Before!.Value.GetProperty("population").GetInt32());
-        Assert.Equal(56100, history[0].After!.Value.GetProperty("population").GetInt32());
+        Assert.False(history[0].Before!.Value.GetProperty("servedBySwitchboard").GetBoolean());
+        Assert.True(history[0].After!.Value.GetProperty("servedBySwitchboard").GetBoolean());
         Assert.False((await GetAsync(admin, "2284")).ServedBySwitchboard);
+    }
+
+    [Fact]
+    public async Task APopulationSentWithTheMunicipalityIsRefusedAndPointsToTheYearlyFigures()
+    {
+        var admin = await app.ClientForAsync(Roles.Administrator);
+        var before = await GetAsync(admin, "2403");
+
+        var response = await SendAsync(admin, HttpMethod.Patch, "/api/directory/municipalities/2403", before.Version,
+            new { population = 2500, servedBySwitchboard = true });
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await response.Content.ReadAsStringAsync();
+        Assert.Contains("PUT /api/directory/populations/{year}", problem, StringComparison.Ordinal);
+        Assert.Equal(before.Version, (await GetAsync(admin, "2403")).Version);
     }
 
     [Fact]

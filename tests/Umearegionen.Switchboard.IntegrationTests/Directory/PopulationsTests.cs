@@ -113,3 +113,26 @@ public sealed class PopulationsTests(CostSplitApp app) : IClassFixture<CostSplit
             await ErrorFieldsAsync(badFigures), strict: true);
     }
 }
+
+/// <summary>A database in which a served municipality has no population figure for any year (its own database).</summary>
+public sealed class CostSplitWithoutPopulationTests(CostSplitApp app) : IClassFixture<CostSplitApp>
+{
+    [Fact]
+    public async Task ASplitIsRefusedNamingTheMunicipalityWithoutFiguresAndWhereToEnterThem()
+    {
+        await using (var conn = new Npgsql.NpgsqlConnection(app.DatabaseConnectionString))
+        {
+            await conn.OpenAsync();
+            await using var delete = new Npgsql.NpgsqlCommand("delete from municipality_populations where municipality_code = '2403'", conn);
+            await delete.ExecuteNonQueryAsync();
+        }
+
+        var manager = await app.ClientForAsync(Roles.Manager);
+        var response = await manager.GetAsync("/api/statistics/cost-split?from=2025-05-01&to=2025-05-31&budget=1000000");
+
+        Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
+        var detail = await response.Content.ReadAsStringAsync();
+        Assert.Contains("Bjurholm has no population figure", detail, StringComparison.Ordinal);
+        Assert.Contains("PUT /api/directory/populations/{year}", detail, StringComparison.Ordinal);
+    }
+}
