@@ -12,26 +12,19 @@ public class DaylightSavingTests
     private static readonly OpeningRules OnCallEveryNight =
         Rules(WeeklySchedule.EveryDay(R("16:30", "08:00"))) with { Holidays = AllDaysNormal };
 
-    [Fact]
-    public void AnOvernightIntervalOverTheMarchChangeLastsFourteenAndAHalfHours()
+    /// <summary>16:30 to 08:00 is 15.5 hours: over the March change 14.5, over the October change 16.5.</summary>
+    [Theory]
+    [InlineData("2025-03-29", "2025-03-29T16:30+01:00", "2025-03-30T08:00+02:00", 2.0, 14.5)]
+    [InlineData("2025-10-25", "2025-10-25T16:30+02:00", "2025-10-26T08:00+01:00", 1.0, 16.5)]
+    public void AnOvernightIntervalOverAChangeLastsAnHourLessInMarchAndAnHourMoreInOctober(
+        string evening, string start, string end, double endOffsetHours, double hours)
     {
-        var night = Assert.Single(Evaluator.HoursOn(OnCallEveryNight, D("2025-03-29")).Intervals);
+        var night = Assert.Single(Evaluator.HoursOn(OnCallEveryNight, D(evening)).Intervals);
 
-        Assert.Equal(T("2025-03-29T16:30+01:00"), night.Start);
-        Assert.Equal(T("2025-03-30T08:00+02:00"), night.End);
-        Assert.Equal(TimeSpan.FromHours(2), night.End.Offset);
-        Assert.Equal(TimeSpan.FromHours(14.5), night.End - night.Start);
-    }
-
-    [Fact]
-    public void AnOvernightIntervalOverTheOctoberChangeLastsSixteenAndAHalfHours()
-    {
-        var night = Assert.Single(Evaluator.HoursOn(OnCallEveryNight, D("2025-10-25")).Intervals);
-
-        Assert.Equal(T("2025-10-25T16:30+02:00"), night.Start);
-        Assert.Equal(T("2025-10-26T08:00+01:00"), night.End);
-        Assert.Equal(TimeSpan.FromHours(1), night.End.Offset);
-        Assert.Equal(TimeSpan.FromHours(16.5), night.End - night.Start);
+        Assert.Equal(T(start), night.Start);
+        Assert.Equal(T(end), night.End);
+        Assert.Equal(TimeSpan.FromHours(endOffsetHours), night.End.Offset);
+        Assert.Equal(TimeSpan.FromHours(hours), night.End - night.Start);
     }
 
     [Fact]

@@ -44,36 +44,31 @@ public class SwedishCalendarRuleTests
         }
     }
 
-    [Fact]
-    public void KristiHimmelsfardsdagIsAlwaysTheThursdayThirtyNineDaysAfterEaster()
+    /// <summary>Kristi himmelsfärdsdag: the Thursday 39 days after Easter; pingstdagen: the Sunday 49 days after.</summary>
+    [Theory]
+    [InlineData("kristi-himmelsfardsdag", 39, DayOfWeek.Thursday)]
+    [InlineData("pingstdagen", 49, DayOfWeek.Sunday)]
+    public void AHolidayCountedFromEasterIsAlwaysItsWeekdayItsNumberOfDaysAfterEaster(string key, int daysAfterEaster, DayOfWeek weekday)
     {
         foreach (var year in AllYears)
         {
-            var ascension = Holiday(year, "kristi-himmelsfardsdag");
-            Assert.Equal(SwedishCalendar.EasterSunday(year).AddDays(39), ascension);
-            Assert.Equal(DayOfWeek.Thursday, ascension.DayOfWeek);
+            var holiday = Holiday(year, key);
+            Assert.Equal(SwedishCalendar.EasterSunday(year).AddDays(daysAfterEaster), holiday);
+            Assert.Equal(weekday, holiday.DayOfWeek);
         }
     }
 
-    [Fact]
-    public void PingstdagenIsAlwaysTheSundayFortyNineDaysAfterEaster()
+    /// <summary>Midsommardagen: the Saturday from 20 to 26 June; alla helgons dag: the Saturday from 31 October to 6 November.</summary>
+    [Theory]
+    [InlineData("midsommardagen", 6, 20, 6, 26)]
+    [InlineData("alla-helgons-dag", 10, 31, 11, 6)]
+    public void AHolidayOnTheSaturdayOfAWeekIsAlwaysThatSaturday(string key, int firstMonth, int firstDay, int lastMonth, int lastDay)
     {
         foreach (var year in AllYears)
         {
-            var pingst = Holiday(year, "pingstdagen");
-            Assert.Equal(SwedishCalendar.EasterSunday(year).AddDays(49), pingst);
-            Assert.Equal(DayOfWeek.Sunday, pingst.DayOfWeek);
-        }
-    }
-
-    [Fact]
-    public void MidsommardagenIsTheSaturdayBetweenTwentiethAndTwentySixthOfJune()
-    {
-        foreach (var year in AllYears)
-        {
-            var midsommar = Holiday(year, "midsommardagen");
-            Assert.Equal(DayOfWeek.Saturday, midsommar.DayOfWeek);
-            Assert.InRange(midsommar, new DateOnly(year, 6, 20), new DateOnly(year, 6, 26));
+            var holiday = Holiday(year, key);
+            Assert.Equal(DayOfWeek.Saturday, holiday.DayOfWeek);
+            Assert.InRange(holiday, new DateOnly(year, firstMonth, firstDay), new DateOnly(year, lastMonth, lastDay));
         }
     }
 
@@ -88,17 +83,6 @@ public class SwedishCalendarRuleTests
             Assert.Equal(DayOfWeek.Friday, eve.Date.DayOfWeek);
             Assert.InRange(eve.Date, new DateOnly(year, 6, 19), new DateOnly(year, 6, 25));
             Assert.Equal(Holiday(year, "midsommardagen").AddDays(-1), eve.Date);
-        }
-    }
-
-    [Fact]
-    public void AllaHelgonsDagIsTheSaturdayBetweenThirtyFirstOfOctoberAndSixthOfNovember()
-    {
-        foreach (var year in AllYears)
-        {
-            var allhelgona = Holiday(year, "alla-helgons-dag");
-            Assert.Equal(DayOfWeek.Saturday, allhelgona.DayOfWeek);
-            Assert.InRange(allhelgona, new DateOnly(year, 10, 31), new DateOnly(year, 11, 6));
         }
     }
 
