@@ -21,8 +21,7 @@ public sealed class AfterCallWorkDashboardTests(AfterCallWorkBrowserApp app) : I
     private async Task<IPage> OperatorWhoAnsweredACallAsync()
     {
         var page = await SignedInAsync(app, Roles.Operator, "2403");
-        await page.Keyboard.PressAsync("1");
-        await Assertions.Expect(page.Locator("#my-status")).ToHaveTextAsync("Din status: Tillgänglig");
+        await GoAvailableAsync(page);
         await PlaceCallAsync(app, BjurholmMainNumber, null);
         await AnswerTheOfferedCallAsync(page);
         return page;
@@ -31,9 +30,7 @@ public sealed class AfterCallWorkDashboardTests(AfterCallWorkBrowserApp app) : I
     /// <summary>Takes the call ringing and ends it as answered, from the keyboard.</summary>
     private static async Task AnswerTheOfferedCallAsync(IPage page)
     {
-        await Assertions.Expect(page.Locator("#offer")).ToBeVisibleAsync();
-        await page.Keyboard.PressAsync("Enter");
-        await Assertions.Expect(page.Locator("#call-municipality")).ToHaveTextAsync("Bjurholm");
+        await AcceptOfferAsync(page, "Bjurholm");
         await page.Keyboard.PressAsync("b");
         await Assertions.Expect(page.Locator("#f-category")).ToBeFocusedAsync();
         await Assertions.Expect(page.Locator("#f-category")).ToHaveValueAsync("Information lämnad");
@@ -93,8 +90,7 @@ public sealed class AfterCallWorkDashboardTests(AfterCallWorkBrowserApp app) : I
         await Assertions.Expect(page.Locator("#my-day-calls")).ToHaveTextAsync("0");
         await Assertions.Expect(page.Locator("#my-day-handle")).ToHaveTextAsync("–");
         await Assertions.Expect(page.Locator("#my-day-transferred")).ToHaveTextAsync("–");
-        await page.Keyboard.PressAsync("1");
-        await Assertions.Expect(page.Locator("#my-status")).ToHaveTextAsync("Din status: Tillgänglig");
+        await GoAvailableAsync(page);
         await PlaceCallAsync(app, BjurholmMainNumber, null);
 
         await AnswerTheOfferedCallAsync(page);

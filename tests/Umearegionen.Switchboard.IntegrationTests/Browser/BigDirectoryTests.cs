@@ -93,8 +93,7 @@ public sealed class BigDirectoryTests(BigDirectoryBrowserApp app) : IClassFixtur
     {
         var page = await SignedInAsync(app, Roles.Operator, "2403");
         var errors = CollectErrors(page);
-        await page.Keyboard.PressAsync("1");
-        await Assertions.Expect(page.Locator("#my-status")).ToHaveTextAsync("Din status: Tillgänglig");
+        await GoAvailableAsync(page);
 
         var platformCallId = await PlaceCallAsync(app, BjurholmMainNumber, "bygglov");
         await Assertions.Expect(page.Locator("#offer")).ToBeVisibleAsync();

@@ -31,12 +31,9 @@ public sealed class ConnectionTests(BrowserApp app) : IClassFixture<BrowserApp>
         var hit = page.Locator("#hits button").First;
         await Assertions.Expect(hit).ToContainTextAsync("Öppettider saknas");
         await page.Keyboard.PressAsync("Escape");
-        await page.Keyboard.PressAsync("1");
-        await Assertions.Expect(page.Locator("#my-status")).ToHaveTextAsync("Din status: Tillgänglig");
+        await GoAvailableAsync(page);
         await PlaceCallAsync(app, BjurholmMainNumber, "bygglov");
-        await Assertions.Expect(page.Locator("#offer")).ToBeVisibleAsync();
-        await page.Keyboard.PressAsync("Enter");
-        await Assertions.Expect(page.Locator("#call-municipality")).ToHaveTextAsync("Bjurholm");
+        await AcceptOfferAsync(page, "Bjurholm");
         await Assertions.Expect(page.Locator("#queue-summary")).ToHaveTextAsync("Ingen väntar.");
 
         proxy.Cut();
@@ -93,7 +90,6 @@ public sealed class ConnectionTests(BrowserApp app) : IClassFixture<BrowserApp>
         await Assertions.Expect(page.Locator("#connection")).ToHaveTextAsync("Ansluten", Patient);
         await Assertions.Expect(page.Locator("#reconnect")).ToBeHiddenAsync();
         await page.Clock.ResumeAsync();
-        await page.Keyboard.PressAsync("1");
-        await Assertions.Expect(page.Locator("#my-status")).ToHaveTextAsync("Din status: Tillgänglig");
+        await GoAvailableAsync(page);
     }
 }

@@ -57,6 +57,70 @@ public static class DashboardPages
         await Assertions.Expect(page.Locator("#view > *").First).ToBeVisibleAsync(new() { Timeout = 15_000 });
     }
 
+    /// <summary>
+    /// An operator (of 2403) signs in, presses 1, and takes the call that comes to <paramref name="dialled"/>: the
+    /// call panel names <paramref name="municipality"/>.
+    /// </summary>
+    public static async Task<(IPage Page, string PlatformCallId)> OperatorOnACallAsync(
+        BrowserApp app, string dialled, string? menuTopic, string municipality)
+    {
+        var page = await SignedInAsync(app, Roles.Operator, "2403");
+        await page.Keyboard.PressAsync("1");
+        var platformCallId = await PlaceCallAsync(app, dialled, menuTopic);
+        await AcceptOfferAsync(page, municipality);
+        return (page, platformCallId);
+    }
+
+    /// <summary>The operator presses 1 and the page shows them available.</summary>
+    public static async Task GoAvailableAsync(IPage page)
+    {
+        await page.Keyboard.PressAsync("1");
+        await Assertions.Expect(page.Locator("#my-status")).ToHaveTextAsync("Din status: Tillgänglig");
+    }
+
+    /// <summary>The operator presses 4 and the page shows them offline (how a test leaves the next one's calls to others).</summary>
+    public static async Task GoOfflineAsync(IPage page)
+    {
+        await page.Keyboard.PressAsync("4");
+        await Assertions.Expect(page.Locator("#my-status")).ToHaveTextAsync("Din status: Offline");
+    }
+
+    /// <summary>The offered call shows, Enter takes it, and the call panel names the municipality that was called.</summary>
+    public static async Task AcceptOfferAsync(IPage page, string municipality)
+    {
+        await Assertions.Expect(page.Locator("#offer")).ToBeVisibleAsync();
+        await page.Keyboard.PressAsync("Enter");
+        await Assertions.Expect(page.Locator("#call-municipality")).ToHaveTextAsync(municipality);
+    }
+
+    /// <summary>
+    /// On a call: "/" and the query, the first hit shows <paramref name="firstHitShows"/> (the query itself when not given),
+    /// Enter picks it as the destination.
+    /// </summary>
+    public static async Task PickFirstHitAsync(IPage page, string query, string? firstHitShows = null)
+    {
+        await page.Keyboard.PressAsync("/");
+        await page.Keyboard.TypeAsync(query);
+        await Assertions.Expect(page.Locator("#hits button").First).ToContainTextAsync(firstHitShows ?? query);
+        await page.Keyboard.PressAsync("Enter");
+    }
+
+    /// <summary>On a call: picks the first hit for the query (see <see cref="PickFirstHitAsync"/>) and transfers with Enter on the focused button.</summary>
+    public static async Task TransferToFirstHitAsync(IPage page, string query, string? firstHitShows = null)
+    {
+        await PickFirstHitAsync(page, query, firstHitShows);
+        await Assertions.Expect(page.Locator("#f-submit")).ToBeFocusedAsync();
+        await page.Keyboard.PressAsync("Enter");
+    }
+
+    /// <summary>On a call: b and Enter end it as answered, and the page says so.</summary>
+    public static async Task FinishAsAnsweredAsync(IPage page)
+    {
+        await page.Keyboard.PressAsync("b");
+        await page.Keyboard.PressAsync("Enter");
+        await Assertions.Expect(page.Locator("#op-message")).ToHaveTextAsync("Samtalet avslutades som besvarat.");
+    }
+
     /// <summary>Counts the chime's tones (the WebAudio oscillators it starts) in window.chimeTones; pass as beforeLoad.</summary>
     public static Task CountChimesAsync(IPage page) => page.AddInitScriptAsync(
         "window.chimeTones = 0; const create = AudioContext.prototype.createOscillator; " +
@@ -83,6 +147,14 @@ public static class DashboardPages
             new { platformCallId, callerNumber = "070-123 45 67", dialledNumber = dialled, menuTopic, priority = 0 });
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         return platformCallId;
+    }
+
+    /// <summary>The caller hangs up: the telephony platform reports the call ended.</summary>
+    public static async Task HangUpAsync(BrowserApp app, string platformCallId)
+    {
+        var telephony = await app.TelephonyClientAsync();
+        var ended = await telephony.PostAsJsonAsync($"/api/telephony/calls/{platformCallId}/events", new { eventId = "hangup-" + platformCallId, type = "ended" });
+        ended.EnsureSuccessStatusCode();
     }
 
     /// <summary>The instructions the platform has been given for one call, in order.</summary>

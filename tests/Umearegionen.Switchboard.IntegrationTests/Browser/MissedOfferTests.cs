@@ -1,4 +1,3 @@
-using System.Net.Http.Json;
 using Microsoft.Playwright;
 using Umearegionen.Switchboard.Access;
 using Umearegionen.Switchboard.IntegrationTests.Infrastructure;
@@ -13,8 +12,7 @@ public sealed class MissedOfferTests(ShortOfferBrowserApp app) : IClassFixture<S
     {
         var manager = await SignedInAsync(app, Roles.Manager);
         var page = await SignedInAsync(app, Roles.Operator, "2403");
-        await page.Keyboard.PressAsync("1");
-        await Assertions.Expect(page.Locator("#my-status")).ToHaveTextAsync("Din status: Tillgänglig");
+        await GoAvailableAsync(page);
         var platformCallId = await PlaceCallAsync(app, BjurholmMainNumber, "skola");
         await Assertions.Expect(page.Locator("#offer")).ToBeVisibleAsync();
 
@@ -27,9 +25,7 @@ public sealed class MissedOfferTests(ShortOfferBrowserApp app) : IClassFixture<S
         await DashboardPages.AssertAccessibleAsync(manager);
         await DashboardPages.AssertAccessibleAsync(page);
 
-        var telephony = await app.TelephonyClientAsync();
-        (await telephony.PostAsJsonAsync($"/api/telephony/calls/{platformCallId}/events", new { eventId = "hangup", type = "ended" })).EnsureSuccessStatusCode();
-        await page.Keyboard.PressAsync("4");
-        await Assertions.Expect(page.Locator("#my-status")).ToHaveTextAsync("Din status: Offline");
+        await HangUpAsync(app, platformCallId);
+        await GoOfflineAsync(page);
     }
 }

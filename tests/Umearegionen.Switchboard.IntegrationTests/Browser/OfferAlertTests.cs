@@ -1,4 +1,3 @@
-using System.Net.Http.Json;
 using Microsoft.Playwright;
 using Umearegionen.Switchboard.Access;
 using Umearegionen.Switchboard.IntegrationTests.Infrastructure;
@@ -47,8 +46,7 @@ public sealed class OfferAlertTests(BrowserApp app) : IClassFixture<BrowserApp>
             await p.Context.GrantPermissionsAsync(["notifications"]);
             await p.AddInitScriptAsync(Recorder);
         });
-        await page.Keyboard.PressAsync("1");
-        await Assertions.Expect(page.Locator("#my-status")).ToHaveTextAsync("Din status: Tillgänglig");
+        await GoAvailableAsync(page);
 
         // In view, the banner is enough: no notification. Moving to another tab while it rings brings one.
         var hungUp = await PlaceCallAsync(app, BjurholmMainNumber, "skola");
@@ -60,7 +58,7 @@ public sealed class OfferAlertTests(BrowserApp app) : IClassFixture<BrowserApp>
         Assert.Equal("Bjurholm – menyval skola", await page.EvaluateAsync<string>("window.notices[0].body"));
 
         // The caller hangs up: the notification goes with the offer.
-        await HangUpAsync(hungUp);
+        await HangUpAsync(app, hungUp);
         await UntilAsync(page, "window.notices[0].closed");
 
         // Already in the background when the call comes: a notification at once; clicking it brings the tab forward
@@ -74,9 +72,7 @@ public sealed class OfferAlertTests(BrowserApp app) : IClassFixture<BrowserApp>
         await Assertions.Expect(page.Locator("#accept")).ToBeFocusedAsync();
         await page.Keyboard.PressAsync("Enter");
         await Assertions.Expect(page.Locator("#call-municipality")).ToHaveTextAsync("Bjurholm");
-        await page.Keyboard.PressAsync("b");
-        await page.Keyboard.PressAsync("Enter");
-        await Assertions.Expect(page.Locator("#op-message")).ToHaveTextAsync("Samtalet avslutades som besvarat.");
+        await FinishAsAnsweredAsync(page);
 
         // Pausing while a notification shows closes it too.
         await page.EvaluateAsync("window.setHidden(true)");
@@ -91,8 +87,8 @@ public sealed class OfferAlertTests(BrowserApp app) : IClassFixture<BrowserApp>
         var texts = await page.EvaluateAsync<string>("JSON.stringify(window.notices)");
         Assert.DoesNotContain("070", texts, StringComparison.Ordinal);
         Assert.DoesNotContain("123", texts, StringComparison.Ordinal);
-        await HangUpAsync(taken);
-        await HangUpAsync(waiting);
+        await HangUpAsync(app, taken);
+        await HangUpAsync(app, waiting);
     }
 
     [Fact]
@@ -102,11 +98,9 @@ public sealed class OfferAlertTests(BrowserApp app) : IClassFixture<BrowserApp>
         await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Aviseringar" })).ToBeVisibleAsync();
         Assert.Equal(0, await page.EvaluateAsync<int>("window.permissionRequests"));
 
-        await page.Keyboard.PressAsync("1");
-        await Assertions.Expect(page.Locator("#my-status")).ToHaveTextAsync("Din status: Tillgänglig");
+        await GoAvailableAsync(page);
         await UntilAsync(page, "window.permissionRequests === 1");
-        await page.Keyboard.PressAsync("4");
-        await Assertions.Expect(page.Locator("#my-status")).ToHaveTextAsync("Din status: Offline");
+        await GoOfflineAsync(page);
 
         await page.Context.GrantPermissionsAsync(["notifications"]);
         await page.GetByRole(AriaRole.Button, new() { Name = "Aviseringar" }).ClickAsync();
@@ -125,8 +119,7 @@ public sealed class OfferAlertTests(BrowserApp app) : IClassFixture<BrowserApp>
         var help = page.GetByRole(AriaRole.Dialog, new() { Name = "Kortkommandon" });
         await Assertions.Expect(help).ToContainTextAsync("Ctrl+Enter");
         await page.Keyboard.PressAsync("Escape");
-        await page.Keyboard.PressAsync("1");
-        await Assertions.Expect(page.Locator("#my-status")).ToHaveTextAsync("Din status: Tillgänglig");
+        await GoAvailableAsync(page);
 
         // The operator is looking something up for the next caller when a call comes.
         await page.Keyboard.PressAsync("/");
@@ -145,12 +138,9 @@ public sealed class OfferAlertTests(BrowserApp app) : IClassFixture<BrowserApp>
         await Assertions.Expect(page.Locator("#op-message")).Not.ToContainTextAsync("Valt mål");
         await DashboardPages.AssertAccessibleAsync(page);
         await page.Keyboard.PressAsync("Escape");
-        await page.Keyboard.PressAsync("b");
-        await page.Keyboard.PressAsync("Enter");
-        await Assertions.Expect(page.Locator("#op-message")).ToHaveTextAsync("Samtalet avslutades som besvarat.");
-        await page.Keyboard.PressAsync("4");
-        await Assertions.Expect(page.Locator("#my-status")).ToHaveTextAsync("Din status: Offline");
-        await HangUpAsync(platformCallId);
+        await FinishAsAnsweredAsync(page);
+        await GoOfflineAsync(page);
+        await HangUpAsync(app, platformCallId);
     }
 
     // Polled from here: Playwright's WaitForFunction evaluates strings in the page, which the page's CSP forbids.
@@ -162,12 +152,5 @@ public sealed class OfferAlertTests(BrowserApp app) : IClassFixture<BrowserApp>
             Assert.True(DateTime.UtcNow < until, $"still not so after 15 s: {condition}");
             await Task.Delay(100);
         }
-    }
-
-    private async Task HangUpAsync(string platformCallId)
-    {
-        var telephony = await app.TelephonyClientAsync();
-        var ended = await telephony.PostAsJsonAsync($"/api/telephony/calls/{platformCallId}/events", new { eventId = "hangup-" + platformCallId, type = "ended" });
-        ended.EnsureSuccessStatusCode();
     }
 }

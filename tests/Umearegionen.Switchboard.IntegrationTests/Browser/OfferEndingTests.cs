@@ -1,4 +1,3 @@
-using System.Net.Http.Json;
 using Microsoft.Playwright;
 using Umearegionen.Switchboard.Access;
 using Umearegionen.Switchboard.IntegrationTests.Infrastructure;
@@ -19,12 +18,7 @@ public sealed class OfferEndingTests(BrowserApp app) : IClassFixture<BrowserApp>
     [Fact]
     public async Task PausingOrGoingOfflineWhileACallRingsStopsTheRingOnEveryScreenAndEnterNoLongerTakesTheCall()
     {
-        var (first, second) = await TwoScreensAsync();
-        await first.Keyboard.PressAsync("1");
-        await Assertions.Expect(first.Locator("#my-status")).ToHaveTextAsync("Din status: Tillgänglig");
-        var platformCallId = await PlaceCallAsync(app, BjurholmMainNumber, "skola");
-        await RingsAsync(first);
-        await RingsAsync(second);
+        var (first, second, platformCallId) = await ACallRingingOnTwoScreensAsync();
 
         // Paus on the first screen: the second hears of it only from the service (OfferWithdrawn).
         await first.Keyboard.PressAsync("2");
@@ -46,26 +40,20 @@ public sealed class OfferEndingTests(BrowserApp app) : IClassFixture<BrowserApp>
         await first.Keyboard.PressAsync("1");
         await RingsAsync(first);
         await RingsAsync(second);
-        await first.Keyboard.PressAsync("4");
-        await Assertions.Expect(first.Locator("#my-status")).ToHaveTextAsync("Din status: Offline");
+        await GoOfflineAsync(first);
         await QuietAsync(first);
         await QuietAsync(second);
         await second.Keyboard.PressAsync("Enter");
         await second.WaitForTimeoutAsync(500);
         await Assertions.Expect(second.Locator("#call-body")).ToContainTextAsync("Inget samtal just nu");
         await DashboardPages.AssertAccessibleAsync(second);
-        await HangUpAsync(platformCallId);
+        await HangUpAsync(app, platformCallId);
     }
 
     [Fact]
     public async Task AnOfferTakenOnOneScreenStopsRingingOnTheOtherWhichShowsTheCall()
     {
-        var (first, second) = await TwoScreensAsync();
-        await first.Keyboard.PressAsync("1");
-        await Assertions.Expect(first.Locator("#my-status")).ToHaveTextAsync("Din status: Tillgänglig");
-        var platformCallId = await PlaceCallAsync(app, BjurholmMainNumber, "skola");
-        await RingsAsync(first);
-        await RingsAsync(second);
+        var (first, second, platformCallId) = await ACallRingingOnTwoScreensAsync();
 
         await first.Keyboard.PressAsync("Enter");
         await Assertions.Expect(first.Locator("#call-municipality")).ToHaveTextAsync("Bjurholm");
@@ -73,29 +61,35 @@ public sealed class OfferEndingTests(BrowserApp app) : IClassFixture<BrowserApp>
         await Assertions.Expect(second.Locator("#call-municipality")).ToHaveTextAsync("Bjurholm");
         await Assertions.Expect(second.Locator("#op-message")).ToBeEmptyAsync();
 
-        await first.Keyboard.PressAsync("b");
-        await first.Keyboard.PressAsync("Enter");
-        await Assertions.Expect(first.Locator("#op-message")).ToHaveTextAsync("Samtalet avslutades som besvarat.");
-        await first.Keyboard.PressAsync("4");
-        await Assertions.Expect(first.Locator("#my-status")).ToHaveTextAsync("Din status: Offline");
-        await HangUpAsync(platformCallId);
+        await FinishAsAnsweredAsync(first);
+        await GoOfflineAsync(first);
+        await HangUpAsync(app, platformCallId);
     }
 
     [Fact]
     public async Task ACallerWhoHangsUpWhileItRingsStopsTheRingAndThePageSaysSoInSwedish()
     {
         var page = await SignedInAsync(app, Roles.Operator, "2403");
-        await page.Keyboard.PressAsync("1");
-        await Assertions.Expect(page.Locator("#my-status")).ToHaveTextAsync("Din status: Tillgänglig");
+        await GoAvailableAsync(page);
         var platformCallId = await PlaceCallAsync(app, BjurholmMainNumber, "skola");
         await RingsAsync(page);
 
-        await HangUpAsync(platformCallId);
+        await HangUpAsync(app, platformCallId);
 
         await QuietAsync(page);
         await Assertions.Expect(page.Locator("#op-message")).ToHaveTextAsync("Erbjudandet drogs tillbaka: Den som ringde lade på.");
-        await page.Keyboard.PressAsync("4");
-        await Assertions.Expect(page.Locator("#my-status")).ToHaveTextAsync("Din status: Offline");
+        await GoOfflineAsync(page);
+    }
+
+    /// <summary>One operator signed in on two screens, available on the first; a call comes and rings on both.</summary>
+    private async Task<(IPage First, IPage Second, string PlatformCallId)> ACallRingingOnTwoScreensAsync()
+    {
+        var (first, second) = await TwoScreensAsync();
+        await GoAvailableAsync(first);
+        var platformCallId = await PlaceCallAsync(app, BjurholmMainNumber, "skola");
+        await RingsAsync(first);
+        await RingsAsync(second);
+        return (first, second, platformCallId);
     }
 
     private async Task<(IPage First, IPage Second)> TwoScreensAsync()
@@ -123,12 +117,5 @@ public sealed class OfferEndingTests(BrowserApp app) : IClassFixture<BrowserApp>
         await Assertions.Expect(page.Locator("#offer")).ToBeHiddenAsync(new() { Timeout = 3_000 });
         await Assertions.Expect(page).ToHaveTitleAsync(Quiet, new() { Timeout = 1_000 });
         await Assertions.Expect(page.Locator("#offer .countdown")).ToBeEmptyAsync(new() { Timeout = 1_000 });
-    }
-
-    private async Task HangUpAsync(string platformCallId)
-    {
-        var telephony = await app.TelephonyClientAsync();
-        var ended = await telephony.PostAsJsonAsync($"/api/telephony/calls/{platformCallId}/events", new { eventId = "hangup-" + platformCallId, type = "ended" });
-        ended.EnsureSuccessStatusCode();
     }
 }

@@ -23,8 +23,7 @@ public sealed class OperatorDashboardTests(BrowserApp app) : IClassFixture<Brows
         var page = await SignedInAsync(app, Roles.Operator, "2403");
         await Assertions.Expect(page.Locator("#notices")).ToContainTextAsync(notice);
 
-        await page.Keyboard.PressAsync("1");
-        await Assertions.Expect(page.Locator("#my-status")).ToHaveTextAsync("Din status: Tillgänglig");
+        await GoAvailableAsync(page);
 
         var platformCallId = await PlaceCallAsync(app, BjurholmMainNumber, "bygglov");
         await Assertions.Expect(page.Locator("#offer")).ToBeVisibleAsync();

@@ -1,5 +1,4 @@
 using Microsoft.Playwright;
-using Umearegionen.Switchboard.Access;
 using Umearegionen.Switchboard.IntegrationTests.Infrastructure;
 using static Umearegionen.Switchboard.IntegrationTests.Browser.DashboardPages;
 using static Umearegionen.Switchboard.IntegrationTests.Directory.DirectoryApi;
@@ -13,13 +12,7 @@ public sealed class OperatorFinishingTests(BrowserApp app) : IClassFixture<Brows
     {
         var unitName = Unique("Gatuenheten");
         await OpenUnitAsync(app, "2460", unitName, "gata");
-        var page = await SignedInAsync(app, Roles.Operator, "2403");
-        await page.Keyboard.PressAsync("1");
-
-        var faultCall = await PlaceCallAsync(app, "+4693514000", "gata");
-        await Assertions.Expect(page.Locator("#offer")).ToBeVisibleAsync();
-        await page.Keyboard.PressAsync("Enter");
-        await Assertions.Expect(page.Locator("#call-municipality")).ToHaveTextAsync("Vännäs");
+        var (page, faultCall) = await OperatorOnACallAsync(app, "+4693514000", "gata", "Vännäs");
         await page.Keyboard.PressAsync("f");
         await Assertions.Expect(page.Locator("#f-what")).ToBeFocusedAsync();
         await page.Keyboard.TypeAsync("Gatlyktan lyser inte");
@@ -36,10 +29,7 @@ public sealed class OperatorFinishingTests(BrowserApp app) : IClassFixture<Brows
         await Assertions.Expect(page.Locator("#offer")).ToBeVisibleAsync();
         await page.Keyboard.PressAsync("a");
         await Assertions.Expect(page.Locator("#call-topic")).ToHaveTextAsync("gata");
-        await page.Keyboard.PressAsync("/");
-        await page.Keyboard.TypeAsync(unitName);
-        await Assertions.Expect(page.Locator("#hits button").First).ToContainTextAsync(unitName);
-        await page.Keyboard.PressAsync("Enter");
+        await PickFirstHitAsync(page, unitName);
         await page.Keyboard.PressAsync("r");
         await Assertions.Expect(page.Locator("#f-destination")).ToHaveTextAsync(unitName);
         await page.Keyboard.PressAsync("Enter");

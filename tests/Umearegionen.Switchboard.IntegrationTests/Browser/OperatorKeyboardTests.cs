@@ -20,8 +20,7 @@ public sealed class OperatorKeyboardTests(BrowserApp app) : IClassFixture<Browse
         await page.Keyboard.PressAsync("Escape");
         await Assertions.Expect(page.GetByRole(AriaRole.Dialog)).ToBeHiddenAsync();
 
-        await page.Keyboard.PressAsync("1");
-        await Assertions.Expect(page.Locator("#my-status")).ToHaveTextAsync("Din status: Tillgänglig");
+        await GoAvailableAsync(page);
         await PlaceCallAsync(app, BjurholmMainNumber, "skola");
         await Assertions.Expect(page.GetByRole(AriaRole.Alert).Filter(new() { HasText = "Inkommande samtal" })).ToBeVisibleAsync();
         await page.Keyboard.PressAsync("a");

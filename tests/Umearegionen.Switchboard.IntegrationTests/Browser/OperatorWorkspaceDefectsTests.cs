@@ -71,20 +71,16 @@ public sealed class OperatorWorkspaceDefectsTests(BrowserApp app) : IClassFixtur
         await Assertions.Expect(page.Locator("#call-municipality")).ToBeInViewportAsync();
         await Assertions.Expect(page.Locator("#call-dialled")).ToBeInViewportAsync();
 
-        var telephony = await app.TelephonyClientAsync();
-        (await telephony.PostAsJsonAsync($"/api/telephony/calls/{platformCallId}/events", new { eventId = "hangup", type = "ended" })).EnsureSuccessStatusCode();
+        await HangUpAsync(app, platformCallId);
         await Assertions.Expect(page.Locator("#call-body [role=alert]")).ToContainTextAsync("Den som ringde lade på");
         var talkTime = await page.Locator("#call-talk-time").TextContentAsync();
         await page.WaitForTimeoutAsync(2_200);
         await Assertions.Expect(page.Locator("#call-talk-time")).ToHaveTextAsync(talkTime!);
         await DashboardPages.AssertAccessibleAsync(page);
 
-        await page.Keyboard.PressAsync("b");
-        await page.Keyboard.PressAsync("Enter");
-        await Assertions.Expect(page.Locator("#op-message")).ToHaveTextAsync("Samtalet avslutades som besvarat.");
+        await FinishAsAnsweredAsync(page);
         await Assertions.Expect(page.Locator("#my-status")).ToHaveTextAsync("Din status: Tillgänglig");
-        await page.Keyboard.PressAsync("4");
-        await Assertions.Expect(page.Locator("#my-status")).ToHaveTextAsync("Din status: Offline");
+        await GoOfflineAsync(page);
     }
 
     [Fact]
@@ -175,8 +171,7 @@ public sealed class OperatorWorkspaceDefectsTests(BrowserApp app) : IClassFixtur
 
     private async Task<string> TakeACallAsync(IPage page, string topic)
     {
-        await page.Keyboard.PressAsync("1");
-        await Assertions.Expect(page.Locator("#my-status")).ToHaveTextAsync("Din status: Tillgänglig");
+        await GoAvailableAsync(page);
         var platformCallId = await PlaceCallAsync(app, BjurholmMainNumber, topic);
         await Assertions.Expect(page.Locator("#offer")).ToBeVisibleAsync();
         await page.Keyboard.PressAsync("Enter");
@@ -187,14 +182,10 @@ public sealed class OperatorWorkspaceDefectsTests(BrowserApp app) : IClassFixtur
     private async Task FinishAndLeaveAsync(IPage page, string platformCallId)
     {
         await page.Keyboard.PressAsync("Escape");
-        await page.Keyboard.PressAsync("b");
-        await page.Keyboard.PressAsync("Enter");
-        await Assertions.Expect(page.Locator("#op-message")).ToHaveTextAsync("Samtalet avslutades som besvarat.");
+        await FinishAsAnsweredAsync(page);
         // The page has taken in the call's end (no longer "I samtal") before the operator leaves.
         await Assertions.Expect(page.Locator("#my-status")).ToHaveTextAsync("Din status: Tillgänglig");
-        await page.Keyboard.PressAsync("4");
-        await Assertions.Expect(page.Locator("#my-status")).ToHaveTextAsync("Din status: Offline");
-        var telephony = await app.TelephonyClientAsync();
-        (await telephony.PostAsJsonAsync($"/api/telephony/calls/{platformCallId}/events", new { eventId = "hangup", type = "ended" })).EnsureSuccessStatusCode();
+        await GoOfflineAsync(page);
+        await HangUpAsync(app, platformCallId);
     }
 }

@@ -1,5 +1,4 @@
 using Microsoft.Playwright;
-using Umearegionen.Switchboard.Access;
 using Umearegionen.Switchboard.IntegrationTests.Infrastructure;
 using static Umearegionen.Switchboard.IntegrationTests.Browser.DashboardPages;
 using static Umearegionen.Switchboard.IntegrationTests.Directory.DirectoryApi;
@@ -14,21 +13,10 @@ public sealed class RecentContactsDashboardTests(BrowserApp app) : IClassFixture
     {
         var unitName = Unique("Bygglov Vännäs");
         await OpenUnitAsync(app, "2460", unitName, "bygglov");
-        var page = await SignedInAsync(app, Roles.Operator, "2403");
-        await page.Keyboard.PressAsync("1");
-
-        await PlaceCallAsync(app, "+4693514000", "bygglov");
-        await Assertions.Expect(page.Locator("#offer")).ToBeVisibleAsync();
-        await page.Keyboard.PressAsync("Enter");
-        await Assertions.Expect(page.Locator("#call-municipality")).ToHaveTextAsync("Vännäs");
+        var (page, _) = await OperatorOnACallAsync(app, "+4693514000", "bygglov", "Vännäs");
         // The first call from the number has no earlier contacts: nothing is shown.
         await Assertions.Expect(page.Locator("#recent-contacts > *")).ToHaveCountAsync(0);
-        await page.Keyboard.PressAsync("/");
-        await page.Keyboard.TypeAsync(unitName);
-        await Assertions.Expect(page.Locator("#hits button").First).ToContainTextAsync(unitName);
-        await page.Keyboard.PressAsync("Enter");
-        await Assertions.Expect(page.Locator("#f-submit")).ToBeFocusedAsync();
-        await page.Keyboard.PressAsync("Enter");
+        await TransferToFirstHitAsync(page, unitName);
         await Assertions.Expect(page.Locator("#op-message")).ToHaveTextAsync($"Samtalet kopplades till {unitName}.");
         await page.Keyboard.PressAsync("e");
         await Assertions.Expect(page.Locator("#my-status")).ToHaveTextAsync("Din status: Tillgänglig");

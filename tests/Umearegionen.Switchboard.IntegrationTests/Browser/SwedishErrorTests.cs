@@ -22,18 +22,8 @@ public sealed class SwedishErrorTests(BrowserApp app) : IClassFixture<BrowserApp
         var unitId = (await ReadAsync<System.Text.Json.JsonElement>(created)).GetProperty("id").GetGuid();
         Assert.Equal(HttpStatusCode.OK, (await PutHoursAsync(editor, unitId, 0, new { weekly = EveryDay([]), exceptions = Array.Empty<object>() })).StatusCode);
 
-        var page = await SignedInAsync(app, Roles.Operator, "2403");
-        await page.Keyboard.PressAsync("1");
-        await PlaceCallAsync(app, BjurholmMainNumber, null);
-        await Assertions.Expect(page.Locator("#offer")).ToBeVisibleAsync();
-        await page.Keyboard.PressAsync("Enter");
-        await Assertions.Expect(page.Locator("#call-municipality")).ToHaveTextAsync("Bjurholm");
-        await page.Keyboard.PressAsync("/");
-        await page.Keyboard.TypeAsync(unitName);
-        await Assertions.Expect(page.Locator("#hits button").First).ToContainTextAsync("Stängt");
-        await page.Keyboard.PressAsync("Enter");
-        await Assertions.Expect(page.Locator("#f-submit")).ToBeFocusedAsync();
-        await page.Keyboard.PressAsync("Enter");
+        var (page, _) = await OperatorOnACallAsync(app, BjurholmMainNumber, null, "Bjurholm");
+        await TransferToFirstHitAsync(page, unitName, firstHitShows: "Stängt");
 
         var message = page.Locator("#op-message");
         await Assertions.Expect(message).ToContainTextAsync($"{unitName} är stängt");
@@ -52,18 +42,8 @@ public sealed class SwedishErrorTests(BrowserApp app) : IClassFixture<BrowserApp
         var back = DateTimeOffset.UtcNow.AddDays(7);
         await CreatePersonAsync(editor, unitId, name, null, new { until = back, reason = "Semester", referTo = "Karin Berg" });
 
-        var page = await SignedInAsync(app, Roles.Operator, "2403");
-        await page.Keyboard.PressAsync("1");
-        var call = await PlaceCallAsync(app, BjurholmMainNumber, null);
-        await Assertions.Expect(page.Locator("#offer")).ToBeVisibleAsync();
-        await page.Keyboard.PressAsync("Enter");
-        await Assertions.Expect(page.Locator("#call-municipality")).ToHaveTextAsync("Bjurholm");
-        await page.Keyboard.PressAsync("/");
-        await page.Keyboard.TypeAsync(name);
-        await Assertions.Expect(page.Locator("#hits button").First).ToContainTextAsync(name);
-        await page.Keyboard.PressAsync("Enter");
-        await Assertions.Expect(page.Locator("#f-submit")).ToBeFocusedAsync();
-        await page.Keyboard.PressAsync("Enter");
+        var (page, call) = await OperatorOnACallAsync(app, BjurholmMainNumber, null, "Bjurholm");
+        await TransferToFirstHitAsync(page, name);
 
         var anyway = page.Locator("#f-transfer-anyway");
         await Assertions.Expect(anyway).ToBeFocusedAsync();

@@ -15,17 +15,9 @@ public sealed class TransferNoteDashboardTests(BrowserApp app) : IClassFixture<B
         const string Note = "Anna Ek om bygglovet, har ringt två gånger";
         var unitName = Unique("Byggnadsnämnden");
         await OpenUnitAsync(app, "2403", unitName, "bygglov");
-        var page = await SignedInAsync(app, Roles.Operator, "2403");
-        await page.Keyboard.PressAsync("1");
-        var platformCallId = await PlaceCallAsync(app, BjurholmMainNumber, "bygglov");
-        await Assertions.Expect(page.Locator("#offer")).ToBeVisibleAsync();
-        await page.Keyboard.PressAsync("Enter");
-        await Assertions.Expect(page.Locator("#call-municipality")).ToHaveTextAsync("Bjurholm");
+        var (page, platformCallId) = await OperatorOnACallAsync(app, BjurholmMainNumber, "bygglov", "Bjurholm");
 
-        await page.Keyboard.PressAsync("/");
-        await page.Keyboard.TypeAsync(unitName);
-        await Assertions.Expect(page.Locator("#hits button").First).ToContainTextAsync(unitName);
-        await page.Keyboard.PressAsync("Enter");
+        await PickFirstHitAsync(page, unitName);
         await Assertions.Expect(page.Locator("#f-destination")).ToContainTextAsync(unitName);
         var note = page.GetByLabel("Till mottagaren");
         await Assertions.Expect(note).ToHaveAttributeAsync("maxlength", "500");
@@ -44,8 +36,7 @@ public sealed class TransferNoteDashboardTests(BrowserApp app) : IClassFixture<B
         var transfer = (await InstructionsForAsync(app, platformCallId)).Last();
         Assert.Equal("transfer", transfer.GetProperty("kind").GetString());
         Assert.Equal(Note, transfer.GetProperty("note").GetString());
-        await page.Keyboard.PressAsync("4");
-        await Assertions.Expect(page.Locator("#my-status")).ToHaveTextAsync("Din status: Offline");
+        await GoOfflineAsync(page);
 
         var admin = await SignedInAsync(app, Roles.Administrator);
         await admin.GotoAsync("/#samtalshistorik");
