@@ -1,8 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
 using Umearegionen.Switchboard.IntegrationTests.Infrastructure;
 
 namespace Umearegionen.Switchboard.IntegrationTests.Access;
@@ -26,9 +23,7 @@ public abstract class ForwardingApp : SwitchboardApp
 
     public HttpClient Client()
     {
-        var address = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()
-            .Replace("[::1]", "127.0.0.1", StringComparison.Ordinal).Replace("localhost", "127.0.0.1", StringComparison.Ordinal);
-        return new HttpClient { BaseAddress = new Uri(address) };
+        return new HttpClient { BaseAddress = new Uri(KestrelAddress) };
     }
 
     public async Task<HttpStatusCode> LoginFromAsync(HttpClient client, string forwardedFor)

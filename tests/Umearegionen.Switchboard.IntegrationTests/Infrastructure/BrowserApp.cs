@@ -1,6 +1,3 @@
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
 namespace Umearegionen.Switchboard.IntegrationTests.Infrastructure;
@@ -31,8 +28,7 @@ public class BrowserApp : SwitchboardApp
     public override async Task InitializeAsync()
     {
         await base.InitializeAsync();
-        BaseAddress = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
-            .First().Replace("[::1]", "127.0.0.1", StringComparison.Ordinal).Replace("localhost", "127.0.0.1", StringComparison.Ordinal);
+        BaseAddress = KestrelAddress;
         if (!File.Exists(ChromiumPath))
         {
             throw new InvalidOperationException($"{ChromiumPath} is missing: install Debian's chromium (scripts/test.sh browser and all do).");

@@ -1,6 +1,8 @@
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.SignalR.Client;
@@ -98,6 +100,10 @@ public class SwitchboardApp : WebApplicationFactory<Program>, IAsyncLifetime
     }
 
     public T Service<T>() where T : notnull => Services.GetRequiredService<T>();
+
+    /// <summary>On Kestrel (<c>UseKestrel</c>): the address the service listens on, written with 127.0.0.1, which Chromium, Node and a forwarded client reach.</summary>
+    public string KestrelAddress => Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
+        .First().Replace("[::1]", "127.0.0.1", StringComparison.Ordinal).Replace("localhost", "127.0.0.1", StringComparison.Ordinal);
 
     /// <summary>Who the access log names for what the tests set up.</summary>
     public static readonly Switchboard.Platform.AccessActor TestActor = new("test-setup", "test setup", Roles.Administrator);

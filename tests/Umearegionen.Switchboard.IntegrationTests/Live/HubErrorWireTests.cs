@@ -3,10 +3,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Reflection;
 using System.Text.Json;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.SignalR;
-using Microsoft.Extensions.DependencyInjection;
 using Umearegionen.Switchboard.Access;
 using Umearegionen.Switchboard.Contracts;
 using Umearegionen.Switchboard.IntegrationTests.Infrastructure;
@@ -26,8 +23,7 @@ public sealed class ListeningApp : SwitchboardApp
     public override async Task InitializeAsync()
     {
         await base.InitializeAsync();
-        BaseAddress = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
-            .First().Replace("[::1]", "127.0.0.1", StringComparison.Ordinal).Replace("localhost", "127.0.0.1", StringComparison.Ordinal);
+        BaseAddress = KestrelAddress;
     }
 }
 
