@@ -5,13 +5,8 @@ using Umearegionen.Switchboard.IntegrationTests.Infrastructure;
 
 namespace Umearegionen.Switchboard.IntegrationTests.Access;
 
-public sealed class TokenClockTests(TokenClockTests.App app) : IClassFixture<TokenClockTests.App>
+public sealed class TokenClockTests(FakeClockApp app) : IClassFixture<FakeClockApp>
 {
-    public sealed class App : SwitchboardApp
-    {
-        protected override bool UseFakeTime => true;
-    }
-
     [Fact]
     public async Task TokenStopsWorkingWhenItsLifetimeHasPassedOnTheServicesClock()
     {

@@ -9,18 +9,9 @@ using static Umearegionen.Switchboard.IntegrationTests.OpeningHours.OpeningHours
 namespace Umearegionen.Switchboard.IntegrationTests.OpeningHours;
 
 /// <summary>The directory's search says whether units are open now, by the service's clock.</summary>
-/// <remarks>
-/// The fake clock only moves forward, and tokens issued after it has jumped ahead are not yet valid
-/// by the wall clock, so each clock test has a class (an app and a clock) of its own and signs in
-/// before moving the clock.
-/// </remarks>
-public sealed class DirectorySearchOpenStatusTests(DirectorySearchOpenStatusTests.App app) : IClassFixture<DirectorySearchOpenStatusTests.App>
+/// <remarks>Signs in before it moves the clock (see <see cref="FakeClockApp"/>).</remarks>
+public sealed class DirectorySearchOpenStatusTests(FakeClockApp app) : IClassFixture<FakeClockApp>
 {
-    public sealed class App : SwitchboardApp
-    {
-        protected override bool UseFakeTime => true;
-    }
-
     [Fact]
     public async Task DirectorySearchSaysWhichUnitsAreOpenAndWhichAreUnknownAndFollowsAChange()
     {

@@ -9,18 +9,9 @@ using static Umearegionen.Switchboard.IntegrationTests.OpeningHours.OpeningHours
 namespace Umearegionen.Switchboard.IntegrationTests.OpeningHours;
 
 /// <summary>Without an instant, the status is answered for now by the service's clock.</summary>
-/// <remarks>
-/// The fake clock only moves forward, and tokens issued after it has jumped ahead are not yet valid
-/// by the wall clock, so each clock test has a class (an app and a clock) of its own and signs in
-/// before moving the clock.
-/// </remarks>
-public sealed class OpeningHoursClockTests(OpeningHoursClockTests.App app) : IClassFixture<OpeningHoursClockTests.App>
+/// <remarks>Signs in before it moves the clock (see <see cref="FakeClockApp"/>).</remarks>
+public sealed class OpeningHoursClockTests(FakeClockApp app) : IClassFixture<FakeClockApp>
 {
-    public sealed class App : SwitchboardApp
-    {
-        protected override bool UseFakeTime => true;
-    }
-
     [Fact]
     public async Task StatusWithoutAnInstantUsesTheServicesClock()
     {

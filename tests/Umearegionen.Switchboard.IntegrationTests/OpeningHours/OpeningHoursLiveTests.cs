@@ -11,13 +11,8 @@ using static Umearegionen.Switchboard.IntegrationTests.OpeningHours.OpeningHours
 namespace Umearegionen.Switchboard.IntegrationTests.OpeningHours;
 
 /// <summary>Operators see changes of opening hours live.</summary>
-public sealed class OpeningHoursLiveTests(OpeningHoursLiveTests.App app) : IClassFixture<OpeningHoursLiveTests.App>
+public sealed class OpeningHoursLiveTests(FakeClockApp app) : IClassFixture<FakeClockApp>
 {
-    public sealed class App : SwitchboardApp
-    {
-        protected override bool UseFakeTime => true;
-    }
-
     [Fact]
     public async Task AChangeOfAUnitsHoursReachesAConnectedOperator()
     {
