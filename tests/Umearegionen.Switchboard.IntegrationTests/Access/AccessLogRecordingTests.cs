@@ -2,13 +2,10 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using Dapper;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Serilog.Core;
 using Umearegionen.Switchboard.Access;
 using Umearegionen.Switchboard.IntegrationTests.Infrastructure;
-using Umearegionen.Switchboard.IntegrationTests.Platform;
 using Umearegionen.Switchboard.Platform;
 
 namespace Umearegionen.Switchboard.IntegrationTests.Access;
@@ -18,18 +15,14 @@ public sealed class AccessLogRecordingTests(AccessLogRecordingTests.App app) : I
 {
     public sealed class App : SwitchboardApp
     {
-        public PersonalDataLoggingTests.CapturingSink Log { get; } = new();
+        public CapturingSink Log { get; } = new();
 
         protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>
         {
             ["Serilog:MinimumLevel:Default"] = "Verbose",
         };
 
-        protected override void ConfigureWebHost(IWebHostBuilder builder)
-        {
-            base.ConfigureWebHost(builder);
-            builder.ConfigureServices(services => services.AddSingleton<ILogEventSink>(Log));
-        }
+        protected override ILogEventSink LogSink => Log;
     }
 
     [Fact]

@@ -10,6 +10,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Time.Testing;
 using Npgsql;
+using Serilog.Core;
 using Umearegionen.Switchboard.Access;
 using Umearegionen.Switchboard.Live;
 
@@ -46,6 +47,9 @@ public class SwitchboardApp : WebApplicationFactory<Program>, IAsyncLifetime
     public TcpProxy Proxy => _proxy ?? throw new InvalidOperationException("This app has no database proxy.");
 
     protected virtual IDictionary<string, string?> Settings => new Dictionary<string, string?>();
+
+    /// <summary>Where the service's log events also go, for tests that read the log (at the levels <see cref="Settings"/> let through).</summary>
+    protected virtual ILogEventSink? LogSink => null;
 
     public virtual async Task InitializeAsync()
     {
@@ -96,6 +100,12 @@ public class SwitchboardApp : WebApplicationFactory<Program>, IAsyncLifetime
         if (Clock is not null)
         {
             builder.ConfigureServices(services => services.Replace(ServiceDescriptor.Singleton<TimeProvider>(Clock)));
+        }
+
+        if (LogSink is { } sink)
+        {
+            // Serilog's ReadFrom.Services picks up every ILogEventSink registered in the container.
+            builder.ConfigureServices(services => services.AddSingleton(sink));
         }
     }
 

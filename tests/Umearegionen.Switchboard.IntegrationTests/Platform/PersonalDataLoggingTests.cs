@@ -1,9 +1,5 @@
-using System.Collections.Concurrent;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.SignalR.Client;
-using Microsoft.Extensions.DependencyInjection;
 using Serilog.Core;
-using Serilog.Events;
 using Umearegionen.Switchboard.Contracts;
 using Umearegionen.Switchboard.IntegrationTests.Infrastructure;
 using Umearegionen.Switchboard.IntegrationTests.Routing;
@@ -23,31 +19,7 @@ public sealed class PersonalDataLoggingTests(PersonalDataLoggingTests.App app) :
             ["Serilog:MinimumLevel:Override:Microsoft.Hosting.Lifetime"] = "Verbose",
         };
 
-        protected override void ConfigureWebHost(IWebHostBuilder builder)
-        {
-            base.ConfigureWebHost(builder);
-            // Serilog's ReadFrom.Services picks up every ILogEventSink registered in the container.
-            builder.ConfigureServices(services => services.AddSingleton<ILogEventSink>(Log));
-        }
-    }
-
-    public sealed class CapturingSink : ILogEventSink
-    {
-        public ConcurrentQueue<string> Events { get; } = new();
-
-        public void Emit(LogEvent logEvent)
-        {
-            using var writer = new StringWriter();
-            logEvent.RenderMessage(writer);
-            writer.Write(' ');
-            foreach (var (name, value) in logEvent.Properties)
-            {
-                writer.Write($"{name}={value} ");
-            }
-
-            writer.Write(logEvent.Exception);
-            Events.Enqueue(writer.ToString());
-        }
+        protected override ILogEventSink LogSink => Log;
     }
 
     [Fact]

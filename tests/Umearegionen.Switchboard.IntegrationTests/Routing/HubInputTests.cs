@@ -1,12 +1,10 @@
 using System.Net;
 using System.Text;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
-using Microsoft.Extensions.DependencyInjection;
 using Serilog.Core;
 using Umearegionen.Switchboard.Contracts;
-using Umearegionen.Switchboard.IntegrationTests.Platform;
+using Umearegionen.Switchboard.IntegrationTests.Infrastructure;
 
 namespace Umearegionen.Switchboard.IntegrationTests.Routing;
 
@@ -15,18 +13,14 @@ public sealed class HubInputTests(HubInputTests.App app) : IClassFixture<HubInpu
 {
     public sealed class App : RoutingApp
     {
-        public PersonalDataLoggingTests.CapturingSink Log { get; } = new();
+        public CapturingSink Log { get; } = new();
 
         protected override IDictionary<string, string?> Settings => new Dictionary<string, string?>(base.Settings)
         {
             ["Serilog:MinimumLevel:Default"] = "Information",
         };
 
-        protected override void ConfigureWebHost(IWebHostBuilder builder)
-        {
-            base.ConfigureWebHost(builder);
-            builder.ConfigureServices(services => services.AddSingleton<ILogEventSink>(Log));
-        }
+        protected override ILogEventSink LogSink => Log;
     }
 
     [Fact]
