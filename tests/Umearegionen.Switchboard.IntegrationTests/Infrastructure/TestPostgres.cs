@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
+using Umearegionen.Switchboard.Platform.Migrations;
 
 namespace Umearegionen.Switchboard.IntegrationTests.Infrastructure;
 
@@ -22,6 +24,15 @@ public static class TestPostgres
         await using var command = new NpgsqlCommand($"create database {name}", connection);
         await command.ExecuteNonQueryAsync();
         return new NpgsqlConnectionStringBuilder(AdminConnectionString) { Database = name }.ConnectionString;
+    }
+
+    /// <summary>A database of its own with every migration applied, and no service on it.</summary>
+    public static async Task<string> CreateMigratedDatabaseAsync()
+    {
+        var connectionString = await CreateDatabaseAsync();
+        await using var dataSource = NpgsqlDataSource.Create(connectionString);
+        await Migrator.ApplyAsync(dataSource, NullLogger.Instance);
+        return connectionString;
     }
 
     public static async Task DropDatabaseAsync(string connectionString)

@@ -10,20 +10,34 @@ namespace Umearegionen.Switchboard.IntegrationTests.Platform;
 public sealed class MigrationTests : IAsyncLifetime
 {
     private string _connectionString = "";
+    private NpgsqlDataSource _dataSource = null!;
 
-    public async Task InitializeAsync() => _connectionString = await TestPostgres.CreateDatabaseAsync();
+    public async Task InitializeAsync()
+    {
+        _connectionString = await TestPostgres.CreateDatabaseAsync();
+        _dataSource = NpgsqlDataSource.Create(_connectionString);
+    }
 
-    public Task DisposeAsync() => TestPostgres.DropDatabaseAsync(_connectionString);
+    public async Task DisposeAsync()
+    {
+        await _dataSource.DisposeAsync();
+        await TestPostgres.DropDatabaseAsync(_connectionString);
+    }
+
+    /// <summary>Applies the migrations to the test's empty database and opens a connection to it.</summary>
+    private async Task<NpgsqlConnection> MigratedDatabaseAsync()
+    {
+        await Migrator.ApplyAsync(_dataSource, NullLogger.Instance);
+        return await _dataSource.OpenConnectionAsync();
+    }
 
     [Fact]
     public async Task MigrationsApplyToAnEmptyDatabaseAndReapplyWithoutChange()
     {
-        await using var dataSource = NpgsqlDataSource.Create(_connectionString);
-
-        await Migrator.ApplyAsync(dataSource, NullLogger.Instance);
-        var first = await SchemaFingerprintAsync(dataSource);
-        await Migrator.ApplyAsync(dataSource, NullLogger.Instance);
-        var second = await SchemaFingerprintAsync(dataSource);
+        await Migrator.ApplyAsync(_dataSource, NullLogger.Instance);
+        var first = await SchemaFingerprintAsync(_dataSource);
+        await Migrator.ApplyAsync(_dataSource, NullLogger.Instance);
+        var second = await SchemaFingerprintAsync(_dataSource);
 
         Assert.Contains("accounts", first.Tables);
         Assert.Contains("municipalities", first.Tables);
@@ -36,11 +50,9 @@ public sealed class MigrationTests : IAsyncLifetime
     [Fact]
     public async Task ConcurrentStartupsApplyEachScriptOnce()
     {
-        await using var dataSource = NpgsqlDataSource.Create(_connectionString);
+        await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => Migrator.ApplyAsync(_dataSource, NullLogger.Instance)));
 
-        await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => Migrator.ApplyAsync(dataSource, NullLogger.Instance)));
-
-        await using var connection = await dataSource.OpenConnectionAsync();
+        await using var connection = await _dataSource.OpenConnectionAsync();
         var duplicates = await connection.ExecuteScalarAsync<long>(
             "select count(*) - count(distinct scriptname) from schemaversions");
         Assert.Equal(0, duplicates);
@@ -51,15 +63,13 @@ public sealed class MigrationTests : IAsyncLifetime
     {
         // Features number their scripts in their own ranges, so a database that has run 0600 meets a new
         // 0120 or 0450 later: DbUp runs every script not in schemaversions, in name order.
-        await using var dataSource = NpgsqlDataSource.Create(_connectionString);
-        await Migrator.ApplyAsync(dataSource, NullLogger.Instance);
-        await using var connection = await dataSource.OpenConnectionAsync();
+        await using var connection = await MigratedDatabaseAsync();
         await connection.ExecuteAsync("""
             delete from schemaversions where scriptname like '%.0500_personal_data.sql';
             drop table retention_runs;
             """);
 
-        await Migrator.ApplyAsync(dataSource, NullLogger.Instance);
+        await Migrator.ApplyAsync(_dataSource, NullLogger.Instance);
 
         Assert.Equal(3, await connection.ExecuteScalarAsync<long>(
             "select count(*) from pg_indexes where tablename = 'retention_runs'"));
@@ -72,9 +82,7 @@ public sealed class MigrationTests : IAsyncLifetime
     [Fact]
     public async Task FunctionScriptWhoseTextChangedSinceItWasAppliedIsAppliedAgainOnTheNextStart()
     {
-        await using var dataSource = NpgsqlDataSource.Create(_connectionString);
-        await Migrator.ApplyAsync(dataSource, NullLogger.Instance);
-        await using var connection = await dataSource.OpenConnectionAsync();
+        await using var connection = await MigratedDatabaseAsync();
         // As if statistics_flush.sql had been edited since this database applied it: the function in the
         // database and the hash in the journal are another text's.
         await connection.ExecuteAsync("""
@@ -83,7 +91,7 @@ public sealed class MigrationTests : IAsyncLifetime
             update schema_function_scripts set sha256 = repeat('0', 64) where script = 'statistics_flush.sql';
             """);
 
-        await Migrator.ApplyAsync(dataSource, NullLogger.Instance);
+        await Migrator.ApplyAsync(_dataSource, NullLogger.Instance);
 
         Assert.Contains("statistics_roll_up(max_facts)", await FunctionSourceAsync(connection, "statistics_flush"));
         Assert.Equal(0, await connection.ExecuteScalarAsync<int>("select statistics_flush()"));
@@ -95,9 +103,7 @@ public sealed class MigrationTests : IAsyncLifetime
     [Fact]
     public async Task OnlyTheFunctionScriptsThatChangedAreAppliedAndApplyingThemTwiceChangesNothing()
     {
-        await using var dataSource = NpgsqlDataSource.Create(_connectionString);
-        await Migrator.ApplyAsync(dataSource, NullLogger.Instance);
-        await using var connection = await dataSource.OpenConnectionAsync();
+        await using var connection = await MigratedDatabaseAsync();
         // A function changed in the database by hand, whose script did not change: not applied again,
         // so the hand-made body stays (a re-applied trigger script would lock its table for nothing).
         await connection.ExecuteAsync("""
@@ -149,11 +155,9 @@ public sealed class MigrationTests : IAsyncLifetime
     [Fact]
     public async Task DatabaseMigratedBeforeTheFoldWithEveryOldScriptIsKept()
     {
-        await using var dataSource = NpgsqlDataSource.Create(_connectionString);
-        await Migrator.ApplyAsync(dataSource, NullLogger.Instance);
-        await using var connection = await dataSource.OpenConnectionAsync();
+        await using var connection = await MigratedDatabaseAsync();
         await connection.ExecuteAsync("insert into dialled_numbers values ('+46900', '2480', 'kept')");
-        var schema = await SchemaFingerprintAsync(dataSource);
+        var schema = await SchemaFingerprintAsync(_dataSource);
         var functions = await FunctionsFingerprintAsync(connection);
         // The journal of a database that ran the 32 scripts of before the fold, and no function scripts.
         await connection.ExecuteAsync("""
@@ -162,9 +166,9 @@ public sealed class MigrationTests : IAsyncLifetime
             drop table schema_function_scripts;
             """, new { removed = PreFoldJournal.Removed.ToArray() });
 
-        await Migrator.ApplyAsync(dataSource, NullLogger.Instance);
+        await Migrator.ApplyAsync(_dataSource, NullLogger.Instance);
 
-        Assert.Equal(schema, await SchemaFingerprintAsync(dataSource));
+        Assert.Equal(schema, await SchemaFingerprintAsync(_dataSource));
         Assert.Equal(functions, await FunctionsFingerprintAsync(connection));
         Assert.Equal(FunctionScripts.Order.Count, await connection.ExecuteScalarAsync<long>("select count(*) from schema_function_scripts"));
         Assert.Equal("kept", await connection.ExecuteScalarAsync<string>("select description from dialled_numbers where number = '+46900'"));
@@ -173,16 +177,14 @@ public sealed class MigrationTests : IAsyncLifetime
     [Fact]
     public async Task DatabaseThatStoppedPartWayThroughTheOldScriptsIsRefusedWithWhatToDo()
     {
-        await using var dataSource = NpgsqlDataSource.Create(_connectionString);
-        await Migrator.ApplyAsync(dataSource, NullLogger.Instance);
-        await using var connection = await dataSource.OpenConnectionAsync();
+        await using var connection = await MigratedDatabaseAsync();
         await connection.ExecuteAsync("""
             insert into schemaversions (scriptname, applied)
             select 'Umearegionen.Switchboard.Platform.Migrations.Scripts.' || n, now() from unnest(@removed) n
             where n < '0420';
             """, new { removed = PreFoldJournal.Removed.ToArray() });
 
-        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => Migrator.ApplyAsync(dataSource, NullLogger.Instance));
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => Migrator.ApplyAsync(_dataSource, NullLogger.Instance));
 
         Assert.Contains("0420_statistics_facts_made_by_the_flush.sql", refused.Message, StringComparison.Ordinal);
         Assert.Contains("scripts/local-postgres.sh drop-database switchboard", refused.Message, StringComparison.Ordinal);

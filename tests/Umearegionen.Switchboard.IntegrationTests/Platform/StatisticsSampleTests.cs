@@ -1,8 +1,6 @@
 using Dapper;
-using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using Umearegionen.Switchboard.IntegrationTests.Infrastructure;
-using Umearegionen.Switchboard.Platform.Migrations;
 
 namespace Umearegionen.Switchboard.IntegrationTests.Platform;
 
@@ -24,12 +22,7 @@ public sealed class StatisticsSampleTests : IAsyncLifetime
     ];
     private string _connectionString = "";
 
-    public async Task InitializeAsync()
-    {
-        _connectionString = await TestPostgres.CreateDatabaseAsync();
-        await using var dataSource = NpgsqlDataSource.Create(_connectionString);
-        await Migrator.ApplyAsync(dataSource, NullLogger.Instance);
-    }
+    public async Task InitializeAsync() => _connectionString = await TestPostgres.CreateMigratedDatabaseAsync();
 
     public Task DisposeAsync() => TestPostgres.DropDatabaseAsync(_connectionString);
 
