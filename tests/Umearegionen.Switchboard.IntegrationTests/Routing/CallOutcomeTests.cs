@@ -11,20 +11,11 @@ public sealed class CallOutcomeTests(RoutingApp app) : IClassFixture<RoutingApp>
     // A number outside the directory: transfers to free numbers are not checked (DestinationTests check the rest).
     private static readonly Destination Unit = new("number", null, "+4693214100", "Socialtjänsten Bjurholm");
 
-    private async Task<(OperatorClient Op, CallReceipt Call)> ConnectedCallAsync(RoutingDriver world)
-    {
-        var op = await world.OperatorAsync();
-        var call = await world.CallAsync();
-        await op.NextOfferAsync();
-        await op.AcceptAsync(call.CallId);
-        return (op, call);
-    }
-
     [Fact]
     public async Task BlindTransferCompletesTheCallAndTellsThePlatformWhereTo()
     {
         await using var world = new RoutingDriver(app);
-        var (op, call) = await ConnectedCallAsync(world);
+        var (op, call) = await world.ConnectedCallAsync();
 
         var done = await op.Connection.InvokeAsync<CallView>("TransferCall",
             new TransferRequest(call.CallId, "blind", Unit, "transfer-unit"));
@@ -40,7 +31,7 @@ public sealed class CallOutcomeTests(RoutingApp app) : IClassFixture<RoutingApp>
     public async Task AttendedTransferConsultsTheDestinationFirst()
     {
         await using var world = new RoutingDriver(app);
-        var (op, call) = await ConnectedCallAsync(world);
+        var (op, call) = await world.ConnectedCallAsync();
         var refused = await Assert.ThrowsAsync<HubException>(() => op.Connection.InvokeAsync<CallView>("TransferCall",
             new TransferRequest(call.CallId, "attended", Unit, "transfer-unit")));
         Assert.Contains(HubErrors.WrongState + ":", refused.Message);
@@ -59,7 +50,7 @@ public sealed class CallOutcomeTests(RoutingApp app) : IClassFixture<RoutingApp>
     public async Task CancelledConsultationReturnsToTheCaller()
     {
         await using var world = new RoutingDriver(app);
-        var (op, call) = await ConnectedCallAsync(world);
+        var (op, call) = await world.ConnectedCallAsync();
         await op.Connection.InvokeAsync<CallView>("StartConsultation", new ConsultRequest(call.CallId, Unit));
 
         var back = await op.Connection.InvokeAsync<CallView>("CancelConsultation", call.CallId);
@@ -73,7 +64,7 @@ public sealed class CallOutcomeTests(RoutingApp app) : IClassFixture<RoutingApp>
     public async Task AnsweredByTheOperatorEndsTheCallWithItsWrapUpCategory()
     {
         await using var world = new RoutingDriver(app);
-        var (op, call) = await ConnectedCallAsync(world);
+        var (op, call) = await world.ConnectedCallAsync();
 
         var done = await op.AnswerAsync(call.CallId, "opening-hours");
 
@@ -86,7 +77,7 @@ public sealed class CallOutcomeTests(RoutingApp app) : IClassFixture<RoutingApp>
     public async Task CallbackIsBookedWithTheUnitAndTimeWindow()
     {
         await using var world = new RoutingDriver(app);
-        var (op, call) = await ConnectedCallAsync(world);
+        var (op, call) = await world.ConnectedCallAsync();
         var start = app.Clock!.GetUtcNow().AddHours(2);
         var editor = await app.ClientForAsync(Roles.Editor, "2480");
         var unit = await DirectoryApi.CreateUnitAsync(editor, "2480", DirectoryApi.Unique("Bygglov Umeå"));
@@ -106,7 +97,7 @@ public sealed class CallOutcomeTests(RoutingApp app) : IClassFixture<RoutingApp>
     public async Task CallbackWindowThatEndsBeforeItStartsIsRefused()
     {
         await using var world = new RoutingDriver(app);
-        var (op, call) = await ConnectedCallAsync(world);
+        var (op, call) = await world.ConnectedCallAsync();
         var start = app.Clock!.GetUtcNow().AddHours(2);
 
         var ex = await Assert.ThrowsAsync<HubException>(() => op.Connection.InvokeAsync<CallView>("BookCallback",
@@ -120,7 +111,7 @@ public sealed class CallOutcomeTests(RoutingApp app) : IClassFixture<RoutingApp>
     public async Task MessageTakenForAPersonIsStoredForSending()
     {
         await using var world = new RoutingDriver(app);
-        var (op, call) = await ConnectedCallAsync(world);
+        var (op, call) = await world.ConnectedCallAsync();
 
         var done = await op.Connection.InvokeAsync<CallView>("TakeMessage", new MessageRequest(
             call.CallId, "person", null, "Eva Ek", "eva.ek@example.org", "Please call back about the invoice.", "message", "Per"));
@@ -134,7 +125,7 @@ public sealed class CallOutcomeTests(RoutingApp app) : IClassFixture<RoutingApp>
     public async Task NamesWithLineBreaksOrDirectionOverridesAreRefusedAndTheCallStaysConnected()
     {
         await using var world = new RoutingDriver(app);
-        var (op, call) = await ConnectedCallAsync(world);
+        var (op, call) = await world.ConnectedCallAsync();
         var start = app.Clock!.GetUtcNow().AddHours(2);
 
         var message = await Assert.ThrowsAsync<HubException>(() => op.Connection.InvokeAsync<CallView>("TakeMessage", new MessageRequest(
@@ -158,7 +149,7 @@ public sealed class CallOutcomeTests(RoutingApp app) : IClassFixture<RoutingApp>
     public async Task FaultReportIsRegisteredForTheMunicipality()
     {
         await using var world = new RoutingDriver(app);
-        var (op, call) = await ConnectedCallAsync(world);
+        var (op, call) = await world.ConnectedCallAsync();
 
         var done = await op.Connection.InvokeAsync<CallView>("RegisterFaultReport", new FaultReportRequest(
             call.CallId, "2460", "Street light out", "Storgatan 3, Vännäs", "070-123 45 67", "fault-report", "Olle"));
@@ -172,7 +163,7 @@ public sealed class CallOutcomeTests(RoutingApp app) : IClassFixture<RoutingApp>
     public async Task AnotherOperatorCannotEndSomeoneElsesCall()
     {
         await using var world = new RoutingDriver(app);
-        var (_, call) = await ConnectedCallAsync(world);
+        var (_, call) = await world.ConnectedCallAsync();
         var other = await world.OperatorAsync(status: OperatorStatuses.Paused);
 
         var ex = await Assert.ThrowsAsync<HubException>(() => other.AnswerAsync(call.CallId));
@@ -185,7 +176,7 @@ public sealed class CallOutcomeTests(RoutingApp app) : IClassFixture<RoutingApp>
     public async Task CallCannotBeEndedTwice()
     {
         await using var world = new RoutingDriver(app);
-        var (op, call) = await ConnectedCallAsync(world);
+        var (op, call) = await world.ConnectedCallAsync();
         await op.AnswerAsync(call.CallId);
 
         var ex = await Assert.ThrowsAsync<HubException>(() => op.AnswerAsync(call.CallId));
@@ -197,7 +188,7 @@ public sealed class CallOutcomeTests(RoutingApp app) : IClassFixture<RoutingApp>
     public async Task CallerHangingUpDuringTheCallIsShownToTheOperatorWhoStillWrapsUp()
     {
         await using var world = new RoutingDriver(app);
-        var (op, call) = await ConnectedCallAsync(world);
+        var (op, call) = await world.ConnectedCallAsync();
 
         await (await world.PlatformAsync()).ReportAsync(call.PlatformCallId, PlatformEventTypes.Ended);
 
@@ -214,7 +205,7 @@ public sealed class CallOutcomeTests(RoutingApp app) : IClassFixture<RoutingApp>
     public async Task EveryStepOfACallIsInItsEventHistory()
     {
         await using var world = new RoutingDriver(app);
-        var (op, call) = await ConnectedCallAsync(world);
+        var (op, call) = await world.ConnectedCallAsync();
         await op.AnswerAsync(call.CallId);
 
         var types = await world.ScalarAsync<string>(

@@ -90,6 +90,16 @@ public sealed class RoutingDriver(SwitchboardApp app) : IAsyncDisposable
         return receipt;
     }
 
+    /// <summary>An available operator (of 2403) is offered a call to Bjurholm and accepts it.</summary>
+    public async Task<(OperatorClient Op, CallReceipt Call)> ConnectedCallAsync()
+    {
+        var op = await OperatorAsync();
+        var call = await CallAsync();
+        await op.NextOfferAsync();
+        await op.AcceptAsync(call.CallId);
+        return (op, call);
+    }
+
     public async Task<CallRecord> CallRecordAsync(Guid callId)
     {
         await using var conn = new NpgsqlConnection(app.DatabaseConnectionString);

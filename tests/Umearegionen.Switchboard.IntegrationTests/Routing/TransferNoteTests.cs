@@ -14,15 +14,6 @@ public sealed class TransferNoteTests(RoutingApp app) : IClassFixture<RoutingApp
     private static readonly Destination Desk = new("number", null, "+4693214100", "Socialtjänsten Bjurholm");
     private const string Note = "Anna Ek om bygglovet på Storgatan 3, har ringt två gånger.";
 
-    private async Task<(OperatorClient Op, CallReceipt Call)> ConnectedCallAsync(RoutingDriver world)
-    {
-        var op = await world.OperatorAsync();
-        var call = await world.CallAsync();
-        await op.NextOfferAsync();
-        await op.AcceptAsync(call.CallId);
-        return (op, call);
-    }
-
     [Fact]
     public async Task ATransferNoteReachesTheReceivingDeskWithTheInstructionAndAdministratorsInTheHistory()
     {
@@ -30,7 +21,7 @@ public sealed class TransferNoteTests(RoutingApp app) : IClassFixture<RoutingApp
         var platform = await world.PlatformAsync();
         using var stop = new CancellationTokenSource();
         var running = platform.RunAsync(stop.Token);
-        var (op, call) = await ConnectedCallAsync(world);
+        var (op, call) = await world.ConnectedCallAsync();
 
         var done = await op.Connection.InvokeAsync<CallView>("TransferCall",
             new TransferRequest(call.CallId, "blind", Desk, "transfer-unit", Note: "  " + Note + " "));
@@ -62,7 +53,7 @@ public sealed class TransferNoteTests(RoutingApp app) : IClassFixture<RoutingApp
     public async Task ATransferWithoutANoteSendsNullAndABlankNoteCountsAsNone()
     {
         await using var world = new RoutingDriver(app);
-        var (op, call) = await ConnectedCallAsync(world);
+        var (op, call) = await world.ConnectedCallAsync();
 
         await op.Connection.InvokeAsync<CallView>("TransferCall", new TransferRequest(call.CallId, "blind", Desk, "transfer-unit", Note: "   "));
 
@@ -78,7 +69,7 @@ public sealed class TransferNoteTests(RoutingApp app) : IClassFixture<RoutingApp
     public async Task ABadNoteIsRefusedNamingTheNoteAndTheCallStaysWithTheOperator(string note, string refusal)
     {
         await using var world = new RoutingDriver(app);
-        var (op, call) = await ConnectedCallAsync(world);
+        var (op, call) = await world.ConnectedCallAsync();
         note = note == "long" ? new string('a', TransferNotes.MaxLength + 1) : note;
 
         var refused = await Assert.ThrowsAsync<HubException>(() => op.Connection.InvokeAsync<CallView>("TransferCall",
