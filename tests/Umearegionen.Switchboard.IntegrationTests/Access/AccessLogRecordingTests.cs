@@ -28,7 +28,7 @@ public sealed class AccessLogRecordingTests(AccessLogRecordingTests.App app) : I
     [Fact]
     public async Task EachPrivilegedChangeThroughTheApiIsRecordedWithTheAdministratorWhoMadeIt()
     {
-        var (adminAccount, admin) = await AdministratorAsync();
+        var (adminAccount, admin) = await app.AccountAndClientAsync(Roles.Administrator);
         var username = "logged-" + Guid.NewGuid().ToString("N")[..8];
 
         var created = await admin.PostAsJsonAsync("/api/accounts", new
@@ -63,7 +63,7 @@ public sealed class AccessLogRecordingTests(AccessLogRecordingTests.App app) : I
     [Fact]
     public async Task RefusedChangeIsNotRecordedAsDone()
     {
-        var (adminAccount, admin) = await AdministratorAsync();
+        var (adminAccount, admin) = await app.AccountAndClientAsync(Roles.Administrator);
 
         Assert.Equal(HttpStatusCode.Conflict, (await admin.PostAsync($"/api/accounts/{adminAccount.Id}/disable", null)).StatusCode);
 
@@ -79,7 +79,7 @@ public sealed class AccessLogRecordingTests(AccessLogRecordingTests.App app) : I
         var response = await app.CreateClient().PostAsJsonAsync("/api/auth/login", new { username = account.Username, password = Typed });
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
-        var (_, admin) = await AdministratorAsync();
+        var (_, admin) = await app.AccountAndClientAsync(Roles.Administrator);
         var entries = await admin.GetFromJsonAsync<List<AccessLogEntry>>($"/api/access-log?action={AccessActions.LoginFailed}");
         var entry = Assert.Single(entries!, e => e.TargetId == account.Id.ToString());
         Assert.Equal(("account", "anonymous", "wrong password"), (entry.TargetKind, entry.ActorId, entry.Detail));
@@ -116,7 +116,7 @@ public sealed class AccessLogRecordingTests(AccessLogRecordingTests.App app) : I
 
         Assert.Equal((0, 0, 0), (createdExit, keyExit, revokeExit));
         Assert.Contains("revoked", revokeOutput);
-        var (_, admin) = await AdministratorAsync();
+        var (_, admin) = await app.AccountAndClientAsync(Roles.Administrator);
         var entries = await admin.GetFromJsonAsync<List<AccessLogEntry>>($"/api/access-log?actorId={AccessActor.Command.Id}");
         Assert.Equal([AccessActions.ApiKeyRevoked, AccessActions.ApiKeyCreated, AccessActions.AccountCreated], entries!.Select(e => e.Action));
         Assert.Equal(keyId.ToString(), entries![0].TargetId);
@@ -133,13 +133,5 @@ public sealed class AccessLogRecordingTests(AccessLogRecordingTests.App app) : I
         // The service's log was really captured (its request log names the paths).
         Assert.Contains(app.Log.Events, e => e.Contains("/api/", StringComparison.Ordinal));
         Assert.DoesNotContain(app.Log.Events, e => e.Contains(text, StringComparison.OrdinalIgnoreCase));
-    }
-
-    private async Task<(Account Account, HttpClient Client)> AdministratorAsync()
-    {
-        var (account, _) = await app.CreateAccountAsync(Roles.Administrator);
-        var client = app.CreateClient();
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", app.Service<TokenIssuer>().Issue(account).AccessToken);
-        return (account, client);
     }
 }

@@ -255,8 +255,7 @@ public sealed class AccessTests(AccessTests.App app) : IClassFixture<AccessTests
     public async Task RefreshGivesAFreshTokenButNotForADisabledAccount()
     {
         var (account, _) = await app.CreateAccountAsync(Roles.Operator, "2403");
-        var client = app.CreateClient();
-        client.DefaultRequestHeaders.Authorization = new("Bearer", app.Service<TokenIssuer>().Issue(account).AccessToken);
+        var client = app.ClientFor(account);
 
         var refreshed = await client.PostAsync("/api/auth/refresh", null);
         Assert.Equal(HttpStatusCode.OK, refreshed.StatusCode);

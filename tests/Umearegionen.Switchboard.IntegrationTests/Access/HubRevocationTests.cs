@@ -34,7 +34,7 @@ public sealed class HubRevocationTests(HubRevocationTests.App app) : IClassFixtu
     public async Task HubInvocationOfADisabledOperatorIsRefusedWithAccountRevokedAndTheConnectionCloses()
     {
         var (account, _) = await app.CreateAccountAsync(Roles.Operator, "2403");
-        await using var connection = app.HubConnection(app.Service<TokenIssuer>().Issue(account).AccessToken);
+        await using var connection = app.HubConnection(app.TokenFor(account));
         var closed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         connection.Closed += _ =>
         {
@@ -59,7 +59,7 @@ public sealed class HubRevocationTests(HubRevocationTests.App app) : IClassFixtu
     public async Task HubRefusesToConnectWithARevokedToken()
     {
         var (account, _) = await app.CreateAccountAsync(Roles.Operator, "2403");
-        var token = app.Service<TokenIssuer>().Issue(account).AccessToken;
+        var token = app.TokenFor(account);
         var admin = await app.ClientForAsync(Roles.Administrator);
         await admin.PostAsync($"/api/accounts/{account.Id}/disable", null);
 

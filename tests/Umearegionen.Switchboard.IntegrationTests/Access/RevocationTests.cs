@@ -88,7 +88,7 @@ public sealed class RevocationTests(RevocationTests.App app) : IClassFixture<Rev
     public async Task RequestWithTheTokenOfADisabledAccountIsRefusedWith401()
     {
         var (account, _) = await app.CreateAccountAsync(Roles.Manager);
-        var client = Client(app.Service<TokenIssuer>().Issue(account).AccessToken);
+        var client = app.ClientFor(account);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/auth/me")).StatusCode);
         var admin = await app.ClientForAsync(Roles.Administrator);
 
@@ -104,8 +104,8 @@ public sealed class RevocationTests(RevocationTests.App app) : IClassFixture<Rev
     public async Task AfterAnAdministratorSetsThePasswordTheOldTokenNeitherWorksNorRefreshes()
     {
         var (account, _) = await app.CreateAccountAsync(Roles.Editor, "2480");
-        var token = app.Service<TokenIssuer>().Issue(account).AccessToken;
-        var client = Client(token);
+        var token = app.TokenFor(account);
+        var client = app.ClientWithToken(token);
         Assert.Equal(HttpStatusCode.OK, (await client.PostAsync("/api/auth/refresh", null)).StatusCode);
         var admin = await app.ClientForAsync(Roles.Administrator);
 
@@ -123,7 +123,7 @@ public sealed class RevocationTests(RevocationTests.App app) : IClassFixture<Rev
     {
         // The refresh reads the account itself: a stamp changed by another node counts at once.
         var (account, _) = await app.CreateAccountAsync(Roles.Manager);
-        var client = Client(app.Service<TokenIssuer>().Issue(account).AccessToken);
+        var client = app.ClientFor(account);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/auth/me")).StatusCode);
 
         await using (var conn = new NpgsqlConnection(app.DatabaseConnectionString))
@@ -139,7 +139,7 @@ public sealed class RevocationTests(RevocationTests.App app) : IClassFixture<Rev
     public async Task RoleChangeTakesEffectTheOldTokenNoLongerWorksAndANewLoginHasTheNewRole()
     {
         var (account, password) = await app.CreateAccountAsync(Roles.Operator, "2403");
-        var client = Client(app.Service<TokenIssuer>().Issue(account).AccessToken);
+        var client = app.ClientFor(account);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/auth/me")).StatusCode);
         var admin = await app.ClientForAsync(Roles.Administrator);
 
@@ -190,8 +190,8 @@ public sealed class RevocationTests(RevocationTests.App app) : IClassFixture<Rev
         var withExpiry = Craft(account, expires: app.Clock!.GetUtcNow().AddMinutes(10));
         var withoutExpiry = Craft(account, expires: null);
 
-        Assert.Equal(HttpStatusCode.OK, (await Client(withExpiry).GetAsync("/api/auth/me")).StatusCode);
-        Assert.Equal(HttpStatusCode.Unauthorized, (await Client(withoutExpiry).GetAsync("/api/auth/me")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await app.ClientWithToken(withExpiry).GetAsync("/api/auth/me")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await app.ClientWithToken(withoutExpiry).GetAsync("/api/auth/me")).StatusCode);
     }
 
     [Fact]
@@ -201,7 +201,7 @@ public sealed class RevocationTests(RevocationTests.App app) : IClassFixture<Rev
 
         var token = Craft(account, expires: app.Clock!.GetUtcNow().AddMinutes(10), stamp: null);
 
-        Assert.Equal(HttpStatusCode.Unauthorized, (await Client(token).GetAsync("/api/auth/me")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await app.ClientWithToken(token).GetAsync("/api/auth/me")).StatusCode);
     }
 
     private string Craft(Account account, DateTimeOffset? expires, string? stamp = "")
@@ -231,13 +231,6 @@ public sealed class RevocationTests(RevocationTests.App app) : IClassFixture<Rev
             SigningCredentials = new SigningCredentials(
                 new SymmetricSecurityKey(Convert.FromBase64String(SwitchboardApp.SigningKey)), SecurityAlgorithms.HmacSha256),
         });
-    }
-
-    private HttpClient Client(string token)
-    {
-        var client = app.CreateClient();
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        return client;
     }
 
     private static Task<Exception?> ClosedSignal(HubConnection connection)

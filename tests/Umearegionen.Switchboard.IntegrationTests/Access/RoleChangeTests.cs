@@ -94,13 +94,7 @@ public sealed class RoleChangeTests(SwitchboardApp app) : IClassFixture<Switchbo
         Assert.Equal(HttpStatusCode.OK, (await client.PutAsJsonAsync($"/api/accounts/{last.Id}/role", new { role = "manager" })).StatusCode);
     }
 
-    private async Task<HttpClient> AdministratorAsync() => (await AdministratorWithAccountAsync()).Client;
+    private Task<HttpClient> AdministratorAsync() => app.ClientForAsync(Roles.Administrator);
 
-    private async Task<(Account Account, HttpClient Client)> AdministratorWithAccountAsync()
-    {
-        var (account, _) = await app.CreateAccountAsync(Roles.Administrator);
-        var client = app.CreateClient();
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", app.Service<TokenIssuer>().Issue(account).AccessToken);
-        return (account, client);
-    }
+    private Task<(Account Account, HttpClient Client)> AdministratorWithAccountAsync() => app.AccountAndClientAsync(Roles.Administrator);
 }

@@ -60,8 +60,7 @@ public sealed class HoursEditorsTests(BrowserApp app) : IClassFixture<BrowserApp
         await page.Locator("#hp-midsommarafton-kind").SelectOptionAsync("normal");
 
         var (colleague, _) = await app.CreateAccountAsync(Roles.Editor, "2409");
-        var client = app.CreateClient();
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", app.Service<TokenIssuer>().Issue(colleague).AccessToken);
+        var client = app.ClientFor(colleague);
         var theirs = await SendAsync(client, HttpMethod.Put, "/api/opening-hours/municipalities/2409/holiday-policy", 0,
             new { julafton = new { kind = "closeEarly", at = "12:00" } });
         Assert.Equal(HttpStatusCode.OK, theirs.StatusCode);

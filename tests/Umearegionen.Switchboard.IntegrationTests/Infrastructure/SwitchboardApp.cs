@@ -128,17 +128,31 @@ public class SwitchboardApp : WebApplicationFactory<Program>, IAsyncLifetime
         return (account, password);
     }
 
-    public async Task<string> TokenForAsync(string role, string? municipality = null)
-    {
-        var (account, _) = await CreateAccountAsync(role, municipality);
-        return Service<TokenIssuer>().Issue(account).AccessToken;
-    }
+    public async Task<string> TokenForAsync(string role, string? municipality = null) =>
+        TokenFor((await CreateAccountAsync(role, municipality)).Account);
+
+    /// <summary>A token the service issues for the account now, on its own (possibly fake) clock.</summary>
+    public string TokenFor(Account account) => Service<TokenIssuer>().Issue(account).AccessToken;
 
     /// <summary>An HTTP client signed in as a new account with this role.</summary>
-    public async Task<HttpClient> ClientForAsync(string role, string? municipality = null)
+    public async Task<HttpClient> ClientForAsync(string role, string? municipality = null) =>
+        ClientWithToken(await TokenForAsync(role, municipality));
+
+    /// <summary>A new account with this role and an HTTP client signed in as it, for tests that check who did something.</summary>
+    public async Task<(Account Account, HttpClient Client)> AccountAndClientAsync(string role, string? municipality = null)
+    {
+        var (account, _) = await CreateAccountAsync(role, municipality);
+        return (account, ClientFor(account));
+    }
+
+    /// <summary>An HTTP client signed in as the account, with a token issued now.</summary>
+    public HttpClient ClientFor(Account account) => ClientWithToken(TokenFor(account));
+
+    /// <summary>An HTTP client that sends this bearer token.</summary>
+    public HttpClient ClientWithToken(string token)
     {
         var client = CreateClient();
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", await TokenForAsync(role, municipality));
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return client;
     }
 
