@@ -37,85 +37,98 @@ public sealed record TransferredCall(
 
 public static class AnswerStatisticsQueries
 {
-    // The period's ended calls in scope, by the local day they were offered, as every statistic counts them.
-    private const string Facts = """
-        with f as (
-            select f.call_id, f.municipality_code, f.topic, f.outcome, f.answered, f.queued_at, f.unit_name
-            from call_facts f
-            where f.local_date between @from and @to and (@municipality::text is null or f.municipality_code = @municipality)
+    // The period's answered calls in scope, by the local day they were offered, as every statistic counts them: from
+    // the rollup (call_answer_daily, kept by the flush), or computed from the facts (the tests compare the two).
+    private static string Counts(string source) => $"""
+        with r as (
+            select municipality_code, topic, answer_id, answered, resolved, links_sent, transferred_despite
+            from {source}
+            where local_date between @from and @to and (@municipality::text is null or municipality_code = @municipality)
         )
         """;
 
-    private const string ResolutionSql = $"""
-        {Facts}
-        select case when grouping(f.municipality_code) = 0 then 'municipality' else 'topic' end as dimension,
-               coalesce(case when grouping(f.municipality_code) = 0 then f.municipality_code else f.topic end, '') as key,
-               (case when grouping(f.municipality_code) = 0 then m.name end) as name,
-               count(*) filter (where f.answered)::int as answered,
-               count(*) filter (where f.outcome = 'answered')::int as resolved,
-               count(ca.call_id) filter (where f.outcome = 'answered')::int as with_answer
-        from f left join call_answers ca on ca.call_id = f.call_id
-        left join municipalities m on m.code = f.municipality_code
-        group by grouping sets ((f.municipality_code, m.name), (f.topic))
-        having count(*) filter (where f.answered) > 0
+    private const string Rollup = "call_answer_daily";
+
+    private const string Recomputed = "call_answer_daily_recomputed";
+
+    private static string ResolutionSql(string source) => $"""
+        {Counts(source)}
+        select case when grouping(r.municipality_code) = 0 then 'municipality' else 'topic' end as dimension,
+               case when grouping(r.municipality_code) = 0 then r.municipality_code else r.topic end as key,
+               (case when grouping(r.municipality_code) = 0 then m.name end) as name,
+               sum(r.answered)::int as answered, sum(r.resolved)::int as resolved,
+               coalesce(sum(r.resolved) filter (where r.answer_id <> ''), 0)::int as with_answer
+        from r left join municipalities m on m.code = r.municipality_code
+        group by grouping sets ((r.municipality_code, m.name), (r.topic))
+        having sum(r.answered) > 0
         order by 1, 2
         """;
 
-    private const string AnswersSql = $"""
-        {Facts}
-        select ca.answer_id, coalesce(a.question, (array_agg(ca.question order by ca.answered_at desc))[1]) as question,
-               a.municipality_code, a.id is null as removed, count(*)::int as times_used,
-               count(*) filter (where exists (
-                   select 1 from call_events e
-                   where e.call_id = ca.call_id and e.type = 'link_sent' and e.data ->> 'answerId' = ca.answer_id::text))::int as with_link_sent
-        from f join call_answers ca on ca.call_id = f.call_id
-        left join answers a on a.id = ca.answer_id
-        where f.outcome = 'answered'
-        group by ca.answer_id, a.id, a.question, a.municipality_code
-        order by times_used desc, question, ca.answer_id
+    // A removed answer reads as its question was when it was last used before the period's end.
+    private static string AnswersSql(string source) => $"""
+        {Counts(source)}
+        select u.answer_id::uuid as answer_id,
+               coalesce(a.question, (select ca.question from call_answers ca
+                                     where ca.answer_id = u.answer_id::uuid and ca.answered_at < @endsAt
+                                     order by ca.answered_at desc limit 1)) as question,
+               a.municipality_code, a.id is null as removed, u.times_used, u.with_link_sent
+        from (select answer_id, sum(resolved)::int as times_used, sum(links_sent)::int as with_link_sent
+              from r where answer_id <> '' group by answer_id having sum(resolved) > 0) u
+        left join answers a on a.id = u.answer_id::uuid
+        order by u.times_used desc, question, u.answer_id::uuid
         """;
 
     // Valid on some day of the period, written before its end, the scope's own or shared, and used by no call in scope.
-    private const string UnusedSql = """
+    private static string UnusedSql(string source) => $"""
         select a.id as answer_id, a.question, a.municipality_code, a.valid_from, a.valid_to
         from answers a
         where (a.valid_from is null or a.valid_from <= @to) and (a.valid_to is null or a.valid_to >= @from)
           and a.created_at < @endsAt
           and (@municipality::text is null or a.municipality_code is null or a.municipality_code = @municipality)
           and not exists (
-              select 1 from call_answers ca join call_facts f on f.call_id = ca.call_id
-              where ca.answer_id = a.id and f.local_date between @from and @to
-                and (@municipality::text is null or f.municipality_code = @municipality))
+              select 1 from {source} r
+              where r.answer_id = a.id::text and r.local_date between @from and @to and r.resolved > 0
+                and (@municipality::text is null or r.municipality_code = @municipality))
         order by a.municipality_code nulls first, a.question, a.id
         """;
 
-    private const string TransferredSql = $"""
-        {Facts}
+    // The calls themselves: the period's transfers recorded with the answers there were (a list of calls, read per call).
+    private const string TransferredSql = """
         select coalesce(f.topic, '') as topic, f.call_id, f.queued_at, f.municipality_code, f.unit_name,
                to_jsonb(t.answer_ids)::text as answer_ids, to_jsonb(t.questions)::text as questions
-        from f join call_transfers_with_answers t on t.call_id = f.call_id
-        where f.outcome = 'transferred'
+        from call_facts f join call_transfers_with_answers t on t.call_id = f.call_id
+        where f.local_date between @from and @to and (@municipality::text is null or f.municipality_code = @municipality)
+          and f.transferred_despite_answers
         order by 1, f.queued_at, f.call_id
         """;
 
-    public static async Task<AnswerStatistics> BuildAsync(NpgsqlConnection conn, StatisticsPeriod period, string? municipality, CancellationToken ct)
+    private static string TransferredCountSql(string source) => $"""
+        {Counts(source)}
+        select coalesce(sum(transferred_despite), 0)::int from r
+        """;
+
+    /// <summary>The answers' figures; <paramref name="fromFacts"/> computes the counts from the facts instead of the rollup (the tests compare the two).</summary>
+    public static async Task<AnswerStatistics> BuildAsync(
+        NpgsqlConnection conn, StatisticsPeriod period, string? municipality, CancellationToken ct, bool fromFacts = false)
     {
-        // Every ended call counts: the due facts are made first, as for every statistics read.
+        // Every ended call counts: the due facts are made and rolled up first, as for every statistics read.
         await RollupFlush.FlushAsync(conn, ct);
+        var source = fromFacts ? Recomputed : Rollup;
         // Npgsql writes timestamptz from UTC offsets only.
         var endsAt = AnswerStore.NextMidnight(new DateTimeOffset(period.To.ToDateTime(new TimeOnly(12, 0)), TimeSpan.Zero)).ToUniversalTime();
         var args = new { from = period.From, to = period.To, municipality, endsAt };
-        var resolution = (await conn.QueryAsync<ResolutionRow>(new CommandDefinition(ResolutionSql, args, cancellationToken: ct))).ToList();
+        var resolution = (await conn.QueryAsync<ResolutionRow>(new CommandDefinition(ResolutionSql(source), args, cancellationToken: ct))).ToList();
         var byMunicipality = resolution.Where(r => r.Dimension == "municipality")
             .Select(r => Row(r.Key, r.Name ?? (r.Key == "" ? "(unknown dialled number)" : r.Key), r)).ToList();
         var byTopic = resolution.Where(r => r.Dimension == "topic").Select(r => Row(r.Key, r.Key == "" ? "(no menu choice)" : r.Key, r)).ToList();
         var total = Row("", "total", new ResolutionRow("total", "", null,
             byMunicipality.Sum(r => r.Answered), byMunicipality.Sum(r => r.ResolvedBySwitchboard), byMunicipality.Sum(r => r.WithAnswer)));
 
-        var answers = (await conn.QueryAsync<AnswerUseRow>(new CommandDefinition(AnswersSql, args, cancellationToken: ct)))
+        var answers = (await conn.QueryAsync<AnswerUseRow>(new CommandDefinition(AnswersSql(source), args, cancellationToken: ct)))
             .Select(a => new AnswerUse(a.AnswerId, a.Question, a.MunicipalityCode, a.Removed, a.TimesUsed, a.WithLinkSent, Share(a.TimesUsed, total.Answered)))
             .ToList();
-        var unused = (await conn.QueryAsync<UnusedAnswer>(new CommandDefinition(UnusedSql, args, cancellationToken: ct))).ToList();
+        var unused = (await conn.QueryAsync<UnusedAnswer>(new CommandDefinition(UnusedSql(source), args, cancellationToken: ct))).ToList();
+        var count = await conn.ExecuteScalarAsync<int>(new CommandDefinition(TransferredCountSql(source), args, cancellationToken: ct));
         var transferred = (await conn.QueryAsync<TransferredRow>(new CommandDefinition(TransferredSql, args, cancellationToken: ct))).ToList();
         var byTransferTopic = transferred.GroupBy(t => t.Topic)
             .Select(g => new TransferredTopic(g.Key, g.Count(), g.Select(t => new TransferredCall(
@@ -123,7 +136,7 @@ public static class AnswerStatisticsQueries
                 JsonSerializer.Deserialize<Guid[]>(t.AnswerIds) ?? [], JsonSerializer.Deserialize<string[]>(t.Questions) ?? [])).ToList()))
             .ToList();
         return new AnswerStatistics(period.From, period.To, municipality, total, byMunicipality, byTopic, answers, unused,
-            new TransferredDespiteAnswers(transferred.Count, byTransferTopic));
+            new TransferredDespiteAnswers(count, byTransferTopic));
     }
 
     private static FirstContactRow Row(string key, string label, ResolutionRow r) =>

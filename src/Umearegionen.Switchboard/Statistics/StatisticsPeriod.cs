@@ -55,21 +55,45 @@ public static class Dimensions
         /// <summary>The daily slice rollup (call_slices): one of unit, topic, operator, hour, wrapUpCategory, alone or with a date or municipality part.</summary>
         Slices,
 
-        /// <summary>The per-call facts: two of unit, topic, operator, hour and wrapUpCategory together.</summary>
+        /// <summary>The daily slice rollup's pairs (call_slices, dimension 'unit,topic'): the pairs in <see cref="RolledUpPairs"/>, in either order.</summary>
+        Pairs,
+
+        /// <summary>The per-call facts: the other pairs of unit, topic, operator, hour and wrapUpCategory (and every slice, for the tests' comparisons).</summary>
         Facts,
     }
 
-    private static bool IsSlice(string part) => part is Unit or Topic or Operator or Hour or WrapUpCategory;
+    private static readonly string[] SliceParts = [Unit, Topic, Operator, Hour, WrapUpCategory];
+
+    private static bool IsSlice(string part) => SliceParts.Contains(part);
+
+    /// <summary>
+    /// The pairs of slices kept as a rollup (call_fact_slice_keys.sql), in the rollup's order; the other pairs read the
+    /// per-call facts (each more pair would add to the flush's WAL for every call: docs/metrics.md "Two slices at once").
+    /// </summary>
+    public static readonly IReadOnlyList<string> RolledUpPairs = [$"{Unit},{Topic}"];
 
     public static Source SourceOf(string by) => Parts(by).Count(IsSlice) switch
     {
         0 => Source.Daily,
         1 => Source.Slices,
-        _ => Source.Facts,
+        _ => RolledUpPairs.Contains(InRollupOrder(by)) ? Source.Pairs : Source.Facts,
     };
 
-    /// <summary>The slice rollup's dimension a slice reads (unit, topic, operator, hour or wrapUpCategory), if any.</summary>
-    public static string? SliceDimension(string by) => SourceOf(by) == Source.Slices ? Parts(by).Single(IsSlice) : null;
+    private static string InRollupOrder(string by) => string.Join(',', Parts(by).OrderBy(p => Array.IndexOf(SliceParts, p)));
+
+    /// <summary>
+    /// The slice rollup's dimension a slice reads: unit, topic, operator, hour or wrapUpCategory, or a pair of them
+    /// in the rollup's order (unit, topic, operator, hour, wrapUpCategory: "topic,unit" reads "unit,topic"); null for the daily rollup.
+    /// </summary>
+    public static string? SliceDimension(string by) => SourceOf(by) switch
+    {
+        Source.Slices => Parts(by).Single(IsSlice),
+        Source.Pairs => InRollupOrder(by),
+        _ => null,
+    };
+
+    /// <summary>A pair asked for in the other order than the rollup keeps it ("topic,unit").</summary>
+    public static bool IsReversedPair(string by) => SourceOf(by) == Source.Pairs && SliceDimension(by) != by;
 
     /// <summary>These are answered from a rollup; the others read the per-call facts.</summary>
     public static bool FromRollup(string by) => SourceOf(by) != Source.Facts;

@@ -8,8 +8,8 @@ namespace Umearegionen.Switchboard.Statistics;
 /// <summary>
 /// The summary SQL. Totals, municipality, day, month and weekday read the daily rollup per
 /// municipality; unit, topic, operator, hour and wrapUpCategory (alone or with one of those) read the
-/// daily slice rollup; the rest (two of unit, topic, operator, hour, wrapUpCategory) read the per-call facts. All produce the
-/// same counts and the same wait histogram, and the same tail turns them into figures, so a slice
+/// daily slice rollup, and two of them at once its pairs. The per-call facts give the same counts and the
+/// same wait histogram (forceFacts, for the tests), and the same tail turns them into figures, so a slice
 /// never depends on which table answered it.
 /// </summary>
 public static class SummaryQueries
@@ -45,6 +45,12 @@ public static class SummaryQueries
         [Dimensions.Month] = "to_char(local_date, 'YYYY-MM')",
         [Dimensions.WrapUpCategory] = "key",
     };
+
+    // A pair's rollup key holds its two keys in the rollup's order joined by chr(31) (call_fact_slice_keys.sql);
+    // a row's key reads them joined by '|' in the order asked for, as the facts' key does.
+    private const string PairKey = "split_part(key, chr(31), 1) || '|' || split_part(key, chr(31), 2)";
+
+    private const string ReversedPairKey = "split_part(key, chr(31), 2) || '|' || split_part(key, chr(31), 1)";
 
     private const string PeriodFilter = """
         local_date between @from and @to and (@municipality::text is null or municipality_code = @municipality)
@@ -206,21 +212,31 @@ public static class SummaryQueries
         NpgsqlConnection conn, StatisticsPeriod period, string by, string? municipality, ServiceLevelOptions serviceLevel,
         CancellationToken ct, bool forceFacts = false)
     {
+        var (sql, args) = Query(period, by, municipality, serviceLevel, forceFacts);
+        var rows = await conn.QueryAsync<MetricCounts>(new CommandDefinition(sql, args, cancellationToken: ct));
+        return rows.AsList();
+    }
+
+    /// <summary>The statement and arguments <see cref="CountsAsync"/> runs (the query-plan tests explain it).</summary>
+    public static (string Sql, object Args) Query(
+        StatisticsPeriod period, string by, string? municipality, ServiceLevelOptions serviceLevel, bool forceFacts = false)
+    {
         var source = forceFacts ? Dimensions.Source.Facts : Dimensions.SourceOf(by);
         var sql = source switch
         {
             Dimensions.Source.Daily => RollupSql.GetOrAdd(by, b => DailyRollupQuery(KeyOf(b, RollupKeys))),
             Dimensions.Source.Slices => RollupSql.GetOrAdd(by, b => SliceRollupQuery(KeyOf(b, RollupKeys))),
+            Dimensions.Source.Pairs => RollupSql.GetOrAdd(by, b => SliceRollupQuery(Dimensions.IsReversedPair(b) ? ReversedPairKey : PairKey)),
             _ => FactSql.GetOrAdd(by, FactQuery),
         };
-        var (monthsFrom, monthsTo) = WholeMonths(period, by);
-        var rows = await conn.QueryAsync<MetricCounts>(new CommandDefinition(sql, new
+        // The pairs keep daily histograms only (statistics_add.sql).
+        var (monthsFrom, monthsTo) = source == Dimensions.Source.Pairs ? (period.From, period.From) : WholeMonths(period, by);
+        return (sql, new
         {
             from = period.From, to = period.To, municipality, dimension = Dimensions.SliceDimension(by), monthsFrom, monthsTo,
             target = serviceLevel.TargetSeconds,
             shortAbandon = serviceLevel.ShortAbandonSeconds,
-        }, cancellationToken: ct));
-        return rows.AsList();
+        });
     }
 
     /// <summary>Per operator: seconds handling calls (with wrap-up) and seconds staffed in the period.</summary>

@@ -19,6 +19,8 @@ public sealed class StatisticsSampleTests : IAsyncLifetime
         // Statistics (0400_statistics.sql)
         "call_facts", "call_facts_pending", "call_facts_due", "call_daily", "call_daily_waits", "operator_daily",
         "operator_status_log", "call_slices", "call_slice_waits", "call_slice_waits_monthly",
+        // Statistics (0413_statistics_answers_rolled_up.sql)
+        "call_answer_daily",
     ];
     private string _connectionString = "";
 
@@ -80,6 +82,7 @@ public sealed class StatisticsSampleTests : IAsyncLifetime
         [
             "calls", "call_events", "offers", "telephony_instructions",
             "call_daily", "call_daily_waits", "operator_daily", "call_slices", "call_slice_waits", "call_slice_waits_monthly",
+            "call_answer_daily",
         ];
         await using var conn = new NpgsqlConnection(_connectionString);
         var factors = (await conn.QueryAsync<(string Table, string? Factor)>("""

@@ -219,6 +219,46 @@ public sealed class AnsweredWithAnAnswerTests(RoutingApp app) : IClassFixture<Ro
     }
 
     [Fact]
+    public async Task TheAnswerFiguresFromTheRollupEqualThoseComputedFromEachCallsFact()
+    {
+        // Umeå: a call answered with an answer whose link was sent, one answered without, one transferred although
+        // an answer existed, one abandoned.
+        var editor = await app.ClientForAsync(Roles.Editor, "2480");
+        var topic = Word("avfall");
+        var answer = await CreateAsync(editor, Body("2480", Word("När hämtas soporna? "), topics: [topic]));
+        var unitId = (await OpeningHours.OpeningHoursTestApi.NewUnitAsync(app, "2480", "Renhållningen")).ToString();
+        await using var world = new RoutingDriver(app);
+        var op = await world.OperatorAsync();
+        var first = await TakeAsync(world, op, RoutingDriver.Umea, topic);
+        await StandInForTheLinkSenderAsync(first, answer.Id);
+        await AnswerWithAsync(op, first, answer.Id);
+        await AnswerWithAsync(op, await TakeAsync(world, op, RoutingDriver.Umea, topic), null);
+        var moved = await TakeAsync(world, op, RoutingDriver.Umea, topic);
+        await op.Connection.InvokeAsync<CallView>("TransferCall",
+            new TransferRequest(moved, "blind", new Destination("unit", unitId, null, "Renhållningen"), "koppling"));
+        await op.SetStatusAsync(OperatorStatuses.Paused, "test");
+        var gone = await world.CallAsync(RoutingDriver.Umea, topic);
+        await (await world.PlatformAsync()).ReportAsync(gone.PlatformCallId, PlatformEventTypes.Ended, "hung-up");
+
+        await using var conn = await app.Service<NpgsqlDataSource>().OpenConnectionAsync();
+        foreach (var municipality in new[] { null, "2480" })
+        {
+            var period = new StatisticsPeriod(Today.AddDays(-1), Today);
+            var fromRollup = await AnswerStatisticsQueries.BuildAsync(conn, period, municipality, default);
+            var fromFacts = await AnswerStatisticsQueries.BuildAsync(conn, period, municipality, default, fromFacts: true);
+
+            Assert.Equal(System.Text.Json.JsonSerializer.Serialize(fromFacts), System.Text.Json.JsonSerializer.Serialize(fromRollup));
+            Assert.Contains(fromRollup.Answers, a => a.AnswerId == answer.Id && a.TimesUsed == 1 && a.WithLinkSent == 1);
+            Assert.Contains(fromRollup.TransferredDespiteAnswers.ByTopic, t => t.Topic == topic && t.Count == 1);
+        }
+
+        Assert.Equal(0L, await world.ScalarAsync<long>("""
+            select count(*) from ((select * from call_answer_daily except all select * from call_answer_daily_recomputed)
+                                  union all (select * from call_answer_daily_recomputed except all select * from call_answer_daily)) d
+            """));
+    }
+
+    [Fact]
     public async Task AnEditorSeesOnlyTheirOwnMunicipalitysAnswerFiguresAndBadQueriesNameTheField()
     {
         var editor = await app.ClientForAsync(Roles.Editor, "2409");

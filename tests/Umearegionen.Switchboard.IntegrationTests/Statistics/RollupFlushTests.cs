@@ -1,3 +1,5 @@
+using Dapper;
+using Umearegionen.Switchboard.Statistics;
 using static Umearegionen.Switchboard.IntegrationTests.Statistics.CallHistory;
 
 namespace Umearegionen.Switchboard.IntegrationTests.Statistics;
@@ -112,6 +114,196 @@ public sealed class RollupFlushTests(ManualFlushApp app) : IClassFixture<ManualF
         await AssertRollupsEqualRecomputationAsync("after the flush made the changed fact");
     }
 
+    [Fact]
+    public async Task TheFlushAddsTheFactsItMakesAtOnceWithoutQueueingThemAndAFactMadeBeforeItOnlyOnce()
+    {
+        // Three ended calls; the callback's follow-up makes its fact before the flush (outside it: a pending row),
+        // and a roll-up adds that fact while the call is still due. The flush then makes the other two facts.
+        var op = await _history.OperatorAsync();
+        var queued = Local(2025, 5, 6, 10, 0);
+        var booked = await _history.AddAsync(new PastCall("2403", queued, TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(30), "callback", op,
+            UnitId: "u-p5", UnitName: "Enhet P5"));
+        var answered = await _history.AddAsync(new PastCall("2403", queued.AddMinutes(1), TimeSpan.FromSeconds(7), TimeSpan.FromSeconds(20), "answered", op));
+        var abandoned = await _history.AddAsync(new PastCall("2403", queued.AddMinutes(2), TimeSpan.FromSeconds(12), null, "abandoned"));
+        await _history.ExecuteAsync("""
+            insert into callback_follow_ups (callback_id, result, recorded_by, recorded_at)
+            select id, 'kept', 'test', now() from callbacks where call_id = @booked
+            """, new { booked });
+        Assert.Equal(1L, await _history.ScalarAsync<long>("select count(*) from call_facts_pending where call_id = @booked", new { booked }));
+        Assert.Equal(1, await _history.ScalarAsync<int>("select statistics_roll_up(5000)"));
+        Assert.Equal(3L, await _history.ScalarAsync<long>("select count(*) from call_facts_due where call_id = any (@ids)",
+            new { ids = new[] { booked, answered, abandoned } }));
+
+        // A connection of its own (no pool): a backend counts what its earlier transactions did into the
+        // pg_stat_xact views until it reports them.
+        await using var conn = new Npgsql.NpgsqlConnection(
+            new Npgsql.NpgsqlConnectionStringBuilder(app.DatabaseConnectionString) { Pooling = false }.ConnectionString);
+        await conn.OpenAsync();
+        await using var tx = await conn.BeginTransactionAsync();
+        var taken = await Dapper.SqlMapper.ExecuteScalarAsync<int>(conn, "select statistics_flush(5000)", transaction: tx);
+        var queuedRows = await Dapper.SqlMapper.ExecuteScalarAsync<long>(conn,
+            "select n_tup_ins from pg_stat_xact_user_tables where relname = 'call_facts_pending'", transaction: tx);
+        await tx.CommitAsync();
+
+        Assert.Equal(3, taken);
+        Assert.Equal(0L, queuedRows);
+        Assert.Equal(0L, await _history.ScalarAsync<long>(NotYetRolledUp));
+        Assert.Equal(3L, await _history.ScalarAsync<long>("select count(*) from call_facts where call_id = any (@ids)",
+            new { ids = new[] { booked, answered, abandoned } }));
+        await AssertRollupsEqualRecomputationAsync("after a flush that made facts without pending rows");
+    }
+
+    [Fact]
+    public async Task AnEndedCallIsNotedDueOnceWhateverIsWrittenToItsStateAfterwards()
+    {
+        // calls_to_facts inserts into call_facts_due without "on conflict": its WHEN fires only when a call first
+        // enters an ended state from one that is not, so writing an ended call's state again never inserts twice.
+        var call = await _history.AddAsync(new PastCall("2401", Local(2025, 5, 7, 9, 0), TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(9), "answered"));
+        Assert.Equal(1L, await _history.ScalarAsync<long>("select count(*) from call_facts_due where call_id = @call", new { call }));
+
+        foreach (var state in new[] { "completed", "abandoned", "completed" })
+        {
+            await _history.ExecuteAsync("update calls set state = @state where id = @call", new { state, call });
+        }
+
+        Assert.Equal(1L, await _history.ScalarAsync<long>("select count(*) from call_facts_due where call_id = @call", new { call }));
+        await _history.ScalarAsync<int>("select statistics_flush(5000)");
+        await _history.ExecuteAsync("update calls set state = 'abandoned' where id = @call", new { call });
+        await _history.ExecuteAsync("update calls set state = 'completed' where id = @call", new { call });
+        Assert.Equal(0L, await _history.ScalarAsync<long>("select count(*) from call_facts_due where call_id = @call", new { call }));
+        Assert.Equal(1L, await _history.ScalarAsync<long>("select count(*) from call_facts where call_id = @call", new { call }));
+    }
+
+    // The pair of slices kept as a rollup (Dimensions.RolledUpPairs), in its order and the other.
+    private static readonly string[] Pairs = ["unit,topic", "topic,unit"];
+
+    [Fact]
+    public async Task TwoSlicesAtOnceFromTheRollupEqualThePerCallComputationAlsoAfterFactsChangeOutsideTheFlush()
+    {
+        // June 2025 in two municipalities: units, topics, categories, operators, closed units (one the call's own unit),
+        // every outcome; callers in pairs four minutes apart so transfers bounce back.
+        var operators = new[] { await _history.OperatorAsync(), await _history.OperatorAsync() };
+        var outcomes = new[] { "answered", "transferred", "callback", "abandoned", "message", "transferred", "fault_report" };
+        var start = Local(2025, 6, 2, 8, 0);
+        for (var i = 0; i < 70; i++)
+        {
+            var outcome = outcomes[i % outcomes.Length];
+            await _history.AddAsync(new PastCall(i % 3 == 0 ? "2409" : "2480", start.AddMinutes(i / 2 * 613 + i % 2 * 4),
+                TimeSpan.FromSeconds(i % 4 * 9), outcome == "abandoned" ? null : TimeSpan.FromSeconds(30 + i % 5), outcome, operators[i % 2],
+                Caller: "+4670444" + (i / 2).ToString("D4"), Topic: i % 4 == 0 ? null : "p" + (i % 3), UnitId: "pu" + (i % 3),
+                UnitName: "Enhet " + (i % 3), ClosedUnits: i % 9 == 1 ? ["pu1"] : i % 11 == 3 ? ["pc1", "pc2"] : null,
+                Category: i % 5 == 0 ? "Fråga" : "Koppling"));
+        }
+
+        await FlushAsync();
+        await AssertPairsEqualTheFactsAsync("after the flush");
+
+        // Changes to facts the flush has added, from outside it: callbacks followed up, a refusal by a closed unit
+        // recorded after the call ended, a caller calling again after a transfer.
+        var transferred = await _history.ScalarAsync<Guid>("""
+            select call_id from call_facts where local_date between '2025-06-01' and '2025-06-30' and outcome = 'transferred'
+            order by queued_at desc limit 1
+            """);
+        await _history.ExecuteAsync("""
+            insert into callback_follow_ups (callback_id, result, recorded_by, recorded_at)
+            select b.id, 'kept', 'test', now() from callbacks b join call_facts f on f.call_id = b.call_id
+            where f.local_date between '2025-06-01' and '2025-06-30'
+              and not exists (select 1 from callback_follow_ups u where u.callback_id = b.id)
+            """);
+        await _history.ExecuteAsync("""
+            insert into call_events (call_id, type, occurred_at, actor_id, data)
+            values (@transferred, 'destination_closed', now(), 'test', jsonb_build_object('unitId', 'pc-late', 'unitName', 'Sent stängd'))
+            """, new { transferred });
+        var queuedAt = await _history.ScalarAsync<DateTimeOffset>("select completed_at from calls where id = @transferred", new { transferred });
+        var caller = await _history.ScalarAsync<string>("select caller_number from calls where id = @transferred", new { transferred });
+        await _history.AddAsync(new PastCall("2480", queuedAt.AddMinutes(2), TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(10), "answered",
+            operators[0], Caller: caller, Topic: "p1"));
+        Assert.Equal("true pc-late", await _history.ScalarAsync<string>("""
+            select bounced_back || ' ' || array_to_string(closed_unit_ids, ',') from call_facts where call_id = @transferred
+            """, new { transferred }));
+        await AssertPairsEqualTheFactsAsync("after changes to facts already added, before the next flush");
+
+        await FlushAsync();
+        await AssertPairsEqualTheFactsAsync("after the next flush");
+        await AssertRollupsEqualRecomputationAsync("with the pairs of slices");
+    }
+
+    [Fact]
+    public async Task TwoSlicesAtOnceReadTheSliceRollupNeverThePerCallFacts()
+    {
+        await _history.AddAsync(new PastCall("2480", Local(2025, 7, 1, 9, 0), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(20), "answered",
+            Topic: "plan"));
+        await FlushAsync();
+        await using var conn = await OpenAsync();
+        await conn.ExecuteAsync("analyze call_facts; analyze call_slices; analyze call_slice_waits; analyze call_slice_waits_monthly");
+
+        foreach (var by in Pairs)
+        {
+            foreach (var period in new[] { new StatisticsPeriod(new(2025, 7, 1), new(2025, 7, 31)), new StatisticsPeriod(new(2025, 1, 1), new(2025, 12, 31)) })
+            {
+                var (sql, args) = SummaryQueries.Query(period, by, null, new Umearegionen.Switchboard.Platform.ServiceLevelOptions());
+                var json = await conn.ExecuteScalarAsync<string>("explain (format json) " + sql, args);
+                var relations = Relations(System.Text.Json.JsonDocument.Parse(json!).RootElement[0].GetProperty("Plan"));
+
+                Assert.Contains("call_slices", relations);
+                Assert.Contains("call_slice_waits", relations);
+                Assert.DoesNotContain("call_facts", relations);
+            }
+        }
+
+        static HashSet<string> Relations(System.Text.Json.JsonElement node)
+        {
+            var found = new HashSet<string>(StringComparer.Ordinal);
+            if (node.TryGetProperty("Relation Name", out var relation))
+            {
+                found.Add(relation.GetString()!);
+            }
+
+            if (node.TryGetProperty("Plans", out var children))
+            {
+                foreach (var child in children.EnumerateArray())
+                {
+                    found.UnionWith(Relations(child));
+                }
+            }
+
+            return found;
+        }
+    }
+
+    private async Task FlushAsync()
+    {
+        await using var conn = await OpenAsync();
+        await RollupFlush.FlushAsync(conn, default);
+    }
+
+    private async Task<Npgsql.NpgsqlConnection> OpenAsync() => await app.Service<Npgsql.NpgsqlDataSource>().OpenConnectionAsync();
+
+    private async Task AssertPairsEqualTheFactsAsync(string when)
+    {
+        await using var conn = await OpenAsync();
+        var periods = new[]
+        {
+            new StatisticsPeriod(new DateOnly(2025, 6, 1), new DateOnly(2025, 6, 30)),  // exactly one month
+            new StatisticsPeriod(new DateOnly(2025, 6, 10), new DateOnly(2025, 6, 20)), // days only
+            new StatisticsPeriod(new DateOnly(2025, 5, 28), new DateOnly(2025, 7, 3)),  // a month and days either side
+        };
+        foreach (var period in periods)
+        {
+            foreach (var municipality in new[] { null, "2480" })
+            {
+                foreach (var by in Pairs)
+                {
+                    var levels = new Umearegionen.Switchboard.Platform.ServiceLevelOptions();
+                    var rollup = await SummaryQueries.CountsAsync(conn, period, by, municipality, levels, default);
+                    var facts = await SummaryQueries.CountsAsync(conn, period, by, municipality, levels, default, forceFacts: true);
+                    Assert.NotEmpty(rollup);
+                    Assert.True(facts.SequenceEqual(rollup), $"{when}: {by} {municipality} {period}: the rollup and the facts differ");
+                }
+            }
+        }
+    }
+
     private async Task AssertRollupsEqualRecomputationAsync(string when)
     {
         foreach (var (table, recomputed) in new[]
@@ -119,6 +311,7 @@ public sealed class RollupFlushTests(ManualFlushApp app) : IClassFixture<ManualF
                      ("call_daily", "call_daily_recomputed"), ("call_slices", "call_slices_recomputed"),
                      ("call_daily_waits", "call_daily_waits_recomputed"), ("call_slice_waits", "call_slice_waits_recomputed"),
                      ("call_slice_waits_monthly", "call_slice_waits_monthly_recomputed"), ("operator_daily", "operator_daily_recomputed"),
+                     ("call_answer_daily", "call_answer_daily_recomputed"),
                  })
         {
             var differences = await _history.ScalarAsync<long>($"""

@@ -215,13 +215,17 @@ public sealed class DimensionsTests
     [InlineData("municipality,hour", Dimensions.Source.Slices, "hour")]
     [InlineData("topic,weekday", Dimensions.Source.Slices, "topic")]
     [InlineData("operator,month", Dimensions.Source.Slices, "operator")]
-    [InlineData("unit,topic", Dimensions.Source.Facts, null)]
+    [InlineData("unit,topic", Dimensions.Source.Pairs, "unit,topic")]
+    [InlineData("topic,unit", Dimensions.Source.Pairs, "unit,topic")]
     [InlineData("operator,hour", Dimensions.Source.Facts, null)]
-    public void ASliceWithAtMostOneOfUnitTopicOperatorAndHourComesFromARollup(string by, Dimensions.Source source, string? dimension)
+    [InlineData("wrapUpCategory,operator", Dimensions.Source.Facts, null)]
+    public void ASliceWithAtMostOneOfUnitTopicOperatorHourAndWrapUpCategoryOrUnitWithTopicComesFromARollup(
+        string by, Dimensions.Source source, string? dimension)
     {
         Assert.Equal(source, Dimensions.SourceOf(by));
         Assert.Equal(dimension, Dimensions.SliceDimension(by));
         Assert.Equal(source != Dimensions.Source.Facts, Dimensions.FromRollup(by));
+        Assert.Equal(by == "topic,unit", Dimensions.IsReversedPair(by));
     }
 
     [Fact]

@@ -36,7 +36,7 @@ internal static partial class FunctionScripts
         "call_fact_slice_keys.sql",
         "call_fact_slices.sql",
         "statistics_rollups_recomputed.sql",
-        "statistics_apply.sql",
+        "statistics_add.sql",
         "statistics_recount_rollup.sql",
         "statistics_rebuild_rollup.sql",
         "call_facts_rollup.sql",
@@ -54,8 +54,8 @@ internal static partial class FunctionScripts
         "call_events_closed_destination.sql",
         "callback_follow_ups_to_facts.sql",
         "operators_status_log.sql",
-        // Answers: which answers existed when a call was transferred.
-        "calls_transferred_with_answers.sql",
+        // Answers: a change to answers first makes the due transfers' facts, which record the answers there were.
+        "answers_settle_transfers.sql",
     ];
 
     public sealed record Script(string Name, string Text)

@@ -1,12 +1,15 @@
--- A new fact only notes itself as pending: the flush adds it to the rollups (docs/decisions/0013).
--- A change to a fact locks only its own pending row: if the fact is still pending, the flush applies
--- it as it is after the change (a flush that has already taken the row waits for this change to
--- commit, then reads the fact in its next statement); if the fact has been flushed, the change is
--- applied at once (-old, +new), which adds up to the same whatever the order.
+-- A fact made or changed outside the flush reaches the rollups through its pending row (docs/decisions/0013).
+-- A new fact notes itself as pending, unless the flush made it (statistics.flushing on in the flush's
+-- transaction): the flush adds those itself at once (statistics_flush). A change to a fact locks only its own
+-- pending row: if the fact is still pending, the flush applies it as it is after the change (a flush that has
+-- already taken the row waits for this change to commit, then reads the fact in its next statement); if the
+-- fact has been added, the change is applied at once (-old, +new), which adds up to the same whatever the order.
 create or replace function call_facts_rollup() returns trigger language plpgsql as $$
 begin
     if tg_op = 'INSERT' then
-        insert into call_facts_pending (call_id) values (new.call_id) on conflict do nothing;
+        if current_setting('statistics.flushing', true) is distinct from 'on' then
+            insert into call_facts_pending (call_id) values (new.call_id) on conflict do nothing;
+        end if;
         return null;
     end if;
     perform 1 from call_facts_pending where call_id = old.call_id for update;
@@ -16,9 +19,9 @@ begin
         end if;
         return null;
     end if;
-    perform statistics_apply(old, -1);
+    perform statistics_add(array[old], -1);
     if tg_op = 'UPDATE' then
-        perform statistics_apply(new, 1);
+        perform statistics_add(array[new], 1);
     end if;
     return null;
 end $$;

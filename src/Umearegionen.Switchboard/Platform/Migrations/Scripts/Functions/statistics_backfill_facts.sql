@@ -2,9 +2,11 @@
 -- fact could not be made), marks bounce-backs and refusals by closed units as the triggers would have.
 create or replace function statistics_backfill_facts() returns bigint language sql as $$
     insert into call_facts (call_id, municipality_code, topic, operator_id, unit_id, unit_name, queued_at, ended_at,
-                            local_date, local_hour, local_weekday, outcome, answered, wait_seconds, handle_seconds, closed_unit_ids, wrap_up_category)
+                            local_date, local_hour, local_weekday, outcome, answered, wait_seconds, handle_seconds, closed_unit_ids, wrap_up_category,
+                            answer_id, answer_link_sent, transferred_despite_answers)
     select call_id, municipality_code, topic, operator_id, unit_id, unit_name, queued_at, ended_at,
-           local_date, local_hour, local_weekday, outcome, answered, wait_seconds, handle_seconds, closed_unit_ids, wrap_up_category
+           local_date, local_hour, local_weekday, outcome, answered, wait_seconds, handle_seconds, closed_unit_ids, wrap_up_category,
+           answer_id, answer_link_sent, transferred_despite_answers
     from call_facts_source s
     where not exists (select 1 from call_facts f where f.call_id = s.call_id);
 
