@@ -112,6 +112,28 @@ public static class CsvImport
         return buffer.Length == 0 ? null : buffer.ToArray();
     }
 
+    /// <summary>
+    /// A field as an export writes it: quoted, a quote doubled; a leading =, +, - or @ gets a ' so a
+    /// spreadsheet does not run it as a formula.
+    /// </summary>
+    public static string Quote(string value)
+    {
+        var safe = value.Length > 0 && value[0] is '=' or '+' or '-' or '@' ? "'" + value : value;
+        return "\"" + safe.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+    }
+
+    /// <summary>An export's rows (header first) as a UTF-8 file with BOM, fields separated by ';' and quoted, lines ended by CRLF.</summary>
+    public static byte[] Export(IEnumerable<IEnumerable<string>> rows)
+    {
+        var csv = new System.Text.StringBuilder();
+        foreach (var row in rows)
+        {
+            csv.Append(string.Join(';', row.Select(Quote))).Append("\r\n");
+        }
+
+        return [.. System.Text.Encoding.UTF8.GetPreamble(), .. System.Text.Encoding.UTF8.GetBytes(csv.ToString())];
+    }
+
     /// <summary>422 listing every problem of the file by row; nothing was written.</summary>
     public static ProblemHttpResult Rejected(List<ImportRowError> errors) =>
         TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "The file was not imported",
