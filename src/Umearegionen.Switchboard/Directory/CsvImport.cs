@@ -8,7 +8,7 @@ namespace Umearegionen.Switchboard.Directory;
 /// Answers/AnswersCsv.cs): reading the file, its header and rows, the lists in a cell, and the 422
 /// that lists every problem by row.
 /// </summary>
-public static class CsvImport
+public static partial class CsvImport
 {
     /// <summary>The largest file an import reads.</summary>
     public const long MaxFileBytes = 10 * 1024 * 1024;
@@ -93,6 +93,43 @@ public static class CsvImport
 
         return services;
     }
+
+    /// <summary>
+    /// The e-services of an <c>eservices</c> cell with the steps of an <c>eservice_steps</c> cell (the directory's import,
+    /// docs/directory.md): the steps of each e-service in the order of <c>eservices</c>, separated by '|', one step a line;
+    /// an empty part is an e-service without steps, and a leading "1." or "1)" of a step is its number, not its text.
+    /// More parts than e-services is an error on <c>eservice_steps</c>.
+    /// </summary>
+    public static List<EService?> EServicesWithSteps(string? list, string? steps, FieldErrors errors)
+    {
+        var services = EServices(list, errors);
+        if (string.IsNullOrWhiteSpace(steps))
+        {
+            return services;
+        }
+
+        var parts = steps.Split('|');
+        if (parts.Length > services.Count)
+        {
+            errors.Add("eservice_steps", $"eservice_steps has the steps of {parts.Length} e-services, separated by |, but eservices has " +
+                                         $"{services.Count}; give the steps in the order of eservices, one step a line.");
+            return services;
+        }
+
+        for (var i = 0; i < parts.Length; i++)
+        {
+            var lines = parts[i].Split('\n').Select(l => StepNumber().Replace(l.Trim(), "")).Where(l => l.Length > 0).ToList();
+            if (lines.Count > 0)
+            {
+                services[i] = services[i]! with { Steps = lines };
+            }
+        }
+
+        return services;
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^[0-9]{1,2}[.)]\s+")]
+    private static partial System.Text.RegularExpressions.Regex StepNumber();
 
     /// <summary>The whole of <paramref name="source"/>; null when it is empty or larger than <see cref="MaxFileBytes"/>.</summary>
     public static async Task<byte[]?> ReadAllAsync(Stream source, CancellationToken ct)
