@@ -154,12 +154,20 @@ public sealed record AwayNotice(DateTimeOffset? Until, string? Reason, string? R
 /// <see cref="Destination"/>. OpenStatus open|closed|unknown is the unit's (a person's unit's);
 /// ClosesAt when open, OpensAt when closed; ClosingSoon when closing within OpeningHours:ClosingSoonWarning.
 /// Why: "topic" (matched the call's menu topic in the directory) or "municipality" (the dialled
-/// municipality's units, when there is no topic or it matched nothing).
+/// municipality's units, when there is no topic or it matched nothing). EServices: a unit's e-services
+/// in the directory's order (empty when it has none); null for a person.
 /// </summary>
 public sealed record SuggestedDestination(
     string Kind, Guid Id, string Name, string? Title, Guid UnitId, string UnitName, string MunicipalityCode, string? Phone,
     string? Email, string OpenStatus, DateTimeOffset? ClosesAt, DateTimeOffset? OpensAt, bool ClosingSoon,
-    ClosedFallback WhenClosed, AwayNotice? Away, string Why);
+    ClosedFallback WhenClosed, AwayNotice? Away, string Why, IReadOnlyList<SuggestedEService>? EServices = null);
+
+/// <summary>
+/// A suggested unit's e-service (docs/hub.md, Destinations): its name and link, and how many steps of guidance it has
+/// to read to a caller (0: none). The steps themselves are not pushed: GET /api/directory/units/{unitId} has them
+/// (eServices[i].steps, in the same order), fetched when the operator asks ("Visa steg").
+/// </summary>
+public sealed record SuggestedEService(string Name, string Url, int StepCount);
 
 public sealed record CallOffer(CallView Call, DateTimeOffset ExpiresAt);
 

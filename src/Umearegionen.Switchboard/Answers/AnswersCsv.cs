@@ -67,12 +67,8 @@ public static class AnswersCsv
         return TypedResults.File(bytes, "text/csv; charset=utf-8", $"answers-{code}.csv");
     }
 
-    /// <summary>Every field quoted, a quote doubled; a leading =, +, - or @ gets a ' so a spreadsheet does not run it as a formula.</summary>
-    private static string Quote(string value)
-    {
-        var safe = value.Length > 0 && value[0] is '=' or '+' or '-' or '@' ? "'" + value : value;
-        return "\"" + safe.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
-    }
+    /// <summary>Every field quoted, a quote doubled; a leading =, +, - or @ gets a ' (<see cref="CsvImport.Quote"/>).</summary>
+    private static string Quote(string value) => CsvImport.Quote(value);
 
     private static async Task<Results<Ok<AnswerImportResult>, ProblemHttpResult>> Import(
         string code, HttpRequest request, ClaimsPrincipal user, NpgsqlDataSource dataSource, TimeProvider time,

@@ -8,7 +8,7 @@ namespace Umearegionen.Switchboard.Directory;
 /// Answers/AnswersCsv.cs): reading the file, its header and rows, the lists in a cell, and the 422
 /// that lists every problem by row.
 /// </summary>
-public static class CsvImport
+public static partial class CsvImport
 {
     /// <summary>The largest file an import reads.</summary>
     public const long MaxFileBytes = 10 * 1024 * 1024;
@@ -94,6 +94,43 @@ public static class CsvImport
         return services;
     }
 
+    /// <summary>
+    /// The e-services of an <c>eservices</c> cell with the steps of an <c>eservice_steps</c> cell (the directory's import,
+    /// docs/directory.md): the steps of each e-service in the order of <c>eservices</c>, separated by '|', one step a line;
+    /// an empty part is an e-service without steps, and a leading "1." or "1)" of a step is its number, not its text.
+    /// More parts than e-services is an error on <c>eservice_steps</c>.
+    /// </summary>
+    public static List<EService?> EServicesWithSteps(string? list, string? steps, FieldErrors errors)
+    {
+        var services = EServices(list, errors);
+        if (string.IsNullOrWhiteSpace(steps))
+        {
+            return services;
+        }
+
+        var parts = steps.Split('|');
+        if (parts.Length > services.Count)
+        {
+            errors.Add("eservice_steps", $"eservice_steps has the steps of {parts.Length} e-services, separated by |, but eservices has " +
+                                         $"{services.Count}; give the steps in the order of eservices, one step a line.");
+            return services;
+        }
+
+        for (var i = 0; i < parts.Length; i++)
+        {
+            var lines = parts[i].Split('\n').Select(l => StepNumber().Replace(l.Trim(), "")).Where(l => l.Length > 0).ToList();
+            if (lines.Count > 0)
+            {
+                services[i] = services[i]! with { Steps = lines };
+            }
+        }
+
+        return services;
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^[0-9]{1,2}[.)]\s+")]
+    private static partial System.Text.RegularExpressions.Regex StepNumber();
+
     /// <summary>The whole of <paramref name="source"/>; null when it is empty or larger than <see cref="MaxFileBytes"/>.</summary>
     public static async Task<byte[]?> ReadAllAsync(Stream source, CancellationToken ct)
     {
@@ -110,6 +147,28 @@ public static class CsvImport
         }
 
         return buffer.Length == 0 ? null : buffer.ToArray();
+    }
+
+    /// <summary>
+    /// A field as an export writes it: quoted, a quote doubled; a leading =, +, - or @ gets a ' so a
+    /// spreadsheet does not run it as a formula.
+    /// </summary>
+    public static string Quote(string value)
+    {
+        var safe = value.Length > 0 && value[0] is '=' or '+' or '-' or '@' ? "'" + value : value;
+        return "\"" + safe.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+    }
+
+    /// <summary>An export's rows (header first) as a UTF-8 file with BOM, fields separated by ';' and quoted, lines ended by CRLF.</summary>
+    public static byte[] Export(IEnumerable<IEnumerable<string>> rows)
+    {
+        var csv = new System.Text.StringBuilder();
+        foreach (var row in rows)
+        {
+            csv.Append(string.Join(';', row.Select(Quote))).Append("\r\n");
+        }
+
+        return [.. System.Text.Encoding.UTF8.GetPreamble(), .. System.Text.Encoding.UTF8.GetBytes(csv.ToString())];
     }
 
     /// <summary>422 listing every problem of the file by row; nothing was written.</summary>

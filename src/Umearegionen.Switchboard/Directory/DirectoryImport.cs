@@ -26,7 +26,7 @@ public static class DirectoryImport
 {
     public static readonly IReadOnlyList<string> Columns =
     [
-        "type", "key", "parent", "name", "level", "title", "phone", "email", "address", "topics", "eservices",
+        "type", "key", "parent", "name", "level", "title", "phone", "email", "address", "topics", "eservices", "eservice_steps",
         "closed_kind", "closed_phone", "closed_url", "closed_text",
         "referral_until", "referral_reason", "referral_to", "referral_phone",
     ];
@@ -75,6 +75,11 @@ public static class DirectoryImport
                     units.Add((row, Guid.CreateVersion7(), unit, row["parent"]));
                     break;
                 case "person":
+                    if (row["eservice_steps"] is not null)
+                    {
+                        fieldErrors.Add("eservice_steps", "eservice_steps belongs to a unit's e-services; a person has none.");
+                    }
+
                     var person = People.Check(PersonFrom(row, fieldErrors), fieldErrors);
                     if (key is not null && existingPeople.Contains(key))
                     {
@@ -165,7 +170,9 @@ public static class DirectoryImport
 
     private static UnitRequest UnitFrom(string code, ImportRow row, FieldErrors errors)
     {
-        var services = CsvImport.EServices(row["eservices"], errors);
+        // Not trimmed: the steps' line breaks are their separators (RFC 4180 keeps a quoted cell's CR LF as it is).
+        var steps = row.Fields.GetValueOrDefault("eservice_steps")?.Replace("\r\n", "\n", StringComparison.Ordinal).Replace('\r', '\n');
+        var services = CsvImport.EServicesWithSteps(row["eservices"], steps, errors);
         return new UnitRequest(code, null, row["key"], row["level"], row["name"], row["phone"], row["email"], row["address"],
             [.. CsvImport.Split(row["topics"])], services,
             new WhenClosed(row["closed_kind"], row["closed_phone"], row["closed_url"], row["closed_text"]));
@@ -208,6 +215,7 @@ public static class DirectoryImport
         "referral.referTo" => "referral_to",
         "referral.referToPhone" => "referral_phone",
         _ when field.StartsWith("topics", StringComparison.Ordinal) => "topics",
+        _ when field.StartsWith("eServices[", StringComparison.Ordinal) && field.Contains("].steps", StringComparison.Ordinal) => "eservice_steps",
         _ when field.StartsWith("eServices", StringComparison.Ordinal) => "eservices",
         _ => field,
     };

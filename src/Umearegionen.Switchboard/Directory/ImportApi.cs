@@ -62,7 +62,8 @@ public static class ImportApi
         return TypedResults.Ok(result);
     }
 
-    private static async Task<byte[]?> ReadFileAsync(HttpRequest request, CancellationToken ct)
+    /// <summary>The file of an import request: a text/csv body or the multipart field <c>file</c>; null when empty or too large.</summary>
+    internal static async Task<byte[]?> ReadFileAsync(HttpRequest request, CancellationToken ct)
     {
         if (request.ContentLength > CsvImport.MaxFileBytes)
         {

@@ -33,15 +33,68 @@ public static class SynonymsApi
         group.MapDelete("/{id:guid}", Delete).RequireAuthorization(Policies.Editors).WithSummary("Remove a synonym.");
         group.MapGet("/{id:guid}/history", History).RequireAuthorization(Policies.Staff)
             .WithSummary("Every recorded change of a synonym: who, when, before and after.");
+        group.MapSynonymsCsv();
         return group;
     }
 
     private const string Columns = "id, municipality_code, word, means, created_at";
 
-    private static bool MayEditSynonym(this ClaimsPrincipal user, string? code) =>
+    /// <summary>A synonym's word and meaning, checked (the same rules for the API and the CSV import); errors name <c>word</c> and <c>means</c>.</summary>
+    internal static (string Word, string Means) Check(string? wordSent, string? meansSent, FieldErrors errors)
+    {
+        var word = Contact.RequiredName(errors, "word", wordSent, MaxWord);
+        if (word.Length > 0 && !word.All(char.IsLetterOrDigit))
+        {
+            errors.Add("word", "word must be one word of letters and digits, as a caller says it (\"snöplogning\"); " +
+                               "for a phrase, add its telling word.");
+        }
+
+        var means = Contact.RequiredName(errors, "means", meansSent, MaxMeans);
+        if (means.Length > 0 && !means.Any(char.IsLetterOrDigit))
+        {
+            errors.Add("means", "means must hold at least one word: the topic or term the directory uses (\"snöröjning\").");
+        }
+
+        return (word, means);
+    }
+
+    /// <summary>Adds a checked synonym; null when the same word and meaning are already kept for the municipality (or shared).</summary>
+    internal static async Task<Synonym?> InsertAsync(
+        NpgsqlConnection conn, NpgsqlTransaction tx, string? code, string word, string means, DateTimeOffset now, CancellationToken ct)
+    {
+        const string Insert = $"""
+            insert into directory_synonyms (id, municipality_code, word, means, word_norm, means_query, created_at)
+            select @id, @code, @word, @means, directory_norm(@word),
+                   -- Letters the database's regular expressions do not count as alphanumeric leave the whole
+                   -- meaning as one literal: it then finds nothing, rather than failing.
+                   coalesce((select string_agg(quote_literal(w) || ':*', ' & ' order by n)
+                             from regexp_split_to_table(directory_norm(@means), '[^[:alnum:]]+') with ordinality as t (w, n) where w <> ''),
+                            quote_literal(directory_norm(@means))),
+                   @now
+            on conflict do nothing
+            returning {Columns}
+            """;
+        return await conn.QuerySingleOrDefaultAsync<Synonym>(new CommandDefinition(
+            Insert, new { id = Guid.CreateVersion7(), code, word, means, now }, tx, cancellationToken: ct));
+    }
+
+    /// <summary>The synonyms of one municipality, the shared ones (<paramref name="shared"/>) or all, by municipality (shared first) and word.</summary>
+    internal static async Task<List<Synonym>> ListAsync(NpgsqlConnection conn, string? municipality, bool shared, CancellationToken ct)
+    {
+        const string Sql = $"""
+            select {Columns} from directory_synonyms
+            where (@all or (@shared and municipality_code is null) or municipality_code = @municipality)
+            order by municipality_code nulls first, word_norm, means
+            """;
+        var rows = await conn.QueryAsync<Synonym>(new CommandDefinition(
+            Sql, new { all = municipality is null && !shared, shared, municipality }, cancellationToken: ct));
+        return rows.ToList();
+    }
+
+    internal static bool MayEditSynonym(this ClaimsPrincipal user, string? code) =>
         code is null ? user.IsAdministrator() : user.MayEdit(code);
 
-    private static string Whose(ClaimsPrincipal user, string? code) => code is null
+    internal static string Whose(ClaimsPrincipal user, string? code) => code is null
         ? "Shared synonyms (no municipalityCode) are kept by administrators; an editor adds synonyms of their own municipality " +
           $"({user.MunicipalityCode() ?? "none"}) with municipalityCode set."
         : $"You may change only your own municipality's synonyms ({user.MunicipalityCode() ?? "none"}); this one belongs to {code}.";
@@ -55,14 +108,8 @@ public static class SynonymsApi
             return new FieldErrors().Add("municipality", "municipality must be a four-digit municipality code (e.g. 2480 for Umeå) or 'shared'.").ToProblem();
         }
 
-        const string Sql = $"""
-            select {Columns} from directory_synonyms
-            where (@all or (@shared and municipality_code is null) or municipality_code = @municipality)
-            order by municipality_code nulls first, word_norm, means
-            """;
         await using var conn = await dataSource.OpenConnectionAsync(ct);
-        var rows = await conn.QueryAsync<Synonym>(new CommandDefinition(Sql, new { all = municipality is null, shared, municipality }, cancellationToken: ct));
-        return TypedResults.Ok<IReadOnlyList<Synonym>>(rows.ToList());
+        return TypedResults.Ok<IReadOnlyList<Synonym>>(await ListAsync(conn, shared ? null : municipality, shared, ct));
     }
 
     private static async Task<Results<Created<Synonym>, ValidationProblem, ProblemHttpResult>> Create(
@@ -71,19 +118,7 @@ public static class SynonymsApi
     {
         var errors = new FieldErrors();
         var code = string.IsNullOrWhiteSpace(request.MunicipalityCode) ? null : request.MunicipalityCode.Trim();
-        var word = Contact.RequiredName(errors, "word", request.Word, MaxWord);
-        if (word.Length > 0 && !word.All(char.IsLetterOrDigit))
-        {
-            errors.Add("word", "word must be one word of letters and digits, as a caller says it (\"snöplogning\"); " +
-                               "for a phrase, add its telling word.");
-        }
-
-        var means = Contact.RequiredName(errors, "means", request.Means, MaxMeans);
-        if (means.Length > 0 && !means.Any(char.IsLetterOrDigit))
-        {
-            errors.Add("means", "means must hold at least one word: the topic or term the directory uses (\"snöröjning\").");
-        }
-
+        var (word, means) = Check(request.Word, request.Means, errors);
         if (!user.MayEditSynonym(code))
         {
             return Problems.Forbidden(Whose(user, code));
@@ -102,21 +137,8 @@ public static class SynonymsApi
             return errors.ToProblem();
         }
 
-        const string Insert = $"""
-            insert into directory_synonyms (id, municipality_code, word, means, word_norm, means_query, created_at)
-            select @id, @code, @word, @means, directory_norm(@word),
-                   -- Letters the database's regular expressions do not count as alphanumeric leave the whole
-                   -- meaning as one literal: it then finds nothing, rather than failing.
-                   coalesce((select string_agg(quote_literal(w) || ':*', ' & ' order by n)
-                             from regexp_split_to_table(directory_norm(@means), '[^[:alnum:]]+') with ordinality as t (w, n) where w <> ''),
-                            quote_literal(directory_norm(@means))),
-                   @now
-            on conflict do nothing
-            returning {Columns}
-            """;
         var now = time.GetUtcNow();
-        var synonym = await conn.QuerySingleOrDefaultAsync<Synonym>(new CommandDefinition(
-            Insert, new { id = Guid.CreateVersion7(), code, word, means, now }, tx, cancellationToken: ct));
+        var synonym = await InsertAsync(conn, tx, code, word, means, now, ct);
         if (synonym is null)
         {
             return Problems.Conflict($"The synonym '{word}' → '{means}' is already kept for {code ?? "all municipalities"}.");

@@ -157,7 +157,36 @@ public sealed class Destinations(
             suggestions.AddRange(await TopUnitsAsync(conn, municipality, ct));
         }
 
-        return (suggestions.Take(SuggestionCount).ToList(), answers);
+        return (await WithEServicesAsync(conn, suggestions.Take(SuggestionCount).ToList(), ct), answers);
+    }
+
+    /// <summary>
+    /// The suggested units' e-services with the number of steps each has (one statement; kept with the list). The steps
+    /// stay out of the push: a unit may have 30 e-services of 20 steps of 500 characters (docs/hub.md, Destinations).
+    /// </summary>
+    private static async Task<List<SuggestedDestination>> WithEServicesAsync(
+        NpgsqlConnection conn, List<SuggestedDestination> suggestions, CancellationToken ct)
+    {
+        var ids = suggestions.Where(s => s.Kind == "unit").Select(s => s.UnitId).Distinct().ToArray();
+        if (ids.Length == 0)
+        {
+            return suggestions;
+        }
+
+        const string Sql = """
+            select u.id,
+                   coalesce((select jsonb_agg(jsonb_build_object(
+                                 'name', e.value ->> 'name', 'url', e.value ->> 'url',
+                                 'stepCount', case jsonb_typeof(e.value -> 'steps') when 'array' then jsonb_array_length(e.value -> 'steps') else 0 end)
+                                 order by e.ordinality)
+                             from jsonb_array_elements(u.e_services) with ordinality as e), '[]')::text as services
+            from directory_units u
+            where u.id = any (@ids)
+            """;
+        var rows = await conn.QueryAsync<(Guid Id, string Services)>(new CommandDefinition(Sql, new { ids }, cancellationToken: ct));
+        var byUnit = rows.ToDictionary(r => r.Id, r => (IReadOnlyList<SuggestedEService>)(
+            System.Text.Json.JsonSerializer.Deserialize<SuggestedEService[]>(r.Services, System.Text.Json.JsonSerializerOptions.Web) ?? []));
+        return suggestions.Select(s => s.Kind == "unit" ? s with { EServices = byUnit.GetValueOrDefault(s.UnitId, []) } : s).ToList();
     }
 
     private sealed record KeptSuggestions(

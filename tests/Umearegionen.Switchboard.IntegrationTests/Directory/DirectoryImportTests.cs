@@ -192,4 +192,45 @@ public sealed class DirectoryImportTests(SwitchboardApp app, ITestOutputHelper o
         Assert.Equal(Depth, plan.Units.Count);
         Assert.Equal($"{k}-0", plan.Units[0].Values.ExternalKey);
     }
+
+    [Fact]
+    public async Task EachEServicesStepsComeFromTheEserviceStepsColumnInTheOrderOfEservices()
+    {
+        var k = Guid.NewGuid().ToString("N")[..6];
+        var csv = "type;key;name;eservices;eservice_steps\r\n" +
+                  $"unit;{k}-fsk;Förskola {k};Ansök om förskoleplats=https://www.umea.se/forskoleplats|Säg upp plats=https://www.umea.se/uppsagning|Byt förskola=https://www.umea.se/byte;" +
+                  "\"1. Gå till umea.se och välj E-tjänster.\r\n2. Logga in med BankID.\r\n\r\n3) Välj förskola och startdatum.||Logga in med BankID.\nVälj den nya förskolan.\"\r\n" +
+                  $"unit;{k}-bib;Bibliotek {k};Låna om=https://www.umea.se/lana;\r\n";
+        var editor = await app.ClientForAsync(Roles.Editor, "2480");
+
+        var response = await editor.PostAsync("/api/directory/municipalities/2480/import", CsvBody(csv));
+
+        await EnsureAsync(response, HttpStatusCode.OK);
+        var units = (await editor.GetFromJsonAsync<Unit[]>("/api/directory/units?municipality=2480", Json))!;
+        var preschool = Assert.Single(units, u => u.ExternalKey == $"{k}-fsk");
+        Assert.Equal(["Gå till umea.se och välj E-tjänster.", "Logga in med BankID.", "Välj förskola och startdatum."], preschool.EServices[0].Steps!);
+        Assert.Null(preschool.EServices[1].Steps);
+        Assert.Equal(["Logga in med BankID.", "Välj den nya förskolan."], preschool.EServices[2].Steps!);
+        Assert.Null(Assert.Single(units, u => u.ExternalKey == $"{k}-bib").EServices[0].Steps);
+    }
+
+    [Fact]
+    public async Task BadStepsAreReportedOnTheEserviceStepsColumnAndNothingIsWritten()
+    {
+        var k = Guid.NewGuid().ToString("N")[..6];
+        var csv = "type;key;parent;name;eservices;eservice_steps\r\n" +
+                  $"unit;{k}-a;;Enhet A {k};Ansök=https://www.umea.se/a;Logga in.|Ett steg för mycket.\r\n" +
+                  $"unit;{k}-b;;Enhet B {k};Ansök=https://www.umea.se/b;{new string('x', Units.MaxStep + 1)}\r\n" +
+                  $"unit;{k}-c;;Enhet C {k};Ansök=https://www.umea.se/c;\"{string.Join("\n", Enumerable.Range(1, Units.MaxSteps + 1).Select(i => $"Steg {i}"))}\"\r\n" +
+                  $"person;{k}-p;{k}-a;Anna Lindberg;;Logga in.\r\n";
+        var editor = await app.ClientForAsync(Roles.Editor, "2480");
+
+        var response = await editor.PostAsync("/api/directory/municipalities/2480/import", CsvBody(csv));
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+        var rows = (await ProblemAsync(response)).GetProperty("rows").Deserialize<ImportRowError[]>(Json)!;
+        Assert.Equal([(2, "eservice_steps"), (3, "eservice_steps"), (4, "eservice_steps"), (5, "eservice_steps")], rows.Select(r => (r.Row, r.Field)));
+        var units = (await editor.GetFromJsonAsync<Unit[]>("/api/directory/units?municipality=2480", Json))!;
+        Assert.DoesNotContain(units, u => u.ExternalKey?.StartsWith(k, StringComparison.Ordinal) == true);
+    }
 }

@@ -18,7 +18,7 @@ const when = at => (at ? stockholm.format(new Date(at)) : '');
 
 const LABELS = {
   name: 'Namn', title: 'Titel', phone: 'Telefon', email: 'E-post', visitingAddress: 'Besöksadress', address: 'Besöksadress',
-  topics: 'Ämnen', eServices: 'E-tjänster', eservices: 'E-tjänster', level: 'Nivå', parentId: 'Ingår i', parent: 'Ingår i',
+  topics: 'Ämnen', eServices: 'E-tjänster', eservices: 'E-tjänster', eservice_steps: 'E-tjänsternas steg', level: 'Nivå', parentId: 'Ingår i', parent: 'Ingår i',
   municipalityCode: 'Kommun', municipality: 'Kommun', externalKey: 'Nyckel', key: 'Nyckel', type: 'Typ', unitId: 'Enhet',
   unitName: 'Enhet', 'whenClosed.kind': 'När stängt', 'whenClosed.phone': 'Jourtelefon', 'whenClosed.url': 'Länk till e-tjänst',
   'whenClosed.text': 'Att säga till den som ringer', whenClosed: 'När stängt',

@@ -93,15 +93,34 @@ let stepsCount = 0;
 // An e-service's step-by-step guidance (docs/directory.md), read to a caller who needs help on the phone: hidden
 // until the operator asks for it ("Visa steg"), beside the hit rather than inside it, so the hit stays one button.
 export function stepsToggle(hit) {
+  return stepsBox(hit.title, hit.steps);
+}
+
+// "Visa steg" for an e-service called title: steps is the list, or a function that loads it when first shown (a call's
+// suggestions carry only how many steps there are, docs/hub.md); a failed load says why and is tried again next time.
+export function stepsBox(title, steps) {
   const id = `steps-${++stepsCount}`;
-  const steps = h('ol.steps', { id, hidden: true, 'aria-label': `Steg för ${hit.title}` }, hit.steps.map(step => h('li', {}, step)));
-  const toggle = h('button.steps-toggle', { type: 'button', 'aria-expanded': 'false', 'aria-controls': id, onclick: () => {
-    const open = steps.hidden;
-    steps.hidden = !open;
+  const item = step => h('li', {}, step);
+  let loaded = Array.isArray(steps);
+  const list = h('ol.steps', { id, hidden: true, 'aria-label': `Steg för ${title}` }, loaded ? steps.map(item) : []);
+  const toggle = h('button.steps-toggle', { type: 'button', 'aria-expanded': 'false', 'aria-controls': id, onclick: async () => {
+    const open = list.hidden;
+    if (open && !loaded) {
+      toggle.disabled = true;
+      try {
+        list.replaceChildren(...(await steps()).map(item));
+        loaded = true;
+      } catch (e) {
+        list.replaceChildren(h('li.error', {}, swedishMessage(e)));
+      } finally {
+        toggle.disabled = false;
+      }
+    }
+    list.hidden = !open;
     toggle.setAttribute('aria-expanded', String(open));
     toggle.textContent = open ? 'Dölj steg' : 'Visa steg';
   } }, 'Visa steg');
-  return h('div.steps-box', {}, toggle, steps);
+  return h('div.steps-box', {}, toggle, list);
 }
 
 const KIND = { unit: 'Enhet', person: 'Person', topic: 'Ämne', 'e-service': 'E-tjänst', answer: 'Svar' };

@@ -1,7 +1,7 @@
 import { api } from '../api.js';
 import { swedishMessage } from '../errors.js';
 import { h, formatTime, formatDateTime, formatWait, secondsSince, municipalityName } from '../dom.js';
-import { openStatus, closedAction } from '../search.js';
+import { openStatus, closedAction, stepsBox } from '../search.js';
 import { formatPhone } from '../phone.js';
 import { invoke } from '../hub.js';
 
@@ -15,7 +15,7 @@ function asHit(s) {
   return {
     kind: s.kind, id: s.id, title: s.kind === 'person' ? s.name : s.unitName, unitId: s.unitId, unitName: s.unitName,
     phone: s.phone, email: s.email, openStatus: s.openStatus, openStatusUntil: s.closesAt ?? s.opensAt,
-    whenClosed: s.whenClosed, referral: s.away ? { until: s.away.until, reason: s.away.reason, referTo: s.away.referTo, referToPhone: s.away.referToPhone } : null,
+    whenClosed: s.whenClosed, eServices: s.eServices, referral: s.away ? { until: s.away.until, reason: s.away.reason, referTo: s.away.referTo, referToPhone: s.away.referToPhone } : null,
   };
 }
 
@@ -116,7 +116,9 @@ export function callPanel({ onPick, loadContacts, onAnswer }) {
       suggestions.replaceChildren(...(unique.length ? unique.map(hit => {
         const open = openStatus(hit);
         const services = h('ul.eservices');
-        if (hit.kind !== 'person' && hit.unitId) eServicesOf(hit.unitId, id, services);
+        // A suggestion carries its unit's e-services (CallView.suggestions[i].eServices); a search hit standing in does not.
+        if (Array.isArray(hit.eServices)) showEServices(hit.unitId, hit.eServices, services);
+        else if (hit.kind !== 'person' && hit.unitId) eServicesOf(hit.unitId, id, services);
         return h('li', {}, h('button.hit', { type: 'button', onclick: () => onPick(hit) },
           h('span.hit-title', {}, hit.kind === 'person' ? hit.title : hit.unitName),
           h('span.hit-contact', {}, formatPhone(hit.phone)),
@@ -130,14 +132,29 @@ export function callPanel({ onPick, loadContacts, onAnswer }) {
     }
   }
 
-  // A suggested unit's e-services (from the directory), each with the buttons that send its link.
+  // A suggested unit's e-services, each with the buttons that send its link and, when it has steps to read to the
+  // caller, "Visa steg": the steps come with the e-service (steps) or, for a suggestion that carries only how many
+  // there are (stepCount), from the unit in the directory when first shown.
+  function showEServices(unitId, services, list) {
+    list.replaceChildren(...services.map((s, i) => h('li.eservice', {},
+      h('span', {}, 'E-tjänst: ', h('a', { href: s.url, target: '_blank', rel: 'noopener' }, s.name)),
+      guidance.buttons(s.name, { unitId, eService: s.name }),
+      s.steps?.length ? stepsBox(s.name, s.steps) : s.stepCount > 0 ? stepsBox(s.name, () => stepsOf(unitId, i, s.name)) : null)));
+  }
+
+  async function stepsOf(unitId, index, name) {
+    const unit = await api(`/api/directory/units/${unitId}`);
+    const services = unit.eServices ?? [];
+    // The same order as the suggestion's, unless the unit changed meanwhile: then by name.
+    return ((services[index]?.name === name ? services[index] : services.find(s => s.name === name))?.steps) ?? [];
+  }
+
+  // A unit's e-services read from the directory, for a search hit standing in for the suggestions.
   async function eServicesOf(unitId, callId, list) {
     try {
       const unit = await api(`/api/directory/units/${unitId}`);
       if (call?.id !== callId) return;
-      list.replaceChildren(...(unit.eServices ?? []).map(s => h('li.eservice', {},
-        h('span', {}, 'E-tjänst: ', h('a', { href: s.url, target: '_blank', rel: 'noopener' }, s.name)),
-        guidance.buttons(s.name, { unitId, eService: s.name }))));
+      showEServices(unitId, unit.eServices ?? [], list);
     } catch {
       list.replaceChildren();
     }

@@ -59,7 +59,7 @@ export default {
 
     let reloadTimer = null;
     const reload = () => { clearTimeout(reloadTimer); reloadTimer = setTimeout(load, 300); };
-    const off = hub.on('DirectoryChanged', change => { if (change.entityType === 'synonym') reload(); });
+    const off = hub.on('DirectoryChanged', change => { if (change.entityType?.startsWith('synonym')) reload(); });
     window.addEventListener('resync', reload);
     await load();
     return { dispose() { off(); window.removeEventListener('resync', reload); } };
