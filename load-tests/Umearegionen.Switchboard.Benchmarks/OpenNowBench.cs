@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
+using Umearegionen.Switchboard.BenchSupport;
 using Umearegionen.Switchboard.Directory;
 using Umearegionen.Switchboard.Directory.Demo;
 using Umearegionen.Switchboard.OpeningHours;
@@ -26,9 +27,9 @@ public static class OpenNowBench
     {
         var calls = args.Length > 1 && int.TryParse(args[1], out var n) ? n : 2000;
         DapperSetup.Configure();
-        var admin = Environment.GetEnvironmentVariable("SWITCHBOARD_BENCH_PG") ?? LocalCluster();
+        var admin = BenchServer.AdminConnectionString();
         var database = "hoursbench_" + Guid.NewGuid().ToString("N")[..10];
-        await ExecuteAsync(admin, $"create database {database}");
+        await BenchServer.ExecuteAsync(admin, $"create database {database}");
         try
         {
             await using var dataSource = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(admin) { Database = database }.ConnectionString);
@@ -64,7 +65,7 @@ public static class OpenNowBench
         }
         finally
         {
-            await ExecuteAsync(admin, $"drop database if exists {database} with (force)");
+            await BenchServer.ExecuteAsync(admin, $"drop database if exists {database} with (force)");
         }
 
         return 0;
@@ -86,28 +87,5 @@ public static class OpenNowBench
             double P(double q) => times[(int)Math.Min(times.Count - 1, Math.Round(q * (times.Count - 1)))];
             Console.WriteLine($"| {name} | {times.Average():0.00} | {P(0.5):0.00} | {P(0.95):0.00} | {P(0.99):0.00} |");
         }
-    }
-
-    internal static async Task ExecuteAsync(string connectionString, string sql)
-    {
-        await using var conn = new NpgsqlConnection(connectionString);
-        await conn.OpenAsync();
-        await using var cmd = new NpgsqlCommand(sql, conn);
-        await cmd.ExecuteNonQueryAsync();
-    }
-
-    internal static string LocalCluster()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Umearegionen.Switchboard.sln")))
-        {
-            dir = dir.Parent;
-        }
-
-        var script = Path.Combine(dir?.FullName ?? ".", "scripts", "local-postgres.sh");
-        using var process = Process.Start(new ProcessStartInfo("bash", [script, "start"]) { RedirectStandardOutput = true })!;
-        var output = process.StandardOutput.ReadToEnd().Trim();
-        process.WaitForExit();
-        return output.Split('\n').Last();
     }
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using Umearegionen.Switchboard.BenchSupport;
 using Umearegionen.Switchboard.Directory;
 using Umearegionen.Switchboard.Directory.Demo;
 using Umearegionen.Switchboard.OpeningHours;
@@ -26,9 +27,9 @@ public static class SuggestionsBench
     {
         var calls = args.Length > 1 && int.TryParse(args[1], out var n) ? n : 2000;
         DapperSetup.Configure();
-        var admin = Environment.GetEnvironmentVariable("SWITCHBOARD_BENCH_PG") ?? OpenNowBench.LocalCluster();
+        var admin = BenchServer.AdminConnectionString();
         var database = "suggestbench_" + Guid.NewGuid().ToString("N")[..10];
-        await OpenNowBench.ExecuteAsync(admin, $"create database {database}");
+        await BenchServer.ExecuteAsync(admin, $"create database {database}");
         try
         {
             await using var dataSource = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(admin) { Database = database }.ConnectionString);
@@ -84,7 +85,7 @@ public static class SuggestionsBench
         }
         finally
         {
-            await OpenNowBench.ExecuteAsync(admin, $"drop database if exists {database} with (force)");
+            await BenchServer.ExecuteAsync(admin, $"drop database if exists {database} with (force)");
         }
 
         return 0;
