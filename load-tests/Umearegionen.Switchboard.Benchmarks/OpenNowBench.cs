@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
-using Umearegionen.Switchboard.BenchSupport;
 using Umearegionen.Switchboard.Directory;
 using Umearegionen.Switchboard.Directory.Demo;
 using Umearegionen.Switchboard.OpeningHours;

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using HdrHistogram;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
-using Umearegionen.Switchboard.BenchSupport;
 using Umearegionen.Switchboard.Directory;
 using Umearegionen.Switchboard.Directory.Demo;
 using Umearegionen.Switchboard.Platform;
