@@ -2,11 +2,8 @@ using System.Diagnostics;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using Umearegionen.Switchboard.Directory;
-using Umearegionen.Switchboard.Directory.Demo;
 using Umearegionen.Switchboard.OpeningHours;
 using Umearegionen.Switchboard.OpeningHours.Domain;
-using Umearegionen.Switchboard.Platform;
-using Umearegionen.Switchboard.Platform.Migrations;
 
 namespace Umearegionen.Switchboard.Benchmarks;
 
@@ -25,47 +22,34 @@ public static class OpenNowBench
     public static async Task<int> RunAsync(string[] args)
     {
         var calls = args.Length > 1 && int.TryParse(args[1], out var n) ? n : 2000;
-        DapperSetup.Configure();
-        var admin = Environment.GetEnvironmentVariable("SWITCHBOARD_BENCH_PG") ?? LocalCluster();
-        var database = "hoursbench_" + Guid.NewGuid().ToString("N")[..10];
-        await ExecuteAsync(admin, $"create database {database}");
-        try
-        {
-            await using var dataSource = NpgsqlDataSource.Create(new NpgsqlConnectionStringBuilder(admin) { Database = database }.ConnectionString);
-            await Migrator.ApplyAsync(dataSource, NullLogger.Instance);
-            await new DirectoryDemoData(dataSource, TimeProvider.System).LoadAsync(default);
-            await new OpeningHoursDemoData(dataSource, TimeProvider.System).LoadAsync(default);
+        await using var demo = await DemoDatabase.CreateAsync("hoursbench");
+        var dataSource = demo.DataSource;
 
-            await using var conn = await dataSource.OpenConnectionAsync();
-            var ids = new List<Guid>();
-            await using (var cmd = new NpgsqlCommand("select id from directory_units order by id", conn))
-            await using (var reader = await cmd.ExecuteReaderAsync())
+        await using var conn = await dataSource.OpenConnectionAsync();
+        var ids = new List<Guid>();
+        await using (var cmd = new NpgsqlCommand("select id from directory_units order by id", conn))
+        await using (var reader = await cmd.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
             {
-                while (await reader.ReadAsync())
-                {
-                    ids.Add(reader.GetGuid(0));
-                }
+                ids.Add(reader.GetGuid(0));
             }
-
-            var evaluator = new OpeningHoursEvaluator(TimeZoneInfo.FindSystemTimeZoneById(OpeningHoursRegistration.TimeZoneId));
-            var random = new Random(7);
-            var batches = Enumerable.Range(0, calls).Select(_ => ids.OrderBy(_ => random.Next()).Take(20).ToArray()).ToList();
-            var at = DateTimeOffset.Parse("2026-03-11T10:00:00+01:00");
-            Console.WriteLine($"{ids.Count} units with demo hours; {calls} calls of 20 units each; {Environment.ProcessorCount} cores");
-
-            // As in the service: what is remembered holds until the feed hears a change.
-            var changes = new DirectoryChangeFeed(dataSource, NullLogger<DirectoryChangeFeed>.Instance);
-            await changes.StartAsync(default);
-            await changes.Connected;
-            var shared = new UnitOpenStatus(dataSource, evaluator, changes);
-            await TimeAsync("nothing remembered", batches.Take(100), b => new UnitOpenStatus(dataSource, evaluator, changes).OpenNowAsync(b, at, default)); // warm-up
-            await TimeAsync("nothing remembered", batches, b => new UnitOpenStatus(dataSource, evaluator, changes).OpenNowAsync(b, at, default), print: true);
-            await TimeAsync("shared (as in the service)", batches, b => shared.OpenNowAsync(b, at.AddSeconds(1), default), print: true);
         }
-        finally
-        {
-            await ExecuteAsync(admin, $"drop database if exists {database} with (force)");
-        }
+
+        var evaluator = new OpeningHoursEvaluator(TimeZoneInfo.FindSystemTimeZoneById(OpeningHoursRegistration.TimeZoneId));
+        var random = new Random(7);
+        var batches = Enumerable.Range(0, calls).Select(_ => ids.OrderBy(_ => random.Next()).Take(20).ToArray()).ToList();
+        var at = DateTimeOffset.Parse("2026-03-11T10:00:00+01:00");
+        Console.WriteLine($"{ids.Count} units with demo hours; {calls} calls of 20 units each; {Environment.ProcessorCount} cores");
+
+        // As in the service: what is remembered holds until the feed hears a change.
+        var changes = new DirectoryChangeFeed(dataSource, NullLogger<DirectoryChangeFeed>.Instance);
+        await changes.StartAsync(default);
+        await changes.Connected;
+        var shared = new UnitOpenStatus(dataSource, evaluator, changes);
+        await TimeAsync("nothing remembered", batches.Take(100), b => new UnitOpenStatus(dataSource, evaluator, changes).OpenNowAsync(b, at, default)); // warm-up
+        await TimeAsync("nothing remembered", batches, b => new UnitOpenStatus(dataSource, evaluator, changes).OpenNowAsync(b, at, default), print: true);
+        await TimeAsync("shared (as in the service)", batches, b => shared.OpenNowAsync(b, at.AddSeconds(1), default), print: true);
 
         return 0;
     }
@@ -86,28 +70,5 @@ public static class OpenNowBench
             double P(double q) => times[(int)Math.Min(times.Count - 1, Math.Round(q * (times.Count - 1)))];
             Console.WriteLine($"| {name} | {times.Average():0.00} | {P(0.5):0.00} | {P(0.95):0.00} | {P(0.99):0.00} |");
         }
-    }
-
-    internal static async Task ExecuteAsync(string connectionString, string sql)
-    {
-        await using var conn = new NpgsqlConnection(connectionString);
-        await conn.OpenAsync();
-        await using var cmd = new NpgsqlCommand(sql, conn);
-        await cmd.ExecuteNonQueryAsync();
-    }
-
-    internal static string LocalCluster()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Umearegionen.Switchboard.sln")))
-        {
-            dir = dir.Parent;
-        }
-
-        var script = Path.Combine(dir?.FullName ?? ".", "scripts", "local-postgres.sh");
-        using var process = Process.Start(new ProcessStartInfo("bash", [script, "start"]) { RedirectStandardOutput = true })!;
-        var output = process.StandardOutput.ReadToEnd().Trim();
-        process.WaitForExit();
-        return output.Split('\n').Last();
     }
 }

@@ -20,9 +20,9 @@ var keep = args.Contains("--keep");
 const int Units = 3000, People = 20000;
 
 DapperSetup.Configure();
-var admin = Environment.GetEnvironmentVariable("SWITCHBOARD_BENCH_PG") ?? LocalCluster();
+var admin = BenchServer.AdminConnectionString();
 var database = "dirbench_" + Guid.NewGuid().ToString("N")[..10];
-await Execute(admin, $"create database {database}");
+await BenchServer.ExecuteAsync(admin, $"create database {database}");
 var connectionString = new NpgsqlConnectionStringBuilder(admin) { Database = database, MaxPoolSize = 32 }.ConnectionString;
 try
 {
@@ -99,7 +99,7 @@ finally
     NpgsqlConnection.ClearAllPools();
     if (!keep)
     {
-        await Execute(admin, $"drop database if exists {database} with (force)");
+        await BenchServer.ExecuteAsync(admin, $"drop database if exists {database} with (force)");
     }
     else
     {
@@ -113,29 +113,6 @@ static async Task<int> SearchOnce(NpgsqlDataSource dataSource, string query, str
 {
     await using var conn = await dataSource.OpenConnectionAsync();
     return (await DirectorySearch.SearchAsync(conn, query, municipality, 20, DateTimeOffset.UtcNow, default)).Count;
-}
-
-static async Task Execute(string connectionString, string sql)
-{
-    await using var conn = new NpgsqlConnection(connectionString);
-    await conn.OpenAsync();
-    await using var cmd = new NpgsqlCommand(sql, conn);
-    await cmd.ExecuteNonQueryAsync();
-}
-
-static string LocalCluster()
-{
-    var dir = new DirectoryInfo(AppContext.BaseDirectory);
-    while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Umearegionen.Switchboard.sln")))
-    {
-        dir = dir.Parent;
-    }
-
-    var script = Path.Combine(dir?.FullName ?? ".", "scripts", "local-postgres.sh");
-    using var process = Process.Start(new ProcessStartInfo("bash", [script, "start"]) { RedirectStandardOutput = true })!;
-    var output = process.StandardOutput.ReadToEnd().Trim();
-    process.WaitForExit();
-    return output.Split('\n').Last();
 }
 
 int IntOption(string name, int fallback)

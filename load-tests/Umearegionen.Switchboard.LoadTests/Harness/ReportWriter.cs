@@ -79,13 +79,7 @@ public static class ReportWriter
 
     public static string Html(RunReport report)
     {
-        var html = new StringBuilder();
-        html.AppendLine("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">");
-        html.AppendLine(Invariant, $"<title>Load test: {Encode(report.Scenario)}</title>");
-        html.AppendLine("<style>body{font-family:system-ui,sans-serif;max-width:1000px;margin:2rem auto;color:#1a1a1a}" +
-                        "table{border-collapse:collapse}td,th{border:1px solid #999;padding:.25rem .6rem;text-align:right}" +
-                        "th:first-child,td:first-child{text-align:left}svg{background:#fafafa;border:1px solid #ccc}</style>");
-        html.AppendLine("</head><body>");
+        var html = Page(report.Scenario);
         html.AppendLine(MarkdownishToHtml(Markdown(report)));
         html.AppendLine("<h2>Arrivals per second</h2>");
         html.AppendLine(Chart(report.ArrivalsPerSecond.Select(s => (s.Second, (double)s.Count)).ToList(), "calls/s", "#1f5fa8"));
@@ -184,13 +178,7 @@ public static class ReportWriter
         var stem = $"{startedAt:yyyyMMdd-HHmmss}-{Slug(scenario)}";
         var markdown = ComparisonMarkdown(scenario, runs);
         File.WriteAllText(Path.Combine(directory, stem + ".md"), markdown);
-        var html = new StringBuilder();
-        html.AppendLine("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">");
-        html.AppendLine(Invariant, $"<title>Load test: {Encode(scenario)}</title>");
-        html.AppendLine("<style>body{font-family:system-ui,sans-serif;max-width:1000px;margin:2rem auto;color:#1a1a1a}" +
-                        "table{border-collapse:collapse}td,th{border:1px solid #999;padding:.25rem .6rem;text-align:right}" +
-                        "th:first-child,td:first-child{text-align:left}svg{background:#fafafa;border:1px solid #ccc}</style>");
-        html.AppendLine("</head><body>");
+        var html = Page(scenario);
         html.AppendLine(MarkdownishToHtml(markdown));
         foreach (var (nodes, report) in runs)
         {
@@ -310,6 +298,19 @@ public static class ReportWriter
         }
 
         return html.ToString();
+    }
+
+    /// <summary>A report page up to its body: its title and the style every report shares.</summary>
+    private static StringBuilder Page(string scenario)
+    {
+        var html = new StringBuilder();
+        html.AppendLine("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">");
+        html.AppendLine(Invariant, $"<title>Load test: {Encode(scenario)}</title>");
+        html.AppendLine("<style>body{font-family:system-ui,sans-serif;max-width:1000px;margin:2rem auto;color:#1a1a1a}" +
+                        "table{border-collapse:collapse}td,th{border:1px solid #999;padding:.25rem .6rem;text-align:right}" +
+                        "th:first-child,td:first-child{text-align:left}svg{background:#fafafa;border:1px solid #ccc}</style>");
+        html.AppendLine("</head><body>");
+        return html;
     }
 
     private static string Encode(string text) => WebUtility.HtmlEncode(text);

@@ -54,7 +54,7 @@ public static class PeopleApi
             return Problems.Forbidden($"You may add people only to your own municipality's units; this unit belongs to {municipality}.");
         }
 
-        await CheckKeyFreeAsync(conn, tx, null, municipality, values, errors, ct);
+        await ExternalKeys.OfPeople.CheckFreeAsync(conn, tx, null, municipality, values.ExternalKey, errors, ct);
         if (errors.Any)
         {
             return errors.ToProblem();
@@ -85,7 +85,7 @@ public static class PeopleApi
                     errors.Add("unitId", $"The unit belongs to {municipality}; a person can move only between units of their own municipality ({before.MunicipalityCode}).");
                 }
 
-                await CheckKeyFreeAsync(edit.Connection, edit.Transaction, id, before.MunicipalityCode, values, errors, edit.Cancellation);
+                await ExternalKeys.OfPeople.CheckFreeAsync(edit.Connection, edit.Transaction, id, before.MunicipalityCode, values.ExternalKey, errors, edit.Cancellation);
                 if (errors.Any)
                 {
                     return VersionedEdit.Change<Person>.Refused(errors.ToProblem());
@@ -145,23 +145,5 @@ public static class PeopleApi
         }
 
         return municipality;
-    }
-
-    private static async Task CheckKeyFreeAsync(
-        NpgsqlConnection conn, NpgsqlTransaction tx, Guid? self, string? municipality, PersonValues v, FieldErrors errors, CancellationToken ct)
-    {
-        if (v.ExternalKey is null || municipality is null)
-        {
-            return;
-        }
-
-        const string Sql = """
-            select exists (select 1 from directory_people
-                           where municipality_code = @municipality and external_key = @ExternalKey and id <> @self)
-            """;
-        if (await conn.ExecuteScalarAsync<bool>(new CommandDefinition(Sql, new { municipality, v.ExternalKey, self = self ?? Guid.Empty }, tx, cancellationToken: ct)))
-        {
-            errors.Add("externalKey", $"Another person of {municipality} already has the key '{v.ExternalKey}'; keys are unique per municipality.");
-        }
     }
 }

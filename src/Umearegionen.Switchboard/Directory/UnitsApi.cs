@@ -53,7 +53,7 @@ public static class UnitsApi
         await using var conn = await dataSource.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
         await Units.CheckReferencesAsync(conn, tx, null, values, errors, ct);
-        await CheckKeyFreeAsync(conn, tx, null, values, errors, ct);
+        await ExternalKeys.OfUnits.CheckFreeAsync(conn, tx, null, values.MunicipalityCode, values.ExternalKey, errors, ct);
         if (errors.Any)
         {
             return errors.ToProblem();
@@ -85,7 +85,7 @@ public static class UnitsApi
                 }
 
                 await Units.CheckReferencesAsync(edit.Connection, edit.Transaction, id, values, errors, edit.Cancellation);
-                await CheckKeyFreeAsync(edit.Connection, edit.Transaction, id, values, errors, edit.Cancellation);
+                await ExternalKeys.OfUnits.CheckFreeAsync(edit.Connection, edit.Transaction, id, values.MunicipalityCode, values.ExternalKey, errors, edit.Cancellation);
                 if (errors.Any)
                 {
                     return VersionedEdit.Change<Unit>.Refused(errors.ToProblem());
@@ -143,21 +143,4 @@ public static class UnitsApi
         Write = write,
         Publish = publish,
     };
-
-    private static async Task CheckKeyFreeAsync(NpgsqlConnection conn, NpgsqlTransaction tx, Guid? self, UnitValues v, FieldErrors errors, CancellationToken ct)
-    {
-        if (v.ExternalKey is null)
-        {
-            return;
-        }
-
-        const string Sql = """
-            select exists (select 1 from directory_units
-                           where municipality_code = @MunicipalityCode and external_key = @ExternalKey and id <> @self)
-            """;
-        if (await conn.ExecuteScalarAsync<bool>(new CommandDefinition(Sql, new { v.MunicipalityCode, v.ExternalKey, self = self ?? Guid.Empty }, tx, cancellationToken: ct)))
-        {
-            errors.Add("externalKey", $"Another unit of {v.MunicipalityCode} already has the key '{v.ExternalKey}'; keys are unique per municipality.");
-        }
-    }
 }

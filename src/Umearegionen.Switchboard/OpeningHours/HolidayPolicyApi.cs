@@ -31,14 +31,7 @@ public static class HolidayPolicyApi
         string code, NpgsqlDataSource dataSource, HttpResponse response, CancellationToken ct)
     {
         await using var conn = await dataSource.OpenConnectionAsync(ct);
-        var policy = await LoadAsync(conn, code, null, ct);
-        if (policy is null)
-        {
-            return Problems.NotFound($"No municipality has code {code}.");
-        }
-
-        response.Headers.ETag = Versions.ETag(policy.Version);
-        return TypedResults.Ok(policy);
+        return Versions.Read(await LoadAsync(conn, code, null, ct), p => p.Version, response, $"No municipality has code {code}.");
     }
 
     private static async Task<Results<Ok<MunicipalityHolidayPolicy>, ValidationProblem, ProblemHttpResult>> Put(

@@ -34,13 +34,8 @@ public static class SwitchboardHoursApi
     private static async Task<Results<Ok<SwitchboardHours>, ProblemHttpResult>> Get(NpgsqlDataSource dataSource, HttpResponse response, CancellationToken ct)
     {
         await using var conn = await dataSource.OpenConnectionAsync(ct);
-        if (await LoadAsync(conn, ct) is not { } hours)
-        {
-            return Problems.NotFound("The switchboard's hours have not been set yet; an administrator sets them with PUT and If-Match: \"0\".");
-        }
-
-        response.Headers.ETag = Versions.ETag(hours.Version);
-        return TypedResults.Ok(hours);
+        return Versions.Read(await LoadAsync(conn, ct), h => h.Version, response,
+            "The switchboard's hours have not been set yet; an administrator sets them with PUT and If-Match: \"0\".");
     }
 
     private static async Task<Results<Ok<SwitchboardHours>, ValidationProblem, ProblemHttpResult>> Put(

@@ -18,8 +18,18 @@ public static class DapperSetup
         DefaultTypeMap.MatchNamesWithUnderscores = true;
         SqlMapper.AddTypeHandler(new DateTimeOffsetHandler());
         SqlMapper.AddTypeHandler(new NullableDateTimeOffsetHandler());
-        SqlMapper.AddTypeHandler(new DateOnlyHandler());
-        SqlMapper.AddTypeHandler(new TimeOnlyHandler());
+        SqlMapper.AddTypeHandler(new ValueHandler<DateOnly>(DbType.Date, "a date", value => value switch
+        {
+            DateOnly d => d,
+            DateTime dt => DateOnly.FromDateTime(dt),
+            _ => null,
+        }));
+        SqlMapper.AddTypeHandler(new ValueHandler<TimeOnly>(DbType.Time, "a time of day", value => value switch
+        {
+            TimeOnly t => t,
+            TimeSpan ts => TimeOnly.FromTimeSpan(ts),
+            _ => null,
+        }));
     }
 
     // Npgsql reads timestamptz as a UTC DateTime and only writes DateTimeOffsets with offset zero.
@@ -28,12 +38,7 @@ public static class DapperSetup
         public override void SetValue(IDbDataParameter parameter, DateTimeOffset value) =>
             parameter.Value = value.ToUniversalTime();
 
-        public override DateTimeOffset Parse(object value) => value switch
-        {
-            DateTime dt => new DateTimeOffset(DateTime.SpecifyKind(dt, DateTimeKind.Utc)),
-            DateTimeOffset dto => dto,
-            _ => throw new DataException($"Cannot read {value.GetType()} as an instant."),
-        };
+        public override DateTimeOffset Parse(object value) => Instant(value);
     }
 
     private sealed class NullableDateTimeOffsetHandler : SqlMapper.TypeHandler<DateTimeOffset?>
@@ -41,44 +46,27 @@ public static class DapperSetup
         public override void SetValue(IDbDataParameter parameter, DateTimeOffset? value) =>
             parameter.Value = value is { } v ? v.ToUniversalTime() : DBNull.Value;
 
-        public override DateTimeOffset? Parse(object value) => value switch
-        {
-            null or DBNull => null,
-            DateTime dt => new DateTimeOffset(DateTime.SpecifyKind(dt, DateTimeKind.Utc)),
-            DateTimeOffset dto => dto,
-            _ => throw new DataException($"Cannot read {value.GetType()} as an instant."),
-        };
+        public override DateTimeOffset? Parse(object value) => value is null or DBNull ? null : Instant(value);
     }
 
-    private sealed class DateOnlyHandler : SqlMapper.TypeHandler<DateOnly>
+    private static DateTimeOffset Instant(object value) => value switch
     {
-        public override void SetValue(IDbDataParameter parameter, DateOnly value)
+        DateTime dt => new DateTimeOffset(DateTime.SpecifyKind(dt, DateTimeKind.Utc)),
+        DateTimeOffset dto => dto,
+        _ => throw new DataException($"Cannot read {value.GetType()} as an instant."),
+    };
+
+    /// <summary>A date or a time of day: sent with its database type, read from what Npgsql gives back.</summary>
+    private sealed class ValueHandler<T>(DbType type, string what, Func<object, T?> read) : SqlMapper.TypeHandler<T>
+        where T : struct
+    {
+        public override void SetValue(IDbDataParameter parameter, T value)
         {
-            parameter.DbType = DbType.Date;
+            parameter.DbType = type;
             parameter.Value = value;
         }
 
-        public override DateOnly Parse(object value) => value switch
-        {
-            DateOnly d => d,
-            DateTime dt => DateOnly.FromDateTime(dt),
-            _ => throw new DataException($"Cannot read {value.GetType()} as a date."),
-        };
-    }
-
-    private sealed class TimeOnlyHandler : SqlMapper.TypeHandler<TimeOnly>
-    {
-        public override void SetValue(IDbDataParameter parameter, TimeOnly value)
-        {
-            parameter.DbType = DbType.Time;
-            parameter.Value = value;
-        }
-
-        public override TimeOnly Parse(object value) => value switch
-        {
-            TimeOnly t => t,
-            TimeSpan ts => TimeOnly.FromTimeSpan(ts),
-            _ => throw new DataException($"Cannot read {value.GetType()} as a time of day."),
-        };
+        public override T Parse(object value) =>
+            read(value) ?? throw new DataException($"Cannot read {value.GetType()} as {what}.");
     }
 }

@@ -286,6 +286,37 @@ public sealed class DirectoryEditingTests(SwitchboardApp app) : IClassFixture<Sw
     }
 
     [Fact]
+    public async Task ExternalKeyIsUniqueAmongAMunicipalitysUnitsAndAmongItsPeopleOnly()
+    {
+        var editor = await app.ClientForAsync(Roles.Editor, "2480");
+        var key = "key-" + Guid.NewGuid().ToString("N");
+        var firstUnit = await editor.PostAsJsonAsync("/api/directory/units", new { municipalityCode = "2480", name = Unique("A"), externalKey = key });
+        await EnsureAsync(firstUnit, HttpStatusCode.Created);
+        var unit = (await firstUnit.Content.ReadFromJsonAsync<Unit>(Json))!;
+
+        var secondUnit = await editor.PostAsJsonAsync("/api/directory/units", new { municipalityCode = "2480", name = Unique("B"), externalKey = key });
+        var elsewhere = await (await app.ClientForAsync(Roles.Editor, "2404")).PostAsJsonAsync(
+            "/api/directory/units", new { municipalityCode = "2404", name = Unique("C"), externalKey = key });
+        var firstPerson = await editor.PostAsJsonAsync("/api/directory/people", new { unitId = unit.Id, name = "Anna Lind", externalKey = key });
+        var secondPerson = await editor.PostAsJsonAsync("/api/directory/people", new { unitId = unit.Id, name = "Berit Lind", externalKey = key });
+        var other = await CreatePersonAsync(editor, unit.Id, "Cecilia Lind");
+        var otherTakesTheKey = await SendAsync(editor, HttpMethod.Put, $"/api/directory/people/{other.Id}", other.Version,
+            new { unitId = unit.Id, name = other.Name, externalKey = key });
+        var unitKeepsItsKey = await SendAsync(editor, HttpMethod.Put, $"/api/directory/units/{unit.Id}", unit.Version,
+            new { municipalityCode = "2480", name = unit.Name, externalKey = key });
+
+        Assert.Equal(HttpStatusCode.BadRequest, secondUnit.StatusCode);
+        Assert.Equal(["externalKey"], await ErrorFieldsAsync(secondUnit));
+        Assert.Equal(HttpStatusCode.Created, elsewhere.StatusCode);
+        Assert.Equal(HttpStatusCode.Created, firstPerson.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, secondPerson.StatusCode);
+        Assert.Contains("Another person of 2480", (await ProblemAsync(secondPerson)).GetProperty("errors").GetProperty("externalKey")[0].GetString());
+        Assert.Equal(HttpStatusCode.BadRequest, otherTakesTheKey.StatusCode);
+        Assert.Equal(["externalKey"], await ErrorFieldsAsync(otherTakesTheKey));
+        Assert.Equal(HttpStatusCode.OK, unitKeepsItsKey.StatusCode);
+    }
+
+    [Fact]
     public async Task SimultaneousCreateWithTheSameKeyIsRefusedWithAConflict()
     {
         var editor = await app.ClientForAsync(Roles.Editor, "2480");
