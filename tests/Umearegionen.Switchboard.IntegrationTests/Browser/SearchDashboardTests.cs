@@ -60,6 +60,48 @@ public sealed class SearchDashboardTests(BrowserApp app) : IClassFixture<Browser
     }
 
     [Fact]
+    public async Task EditorImportsSynonymsFromAFileSeesBadRowsByNumberAndExportsTheList()
+    {
+        var topic = "avfallshämtning" + Letters(4);
+        var first = "sophämtning" + Letters(4);
+        var second = "tömning" + Letters(4);
+        var editor = await SignedInAsync(app, Roles.Editor, "2460");
+        await editor.GetByRole(AriaRole.Link, new() { Name = "Synonymer", Exact = true }).ClickAsync();
+        var file = editor.GetByLabel("CSV-fil med kolumnerna word och means");
+
+        // A row with two words is refused by its number, and nothing of the file is kept.
+        var broken = $"word;means\n{first};{topic}\nsop tunna;{topic}\n";
+        await file.SetInputFilesAsync(new FilePayload { Name = "synonymer.csv", MimeType = "text/csv", Buffer = System.Text.Encoding.UTF8.GetBytes(broken) });
+        await editor.GetByRole(AriaRole.Button, new() { Name = "Importera synonymer" }).ClickAsync();
+        var report = editor.Locator("#synonyms-file-report");
+        await Assertions.Expect(report).ToContainTextAsync("Ingenting importerades: 1 fel i filen");
+        await Assertions.Expect(report.Locator("tbody tr")).ToHaveCountAsync(1);
+        await Assertions.Expect(report.Locator("tbody tr td").First).ToHaveTextAsync("3");
+        await Assertions.Expect(editor.Locator("#synonyms")).Not.ToContainTextAsync(first);
+        await AssertAccessibleAsync(editor);
+
+        var good = $"word;means\n{first};{topic}\n{second};{topic}\n";
+        await file.SetInputFilesAsync(new FilePayload { Name = "synonymer.csv", MimeType = "text/csv", Buffer = System.Text.Encoding.UTF8.GetBytes(good) });
+        await editor.GetByRole(AriaRole.Button, new() { Name = "Importera synonymer" }).ClickAsync();
+        await Assertions.Expect(report).ToHaveTextAsync("Klart: 2 synonymer lades till, 0 fanns redan.");
+        await Assertions.Expect(editor.Locator("#synonyms")).ToContainTextAsync(first);
+        await Assertions.Expect(editor.Locator("#synonyms")).ToContainTextAsync(second);
+
+        // The export is the service's file as it came, with both rows; importing it again adds nothing.
+        var download = await editor.RunAndWaitForDownloadAsync(() => editor.GetByRole(AriaRole.Button, new() { Name = "Exportera som CSV" }).ClickAsync());
+        Assert.Equal("synonyms-2460.csv", download.SuggestedFilename);
+        var exported = await File.ReadAllBytesAsync(await download.PathAsync());
+        var text = System.Text.Encoding.UTF8.GetString(exported);
+        Assert.StartsWith("\uFEFF\"word\";\"means\"\r\n", text, StringComparison.Ordinal);
+        Assert.Contains($"\"{first}\";\"{topic}\"\r\n", text, StringComparison.Ordinal);
+        await Assertions.Expect(report).ToContainTextAsync("synonyms-2460.csv är sparad");
+        await file.SetInputFilesAsync(new FilePayload { Name = "synonyms-2460.csv", MimeType = "text/csv", Buffer = exported });
+        await editor.GetByRole(AriaRole.Button, new() { Name = "Importera synonymer" }).ClickAsync();
+        await Assertions.Expect(report).ToContainTextAsync("0 synonymer lades till");
+        await AssertAccessibleAsync(editor);
+    }
+
+    [Fact]
     public async Task OperatorShowsAnEServicesStepsToReadToTheCaller()
     {
         var name = "Ansök om förskoleplats " + Letters(5);

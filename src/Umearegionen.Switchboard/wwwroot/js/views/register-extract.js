@@ -1,5 +1,5 @@
 import { api, ApiError } from '../api.js';
-import { token } from '../session.js';
+import { downloadFile } from '../files.js';
 import { swedishMessage } from '../errors.js';
 import { markFieldErrors, clearFieldErrors } from '../form.js';
 import { h, formatDateTime, municipalityNames, municipalityName } from '../dom.js';
@@ -99,21 +99,8 @@ export default {
       if (!wanted) return;
       status.textContent = 'Hämtar filen …';
       try {
-        const response = await fetch(`/api/personal-data/extract?${new URLSearchParams({ [wanted.kind]: wanted.value, format: 'csv' })}`,
-          { headers: { Authorization: `Bearer ${token()}` } });
-        if (!response.ok) {
-          if (response.status === 401) window.dispatchEvent(new CustomEvent('session-expired'));
-          const problem = (response.headers.get('content-type') ?? '').includes('json') ? await response.json() : null;
-          throw new ApiError(response.status, problem);
-        }
-        const name = /filename\*?=(?:UTF-8'')?"?([^";]+)/.exec(response.headers.get('content-disposition') ?? '')?.[1] ?? 'registerutdrag.csv';
-        const url = URL.createObjectURL(await response.blob());
-        const link = h('a', { href: url, download: decodeURIComponent(name), hidden: true });
-        document.body.append(link);
-        link.click();
-        link.remove();
-        setTimeout(() => URL.revokeObjectURL(url), 10000);
-        status.textContent = `Filen ${decodeURIComponent(name)} är sparad.`;
+        const name = await downloadFile(`/api/personal-data/extract?${new URLSearchParams({ [wanted.kind]: wanted.value, format: 'csv' })}`);
+        status.textContent = `Filen ${name} är sparad.`;
       } catch (e) {
         status.textContent = '';
         error.textContent = `Filen kunde inte hämtas. ${swedishMessage(e)}`;

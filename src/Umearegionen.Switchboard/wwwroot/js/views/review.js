@@ -1,9 +1,7 @@
 import { api } from '../api.js';
 import { h, formatDateTime, loadMunicipalities } from '../dom.js';
 import { problemText } from '../form.js';
-import { translateFieldMessage, fieldLabel } from '../errors.js';
-import { token } from '../session.js';
-import { ApiError } from '../api.js';
+import { uploadCsv } from '../files.js';
 
 // Entries overdue for review, each marked reviewed with one button.
 export const overdue = {
@@ -56,21 +54,8 @@ export const csvImport = {
       const file = form.querySelector('#import-file').files[0];
       if (!file) { report.replaceChildren(h('p.error', {}, 'Välj en fil först.')); return; }
       const code = user.municipalityCode ?? form.querySelector('#import-municipality').value;
-      const data = new FormData();
-      data.append('file', file);
-      report.replaceChildren(h('p', {}, 'Importerar …'));
-      const response = await fetch(`/api/directory/municipalities/${code}/import`, { method: 'POST', body: data, headers: { Authorization: `Bearer ${token()}` } });
-      const body = await response.json().catch(() => null);
-      if (response.ok) {
-        report.replaceChildren(h('p.ok', {}, `Klart: ${body.unitsCreated} enheter och ${body.peopleCreated} personer importerades.`));
-        return;
-      }
-      const rows = body?.rows ?? [];
-      report.replaceChildren(h('p.error', {}, rows.length ? `Ingenting importerades: ${rows.length} fel i filen. Rätta raderna och importera hela filen igen.`
-        : problemText(new ApiError(response.status, body))),
-      rows.length ? h('table.list.compact', {}, h('caption', {}, 'Fel per rad'),
-        h('thead', {}, h('tr', {}, ['Rad', 'Fält', 'Fel'].map(t => h('th', { scope: 'col' }, t)))),
-        h('tbody', {}, rows.map(r => h('tr', {}, h('td.num', {}, String(r.row)), h('td', {}, r.field ? `${fieldLabel(r.field)} (${r.field})` : ''), h('td', {}, translateFieldMessage(r.field, r.message)))))) : null);
+      const body = await uploadCsv(`/api/directory/municipalities/${code}/import`, file, report);
+      if (body) report.replaceChildren(h('p.ok', {}, `Klart: ${body.unitsCreated} enheter och ${body.peopleCreated} personer importerades.`));
     });
     return {};
   },

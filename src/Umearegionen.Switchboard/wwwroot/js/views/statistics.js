@@ -1,9 +1,9 @@
 import { api, ApiError } from '../api.js';
 import { swedishMessage, swedishFieldErrors } from '../errors.js';
-import { token } from '../session.js';
 import { h, loadMunicipalities, municipalityNames, municipalityName } from '../dom.js';
 import { statisticsChart } from '../charts.js';
 import { answersSection } from './statistics-answers.js';
+import { downloadFile } from '../files.js';
 import {
   formatCount, formatPercent, formatDuration, formatChange, formatKronor, formatSignedKronor, formatMinutes,
   today, QUICK_RANGES, formatMonthKey, formatDayKey,
@@ -354,25 +354,10 @@ function problemText(lead, e) {
   return `${lead}: ${fields.length ? fields.join(' ') : swedishMessage(e)}`;
 }
 
-// Fetches a file with the Bearer token and saves the bytes exactly as they came (the CSV's UTF-8 byte order mark
-// is what makes Swedish Excel read å, ä, ö correctly).
 async function download(path, name, status, error, lead) {
   status.textContent = 'Hämtar filen …';
   try {
-    const response = await fetch(path, { headers: { Authorization: `Bearer ${token()}`, Accept: 'text/csv' } });
-    if (!response.ok) {
-      if (response.status === 401) window.dispatchEvent(new CustomEvent('session-expired'));
-      const problem = (response.headers.get('content-type') ?? '').includes('json') ? await response.json() : null;
-      throw new ApiError(response.status, problem);
-    }
-    const blob = await response.blob();
-    const url = URL.createObjectURL(blob);
-    const link = h('a', { href: url, download: name, hidden: true });
-    document.body.append(link);
-    link.click();
-    link.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 10000);
-    status.textContent = `Filen ${name} är sparad.`;
+    status.textContent = `Filen ${await downloadFile(path, name)} är sparad.`;
   } catch (e) {
     status.textContent = '';
     error.textContent = problemText(lead, e);

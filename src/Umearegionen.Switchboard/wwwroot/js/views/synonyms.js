@@ -1,7 +1,8 @@
 import { api } from '../api.js';
 import * as hub from '../hub.js';
 import { h, formatDateTime, loadMunicipalities } from '../dom.js';
-import { field, valueOf, save } from '../form.js';
+import { field, valueOf, save, problemText } from '../form.js';
+import { downloadFile, uploadCsv } from '../files.js';
 
 // Synonyms for the operators' search (docs/directory.md, "Synonyms"): a word callers use and what the directory
 // calls it. Editors keep their municipality's; administrators also the shared ones.
@@ -35,6 +36,31 @@ export default {
       }
     });
 
+    // The same list as a file (docs/directory.md, "Synonyms as CSV"): an import only adds, all rows or none.
+    const fileStatus = h('div', { id: 'synonyms-file-report', role: 'status', 'aria-live': 'polite' });
+    const fileInput = h('input', { id: 'synonyms-file', type: 'file', accept: '.csv,text/csv' });
+    const files = h('form.grid', { id: 'synonyms-files', novalidate: true },
+      h('label', { for: 'synonyms-file' }, 'CSV-fil med kolumnerna word och means'), fileInput,
+      h('div.actions.span', {},
+        h('button.primary', { type: 'submit' }, 'Importera synonymer'),
+        h('button', { type: 'button', onclick: exportFile }, 'Exportera som CSV')),
+      fileStatus);
+    files.addEventListener('submit', async event => {
+      event.preventDefault();
+      const file = fileInput.files[0];
+      if (!file) { fileStatus.replaceChildren(h('p.error', {}, 'Välj en fil först.')); return; }
+      const body = await uploadCsv(`/api/directory/synonyms/import/${code}`, file, fileStatus);
+      if (!body) return;
+      fileStatus.replaceChildren(h('p.ok', {}, `Klart: ${body.created} synonymer lades till, ${body.unchanged} fanns redan.`));
+      files.reset();
+      await load();
+    });
+    async function exportFile() {
+      fileStatus.replaceChildren(h('p', {}, 'Hämtar filen …'));
+      try { fileStatus.replaceChildren(h('p.ok', {}, `Filen ${await downloadFile(`/api/directory/synonyms/export/${code}`)} är sparad.`)); }
+      catch (e) { fileStatus.replaceChildren(h('p.error', {}, problemText(e))); }
+    }
+
     container.append(h('div.editor', {},
       h('div.list-pane', {},
         h('h2', {}, 'Synonymer'),
@@ -43,7 +69,9 @@ export default {
         h('div.scroll', {}, h('table.list.compact', {}, h('caption.sr', {}, 'Synonymer'),
           h('thead', {}, h('tr', {}, ['Ord', 'Betyder', 'Tillagd', 'Ta bort'].map(t => h('th', { scope: 'col' }, t)))), rows)),
         listError, status),
-      h('section.panel.detail', { 'aria-labelledby': 'synonym-new' }, h('h3', { id: 'synonym-new' }, 'Ny synonym'), form)));
+      h('div', {},
+        h('section.panel.detail', { 'aria-labelledby': 'synonym-new' }, h('h3', { id: 'synonym-new' }, 'Ny synonym'), form),
+        h('section.panel.detail', { 'aria-labelledby': 'synonym-files' }, h('h3', { id: 'synonym-files' }, 'Som fil'), files))));
 
     async function load() {
       const list = await api(`/api/directory/synonyms?municipality=${code}`);
