@@ -27,7 +27,7 @@ public sealed class HotTableIndexTests : IAsyncLifetime
         ],
         ["call_events"] = ["call_events_pkey", "call_events_platform_event"], // the pkey is (call_id, id): 0320
         ["offers"] = ["offers_pkey", "offers_open"],
-        ["telephony_instructions"] = ["telephony_instructions_pkey", "telephony_instructions_pending"],
+        ["telephony_instructions"] = ["telephony_instructions_pkey"], // polls read from a low-water mark: 0321
         ["operators"] = ["operators_pkey"],
     };
 
