@@ -143,17 +143,26 @@ public sealed class CallIntake(
         .. stored.Priority != priority ? ["priority"] : Array.Empty<string>(),
     ];
 
-    // One statement: lock the call, record the event unless it is a retry, and apply it. The
-    // call as it was before the event comes back, only when the event was new.
+    // One statement: record the event unless it is a retry and, when it changes the call, apply it.
+    // Only "ended" while the call is under way changes it, so only that locks the call: "answered",
+    // "transferred" and an "ended" after the call has ended add their event and nothing else
+    // (docs/call-cost.md P6; the event keeps the time the caller left). The lock's condition is checked
+    // again on the newest version of the row, so an "ended" that races the call's completion by the
+    // operator only adds its event. The call as it was before the event comes back (the locked
+    // version when it was locked), only when the event was new.
     // The caller hung up: while waiting or being offered the call is abandoned (an operator whose
     // phone rings is told to stop: stop_ringing); while with an operator it stays theirs until they
     // record how it ended.
     private static readonly string RecordEventSql = $"""
-        with prev as (
-            select {CallRow.Columns} from calls where platform_call_id = @platformCallId for update
+        with cur as (
+            select id from calls where platform_call_id = @platformCallId
+        ), live as (
+            select {CallRow.Columns} from calls
+            where id = (select id from cur) and @ended and state not in ('completed', 'abandoned')
+            for update
         ), ins as (
             insert into call_events (call_id, type, platform_event_id, occurred_at, actor_id, data)
-            select id, @type, @eventId, @at, 'telephony', null from prev
+            select id, @type, @eventId, @at, 'telephony', null from cur
             on conflict (call_id, platform_event_id) where platform_event_id is not null do nothing
             returning call_id
         ), upd as (
@@ -166,12 +175,15 @@ public sealed class CallIntake(
                 offer_expires_at = case when calls.state = 'offered' then null else calls.offer_expires_at end,
                 caller_left_at = coalesce(calls.caller_left_at, @at),
                 version = calls.version + 1
-            from ins
-            where calls.id = ins.call_id and @ended
+            from ins join live on live.id = ins.call_id
+            where calls.id = live.id
             returning calls.id
         ), {CallSql.ResolveOffer("'withdrawn'", from: "upd")},
-        {CallSql.Instruct("stop_ringing", "offered_to", from: "prev join upd using (id) where prev.state = 'offered'")}
-        select {CallRow.Columns} from prev where exists (select 1 from ins)
+        {CallSql.Instruct("stop_ringing", "offered_to", from: "live join upd using (id) where live.state = 'offered'")}
+        select {CallRow.Columns} from live where exists (select 1 from ins)
+        union all
+        select {CallRow.Columns} from calls
+        where id = (select id from cur) and exists (select 1 from ins) and not exists (select 1 from live)
         """;
 
     /// <summary>Records a platform event once; null when the call is unknown.</summary>

@@ -61,22 +61,141 @@ public sealed class Instructions(
         return await ReadAsync(after, limit, ct);
     }
 
+    // The instructions from the low-water mark on, in seq order, and in the same snapshot what the
+    // mark's advance needs: the highest seq stored and the snapshot's transaction ids. Acknowledged
+    // rows come without their payload.
+    private const string ScanSql = """
+        select s.snapshot_xmin, s.snapshot_xmax, s.max_seq, t.seq, coalesce(t.acknowledged, true) as acknowledged, t.platform_call_id, t.kind, t.payload, t.created_at
+        from (select pg_snapshot_xmin(pg_current_snapshot())::text::bigint as snapshot_xmin,
+                     pg_snapshot_xmax(pg_current_snapshot())::text::bigint as snapshot_xmax,
+                     (select max(seq) from telephony_instructions) as max_seq) s
+        left join lateral (
+            select seq, acknowledged_at is not null as acknowledged, platform_call_id, kind,
+                   case when acknowledged_at is null then payload::text end as payload, created_at
+            from telephony_instructions
+            where seq >= @from
+            order by seq
+            limit @scan
+        ) t on true
+        order by t.seq
+        """;
+
+    /// <summary>How many instructions one statement of a poll reads at most; a poll reads on while it finds fewer than its limit.</summary>
+    internal const int ScanChunk = 5000;
+
+    /// <summary>
+    /// How long a seq no row has must have been seen missing, besides every transaction then running
+    /// having ended, before the mark passes it (<see cref="LowWaterMark"/>).
+    /// </summary>
+    internal static readonly TimeSpan GapSettles = TimeSpan.FromSeconds(10);
+
+    private readonly Lock _mark = new();
+    private long _low = 1;
+    private long _resolvedBelow = 1;
+    private long _resolvedXmax;
+    private Observation? _observation;
+
+    /// <summary>
+    /// This node's low-water mark: every instruction with a lower seq is acknowledged, or its seq will
+    /// never have a row. A poll reads from here on through the primary key, so no index has to name
+    /// acknowledged_at and an acknowledgement is a HOT update (docs/call-cost.md P1). Polls move the
+    /// mark over the acknowledged instructions they read. A seq with no row is either an instruction
+    /// whose statement has not committed yet or one rolled back: the mark passes it only once every
+    /// transaction running when it was first seen missing has ended, and <see cref="GapSettles"/> has
+    /// passed (a statement takes its seq an instant before it takes a transaction id when the
+    /// instruction is its first write). Each node keeps its own; after a start it begins at 1.
+    /// </summary>
+    internal long LowWaterMark
+    {
+        get
+        {
+            lock (_mark)
+            {
+                return _low;
+            }
+        }
+    }
+
     private async Task<InstructionBatch> ReadAsync(long after, int limit, CancellationToken ct)
     {
-        const string Sql = """
-            select seq, platform_call_id, kind, payload::text as payload, created_at
-            from telephony_instructions
-            where acknowledged_at is null and (seq > @after or created_at <= @redeliverBefore)
-            order by seq
-            limit @limit
-            """;
+        var now = clock.GetUtcNow();
+        var redeliverBefore = now - options.Value.RedeliverAfter;
+        var instructions = new List<TelephonyInstruction>();
         await using var conn = await dataSource.OpenConnectionAsync(ct);
-        var rows = (await conn.QueryAsync<InstructionRow>(new CommandDefinition(Sql, new
+        var from = LowWaterMark;
+        while (true)
         {
-            after, limit, redeliverBefore = clock.GetUtcNow() - options.Value.RedeliverAfter,
-        }, cancellationToken: ct))).ToList();
-        var instructions = rows.Select(r => r.ToInstruction()).ToList();
+            var scanned = (await conn.QueryAsync<ScanRow>(new CommandDefinition(ScanSql, new { from, scan = ScanChunk }, cancellationToken: ct))).ToList();
+            var rows = scanned.Where(r => r.Seq is not null).ToList();
+            Advance(from, rows, scanned[0], now);
+            foreach (var row in rows.Where(r => !r.Acknowledged && (r.Seq > after || r.CreatedAt <= redeliverBefore)))
+            {
+                instructions.Add(row.ToInstruction());
+                if (instructions.Count == limit)
+                {
+                    break;
+                }
+            }
+
+            if (instructions.Count == limit || rows.Count < ScanChunk)
+            {
+                break;
+            }
+
+            from = rows[^1].Seq!.Value + 1;
+        }
+
         return new InstructionBatch(instructions, instructions.Count == 0 ? after : Math.Max(after, instructions.Max(i => i.Seq)));
+    }
+
+    // Moves the mark over what one statement read from `from` on, when the mark stood there.
+    private void Advance(long from, List<ScanRow> rows, ScanRow snapshot, DateTimeOffset now)
+    {
+        lock (_mark)
+        {
+            // Every transaction running when the seqs missing up to the observation's highest were seen
+            // has ended: those seqs are rows already read (committed) or never (rolled back).
+            if (_observation is { } seen && snapshot.SnapshotXmin >= seen.SnapshotXmax && now - seen.At >= GapSettles)
+            {
+                _resolvedBelow = Math.Max(_resolvedBelow, seen.MaxSeq + 1);
+                _resolvedXmax = seen.SnapshotXmax;
+                _observation = null;
+            }
+
+            _observation ??= new Observation(snapshot.MaxSeq ?? 0, snapshot.SnapshotXmax, now);
+            if (from != _low)
+            {
+                return;
+            }
+
+            // A statement whose snapshot is older than the resolution's may miss rows committed since.
+            var resolvedBelow = snapshot.SnapshotXmin >= _resolvedXmax ? _resolvedBelow : 0;
+            var expected = _low;
+            foreach (var row in rows)
+            {
+                var seq = row.Seq!.Value;
+                if (seq > expected)
+                {
+                    // Seqs without a row: passed only when known never to have one.
+                    if (seq > resolvedBelow)
+                    {
+                        expected = Math.Max(expected, resolvedBelow);
+                        break;
+                    }
+
+                    expected = seq;
+                }
+
+                if (!row.Acknowledged)
+                {
+                    break;
+                }
+
+                expected = seq + 1;
+            }
+
+            _low = expected;
+        }
     }
 
     public async Task<int> AcknowledgeAsync(IReadOnlyList<long> seqs, CancellationToken ct)
@@ -89,12 +208,16 @@ public sealed class Instructions(
         return await conn.ExecuteAsync(new CommandDefinition(Sql, new { seqs = seqs.ToArray(), now = clock.GetUtcNow() }, cancellationToken: ct));
     }
 
-    private sealed record InstructionRow(long Seq, string PlatformCallId, string Kind, string Payload, DateTimeOffset CreatedAt)
+    private sealed record Observation(long MaxSeq, long SnapshotXmax, DateTimeOffset At);
+
+    private sealed record ScanRow(
+        long SnapshotXmin, long SnapshotXmax, long? MaxSeq, long? Seq, bool Acknowledged, string? PlatformCallId, string? Kind,
+        string? Payload, DateTimeOffset? CreatedAt)
     {
         public TelephonyInstruction ToInstruction()
         {
-            var payload = System.Text.Json.JsonSerializer.Deserialize<Payload>(Payload, Json.Web)!;
-            return new TelephonyInstruction(Seq, PlatformCallId, Kind, payload.OperatorId, payload.Mode, payload.Destination, CreatedAt, payload.Note);
+            var payload = System.Text.Json.JsonSerializer.Deserialize<Payload>(Payload!, Json.Web)!;
+            return new TelephonyInstruction(Seq!.Value, PlatformCallId!, Kind!, payload.OperatorId, payload.Mode, payload.Destination, CreatedAt!.Value, payload.Note);
         }
     }
 

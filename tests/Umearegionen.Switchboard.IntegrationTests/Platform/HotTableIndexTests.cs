@@ -23,9 +23,9 @@ public sealed class HotTableIndexTests : IAsyncLifetime
             // Lookups by a caller's number, partial: ended calls (0300_routing.sql), transfers (bounce-backs, 0400_statistics.sql).
             "calls_ended_by_caller", "calls_transferred_by_caller",
         ],
-        ["call_events"] = ["call_events_pkey", "call_events_call", "call_events_platform_event"],
+        ["call_events"] = ["call_events_pkey", "call_events_platform_event"], // the pkey is (call_id, id): 0320
         ["offers"] = ["offers_pkey", "offers_open"],
-        ["telephony_instructions"] = ["telephony_instructions_pkey", "telephony_instructions_pending"],
+        ["telephony_instructions"] = ["telephony_instructions_pkey"], // polls read from a low-water mark: 0321
         ["operators"] = ["operators_pkey"],
     };
 

@@ -196,6 +196,49 @@ public sealed class TelephonyApiTests(RoutingApp app) : IClassFixture<RoutingApp
     }
 
     [Fact]
+    public async Task EndedAfterTheCallIsCompletedOnlyAddsItsEvent()
+    {
+        await using var world = new RoutingDriver(app);
+        var platform = await world.PlatformAsync();
+        var op = await world.OperatorAsync();
+        var call = await world.CallAsync();
+        await op.NextOfferAsync();
+        await op.AcceptAsync(call.CallId);
+        await op.AnswerAsync(call.CallId);
+        var before = await world.ScalarAsync<string>("select version || ' ' || (caller_left_at is null) from calls where id = @id", new { id = call.CallId });
+
+        var receipt = await platform.ReportAsync(call.PlatformCallId, PlatformEventTypes.Ended, "end-after-done");
+
+        Assert.True(receipt.Recorded);
+        Assert.Equal(CallStates.Completed, receipt.State);
+        Assert.Equal(before, await world.ScalarAsync<string>("select version || ' ' || (caller_left_at is null) from calls where id = @id", new { id = call.CallId }));
+        Assert.Equal("received,offered,accepted,completed,platform_ended", await world.ScalarAsync<string>(
+            "select string_agg(type, ',' order by id) from call_events where call_id = @id", new { id = call.CallId }));
+    }
+
+    [Fact]
+    public async Task AnsweredAndTransferredOnlyAddTheirEvents()
+    {
+        await using var world = new RoutingDriver(app);
+        var platform = await world.PlatformAsync();
+        var op = await world.OperatorAsync();
+        var call = await world.CallAsync();
+        await op.NextOfferAsync();
+        await op.AcceptAsync(call.CallId);
+        const string Row = "select version || ' ' || state || ' ' || (caller_left_at is null) from calls where id = @id";
+        var before = await world.ScalarAsync<string>(Row, new { id = call.CallId });
+
+        var answered = await platform.ReportAsync(call.PlatformCallId, PlatformEventTypes.Answered, "answered-1");
+        var again = await platform.ReportAsync(call.PlatformCallId, PlatformEventTypes.Answered, "answered-1");
+
+        Assert.Equal((CallStates.Connected, true), (answered.State, answered.Recorded));
+        Assert.Equal((CallStates.Connected, false), (again.State, again.Recorded));
+        Assert.Equal(before, await world.ScalarAsync<string>(Row, new { id = call.CallId }));
+        Assert.Equal(1, await world.ScalarAsync<long>(
+            "select count(*) from call_events where call_id = @id and type = 'platform_answered'", new { id = call.CallId }));
+    }
+
+    [Fact]
     public async Task UnacknowledgedInstructionsAreDeliveredAgainUntilAcknowledged()
     {
         await using var world = new RoutingDriver(app);

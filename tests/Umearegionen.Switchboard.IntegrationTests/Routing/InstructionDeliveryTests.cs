@@ -1,0 +1,122 @@
+using Dapper;
+using Npgsql;
+using Umearegionen.Switchboard.Routing;
+
+namespace Umearegionen.Switchboard.IntegrationTests.Routing;
+
+/// <summary>
+/// A poll reads the instructions from its node's low-water mark on (docs/call-cost.md P1): the mark
+/// passes only instructions acknowledged and seqs known never to have a row, so an instruction whose
+/// statement commits after later ones is still delivered. A database of its own: the mark starts at 1.
+/// </summary>
+public sealed class InstructionDeliveryTests(RoutingApp app) : IClassFixture<RoutingApp>
+{
+    private Instructions Instructions => app.Service<Instructions>();
+
+    [Fact]
+    public async Task InstructionCommittedAfterLaterOnesIsDeliveredOnceCommitted()
+    {
+        await using var world = new RoutingDriver(app);
+        var platform = await world.PlatformAsync();
+        var call = await world.CallAsync();
+        await AcknowledgeEverythingAsync(platform);
+
+        // A statement holds seq s and has not committed; s + 1 commits and is acknowledged.
+        await using var slow = new NpgsqlConnection(app.DatabaseConnectionString);
+        await slow.OpenAsync();
+        await using var inFlight = await slow.BeginTransactionAsync();
+        var held = await InsertAsync(slow, call.CallId, call.PlatformCallId, inFlight);
+        await using (var conn = new NpgsqlConnection(app.DatabaseConnectionString))
+        {
+            var later = await InsertAsync(conn, call.CallId, call.PlatformCallId);
+            Assert.Equal(held + 1, later);
+        }
+
+        var first = await platform.PollAsync(0);
+        Assert.DoesNotContain(first.Instructions, i => i.Seq == held);
+        await platform.AcknowledgeAsync([held + 1]);
+
+        // However long it stays in flight, the mark does not pass it.
+        for (var i = 0; i < 4; i++)
+        {
+            app.Clock!.Advance(TimeSpan.FromSeconds(11));
+            await platform.PollAsync(first.LastSeq);
+        }
+
+        Assert.True(Instructions.LowWaterMark <= held, $"the mark ({Instructions.LowWaterMark}) passed seq {held}, still in flight");
+
+        await inFlight.CommitAsync();
+        var redelivered = await platform.PollAsync(first.LastSeq);
+        Assert.Contains(redelivered.Instructions, i => i.Seq == held);
+
+        await platform.AcknowledgeAsync([held]);
+        var max = await world.ScalarAsync<long>("select max(seq) from telephony_instructions");
+        await MarkReachesAsync(world, platform, max + 1);
+    }
+
+    [Fact]
+    public async Task MarkStopsAtTheFirstUnacknowledgedInstructionAndPassesRolledBackSeqs()
+    {
+        await using var world = new RoutingDriver(app);
+        var platform = await world.PlatformAsync();
+        var call = await world.CallAsync();
+        await AcknowledgeEverythingAsync(platform);
+
+        long rolledBack;
+        await using (var conn = new NpgsqlConnection(app.DatabaseConnectionString))
+        {
+            await conn.OpenAsync();
+            await using (var tx = await conn.BeginTransactionAsync())
+            {
+                rolledBack = await InsertAsync(conn, call.CallId, call.PlatformCallId, tx);
+                await tx.RollbackAsync();
+            }
+
+            var acknowledged = await InsertAsync(conn, call.CallId, call.PlatformCallId);
+            await platform.AcknowledgeAsync([acknowledged]);
+            var unacknowledged = await InsertAsync(conn, call.CallId, call.PlatformCallId);
+            Assert.True(rolledBack < acknowledged && acknowledged < unacknowledged);
+
+            // Past the rolled-back seq and the acknowledged one, up to the one not acknowledged.
+            await MarkReachesAsync(world, platform, unacknowledged);
+            app.Clock!.Advance(TimeSpan.FromSeconds(11));
+            await platform.PollAsync(unacknowledged);
+            Assert.Equal(unacknowledged, Instructions.LowWaterMark);
+
+            // Not acknowledged: still delivered from the mark, to a platform that restarted and to one that did not.
+            Assert.Contains((await platform.PollAsync(0)).Instructions, i => i.Seq == unacknowledged);
+            Assert.Contains((await platform.PollAsync(unacknowledged)).Instructions, i => i.Seq == unacknowledged);
+
+            await platform.AcknowledgeAsync([unacknowledged]);
+            await MarkReachesAsync(world, platform, unacknowledged + 1);
+            Assert.DoesNotContain((await platform.PollAsync(0)).Instructions, i => i.Seq == unacknowledged);
+        }
+    }
+
+    private static async Task AcknowledgeEverythingAsync(TelephonySimulator.SimulatedPlatform platform)
+    {
+        var all = await platform.PollAsync(0);
+        if (all.Instructions.Count > 0)
+        {
+            await platform.AcknowledgeAsync(all.Instructions.Select(i => i.Seq));
+        }
+    }
+
+    // Polls, letting fake time pass, until every transaction that might still write a seq below the
+    // target has been seen to end (other tests' databases share the cluster's transaction ids).
+    private async Task MarkReachesAsync(RoutingDriver world, TelephonySimulator.SimulatedPlatform platform, long mark) =>
+        await world.EventuallyAsync(async () =>
+        {
+            app.Clock!.Advance(TimeSpan.FromSeconds(11));
+            await platform.PollAsync(0);
+            return Instructions.LowWaterMark == mark;
+        });
+
+    private async Task<long> InsertAsync(NpgsqlConnection conn, Guid callId, string platformCallId, NpgsqlTransaction? tx = null) =>
+        await conn.ExecuteScalarAsync<long>(
+            """
+            insert into telephony_instructions (call_id, platform_call_id, kind, payload, created_at)
+            values (@callId, @platformCallId, 'end', jsonb_build_object('operatorId', null), @now)
+            returning seq
+            """, new { callId, platformCallId, now = app.Clock!.GetUtcNow() }, tx);
+}
