@@ -18,7 +18,7 @@ public static class RetentionTriggers
 public sealed record RetentionRun(
     long Id, DateOnly RunDate, string Trigger, string StartedBy, DateTimeOffset StartedAt, DateTimeOffset? FinishedAt,
     string Outcome, int Calls, int Callbacks, int Messages, int FaultReports, int ReferralReasons, int Batches, string? Error,
-    int GuidanceSends);
+    int GuidanceSends, int AccessLogEntries);
 
 /// <summary>
 /// The daily removal of personal data past its retention time (docs/personal-data.md, "Retention: the
@@ -165,7 +165,7 @@ public sealed partial class Retention(
             await kinds.RunAllAsync(ct);
             var run = await FinishAsync(conn, id, "completed", null, CancellationToken.None);
             LogRunDone(logger, id, trigger, run.Calls, run.Callbacks, run.Messages, run.FaultReports, run.ReferralReasons,
-                run.Batches, elapsed.ElapsedMilliseconds);
+                run.GuidanceSends, run.AccessLogEntries, run.Batches, elapsed.ElapsedMilliseconds);
             return run;
         }
         catch (OperationCanceledException)
@@ -189,7 +189,7 @@ public sealed partial class Retention(
 
     internal const string RunColumns = """
         id, run_date, trigger, started_by, started_at, finished_at, outcome, calls, callbacks, messages, fault_reports,
-        referral_reasons, batches, error, guidance_sends
+        referral_reasons, batches, error, guidance_sends, access_log_entries
         """;
 
     public async Task<IReadOnlyList<RetentionRun>> RecentRunsAsync(int limit, CancellationToken ct)
@@ -257,6 +257,18 @@ public sealed partial class Retention(
                 var ids = await IdsAsync<long>(conn, tx, SelectReferralReasons, new { cutoff = referralsCutoff, afterId = afterEntry, batch = settings.BatchSize }, ct);
                 afterEntry = ids.Length > 0 ? ids[^1] : afterEntry;
                 return (ids.Length, await Redaction.ReferralReasonsAsync(conn, tx, ids, referralsCutoff, now, ct));
+            }, ct);
+
+            // The access log is deleted whole past its time: its entries are a record of who did what, counted by nothing,
+            // and an entry without its actor, action and subject would say nothing (docs/personal-data.md, "The access log").
+            var accessLogCutoff = now.AddDays(-settings.AccessLogDays);
+            await BatchesAsync("access_log_entries", async (conn, tx) =>
+            {
+                var deleted = await conn.ExecuteAsync(new CommandDefinition(DeleteAccessLog, new
+                {
+                    cutoff = accessLogCutoff, batch = settings.BatchSize,
+                }, tx, cancellationToken: ct));
+                return (deleted, deleted);
             }, ct);
         }
 
@@ -351,10 +363,20 @@ public sealed partial class Retention(
         for update skip locked
         """;
 
+    // access_log_time (occurred_at) finds the old entries, oldest first.
+    private const string DeleteAccessLog = """
+        delete from access_log
+        where id in (
+            select id from access_log where occurred_at <= @cutoff
+            order by occurred_at
+            limit @batch
+            for update skip locked)
+        """;
+
     [LoggerMessage(Level = LogLevel.Information,
-        Message = "Retention run {RunId} ({Trigger}) removed personal data from {Calls} calls, {Callbacks} callbacks, {Messages} messages, {FaultReports} fault reports and {ReferralReasons} referral reasons in {Batches} batches, {ElapsedMs} ms")]
+        Message = "Retention run {RunId} ({Trigger}) removed personal data from {Calls} calls, {Callbacks} callbacks, {Messages} messages, {FaultReports} fault reports, {ReferralReasons} referral reasons and {GuidanceSends} links sent, and deleted {AccessLogEntries} access log entries, in {Batches} batches, {ElapsedMs} ms")]
     private static partial void LogRunDone(ILogger logger, long runId, string trigger, int calls, int callbacks, int messages,
-        int faultReports, int referralReasons, int batches, long elapsedMs);
+        int faultReports, int referralReasons, int guidanceSends, int accessLogEntries, int batches, long elapsedMs);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The scheduled retention run failed; it is tried again later")]
     private static partial void LogRunFailed(ILogger logger, Exception ex);

@@ -40,6 +40,13 @@ public sealed class RetentionOptions
     [Range(1, 3650)]
     public int ReferralReasonsDays { get; set; } = 30;
 
+    /// <summary>
+    /// Entries of the access log (who opened personal data, privileged changes, failed logins), counted from when they
+    /// were recorded; older entries are deleted whole. At least 30 days, so that a complaint can still be looked into.
+    /// </summary>
+    [Range(30, 3650)]
+    public int AccessLogDays { get; set; } = 365;
+
     /// <summary>Whether the daily run happens (an administrator can still run it by hand).</summary>
     public bool Enabled { get; set; } = true;
 

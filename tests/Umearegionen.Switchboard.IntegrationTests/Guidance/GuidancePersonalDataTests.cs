@@ -42,6 +42,14 @@ public sealed class GuidancePersonalDataTests(GuidanceApp app) : IClassFixture<G
         var run = await RunAsync();
 
         Assert.True(run.GuidanceSends >= 1);
+        // The run counts exactly the links whose recipient it removed, and the runs' view shows that count.
+        Assert.Equal(run.GuidanceSends, await data.ScalarAsync<int>(
+            "select count(*) from guidance_sends where personal_data_removed_at = (select started_at from retention_runs where id = @id)", new { id = run.Id }));
+        var admin = await app.ClientForAsync(Roles.Administrator);
+        var overview = await admin.GetFromJsonAsync<JsonElement>("/api/personal-data/retention");
+        var shown = Assert.Single(overview.GetProperty("runs").EnumerateArray(), r => r.GetProperty("id").GetInt64() == run.Id);
+        Assert.Equal(run.GuidanceSends, shown.GetProperty("guidanceSends").GetInt32());
+        Assert.Equal(GuidanceApp.GuidanceDays, overview.GetProperty("settings").GetProperty("guidanceDays").GetInt32());
         var removed = await RowAsync(data, sms.Id);
         Assert.Equal((null, GuidanceStatuses.Sent), (removed.Recipient, removed.Status));
         Assert.NotNull(removed.PersonalDataRemovedAt);

@@ -51,7 +51,7 @@ public sealed class GuidanceApp : PersonalDataApp
 }
 
 /// <summary>An operator with a call, the links it sends and what the gateway receives.</summary>
-public sealed class GuidanceWorld(GuidanceApp app, RoutingDriver driver)
+public sealed class GuidanceWorld(PersonalDataApp app, RoutingDriver driver)
 {
     public Channel<GuidanceView> Updates { get; } = Channel.CreateUnbounded<GuidanceView>();
 
@@ -103,7 +103,7 @@ public sealed class GuidanceWorld(GuidanceApp app, RoutingDriver driver)
         }
     }
 
-    public IReadOnlyList<SimulatedSms> Received(Guid id) => app.Gateway.Messages.Where(m => m.Reference == id.ToString()).ToList();
+    public IReadOnlyList<SimulatedSms> Received(Guid id) => ((GuidanceApp)app).Gateway.Messages.Where(m => m.Reference == id.ToString()).ToList();
 }
 
 public sealed class GuidanceTests(GuidanceApp app) : IClassFixture<GuidanceApp>
