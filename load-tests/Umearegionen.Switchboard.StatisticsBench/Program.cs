@@ -13,7 +13,8 @@ using Umearegionen.Switchboard.StatisticsBench;
 //       [--verify] [--verify-facts] [--generate-only]
 // --verify-facts compares the generated facts with the service's statistics_backfill_facts() (a smaller --calls);
 // --generate-only stops after the generation and its counts (no queries timed).
-// Without --admin the project-local cluster (scripts/local-postgres.sh) is started and used.
+// Without --admin the project-local cluster (scripts/local-postgres.sh) is started and used. The generation needs a
+// superuser (it loads with session_replication_role = replica); how it works: HistoryGenerator, docs/load-tests.md.
 var arguments = Args.Parse(args);
 var calls = arguments.Int("--calls", 5_000_000);
 var year = arguments.Int("--year", 2025);
@@ -45,10 +46,18 @@ Console.WriteLine($"Migrations applied in {migrating.Elapsed.TotalSeconds:F1} s"
 var stored = (long)(await dataSource.CreateCommand("select count(*) from call_facts").ExecuteScalarAsync())!;
 if (stored == 0)
 {
-    Console.WriteLine($"Generating {calls:N0} calls in {year} …");
+    Console.WriteLine($"Generating {calls:N0} calls in {year} … (each step: wall-clock time, CPU of the server processes serving it, load average at its end)");
     var watch = Stopwatch.StartNew();
+    var cpu = Process.GetCurrentProcess().TotalProcessorTime;
     await HistoryGenerator.GenerateAsync(dataSource, calls, year);
-    Console.WriteLine($"  {"total",-55} {watch.Elapsed.TotalSeconds,8:F1} s");
+    Console.WriteLine(StepCost.Line("total", watch.Elapsed, null, StepCost.LoadAverage()) +
+                      $"   (the benchmark's own CPU {(Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds:F1} s)");
+}
+else if (await dataSource.CreateCommand("select to_regclass('calls_pkey') is null or to_regclass('call_slice_waits_pkey') is null").ExecuteScalarAsync() is true)
+{
+    // The generation sets the tables' indexes aside and makes them again at its end.
+    Console.Error.WriteLine($"{database} was left half-generated (its indexes are missing): run without --reuse to generate it again.");
+    return 1;
 }
 
 await using (var conn = await dataSource.OpenConnectionAsync())
