@@ -219,6 +219,10 @@ public sealed class DatabaseSampler(string connectionString, Func<TimeSpan> now,
                     if (conn is not null) await conn.DisposeAsync();
                     conn = null;
                 }
+                catch (Exception) when (stop.IsCancellationRequested)
+                {
+                    break; // stopped in the middle of a sample (a cancelled query throws): the run is over, not failed
+                }
 
                 try { await Task.Delay(250, stop); } catch (OperationCanceledException) { }
             }
