@@ -85,7 +85,10 @@ public static class Reconciler
     /// ring_operator with it (so rings = offers), every offer declined, timed out or withdrawn (the caller
     /// hung up while it rang) at most one stop_ringing,
     /// the accept one connect, the ending one transfer or end. Two nodes doing the same work would
-    /// write more. Also calls with two offers accepted or two left open in the offers table.
+    /// write more. Also calls with two offers accepted or two left open. The offers are the calls' history's:
+    /// each `offered` event is one, ended by the call's next event among accepted, offer_declined,
+    /// offer_timed_out, offer_withdrawn and platform_ended (the caller hung up while it rang); an
+    /// `offered` followed by another, or by nothing, is open.
     /// </summary>
     private static async Task<long> DoubledInstructionsAsync(NpgsqlConnection conn, List<string> examples, CancellationToken ct)
     {
@@ -97,12 +100,16 @@ public static class Reconciler
                        count(*) filter (where kind = 'connect') as connects,
                        count(*) filter (where kind in ('transfer', 'end')) as endings
                 from telephony_instructions group by call_id
+            ), ev as (
+                select call_id, type, lead(type) over (partition by call_id order by id) as next
+                from call_events
+                where type in ('offered', 'accepted', 'offer_declined', 'offer_timed_out', 'offer_withdrawn', 'platform_ended')
             ), o as (
                 select call_id, count(*) as offers,
-                       count(*) filter (where resolution in ('declined', 'timed_out', 'withdrawn')) as missed,
-                       count(*) filter (where resolution = 'accepted') as accepted,
-                       count(*) filter (where resolution is null) as open
-                from offers group by call_id
+                       count(*) filter (where next in ('offer_declined', 'offer_timed_out', 'offer_withdrawn', 'platform_ended')) as missed,
+                       count(*) filter (where next = 'accepted') as accepted,
+                       count(*) filter (where next is null or next = 'offered') as open
+                from ev where type = 'offered' group by call_id
             )
             select c.platform_call_id, coalesce(i.rings, 0) as rings, coalesce(o.offers, 0) as offers,
                    coalesce(i.stops, 0) as stops, coalesce(o.missed, 0) as missed, coalesce(i.connects, 0) as connects,

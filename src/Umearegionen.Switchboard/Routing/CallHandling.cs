@@ -35,8 +35,7 @@ public sealed partial class CallHandling(
               and ((state = 'queued' and exists (select 1 from picked))
                    or (state = 'offered' and offered_to = @me and offer_expires_at > @now))
             returning {CallRow.Columns}
-        ), {CallSql.ResolveOffer("'accepted'")},
-        {CallSql.Event("'accepted'", actor: "@me::text")},
+        ), {CallSql.Event("'accepted'", actor: "@me::text")},
         {CallSql.Instruct("connect", "@me")}
         select {CallRow.Columns} from c
         """;
@@ -89,7 +88,7 @@ public sealed partial class CallHandling(
     public async Task DeclineAsync(Guid me, Guid callId, CancellationToken ct)
     {
         await using var conn = await dataSource.OpenConnectionAsync(ct);
-        if (!await ReturnOfferAsync(conn, callId, me, "declined", clock.GetUtcNow(), ct))
+        if (!await ReturnOfferAsync(conn, callId, me, clock.GetUtcNow(), ct))
         {
             throw await WhyNotAsync(conn, me, callId, forAccept: true, ct);
         }
@@ -104,7 +103,7 @@ public sealed partial class CallHandling(
             update calls set {CallSql.BackToQueue}
             where id = @callId and state = 'offered' and offered_to = @operatorId
             returning id, platform_call_id
-        ), {CallSql.ReturnOffer("@resolution", "'offer_declined'", actor: "@operatorId::text", operatorId: "@operatorId")},
+        ), {CallSql.ReturnOffer("'offer_declined'", actor: "@operatorId::text", operatorId: "@operatorId")},
         p as (
             update operators set idle_since = @now from c where operators.account_id = @operatorId
         )
@@ -112,9 +111,9 @@ public sealed partial class CallHandling(
         """;
 
     internal static async Task<bool> ReturnOfferAsync(
-        NpgsqlConnection conn, Guid callId, Guid operatorId, string resolution, DateTimeOffset now, CancellationToken ct)
+        NpgsqlConnection conn, Guid callId, Guid operatorId, DateTimeOffset now, CancellationToken ct)
     {
-        return await conn.ExecuteScalarAsync<long>(new CommandDefinition(ReturnOfferSql, new { callId, operatorId, resolution, now }, cancellationToken: ct)) > 0;
+        return await conn.ExecuteScalarAsync<long>(new CommandDefinition(ReturnOfferSql, new { callId, operatorId, now }, cancellationToken: ct)) > 0;
     }
 
     private static readonly string ConsultSql = $"""

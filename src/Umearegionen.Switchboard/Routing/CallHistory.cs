@@ -58,9 +58,9 @@ public static class PersonalDataStatus
 
 /// <summary>
 /// Reads a call's history from routing's tables (docs/personal-data.md, "A call's history"). Every
-/// read goes through an index by call id; <c>offers</c> and <c>telephony_instructions</c> have none
-/// by call, so how an offer ended and how a transfer was made are read from the call's events, which
-/// the same statements write.
+/// read goes through an index by call id. How an offer ended is kept in the call's events alone (the
+/// event after its <c>offered</c>), and how a transfer was made is read from them too:
+/// <c>telephony_instructions</c> has no index by call.
 /// </summary>
 public sealed class CallHistory(NpgsqlDataSource dataSource)
 {

@@ -45,14 +45,17 @@ internal static class CallSql
         """;
 
     /// <summary>
-    /// <c>o</c>: the call's open offer (the <c>offers</c> row not yet resolved) resolved at <c>@now</c>
-    /// as <paramref name="resolution"/> ('accepted', 'declined', 'timed_out', 'withdrawn'), for each
-    /// call of <paramref name="from"/>, a CTE with the call's <c>id</c>.
+    /// <c>o</c>: the call's open offer ended, for each call of <paramref name="from"/>, a CTE with the
+    /// call's <c>id</c>, by a statement that writes no event of its own for it (the caller hung up: the
+    /// platform's <c>platform_ended</c> event says so). How an offer ended is in the call's history
+    /// alone: the event that follows its <c>offered</c> event (docs/call-cost.md, P2); the open offer
+    /// itself is the call's <c>offered_to</c>, cleared by the statement's own update of the call.
+    /// Nothing is left to write here, so the CTE writes nothing. <paramref name="resolution"/> names how
+    /// it ended ('withdrawn'), for the reader of the statement; the event records it.
     /// </summary>
     public static string ResolveOffer(string resolution, string from = "c") => $"""
         o as (
-            update offers set resolution = {resolution}, resolved_at = @now
-            from {from} where offers.call_id = {from}.id and offers.resolution is null
+            select id from {from}
         )
         """;
 
@@ -61,18 +64,13 @@ internal static class CallSql
 
     /// <summary>
     /// Make an offer, for the calls of <paramref name="from"/> just set to <c>offered</c> (their
-    /// <c>offered_to</c> the operator): <c>o</c>, the <c>offers</c> row from <c>@now</c> to
-    /// <c>@expires</c>; <c>i</c>, the platform told to ring the operator. The <c>offered</c> event is
+    /// <c>offered_to</c> the operator, until <c>offer_expires_at</c>): <c>i</c>, the platform told to
+    /// ring the operator. The offer's record is its <c>offered</c> event (to whom, until when), which is
     /// the statement's own (<c>Event("'offered'", …, OfferedData)</c>), and so is counting the offer on
     /// the operator's row (<c>assignments + 1</c>, docs/decisions/0008), whose conditions differ between the intake and
     /// the dispatcher.
     /// </summary>
-    public static string Offer(string from = "c") => $"""
-        o as (
-            insert into offers (call_id, operator_id, offered_at, expires_at)
-            select id, offered_to, @now, @expires from {from}
-        ), {Instruct("ring_operator", "offered_to", from: from)}
-        """;
+    public static string Offer(string from = "c") => Instruct("ring_operator", "offered_to", from: from);
 
     /// <summary>The columns of a call set back to waiting in its place (its <c>queued_at</c> unchanged), for <c>update calls set …</c>.</summary>
     public const string BackToQueue = """
@@ -82,10 +80,10 @@ internal static class CallSql
 
     /// <summary>
     /// Return an offer to the queue, for the calls of <c>c</c> just set back (<see cref="BackToQueue"/>):
-    /// <c>o</c>, the offer resolved as <paramref name="resolution"/>; <c>e</c>, the event
-    /// <paramref name="eventType"/> by <paramref name="actor"/> with <paramref name="data"/>; <c>i</c>,
-    /// the platform told to stop ringing <paramref name="operatorId"/>.
+    /// <c>e</c>, the event <paramref name="eventType"/> by <paramref name="actor"/> with
+    /// <paramref name="data"/>, which records how the offer ended; <c>i</c>, the platform told to stop
+    /// ringing <paramref name="operatorId"/>.
     /// </summary>
-    public static string ReturnOffer(string resolution, string eventType, string actor, string operatorId, string data = "null") =>
-        $"{ResolveOffer(resolution)}, {Event(eventType, actor, data)}, {Instruct("stop_ringing", operatorId)}";
+    public static string ReturnOffer(string eventType, string actor, string operatorId, string data = "null") =>
+        $"{Event(eventType, actor, data)}, {Instruct("stop_ringing", operatorId)}";
 }

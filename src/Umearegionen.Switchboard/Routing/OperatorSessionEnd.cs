@@ -22,7 +22,7 @@ public sealed class OperatorSessionEnd(TimeProvider clock, Dispatcher dispatcher
             update calls set {CallSql.BackToQueue}
             where state = 'offered' and offered_to = @accountId
             returning id, platform_call_id
-        ), {CallSql.ReturnOffer("'withdrawn'", "'offer_withdrawn'", actor: "'access'", operatorId: "@accountId",
+        ), {CallSql.ReturnOffer("'offer_withdrawn'", actor: "'access'", operatorId: "@accountId",
                                 data: "jsonb_build_object('operatorId', @accountId, 'reason', 'sessions ended')")}
         select count(*) from c
         """;

@@ -60,7 +60,7 @@ public sealed class Sweeper(
             update calls set {CallSql.BackToQueue}
             from x where calls.id = x.call_id
             returning calls.id, calls.platform_call_id, x.operator_id
-        ), {CallSql.ReturnOffer("'timed_out'", "'offer_timed_out'", actor: "'sweeper'", operatorId: "operator_id",
+        ), {CallSql.ReturnOffer("'offer_timed_out'", actor: "'sweeper'", operatorId: "operator_id",
                                 data: "jsonb_build_object('operatorId', operator_id)")},
         p as (
             update operators set status = 'paused', paused_reason = @reason, status_changed_at = @now

@@ -26,7 +26,6 @@ public sealed class HotTableIndexTests : IAsyncLifetime
             "calls_ended_by_caller", "calls_transferred_by_caller",
         ],
         ["call_events"] = ["call_events_pkey", "call_events_call", "call_events_platform_event"],
-        ["offers"] = ["offers_pkey", "offers_open"],
         ["telephony_instructions"] = ["telephony_instructions_pkey", "telephony_instructions_pending"],
         ["operators"] = ["operators_pkey"],
     };

@@ -17,7 +17,7 @@ public sealed class StatisticsSampleTests : IAsyncLifetime
     private static readonly string[] Tables =
     [
         // Routing (0300_routing.sql)
-        "calls", "call_events", "offers", "telephony_instructions",
+        "calls", "call_events", "telephony_instructions",
         // Statistics (0400_statistics.sql)
         "call_facts", "call_facts_pending", "call_facts_due", "call_daily", "call_daily_waits", "operator_daily",
         "operator_status_log", "call_slices", "call_slice_waits", "call_slice_waits_monthly",
@@ -85,7 +85,7 @@ public sealed class StatisticsSampleTests : IAsyncLifetime
         // meant an ANALYZE of each every minute at a peak.
         string[] updatedInPlace =
         [
-            "calls", "call_events", "offers", "telephony_instructions",
+            "calls", "call_events", "telephony_instructions",
             "call_daily", "call_daily_waits", "operator_daily", "call_slices", "call_slice_waits", "call_slice_waits_monthly",
         ];
         await using var conn = new NpgsqlConnection(_connectionString);

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.AspNetCore.SignalR;
 using Umearegionen.Switchboard.Contracts;
+using Umearegionen.Switchboard.IntegrationTests.Infrastructure;
 using Umearegionen.Switchboard.Routing;
 
 namespace Umearegionen.Switchboard.IntegrationTests.Routing;
@@ -39,7 +40,7 @@ public sealed class QueueAndOfferTests(RoutingApp app) : IClassFixture<RoutingAp
         Assert.Equal("received:telephony offered:intake", await world.ScalarAsync<string>(
             "select string_agg(type || ':' || actor_id, ' ' order by id) from call_events where call_id = @id", new { id = call.CallId }));
         Assert.Equal(first.Id, await world.ScalarAsync<Guid>(
-            "select operator_id from offers where call_id = @id and resolution is null", new { id = call.CallId }));
+            $"select operator_id from {OfferRows.Table} offers where call_id = @id and resolution is null", new { id = call.CallId }));
         Assert.Contains(await world.InstructionsForAsync(call.PlatformCallId),
             i => i.Kind == InstructionKinds.RingOperator && i.OperatorId == first.Id);
         await world.AssertOfferCountAsync(second, 0);
@@ -154,7 +155,7 @@ public sealed class QueueAndOfferTests(RoutingApp app) : IClassFixture<RoutingAp
         Assert.Equal(call.CallId, (await next.NextOfferAsync()).Call.Id);
         await Assert.ThrowsAsync<HubException>(() => slow.AcceptAsync(call.CallId));
         Assert.Equal(1, await world.ScalarAsync<long>(
-            "select count(*) from offers where call_id = @id and resolution = 'timed_out'", new { id = call.CallId }));
+            $"select count(*) from {OfferRows.Table} offers where call_id = @id and resolution = 'timed_out'", new { id = call.CallId }));
     }
 
     [Fact]
