@@ -16,26 +16,38 @@ public sealed partial class CallHandling(
     Instructions instructions, NoticeBoard notices, MessageSender messages, Destinations destinations,
     IOptions<RoutingOptions> options, ILogger<CallHandling> logger, RecentContacts recentContacts)
 {
-    // A call picked from the queue counts on the operator's row (operators.assignments, docs/decisions/0008), which is taken before the
-    // call's as every offer takes it: an offer made to this operator meanwhile from a stale read
-    // then finds the count changed. The accepted offer was counted when it was made. Picking a call
-    // ends the operator's after-call work.
-    private static readonly string AcceptSql = $"""
-        with picked as (
-            update operators set assignments = assignments + 1,
-                status = case when status = 'wrap_up' and after_call_until is not null then 'available' else status end,
-                status_changed_at = case when status = 'wrap_up' and after_call_until is not null then @now else status_changed_at end,
-                after_call_until = null
-            where account_id = @me and exists (select 1 from calls where id = @callId and state = 'queued')
-            returning 1
+    // The operator's row is locked first (`me`), as every offer takes it, and only while it holds no
+    // call: one call per operator is kept on that row (operators.call_id, docs/decisions/0016). The
+    // call is taken if it is offered to them and the offer has not expired, or if it waits in the
+    // queue; then the row records it (`op`). A call picked from the queue (it left call_queue, `q`)
+    // counts on the operator's row (operators.assignments, docs/decisions/0008): an offer made to
+    // this operator meanwhile from a stale read then finds the count changed. The accepted offer was
+    // counted when it was made. Picking a call ends the operator's after-call work.
+    // No index of calls names the columns this changes, so the update of the call is HOT when its
+    // page has room (0311_accept_made_hot.sql).
+    internal static readonly string AcceptSql = $"""
+        with me as (
+            select account_id from operators where account_id = @me and call_id is null
+            for update
         ), c as (
             update calls set state = 'connected', operator_id = @me, answered_at = @now, offered_to = null,
                              offered_at = null, offer_expires_at = null, version = version + 1
+            from me
             where id = @callId
-              and ((state = 'queued' and exists (select 1 from picked))
-                   or (state = 'offered' and offered_to = @me and offer_expires_at > @now))
+              and (state = 'queued' or (state = 'offered' and offered_to = @me and offer_expires_at > @now))
             returning {CallRow.Columns}
-        ), {CallSql.Event("'accepted'", actor: "@me::text")},
+        ), {CallSql.Dequeue()},
+        op as (
+            update operators set call_id = c.id, offered_call_id = null,
+                assignments = assignments + (select count(*) from q),
+                status = case when exists (select 1 from q) and status = 'wrap_up' and after_call_until is not null
+                              then 'available' else status end,
+                status_changed_at = case when exists (select 1 from q) and status = 'wrap_up' and after_call_until is not null
+                                         then @now else status_changed_at end,
+                after_call_until = case when exists (select 1 from q) then null else after_call_until end
+            from c where operators.account_id = @me
+        ),
+        {CallSql.Event("'accepted'", actor: "@me::text")},
         {CallSql.Instruct("connect", "@me")}
         select {CallRow.Columns} from c
         """;
@@ -46,18 +58,16 @@ public sealed partial class CallHandling(
     {
         var now = clock.GetUtcNow();
         await using var conn = await dataSource.OpenConnectionAsync(ct);
-        CallRow? row;
-        try
-        {
-            row = await conn.QuerySingleOrDefaultAsync<CallRow>(new CommandDefinition(AcceptSql, new { me, callId, now }, cancellationToken: ct));
-        }
-        catch (PostgresException ex) when (ex is { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: "calls_one_call_per_operator" })
-        {
-            throw RoutingErrors.Of(HubErrors.AlreadyOnCall, "you already have a call; finish it before taking another.");
-        }
-
+        var row = await conn.QuerySingleOrDefaultAsync<CallRow>(new CommandDefinition(AcceptSql, new { me, callId, now }, cancellationToken: ct));
         if (row is null)
         {
+            var onCall = await conn.ExecuteScalarAsync<Guid?>(new CommandDefinition(
+                "select call_id from operators where account_id = @me", new { me }, cancellationToken: ct));
+            if (onCall is { } current && current != callId)
+            {
+                throw RoutingErrors.Of(HubErrors.AlreadyOnCall, "you already have a call; finish it before taking another.");
+            }
+
             throw await WhyNotAsync(conn, me, callId, forAccept: true, ct);
         }
 
@@ -105,7 +115,7 @@ public sealed partial class CallHandling(
             returning id, platform_call_id
         ), {CallSql.ReturnOffer("'offer_declined'", actor: "@operatorId::text", operatorId: "@operatorId")},
         p as (
-            update operators set idle_since = @now from c where operators.account_id = @operatorId
+            update operators set idle_since = @now, {CallSql.OfferCleared} from c where operators.account_id = @operatorId
         )
         select count(*) from c
         """;

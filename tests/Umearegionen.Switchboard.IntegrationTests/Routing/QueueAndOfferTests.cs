@@ -59,6 +59,8 @@ public sealed class QueueAndOfferTests(RoutingApp app) : IClassFixture<RoutingAp
                 insert into calls (id, platform_call_id, caller_number, dialled_number, municipality_code, state, queued_at)
                 values (gen_random_uuid(), @pid, '+46701234567', '+4693214000', '2403', 'queued', @at)
                 returning id
+            ), q as (
+                insert into call_queue (call_id, priority, queued_at) select id, 0, @at from c
             ), e as (
                 insert into call_events (call_id, type, platform_event_id, occurred_at, actor_id)
                 select id, 'received', 'received', @at, 'telephony' from c
