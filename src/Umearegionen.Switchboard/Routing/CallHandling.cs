@@ -22,7 +22,8 @@ public sealed partial class CallHandling(
     // queue; then the row records it (`op`). A call picked from the queue (it left call_queue, `q`)
     // counts on the operator's row (operators.assignments, docs/decisions/0008): an offer made to
     // this operator meanwhile from a stale read then finds the count changed. The accepted offer was
-    // counted when it was made. Picking a call ends the operator's after-call work.
+    // counted when it was made. Picking a call ends the operator's after-call work. An offer of
+    // another call ringing meanwhile stays theirs (and on their row) until it is answered or lapses.
     // No index of calls names the columns this changes, so the update of the call is HOT when its
     // page has room (0311_accept_made_hot.sql).
     internal static readonly string AcceptSql = $"""
@@ -38,7 +39,8 @@ public sealed partial class CallHandling(
             returning {CallRow.Columns}
         ), {CallSql.Dequeue()},
         op as (
-            update operators set call_id = c.id, offered_call_id = null,
+            update operators set call_id = c.id,
+                offered_call_id = case when offered_call_id = c.id then null else offered_call_id end,
                 assignments = assignments + (select count(*) from q),
                 status = case when exists (select 1 from q) and status = 'wrap_up' and after_call_until is not null
                               then 'available' else status end,
