@@ -14,7 +14,8 @@ public sealed partial class CallHandling
 {
     // Every way of ending starts the same: the operator's connected call becomes completed, once. An
     // available operator then starts their after-call work (@afterCallUntil, null when it is off): the
-    // wrap_up status, in which no call is offered to them.
+    // wrap_up status, in which no call is offered to them. Their row no longer holds the call
+    // (operators.call_id, docs/decisions/0016).
     private static readonly string Complete = $"""
         with c as (
             update calls set state = 'completed', outcome = @outcome, wrap_up_category = @category, completed_at = @now,
@@ -24,7 +25,7 @@ public sealed partial class CallHandling
         ), {CallSql.Event("'completed'", actor: "@me::text",
                           data: "jsonb_build_object('outcome', @outcome::text, 'wrapUpCategory', @category::text, 'details', @details::jsonb)")},
         p as (
-            update operators set idle_since = @now,
+            update operators set idle_since = @now, call_id = case when call_id = c.id then null else call_id end,
                 status = case when @afterCallUntil::timestamptz is not null and status = 'available' then 'wrap_up' else status end,
                 after_call_until = case when @afterCallUntil::timestamptz is not null and status = 'available'
                                         then @afterCallUntil::timestamptz else after_call_until end,

@@ -16,26 +16,39 @@ public sealed partial class CallHandling(
     Instructions instructions, NoticeBoard notices, MessageSender messages, Destinations destinations,
     IOptions<RoutingOptions> options, ILogger<CallHandling> logger, RecentContacts recentContacts)
 {
-    // A call picked from the queue counts on the operator's row (operators.assignments, docs/decisions/0008), which is taken before the
-    // call's as every offer takes it: an offer made to this operator meanwhile from a stale read
-    // then finds the count changed. The accepted offer was counted when it was made. Picking a call
-    // ends the operator's after-call work.
-    private static readonly string AcceptSql = $"""
-        with picked as (
-            update operators set assignments = assignments + 1,
-                status = case when status = 'wrap_up' and after_call_until is not null then 'available' else status end,
-                status_changed_at = case when status = 'wrap_up' and after_call_until is not null then @now else status_changed_at end,
-                after_call_until = null
-            where account_id = @me and exists (select 1 from calls where id = @callId and state = 'queued')
-            returning 1
+    // The operator's row is locked first (`me`), as every offer takes it, and only while it holds no
+    // call: one call per operator is kept on that row (operators.call_id, docs/decisions/0016). The
+    // call is taken if it is offered to them and the offer has not expired, or if it waits in the
+    // queue; then the row records it (`op`). A call picked from the queue (it left call_queue, `q`)
+    // counts on the operator's row (operators.assignments, docs/decisions/0008): an offer made to
+    // this operator meanwhile from a stale read then finds the count changed. The accepted offer was
+    // counted when it was made. Picking a call ends the operator's after-call work. An offer of
+    // another call ringing meanwhile stays theirs (and on their row) until it is answered or lapses.
+    // No index of calls names the columns this changes, so the update of the call is HOT when its
+    // page has room (0311_accept_made_hot.sql).
+    internal static readonly string AcceptSql = $"""
+        with me as (
+            select account_id from operators where account_id = @me and call_id is null
+            for update
         ), c as (
             update calls set state = 'connected', operator_id = @me, answered_at = @now, offered_to = null,
                              offered_at = null, offer_expires_at = null, version = version + 1
+            from me
             where id = @callId
-              and ((state = 'queued' and exists (select 1 from picked))
-                   or (state = 'offered' and offered_to = @me and offer_expires_at > @now))
+              and (state = 'queued' or (state = 'offered' and offered_to = @me and offer_expires_at > @now))
             returning {CallRow.Columns}
-        ), {CallSql.ResolveOffer("'accepted'")},
+        ), {CallSql.Dequeue()},
+        op as (
+            update operators set call_id = c.id,
+                offered_call_id = case when offered_call_id = c.id then null else offered_call_id end,
+                assignments = assignments + (select count(*) from q),
+                status = case when exists (select 1 from q) and status = 'wrap_up' and after_call_until is not null
+                              then 'available' else status end,
+                status_changed_at = case when exists (select 1 from q) and status = 'wrap_up' and after_call_until is not null
+                                         then @now else status_changed_at end,
+                after_call_until = case when exists (select 1 from q) then null else after_call_until end
+            from c where operators.account_id = @me
+        ),
         {CallSql.Event("'accepted'", actor: "@me::text")},
         {CallSql.Instruct("connect", "@me")}
         select {CallRow.Columns} from c
@@ -47,18 +60,16 @@ public sealed partial class CallHandling(
     {
         var now = clock.GetUtcNow();
         await using var conn = await dataSource.OpenConnectionAsync(ct);
-        CallRow? row;
-        try
-        {
-            row = await conn.QuerySingleOrDefaultAsync<CallRow>(new CommandDefinition(AcceptSql, new { me, callId, now }, cancellationToken: ct));
-        }
-        catch (PostgresException ex) when (ex is { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: "calls_one_call_per_operator" })
-        {
-            throw RoutingErrors.Of(HubErrors.AlreadyOnCall, "you already have a call; finish it before taking another.");
-        }
-
+        var row = await conn.QuerySingleOrDefaultAsync<CallRow>(new CommandDefinition(AcceptSql, new { me, callId, now }, cancellationToken: ct));
         if (row is null)
         {
+            var onCall = await conn.ExecuteScalarAsync<Guid?>(new CommandDefinition(
+                "select call_id from operators where account_id = @me", new { me }, cancellationToken: ct));
+            if (onCall is { } current && current != callId)
+            {
+                throw RoutingErrors.Of(HubErrors.AlreadyOnCall, "you already have a call; finish it before taking another.");
+            }
+
             throw await WhyNotAsync(conn, me, callId, forAccept: true, ct);
         }
 
@@ -89,7 +100,7 @@ public sealed partial class CallHandling(
     public async Task DeclineAsync(Guid me, Guid callId, CancellationToken ct)
     {
         await using var conn = await dataSource.OpenConnectionAsync(ct);
-        if (!await ReturnOfferAsync(conn, callId, me, "declined", clock.GetUtcNow(), ct))
+        if (!await ReturnOfferAsync(conn, callId, me, clock.GetUtcNow(), ct))
         {
             throw await WhyNotAsync(conn, me, callId, forAccept: true, ct);
         }
@@ -104,17 +115,17 @@ public sealed partial class CallHandling(
             update calls set {CallSql.BackToQueue}
             where id = @callId and state = 'offered' and offered_to = @operatorId
             returning id, platform_call_id
-        ), {CallSql.ReturnOffer("@resolution", "'offer_declined'", actor: "@operatorId::text", operatorId: "@operatorId")},
+        ), {CallSql.ReturnOffer("'offer_declined'", actor: "@operatorId::text", operatorId: "@operatorId")},
         p as (
-            update operators set idle_since = @now from c where operators.account_id = @operatorId
+            update operators set idle_since = @now, {CallSql.OfferCleared} from c where operators.account_id = @operatorId
         )
         select count(*) from c
         """;
 
     internal static async Task<bool> ReturnOfferAsync(
-        NpgsqlConnection conn, Guid callId, Guid operatorId, string resolution, DateTimeOffset now, CancellationToken ct)
+        NpgsqlConnection conn, Guid callId, Guid operatorId, DateTimeOffset now, CancellationToken ct)
     {
-        return await conn.ExecuteScalarAsync<long>(new CommandDefinition(ReturnOfferSql, new { callId, operatorId, resolution, now }, cancellationToken: ct)) > 0;
+        return await conn.ExecuteScalarAsync<long>(new CommandDefinition(ReturnOfferSql, new { callId, operatorId, now }, cancellationToken: ct)) > 0;
     }
 
     private static readonly string ConsultSql = $"""

@@ -58,9 +58,9 @@ public static class PersonalDataStatus
 
 /// <summary>
 /// Reads a call's history from routing's tables (docs/personal-data.md, "A call's history"). Every
-/// read goes through an index by call id; <c>offers</c> and <c>telephony_instructions</c> have none
-/// by call, so how an offer ended and how a transfer was made are read from the call's events, which
-/// the same statements write.
+/// read goes through an index by call id. How an offer ended is kept in the call's events alone (the
+/// event after its <c>offered</c>), and how a transfer was made is read from them too:
+/// <c>telephony_instructions</c> has no index by call.
 /// </summary>
 public sealed class CallHistory(NpgsqlDataSource dataSource)
 {
@@ -80,13 +80,15 @@ public sealed class CallHistory(NpgsqlDataSource dataSource)
 
     /// <summary>
     /// Ended calls by caller number through calls_ended_by_caller (0300_routing.sql); the few calls still under way
-    /// through the partial indexes of their state, which the queue and the operators already keep.
+    /// from where the queue and the operators keep them (call_queue, operators.offered_call_id and call_id), each by its key.
     /// </summary>
     public const string CallsOfCaller = """
         select id from calls where caller_number = @number and completed_at is not null
-        union all select id from calls where state = 'queued' and caller_number = @number
-        union all select id from calls where state = 'offered' and offered_to is not null and caller_number = @number
-        union all select id from calls where state = 'connected' and operator_id is not null and caller_number = @number
+        union all select c.id from call_queue q join calls c on c.id = q.call_id where c.caller_number = @number
+        union all select c.id from operators o join calls c on c.id = o.offered_call_id
+                  where c.state = 'offered' and c.caller_number = @number
+        union all select c.id from operators o join calls c on c.id = o.call_id
+                  where c.state = 'connected' and c.caller_number = @number
         """;
 
     /// <summary>The list of calls, newest first (QueryPlanTests read its plan).</summary>

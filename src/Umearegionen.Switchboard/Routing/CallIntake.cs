@@ -18,44 +18,49 @@ public sealed class CallIntake(
     // round offers those), and the cover team left to the dispatcher, after the threshold. So a new
     // call never takes the operator a waiting call would get.
     // The operator's row is locked, skipping any that another intake or the dispatcher holds, and
-    // only if its count of assignments (docs/decisions/0008) is still the one read: PostgreSQL checks the lock's
-    // condition again on the newest version of a row changed since the read, while `cand` keeps
-    // what was read. An offer made meanwhile to the operator therefore rules them out, and a call
-    // that finds no one is queued for the dispatcher.
+    // only if its count of assignments (docs/decisions/0008) is still the one read and it holds neither
+    // an offer nor a call (docs/decisions/0016): PostgreSQL checks the lock's condition again on the
+    // newest version of a row changed since the read, while `cand` keeps what was read. An offer made
+    // meanwhile to the operator therefore rules them out, and a call that finds no one is queued for
+    // the dispatcher. The offer is written on the locked row once the call is stored (`op`): a retry
+    // that stores nothing offers nothing.
     private static readonly string ReceiveSql = $"""
         with cand as materialized (
             select o.account_id, o.assignments, o.idle_since
             from operators o
             where @offerOnArrival
               and o.team = 'main' and o.status = 'available' and o.disconnected_at is null
+              and o.offered_call_id is null and o.call_id is null
               and not exists (select 1 from calls where platform_call_id = @platformCallId)
-              and o.account_id not in ({BusyOperators.Ids})
               and {ActiveOperatorAccount.Condition}
             order by o.idle_since, o.account_id
-            offset (select count(*) from calls where state = 'queued')
+            offset (select count(*) from call_queue)
         ), free as (
             select l.account_id
             from operators l join cand on cand.account_id = l.account_id
             where l.assignments = cand.assignments and l.status = 'available' and l.disconnected_at is null
+              and l.offered_call_id is null and l.call_id is null
             order by cand.idle_since, cand.account_id
             limit 1
             for update of l skip locked
-        ), op as (
-            update operators o set assignments = o.assignments + 1
-            from free
-            where o.account_id = free.account_id
-            returning o.account_id
         ), c as (
             insert into calls (id, platform_call_id, caller_number, dialled_number, municipality_code, menu_topic,
                                priority, state, queued_at, offered_to, offered_at, offer_expires_at)
             select @id, @platformCallId, @caller, @dialled,
                    (select municipality_code from dialled_numbers where number = @dialled),
-                   @topic, @priority, case when op.account_id is null then 'queued' else 'offered' end, @now,
-                   op.account_id, case when op.account_id is not null then @now end,
-                   case when op.account_id is not null then @expires end
-            from (values (1)) one (x) left join op on true
+                   @topic, @priority, case when free.account_id is null then 'queued' else 'offered' end, @now,
+                   free.account_id, case when free.account_id is not null then @now end,
+                   case when free.account_id is not null then @expires end
+            from (values (1)) one (x) left join free on true
             on conflict (platform_call_id) do nothing
             returning {CallRow.Columns}
+        ), op as (
+            update operators o set assignments = o.assignments + 1, offered_call_id = c.id
+            from c
+            where o.account_id = c.offered_to
+        ), q as (
+            insert into call_queue (call_id, priority, queued_at)
+            select id, priority, queued_at from c where state = 'queued'
         ), e as (
             insert into call_events (call_id, type, platform_event_id, occurred_at, actor_id, data)
             select c.id, ev.type, ev.platform_event_id, @now, ev.actor_id, ev.data

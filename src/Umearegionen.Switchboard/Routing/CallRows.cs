@@ -26,32 +26,16 @@ internal sealed record OperatorRow(
     Guid AccountId, string Team, string Status, string? PausedReason, DateTimeOffset IdleSince, Guid? CurrentCallId,
     Guid? OfferedCallId, DateTimeOffset StatusChangedAt, DateTimeOffset? AfterCallUntil)
 {
-    /// <summary>Select list over operators o; the current call and offer come from calls.</summary>
+    /// <summary>Select list over operators o; the current call and offer are on the operator's row (docs/decisions/0016).</summary>
     public const string Columns = """
         o.account_id, o.team, o.status, o.paused_reason, o.idle_since,
-        (select c.id from calls c where c.state = 'connected' and c.operator_id = o.account_id) as current_call_id,
-        (select c.id from calls c where c.state = 'offered' and c.offered_to = o.account_id) as offered_call_id,
+        o.call_id as current_call_id, o.offered_call_id,
         o.status_changed_at, case when o.status = 'wrap_up' then o.after_call_until end as after_call_until
         """;
 
     public OperatorState ToState() => new(AccountId, Team, Status, PausedReason, IdleSince, CurrentCallId, OfferedCallId,
         StatusChangedAt, AfterCallUntil,
         Status == OperatorStatuses.Paused && PausedReason == Sweeper.MissedOfferReason ? PausedReasons.MissedOffer : null);
-}
-
-/// <summary>Which operators are busy, for the intake's and the dispatcher's choice of a free one.</summary>
-internal static class BusyOperators
-{
-    /// <summary>
-    /// The ids of the operators with an offer or a call (<c>o.account_id not in (...)</c>), read once from
-    /// the two partial unique indexes on calls, which PostgreSQL keeps as one hashed subplan. A probe
-    /// per operator read 1,167 buffers an intake, this 239 (docs/decisions/0008-offer-on-arrival-with-an-assignments-count.md).
-    /// </summary>
-    public const string Ids = """
-        select c.offered_to from calls c where c.state = 'offered' and c.offered_to is not null
-        union all
-        select c.operator_id from calls c where c.state = 'connected' and c.operator_id is not null
-        """;
 }
 
 internal static class Json

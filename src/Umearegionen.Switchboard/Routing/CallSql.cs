@@ -45,14 +45,41 @@ internal static class CallSql
         """;
 
     /// <summary>
-    /// <c>o</c>: the call's open offer (the <c>offers</c> row not yet resolved) resolved at <c>@now</c>
-    /// as <paramref name="resolution"/> ('accepted', 'declined', 'timed_out', 'withdrawn'), for each
-    /// call of <paramref name="from"/>, a CTE with the call's <c>id</c>.
+    /// <c>o</c> and <c>q</c>: the wait of each call of <paramref name="from"/> (a CTE with the call's
+    /// <c>id</c>) ended by a statement that writes nothing else for it, the caller having hung up: an open
+    /// offer is cleared from its operator's row (<c>operators.offered_call_id</c>), a queued call leaves
+    /// <c>call_queue</c>. How the offer ended is in the call's history alone (the event after its
+    /// <c>offered</c>, here the platform's <c>platform_ended</c>; docs/call-cost.md, P2), so
+    /// <paramref name="resolution"/> ('withdrawn') only names it for the reader of the statement.
     /// </summary>
     public static string ResolveOffer(string resolution, string from = "c") => $"""
         o as (
-            update offers set resolution = {resolution}, resolved_at = @now
-            from {from} where offers.call_id = {from}.id and offers.resolution is null
+            update operators set offered_call_id = null
+            from {from} where operators.offered_call_id = {from}.id
+        ), {Dequeue(from)}
+        """;
+
+    /// <summary>
+    /// <c>q</c>: each call of <paramref name="from"/> (a CTE with the call's <c>id</c>, just set
+    /// <c>queued</c>) entered in <c>call_queue</c>, the waiting calls in queue order (docs/decisions/0016).
+    /// A call's priority and queued_at never change, so they are read as the statement found them.
+    /// </summary>
+    public static string Enqueue(string from = "c") => $"""
+        q as (
+            insert into call_queue (call_id, priority, queued_at)
+            select k.id, k.priority, k.queued_at from {from} join calls k on k.id = {from}.id
+        )
+        """;
+
+    /// <summary>
+    /// <c>q</c>: each call of <paramref name="from"/> (a CTE with the call's <c>id</c>) taken out of
+    /// <c>call_queue</c>, for a call just offered, picked or abandoned; it returns the <c>call_id</c>s it
+    /// took out, so a statement can tell a call that waited from one that was offered.
+    /// </summary>
+    public static string Dequeue(string from = "c") => $"""
+        q as (
+            delete from call_queue using {from} where call_queue.call_id = {from}.id
+            returning call_queue.call_id
         )
         """;
 
@@ -61,18 +88,14 @@ internal static class CallSql
 
     /// <summary>
     /// Make an offer, for the calls of <paramref name="from"/> just set to <c>offered</c> (their
-    /// <c>offered_to</c> the operator): <c>o</c>, the <c>offers</c> row from <c>@now</c> to
-    /// <c>@expires</c>; <c>i</c>, the platform told to ring the operator. The <c>offered</c> event is
-    /// the statement's own (<c>Event("'offered'", …, OfferedData)</c>), and so is counting the offer on
-    /// the operator's row (<c>assignments + 1</c>, docs/decisions/0008), whose conditions differ between the intake and
-    /// the dispatcher.
+    /// <c>offered_to</c> the operator, until <c>offer_expires_at</c>): <c>i</c>, the platform told to
+    /// ring the operator. The offer's record is its <c>offered</c> event (to whom, until when), which is
+    /// the statement's own (<c>Event("'offered'", …, OfferedData)</c>), and so is the offer on the
+    /// operator's row (<c>offered_call_id</c> set and <c>assignments + 1</c>, docs/decisions/0008 and
+    /// 0016), made only on a row the statement has locked with both <c>offered_call_id</c> and
+    /// <c>call_id</c> null, whose other conditions differ between the intake and the dispatcher.
     /// </summary>
-    public static string Offer(string from = "c") => $"""
-        o as (
-            insert into offers (call_id, operator_id, offered_at, expires_at)
-            select id, offered_to, @now, @expires from {from}
-        ), {Instruct("ring_operator", "offered_to", from: from)}
-        """;
+    public static string Offer(string from = "c") => Instruct("ring_operator", "offered_to", from: from);
 
     /// <summary>The columns of a call set back to waiting in its place (its <c>queued_at</c> unchanged), for <c>update calls set …</c>.</summary>
     public const string BackToQueue = """
@@ -82,10 +105,18 @@ internal static class CallSql
 
     /// <summary>
     /// Return an offer to the queue, for the calls of <c>c</c> just set back (<see cref="BackToQueue"/>):
-    /// <c>o</c>, the offer resolved as <paramref name="resolution"/>; <c>e</c>, the event
-    /// <paramref name="eventType"/> by <paramref name="actor"/> with <paramref name="data"/>; <c>i</c>,
-    /// the platform told to stop ringing <paramref name="operatorId"/>.
+    /// <c>q</c>, the call back in <c>call_queue</c>;
+    /// <c>e</c>, the event <paramref name="eventType"/> by <paramref name="actor"/> with
+    /// <paramref name="data"/>, which records how the offer ended; <c>i</c>, the platform told to stop
+    /// ringing <paramref name="operatorId"/>.
     /// </summary>
-    public static string ReturnOffer(string resolution, string eventType, string actor, string operatorId, string data = "null") =>
-        $"{ResolveOffer(resolution)}, {Event(eventType, actor, data)}, {Instruct("stop_ringing", operatorId)}";
+    public static string ReturnOffer(string eventType, string actor, string operatorId, string data = "null") =>
+        $"{Enqueue()}, {Event(eventType, actor, data)}, {Instruct("stop_ringing", operatorId)}";
+
+    /// <summary>
+    /// For <c>update operators set …</c> in a statement that returns the calls of <c>c</c> to the queue
+    /// (<see cref="ReturnOffer"/>): the operator's row no longer holds the offer. The statement updates
+    /// the row anyway (idle_since, status), so this adds no write of its own.
+    /// </summary>
+    public const string OfferCleared = "offered_call_id = case when offered_call_id = c.id then null else offered_call_id end";
 }

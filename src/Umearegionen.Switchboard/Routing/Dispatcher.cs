@@ -159,24 +159,30 @@ public sealed class Dispatcher(
 
     // Each offer only if the call is still waiting and the operator still free: a caller may hang
     // up, an operator pause, or an intake offer its own call to the operator, between the read and
-    // this statement. The operator's count of assignments (docs/decisions/0008) must be the one read; the update
-    // takes the operator's row first, then the call's, as the intake and an accept do.
+    // this statement. The operator's count of assignments (docs/decisions/0008) must be the one read
+    // and their row hold neither an offer nor a call (docs/decisions/0016); the statement locks the
+    // operator's row first (`l`), then the call's, as the intake and an accept do, and writes the offer
+    // on the operator's row only for the calls it offered (`op`).
     private static readonly string OfferSql = $"""
         with a as (
             select * from unnest(@calls::uuid[], @operators::uuid[], @seen::bigint[]) as a(call_id, to_operator, seen)
-        ), op as (
-            update operators o set assignments = o.assignments + 1
-            from a
-            where o.account_id = a.to_operator and o.assignments = a.seen
-              and o.status = 'available' and o.disconnected_at is null
-            returning o.account_id
+        ), l as (
+            select o.account_id, a.call_id
+            from operators o join a on o.account_id = a.to_operator
+            where o.assignments = a.seen and o.status = 'available' and o.disconnected_at is null
+              and o.offered_call_id is null and o.call_id is null
+            for update of o
         ), c as (
-            update calls set state = 'offered', offered_to = a.to_operator, offered_at = @now,
+            update calls set state = 'offered', offered_to = l.account_id, offered_at = @now,
                              offer_expires_at = @expires, version = version + 1
-            from a join op on op.account_id = a.to_operator
-            where calls.id = a.call_id and calls.state = 'queued'
+            from l
+            where calls.id = l.call_id and calls.state = 'queued'
             returning {CallRow.Columns}
-        ), {CallSql.Offer()},
+        ), op as (
+            update operators o set assignments = o.assignments + 1, offered_call_id = c.id
+            from c
+            where o.account_id = c.offered_to
+        ), {CallSql.Dequeue()}, {CallSql.Offer()},
         {CallSql.Event("'offered'", actor: "'dispatcher'", data: CallSql.OfferedData)}
         select {CallRow.Columns} from c
         """;
@@ -185,18 +191,17 @@ public sealed class Dispatcher(
     private async Task<(int Offered, bool CallsLeft)> RoundAsync(NpgsqlConnection conn, DateTimeOffset now, RoutingOptions opts, CancellationToken ct)
     {
         const string ReadSql = $"""
-            select id, priority, queued_at from calls
-            where state = 'queued'
-            order by priority desc, queued_at, id
+            select call_id as id, priority, queued_at from call_queue
+            order by priority desc, queued_at, call_id
             limit @batch;
 
             -- Read only when a call waits: a round woken by a finished call often finds the queue empty,
-            -- and checking every free operator's calls is most of the round's work.
+            -- and reading the free operators is most of the round's work.
             select o.account_id as id, o.team = 'cover' as cover, o.idle_since, o.assignments
             from operators o
-            where exists (select 1 from calls where state = 'queued')
+            where exists (select 1 from call_queue)
               and o.status = 'available' and o.disconnected_at is null
-              and o.account_id not in ({BusyOperators.Ids})
+              and o.offered_call_id is null and o.call_id is null
               and {ActiveOperatorAccount.Condition};
 
             select exists (select 1 from operators

@@ -23,28 +23,30 @@ public sealed class LiveView(
         return await QueueAsync(conn, clock.GetUtcNow(), ct);
     }
 
-    // The waiting calls are the queued ones and the offered ones, read apart so each part comes from
-    // its own small partial index: calls_queue (state = 'queued', in queue order) and
-    // calls_one_offer_per_operator (state = 'offered', at most one per operator). No index covers both
-    // states: one would take an entry at every offer and every return to the queue
-    // (0300_routing.sql, docs/decisions/0010). The list is the first @limit of either part, merged in queue
+    // The waiting calls are the queued ones and the offered ones, read apart: the queued ones from
+    // call_queue (in queue order by its index), the offered ones from the operators' rows
+    // (operators.offered_call_id, at most one per operator), each call then by its key. No index of
+    // calls names its state: every offer, accept and return to the queue would pay for it
+    // (docs/decisions/0010, 0016). The list is the first @limit of either part, merged in queue
     // order; id breaks ties, so the order is the same however the parts are read. QueryPlanTests
-    // checks that both statements read the two indexes, not the whole of calls.
+    // checks that both statements read calls by its key, never the whole of it.
     internal const string QueueSql = """
         select count(*)::int as length, min(queued_at) as oldest
-        from (select queued_at from calls where state = 'queued'
+        from (select queued_at from call_queue
               union all
-              select queued_at from calls where state = 'offered') waiting;
+              select c.queued_at from operators o join calls c on c.id = o.offered_call_id
+              where c.state = 'offered') waiting;
 
         select id, state, municipality_code, menu_topic, priority, queued_at, offered_to
-        from ((select id, state, municipality_code, menu_topic, priority, queued_at, offered_to
-               from calls where state = 'queued'
-               order by priority desc, queued_at, id
+        from ((select c.id, c.state, c.municipality_code, c.menu_topic, c.priority, c.queued_at, c.offered_to
+               from call_queue q join calls c on c.id = q.call_id
+               order by q.priority desc, q.queued_at, q.call_id
                limit @limit)
               union all
-              (select id, state, municipality_code, menu_topic, priority, queued_at, offered_to
-               from calls where state = 'offered'
-               order by priority desc, queued_at, id
+              (select c.id, c.state, c.municipality_code, c.menu_topic, c.priority, c.queued_at, c.offered_to
+               from operators o join calls c on c.id = o.offered_call_id
+               where c.state = 'offered'
+               order by c.priority desc, c.queued_at, c.id
                limit @limit)) waiting
         order by priority desc, queued_at, id
         limit @limit;
@@ -64,7 +66,7 @@ public sealed class LiveView(
         return new QueueSnapshot(now, head.Length, longest, calls);
     }
 
-    // The call comes from calls_one_call_per_operator (state = 'connected', at most one per operator).
+    // The call is the one on the operator's row (operators.call_id, at most one per operator), read by its key.
     // Columns in the order of OperatorSummary's parameters (Dapper maps a record by position and name).
     private const string OperatorsSql = $"""
         select o.account_id, a.display_name, o.team, o.status, o.paused_reason, o.disconnected_at is null as connected,
@@ -73,7 +75,7 @@ public sealed class LiveView(
                case when o.status = 'paused' and o.paused_reason = '{Sweeper.MissedOfferReason}' then '{PausedReasons.MissedOffer}' end
                    as paused_reason_code
         from operators o join accounts a on a.id = o.account_id
-             left join calls c on c.state = 'connected' and c.operator_id = o.account_id
+             left join calls c on c.id = o.call_id
         order by a.display_name, o.account_id
         """;
 
@@ -126,7 +128,8 @@ public sealed class LiveView(
             select {OperatorRow.Columns} from operators o where o.account_id = @accountId;
 
             select {CallRow.Columns} from calls
-            where (state = 'connected' and operator_id = @accountId) or (state = 'offered' and offered_to = @accountId);
+            where id in (select unnest(array[o.call_id, o.offered_call_id]) from operators o where o.account_id = @accountId)
+              and ((state = 'connected' and operator_id = @accountId) or (state = 'offered' and offered_to = @accountId));
             """;
         var now = clock.GetUtcNow();
         await using var conn = await dataSource.OpenConnectionAsync(ct);

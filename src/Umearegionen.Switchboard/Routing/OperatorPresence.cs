@@ -193,7 +193,7 @@ public sealed class OperatorPresence
 
         if (request.Status != OperatorStatuses.Available && row.OfferedCallId is { } offered)
         {
-            if (await CallHandling.ReturnOfferAsync(conn, offered, accountId, "declined", now, ct))
+            if (await CallHandling.ReturnOfferAsync(conn, offered, accountId, now, ct))
             {
                 _instructions.Pulse();
                 // Every screen of the operator stops ringing, not only the one that changed the status.

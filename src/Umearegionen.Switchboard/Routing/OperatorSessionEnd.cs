@@ -15,14 +15,19 @@ public sealed class OperatorSessionEnd(TimeProvider clock, Dispatcher dispatcher
     : ISessionEndHandler
 {
     private static readonly string Sql = $"""
-        with op as (
-            update operators set status = 'offline', paused_reason = null, status_changed_at = @now
-            where account_id = @accountId and status <> 'offline'
-        ), c as (
+        with c as (
             update calls set {CallSql.BackToQueue}
-            where state = 'offered' and offered_to = @accountId
+            where id = (select offered_call_id from operators where account_id = @accountId)
+              and state = 'offered' and offered_to = @accountId
             returning id, platform_call_id
-        ), {CallSql.ReturnOffer("'withdrawn'", "'offer_withdrawn'", actor: "'access'", operatorId: "@accountId",
+        ), op as (
+            update operators set
+                status = 'offline',
+                paused_reason = case when status <> 'offline' then null else paused_reason end,
+                status_changed_at = case when status <> 'offline' then @now else status_changed_at end,
+                offered_call_id = case when offered_call_id in (select id from c) then null else offered_call_id end
+            where account_id = @accountId and (status <> 'offline' or exists (select 1 from c))
+        ), {CallSql.ReturnOffer("'offer_withdrawn'", actor: "'access'", operatorId: "@accountId",
                                 data: "jsonb_build_object('operatorId', @accountId, 'reason', 'sessions ended')")}
         select count(*) from c
         """;

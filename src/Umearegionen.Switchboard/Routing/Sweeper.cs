@@ -47,24 +47,29 @@ public sealed class Sweeper(
         while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 
-    // The offered calls are found through calls_one_offer_per_operator (state = 'offered', at most one
-    // per operator), read whole and filtered on the expiry: no index on offer_expires_at, which every
-    // offer would have paid for (0300_routing.sql, docs/decisions/0010). QueryPlanTests checks that the
-    // plan reads an index, not the whole of calls.
+    // The offered calls are found from the operators' rows (operators.offered_call_id, at most one per
+    // operator, docs/decisions/0016), each call by its key and filtered on the expiry: no index on
+    // offer_expires_at, which every offer would have paid for (docs/decisions/0010). QueryPlanTests
+    // checks that the plan reads calls by its key, not the whole of it. An operator whose offer lapsed
+    // is paused if still available, and their row no longer holds the offer.
     internal static readonly string ExpireSql = $"""
         with x as (
-            select id as call_id, offered_to as operator_id from calls
-            where state = 'offered' and offer_expires_at <= @now
-            for update skip locked
+            select k.id as call_id, k.offered_to as operator_id
+            from operators o join calls k on k.id = o.offered_call_id
+            where k.state = 'offered' and k.offer_expires_at <= @now
+            for update of k skip locked
         ), c as (
             update calls set {CallSql.BackToQueue}
             from x where calls.id = x.call_id
             returning calls.id, calls.platform_call_id, x.operator_id
-        ), {CallSql.ReturnOffer("'timed_out'", "'offer_timed_out'", actor: "'sweeper'", operatorId: "operator_id",
+        ), {CallSql.ReturnOffer("'offer_timed_out'", actor: "'sweeper'", operatorId: "operator_id",
                                 data: "jsonb_build_object('operatorId', operator_id)")},
         p as (
-            update operators set status = 'paused', paused_reason = @reason, status_changed_at = @now
-            from c where operators.account_id = c.operator_id and operators.status = 'available'
+            update operators set {CallSql.OfferCleared},
+                status = case when status = 'available' then 'paused' else status end,
+                paused_reason = case when status = 'available' then @reason else paused_reason end,
+                status_changed_at = case when status = 'available' then @now else status_changed_at end
+            from c where operators.account_id = c.operator_id
         )
         select id as call_id, operator_id from c
         """;

@@ -79,7 +79,7 @@ public sealed class RevocationTests(RevocationTests.App app) : IClassFixture<Rev
         var record = await world.CallRecordAsync(call.CallId);
         Assert.NotEqual(first.Id, record.OfferedTo);
         Assert.Equal("withdrawn", await world.ScalarAsync<string>(
-            "select resolution from offers where call_id = @id and operator_id = @op", new { id = call.CallId, op = first.Id }));
+            $"select resolution from {OfferRows.Table} offers where call_id = @id and operator_id = @op", new { id = call.CallId, op = first.Id }));
         var second = await world.OperatorAsync();
         Assert.Equal(call.CallId, (await second.NextOfferAsync()).Call.Id);
     }

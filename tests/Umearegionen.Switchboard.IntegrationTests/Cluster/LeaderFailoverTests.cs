@@ -38,7 +38,7 @@ public sealed class LeaderFailoverTests(LeaderFailoverTests.TwoNodes cluster) : 
         await leader.KillAsync();
         // Still open once the leader is dead, so only the node left can time it out.
         Assert.Equal(1, await cluster.ScalarAsync<long>(
-            "select count(*) from offers where call_id = @id and resolution is null", new { id = unanswered.CallId }));
+            $"select count(*) from {OfferRows.Table} offers where call_id = @id and resolution is null", new { id = unanswered.CallId }));
 
         Assert.Same(survivor, await cluster.LeaderAsync(Soon));
         var ready = await survivor.ReadinessAsync();
@@ -56,7 +56,7 @@ public sealed class LeaderFailoverTests(LeaderFailoverTests.TwoNodes cluster) : 
         var withdrawn = await slow.NextAsync(slow.Withdrawn, TimeSpan.FromSeconds(10), "the withdrawal of the expired offer");
         Assert.Equal(unanswered.CallId, withdrawn.CallId);
         Assert.Equal("timed_out", await cluster.ScalarAsync<string>(
-            "select resolution from offers where call_id = @id", new { id = unanswered.CallId }));
+            $"select resolution from {OfferRows.Table} offers where call_id = @id", new { id = unanswered.CallId }));
         Assert.Equal(1, await cluster.ScalarAsync<long>(
             "select count(*) from call_events where call_id = @id and type = 'offer_timed_out'", new { id = unanswered.CallId }));
         Assert.Equal(1, await cluster.ScalarAsync<long>(

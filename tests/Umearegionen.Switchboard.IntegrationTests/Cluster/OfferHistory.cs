@@ -14,12 +14,12 @@ public static class OfferHistory
     /// </summary>
     public static async Task AssertEveryCallOfferedOnceAtATimeAsync(ServiceCluster cluster, Guid[] ids)
     {
-        var calls = await cluster.QueryAsync<CallOffers>("""
+        var calls = await cluster.QueryAsync<CallOffers>($"""
             select c.id, c.state, c.outcome, c.operator_id,
-                   (select count(*) from offers o where o.call_id = c.id) as offers,
-                   (select count(*) from offers o where o.call_id = c.id and o.resolution is null) as open_offers,
-                   (select count(*) from offers o where o.call_id = c.id and o.resolution = 'accepted') as accepted_offers,
-                   (select min(o.operator_id::text) from offers o where o.call_id = c.id and o.resolution = 'accepted')::uuid as accepted_by,
+                   (select count(*) from {OfferRows.Table} o where o.call_id = c.id) as offers,
+                   (select count(*) from {OfferRows.Table} o where o.call_id = c.id and o.resolution is null) as open_offers,
+                   (select count(*) from {OfferRows.Table} o where o.call_id = c.id and o.resolution = 'accepted') as accepted_offers,
+                   (select min(o.operator_id::text) from {OfferRows.Table} o where o.call_id = c.id and o.resolution = 'accepted')::uuid as accepted_by,
                    (select count(*) from call_events e where e.call_id = c.id and e.type = 'offered') as offered_events,
                    (select count(*) from call_events e where e.call_id = c.id and e.type = 'accepted') as accepted_events,
                    (select count(*) from telephony_instructions i where i.call_id = c.id and i.kind = 'ring_operator') as rings
@@ -47,9 +47,9 @@ public static class OfferHistory
         {
             var differ = await cluster.ScalarAsync<long>($"""
                 select count(*) from (
-                    (select call_id, operator_id from offers where call_id = any(@ids) except all {sql})
+                    (select call_id, operator_id from {OfferRows.Table} offers where call_id = any(@ids) except all {sql})
                     union all
-                    ({sql} except all select call_id, operator_id from offers where call_id = any(@ids))) d
+                    ({sql} except all select call_id, operator_id from {OfferRows.Table} offers where call_id = any(@ids))) d
                 """, new { ids });
             Assert.True(differ == 0, $"{differ} offers and {name} do not match");
         }
@@ -80,7 +80,7 @@ public static class OfferHistory
         var overlapping = await cluster.QueryAsync<string>($$"""
             select a.call_id || ': offer ' || a.id || ' (' || a.offered_at || ' to ' || coalesce(a.resolved_at::text, 'open') || ') and offer '
                    || b.id || ' (from ' || b.offered_at || ')'
-            from offers a join offers b on b.call_id = a.call_id and b.id > a.id
+            from {{OfferRows.Table}} a join {{OfferRows.Table}} b on b.call_id = a.call_id and b.id > a.id
             where a.call_id = any(@ids) and b.offered_at < coalesce(a.resolved_at, 'infinity') - {{ClockNoise}}
             """, new { ids });
         Assert.True(overlapping.Count == 0, "Offers of one call overlap: " + string.Join("; ", overlapping));
@@ -137,14 +137,14 @@ public static class OfferHistory
             select a.operator_id || ': offer ' || a.id || ' (' || a.offered_at || ' to '
                    || coalesce((case when a.resolution = 'accepted' then c.completed_at else a.resolved_at end)::text, 'open')
                    || ') and offer ' || b.id || ' (from ' || b.offered_at || ')'
-            from offers a join calls c on c.id = a.call_id join offers b on b.operator_id = a.operator_id and b.id > a.id
+            from {{OfferRows.Table}} a join calls c on c.id = a.call_id join {{OfferRows.Table}} b on b.operator_id = a.operator_id and b.id > a.id
             where a.call_id = any(@ids) and b.call_id = any(@ids)
               and b.offered_at < coalesce(case when a.resolution = 'accepted' then c.completed_at else a.resolved_at end, 'infinity') - {{ClockNoise}}
             """, new { ids });
         Assert.True(overlapping.Count == 0, "Offers to one operator overlap: " + string.Join("; ", overlapping));
 
-        var counts = await cluster.QueryAsync<(Guid Operator, long Assignments, long Offers)>("""
-            select o.account_id, o.assignments, (select count(*) from offers f where f.operator_id = o.account_id)
+        var counts = await cluster.QueryAsync<(Guid Operator, long Assignments, long Offers)>($"""
+            select o.account_id, o.assignments, (select count(*) from {OfferRows.Table} f where f.operator_id = o.account_id)
             from operators o where o.account_id = any(@operators)
             """, new { operators });
         Assert.All(counts, c => Assert.True(c.Assignments == c.Offers,

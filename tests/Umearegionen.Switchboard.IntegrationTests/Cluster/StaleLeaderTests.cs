@@ -134,9 +134,9 @@ public sealed class StaleLeaderTests(StaleLeaderTests.TwoNodes nodes) : IClassFi
 
             Assert.Equal(Operators, offered.Sum());
             var callIds = calls.ToArray();
-            Assert.Equal(Operators, await ScalarAsync<long>("select count(*) from offers where call_id = any(@callIds)", new { callIds }));
-            Assert.Equal(Operators, await ScalarAsync<long>("select count(distinct call_id) from offers where call_id = any(@callIds)", new { callIds }));
-            Assert.Equal(Operators, await ScalarAsync<long>("select count(distinct operator_id) from offers where call_id = any(@callIds)", new { callIds }));
+            Assert.Equal(Operators, await ScalarAsync<long>($"select count(*) from {OfferRows.Table} offers where call_id = any(@callIds)", new { callIds }));
+            Assert.Equal(Operators, await ScalarAsync<long>($"select count(distinct call_id) from {OfferRows.Table} offers where call_id = any(@callIds)", new { callIds }));
+            Assert.Equal(Operators, await ScalarAsync<long>($"select count(distinct operator_id) from {OfferRows.Table} offers where call_id = any(@callIds)", new { callIds }));
             await AssertOneEventAndOneInstructionPerOfferAsync(callIds);
             Assert.Equal(Operators, await ScalarAsync<long>("select count(*) from calls where id = any(@callIds) and state = 'offered'", new { callIds }));
             var after = await AssignmentsAsync(ids);
@@ -179,7 +179,7 @@ public sealed class StaleLeaderTests(StaleLeaderTests.TwoNodes nodes) : IClassFi
         Assert.Equal(0, await round);
         var record = await world.CallRecordAsync(call.CallId);
         Assert.Equal((CallStates.Connected, picker.Id, (Guid?)null), (record.State, record.OperatorId!.Value, record.OfferedTo));
-        Assert.Equal(0, await ScalarAsync<long>("select count(*) from offers where call_id = @id", new { id = call.CallId }));
+        Assert.Equal(0, await ScalarAsync<long>($"select count(*) from {OfferRows.Table} offers where call_id = @id", new { id = call.CallId }));
         await AssertOneEventAndOneInstructionPerOfferAsync([call.CallId]);
         Assert.Null((await free.ResyncAsync()).Offer);
     }
@@ -209,7 +209,7 @@ public sealed class StaleLeaderTests(StaleLeaderTests.TwoNodes nodes) : IClassFi
 
         Assert.Equal(0, await round);
         Assert.Equal(CallStates.Queued, (await world.CallRecordAsync(first.CallId)).State);
-        Assert.Equal(0, await ScalarAsync<long>("select count(*) from offers where call_id = any(@ids)", new { ids = new[] { first.CallId, second.CallId } }));
+        Assert.Equal(0, await ScalarAsync<long>($"select count(*) from {OfferRows.Table} offers where call_id = any(@ids)", new { ids = new[] { first.CallId, second.CallId } }));
         await AssertOneEventAndOneInstructionPerOfferAsync([first.CallId, second.CallId]);
         var sync = await op.ResyncAsync();
         Assert.Equal(second.CallId, sync.CurrentCall?.Id);
@@ -311,9 +311,9 @@ public sealed class StaleLeaderTests(StaleLeaderTests.TwoNodes nodes) : IClassFi
         {
             var differ = await ScalarAsync<long>($"""
                 select count(*) from (
-                    (select call_id, operator_id from offers where call_id = any(@callIds) except all {sql})
+                    (select call_id, operator_id from {OfferRows.Table} offers where call_id = any(@callIds) except all {sql})
                     union all
-                    ({sql} except all select call_id, operator_id from offers where call_id = any(@callIds))) d
+                    ({sql} except all select call_id, operator_id from {OfferRows.Table} offers where call_id = any(@callIds))) d
                 """, new { callIds });
             Assert.True(differ == 0, $"{differ} offers and {name} do not match one to one");
         }
@@ -322,10 +322,10 @@ public sealed class StaleLeaderTests(StaleLeaderTests.TwoNodes nodes) : IClassFi
     /// <summary>Each call's one offer timed out once: one event, one `stop_ringing`, back in the queue.</summary>
     private async Task AssertTimedOutOnceAsync(Guid[] callIds)
     {
-        var rows = await QueryAsync<(Guid Call, string State, long Offers, long TimedOut, long Events, long StopRinging)>("""
+        var rows = await QueryAsync<(Guid Call, string State, long Offers, long TimedOut, long Events, long StopRinging)>($"""
             select c.id, c.state,
-                   (select count(*) from offers o where o.call_id = c.id),
-                   (select count(*) from offers o where o.call_id = c.id and o.resolution = 'timed_out'),
+                   (select count(*) from {OfferRows.Table} o where o.call_id = c.id),
+                   (select count(*) from {OfferRows.Table} o where o.call_id = c.id and o.resolution = 'timed_out'),
                    (select count(*) from call_events e where e.call_id = c.id and e.type = 'offer_timed_out'),
                    (select count(*) from telephony_instructions i where i.call_id = c.id and i.kind = 'stop_ringing')
             from calls c where c.id = any(@callIds)

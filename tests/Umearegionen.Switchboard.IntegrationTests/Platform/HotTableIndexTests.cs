@@ -16,17 +16,18 @@ public sealed class HotTableIndexTests : IAsyncLifetime
         ["calls"] =
         [
             "calls_pkey", "calls_platform_call_id_key",
-            // The live states, partial: a call that ends leaves them.
-            "calls_queue", "calls_one_offer_per_operator", "calls_one_call_per_operator",
+            // No index names state, offered_to or operator_id, so an accept is HOT (0311_accept_made_hot.sql):
+            // the waiting calls are in call_queue, an operator's offer and call on their row.
             // Calls by time (today's figures, the call history); written once, at intake.
             "calls_queued_today",
             // Lookups by a caller's number, partial: ended calls (0300_routing.sql), transfers (bounce-backs, 0400_statistics.sql).
             "calls_ended_by_caller", "calls_transferred_by_caller",
         ],
         ["call_events"] = ["call_events_pkey", "call_events_platform_event"], // the pkey is (call_id, id): 0320
-        ["offers"] = ["offers_pkey", "offers_open"],
         ["telephony_instructions"] = ["telephony_instructions_pkey"], // polls read from a low-water mark: 0321
         ["operators"] = ["operators_pkey"],
+        // Waiting calls only, inserted when queued and deleted when offered, picked or abandoned.
+        ["call_queue"] = ["call_queue_pkey", "call_queue_order"],
     };
 
     private string _connectionString = "";
@@ -54,5 +55,38 @@ public sealed class HotTableIndexTests : IAsyncLifetime
             .ToList();
         Assert.True(wrong.Count == 0,
             string.Join("; ", wrong) + ". Each index costs every call an entry (docs/decisions/0010); measure it, then update this list.");
+    }
+
+    [Fact]
+    public async Task AcceptingAnOfferIsAHotUpdateOfTheCall()
+    {
+        // The accept changes state, operator_id and the offer's columns; no index of calls names them
+        // (0311_accept_made_hot.sql), so the call's new version stays on its page with no index entry.
+        await using var conn = new NpgsqlConnection(_connectionString);
+        await conn.OpenAsync();
+        var me = Guid.NewGuid();
+        var callId = Guid.NewGuid();
+        var now = DateTimeOffset.UtcNow;
+        await conn.ExecuteAsync("""
+            insert into accounts (id, username, display_name, password_hash, role, municipality_code, created_at)
+            values (@me, 'hot-op', 'Hot Operator', 'x', 'operator', '2480', @now);
+            insert into calls (id, platform_call_id, caller_number, dialled_number, municipality_code, state, queued_at,
+                               offered_to, offered_at, offer_expires_at)
+            values (@callId, 'hot-1', '+46701234567', '+4690161000', '2480', 'offered', @now, @me, @now, @now + interval '30 s');
+            insert into operators (account_id, team, status, idle_since, status_changed_at, last_seen_at, offered_call_id, assignments)
+            values (@me, 'main', 'available', @now, @now, @now, @callId, 1);
+            """, new { me, callId, now });
+
+        await using var tx = await conn.BeginTransactionAsync();
+        var taken = (await conn.QueryAsync(Umearegionen.Switchboard.Routing.CallHandling.AcceptSql,
+            new { me, callId, now = now.AddSeconds(1) }, tx)).Select(r => (Guid)r.id).ToList();
+        var (updated, hot) = await conn.QuerySingleAsync<(long, long)>(
+            "select pg_stat_get_xact_tuples_updated('calls'::regclass), pg_stat_get_xact_tuples_hot_updated('calls'::regclass)",
+            transaction: tx);
+
+        Assert.Equal([callId], taken);
+        Assert.Equal((1L, 1L), (updated, hot));
+        Assert.Equal(callId, await conn.ExecuteScalarAsync<Guid?>(
+            "select call_id from operators where account_id = @me and offered_call_id is null", new { me }, tx));
     }
 }

@@ -14,8 +14,8 @@ public sealed class StatisticsSampleTests : IAsyncLifetime
 {
     private static readonly string[] Tables =
     [
-        // Routing (0300_routing.sql)
-        "calls", "call_events", "offers", "telephony_instructions",
+        // Routing (0300_routing.sql, 0311_accept_made_hot.sql)
+        "calls", "call_events", "telephony_instructions", "call_queue",
         // Statistics (0400_statistics.sql)
         "call_facts", "call_facts_pending", "call_facts_due", "call_daily", "call_daily_waits", "operator_daily",
         "operator_status_log", "call_slices", "call_slice_waits", "call_slice_waits_monthly",
@@ -80,7 +80,7 @@ public sealed class StatisticsSampleTests : IAsyncLifetime
         // meant an ANALYZE of each every minute at a peak.
         string[] updatedInPlace =
         [
-            "calls", "call_events", "offers", "telephony_instructions",
+            "calls", "call_events", "telephony_instructions",
             "call_daily", "call_daily_waits", "operator_daily", "call_slices", "call_slice_waits", "call_slice_waits_monthly",
             "call_answer_daily",
         ];

@@ -3,6 +3,7 @@ using Npgsql;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.AspNetCore.SignalR;
 using Umearegionen.Switchboard.Contracts;
+using Umearegionen.Switchboard.IntegrationTests.Infrastructure;
 
 namespace Umearegionen.Switchboard.IntegrationTests.Routing;
 
@@ -119,7 +120,7 @@ public sealed class ConcurrencyTests(RoutingApp app) : IClassFixture<RoutingApp>
 
         Assert.Equal(Operators, await world.ScalarAsync<long>(
             "select count(distinct offered_to) from calls where id = any(@ids) and state = 'offered'", new { ids }));
-        Assert.Equal(Operators, await world.ScalarAsync<long>("select count(*) from offers where call_id = any(@ids)", new { ids }));
+        Assert.Equal(Operators, await world.ScalarAsync<long>($"select count(*) from {OfferRows.Table} offers where call_id = any(@ids)", new { ids }));
         Assert.Equal(Calls - Operators, await world.ScalarAsync<long>(
             "select count(*) from calls where id = any(@ids) and state = 'queued'", new { ids }));
     }
@@ -150,7 +151,7 @@ public sealed class ConcurrencyTests(RoutingApp app) : IClassFixture<RoutingApp>
         Assert.Equal(call.CallId, (await op.NextOfferAsync()).Call.Id);
         Assert.Equal("dispatcher", await world.ScalarAsync<string>(
             "select actor_id from call_events where call_id = @id and type = 'offered'", new { id = call.CallId }));
-        Assert.Equal(1, await world.ScalarAsync<long>("select count(*) from offers where call_id = @id", new { id = call.CallId }));
+        Assert.Equal(1, await world.ScalarAsync<long>($"select count(*) from {OfferRows.Table} offers where call_id = @id", new { id = call.CallId }));
     }
 
     [Fact]

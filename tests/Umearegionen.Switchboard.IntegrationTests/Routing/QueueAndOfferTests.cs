@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.AspNetCore.SignalR;
 using Umearegionen.Switchboard.Contracts;
+using Umearegionen.Switchboard.IntegrationTests.Infrastructure;
 using Umearegionen.Switchboard.Routing;
 
 namespace Umearegionen.Switchboard.IntegrationTests.Routing;
@@ -39,7 +40,7 @@ public sealed class QueueAndOfferTests(RoutingApp app) : IClassFixture<RoutingAp
         Assert.Equal("received:telephony offered:intake", await world.ScalarAsync<string>(
             "select string_agg(type || ':' || actor_id, ' ' order by id) from call_events where call_id = @id", new { id = call.CallId }));
         Assert.Equal(first.Id, await world.ScalarAsync<Guid>(
-            "select operator_id from offers where call_id = @id and resolution is null", new { id = call.CallId }));
+            $"select operator_id from {OfferRows.Table} offers where call_id = @id and resolution is null", new { id = call.CallId }));
         Assert.Contains(await world.InstructionsForAsync(call.PlatformCallId),
             i => i.Kind == InstructionKinds.RingOperator && i.OperatorId == first.Id);
         await world.AssertOfferCountAsync(second, 0);
@@ -58,6 +59,8 @@ public sealed class QueueAndOfferTests(RoutingApp app) : IClassFixture<RoutingAp
                 insert into calls (id, platform_call_id, caller_number, dialled_number, municipality_code, state, queued_at)
                 values (gen_random_uuid(), @pid, '+46701234567', '+4693214000', '2403', 'queued', @at)
                 returning id
+            ), q as (
+                insert into call_queue (call_id, priority, queued_at) select id, 0, @at from c
             ), e as (
                 insert into call_events (call_id, type, platform_event_id, occurred_at, actor_id)
                 select id, 'received', 'received', @at, 'telephony' from c
@@ -154,7 +157,7 @@ public sealed class QueueAndOfferTests(RoutingApp app) : IClassFixture<RoutingAp
         Assert.Equal(call.CallId, (await next.NextOfferAsync()).Call.Id);
         await Assert.ThrowsAsync<HubException>(() => slow.AcceptAsync(call.CallId));
         Assert.Equal(1, await world.ScalarAsync<long>(
-            "select count(*) from offers where call_id = @id and resolution = 'timed_out'", new { id = call.CallId }));
+            $"select count(*) from {OfferRows.Table} offers where call_id = @id and resolution = 'timed_out'", new { id = call.CallId }));
     }
 
     [Fact]

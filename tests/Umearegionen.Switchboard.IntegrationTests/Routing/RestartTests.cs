@@ -89,7 +89,7 @@ public sealed class RestartTests
             var world2 = new RoutingDriver(after);
             await world2.EventuallyAsync(async () => (await world2.CallRecordAsync(callId)).State == CallStates.Queued);
             Assert.Equal("timed_out", await world2.ScalarAsync<string>(
-                "select resolution from offers where call_id = @callId", new { callId }));
+                $"select resolution from {OfferRows.Table} offers where call_id = @callId", new { callId }));
         }
         finally
         {

@@ -117,7 +117,7 @@ public sealed class RoutingDriver(SwitchboardApp app) : IAsyncDisposable
     public async Task AssertOfferCountAsync(OperatorClient op, int offers = 0)
     {
         await app.Service<Umearegionen.Switchboard.Routing.Dispatcher>().RoundOnceAsync(CancellationToken.None);
-        Assert.Equal(offers, await ScalarAsync<long>("select count(*) from offers where operator_id = @id", new { id = op.Id }));
+        Assert.Equal(offers, await ScalarAsync<long>($"select count(*) from {OfferRows.Table} offers where operator_id = @id", new { id = op.Id }));
         Assert.False(op.Offers.Reader.TryPeek(out _), "an offer reached the operator's client beyond those the database holds");
     }
 
