@@ -200,24 +200,9 @@ public sealed partial class GuidanceSender(
             await client.SendMailAsync(message, ct);
             return Outcome.Sent;
         }
-        catch (SmtpFailedRecipientException ex) when (!ct.IsCancellationRequested)
+        catch (Exception ex) when (!ct.IsCancellationRequested && SmtpFailure.Of(ex) is { } failure)
         {
-            // RCPT TO answered 5xx refuses the address for good; 4xx (mailbox busy or full, greylisting) is worth another try.
-            var code = (int)ex.StatusCode;
-            return code >= 500
-                ? Outcome.Permanent($"The mail server refused the address ({code} {ex.StatusCode}).")
-                : Outcome.Retry($"The mail server could not take the address now ({code} {ex.StatusCode}).");
-        }
-        catch (SmtpException ex) when (!ct.IsCancellationRequested)
-        {
-            // SmtpClient wraps a refused or dropped connection in an SmtpException (GeneralFailure).
-            return ex.InnerException is System.Net.Sockets.SocketException socket
-                ? Outcome.Retry($"The mail server could not be reached: {socket.SocketErrorCode}.")
-                : Outcome.Retry($"The mail server failed ({(int)ex.StatusCode} {ex.StatusCode}).");
-        }
-        catch (Exception ex) when (!ct.IsCancellationRequested && ex is IOException or System.Net.Sockets.SocketException or InvalidOperationException)
-        {
-            return Outcome.Retry($"The mail server could not be reached: {ex.GetType().Name}.");
+            return failure.Permanent ? Outcome.Permanent(failure.Error) : Outcome.Retry(failure.Error);
         }
     }
 

@@ -118,11 +118,15 @@ public sealed class MessageSender(
             }
             catch (Exception ex) when (!ct.IsCancellationRequested)
             {
+                // A recipient the mail server refuses for good (5xx) is given up at once; anything else is tried again.
+                var failure = SmtpFailure.Of(ex) ?? new SmtpFailure(false, ex.Message);
                 await conn.ExecuteAsync(new CommandDefinition("""
-                    update messages set attempts = attempts + 1, last_error = @error, next_attempt_at = @next
+                    update messages set attempts = case when @permanent then greatest(attempts + 1, @maxAttempts) else attempts + 1 end,
+                                        last_error = @error, next_attempt_at = @next
                     where id = @id
-                    """, new { id = message.Id, error = ex.Message, next = clock.GetUtcNow() + smtp.RetryInterval }, cancellationToken: ct));
-                RoutingLog.MessageFailed(logger, message.Id, message.Attempts + 1, ex.Message);
+                    """, new { id = message.Id, permanent = failure.Permanent, maxAttempts = smtp.MaxAttempts, error = failure.Error,
+                        next = clock.GetUtcNow() + smtp.RetryInterval }, cancellationToken: ct));
+                RoutingLog.MessageFailed(logger, message.Id, message.Attempts + 1, failure.Error);
             }
         }
     }
