@@ -3,7 +3,6 @@ using System.Diagnostics;
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR.Client;
 using Umearegionen.Switchboard.Contracts;
-using Umearegionen.Switchboard.LoadTests.Harness;
 
 namespace Umearegionen.Switchboard.LoadTests;
 

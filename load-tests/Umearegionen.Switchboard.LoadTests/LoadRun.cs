@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -8,7 +7,6 @@ using System.Text;
 using Npgsql;
 using Umearegionen.Switchboard.Contracts;
 using Umearegionen.Switchboard.LoadTests.Diagnostics;
-using Umearegionen.Switchboard.LoadTests.Harness;
 using Umearegionen.Switchboard.TelephonySimulator;
 
 namespace Umearegionen.Switchboard.LoadTests;

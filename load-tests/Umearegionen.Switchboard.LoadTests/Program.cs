@@ -1,5 +1,4 @@
 using Umearegionen.Switchboard.LoadTests;
-using Umearegionen.Switchboard.LoadTests.Harness;
 
 // The load generator (docs/load-tests.md; docs/performance.md, "The load scenarios"). Either starts the service itself:
 //   --scenario load-tests/scenarios/ordinary.json --service-dll <dll> --pg-admin <conn> --pg-dir <dir> --repo-root <dir>

@@ -1,5 +1,4 @@
 using Npgsql;
-using Umearegionen.Switchboard.LoadTests.Harness;
 
 namespace Umearegionen.Switchboard.LoadTests;
 

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Umearegionen.Switchboard.LoadTests.Harness;
 
 namespace Umearegionen.Switchboard.LoadTests;
 

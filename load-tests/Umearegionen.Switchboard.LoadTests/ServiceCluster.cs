@@ -1,9 +1,7 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using Npgsql;
-using Umearegionen.Switchboard.LoadTests.Harness;
 
 namespace Umearegionen.Switchboard.LoadTests;
 

@@ -1,15 +1,11 @@
-using Umearegionen.Switchboard.Access;
 using Umearegionen.Switchboard.Answers;
 using Umearegionen.Switchboard.Directory;
 using Umearegionen.Switchboard.Guidance;
 using Umearegionen.Switchboard.Live;
 using Umearegionen.Switchboard.OpeningHours;
 using Umearegionen.Switchboard.PersonalData;
-using Umearegionen.Switchboard.Platform;
-using Umearegionen.Switchboard.Platform.Cluster;
 using Umearegionen.Switchboard.Platform.Demo;
 using Umearegionen.Switchboard.Platform.Migrations;
-using Umearegionen.Switchboard.Routing;
 using Umearegionen.Switchboard.Statistics;
 
 var builder = WebApplication.CreateBuilder(args);

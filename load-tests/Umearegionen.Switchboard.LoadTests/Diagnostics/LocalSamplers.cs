@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using Npgsql;
 
 namespace Umearegionen.Switchboard.LoadTests.Diagnostics;

@@ -1,7 +1,5 @@
-using System.Globalization;
 using System.Text;
 using Npgsql;
-using Umearegionen.Switchboard.LoadTests.Harness;
 
 namespace Umearegionen.Switchboard.LoadTests.Diagnostics;
 

@@ -1,6 +1,4 @@
-using System.Globalization;
 using System.Text;
-using Umearegionen.Switchboard.LoadTests.Harness;
 
 namespace Umearegionen.Switchboard.LoadTests.Diagnostics;
 

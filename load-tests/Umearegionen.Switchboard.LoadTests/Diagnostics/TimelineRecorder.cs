@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Umearegionen.Switchboard.LoadTests.Diagnostics;
 
 /// <summary>A moment worth naming when a second of the run was slow.</summary>

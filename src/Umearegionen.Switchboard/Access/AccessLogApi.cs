@@ -1,8 +1,3 @@
-using System.Globalization;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Umearegionen.Switchboard.Platform;
-using Umearegionen.Switchboard.Routing;
-
 namespace Umearegionen.Switchboard.Access;
 
 /// <summary>Administrators read the access log: who opened personal data and who made privileged changes.</summary>

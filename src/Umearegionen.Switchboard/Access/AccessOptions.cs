@@ -1,5 +1,3 @@
-using System.ComponentModel.DataAnnotations;
-
 namespace Umearegionen.Switchboard.Access;
 
 public sealed class AccessOptions : IValidatableObject

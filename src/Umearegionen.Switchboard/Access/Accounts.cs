@@ -1,9 +1,5 @@
 using System.Text.Json.Serialization;
-using Dapper;
 using Microsoft.AspNetCore.Identity;
-using Microsoft.Extensions.Options;
-using Npgsql;
-using Umearegionen.Switchboard.Platform;
 
 namespace Umearegionen.Switchboard.Access;
 

@@ -1,9 +1,4 @@
-using System.Security.Claims;
 using System.Text.RegularExpressions;
-using Dapper;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Npgsql;
-using Umearegionen.Switchboard.Platform;
 
 namespace Umearegionen.Switchboard.Access;
 

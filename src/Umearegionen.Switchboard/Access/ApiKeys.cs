@@ -1,9 +1,5 @@
 using System.Security.Cryptography;
-using System.Text;
-using Dapper;
 using Microsoft.Extensions.Caching.Memory;
-using Npgsql;
-using Umearegionen.Switchboard.Platform;
 
 namespace Umearegionen.Switchboard.Access;
 

@@ -1,8 +1,3 @@
-using System.Security.Claims;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.Options;
-using Umearegionen.Switchboard.Platform;
-
 namespace Umearegionen.Switchboard.Access;
 
 public sealed record LoginRequest(string? Username, string? Password);

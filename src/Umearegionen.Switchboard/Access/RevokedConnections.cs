@@ -1,6 +1,3 @@
-using Microsoft.AspNetCore.SignalR;
-using Umearegionen.Switchboard.Platform.Cluster;
-
 namespace Umearegionen.Switchboard.Access;
 
 /// <summary>

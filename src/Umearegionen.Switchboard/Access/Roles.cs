@@ -1,5 +1,3 @@
-using System.Security.Claims;
-
 namespace Umearegionen.Switchboard.Access;
 
 public static class Roles

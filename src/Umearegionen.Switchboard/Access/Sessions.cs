@@ -1,11 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Security.Claims;
-using Dapper;
-using Microsoft.Extensions.Options;
-using Npgsql;
-using Umearegionen.Switchboard.Platform;
-using Umearegionen.Switchboard.Platform.Cluster;
 
 namespace Umearegionen.Switchboard.Access;
 

@@ -1,9 +1,5 @@
-using System.Text.Json;
-using Dapper;
-using Npgsql;
 using Umearegionen.Switchboard.Directory;
 using Umearegionen.Switchboard.OpeningHours;
-using Umearegionen.Switchboard.Platform;
 
 namespace Umearegionen.Switchboard.Answers;
 

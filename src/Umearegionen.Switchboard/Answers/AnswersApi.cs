@@ -1,12 +1,5 @@
-using System.Security.Claims;
-using Dapper;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.Extensions.Options;
-using Npgsql;
-using Umearegionen.Switchboard.Access;
 using Umearegionen.Switchboard.Directory;
-using Umearegionen.Switchboard.Platform;
 
 namespace Umearegionen.Switchboard.Answers;
 

@@ -1,12 +1,4 @@
-using System.Globalization;
-using System.Security.Claims;
-using System.Text;
-using Dapper;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Npgsql;
-using Umearegionen.Switchboard.Access;
 using Umearegionen.Switchboard.Directory;
-using Umearegionen.Switchboard.Platform;
 
 namespace Umearegionen.Switchboard.Answers;
 

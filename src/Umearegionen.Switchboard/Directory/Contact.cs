@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using Umearegionen.Switchboard.Platform;
 
 namespace Umearegionen.Switchboard.Directory;
 

@@ -1,6 +1,3 @@
-using Microsoft.AspNetCore.Http.HttpResults;
-using Umearegionen.Switchboard.Platform;
-
 namespace Umearegionen.Switchboard.Directory;
 
 /// <summary>

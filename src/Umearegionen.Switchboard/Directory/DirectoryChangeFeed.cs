@@ -1,5 +1,3 @@
-using Npgsql;
-
 namespace Umearegionen.Switchboard.Directory;
 
 /// <summary>

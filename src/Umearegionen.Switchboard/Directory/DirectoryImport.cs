@@ -1,8 +1,3 @@
-using System.Globalization;
-using Dapper;
-using Npgsql;
-using Umearegionen.Switchboard.Platform;
-
 namespace Umearegionen.Switchboard.Directory;
 
 /// <summary>One data row of an import: its row number in the file (the header is row 1) and its fields by column.</summary>

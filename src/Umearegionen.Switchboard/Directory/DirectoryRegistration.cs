@@ -1,9 +1,5 @@
-using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Npgsql;
-using Umearegionen.Switchboard.Access;
 using Umearegionen.Switchboard.Directory.Demo;
-using Umearegionen.Switchboard.Platform;
 using Umearegionen.Switchboard.Platform.Demo;
 
 namespace Umearegionen.Switchboard.Directory;

@@ -1,6 +1,3 @@
-using System.Text;
-using Dapper;
-using Npgsql;
 using NpgsqlTypes;
 
 namespace Umearegionen.Switchboard.Directory;

@@ -1,7 +1,3 @@
-using Dapper;
-using Npgsql;
-using Umearegionen.Switchboard.Platform;
-
 namespace Umearegionen.Switchboard.Directory;
 
 /// <summary>

@@ -1,7 +1,3 @@
-using Dapper;
-using Npgsql;
-using Umearegionen.Switchboard.Platform;
-
 namespace Umearegionen.Switchboard.Directory;
 
 /// <summary>Referral ("hänvisning"): away until a time, why, and whom callers are referred to meanwhile.</summary>

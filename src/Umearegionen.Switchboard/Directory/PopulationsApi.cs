@@ -1,11 +1,3 @@
-using System.Globalization;
-using System.Security.Claims;
-using Dapper;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Npgsql;
-using Umearegionen.Switchboard.Access;
-using Umearegionen.Switchboard.Platform;
-
 namespace Umearegionen.Switchboard.Directory;
 
 public sealed record PopulationFigure(string MunicipalityCode, string Name, int Population);

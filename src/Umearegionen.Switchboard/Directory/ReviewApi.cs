@@ -1,11 +1,3 @@
-using System.Security.Claims;
-using Dapper;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.Options;
-using Npgsql;
-using Umearegionen.Switchboard.Access;
-using Umearegionen.Switchboard.Platform;
-
 namespace Umearegionen.Switchboard.Directory;
 
 public sealed record OverdueEntry(string Kind, Guid Id, string Name, string MunicipalityCode, DateTimeOffset ReviewedAt, DateTimeOffset DueAt);

@@ -1,10 +1,3 @@
-using System.Security.Claims;
-using Dapper;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Npgsql;
-using Umearegionen.Switchboard.Access;
-using Umearegionen.Switchboard.Platform;
-
 namespace Umearegionen.Switchboard.Directory;
 
 /// <summary>A synonym as clients see it: a word callers use and what it means in the directory.</summary>

@@ -1,8 +1,3 @@
-using System.Text.Json;
-using Dapper;
-using Npgsql;
-using Umearegionen.Switchboard.Platform;
-
 namespace Umearegionen.Switchboard.Directory;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using System.ComponentModel.DataAnnotations;
-
 namespace Umearegionen.Switchboard.Guidance;
 
 /// <summary>The SMS gateway guidance is sent through (docs/sms-gateway.md).</summary>

@@ -2,13 +2,6 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Net.Mail;
-using Dapper;
-using Microsoft.Extensions.Options;
-using Npgsql;
-using Umearegionen.Switchboard.Contracts;
-using Umearegionen.Switchboard.Platform;
-using Umearegionen.Switchboard.Platform.Cluster;
-using Umearegionen.Switchboard.Routing;
 
 namespace Umearegionen.Switchboard.Guidance;
 

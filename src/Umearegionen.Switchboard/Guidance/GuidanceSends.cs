@@ -1,11 +1,5 @@
 using System.Net.Mail;
-using System.Text.Json;
 using System.Text.RegularExpressions;
-using Dapper;
-using Npgsql;
-using Umearegionen.Switchboard.Contracts;
-using Umearegionen.Switchboard.Platform;
-using Umearegionen.Switchboard.Routing;
 
 namespace Umearegionen.Switchboard.Guidance;
 

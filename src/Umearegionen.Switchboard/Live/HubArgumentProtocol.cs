@@ -2,14 +2,9 @@ using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using System.Runtime.ExceptionServices;
-using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Connections;
-using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Protocol;
-using Microsoft.Extensions.Options;
-using Umearegionen.Switchboard.Contracts;
-using Umearegionen.Switchboard.Platform;
 
 namespace Umearegionen.Switchboard.Live;
 

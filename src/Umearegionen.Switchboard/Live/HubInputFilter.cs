@@ -1,9 +1,6 @@
 using System.Collections;
 using System.Collections.Concurrent;
 using System.Reflection;
-using Microsoft.AspNetCore.SignalR;
-using Umearegionen.Switchboard.Contracts;
-using Umearegionen.Switchboard.Routing;
 
 namespace Umearegionen.Switchboard.Live;
 

@@ -1,9 +1,6 @@
 using System.Collections.Concurrent;
 using System.Reflection;
 using Microsoft.AspNetCore.Authorization;
-using Microsoft.AspNetCore.SignalR;
-using Umearegionen.Switchboard.Access;
-using Umearegionen.Switchboard.Contracts;
 
 namespace Umearegionen.Switchboard.Live;
 

@@ -1,5 +1,3 @@
-using Umearegionen.Switchboard.Access;
-using Umearegionen.Switchboard.Contracts;
 using Umearegionen.Switchboard.Guidance;
 
 namespace Umearegionen.Switchboard.Live;

@@ -1,8 +1,3 @@
-using Microsoft.AspNetCore.SignalR;
-using Umearegionen.Switchboard.Access;
-using Umearegionen.Switchboard.Contracts;
-using Umearegionen.Switchboard.Routing;
-
 namespace Umearegionen.Switchboard.Live;
 
 /// <summary>

@@ -1,12 +1,3 @@
-using System.Security.Claims;
-using Dapper;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Npgsql;
-using Umearegionen.Switchboard.Access;
-using Umearegionen.Switchboard.Contracts;
-using Umearegionen.Switchboard.OpeningHours.Domain;
-using Umearegionen.Switchboard.Platform;
-
 namespace Umearegionen.Switchboard.OpeningHours;
 
 /// <param name="IsDefault">True while the municipality has stored no policy of its own (version 0).</param>

@@ -1,7 +1,3 @@
-using Dapper;
-using Npgsql;
-using Umearegionen.Switchboard.OpeningHours.Domain;
-using Umearegionen.Switchboard.Platform;
 using Umearegionen.Switchboard.Platform.Demo;
 
 namespace Umearegionen.Switchboard.OpeningHours;

@@ -1,5 +1,3 @@
-using Microsoft.AspNetCore.SignalR;
-using Umearegionen.Switchboard.Contracts;
 using Umearegionen.Switchboard.Live;
 
 namespace Umearegionen.Switchboard.OpeningHours;

@@ -1,10 +1,3 @@
-using System.Globalization;
-using System.Text.Json;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Npgsql;
-using Umearegionen.Switchboard.OpeningHours.Domain;
-using Umearegionen.Switchboard.Platform;
-
 namespace Umearegionen.Switchboard.OpeningHours;
 
 /// <summary>

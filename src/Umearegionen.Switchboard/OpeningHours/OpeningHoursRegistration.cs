@@ -1,9 +1,6 @@
-using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Umearegionen.Switchboard.Access;
 using Umearegionen.Switchboard.Directory;
-using Umearegionen.Switchboard.OpeningHours.Domain;
 using Umearegionen.Switchboard.Platform.Demo;
 
 namespace Umearegionen.Switchboard.OpeningHours;

@@ -1,9 +1,3 @@
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.Options;
-using Npgsql;
-using Umearegionen.Switchboard.OpeningHours.Domain;
-using Umearegionen.Switchboard.Platform;
-
 namespace Umearegionen.Switchboard.OpeningHours;
 
 /// <summary>Whether a unit (or the switchboard) is open at an instant, and what to offer the caller now.</summary>

@@ -1,13 +1,3 @@
-using System.Security.Claims;
-using Dapper;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.Options;
-using Npgsql;
-using Umearegionen.Switchboard.Access;
-using Umearegionen.Switchboard.Contracts;
-using Umearegionen.Switchboard.OpeningHours.Domain;
-using Umearegionen.Switchboard.Platform;
-
 namespace Umearegionen.Switchboard.OpeningHours;
 
 /// <summary>The switchboard's own hours: complete rules, including its holiday policy and closed action.</summary>

@@ -1,12 +1,3 @@
-using System.Security.Claims;
-using Dapper;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Npgsql;
-using Umearegionen.Switchboard.Access;
-using Umearegionen.Switchboard.Contracts;
-using Umearegionen.Switchboard.OpeningHours.Domain;
-using Umearegionen.Switchboard.Platform;
-
 namespace Umearegionen.Switchboard.OpeningHours;
 
 /// <summary>What an editor sends for a unit: its own hours. The closed action is the directory unit's.</summary>

@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
-using Npgsql;
 using Umearegionen.Switchboard.Directory;
-using Umearegionen.Switchboard.OpeningHours.Domain;
 
 namespace Umearegionen.Switchboard.OpeningHours;
 

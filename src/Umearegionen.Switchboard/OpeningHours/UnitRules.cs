@@ -1,7 +1,3 @@
-using Dapper;
-using Npgsql;
-using Umearegionen.Switchboard.OpeningHours.Domain;
-
 namespace Umearegionen.Switchboard.OpeningHours;
 
 /// <summary>A directory unit with its stored hours, if any, and the rules they make.</summary>

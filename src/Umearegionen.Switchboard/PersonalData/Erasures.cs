@@ -1,11 +1,5 @@
-using System.Globalization;
 using System.Text.Json.Serialization;
 using System.Text.RegularExpressions;
-using Dapper;
-using Microsoft.Extensions.Options;
-using Npgsql;
-using Umearegionen.Switchboard.Platform;
-using Umearegionen.Switchboard.Routing;
 
 namespace Umearegionen.Switchboard.PersonalData;
 

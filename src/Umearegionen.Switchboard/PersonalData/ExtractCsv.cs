@@ -1,6 +1,3 @@
-using System.Globalization;
-using System.Text.Json;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Umearegionen.Switchboard.Statistics;
 
 namespace Umearegionen.Switchboard.PersonalData;

@@ -1,6 +1,3 @@
-using Dapper;
-using Npgsql;
-
 namespace Umearegionen.Switchboard.PersonalData;
 
 /// <summary>The kinds of record that hold citizens' (or staff's) personal data, as the API and the runs name them.</summary>

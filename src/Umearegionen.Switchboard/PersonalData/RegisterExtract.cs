@@ -1,8 +1,3 @@
-using System.Text.Json;
-using Dapper;
-using Npgsql;
-using Umearegionen.Switchboard.Routing;
-
 namespace Umearegionen.Switchboard.PersonalData;
 
 /// <summary>Whom an extract is about: a phone number (normalised, +46...) or a name (normalised as the access log hashes it).</summary>

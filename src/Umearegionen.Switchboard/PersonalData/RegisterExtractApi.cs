@@ -1,9 +1,4 @@
-using System.Security.Claims;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Net.Http.Headers;
-using Umearegionen.Switchboard.Access;
-using Umearegionen.Switchboard.Platform;
-using Umearegionen.Switchboard.Routing;
 
 namespace Umearegionen.Switchboard.PersonalData;
 

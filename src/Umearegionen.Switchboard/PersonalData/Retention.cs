@@ -1,10 +1,4 @@
 using System.Diagnostics;
-using System.Text.Json;
-using Dapper;
-using Microsoft.Extensions.Options;
-using Npgsql;
-using Umearegionen.Switchboard.Platform.Cluster;
-using Umearegionen.Switchboard.Routing;
 
 namespace Umearegionen.Switchboard.PersonalData;
 

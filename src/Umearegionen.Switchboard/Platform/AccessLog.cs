@@ -1,10 +1,4 @@
-using System.Globalization;
-using System.Security.Claims;
 using System.Security.Cryptography;
-using System.Text;
-using Dapper;
-using Npgsql;
-using Umearegionen.Switchboard.Access;
 
 namespace Umearegionen.Switchboard.Platform;
 

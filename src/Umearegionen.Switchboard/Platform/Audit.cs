@@ -1,7 +1,3 @@
-using System.Text.Json;
-using Dapper;
-using Npgsql;
-
 namespace Umearegionen.Switchboard.Platform;
 
 public sealed record Actor(string Id, string Name);

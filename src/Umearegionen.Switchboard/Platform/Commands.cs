@@ -1,6 +1,3 @@
-using Dapper;
-using Npgsql;
-using Umearegionen.Switchboard.Access;
 using Umearegionen.Switchboard.Platform.Migrations;
 
 namespace Umearegionen.Switchboard.Platform;

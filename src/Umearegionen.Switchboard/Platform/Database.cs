@@ -1,6 +1,3 @@
-using System.ComponentModel.DataAnnotations;
-using Npgsql;
-
 namespace Umearegionen.Switchboard.Platform;
 
 public sealed class DatabaseOptions

@@ -1,5 +1,3 @@
-using Microsoft.AspNetCore.Http.HttpResults;
-
 namespace Umearegionen.Switchboard.Platform;
 
 /// <summary>

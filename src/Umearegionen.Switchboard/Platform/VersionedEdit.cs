@@ -1,9 +1,3 @@
-using System.Security.Claims;
-using Dapper;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Npgsql;
-using Umearegionen.Switchboard.Access;
-
 namespace Umearegionen.Switchboard.Platform;
 
 /// <summary>

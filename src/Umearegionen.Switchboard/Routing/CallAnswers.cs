@@ -1,7 +1,4 @@
-using Dapper;
-using Npgsql;
 using Umearegionen.Switchboard.Answers;
-using Umearegionen.Switchboard.Contracts;
 
 namespace Umearegionen.Switchboard.Routing;
 

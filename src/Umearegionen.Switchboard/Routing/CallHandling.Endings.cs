@@ -1,7 +1,4 @@
 using System.Net.Mail;
-using Dapper;
-using Npgsql;
-using Umearegionen.Switchboard.Contracts;
 
 namespace Umearegionen.Switchboard.Routing;
 

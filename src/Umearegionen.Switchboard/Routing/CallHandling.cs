@@ -1,9 +1,3 @@
-using Dapper;
-using Microsoft.Extensions.Options;
-using Npgsql;
-using Umearegionen.Switchboard.Contracts;
-using Umearegionen.Switchboard.Platform;
-
 namespace Umearegionen.Switchboard.Routing;
 
 /// <summary>

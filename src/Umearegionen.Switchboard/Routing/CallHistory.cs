@@ -1,8 +1,3 @@
-using System.Text.Json;
-using Dapper;
-using Npgsql;
-using Umearegionen.Switchboard.Contracts;
-
 namespace Umearegionen.Switchboard.Routing;
 
 /// <summary>One call in a list of calls (GET /api/calls), newest first.</summary>

@@ -1,9 +1,3 @@
-using System.Globalization;
-using System.Security.Claims;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Umearegionen.Switchboard.Access;
-using Umearegionen.Switchboard.Platform;
-
 namespace Umearegionen.Switchboard.Routing;
 
 public sealed record CallPage(IReadOnlyList<CallSummary> Calls, string? NextBefore);

@@ -1,9 +1,3 @@
-using Dapper;
-using Microsoft.Extensions.Options;
-using Npgsql;
-using Umearegionen.Switchboard.Contracts;
-using Umearegionen.Switchboard.Platform;
-
 namespace Umearegionen.Switchboard.Routing;
 
 /// <summary>What the telephony platform reports: new calls and what happened to them. Idempotent on its ids.</summary>

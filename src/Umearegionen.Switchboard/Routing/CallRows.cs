@@ -1,6 +1,3 @@
-using System.Text.Json;
-using Umearegionen.Switchboard.Contracts;
-
 namespace Umearegionen.Switchboard.Routing;
 
 /// <summary>A call row as the routing SQL returns it (select <see cref="Columns"/>, in this order).</summary>

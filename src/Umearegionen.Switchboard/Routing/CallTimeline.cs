@@ -1,7 +1,3 @@
-using System.Globalization;
-using System.Text.Json;
-using Umearegionen.Switchboard.Contracts;
-
 namespace Umearegionen.Switchboard.Routing;
 
 /// <summary>

@@ -1,11 +1,5 @@
-using System.Globalization;
-using Dapper;
-using Microsoft.Extensions.Options;
-using Npgsql;
-using Umearegionen.Switchboard.Contracts;
 using Umearegionen.Switchboard.Directory;
 using Umearegionen.Switchboard.OpeningHours;
-using Umearegionen.Switchboard.OpeningHours.Domain;
 
 namespace Umearegionen.Switchboard.Routing;
 

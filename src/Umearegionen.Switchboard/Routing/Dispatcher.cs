@@ -1,10 +1,3 @@
-using Dapper;
-using Microsoft.Extensions.Options;
-using Npgsql;
-using Umearegionen.Switchboard.Contracts;
-using Umearegionen.Switchboard.Platform;
-using Umearegionen.Switchboard.Platform.Cluster;
-
 namespace Umearegionen.Switchboard.Routing;
 
 /// <summary>

@@ -1,10 +1,4 @@
-using Dapper;
-using Microsoft.AspNetCore.SignalR;
-using Microsoft.Extensions.Options;
-using Npgsql;
-using Umearegionen.Switchboard.Contracts;
 using Umearegionen.Switchboard.Live;
-using Umearegionen.Switchboard.Platform.Cluster;
 
 namespace Umearegionen.Switchboard.Routing;
 

@@ -1,10 +1,5 @@
 using System.Net;
 using System.Net.Mail;
-using Dapper;
-using Microsoft.Extensions.Options;
-using Npgsql;
-using Umearegionen.Switchboard.Platform;
-using Umearegionen.Switchboard.Platform.Cluster;
 
 namespace Umearegionen.Switchboard.Routing;
 

@@ -1,8 +1,3 @@
-using Dapper;
-using Npgsql;
-using Umearegionen.Switchboard.Contracts;
-using Umearegionen.Switchboard.Platform.Cluster;
-
 namespace Umearegionen.Switchboard.Routing;
 
 /// <summary>

@@ -1,10 +1,3 @@
-using Dapper;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Npgsql;
-using Umearegionen.Switchboard.Access;
-using Umearegionen.Switchboard.Contracts;
-using Umearegionen.Switchboard.Platform;
-
 namespace Umearegionen.Switchboard.Routing;
 
 public sealed record NewNotice(

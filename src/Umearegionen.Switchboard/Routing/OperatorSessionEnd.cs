@@ -1,7 +1,3 @@
-using Dapper;
-using Npgsql;
-using Umearegionen.Switchboard.Access;
-
 namespace Umearegionen.Switchboard.Routing;
 
 /// <summary>

@@ -1,6 +1,3 @@
-using Microsoft.AspNetCore.SignalR;
-using Umearegionen.Switchboard.Contracts;
-
 namespace Umearegionen.Switchboard.Routing;
 
 /// <summary>Hub errors reach the client as "code: message" (codes in <see cref="HubErrors"/>, listed in docs/hub.md).</summary>

@@ -1,7 +1,4 @@
-using Microsoft.AspNetCore.SignalR;
-using Umearegionen.Switchboard.Contracts;
 using Umearegionen.Switchboard.Live;
-using Umearegionen.Switchboard.Platform.Cluster;
 
 namespace Umearegionen.Switchboard.Routing;
 

@@ -1,5 +1,3 @@
-using Umearegionen.Switchboard.Platform.Cluster;
-
 namespace Umearegionen.Switchboard.Routing;
 
 /// <summary>

@@ -1,8 +1,3 @@
-using Microsoft.AspNetCore.Http.HttpResults;
-using Umearegionen.Switchboard.Access;
-using Umearegionen.Switchboard.Contracts;
-using Umearegionen.Switchboard.Platform;
-
 namespace Umearegionen.Switchboard.Routing;
 
 /// <summary>The telephony platform's API (docs/telephony.md): it reports calls and polls for instructions.</summary>

@@ -1,8 +1,4 @@
-using Umearegionen.Switchboard.Platform;
 using System.Collections.Immutable;
-using Dapper;
-using Microsoft.Extensions.Options;
-using Npgsql;
 
 namespace Umearegionen.Switchboard.Routing;
 

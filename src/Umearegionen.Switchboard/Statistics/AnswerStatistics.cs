@@ -1,6 +1,3 @@
-using System.Text.Json;
-using Dapper;
-using Npgsql;
 using Umearegionen.Switchboard.Answers;
 
 namespace Umearegionen.Switchboard.Statistics;

@@ -1,7 +1,3 @@
-using Dapper;
-using Microsoft.Extensions.Options;
-using Npgsql;
-
 namespace Umearegionen.Switchboard.Statistics;
 
 /// <summary>

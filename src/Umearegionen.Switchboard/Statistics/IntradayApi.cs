@@ -1,10 +1,3 @@
-using Dapper;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.Options;
-using Npgsql;
-using Umearegionen.Switchboard.Access;
-using Umearegionen.Switchboard.Routing;
-
 namespace Umearegionen.Switchboard.Statistics;
 
 /// <summary>Calls per quarter hour since local midnight, from the calls stored: the manager's intraday chart.</summary>

@@ -1,8 +1,3 @@
-using Dapper;
-using Microsoft.Extensions.Options;
-using Npgsql;
-using Umearegionen.Switchboard.Platform.Cluster;
-
 namespace Umearegionen.Switchboard.Statistics;
 
 /// <summary>

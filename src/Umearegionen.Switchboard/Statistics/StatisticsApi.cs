@@ -1,10 +1,3 @@
-using System.Security.Claims;
-using Dapper;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.Options;
-using Npgsql;
-using Umearegionen.Switchboard.Platform;
-
 namespace Umearegionen.Switchboard.Statistics;
 
 /// <summary>

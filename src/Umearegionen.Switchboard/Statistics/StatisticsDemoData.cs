@@ -1,5 +1,3 @@
-using Dapper;
-using Npgsql;
 using Umearegionen.Switchboard.Platform.Demo;
 
 namespace Umearegionen.Switchboard.Statistics;

@@ -1,7 +1,3 @@
-using Umearegionen.Switchboard.Platform;
-using Microsoft.Extensions.Options;
-using Npgsql;
-
 namespace Umearegionen.Switchboard.Statistics;
 
 public sealed record SummarySettings(

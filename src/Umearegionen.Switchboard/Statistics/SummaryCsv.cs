@@ -1,5 +1,3 @@
-using Microsoft.AspNetCore.Http.HttpResults;
-
 namespace Umearegionen.Switchboard.Statistics;
 
 /// <summary>The summaries as CSV files for Excel, with Swedish column names.</summary>

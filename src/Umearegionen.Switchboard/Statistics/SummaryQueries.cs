@@ -1,7 +1,4 @@
-using Umearegionen.Switchboard.Platform;
 using System.Collections.Concurrent;
-using Dapper;
-using Npgsql;
 
 namespace Umearegionen.Switchboard.Statistics;
 

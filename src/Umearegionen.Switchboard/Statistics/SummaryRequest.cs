@@ -1,8 +1,3 @@
-using System.Globalization;
-using System.Security.Claims;
-using Umearegionen.Switchboard.Access;
-using Umearegionen.Switchboard.Platform;
-
 namespace Umearegionen.Switchboard.Statistics;
 
 /// <summary>Reads and checks the query string every statistics request shares.</summary>

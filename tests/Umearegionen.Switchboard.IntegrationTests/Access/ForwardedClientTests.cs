@@ -1,7 +1,3 @@
-using System.Net;
-using System.Net.Http.Json;
-using Umearegionen.Switchboard.IntegrationTests.Infrastructure;
-
 namespace Umearegionen.Switchboard.IntegrationTests.Access;
 
 /// <summary>

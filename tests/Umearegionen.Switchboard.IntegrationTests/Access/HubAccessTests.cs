@@ -1,7 +1,3 @@
-using Microsoft.AspNetCore.SignalR.Client;
-using Umearegionen.Switchboard.Access;
-using Umearegionen.Switchboard.IntegrationTests.Infrastructure;
-
 namespace Umearegionen.Switchboard.IntegrationTests.Access;
 
 public sealed class HubAccessTests(SwitchboardApp app) : IClassFixture<SwitchboardApp>

@@ -1,13 +1,7 @@
-using System.Net;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.SignalR;
-using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Umearegionen.Switchboard.Access;
-using Umearegionen.Switchboard.Contracts;
-using Umearegionen.Switchboard.IntegrationTests.Infrastructure;
 
 namespace Umearegionen.Switchboard.IntegrationTests.Access;
 

@@ -1,5 +1,3 @@
-using Umearegionen.Switchboard.IntegrationTests.Infrastructure;
-
 namespace Umearegionen.Switchboard.IntegrationTests.Access;
 
 public sealed class SessionOptionsTests

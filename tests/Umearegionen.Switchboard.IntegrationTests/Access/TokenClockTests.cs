@@ -1,8 +1,3 @@
-using System.Net;
-using System.Net.Http.Headers;
-using Umearegionen.Switchboard.Access;
-using Umearegionen.Switchboard.IntegrationTests.Infrastructure;
-
 namespace Umearegionen.Switchboard.IntegrationTests.Access;
 
 public sealed class TokenClockTests(FakeClockApp app) : IClassFixture<FakeClockApp>

@@ -1,11 +1,5 @@
-using System.Net;
-using System.Net.Http.Json;
-using Umearegionen.Switchboard.Access;
 using Umearegionen.Switchboard.Answers;
-using Umearegionen.Switchboard.Directory;
-using Umearegionen.Switchboard.IntegrationTests.Routing;
 using static Umearegionen.Switchboard.IntegrationTests.Answers.AnswersApiTests;
-using static Umearegionen.Switchboard.IntegrationTests.Directory.DirectoryApi;
 
 namespace Umearegionen.Switchboard.IntegrationTests.Answers;
 

@@ -1,9 +1,3 @@
-using System.Net;
-using System.Net.Http.Json;
-using Microsoft.Playwright;
-using Umearegionen.Switchboard.Access;
-using Umearegionen.Switchboard.IntegrationTests.Infrastructure;
-
 namespace Umearegionen.Switchboard.IntegrationTests.Browser;
 
 /// <summary>The administrator's accounts and access-log views, and what a person sees when their session is ended.</summary>

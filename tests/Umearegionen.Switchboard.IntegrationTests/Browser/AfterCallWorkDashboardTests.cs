@@ -1,8 +1,3 @@
-using Microsoft.Playwright;
-using Umearegionen.Switchboard.Access;
-using Umearegionen.Switchboard.IntegrationTests.Infrastructure;
-using static Umearegionen.Switchboard.IntegrationTests.Browser.DashboardPages;
-
 namespace Umearegionen.Switchboard.IntegrationTests.Browser;
 
 /// <summary>The dashboard with after-call work on: 8 s, extended 30 s at a time.</summary>

@@ -1,9 +1,4 @@
-using System.Net.Http.Json;
-using Microsoft.Playwright;
-using Umearegionen.Switchboard.Access;
-using Umearegionen.Switchboard.IntegrationTests.Infrastructure;
 using static Umearegionen.Switchboard.IntegrationTests.Answers.AnswersApiTests;
-using static Umearegionen.Switchboard.IntegrationTests.Browser.DashboardPages;
 
 namespace Umearegionen.Switchboard.IntegrationTests.Browser;
 

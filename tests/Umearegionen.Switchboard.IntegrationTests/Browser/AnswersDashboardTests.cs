@@ -1,8 +1,3 @@
-using Microsoft.Playwright;
-using Umearegionen.Switchboard.Access;
-using Umearegionen.Switchboard.IntegrationTests.Infrastructure;
-using static Umearegionen.Switchboard.IntegrationTests.Browser.DashboardPages;
-
 namespace Umearegionen.Switchboard.IntegrationTests.Browser;
 
 /// <summary>Answers (docs/answers.md) in the dashboard: an editor writes one, an operator finds it in the search.</summary>

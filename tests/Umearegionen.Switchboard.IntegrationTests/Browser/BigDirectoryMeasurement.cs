@@ -1,14 +1,5 @@
 using System.Globalization;
-using System.Net.Http.Json;
-using System.Text;
-using System.Text.Json;
-using Dapper;
-using Microsoft.Playwright;
-using Npgsql;
-using Umearegionen.Switchboard.Access;
-using Umearegionen.Switchboard.IntegrationTests.Infrastructure;
 using Xunit.Abstractions;
-using static Umearegionen.Switchboard.IntegrationTests.Browser.DashboardPages;
 
 namespace Umearegionen.Switchboard.IntegrationTests.Browser;
 

@@ -1,13 +1,3 @@
-using System.Net.Http.Json;
-using Dapper;
-using Microsoft.Playwright;
-using Npgsql;
-using Umearegionen.Switchboard.Access;
-using Umearegionen.Switchboard.Directory;
-using Umearegionen.Switchboard.IntegrationTests.Infrastructure;
-using static Umearegionen.Switchboard.IntegrationTests.Browser.DashboardPages;
-using static Umearegionen.Switchboard.IntegrationTests.Directory.DirectoryApi;
-
 namespace Umearegionen.Switchboard.IntegrationTests.Browser;
 
 /// <summary>The dashboard over a full-size directory: 3,000 units and 20,000 people (issue 6).</summary>

@@ -1,13 +1,5 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json;
 using Deque.AxeCore.Commons;
 using Deque.AxeCore.Playwright;
-using Microsoft.Playwright;
-using Umearegionen.Switchboard.Access;
-using Umearegionen.Switchboard.IntegrationTests.Infrastructure;
-using static Umearegionen.Switchboard.IntegrationTests.Directory.DirectoryApi;
-using static Umearegionen.Switchboard.IntegrationTests.OpeningHours.OpeningHoursTestApi;
 
 namespace Umearegionen.Switchboard.IntegrationTests.Browser;
 

@@ -1,7 +1,3 @@
-using Microsoft.Playwright;
-using Umearegionen.Switchboard.Access;
-using Umearegionen.Switchboard.IntegrationTests.Infrastructure;
-
 namespace Umearegionen.Switchboard.IntegrationTests.Browser;
 
 public sealed class LoginPageTests(BrowserApp app) : IClassFixture<BrowserApp>

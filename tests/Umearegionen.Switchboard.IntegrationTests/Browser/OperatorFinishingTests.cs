@@ -1,8 +1,3 @@
-using Microsoft.Playwright;
-using Umearegionen.Switchboard.IntegrationTests.Infrastructure;
-using static Umearegionen.Switchboard.IntegrationTests.Browser.DashboardPages;
-using static Umearegionen.Switchboard.IntegrationTests.Directory.DirectoryApi;
-
 namespace Umearegionen.Switchboard.IntegrationTests.Browser;
 
 public sealed class OperatorFinishingTests(BrowserApp app) : IClassFixture<BrowserApp>

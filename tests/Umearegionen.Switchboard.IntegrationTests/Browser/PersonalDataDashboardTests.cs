@@ -1,11 +1,3 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Text;
-using Microsoft.Playwright;
-using Umearegionen.Switchboard.Access;
-using Umearegionen.Switchboard.IntegrationTests.Infrastructure;
-using static Umearegionen.Switchboard.IntegrationTests.Browser.DashboardPages;
-
 namespace Umearegionen.Switchboard.IntegrationTests.Browser;
 
 /// <summary>The views "Samtalshistorik" (managers, administrators) and "Registerutdrag" (administrators), by keyboard.</summary>

@@ -1,8 +1,3 @@
-using Microsoft.Playwright;
-using Umearegionen.Switchboard.IntegrationTests.Infrastructure;
-using static Umearegionen.Switchboard.IntegrationTests.Browser.DashboardPages;
-using static Umearegionen.Switchboard.IntegrationTests.Directory.DirectoryApi;
-
 namespace Umearegionen.Switchboard.IntegrationTests.Browser;
 
 /// <summary>The caller's recent contacts in the call panel (docs/dashboard.md, "The caller's recent contacts").</summary>

@@ -1,17 +1,7 @@
-using System.Net.Http.Json;
-using System.Text;
-using System.Text.Json;
 using System.Threading.Channels;
 using Microsoft.AspNetCore.Http.Connections;
-using Microsoft.AspNetCore.SignalR.Client;
-using Microsoft.Playwright;
-using Umearegionen.Switchboard.Access;
-using Umearegionen.Switchboard.Contracts;
-using Umearegionen.Switchboard.IntegrationTests.Infrastructure;
-using Umearegionen.Switchboard.IntegrationTests.Routing;
 using Umearegionen.Switchboard.Live;
 using Umearegionen.Switchboard.TelephonySimulator;
-using static Umearegionen.Switchboard.IntegrationTests.Browser.DashboardPages;
 
 namespace Umearegionen.Switchboard.IntegrationTests.Browser;
 

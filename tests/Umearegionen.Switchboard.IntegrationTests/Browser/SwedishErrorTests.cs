@@ -1,11 +1,3 @@
-using System.Net;
-using Microsoft.Playwright;
-using Umearegionen.Switchboard.Access;
-using Umearegionen.Switchboard.IntegrationTests.Infrastructure;
-using static Umearegionen.Switchboard.IntegrationTests.Browser.DashboardPages;
-using static Umearegionen.Switchboard.IntegrationTests.Directory.DirectoryApi;
-using static Umearegionen.Switchboard.IntegrationTests.OpeningHours.OpeningHoursTestApi;
-
 namespace Umearegionen.Switchboard.IntegrationTests.Browser;
 
 /// <summary>The service answers in English (its API contract); the operator reads Swedish.</summary>

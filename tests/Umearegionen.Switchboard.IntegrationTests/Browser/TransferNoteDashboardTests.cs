@@ -1,9 +1,3 @@
-using Microsoft.Playwright;
-using Umearegionen.Switchboard.Access;
-using Umearegionen.Switchboard.IntegrationTests.Infrastructure;
-using static Umearegionen.Switchboard.IntegrationTests.Browser.DashboardPages;
-using static Umearegionen.Switchboard.IntegrationTests.Directory.DirectoryApi;
-
 namespace Umearegionen.Switchboard.IntegrationTests.Browser;
 
 /// <summary>The operator writes a note for the receiving desk in the transfer form; the platform gets it, administrators read it.</summary>

@@ -1,5 +1,3 @@
-using Umearegionen.Switchboard.Contracts;
-using Umearegionen.Switchboard.IntegrationTests.Infrastructure;
 using Umearegionen.Switchboard.Routing;
 
 namespace Umearegionen.Switchboard.IntegrationTests.Cluster;

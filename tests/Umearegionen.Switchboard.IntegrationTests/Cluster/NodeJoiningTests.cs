@@ -1,7 +1,3 @@
-using System.Diagnostics;
-using Dapper;
-using Npgsql;
-using Umearegionen.Switchboard.IntegrationTests.Infrastructure;
 using Umearegionen.Switchboard.Platform.Cluster;
 
 namespace Umearegionen.Switchboard.IntegrationTests.Cluster;

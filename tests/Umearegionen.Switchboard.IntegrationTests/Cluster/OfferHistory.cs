@@ -1,6 +1,3 @@
-using Umearegionen.Switchboard.Contracts;
-using Umearegionen.Switchboard.IntegrationTests.Infrastructure;
-
 namespace Umearegionen.Switchboard.IntegrationTests.Cluster;
 
 /// <summary>What the database must show after calls were handled by several nodes at once.</summary>

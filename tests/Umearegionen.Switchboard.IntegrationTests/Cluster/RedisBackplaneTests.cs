@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using StackExchange.Redis;
-using Umearegionen.Switchboard.IntegrationTests.Infrastructure;
 using Umearegionen.Switchboard.Platform.Cluster;
 
 namespace Umearegionen.Switchboard.IntegrationTests.Cluster;

@@ -1,7 +1,3 @@
-using Umearegionen.Switchboard.Contracts;
-using Umearegionen.Switchboard.IntegrationTests.Infrastructure;
-using Umearegionen.Switchboard.IntegrationTests.Routing;
-
 namespace Umearegionen.Switchboard.IntegrationTests.Cluster;
 
 /// <summary>

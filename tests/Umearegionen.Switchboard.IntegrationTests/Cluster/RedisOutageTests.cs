@@ -1,7 +1,3 @@
-using System.Net;
-using Umearegionen.Switchboard.Contracts;
-using Umearegionen.Switchboard.IntegrationTests.Infrastructure;
-
 namespace Umearegionen.Switchboard.IntegrationTests.Cluster;
 
 /// <summary>

@@ -1,7 +1,3 @@
-using System.Net;
-using System.Net.Http.Headers;
-using Umearegionen.Switchboard.IntegrationTests.Infrastructure;
-
 namespace Umearegionen.Switchboard.IntegrationTests.Cluster;
 
 /// <summary>

@@ -1,7 +1,3 @@
-using System.Diagnostics;
-using Microsoft.AspNetCore.SignalR;
-using Umearegionen.Switchboard.Contracts;
-using Umearegionen.Switchboard.IntegrationTests.Infrastructure;
 using Xunit.Abstractions;
 
 namespace Umearegionen.Switchboard.IntegrationTests.Cluster;

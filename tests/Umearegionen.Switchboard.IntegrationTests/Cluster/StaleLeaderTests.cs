@@ -1,8 +1,3 @@
-using Dapper;
-using Npgsql;
-using Umearegionen.Switchboard.Contracts;
-using Umearegionen.Switchboard.IntegrationTests.Infrastructure;
-using Umearegionen.Switchboard.IntegrationTests.Routing;
 using Umearegionen.Switchboard.Platform.Cluster;
 using Umearegionen.Switchboard.Routing;
 

@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using Umearegionen.Switchboard.IntegrationTests.Infrastructure;
-
 namespace Umearegionen.Switchboard.IntegrationTests.Dashboard;
 
 /// <summary>Runs one of the dashboard's pure-JavaScript test tables (a *.test.mjs beside this file) in Node's own test runner.</summary>

@@ -1,9 +1,3 @@
-using System.Net;
-using System.Net.Http.Headers;
-using System.Net.Http.Json;
-using System.Text.Json;
-using Umearegionen.Switchboard.Directory;
-
 namespace Umearegionen.Switchboard.IntegrationTests.Directory;
 
 /// <summary>Small helpers for calling the directory API the way a client does.</summary>

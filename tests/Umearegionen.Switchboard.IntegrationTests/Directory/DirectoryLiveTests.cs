@@ -1,10 +1,3 @@
-using System.Net.Http.Json;
-using Microsoft.AspNetCore.SignalR.Client;
-using Umearegionen.Switchboard.Access;
-using Umearegionen.Switchboard.Contracts;
-using Umearegionen.Switchboard.IntegrationTests.Infrastructure;
-using static Umearegionen.Switchboard.IntegrationTests.Directory.DirectoryApi;
-
 namespace Umearegionen.Switchboard.IntegrationTests.Directory;
 
 public sealed class DirectoryLiveTests(SwitchboardApp app) : IClassFixture<SwitchboardApp>

@@ -1,10 +1,3 @@
-using System.Net;
-using System.Net.Http.Json;
-using Umearegionen.Switchboard.Access;
-using Umearegionen.Switchboard.Directory;
-using Umearegionen.Switchboard.IntegrationTests.Infrastructure;
-using static Umearegionen.Switchboard.IntegrationTests.Directory.DirectoryApi;
-
 namespace Umearegionen.Switchboard.IntegrationTests.Directory;
 
 /// <summary>The operators' search, over a small directory built through the API.</summary>

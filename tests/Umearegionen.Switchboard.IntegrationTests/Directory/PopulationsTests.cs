@@ -1,10 +1,4 @@
-using System.Net;
-using System.Net.Http.Json;
-using Umearegionen.Switchboard.Access;
-using Umearegionen.Switchboard.Directory;
 using Umearegionen.Switchboard.IntegrationTests.Statistics;
-using Umearegionen.Switchboard.Statistics;
-using static Umearegionen.Switchboard.IntegrationTests.Directory.DirectoryApi;
 
 namespace Umearegionen.Switchboard.IntegrationTests.Directory;
 

@@ -1,10 +1,5 @@
-using System.Net.Http.Json;
-using Umearegionen.Switchboard.Access;
-using Umearegionen.Switchboard.Directory;
 using Umearegionen.Switchboard.Directory.Demo;
-using Umearegionen.Switchboard.IntegrationTests.Infrastructure;
 using Umearegionen.Switchboard.Platform.Demo;
-using static Umearegionen.Switchboard.IntegrationTests.Directory.DirectoryApi;
 
 namespace Umearegionen.Switchboard.IntegrationTests.Directory;
 

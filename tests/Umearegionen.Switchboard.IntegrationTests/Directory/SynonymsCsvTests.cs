@@ -1,15 +1,3 @@
-using System.Net;
-using System.Net.Http.Headers;
-using System.Net.Http.Json;
-using System.Text;
-using System.Text.Json;
-using Microsoft.AspNetCore.SignalR.Client;
-using Umearegionen.Switchboard.Access;
-using Umearegionen.Switchboard.Contracts;
-using Umearegionen.Switchboard.Directory;
-using Umearegionen.Switchboard.IntegrationTests.Infrastructure;
-using static Umearegionen.Switchboard.IntegrationTests.Directory.DirectoryApi;
-
 namespace Umearegionen.Switchboard.IntegrationTests.Directory;
 
 /// <summary>Synonyms as CSV (docs/directory.md, "Synonyms as CSV"): the same rules, rows and audit as the other imports.</summary>

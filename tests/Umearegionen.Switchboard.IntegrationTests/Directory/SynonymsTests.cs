@@ -1,11 +1,3 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json;
-using Umearegionen.Switchboard.Access;
-using Umearegionen.Switchboard.Directory;
-using Umearegionen.Switchboard.IntegrationTests.Infrastructure;
-using static Umearegionen.Switchboard.IntegrationTests.Directory.DirectoryApi;
-
 namespace Umearegionen.Switchboard.IntegrationTests.Directory;
 
 /// <summary>Each municipality's synonyms for the search (docs/directory.md, "Synonyms").</summary>

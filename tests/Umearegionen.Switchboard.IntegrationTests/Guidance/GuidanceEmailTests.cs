@@ -1,8 +1,5 @@
-using Microsoft.AspNetCore.SignalR.Client;
-using Umearegionen.Switchboard.Contracts;
 using Umearegionen.Switchboard.Guidance;
 using Umearegionen.Switchboard.IntegrationTests.PersonalData;
-using Umearegionen.Switchboard.IntegrationTests.Routing;
 
 namespace Umearegionen.Switchboard.IntegrationTests.Guidance;
 

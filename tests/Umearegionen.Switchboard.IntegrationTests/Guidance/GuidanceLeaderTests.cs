@@ -1,8 +1,4 @@
-using Microsoft.AspNetCore.SignalR.Client;
-using Umearegionen.Switchboard.Contracts;
-using Umearegionen.Switchboard.IntegrationTests.Infrastructure;
 using Umearegionen.Switchboard.IntegrationTests.PersonalData;
-using Umearegionen.Switchboard.IntegrationTests.Routing;
 using Umearegionen.Switchboard.Platform.Cluster;
 using Umearegionen.Switchboard.TelephonySimulator;
 

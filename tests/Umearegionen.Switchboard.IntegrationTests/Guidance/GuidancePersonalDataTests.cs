@@ -1,11 +1,4 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json;
-using Umearegionen.Switchboard.Access;
-using Umearegionen.Switchboard.Contracts;
 using Umearegionen.Switchboard.IntegrationTests.PersonalData;
-using Umearegionen.Switchboard.IntegrationTests.Routing;
-using Umearegionen.Switchboard.PersonalData;
 
 namespace Umearegionen.Switchboard.IntegrationTests.Guidance;
 

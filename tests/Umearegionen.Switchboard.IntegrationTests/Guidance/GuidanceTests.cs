@@ -1,17 +1,9 @@
-using System.Net;
-using System.Net.Http.Json;
 using System.Threading.Channels;
-using Microsoft.AspNetCore.SignalR;
-using Microsoft.AspNetCore.SignalR.Client;
-using Umearegionen.Switchboard.Access;
 using Umearegionen.Switchboard.Answers;
-using Umearegionen.Switchboard.Contracts;
 using Umearegionen.Switchboard.Guidance;
 using Umearegionen.Switchboard.IntegrationTests.PersonalData;
-using Umearegionen.Switchboard.IntegrationTests.Routing;
 using Umearegionen.Switchboard.TelephonySimulator;
 using static Umearegionen.Switchboard.IntegrationTests.Answers.AnswersApiTests;
-using static Umearegionen.Switchboard.IntegrationTests.Directory.DirectoryApi;
 
 namespace Umearegionen.Switchboard.IntegrationTests.Guidance;
 

@@ -1,7 +1,5 @@
 using System.Buffers;
 using System.Collections.Concurrent;
-using System.Net;
-using System.Text;
 using System.Text.RegularExpressions;
 using System.Threading.Channels;
 using SmtpServer;
@@ -10,7 +8,6 @@ using SmtpServer.Mail;
 using SmtpServer.Net;
 using SmtpServer.Protocol;
 using SmtpServer.Storage;
-using Umearegionen.Switchboard.IntegrationTests.Routing;
 
 namespace Umearegionen.Switchboard.IntegrationTests.Guidance;
 

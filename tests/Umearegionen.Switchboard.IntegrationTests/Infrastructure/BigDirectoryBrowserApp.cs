@@ -1,7 +1,4 @@
-using Dapper;
-using Npgsql;
 using Umearegionen.Switchboard.Directory.Demo;
-using Umearegionen.Switchboard.Platform;
 
 namespace Umearegionen.Switchboard.IntegrationTests.Infrastructure;
 

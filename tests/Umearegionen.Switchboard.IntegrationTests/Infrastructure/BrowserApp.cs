@@ -1,5 +1,3 @@
-using Microsoft.Playwright;
-
 namespace Umearegionen.Switchboard.IntegrationTests.Infrastructure;
 
 /// <summary>

@@ -1,7 +1,5 @@
 using System.Threading.Channels;
 using Microsoft.AspNetCore.Http.Connections;
-using Microsoft.AspNetCore.SignalR.Client;
-using Umearegionen.Switchboard.Contracts;
 using Umearegionen.Switchboard.Live;
 using Xunit.Sdk;
 

@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using System.Net.Sockets;
-using System.Text;
 
 namespace Umearegionen.Switchboard.IntegrationTests.Infrastructure;
 

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Umearegionen.Switchboard.IntegrationTests.Infrastructure;
 
 /// <summary>Runs one of the service's administrative commands as a separate process, like an administrator would.</summary>

@@ -1,7 +1,3 @@
-using System.Diagnostics;
-using System.Net;
-using System.Text.Json;
-
 namespace Umearegionen.Switchboard.IntegrationTests.Infrastructure;
 
 /// <summary>What a node's GET /health/ready says.</summary>

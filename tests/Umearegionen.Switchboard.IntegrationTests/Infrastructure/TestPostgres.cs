@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using Microsoft.Extensions.Logging.Abstractions;
-using Npgsql;
 using Umearegionen.Switchboard.Platform.Migrations;
 
 namespace Umearegionen.Switchboard.IntegrationTests.Infrastructure;

@@ -1,12 +1,4 @@
-using System.Diagnostics;
-using System.Net;
-using System.Net.Http.Json;
 using System.Reflection;
-using System.Text.Json;
-using Microsoft.AspNetCore.SignalR;
-using Umearegionen.Switchboard.Access;
-using Umearegionen.Switchboard.Contracts;
-using Umearegionen.Switchboard.IntegrationTests.Infrastructure;
 using Umearegionen.Switchboard.Live;
 
 using Invocation = Umearegionen.Switchboard.IntegrationTests.Live.NpmHubClient.Invocation;

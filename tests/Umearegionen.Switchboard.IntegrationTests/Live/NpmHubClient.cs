@@ -1,7 +1,3 @@
-using System.Diagnostics;
-using System.Text.Json;
-using Umearegionen.Switchboard.IntegrationTests.Infrastructure;
-
 namespace Umearegionen.Switchboard.IntegrationTests.Live;
 
 /// <summary>

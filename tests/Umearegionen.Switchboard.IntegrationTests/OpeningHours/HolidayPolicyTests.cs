@@ -1,9 +1,3 @@
-using System.Net;
-using Umearegionen.Switchboard.Access;
-using Umearegionen.Switchboard.IntegrationTests.Infrastructure;
-using static Umearegionen.Switchboard.IntegrationTests.Directory.DirectoryApi;
-using static Umearegionen.Switchboard.IntegrationTests.OpeningHours.OpeningHoursTestApi;
-
 namespace Umearegionen.Switchboard.IntegrationTests.OpeningHours;
 
 /// <summary>A municipality's holiday policy, inherited by its units unless a unit overrides it. Robertsfors (2409) is only changed here.</summary>

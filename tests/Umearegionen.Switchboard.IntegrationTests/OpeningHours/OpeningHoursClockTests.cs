@@ -1,11 +1,3 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json;
-using Umearegionen.Switchboard.Access;
-using Umearegionen.Switchboard.IntegrationTests.Infrastructure;
-using static Umearegionen.Switchboard.IntegrationTests.Directory.DirectoryApi;
-using static Umearegionen.Switchboard.IntegrationTests.OpeningHours.OpeningHoursTestApi;
-
 namespace Umearegionen.Switchboard.IntegrationTests.OpeningHours;
 
 /// <summary>Without an instant, the status is answered for now by the service's clock.</summary>

@@ -1,7 +1,4 @@
-using Dapper;
 using Microsoft.Extensions.DependencyInjection;
-using Npgsql;
-using Umearegionen.Switchboard.IntegrationTests.Infrastructure;
 using Umearegionen.Switchboard.OpeningHours;
 using Umearegionen.Switchboard.OpeningHours.Domain;
 using Umearegionen.Switchboard.Platform.Demo;

@@ -1,10 +1,3 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json;
-using Umearegionen.Switchboard.Access;
-using Umearegionen.Switchboard.IntegrationTests.Infrastructure;
-using static Umearegionen.Switchboard.IntegrationTests.Directory.DirectoryApi;
-
 namespace Umearegionen.Switchboard.IntegrationTests.OpeningHours;
 
 /// <summary>Calling the opening-hours API the way a client does, with documents written as JSON would be.</summary>

@@ -1,9 +1,3 @@
-using System.Net;
-using Umearegionen.Switchboard.Access;
-using Umearegionen.Switchboard.IntegrationTests.Infrastructure;
-using static Umearegionen.Switchboard.IntegrationTests.Directory.DirectoryApi;
-using static Umearegionen.Switchboard.IntegrationTests.OpeningHours.OpeningHoursTestApi;
-
 namespace Umearegionen.Switchboard.IntegrationTests.OpeningHours;
 
 /// <summary>The status, day, week and calendar answers through the API, at the edges (2026: CET +01:00, CEST +02:00).</summary>

@@ -1,10 +1,3 @@
-using System.Net;
-using System.Text.Json;
-using Umearegionen.Switchboard.Access;
-using Umearegionen.Switchboard.IntegrationTests.Infrastructure;
-using static Umearegionen.Switchboard.IntegrationTests.Directory.DirectoryApi;
-using static Umearegionen.Switchboard.IntegrationTests.OpeningHours.OpeningHoursTestApi;
-
 namespace Umearegionen.Switchboard.IntegrationTests.OpeningHours;
 
 public sealed class UnitHoursEditingTests(SwitchboardApp app) : IClassFixture<SwitchboardApp>

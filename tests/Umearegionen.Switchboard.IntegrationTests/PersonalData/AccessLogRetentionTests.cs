@@ -1,11 +1,3 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json;
-using Umearegionen.Switchboard.Access;
-using Umearegionen.Switchboard.IntegrationTests.Infrastructure;
-using Umearegionen.Switchboard.IntegrationTests.Routing;
-using Umearegionen.Switchboard.PersonalData;
-
 namespace Umearegionen.Switchboard.IntegrationTests.PersonalData;
 
 /// <summary>The personal-data app with the access log kept <see cref="AccessLogDays"/> days.</summary>

@@ -1,11 +1,4 @@
-using System.Net;
-using System.Net.Http.Json;
 using Microsoft.AspNetCore.Mvc;
-using Umearegionen.Switchboard.Access;
-using Umearegionen.Switchboard.Contracts;
-using Umearegionen.Switchboard.IntegrationTests.Routing;
-using Umearegionen.Switchboard.PersonalData;
-using Umearegionen.Switchboard.Platform;
 
 namespace Umearegionen.Switchboard.IntegrationTests.PersonalData;
 

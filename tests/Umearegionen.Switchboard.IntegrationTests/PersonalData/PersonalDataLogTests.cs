@@ -1,8 +1,4 @@
-using System.Net;
-using System.Net.Http.Json;
-using Umearegionen.Switchboard.Access;
 using Umearegionen.Switchboard.IntegrationTests.Platform;
-using Umearegionen.Switchboard.IntegrationTests.Routing;
 
 namespace Umearegionen.Switchboard.IntegrationTests.PersonalData;
 

@@ -1,13 +1,4 @@
-using System.Net.Http.Json;
-using Dapper;
-using Microsoft.AspNetCore.SignalR.Client;
-using Npgsql;
-using Umearegionen.Switchboard.Access;
-using Umearegionen.Switchboard.Contracts;
 using Umearegionen.Switchboard.IntegrationTests.Directory;
-using Umearegionen.Switchboard.IntegrationTests.Infrastructure;
-using Umearegionen.Switchboard.IntegrationTests.Routing;
-using Umearegionen.Switchboard.PersonalData;
 
 namespace Umearegionen.Switchboard.IntegrationTests.PersonalData;
 

@@ -1,11 +1,3 @@
-using System.Net;
-using System.Text;
-using System.Text.Json;
-using Microsoft.AspNetCore.SignalR.Client;
-using Umearegionen.Switchboard.Access;
-using Umearegionen.Switchboard.Contracts;
-using Umearegionen.Switchboard.IntegrationTests.Routing;
-
 namespace Umearegionen.Switchboard.IntegrationTests.PersonalData;
 
 /// <summary>

@@ -1,15 +1,4 @@
-using System.Net;
-using System.Net.Http.Headers;
-using System.Net.Http.Json;
-using System.Text;
-using System.Text.Json;
-using Microsoft.AspNetCore.SignalR.Client;
-using Umearegionen.Switchboard.Access;
-using Umearegionen.Switchboard.Contracts;
-using Umearegionen.Switchboard.PersonalData;
 using Umearegionen.Switchboard.IntegrationTests.Directory;
-using Umearegionen.Switchboard.IntegrationTests.Routing;
-using Umearegionen.Switchboard.Platform;
 
 namespace Umearegionen.Switchboard.IntegrationTests.PersonalData;
 

@@ -1,6 +1,3 @@
-using Umearegionen.Switchboard.IntegrationTests.Infrastructure;
-using Umearegionen.Switchboard.PersonalData;
-
 namespace Umearegionen.Switchboard.IntegrationTests.PersonalData;
 
 /// <summary>Many old calls: small batches, and one run however many instances ask at once.</summary>

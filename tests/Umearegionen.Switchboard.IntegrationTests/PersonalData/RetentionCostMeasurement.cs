@@ -1,7 +1,4 @@
-using System.Diagnostics;
 using Umearegionen.Switchboard.IntegrationTests.Browser;
-using Umearegionen.Switchboard.IntegrationTests.Infrastructure;
-using Umearegionen.Switchboard.PersonalData;
 using Xunit.Abstractions;
 
 namespace Umearegionen.Switchboard.IntegrationTests.PersonalData;

@@ -1,10 +1,5 @@
-using System.Net;
-using System.Net.Http.Json;
 using System.Text.RegularExpressions;
-using Umearegionen.Switchboard.Access;
 using Umearegionen.Switchboard.IntegrationTests.Directory;
-using Umearegionen.Switchboard.IntegrationTests.Routing;
-using Umearegionen.Switchboard.PersonalData;
 
 namespace Umearegionen.Switchboard.IntegrationTests.PersonalData;
 

@@ -1,5 +1,3 @@
-using Umearegionen.Switchboard.IntegrationTests.Routing;
-using Umearegionen.Switchboard.PersonalData;
 using Umearegionen.Switchboard.Platform.Cluster;
 
 namespace Umearegionen.Switchboard.IntegrationTests.PersonalData;

@@ -1,11 +1,3 @@
-using System.Net;
-using System.Net.Http.Json;
-using Npgsql;
-using Umearegionen.Switchboard.Access;
-using Umearegionen.Switchboard.Contracts;
-using Umearegionen.Switchboard.IntegrationTests.Routing;
-using Umearegionen.Switchboard.PersonalData;
-
 namespace Umearegionen.Switchboard.IntegrationTests.PersonalData;
 
 public sealed class RetentionTests(PersonalDataApp app) : IClassFixture<PersonalDataApp>

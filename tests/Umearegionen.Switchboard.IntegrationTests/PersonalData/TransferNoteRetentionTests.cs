@@ -1,9 +1,3 @@
-using System.Net;
-using Microsoft.AspNetCore.SignalR.Client;
-using Umearegionen.Switchboard.Access;
-using Umearegionen.Switchboard.Contracts;
-using Umearegionen.Switchboard.IntegrationTests.Routing;
-
 namespace Umearegionen.Switchboard.IntegrationTests.PersonalData;
 
 /// <summary>A transfer's note is free text like an answered call's note: it goes with the call's number, from the event and the instruction.</summary>

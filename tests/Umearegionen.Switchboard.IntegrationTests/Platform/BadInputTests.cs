@@ -1,13 +1,4 @@
-using System.Net;
-using System.Net.Http.Headers;
-using System.Net.Http.Json;
-using System.Text;
-using System.Text.Json;
 using Microsoft.AspNetCore.Hosting;
-using Umearegionen.Switchboard.Access;
-using Umearegionen.Switchboard.Directory;
-using Umearegionen.Switchboard.IntegrationTests.Infrastructure;
-using static Umearegionen.Switchboard.IntegrationTests.Directory.DirectoryApi;
 
 namespace Umearegionen.Switchboard.IntegrationTests.Platform;
 

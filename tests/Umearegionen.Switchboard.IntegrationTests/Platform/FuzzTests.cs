@@ -1,24 +1,14 @@
 using System.Globalization;
-using System.Net.Http.Headers;
 using System.Reflection;
-using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Authorization.Infrastructure;
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Routing.Patterns;
-using Microsoft.AspNetCore.SignalR;
-using Microsoft.AspNetCore.SignalR.Client;
-using Npgsql;
-using Umearegionen.Switchboard.Access;
-using Umearegionen.Switchboard.Contracts;
-using Umearegionen.Switchboard.IntegrationTests.Infrastructure;
 using Umearegionen.Switchboard.IntegrationTests.Live;
 using Umearegionen.Switchboard.Live;
 using Xunit.Abstractions;
-using static Umearegionen.Switchboard.IntegrationTests.Directory.DirectoryApi;
 
 namespace Umearegionen.Switchboard.IntegrationTests.Platform;
 

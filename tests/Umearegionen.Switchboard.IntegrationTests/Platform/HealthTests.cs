@@ -1,7 +1,3 @@
-using System.Net;
-using System.Text.Json;
-using Umearegionen.Switchboard.IntegrationTests.Infrastructure;
-
 namespace Umearegionen.Switchboard.IntegrationTests.Platform;
 
 public sealed class HealthTests(HealthTests.App app) : IClassFixture<HealthTests.App>

@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using Umearegionen.Switchboard.IntegrationTests.Infrastructure;
-
 namespace Umearegionen.Switchboard.IntegrationTests.Platform;
 
 /// <summary>Runs scripts/tests/local-postgres-ports.sh: two checkouts' local clusters never share a port.</summary>

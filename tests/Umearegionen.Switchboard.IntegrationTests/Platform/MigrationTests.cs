@@ -1,8 +1,5 @@
-using Dapper;
 using Microsoft.Extensions.Logging.Abstractions;
 using System.Text.RegularExpressions;
-using Npgsql;
-using Umearegionen.Switchboard.IntegrationTests.Infrastructure;
 using Umearegionen.Switchboard.Platform.Migrations;
 
 namespace Umearegionen.Switchboard.IntegrationTests.Platform;

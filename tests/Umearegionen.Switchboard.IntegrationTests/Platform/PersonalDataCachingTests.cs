@@ -1,7 +1,3 @@
-using System.Net;
-using Umearegionen.Switchboard.Access;
-using Umearegionen.Switchboard.IntegrationTests.Infrastructure;
-
 namespace Umearegionen.Switchboard.IntegrationTests.Platform;
 
 /// <summary>Answers that carry personal data tell browsers and proxies to keep no copy.</summary>

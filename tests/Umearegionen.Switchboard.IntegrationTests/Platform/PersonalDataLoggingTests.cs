@@ -1,8 +1,4 @@
-using Microsoft.AspNetCore.SignalR.Client;
 using Serilog.Core;
-using Umearegionen.Switchboard.Contracts;
-using Umearegionen.Switchboard.IntegrationTests.Infrastructure;
-using Umearegionen.Switchboard.IntegrationTests.Routing;
 
 namespace Umearegionen.Switchboard.IntegrationTests.Platform;
 

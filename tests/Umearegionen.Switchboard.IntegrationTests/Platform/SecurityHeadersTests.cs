@@ -1,7 +1,3 @@
-using System.Net;
-using Umearegionen.Switchboard.Access;
-using Umearegionen.Switchboard.IntegrationTests.Infrastructure;
-
 namespace Umearegionen.Switchboard.IntegrationTests.Platform;
 
 public sealed class SecurityHeadersTests(SwitchboardApp app) : IClassFixture<SwitchboardApp>

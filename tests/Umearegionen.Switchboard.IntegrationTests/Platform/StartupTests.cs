@@ -1,6 +1,4 @@
-using System.Net;
 using System.Net.Sockets;
-using Umearegionen.Switchboard.IntegrationTests.Infrastructure;
 
 namespace Umearegionen.Switchboard.IntegrationTests.Platform;
 

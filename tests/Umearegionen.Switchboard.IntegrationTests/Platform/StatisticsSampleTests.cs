@@ -1,7 +1,3 @@
-using Dapper;
-using Npgsql;
-using Umearegionen.Switchboard.IntegrationTests.Infrastructure;
-
 namespace Umearegionen.Switchboard.IntegrationTests.Platform;
 
 /// <summary>

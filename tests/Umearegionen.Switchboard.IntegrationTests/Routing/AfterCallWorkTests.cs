@@ -1,10 +1,3 @@
-using System.Net.Http.Json;
-using Microsoft.AspNetCore.SignalR;
-using Microsoft.AspNetCore.SignalR.Client;
-using Umearegionen.Switchboard.Access;
-using Umearegionen.Switchboard.Contracts;
-using Umearegionen.Switchboard.Statistics;
-
 namespace Umearegionen.Switchboard.IntegrationTests.Routing;
 
 /// <summary>The routing app with after-call work on: 15 s, extended 30 s at a time, at most 60 s after the call.</summary>

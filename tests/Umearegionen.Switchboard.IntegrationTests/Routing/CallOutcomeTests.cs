@@ -1,7 +1,3 @@
-using Microsoft.AspNetCore.SignalR.Client;
-using Microsoft.AspNetCore.SignalR;
-using Umearegionen.Switchboard.Access;
-using Umearegionen.Switchboard.Contracts;
 using Umearegionen.Switchboard.IntegrationTests.Directory;
 
 namespace Umearegionen.Switchboard.IntegrationTests.Routing;

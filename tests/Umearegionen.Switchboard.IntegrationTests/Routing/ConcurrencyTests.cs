@@ -1,10 +1,3 @@
-using Dapper;
-using Npgsql;
-using Microsoft.AspNetCore.SignalR.Client;
-using Microsoft.AspNetCore.SignalR;
-using Umearegionen.Switchboard.Contracts;
-using Umearegionen.Switchboard.IntegrationTests.Infrastructure;
-
 namespace Umearegionen.Switchboard.IntegrationTests.Routing;
 
 public sealed class ConcurrencyTests(RoutingApp app) : IClassFixture<RoutingApp>

@@ -1,13 +1,4 @@
-using System.Net;
-using System.Net.Http.Json;
-using Microsoft.AspNetCore.SignalR;
-using Microsoft.AspNetCore.SignalR.Client;
-using Umearegionen.Switchboard.Access;
-using Umearegionen.Switchboard.Contracts;
-using Umearegionen.Switchboard.Directory;
 using Umearegionen.Switchboard.IntegrationTests.OpeningHours;
-using static Umearegionen.Switchboard.IntegrationTests.Directory.DirectoryApi;
-using static Umearegionen.Switchboard.IntegrationTests.OpeningHours.OpeningHoursTestApi;
 
 namespace Umearegionen.Switchboard.IntegrationTests.Routing;
 

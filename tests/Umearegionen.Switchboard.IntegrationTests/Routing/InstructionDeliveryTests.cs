@@ -1,5 +1,3 @@
-using Dapper;
-using Npgsql;
 using Umearegionen.Switchboard.Routing;
 
 namespace Umearegionen.Switchboard.IntegrationTests.Routing;

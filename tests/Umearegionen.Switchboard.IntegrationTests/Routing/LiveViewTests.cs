@@ -1,11 +1,5 @@
-using System.Net;
 using System.Net.Sockets;
-using System.Text;
 using System.Threading.Channels;
-using Microsoft.AspNetCore.SignalR.Client;
-using Umearegionen.Switchboard.Access;
-using Umearegionen.Switchboard.Contracts;
-using Umearegionen.Switchboard.IntegrationTests.Infrastructure;
 
 namespace Umearegionen.Switchboard.IntegrationTests.Routing;
 

@@ -1,8 +1,3 @@
-using Microsoft.AspNetCore.SignalR.Client;
-using System.Net;
-using System.Net.Http.Json;
-using Umearegionen.Switchboard.Access;
-using Umearegionen.Switchboard.Contracts;
 using Umearegionen.Switchboard.Routing;
 
 namespace Umearegionen.Switchboard.IntegrationTests.Routing;

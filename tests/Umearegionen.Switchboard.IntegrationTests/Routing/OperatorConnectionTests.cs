@@ -1,5 +1,3 @@
-using Umearegionen.Switchboard.Contracts;
-
 namespace Umearegionen.Switchboard.IntegrationTests.Routing;
 
 public sealed class OperatorConnectionTests(RoutingApp app) : IClassFixture<RoutingApp>

@@ -1,8 +1,4 @@
-using System.Text.Json;
-using Dapper;
 using Microsoft.Extensions.Logging.Abstractions;
-using Npgsql;
-using Umearegionen.Switchboard.IntegrationTests.Infrastructure;
 using Umearegionen.Switchboard.Platform.Migrations;
 using Umearegionen.Switchboard.Routing;
 

@@ -1,7 +1,3 @@
-using Microsoft.AspNetCore.SignalR.Client;
-using Microsoft.AspNetCore.SignalR;
-using Umearegionen.Switchboard.Contracts;
-using Umearegionen.Switchboard.IntegrationTests.Infrastructure;
 using Umearegionen.Switchboard.Routing;
 
 namespace Umearegionen.Switchboard.IntegrationTests.Routing;

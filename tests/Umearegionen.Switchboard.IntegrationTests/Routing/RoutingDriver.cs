@@ -1,11 +1,5 @@
 using System.Threading.Channels;
-using Dapper;
-using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.Options;
-using Npgsql;
-using Umearegionen.Switchboard.Access;
-using Umearegionen.Switchboard.Contracts;
-using Umearegionen.Switchboard.IntegrationTests.Infrastructure;
 using Umearegionen.Switchboard.TelephonySimulator;
 
 namespace Umearegionen.Switchboard.IntegrationTests.Routing;

@@ -1,7 +1,3 @@
-using Microsoft.AspNetCore.SignalR.Client;
-using Umearegionen.Switchboard.Contracts;
-using Umearegionen.Switchboard.IntegrationTests.Infrastructure;
-
 namespace Umearegionen.Switchboard.IntegrationTests.Routing;
 
 public sealed class SimulatorTests(SwitchboardApp app) : IClassFixture<SwitchboardApp>

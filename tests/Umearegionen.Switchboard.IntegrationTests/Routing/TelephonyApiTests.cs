@@ -1,8 +1,3 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json;
-using Umearegionen.Switchboard.Access;
-using Umearegionen.Switchboard.Contracts;
 using Umearegionen.Switchboard.TelephonySimulator;
 
 namespace Umearegionen.Switchboard.IntegrationTests.Routing;

@@ -1,8 +1,4 @@
-using Umearegionen.Switchboard.Platform;
-using Dapper;
 using Microsoft.Extensions.Options;
-using Npgsql;
-using Umearegionen.Switchboard.IntegrationTests.Infrastructure;
 using Umearegionen.Switchboard.Routing;
 
 namespace Umearegionen.Switchboard.IntegrationTests.Routing;

@@ -1,10 +1,3 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Text;
-using System.Text.Json;
-using Dapper;
-using Npgsql;
-using Umearegionen.Switchboard.Statistics;
 using static Umearegionen.Switchboard.IntegrationTests.Statistics.CallHistory;
 
 namespace Umearegionen.Switchboard.IntegrationTests.Statistics;

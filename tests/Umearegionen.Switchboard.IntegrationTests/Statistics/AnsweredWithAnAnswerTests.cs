@@ -1,18 +1,6 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Text;
-using Dapper;
-using Microsoft.AspNetCore.SignalR;
-using Microsoft.AspNetCore.SignalR.Client;
-using Npgsql;
-using Umearegionen.Switchboard.Access;
 using Umearegionen.Switchboard.Answers;
-using Umearegionen.Switchboard.Contracts;
-using Umearegionen.Switchboard.IntegrationTests.Routing;
 using Umearegionen.Switchboard.Routing;
-using Umearegionen.Switchboard.Statistics;
 using static Umearegionen.Switchboard.IntegrationTests.Answers.AnswersApiTests;
-using static Umearegionen.Switchboard.IntegrationTests.Directory.DirectoryApi;
 
 namespace Umearegionen.Switchboard.IntegrationTests.Statistics;
 

@@ -1,7 +1,3 @@
-using Dapper;
-using Npgsql;
-using Umearegionen.Switchboard.IntegrationTests.Infrastructure;
-
 namespace Umearegionen.Switchboard.IntegrationTests.Statistics;
 
 /// <summary>A call with known times, written the way routing writes calls, so statistics' triggers see the same statements.</summary>

@@ -1,9 +1,4 @@
 using System.Globalization;
-using System.Net;
-using System.Net.Http.Json;
-using System.Text;
-using Umearegionen.Switchboard.IntegrationTests.Infrastructure;
-using Umearegionen.Switchboard.Statistics;
 using static Umearegionen.Switchboard.IntegrationTests.Statistics.CallHistory;
 
 namespace Umearegionen.Switchboard.IntegrationTests.Statistics;

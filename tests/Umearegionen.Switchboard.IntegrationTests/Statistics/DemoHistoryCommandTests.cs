@@ -1,5 +1,3 @@
-using Umearegionen.Switchboard.IntegrationTests.Infrastructure;
-
 namespace Umearegionen.Switchboard.IntegrationTests.Statistics;
 
 /// <summary>`demo history --days N`: past traffic for a demo or load-test database, never for one with real calls.</summary>

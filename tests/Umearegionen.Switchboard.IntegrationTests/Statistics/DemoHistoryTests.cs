@@ -1,6 +1,3 @@
-using System.Net.Http.Json;
-using Umearegionen.Switchboard.Statistics;
-
 namespace Umearegionen.Switchboard.IntegrationTests.Statistics;
 
 public sealed class DemoHistoryTests(StatisticsApp app) : IClassFixture<StatisticsApp>

@@ -1,10 +1,4 @@
-using System.Net;
-using System.Net.Http.Json;
-using Umearegionen.Switchboard.Access;
-using Umearegionen.Switchboard.Contracts;
-using Umearegionen.Switchboard.IntegrationTests.Routing;
 using Umearegionen.Switchboard.Routing;
-using Umearegionen.Switchboard.Statistics;
 
 namespace Umearegionen.Switchboard.IntegrationTests.Statistics;
 

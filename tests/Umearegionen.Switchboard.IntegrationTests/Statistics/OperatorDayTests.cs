@@ -1,12 +1,3 @@
-using System.Net;
-using System.Net.Http.Headers;
-using System.Net.Http.Json;
-using Microsoft.AspNetCore.SignalR.Client;
-using Umearegionen.Switchboard.Access;
-using Umearegionen.Switchboard.Contracts;
-using Umearegionen.Switchboard.IntegrationTests.Routing;
-using Umearegionen.Switchboard.Statistics;
-
 namespace Umearegionen.Switchboard.IntegrationTests.Statistics;
 
 /// <summary>An operator's own figures for today, with after-call work on (15 s).</summary>

@@ -1,5 +1,3 @@
-using Dapper;
-using Umearegionen.Switchboard.Statistics;
 using static Umearegionen.Switchboard.IntegrationTests.Statistics.CallHistory;
 
 namespace Umearegionen.Switchboard.IntegrationTests.Statistics;

@@ -1,10 +1,4 @@
-using System.Net.Http.Json;
-using Microsoft.AspNetCore.SignalR;
-using Microsoft.AspNetCore.SignalR.Client;
-using Umearegionen.Switchboard.Contracts;
 using Umearegionen.Switchboard.IntegrationTests.OpeningHours;
-using Umearegionen.Switchboard.IntegrationTests.Routing;
-using Umearegionen.Switchboard.Statistics;
 
 namespace Umearegionen.Switchboard.IntegrationTests.Statistics;
 

@@ -1,6 +1,3 @@
-using System.Net;
-using System.Net.Http.Json;
-using Umearegionen.Switchboard.Statistics;
 using static Umearegionen.Switchboard.IntegrationTests.Statistics.CallHistory;
 
 namespace Umearegionen.Switchboard.IntegrationTests.Statistics;

@@ -1,4 +1,3 @@
-using Umearegionen.Switchboard.OpeningHours.Domain;
 using static Umearegionen.Switchboard.UnitTests.OpeningHours.RuleBuilders;
 
 namespace Umearegionen.Switchboard.UnitTests.OpeningHours;

@@ -1,7 +1,6 @@
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
-using Umearegionen.Switchboard.OpeningHours.Domain;
 using static Umearegionen.Switchboard.UnitTests.OpeningHours.RuleBuilders;
 
 namespace Umearegionen.Switchboard.UnitTests.OpeningHours;

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Umearegionen.Switchboard.OpeningHours.Domain;
 using static Umearegionen.Switchboard.UnitTests.OpeningHours.RuleBuilders;
 
 namespace Umearegionen.Switchboard.UnitTests.OpeningHours;

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Umearegionen.Switchboard.OpeningHours.Domain;
 
 namespace Umearegionen.Switchboard.UnitTests.OpeningHours;
 

@@ -1,5 +1,3 @@
-using Umearegionen.Switchboard.OpeningHours.Domain;
-
 namespace Umearegionen.Switchboard.UnitTests.OpeningHours;
 
 public class SwedishCalendarTests

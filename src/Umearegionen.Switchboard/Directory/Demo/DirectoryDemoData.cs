@@ -1,6 +1,3 @@
-using Dapper;
-using Npgsql;
-using Umearegionen.Switchboard.Platform;
 using Umearegionen.Switchboard.Platform.Demo;
 
 namespace Umearegionen.Switchboard.Directory.Demo;

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace Umearegionen.Switchboard.OpeningHours.Domain;

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using Microsoft.Extensions.Options;
-using Npgsql;
 
 namespace Umearegionen.Switchboard.Platform.Cluster;
 

@@ -1,8 +1,5 @@
-using System.ComponentModel.DataAnnotations;
-using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.StackExchangeRedis;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Npgsql;
 using StackExchange.Redis;
 
 namespace Umearegionen.Switchboard.Platform.Cluster;

@@ -1,8 +1,6 @@
 using System.Security.Cryptography;
-using System.Text;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
-using Umearegionen.Switchboard.Access;
 
 namespace Umearegionen.Switchboard.Platform.Demo;
 

@@ -1,8 +1,6 @@
 using DbUp;
 using DbUp.Engine.Output;
 using DbUp.Postgresql;
-using Microsoft.Extensions.Options;
-using Npgsql;
 
 namespace Umearegionen.Switchboard.Platform.Migrations;
 

@@ -1,5 +1,3 @@
-using Npgsql;
-
 namespace Umearegionen.Switchboard.Platform.Migrations;
 
 /// <summary>
