@@ -1,7 +1,3 @@
-using Dapper;
-using Microsoft.AspNetCore.SignalR.Client;
-using Npgsql;
-using Umearegionen.Switchboard.Contracts;
 using Umearegionen.Switchboard.IntegrationTests.Guidance;
 using Umearegionen.Switchboard.Routing;
 
