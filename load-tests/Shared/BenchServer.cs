@@ -30,10 +30,19 @@ internal static class BenchServer
             dir = dir.Parent;
         }
 
-        var script = Path.Combine(dir?.FullName ?? ".", "scripts", "local-postgres.sh");
-        using var process = Process.Start(new ProcessStartInfo("bash", [script, "start"]) { RedirectStandardOutput = true })!;
-        var output = process.StandardOutput.ReadToEnd().Trim();
+        var root = dir?.FullName ?? throw new InvalidOperationException(
+            "Run the benchmark from inside the repository, or set SWITCHBOARD_BENCH_PG to an admin connection string.");
+        using var process = Process.Start(new ProcessStartInfo("bash", [Path.Combine(root, "scripts", "local-postgres.sh"), "start"])
+        {
+            RedirectStandardOutput = true,
+        })!;
+        var output = process.StandardOutput.ReadToEnd();
         process.WaitForExit();
-        return output.Split('\n').Last();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException("scripts/local-postgres.sh start failed; set SWITCHBOARD_BENCH_PG to an admin connection string instead.");
+        }
+
+        return output.Trim().Split('\n')[^1];
     }
 }

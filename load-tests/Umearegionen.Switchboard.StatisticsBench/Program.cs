@@ -13,13 +13,15 @@ using Umearegionen.Switchboard.StatisticsBench;
 //       [--verify] [--verify-facts] [--generate-only]
 // --verify-facts compares the generated facts with the service's statistics_backfill_facts() (a smaller --calls);
 // --generate-only stops after the generation and its counts (no queries timed).
-// Without --admin the project-local cluster (scripts/local-postgres.sh) is started and used. The generation needs a
-// superuser (it loads with session_replication_role = replica); how it works: HistoryGenerator, docs/load-tests.md.
+// Without --admin the server is SWITCHBOARD_BENCH_PG (an admin connection string), else the project-local cluster
+// (scripts/local-postgres.sh), started when it is not: load-tests/Shared/BenchServer.cs, as for the other benchmarks.
+// The generation needs a superuser (it loads with session_replication_role = replica); how it works: HistoryGenerator,
+// docs/load-tests.md.
 var arguments = Args.Parse(args);
 var calls = arguments.Int("--calls", 5_000_000);
 var year = arguments.Int("--year", 2025);
 var runs = arguments.Int("--runs", 5);
-var admin = arguments.Text("--admin") ?? LocalCluster.Start();
+var admin = arguments.Text("--admin") ?? BenchServer.AdminConnectionString();
 var database = arguments.Text("--database") ?? "statistics_bench";
 DapperSetup.Configure();
 

@@ -20,9 +20,9 @@ public static class AnswersCsv
     {
         answers.MapGet("/export/{code}", Export).Produces<string>(StatusCodes.Status200OK, "text/csv")
             .WithSummary("A municipality's answers (or 'shared') as CSV, the columns the import reads.");
-        answers.MapPost("/import/{code}", Import).RequireAuthorization(Policies.Editors).Accepts<string>("text/csv")
-            .WithSummary("Load a municipality's answers (or 'shared', administrators) from a CSV body; rows are matched by key. " +
-                         "Nothing is written unless all rows pass.");
+        answers.MapPost("/import/{code}", Import).RequireAuthorization(Policies.Editors).Accepts<string>("text/csv", "multipart/form-data")
+            .WithSummary("Load a municipality's answers (or 'shared', administrators) from a CSV file (text/csv body or a multipart " +
+                         "'file'); rows are matched by key. Nothing is written unless all rows pass.");
         return answers;
     }
 
@@ -62,7 +62,7 @@ public static class AnswersCsv
     /// <summary>Every field quoted, a quote doubled; a leading =, +, - or @ gets a ' (<see cref="CsvImport.Quote"/>).</summary>
     private static string Quote(string value) => CsvImport.Quote(value);
 
-    private static async Task<Results<Ok<AnswerImportResult>, ProblemHttpResult>> Import(
+    private static async Task<Results<Ok<AnswerImportResult>, ValidationProblem, ProblemHttpResult>> Import(
         string code, HttpRequest request, ClaimsPrincipal user, NpgsqlDataSource dataSource, TimeProvider time,
         DirectoryEvents events, CancellationToken ct)
     {
@@ -74,13 +74,13 @@ public static class AnswersCsv
                 : $"You may import only your own municipality's answers ({user.MunicipalityCode()}), not {code}'s.");
         }
 
-        var errors = new List<ImportRowError>();
-        var bytes = await ReadBodyAsync(request, ct);
-        if (bytes is null)
+        var file = await CsvImport.ReadFileAsync(request, ct);
+        if (file.Bytes is not { } bytes)
         {
-            return CsvImport.Rejected([new ImportRowError(0, "file", $"Send the CSV file as a text/csv body (at most {CsvImport.MaxFileBytes / 1024 / 1024} MB).")]);
+            return file.Refusal<AnswerImportResult>();
         }
 
+        var errors = new List<ImportRowError>();
         var rows = ReadCsv(Csv.Decode(bytes), errors);
         await using var conn = await dataSource.OpenConnectionAsync(ct);
         if (municipality is not null && !await Municipalities.ExistsAsync(conn, null, municipality, ct))
@@ -205,14 +205,4 @@ public static class AnswersCsv
         _ when field.StartsWith("eServices", StringComparison.Ordinal) => "eservices",
         _ => field,
     };
-
-    private static async Task<byte[]?> ReadBodyAsync(HttpRequest request, CancellationToken ct)
-    {
-        if (request.ContentLength > CsvImport.MaxFileBytes)
-        {
-            return null;
-        }
-
-        return await CsvImport.ReadAllAsync(request.Body, ct);
-    }
 }

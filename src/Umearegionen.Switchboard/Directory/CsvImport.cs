@@ -128,8 +128,59 @@ public static partial class CsvImport
     [System.Text.RegularExpressions.GeneratedRegex(@"^[0-9]{1,2}[.)]\s+")]
     private static partial System.Text.RegularExpressions.Regex StepNumber();
 
+    /// <summary>
+    /// The file of an import request: a text/csv body or the multipart field <c>file</c>. A multipart body
+    /// that cannot be read is a 400 naming <c>file</c>; an empty or too large file the 422 of <see cref="Rejected"/>.
+    /// </summary>
+    public static async Task<ImportFile> ReadFileAsync(HttpRequest request, CancellationToken ct)
+    {
+        try
+        {
+            return await ReadFileOrNullAsync(request, ct) is { } bytes
+                ? new ImportFile(bytes)
+                : new ImportFile(null, Rejected: Rejected([new ImportRowError(0, "file",
+                    $"Send the CSV file as a text/csv body or as the multipart field 'file' (at most {MaxFileBytes / 1024 / 1024} MB).")]));
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException && !ct.IsCancellationRequested)
+        {
+            // A broken multipart body (no boundary, cut short) is the sender's mistake, not a server error.
+            return new ImportFile(null, Unreadable: Problems.Validation("file", "The multipart body could not be read; send the CSV file as a text/csv body " +
+                                                                    "or as the field 'file' of a well-formed multipart/form-data body."));
+        }
+    }
+
+    private static async Task<byte[]?> ReadFileOrNullAsync(HttpRequest request, CancellationToken ct)
+    {
+        if (request.ContentLength > MaxFileBytes)
+        {
+            return null;
+        }
+
+        Stream source;
+        if (request.HasFormContentType)
+        {
+            var form = await request.ReadFormAsync(ct);
+            var file = form.Files.GetFile("file") ?? form.Files.FirstOrDefault();
+            if (file is null || file.Length > MaxFileBytes)
+            {
+                return null;
+            }
+
+            source = file.OpenReadStream();
+        }
+        else
+        {
+            source = request.Body;
+        }
+
+        await using (source)
+        {
+            return await ReadAllAsync(source, ct);
+        }
+    }
+
     /// <summary>The whole of <paramref name="source"/>; null when it is empty or larger than <see cref="MaxFileBytes"/>.</summary>
-    public static async Task<byte[]?> ReadAllAsync(Stream source, CancellationToken ct)
+    private static async Task<byte[]?> ReadAllAsync(Stream source, CancellationToken ct)
     {
         using var buffer = new MemoryStream();
         var chunk = new byte[81920];
@@ -173,4 +224,15 @@ public static partial class CsvImport
         TypedResults.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: "The file was not imported",
             detail: $"{errors.Count} problem(s) in the file; nothing was written. Correct the rows listed and import the whole file again.",
             extensions: new Dictionary<string, object?> { ["rows"] = errors });
+}
+
+/// <summary>
+/// What <see cref="CsvImport.ReadFileAsync"/> read: the file's bytes, or (when <see cref="Bytes"/> is null) why
+/// it was refused: a body that could not be read (400) or a file that is empty or too large (422).
+/// </summary>
+public sealed record ImportFile(byte[]? Bytes, ValidationProblem? Unreadable = null, ProblemHttpResult? Rejected = null)
+{
+    /// <summary>The refusal as an import handler answers it.</summary>
+    public Results<Ok<T>, ValidationProblem, ProblemHttpResult> Refusal<T>() =>
+        Unreadable is not null ? Unreadable : Rejected ?? throw new InvalidOperationException("The file was read; nothing refused it.");
 }

@@ -17,21 +17,10 @@ public static class ImportApi
             return Problems.Forbidden($"You may import only into your own municipality ({user.MunicipalityCode()}), not into {code}.");
         }
 
-        byte[]? bytes;
-        try
+        var file = await CsvImport.ReadFileAsync(request, ct);
+        if (file.Bytes is not { } bytes)
         {
-            bytes = await ReadFileAsync(request, ct);
-        }
-        catch (Exception e) when (e is InvalidDataException or IOException && !ct.IsCancellationRequested)
-        {
-            // A broken multipart body (no boundary, cut short) is the sender's mistake, not a server error.
-            return Problems.Validation("file", "The multipart body could not be read; send the CSV file as a text/csv body " +
-                                              "or as the field 'file' of a well-formed multipart/form-data body.");
-        }
-
-        if (bytes is null)
-        {
-            return CsvImport.Rejected([new ImportRowError(0, "file", $"Send the CSV file as a text/csv body or as the multipart field 'file' (at most {CsvImport.MaxFileBytes / 1024 / 1024} MB).")]);
+            return file.Refusal<ImportResult>();
         }
 
         var errors = new List<ImportRowError>();
@@ -54,36 +43,5 @@ public static class ImportApi
         await tx.CommitAsync(ct);
         await events.PublishAsync("import", code, code, "imported", null, now);
         return TypedResults.Ok(result);
-    }
-
-    /// <summary>The file of an import request: a text/csv body or the multipart field <c>file</c>; null when empty or too large.</summary>
-    internal static async Task<byte[]?> ReadFileAsync(HttpRequest request, CancellationToken ct)
-    {
-        if (request.ContentLength > CsvImport.MaxFileBytes)
-        {
-            return null;
-        }
-
-        Stream source;
-        if (request.HasFormContentType)
-        {
-            var form = await request.ReadFormAsync(ct);
-            var file = form.Files.GetFile("file") ?? form.Files.FirstOrDefault();
-            if (file is null || file.Length > CsvImport.MaxFileBytes)
-            {
-                return null;
-            }
-
-            source = file.OpenReadStream();
-        }
-        else
-        {
-            source = request.Body;
-        }
-
-        await using (source)
-        {
-            return await CsvImport.ReadAllAsync(source, ct);
-        }
     }
 }

@@ -50,20 +50,10 @@ public static class SynonymsCsv
             return Problems.Forbidden(SynonymsApi.Whose(user, municipality));
         }
 
-        byte[]? bytes;
-        try
+        var file = await CsvImport.ReadFileAsync(request, ct);
+        if (file.Bytes is not { } bytes)
         {
-            bytes = await ImportApi.ReadFileAsync(request, ct);
-        }
-        catch (Exception e) when (e is InvalidDataException or IOException && !ct.IsCancellationRequested)
-        {
-            return Problems.Validation("file", "The multipart body could not be read; send the CSV file as a text/csv body " +
-                                              "or as the field 'file' of a well-formed multipart/form-data body.");
-        }
-
-        if (bytes is null)
-        {
-            return CsvImport.Rejected([new ImportRowError(0, "file", $"Send the CSV file as a text/csv body or as the multipart field 'file' (at most {CsvImport.MaxFileBytes / 1024 / 1024} MB).")]);
+            return file.Refusal<SynonymImportResult>();
         }
 
         var errors = new List<ImportRowError>();

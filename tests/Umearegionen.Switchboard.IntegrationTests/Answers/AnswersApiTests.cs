@@ -224,6 +224,81 @@ public sealed class AnswersApiTests(SwitchboardApp app) : IClassFixture<Switchbo
         Assert.Single(page.Answers, a => a.ExternalKey == newKey);
     }
 
+    private static HttpContent CsvFile(string csv) => new ByteArrayContent(Encoding.UTF8.GetBytes(csv)) { Headers = { ContentType = new MediaTypeHeaderValue("text/csv") } };
+
+    private static MultipartFormDataContent Multipart(string csv) => new() { { CsvFile(csv), "file", "svar.csv" } };
+
+    /// <summary>A municipality's own answers (those whose key starts with <paramref name="prefix"/>, if given), as text to compare.</summary>
+    private static async Task<string[]> StoredAsync(HttpClient client, string municipality, string? prefix = null) =>
+        [.. (await client.GetFromJsonAsync<AnswerPage>($"/api/answers?municipality={municipality}&shared=false&limit=500", Json))!.Answers
+            .Where(a => prefix is null || a.ExternalKey?.StartsWith(prefix, StringComparison.Ordinal) == true)
+            .Select(a => string.Join(" / ", a.ExternalKey, a.Question, a.Answer, string.Join('|', a.Topics),
+                string.Join('|', a.EServices.Select(e => $"{e.Name}={e.Url}")), a.ValidFrom, a.ValidTo))
+            .Order()];
+
+    [Fact]
+    public async Task AMultipartImportStoresTheSameAsATextCsvOne()
+    {
+        var asCsv = await app.ClientForAsync(Roles.Editor, "2409");
+        var asMultipart = await app.ClientForAsync(Roles.Editor, "2460");
+        var prefix = Guid.NewGuid().ToString("N")[..8];
+        var csv = "key;question;answer;topics;units;eservices;valid_from;valid_to\r\n"
+                  + $"{prefix}-1;När töms soporna?;\"Varannan vecka;\nse schemat.\";sophämtning|avfall;;Tömningsschema=https://www.umea.se/sophamtning;2026-01-01;\r\n"
+                  + $"{prefix}-2;Vad kostar vatten?;Se taxan.;vatten;;;;2099-12-31\r\n";
+
+        var csvImport = await asCsv.PostAsync("/api/answers/import/2409", CsvFile(csv));
+        var multipartImport = await asMultipart.PostAsync("/api/answers/import/2460", Multipart(csv));
+
+        await EnsureAsync(csvImport, HttpStatusCode.OK);
+        await EnsureAsync(multipartImport, HttpStatusCode.OK);
+        Assert.Equal(new AnswerImportResult(2, 0), await ReadAsync<AnswerImportResult>(csvImport));
+        Assert.Equal(new AnswerImportResult(2, 0), await ReadAsync<AnswerImportResult>(multipartImport));
+        var stored = await StoredAsync(asCsv, "2409", prefix);
+        Assert.Equal(2, stored.Length);
+        Assert.Equal(stored, await StoredAsync(asMultipart, "2460", prefix));
+    }
+
+    [Fact]
+    public async Task ABrokenMultipartImportIsA400NamingFileAndStoresNothing()
+    {
+        var editor = await app.ClientForAsync(Roles.Editor, "2401");
+        var prefix = Guid.NewGuid().ToString("N")[..8];
+        var before = await StoredAsync(editor, "2401");
+        var cutShort = new ByteArrayContent(Encoding.UTF8.GetBytes("--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"svar.csv\"\r\n\r\n"
+                                                                  + $"key;question;answer\r\n{prefix};Fråga;Svar\r\n"));
+        cutShort.Headers.ContentType = MediaTypeHeaderValue.Parse("multipart/form-data; boundary=b");
+        var noBoundary = new ByteArrayContent(Encoding.UTF8.GetBytes($"key;question;answer\r\n{prefix};Fråga;Svar\r\n"));
+        noBoundary.Headers.ContentType = MediaTypeHeaderValue.Parse("multipart/form-data");
+
+        foreach (var content in new HttpContent[] { cutShort, noBoundary })
+        {
+            var response = await editor.PostAsync("/api/answers/import/2401", content);
+
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            var errors = (await ProblemAsync(response)).GetProperty("errors");
+            Assert.Equal(["file"], errors.EnumerateObject().Select(e => e.Name));
+            Assert.Equal("The multipart body could not be read; send the CSV file as a text/csv body or as the field 'file' of a well-formed " +
+                         "multipart/form-data body.", errors.GetProperty("file")[0].GetString());
+        }
+
+        Assert.Equal(before, await StoredAsync(editor, "2401"));
+    }
+
+    [Fact]
+    public async Task AnEmptyFileIsA422NamingFileWhetherSentAsTextCsvOrMultipart()
+    {
+        var editor = await app.ClientForAsync(Roles.Editor, "2401");
+
+        foreach (var content in new HttpContent[] { CsvFile(""), Multipart("") })
+        {
+            var response = await editor.PostAsync("/api/answers/import/2401", content);
+
+            Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+            var row = Assert.Single((await ProblemAsync(response)).GetProperty("rows").Deserialize<ImportRowError[]>(Json)!);
+            Assert.Equal((0, "file", "Send the CSV file as a text/csv body or as the multipart field 'file' (at most 10 MB)."), (row.Row, row.Field, row.Message));
+        }
+    }
+
     [Fact]
     public async Task OverdueListsAnEditorsOwnAnswersNotReviewedInTime()
     {
