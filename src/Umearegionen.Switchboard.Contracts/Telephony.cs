@@ -38,6 +38,39 @@ public sealed record InstructionBatch(IReadOnlyList<TelephonyInstruction> Instru
 
 public sealed record AcknowledgeRequest(IReadOnlyList<long> Seqs);
 
+/// <summary>
+/// The platform reports in one request what it has done: instructions carried out and events, stored in one
+/// transaction (docs/telephony.md, <c>POST /api/telephony/report</c>). Either list may be missing, not both empty.
+/// </summary>
+public sealed record PlatformReport(IReadOnlyList<long>? Acknowledge, IReadOnlyList<PlatformEvent?>? Events);
+
+/// <summary>One event of a <see cref="PlatformReport"/>: as <see cref="CallEventReport"/>, naming its call.</summary>
+public sealed record PlatformEvent(string PlatformCallId, string EventId, string Type, DateTimeOffset? OccurredAt = null);
+
+/// <summary>
+/// The answer to a <see cref="PlatformReport"/>, sent once it is committed: how many instructions it acknowledged
+/// that were not acknowledged before, and one receipt per event in the order reported.
+/// </summary>
+public sealed record PlatformReportReceipt(int Acknowledged, IReadOnlyList<ReportedEvent> Events);
+
+/// <summary>
+/// What became of one event of a report (<see cref="ReportedEventOutcomes"/>); CallId and State are null when
+/// no call with that platformCallId was reported.
+/// </summary>
+public sealed record ReportedEvent(string PlatformCallId, string EventId, string Outcome, Guid? CallId, string? State, bool Recorded);
+
+public static class ReportedEventOutcomes
+{
+    /// <summary>Stored now.</summary>
+    public const string Recorded = "recorded";
+
+    /// <summary>The call already has an event with this eventId: nothing changed.</summary>
+    public const string AlreadyRecorded = "already_recorded";
+
+    /// <summary>No call with this platformCallId was reported: nothing stored for this event.</summary>
+    public const string UnknownCall = "unknown_call";
+}
+
 public static class InstructionKinds
 {
     /// <summary>Ring the operator's phone: the call is offered to them.</summary>

@@ -58,7 +58,38 @@ public sealed class SimulatedPlatform(HttpClient http)
         response.EnsureSuccessStatusCode();
     }
 
-    /// <summary>Consumes instructions until cancelled: records, carries out and acknowledges each one.</summary>
+    /// <summary>
+    /// Sends one report (<c>POST /api/telephony/report</c>): acknowledgements and events stored in one transaction.
+    /// </summary>
+    public async Task<PlatformReportReceipt> SendReportAsync(
+        IEnumerable<long>? acknowledge, IEnumerable<PlatformEvent>? events, CancellationToken ct = default)
+    {
+        using var response = await http.PostAsJsonAsync(
+            "/api/telephony/report", new PlatformReport(acknowledge?.ToList(), events?.ToList<PlatformEvent?>()), ct);
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<PlatformReportReceipt>(ct))!;
+    }
+
+    /// <summary>
+    /// How long an acknowledgement of an instruction that produced no event (ring_operator, stop_ringing, consult,
+    /// cancel_consult) may be held for the next report: far below the service's redelivery (Telephony:RedeliverAfter, 10 s).
+    /// </summary>
+    public static readonly TimeSpan HoldAcknowledgementsAtMost = TimeSpan.FromSeconds(1);
+
+    /// <summary>Reports sent (<see cref="SendReportAsync"/>) by <see cref="RunAsync"/>, held acknowledgements sent alone included.</summary>
+    public long ReportsSent => Interlocked.Read(ref _reportsSent);
+
+    private readonly Lock _holding = new();
+    private readonly SemaphoreSlim _sending = new(1, 1);
+    private List<long> _held = [];
+    private DateTimeOffset? _heldSince;
+    private long _reportsSent;
+
+    /// <summary>
+    /// Consumes instructions until cancelled: records and carries out every instruction a poll brings, then sends one
+    /// report with their acknowledgements and every event they produced. Acknowledgements of a poll that produced no
+    /// event are held for the next report, at most <see cref="HoldAcknowledgementsAtMost"/>: then they are sent alone.
+    /// </summary>
     public async Task RunAsync(CancellationToken ct)
     {
         try
@@ -74,36 +105,142 @@ public sealed class SimulatedPlatform(HttpClient http)
 
     private async Task ConsumeAsync(CancellationToken ct)
     {
-        while (!ct.IsCancellationRequested)
+        using var timer = new PeriodicTimer(HoldAcknowledgementsAtMost / 4);
+        var flushing = FlushHeldAsync(timer, ct);
+        try
         {
-            var batch = await PollAsync(_lastSeq, waitSeconds: 5, ct);
-            foreach (var instruction in batch.Instructions)
+            while (!ct.IsCancellationRequested)
             {
-                _received.Enqueue(instruction);
-                InstructionReceived?.Invoke(instruction);
-                if (ReportOutcomes)
+                var batch = await PollAsync(_lastSeq, waitSeconds: 5, ct);
+                var events = new List<PlatformEvent>();
+                foreach (var instruction in batch.Instructions)
                 {
-                    await CarryOutAsync(instruction, ct);
+                    _received.Enqueue(instruction);
+                    InstructionReceived?.Invoke(instruction);
+                    if (ReportOutcomes)
+                    {
+                        CarryOut(instruction, events);
+                    }
                 }
-            }
 
-            if (batch.Instructions.Count > 0)
-            {
-                await AcknowledgeAsync(batch.Instructions.Select(i => i.Seq), ct);
-            }
+                if (batch.Instructions.Count > 0)
+                {
+                    await ReportAsync(batch.Instructions.Select(i => i.Seq).ToList(), events, ct);
+                }
 
-            _lastSeq = batch.LastSeq;
+                _lastSeq = batch.LastSeq;
+            }
+        }
+        finally
+        {
+            timer.Dispose();
+            await flushing;
         }
     }
 
-    private async Task CarryOutAsync(TelephonyInstruction instruction, CancellationToken ct)
+    // Events go at once, with every acknowledgement held; acknowledgements alone are held for the next report.
+    private async Task ReportAsync(List<long> seqs, List<PlatformEvent> events, CancellationToken ct)
+    {
+        if (events.Count == 0)
+        {
+            lock (_holding)
+            {
+                _held.AddRange(seqs);
+                _heldSince ??= DateTimeOffset.UtcNow;
+            }
+
+            return;
+        }
+
+        await _sending.WaitAsync(ct);
+        var held = TakeHeld();
+        try
+        {
+            await SendReportAsync([.. held, .. seqs], events, ct);
+            Interlocked.Increment(ref _reportsSent);
+        }
+        catch (Exception)
+        {
+            // Not stored: the held acknowledgements go with the next report (this poll's instructions come again).
+            Hold(held);
+            throw;
+        }
+        finally
+        {
+            _sending.Release();
+        }
+    }
+
+    private void Hold(List<long> seqs)
+    {
+        lock (_holding)
+        {
+            _held.InsertRange(0, seqs);
+            _heldSince ??= DateTimeOffset.UtcNow;
+        }
+    }
+
+    private List<long> TakeHeld()
+    {
+        lock (_holding)
+        {
+            var held = _held;
+            _held = [];
+            _heldSince = null;
+            return held;
+        }
+    }
+
+    // Sends held acknowledgements alone once the oldest has waited most of HoldAcknowledgementsAtMost.
+    private async Task FlushHeldAsync(PeriodicTimer timer, CancellationToken ct)
+    {
+        try
+        {
+            while (await timer.WaitForNextTickAsync(ct))
+            {
+                lock (_holding)
+                {
+                    if (_heldSince is not { } since || DateTimeOffset.UtcNow - since < HoldAcknowledgementsAtMost * 0.75)
+                    {
+                        continue;
+                    }
+                }
+
+                await _sending.WaitAsync(ct);
+                var held = TakeHeld();
+                try
+                {
+                    if (held.Count > 0)
+                    {
+                        await SendReportAsync(held, null, ct);
+                        Interlocked.Increment(ref _reportsSent);
+                    }
+                }
+                catch (Exception) when (!ct.IsCancellationRequested)
+                {
+                    // Not stored: held again for the next report or tick (the service redelivers after 10 s in any case).
+                    Hold(held);
+                }
+                finally
+                {
+                    _sending.Release();
+                }
+            }
+        }
+        catch (Exception) when (ct.IsCancellationRequested)
+        {
+            // Stopped.
+        }
+    }
+
+    private void CarryOut(TelephonyInstruction instruction, List<PlatformEvent> events)
     {
         // Event ids derive from the instruction, so a redelivered instruction reports nothing twice.
         var id = "seq-" + instruction.Seq;
         switch (instruction.Kind)
         {
             case InstructionKinds.Connect:
-                await ReportAsync(instruction.PlatformCallId, PlatformEventTypes.Answered, id, ct);
+                events.Add(new PlatformEvent(instruction.PlatformCallId, id, PlatformEventTypes.Answered));
                 break;
             case InstructionKinds.Transfer:
                 if (instruction.Note is { } note)
@@ -111,11 +248,11 @@ public sealed class SimulatedPlatform(HttpClient http)
                     _shownToReceiver[instruction.PlatformCallId] = note;
                 }
 
-                await ReportAsync(instruction.PlatformCallId, PlatformEventTypes.Transferred, id, ct);
-                await ReportAsync(instruction.PlatformCallId, PlatformEventTypes.Ended, id + "-end", ct);
+                events.Add(new PlatformEvent(instruction.PlatformCallId, id, PlatformEventTypes.Transferred));
+                events.Add(new PlatformEvent(instruction.PlatformCallId, id + "-end", PlatformEventTypes.Ended));
                 break;
             case InstructionKinds.End:
-                await ReportAsync(instruction.PlatformCallId, PlatformEventTypes.Ended, id, ct);
+                events.Add(new PlatformEvent(instruction.PlatformCallId, id, PlatformEventTypes.Ended));
                 break;
         }
     }

@@ -188,29 +188,62 @@ public sealed class CallIntake(
     /// <summary>Records a platform event once; null when the call is unknown.</summary>
     public async Task<EventReceipt?> RecordEventAsync(string platformCallId, CallEventReport report, CancellationToken ct)
     {
+        RecordedEvent recorded;
+        await using (var conn = await dataSource.OpenConnectionAsync(ct))
+        {
+            recorded = await RecordEventAsync(conn, null, platformCallId, report, ct);
+        }
+
+        await AfterCommitAsync(recorded);
+        return recorded.Receipt;
+    }
+
+    /// <summary>
+    /// Records a platform event once on <paramref name="conn"/>, inside <paramref name="tx"/> when given
+    /// (a report of several items, <see cref="PlatformReports"/>). What others are told of it waits for
+    /// <see cref="AfterCommitAsync"/>, once the transaction has committed. The receipt is null when the
+    /// call is unknown.
+    /// </summary>
+    internal async Task<RecordedEvent> RecordEventAsync(
+        NpgsqlConnection conn, NpgsqlTransaction? tx, string platformCallId, CallEventReport report, CancellationToken ct)
+    {
         var now = clock.GetUtcNow();
         var at = report.OccurredAt ?? now;
-        await using var conn = await dataSource.OpenConnectionAsync(ct);
         var call = await conn.QuerySingleOrDefaultAsync<CallRow>(new CommandDefinition(RecordEventSql, new
         {
             platformCallId, type = "platform_" + report.Type, eventId = report.EventId, at, now,
             ended = report.Type == PlatformEventTypes.Ended,
-        }, cancellationToken: ct));
+        }, tx, cancellationToken: ct));
         if (call is null)
         {
             // A retry of an event already recorded, or a call never reported.
             var existing = await conn.QuerySingleOrDefaultAsync<ExistingCall>(new CommandDefinition(
                 "select id as call_id, state from calls where platform_call_id = @platformCallId",
-                new { platformCallId }, cancellationToken: ct));
-            return existing is null ? null : new EventReceipt(existing.CallId, existing.State, false);
+                new { platformCallId }, tx, cancellationToken: ct));
+            return new RecordedEvent(existing is null ? null : new EventReceipt(existing.CallId, existing.State, false), null, at);
         }
 
         if (report.Type != PlatformEventTypes.Ended)
         {
-            return new EventReceipt(call.Id, call.State, true);
+            return new RecordedEvent(new EventReceipt(call.Id, call.State, true), null, at);
         }
 
         var state = call.State is CallStates.Queued or CallStates.Offered ? CallStates.Abandoned : call.State;
+        return new RecordedEvent(new EventReceipt(call.Id, state, true), call, at);
+    }
+
+    /// <summary>
+    /// What follows a recorded event once it is committed: an "ended" that abandoned a call wakes the
+    /// platform's polls (stop_ringing) and tells the operator whose phone rang; one that found the caller
+    /// with an operator tells that operator; either changes the dashboards.
+    /// </summary>
+    internal async Task AfterCommitAsync(RecordedEvent recorded)
+    {
+        if (recorded.EndedCall is not { } call)
+        {
+            return;
+        }
+
         if (call.State is CallStates.Queued or CallStates.Offered)
         {
             RoutingLog.CallAbandoned(logger, call.Id, call.State);
@@ -223,12 +256,17 @@ public sealed class CallIntake(
         }
         else if (call.State == CallStates.Connected && call.OperatorId is { } operatorId)
         {
-            await notifier.CallUpdatedAsync(operatorId, (call with { CallerLeftAt = at }).ToView(notices));
+            await notifier.CallUpdatedAsync(operatorId, (call with { CallerLeftAt = recorded.At }).ToView(notices));
         }
 
         notifier.Changed();
-        return new EventReceipt(call.Id, state, true);
     }
+
+    /// <summary>
+    /// A platform event as stored: its receipt (null for a call never reported) and, for an "ended" that
+    /// changed a call under way, the call as it was before, for <see cref="AfterCommitAsync"/>.
+    /// </summary>
+    internal sealed record RecordedEvent(EventReceipt? Receipt, CallRow? EndedCall, DateTimeOffset At);
 
     /// <summary>The receipt, and for a retry that differs from the call stored the fields that differ (answered 409).</summary>
     public sealed record Intake(CallReceipt Receipt, IReadOnlyList<string> Differs);

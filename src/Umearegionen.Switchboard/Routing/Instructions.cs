@@ -193,15 +193,23 @@ public sealed class Instructions(
         }
     }
 
+    private const string AcknowledgeSql = """
+        update telephony_instructions set acknowledged_at = @now
+        where seq = any(@seqs) and acknowledged_at is null
+        """;
+
     public async Task<int> AcknowledgeAsync(IReadOnlyList<long> seqs, CancellationToken ct)
     {
-        const string Sql = """
-            update telephony_instructions set acknowledged_at = @now
-            where seq = any(@seqs) and acknowledged_at is null
-            """;
         await using var conn = await dataSource.OpenConnectionAsync(ct);
-        return await conn.ExecuteAsync(new CommandDefinition(Sql, new { seqs = seqs.ToArray(), now = clock.GetUtcNow() }, cancellationToken: ct));
+        return await AcknowledgeAsync(conn, null, seqs, ct);
     }
+
+    /// <summary>
+    /// Acknowledges on <paramref name="conn"/>, inside <paramref name="tx"/> when given (a platform's
+    /// report, <see cref="PlatformReports"/>); the number of instructions not acknowledged before.
+    /// </summary>
+    internal async Task<int> AcknowledgeAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, IReadOnlyList<long> seqs, CancellationToken ct) =>
+        await conn.ExecuteAsync(new CommandDefinition(AcknowledgeSql, new { seqs = seqs.ToArray(), now = clock.GetUtcNow() }, tx, cancellationToken: ct));
 
     private sealed record Observation(long MaxSeq, long SnapshotXmax, DateTimeOffset At);
 

@@ -59,4 +59,7 @@ internal static partial class RoutingLog
 
     [LoggerMessage(25, LogLevel.Error, "The caller's recent contacts for call {CallId} could not be read; the call is handled without them")]
     public static partial void RecentContactsFailed(ILogger logger, Exception exception, Guid callId);
+
+    [LoggerMessage(26, LogLevel.Warning, "The platform's report ({Events} events, {Acknowledgements} acknowledgements) was chosen as a deadlock's victim (attempt {Attempt}); storing it again")]
+    public static partial void ReportRetried(ILogger logger, int attempt, int events, int acknowledgements);
 }

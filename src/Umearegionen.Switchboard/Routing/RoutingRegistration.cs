@@ -13,6 +13,7 @@ public static class RoutingRegistration
         services.AddSingleton<NoticeBoard>();
         services.AddSingleton<Instructions>();
         services.AddSingleton<CallIntake>();
+        services.AddSingleton<PlatformReports>();
         services.AddSingleton<OperatorPresence>();
         services.AddSingleton<Access.ISessionEndHandler, OperatorSessionEnd>();
         services.AddSingleton<Destinations>();

@@ -15,6 +15,8 @@ public static class TelephonyApi
             .WithSummary("Report that a call was answered, transferred or ended (idempotent on eventId)");
         group.MapGet("/instructions", Poll).WithSummary("Instructions not yet acknowledged, in sequence order (long poll)");
         group.MapPost("/instructions/ack", Acknowledge).WithSummary("Acknowledge instructions carried out");
+        group.MapPost("/report", Report)
+            .WithSummary("Report what the platform has done: acknowledgements and events stored in one transaction (preferred)");
         return group;
     }
 
@@ -117,5 +119,66 @@ public static class TelephonyApi
 
         await instructions.AcknowledgeAsync(request.Seqs, ct);
         return TypedResults.NoContent();
+    }
+
+    /// <summary>The most instructions one report may acknowledge, and the most events it may carry.</summary>
+    public const int MaxReportedAcknowledgements = 5000, MaxReportedEvents = 500;
+
+    private static async Task<Results<Ok<PlatformReportReceipt>, ValidationProblem>> Report(
+        PlatformReport report, PlatformReports reports, CancellationToken ct)
+    {
+        var acknowledge = report.Acknowledge ?? [];
+        var events = report.Events ?? [];
+        var errors = new FieldErrors();
+        if (acknowledge.Count == 0 && events.Count == 0)
+        {
+            errors.Add("acknowledge", "A report acknowledges instructions, reports events, or both: acknowledge and events cannot both be empty.");
+            errors.Add("events", "A report acknowledges instructions, reports events, or both: acknowledge and events cannot both be empty.");
+        }
+
+        if (acknowledge.Count > MaxReportedAcknowledgements)
+        {
+            errors.Add("acknowledge", $"acknowledge may list at most {MaxReportedAcknowledgements} sequence numbers (it has {acknowledge.Count}).");
+        }
+        else
+        {
+            for (var i = 0; i < acknowledge.Count; i++)
+            {
+                if (acknowledge[i] < 1)
+                {
+                    errors.Add($"acknowledge[{i}]", $"acknowledge[{i}] must be the seq of an instruction received (1 or more).");
+                }
+            }
+        }
+
+        if (events.Count > MaxReportedEvents)
+        {
+            errors.Add("events", $"events may list at most {MaxReportedEvents} events (it has {events.Count}); send the rest in another report.");
+        }
+        else
+        {
+            for (var i = 0; i < events.Count; i++)
+            {
+                if (events[i] is not { } e)
+                {
+                    errors.Add($"events[{i}]", $"events[{i}] must be an event.");
+                    continue;
+                }
+
+                errors.Required($"events[{i}].platformCallId", e.PlatformCallId, 200);
+                errors.Required($"events[{i}].eventId", e.EventId, 200);
+                if (!PlatformEventTypes.All.Contains(e.Type))
+                {
+                    errors.Add($"events[{i}].type", $"events[{i}].type must be one of {string.Join(", ", PlatformEventTypes.All)}.");
+                }
+            }
+        }
+
+        if (errors.Any)
+        {
+            return errors.ToProblem();
+        }
+
+        return TypedResults.Ok(await reports.StoreAsync(acknowledge, [.. events.Select(e => e!)], ct));
     }
 }

@@ -1,3 +1,5 @@
+using Umearegionen.Switchboard.TelephonySimulator;
+
 namespace Umearegionen.Switchboard.IntegrationTests.Routing;
 
 public sealed class SimulatorTests(SwitchboardApp app) : IClassFixture<SwitchboardApp>
@@ -25,6 +27,10 @@ public sealed class SimulatorTests(SwitchboardApp app) : IClassFixture<Switchboa
         var types = await world.ScalarAsync<string>(
             "select string_agg(type, ',' order by id) from call_events where call_id = @id", new { id = call.CallId });
         Assert.Equal("received,offered,accepted,platform_answered,completed,platform_transferred,platform_ended", types);
+        // The transfer's two events came in one report, stored by one transaction.
+        Assert.Equal(1, await world.ScalarAsync<long>(
+            "select count(distinct xmin::text) from call_events where call_id = @id and type in ('platform_transferred', 'platform_ended')",
+            new { id = call.CallId }));
         await world.EventuallyAsync(async () => await world.ScalarAsync<long>(
             "select count(*) from telephony_instructions where call_id = @id and acknowledged_at is null", new { id = call.CallId }) == 0);
         Assert.Equal(
@@ -33,5 +39,29 @@ public sealed class SimulatorTests(SwitchboardApp app) : IClassFixture<Switchboa
 
         await stop.CancelAsync();
         await running;
+    }
+
+    [Fact]
+    public async Task AcknowledgementWithoutAnEventIsHeldAtMostASecondThenSentAlone()
+    {
+        await using var world = new RoutingDriver(app);
+        var platform = new SimulatedPlatform(await app.TelephonyClientAsync()) { ReportOutcomes = false };
+        using var stop = new CancellationTokenSource();
+        var running = platform.RunAsync(stop.Token);
+        var op = await world.OperatorAsync();
+        var call = await world.CallAsync();
+        await op.NextOfferAsync();
+        await world.EventuallyAsync(() => Task.FromResult(platform.Received.Any(i => i.PlatformCallId == call.PlatformCallId)));
+        var received = System.Diagnostics.Stopwatch.StartNew();
+
+        // The ring produced no event: its acknowledgement waits for a report, or at most a second, far from redelivery (10 s).
+        await world.EventuallyAsync(async () => await world.ScalarAsync<long>(
+            "select count(*) from telephony_instructions where call_id = @id and acknowledged_at is null", new { id = call.CallId }) == 0);
+        Assert.True(received.Elapsed < TimeSpan.FromSeconds(5), $"acknowledged {received.Elapsed} after it was received");
+        Assert.True(platform.ReportsSent >= 1);
+
+        await stop.CancelAsync();
+        await running;
+        await op.AcceptAsync(call.CallId);
     }
 }

@@ -13,8 +13,6 @@ public sealed class TransferNoteTests(RoutingApp app) : IClassFixture<RoutingApp
     {
         await using var world = new RoutingDriver(app);
         var platform = await world.PlatformAsync();
-        using var stop = new CancellationTokenSource();
-        var running = platform.RunAsync(stop.Token);
         var (op, call) = await world.ConnectedCallAsync();
 
         var done = await op.Connection.InvokeAsync<CallView>("TransferCall",
@@ -28,7 +26,10 @@ public sealed class TransferNoteTests(RoutingApp app) : IClassFixture<RoutingApp
             .Single(i => i.GetProperty("platformCallId").GetString() == call.PlatformCallId && i.GetProperty("kind").GetString() == "transfer");
         Assert.Equal(Note, transfer.GetProperty("note").GetString());
         Assert.Equal("Socialtjänsten Bjurholm", transfer.GetProperty("destination").GetProperty("name").GetString());
-        // The simulated platform shows it to the receiving desk when it carries the transfer out.
+        // The simulated platform shows it to the receiving desk when it carries the transfer out. It starts only now:
+        // it acknowledges the transfer in the report of its events, after which the poll above would no longer bring it.
+        using var stop = new CancellationTokenSource();
+        var running = platform.RunAsync(stop.Token);
         await world.EventuallyAsync(() => Task.FromResult(platform.ShownToReceiver.GetValueOrDefault(call.PlatformCallId) == Note));
 
         // Free text that may name the caller: administrators see it in the history, managers do not.

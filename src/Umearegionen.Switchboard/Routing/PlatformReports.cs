@@ -1,0 +1,62 @@
+namespace Umearegionen.Switchboard.Routing;
+
+/// <summary>
+/// The platform's report of what it has done (<c>POST /api/telephony/report</c>, docs/telephony.md):
+/// acknowledgements and events stored in one transaction, so a poll's worth of work costs one commit
+/// (docs/call-cost.md, C2; docs/decisions/0018). Each event is recorded by <see cref="CallIntake"/>'s
+/// statement, as the single-event endpoint records it, in the order reported; what follows each
+/// (polls woken, operators told, dashboards changed) happens once the transaction has committed.
+/// </summary>
+public sealed class PlatformReports(NpgsqlDataSource dataSource, CallIntake intake, Instructions instructions, ILogger<PlatformReports> logger)
+{
+    /// <summary>How many times a report is tried when PostgreSQL chose it as a deadlock's victim.</summary>
+    private const int Attempts = 3;
+
+    public async Task<PlatformReportReceipt> StoreAsync(IReadOnlyList<long> acknowledge, IReadOnlyList<PlatformEvent> events, CancellationToken ct)
+    {
+        // Rows are locked in the order of their keys: two reports acknowledging the same instructions
+        // (a redelivery) wait for each other rather than deadlock.
+        var seqs = acknowledge.Distinct().Order().ToList();
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                var (acknowledged, recorded) = await StoreOnceAsync(seqs, events, ct);
+                foreach (var item in recorded)
+                {
+                    await intake.AfterCommitAsync(item);
+                }
+
+                return new PlatformReportReceipt(acknowledged, [.. events.Zip(recorded, Receipt)]);
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.DeadlockDetected && attempt < Attempts)
+            {
+                // Rolled back as a whole; every item is idempotent, so the report is stored again.
+                RoutingLog.ReportRetried(logger, attempt, events.Count, seqs.Count);
+            }
+        }
+    }
+
+    private async Task<(int Acknowledged, List<CallIntake.RecordedEvent> Recorded)> StoreOnceAsync(
+        List<long> seqs, IReadOnlyList<PlatformEvent> events, CancellationToken ct)
+    {
+        await using var conn = await dataSource.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        var acknowledged = seqs.Count == 0 ? 0 : await instructions.AcknowledgeAsync(conn, tx, seqs, ct);
+        var recorded = new List<CallIntake.RecordedEvent>(events.Count);
+        foreach (var e in events)
+        {
+            recorded.Add(await intake.RecordEventAsync(conn, tx, e.PlatformCallId, new CallEventReport(e.EventId, e.Type, e.OccurredAt), ct));
+        }
+
+        await tx.CommitAsync(ct);
+        return (acknowledged, recorded);
+    }
+
+    private static ReportedEvent Receipt(PlatformEvent e, CallIntake.RecordedEvent recorded) => recorded.Receipt switch
+    {
+        null => new ReportedEvent(e.PlatformCallId, e.EventId, ReportedEventOutcomes.UnknownCall, null, null, false),
+        { Recorded: true } r => new ReportedEvent(e.PlatformCallId, e.EventId, ReportedEventOutcomes.Recorded, r.CallId, r.State, true),
+        var r => new ReportedEvent(e.PlatformCallId, e.EventId, ReportedEventOutcomes.AlreadyRecorded, r.CallId, r.State, false),
+    };
+}
