@@ -59,7 +59,7 @@ public sealed class CallIntake(
             insert into call_events (call_id, type, platform_event_id, occurred_at, actor_id, data)
             select c.id, ev.type, ev.platform_event_id, @now, ev.actor_id, ev.data
             from c cross join lateral (values
-                (1, 'received', 'received', 'telephony',
+                (1, 'received', null, 'telephony',
                  jsonb_build_object('dialledNumber', @dialled::text, 'menuTopic', @topic::text, 'priority', @priority)),
                 (2, 'offered', null, 'intake', {CallSql.OfferedData})
             ) as ev (n, type, platform_event_id, actor_id, data)
