@@ -46,7 +46,7 @@ public sealed class CallIntake(
                    free.account_id, case when free.account_id is not null then @now end,
                    case when free.account_id is not null then @expires end
             from (values (1)) one (x) left join free on true
-            on conflict (platform_call_id) do nothing
+            where not exists (select 1 from calls where platform_call_id = @platformCallId)
             returning {CallRow.Columns}
         ), op as (
             update operators o set assignments = o.assignments + 1, offered_call_id = c.id
@@ -59,7 +59,7 @@ public sealed class CallIntake(
             insert into call_events (call_id, type, platform_event_id, occurred_at, actor_id, data)
             select c.id, ev.type, ev.platform_event_id, @now, ev.actor_id, ev.data
             from c cross join lateral (values
-                (1, 'received', 'received', 'telephony',
+                (1, 'received', null, 'telephony',
                  jsonb_build_object('dialledNumber', @dialled::text, 'menuTopic', @topic::text, 'priority', @priority)),
                 (2, 'offered', null, 'intake', {CallSql.OfferedData})
             ) as ev (n, type, platform_event_id, actor_id, data)
@@ -96,10 +96,22 @@ public sealed class CallIntake(
             now, expires,
             offerOnArrival = options.Value.OfferOnArrival,
         };
-        var row = (await conn.QueryAsync<CallRow, CreatedColumn, (CallRow Call, bool Created)>(
-            new CommandDefinition(ReceiveSql, args, cancellationToken: ct), (call, flag) => (call, flag.Created), splitOn: "created"))
-            .FirstOrDefault();
-        // A concurrent retry inserted the call after this statement's snapshot: read it now.
+        // A retry is found by the call's platform id, read by the statement (no "on conflict": its
+        // speculative insert wrote a confirmation record at every call, docs/call-cost.md P12). A
+        // concurrent retry that inserted the call after this statement's snapshot makes the insert fail
+        // on the unique platform id, and nothing of the statement is kept: the call stored is read now.
+        (CallRow Call, bool Created) row;
+        try
+        {
+            row = (await conn.QueryAsync<CallRow, CreatedColumn, (CallRow Call, bool Created)>(
+                new CommandDefinition(ReceiveSql, args, cancellationToken: ct), (call, flag) => (call, flag.Created), splitOn: "created"))
+                .FirstOrDefault();
+        }
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation && ex.ConstraintName == "calls_platform_call_id_key")
+        {
+            row = default;
+        }
+
         if (row.Call is null)
         {
             row = (await conn.QueryFirstAsync<CallRow>(new CommandDefinition(

@@ -52,6 +52,8 @@ internal static partial class FunctionScripts
         "call_events_closed_destination.sql",
         "callback_follow_ups_to_facts.sql",
         "operators_status_log.sql",
+        // Routing: a call is never deleted, its events and instructions having no foreign key to it (decision 0020).
+        "calls_never_deleted.sql",
         // Answers: a change to answers first makes the due transfers' facts, which record the answers there were.
         "answers_settle_transfers.sql",
     ];
