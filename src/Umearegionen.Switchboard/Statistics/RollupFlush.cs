@@ -49,7 +49,7 @@ public sealed class RollupFlush(
     /// The background flush's turn: flushes when at least <paramref name="minFacts"/> ended calls and changed facts wait,
     /// or when <paramref name="overdue"/> (its longest wait has passed); returns whether it flushed.
     /// </summary>
-    public static async Task<bool> FlushIfDueAsync(NpgsqlConnection conn, int minFacts, bool overdue, CancellationToken ct)
+    private static async Task<bool> FlushIfDueAsync(NpgsqlConnection conn, int minFacts, bool overdue, CancellationToken ct)
     {
         if (!overdue && minFacts > 1 && await conn.ExecuteScalarAsync<int>(new CommandDefinition(
                 WaitingSql, new { min = minFacts }, cancellationToken: ct)) < minFacts)
