@@ -14,9 +14,23 @@ public sealed class StatisticsOptions
     [Range(1, 3660)]
     public int MaxRangeDays { get; set; } = 731;
 
-    /// <summary>How often ended calls are added to the rollups in the background (every statistics read adds them first too).</summary>
+    /// <summary>
+    /// How often the background flush looks whether to add ended calls to the rollups (every statistics read adds them first
+    /// too). It adds them when <see cref="FlushMinFacts"/> wait or <see cref="FlushMaxDelay"/> has passed (docs/decisions/0021).
+    /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
     public TimeSpan FlushInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// The background flush adds ended calls at the next <see cref="FlushInterval"/> once this many ended calls and changed
+    /// facts wait (400: two seconds at 200 calls/s); 1 flushes at every interval.
+    /// </summary>
+    [Range(1, 100_000)]
+    public int FlushMinFacts { get; set; } = 400;
+
+    /// <summary>Longest time between two background flushes, however few ended calls wait.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
+    public TimeSpan FlushMaxDelay { get; set; } = TimeSpan.FromSeconds(10);
 
     public CostKeyOptions CostKey { get; set; } = new();
 }
