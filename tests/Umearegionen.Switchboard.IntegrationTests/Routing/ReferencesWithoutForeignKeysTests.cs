@@ -21,6 +21,8 @@ public sealed class ReferencesWithoutForeignKeysTests(RoutingApp app) : IClassFi
         union all
         select 'call_queue', count(*) from call_queue q where not exists (select 1 from calls c where c.id = q.call_id)
         union all
+        select 'call_facts', count(*) from call_facts f where not exists (select 1 from calls c where c.id = f.call_id)
+        union all
         select 'calls.municipality_code', count(*) from calls c
         where c.municipality_code is not null and not exists (select 1 from municipalities m where m.code = c.municipality_code)
         union all
@@ -42,10 +44,10 @@ public sealed class ReferencesWithoutForeignKeysTests(RoutingApp app) : IClassFi
             order by 1, 2
             """)).Select(k => $"{k.Table}.{k.Name}").ToList();
 
-        // No key on the call's path; the tables written by some calls only, and statistics, keep theirs.
+        // No key on the call's path, nor on the facts (decision 0021); the tables written by some calls only keep theirs.
         Assert.Equal(
         [
-            "call_answers.call_answers_call_id_fkey", "call_facts.call_facts_call_id_fkey",
+            "call_answers.call_answers_call_id_fkey",
             "call_transfers_with_answers.call_transfers_with_answers_call_id_fkey", "callbacks.callbacks_call_id_fkey",
             "fault_reports.fault_reports_call_id_fkey", "guidance_sends.guidance_sends_call_id_fkey", "messages.messages_call_id_fkey",
         ], keys);
