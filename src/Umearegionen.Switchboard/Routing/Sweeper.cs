@@ -78,6 +78,7 @@ public sealed class Sweeper(
         List<ExpiredOffer> expired;
         int orphaned;
         List<Guid> lapsed;
+        bool callsWait;
         Dictionary<Guid, OperatorState> afterCallStates = [], expiredStates = [];
         await using (var tx = await conn.BeginTransactionAsync(ct))
         {
@@ -116,6 +117,10 @@ public sealed class Sweeper(
                 expiredStates = await OperatorStatesAsync(conn, tx, expired.Select(e => e.OperatorId).ToArray(), ct);
             }
 
+            // Whether the dispatcher's round below has anything to do: a round on an empty queue offers nothing
+            // and costs a transaction of its own. Read after the expired offers went back to the queue.
+            callsWait = await conn.ExecuteScalarAsync<bool>(new CommandDefinition(
+                "select exists (select 1 from call_queue)", transaction: tx, cancellationToken: ct));
             await tx.CommitAsync(ct);
         }
 
@@ -156,8 +161,13 @@ public sealed class Sweeper(
             await notifier.NoticesAsync(notices.Current());
         }
 
-        // Calls may have crossed the cover threshold since the last round.
-        dispatcher.Wake();
+        // Waiting calls may have crossed the cover threshold since the last round, and a call whose
+        // signal to this node was lost (docs/decisions/0002) is offered now. A call queued after the read
+        // above wakes the dispatcher itself.
+        if (callsWait)
+        {
+            dispatcher.Wake();
+        }
     }
 
     private static async Task<Dictionary<Guid, OperatorState>> OperatorStatesAsync(
