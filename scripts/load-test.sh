@@ -31,8 +31,9 @@ if grep -Eq '"nodes"[[:space:]]*:[[:space:]]*[2-9]|"compareNodes"[[:space:]]*:' 
 fi
 
 export SWITCHBOARD_PG_DIR="$ROOT/.local/loadtest-postgres"
-# Commit times let the report show where intake-to-offer time goes inside the service.
-export SWITCHBOARD_PG_SETTINGS="track_commit_timestamp = on"
+# Commit times let the report show where intake-to-offer time goes inside the service. Settings given
+# in SWITCHBOARD_PG_SETTINGS are added after it (e.g. pg_stat_statements, docs/call-cost.md).
+export SWITCHBOARD_PG_SETTINGS="track_commit_timestamp = on${SWITCHBOARD_PG_SETTINGS:+; $SWITCHBOARD_PG_SETTINGS}"
 PG_ADMIN="$(scripts/local-postgres.sh start | tail -n1)"
 
 dotnet build -c Release -v q -nologo src/Umearegionen.Switchboard >/dev/null

@@ -3,7 +3,7 @@ namespace Umearegionen.Switchboard.Routing;
 /// <summary>
 /// Offers waiting calls to free operators. One loop in the service, on the leader node
 /// (<see cref="ClusterNode"/>), woken when a call arrives or an operator becomes free, on any node
-/// (<see cref="Platform.Cluster.Signal.Dispatch"/>), and by the sweeper's tick, for the cover threshold; each round reads the
+/// (<see cref="Platform.Cluster.Signal.Dispatch"/>), and by the sweeper's tick while calls wait, for the cover threshold; each round reads the
 /// queue and the free operators in one round trip, asks <see cref="RoutingPolicy"/> who gets what,
 /// and stores every offer of the round in one statement before telling the operators. A node that
 /// lost the lead and still finishes a round cannot offer a call twice: each offer is stored only if
@@ -23,7 +23,7 @@ public sealed class Dispatcher(
     private long _operatorsFreed;
 
     /// <summary>A call may be waiting: one arrived or went back to the queue, an operator's status or team
-    /// changed, or the sweeper's tick (the cover threshold).</summary>
+    /// changed, or the sweeper's tick while calls wait (the cover threshold).</summary>
     public void Wake()
     {
         WakeHere();

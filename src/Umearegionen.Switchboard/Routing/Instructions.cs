@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace Umearegionen.Switchboard.Routing;
 
 /// <summary>
@@ -25,19 +27,41 @@ public sealed class Instructions(
     public async Task<InstructionBatch> PollAsync(long after, TimeSpan wait, int limit, CancellationToken ct)
     {
         wait = wait > options.Value.MaxPollWait ? options.Value.MaxPollWait : wait;
+        // Transport timing, not domain time: a poll waits on the wall clock. A node that stops answers
+        // its polls at once, so that the platform polls again on another node rather than wait.
+        var started = Stopwatch.GetTimestamp();
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(ct, lifetime.ApplicationStopping);
+        if (wait > TimeSpan.Zero && NothingNewSince(after) is { } quiet)
+        {
+            // The last read found everything there was for this `after`: nothing is read until a pulse
+            // says something was stored, or the last read is SkipWindow old (docs/decisions/0019).
+            var until = quiet.Window < wait ? quiet.Window : wait;
+            try
+            {
+                await quiet.Pulsed.WaitAsync(until, stopping.Token);
+            }
+            catch (TimeoutException)
+            {
+                // Read now: a pulse may have been lost.
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                // Nothing was pending at the last read and no pulse has come since.
+                return new InstructionBatch([], after);
+            }
+        }
+
         var waiting = Volatile.Read(ref _next).Task;
-        var batch = await ReadAsync(after, limit, ct);
-        if (batch.Instructions.Count > 0 || wait <= TimeSpan.Zero)
+        var batch = await ReadAsync(after, limit, waiting, ct);
+        var left = wait - Stopwatch.GetElapsedTime(started);
+        if (batch.Instructions.Count > 0 || left <= TimeSpan.Zero)
         {
             return batch;
         }
 
         try
         {
-            // Transport timing, not domain time: a poll waits on the wall clock. A node that stops answers
-            // its polls at once, so that the platform polls again on another node rather than wait.
-            using var stopping = CancellationTokenSource.CreateLinkedTokenSource(ct, lifetime.ApplicationStopping);
-            await waiting.WaitAsync(wait, stopping.Token);
+            await waiting.WaitAsync(left, stopping.Token);
         }
         catch (TimeoutException)
         {
@@ -53,7 +77,59 @@ public sealed class Instructions(
             return batch;
         }
 
-        return await ReadAsync(after, limit, ct);
+        return await ReadAsync(after, limit, Volatile.Read(ref _next).Task, ct);
+    }
+
+    /// <summary>
+    /// How long after a read that found everything pending a long poll waits for a pulse before it reads
+    /// (docs/decisions/0019): the longest an instruction whose pulse was lost waits for it beyond what it
+    /// would without the skip. Settable for tests only.
+    /// </summary>
+    internal TimeSpan SkipWindow { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How many reads this node's polls made (each one statement at least, in a transaction of its own). For tests.</summary>
+    internal long Reads => Interlocked.Read(ref _reads);
+
+    private long _reads;
+    private Quiet? _quiet;
+
+    // What the last complete read of this node saw: at its snapshot no unacknowledged instruction had a
+    // seq above Covered, and none read comes due for redelivery before DueAt. Pulsed completes at the
+    // first pulse after the read began, so any instruction committed after its snapshot completes it.
+    private sealed record Quiet(long Covered, DateTimeOffset DueAt, Task Pulsed, long StartedAt);
+
+    private sealed record QuietWait(Task Pulsed, TimeSpan Window);
+
+    // Whether a read now could find something the last read did not: not when that read began within
+    // SkipWindow, covered this `after`, saw nothing come due since, and no pulse has come since it
+    // began. Then the wait is on that read's pulse, for the rest of the window.
+    private QuietWait? NothingNewSince(long after)
+    {
+        Quiet? quiet;
+        lock (_mark)
+        {
+            quiet = _quiet;
+        }
+
+        if (quiet is null || after < quiet.Covered || clock.GetUtcNow() >= quiet.DueAt)
+        {
+            return null;
+        }
+
+        var left = SkipWindow - Stopwatch.GetElapsedTime(quiet.StartedAt);
+        return left > TimeSpan.Zero ? new QuietWait(quiet.Pulsed, left) : null;
+    }
+
+    private void Remember(Quiet read)
+    {
+        // The read that began last says the most; reads that overlap may end in any order.
+        lock (_mark)
+        {
+            if (_quiet is null || _quiet.StartedAt <= read.StartedAt)
+            {
+                _quiet = read;
+            }
+        }
     }
 
     // The instructions from the low-water mark on, in seq order, and in the same snapshot what the
@@ -111,11 +187,16 @@ public sealed class Instructions(
         }
     }
 
-    private async Task<InstructionBatch> ReadAsync(long after, int limit, CancellationToken ct)
+    // `pulsed` is taken before the read begins: it completes at the first pulse after.
+    private async Task<InstructionBatch> ReadAsync(long after, int limit, Task pulsed, CancellationToken ct)
     {
+        var startedAt = Stopwatch.GetTimestamp();
+        Interlocked.Increment(ref _reads);
         var now = clock.GetUtcNow();
         var redeliverBefore = now - options.Value.RedeliverAfter;
         var instructions = new List<TelephonyInstruction>();
+        var oldestPending = DateTimeOffset.MaxValue;
+        var complete = false;
         await using var conn = await dataSource.OpenConnectionAsync(ct);
         var from = LowWaterMark;
         while (true)
@@ -123,24 +204,43 @@ public sealed class Instructions(
             var scanned = (await conn.QueryAsync<ScanRow>(new CommandDefinition(ScanSql, new { from, scan = ScanChunk }, cancellationToken: ct))).ToList();
             var rows = scanned.Where(r => r.Seq is not null).ToList();
             Advance(from, rows, scanned[0], now);
-            foreach (var row in rows.Where(r => !r.Acknowledged && (r.Seq > after || r.CreatedAt <= redeliverBefore)))
+            foreach (var row in rows.Where(r => !r.Acknowledged))
             {
-                instructions.Add(row.ToInstruction());
-                if (instructions.Count == limit)
+                if (row.CreatedAt < oldestPending)
                 {
-                    break;
+                    oldestPending = row.CreatedAt.Value;
+                }
+
+                if (instructions.Count < limit && (row.Seq > after || row.CreatedAt <= redeliverBefore))
+                {
+                    instructions.Add(row.ToInstruction());
                 }
             }
 
-            if (instructions.Count == limit || rows.Count < ScanChunk)
+            if (instructions.Count == limit)
             {
+                break;
+            }
+
+            if (rows.Count < ScanChunk)
+            {
+                complete = true;
                 break;
             }
 
             from = rows[^1].Seq!.Value + 1;
         }
 
-        return new InstructionBatch(instructions, instructions.Count == 0 ? after : Math.Max(after, instructions.Max(i => i.Seq)));
+        var lastSeq = instructions.Count == 0 ? after : Math.Max(after, instructions.Max(i => i.Seq));
+        if (complete)
+        {
+            // Every unacknowledged instruction above lastSeq was read, and each one read comes due for
+            // redelivery RedeliverAfter after it was stored.
+            var dueAt = oldestPending == DateTimeOffset.MaxValue ? DateTimeOffset.MaxValue : oldestPending + options.Value.RedeliverAfter;
+            Remember(new Quiet(lastSeq, dueAt, pulsed, startedAt));
+        }
+
+        return new InstructionBatch(instructions, lastSeq);
     }
 
     // Moves the mark over what one statement read from `from` on, when the mark stood there.

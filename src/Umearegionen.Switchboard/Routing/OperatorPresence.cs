@@ -93,9 +93,9 @@ public sealed class OperatorPresence
     /// <summary>
     /// Removes the nodes that are gone (their advisory lock is free) with the connections they held, and
     /// starts the grace period of operators left with none. Returns how many connections were closed.
-    /// The leader's sweeper runs it every sweep.
+    /// The leader's sweeper runs it every sweep, in the sweep's transaction <paramref name="tx"/>.
     /// </summary>
-    public static async Task<int> CloseConnectionsOfGoneNodesAsync(NpgsqlConnection conn, DateTimeOffset now, CancellationToken ct)
+    public static async Task<int> CloseConnectionsOfGoneNodesAsync(NpgsqlConnection conn, NpgsqlTransaction tx, DateTimeOffset now, CancellationToken ct)
     {
         // Connections whose node has no row (a node that registered again under a new id after a lost
         // connection puts its own back) go too.
@@ -109,15 +109,13 @@ public sealed class OperatorPresence
                or not exists (select 1 from cluster_nodes n where n.id = c.node_id)
             returning c.account_id
             """;
-        var accounts = (await conn.QueryAsync<Guid>(new CommandDefinition(sql, cancellationToken: ct))).Distinct().ToArray();
+        var accounts = (await conn.QueryAsync<Guid>(new CommandDefinition(sql, transaction: tx, cancellationToken: ct))).Distinct().ToArray();
         if (accounts.Length == 0)
         {
             return 0;
         }
 
-        await using var tx = await conn.BeginTransactionAsync(ct);
         await MarkDisconnectedAsync(conn, tx, accounts, now, ct);
-        await tx.CommitAsync(ct);
         return accounts.Length;
     }
 

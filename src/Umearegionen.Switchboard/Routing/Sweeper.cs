@@ -73,50 +73,72 @@ public sealed class Sweeper(
         var now = clock.GetUtcNow();
         await using var conn = await dataSource.OpenConnectionAsync(ct);
 
-        // Expired offers: back to the queue in their place (queued_at is unchanged), operator paused and told.
-        var expired = (await conn.QueryAsync<ExpiredOffer>(new CommandDefinition(ExpireSql,
-            new { now, reason = MissedOfferReason }, cancellationToken: ct))).ToList();
-
-        // Connections held by nodes that are gone: those operators' grace period starts now.
-        var orphaned = await OperatorPresence.CloseConnectionsOfGoneNodesAsync(conn, now, ct);
-
-        // Operators whose connection dropped and did not come back within the grace period.
-        const string LapseSql = """
-            update operators set status = 'offline', paused_reason = null, status_changed_at = @now
-            where disconnected_at is not null and disconnected_at <= @before and status <> 'offline'
-            returning account_id
-            """;
-        var lapsed = (await conn.QueryAsync<Guid>(new CommandDefinition(LapseSql,
-            new { now, before = now - options.Value.ReconnectGrace }, cancellationToken: ct))).ToList();
-
-        // After-call work that has run its time: available from the moment it ended (the statistics count
-        // the wrap_up status to then), idle from then on; the dispatcher's round below may offer them a call.
-        const string AfterCallSql = """
-            update operators set status = 'available', idle_since = after_call_until, status_changed_at = after_call_until,
-                                 after_call_until = null
-            where status = 'wrap_up' and after_call_until <= @now
-            returning account_id
-            """;
-        var afterCall = (await conn.QueryAsync<Guid>(new CommandDefinition(AfterCallSql, new { now }, cancellationToken: ct))).ToList();
-        if (afterCall.Count > 0)
+        // One transaction for the whole sweep, committed before anyone is told: a sweep that finds
+        // nothing to do is one read-only transaction, not one per statement (docs/call-cost.md C3).
+        List<ExpiredOffer> expired;
+        int orphaned;
+        List<Guid> lapsed;
+        bool callsWait;
+        Dictionary<Guid, OperatorState> afterCallStates = [], expiredStates = [];
+        await using (var tx = await conn.BeginTransactionAsync(ct))
         {
-            foreach (var state in (await OperatorStatesAsync(conn, [.. afterCall], ct)).Values)
+            // Expired offers: back to the queue in their place (queued_at is unchanged), operator paused and told.
+            expired = (await conn.QueryAsync<ExpiredOffer>(new CommandDefinition(ExpireSql,
+                new { now, reason = MissedOfferReason }, tx, cancellationToken: ct))).ToList();
+
+            // Connections held by nodes that are gone: those operators' grace period starts now.
+            orphaned = await OperatorPresence.CloseConnectionsOfGoneNodesAsync(conn, tx, now, ct);
+
+            // Operators whose connection dropped and did not come back within the grace period.
+            const string LapseSql = """
+                update operators set status = 'offline', paused_reason = null, status_changed_at = @now
+                where disconnected_at is not null and disconnected_at <= @before and status <> 'offline'
+                returning account_id
+                """;
+            lapsed = (await conn.QueryAsync<Guid>(new CommandDefinition(LapseSql,
+                new { now, before = now - options.Value.ReconnectGrace }, tx, cancellationToken: ct))).ToList();
+
+            // After-call work that has run its time: available from the moment it ended (the statistics count
+            // the wrap_up status to then), idle from then on; the dispatcher's round below may offer them a call.
+            const string AfterCallSql = """
+                update operators set status = 'available', idle_since = after_call_until, status_changed_at = after_call_until,
+                                     after_call_until = null
+                where status = 'wrap_up' and after_call_until <= @now
+                returning account_id
+                """;
+            var afterCall = (await conn.QueryAsync<Guid>(new CommandDefinition(AfterCallSql, new { now }, tx, cancellationToken: ct))).ToList();
+            if (afterCall.Count > 0)
             {
-                await notifier.OperatorStateAsync(state);
+                afterCallStates = await OperatorStatesAsync(conn, tx, [.. afterCall], ct);
             }
+
+            if (expired.Count > 0)
+            {
+                expiredStates = await OperatorStatesAsync(conn, tx, expired.Select(e => e.OperatorId).ToArray(), ct);
+            }
+
+            // Whether the dispatcher's round below has anything to do: a round on an empty queue offers nothing
+            // and costs a transaction of its own. Read after the expired offers went back to the queue.
+            callsWait = await conn.ExecuteScalarAsync<bool>(new CommandDefinition(
+                "select exists (select 1 from call_queue)", transaction: tx, cancellationToken: ct));
+            await tx.CommitAsync(ct);
+        }
+
+        foreach (var state in afterCallStates.Values)
+        {
+            await notifier.OperatorStateAsync(state);
         }
 
         if (expired.Count > 0)
         {
             instructions.Pulse();
-            var states = await OperatorStatesAsync(conn, expired.Select(e => e.OperatorId).ToArray(), ct);
             foreach (var offer in expired)
             {
                 RoutingLog.OfferTimedOut(logger, offer.CallId, offer.OperatorId);
                 await notifier.OfferWithdrawnAsync(offer.OperatorId, offer.CallId,
                     $"Not accepted within {options.Value.OfferTimeout.TotalSeconds:0} seconds; you are paused until you set yourself available.",
                     OfferEndings.TimedOut);
-                if (states.TryGetValue(offer.OperatorId, out var state))
+                if (expiredStates.TryGetValue(offer.OperatorId, out var state))
                 {
                     await notifier.OperatorStateAsync(state);
                 }
@@ -128,7 +150,7 @@ public sealed class Sweeper(
             RoutingLog.OperatorLapsed(logger, operatorId);
         }
 
-        if (expired.Count > 0 || lapsed.Count > 0 || orphaned > 0 || afterCall.Count > 0)
+        if (expired.Count > 0 || lapsed.Count > 0 || orphaned > 0 || afterCallStates.Count > 0)
         {
             notifier.Changed();
         }
@@ -139,14 +161,20 @@ public sealed class Sweeper(
             await notifier.NoticesAsync(notices.Current());
         }
 
-        // Calls may have crossed the cover threshold since the last round.
-        dispatcher.Wake();
+        // Waiting calls may have crossed the cover threshold since the last round, and a call whose
+        // signal to this node was lost (docs/decisions/0002) is offered now. A call queued after the read
+        // above wakes the dispatcher itself.
+        if (callsWait)
+        {
+            dispatcher.Wake();
+        }
     }
 
-    private static async Task<Dictionary<Guid, OperatorState>> OperatorStatesAsync(NpgsqlConnection conn, Guid[] ids, CancellationToken ct)
+    private static async Task<Dictionary<Guid, OperatorState>> OperatorStatesAsync(
+        NpgsqlConnection conn, NpgsqlTransaction tx, Guid[] ids, CancellationToken ct)
     {
         const string Sql = $"select {OperatorRow.Columns} from operators o where o.account_id = any(@ids)";
-        var rows = await conn.QueryAsync<OperatorRow>(new CommandDefinition(Sql, new { ids }, cancellationToken: ct));
+        var rows = await conn.QueryAsync<OperatorRow>(new CommandDefinition(Sql, new { ids }, tx, cancellationToken: ct));
         return rows.ToDictionary(r => r.AccountId, r => r.ToState());
     }
 

@@ -91,6 +91,92 @@ public sealed class InstructionDeliveryTests(RoutingApp app) : IClassFixture<Rou
         }
     }
 
+    // A long poll right after a read that found everything pending reads only once a pulse says an
+    // instruction was stored (docs/decisions/0019): one read for the instruction, not one before the
+    // wait and one after it.
+    [Fact]
+    public async Task LongPollAfterAReadThatFoundEverythingReadsOnlyWhenAnInstructionIsStored()
+    {
+        await using var world = new RoutingDriver(app);
+        var platform = await world.PlatformAsync();
+        await AcknowledgeEverythingAsync(platform);
+        await world.OperatorAsync();
+        var window = Instructions.SkipWindow;
+        Instructions.SkipWindow = TimeSpan.FromMinutes(1);
+        try
+        {
+            var last = (await platform.PollAsync(0)).LastSeq;
+            var reads = Instructions.Reads;
+            var poll = platform.PollAsync(last, waitSeconds: 20);
+            await Task.Delay(500);
+            Assert.False(poll.IsCompleted, "The poll answered before anything was stored.");
+
+            var call = await world.CallAsync();
+            var batch = await poll.WaitAsync(TimeSpan.FromSeconds(15));
+
+            Assert.Contains(batch.Instructions, i => i.PlatformCallId == call.PlatformCallId && i.Kind == InstructionKinds.RingOperator);
+            Assert.Equal(1, Instructions.Reads - reads);
+            await platform.AcknowledgeAsync(batch.Instructions.Select(i => i.Seq));
+        }
+        finally
+        {
+            Instructions.SkipWindow = window;
+        }
+    }
+
+    // What the last read found comes again once RedeliverAfter has passed, at once, though no pulse came.
+    [Fact]
+    public async Task LongPollRedeliversAnUnacknowledgedInstructionAtOnceWhenItComesDue()
+    {
+        await using var world = new RoutingDriver(app);
+        var platform = await world.PlatformAsync();
+        await AcknowledgeEverythingAsync(platform);
+        await world.OperatorAsync();
+        var window = Instructions.SkipWindow;
+        Instructions.SkipWindow = TimeSpan.FromMinutes(1);
+        try
+        {
+            var call = await world.CallAsync();
+            var first = await platform.PollAsync(0);
+            var ring = Assert.Single(first.Instructions, i => i.PlatformCallId == call.PlatformCallId);
+
+            // Not yet due: a long poll waits (and reads nothing new).
+            var early = await platform.PollAsync(first.LastSeq, waitSeconds: 1);
+            Assert.DoesNotContain(early.Instructions, i => i.Seq == ring.Seq);
+
+            app.Clock!.Advance(TimeSpan.FromSeconds(11));
+            var redelivered = await platform.PollAsync(first.LastSeq, waitSeconds: 20).WaitAsync(TimeSpan.FromSeconds(15));
+            Assert.Contains(redelivered.Instructions, i => i.Seq == ring.Seq);
+            await platform.AcknowledgeAsync(redelivered.Instructions.Select(i => i.Seq));
+        }
+        finally
+        {
+            Instructions.SkipWindow = window;
+        }
+    }
+
+    // An instruction whose pulse never came (a notification lost between nodes; here one stored without
+    // any) is read at the latest when the last read is SkipWindow old, not when the poll's wait ends.
+    [Fact]
+    public async Task LongPollFindsAnInstructionWhosePulseWasLostOnceTheSkipWindowHasPassed()
+    {
+        await using var world = new RoutingDriver(app);
+        var platform = await world.PlatformAsync();
+        var call = await world.CallAsync();
+        await AcknowledgeEverythingAsync(platform);
+        var last = (await platform.PollAsync(0)).LastSeq;
+
+        long seq;
+        await using (var conn = new NpgsqlConnection(app.DatabaseConnectionString))
+        {
+            seq = await InsertAsync(conn, call.CallId, call.PlatformCallId);
+        }
+
+        var batch = await platform.PollAsync(last, waitSeconds: 30).WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.Contains(batch.Instructions, i => i.Seq == seq);
+        await platform.AcknowledgeAsync([seq]);
+    }
+
     private static async Task AcknowledgeEverythingAsync(TelephonySimulator.SimulatedPlatform platform)
     {
         var all = await platform.PollAsync(0);

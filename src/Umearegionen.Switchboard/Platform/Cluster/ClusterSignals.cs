@@ -197,7 +197,7 @@ public sealed partial class ClusterSignals(NpgsqlDataSource dataSource, ILogger<
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
                 // The other nodes' loops still run on their own ticks (the sweeper wakes the dispatcher every
-                // second; a long poll returns within its wait), so a lost signal delays work, never loses it.
+                // second while calls wait; a long poll reads again within a second and returns within its wait), so a lost signal delays work, never loses it.
                 LogSendFailed(logger, ex);
                 await Task.Delay(TimeSpan.FromMilliseconds(200), stoppingToken);
             }
