@@ -174,6 +174,9 @@ public sealed record CallCost(int Calls, long Commits, long DatabaseCommits, lon
 
     public double CommitsPerCall => Per(Commits);
 
+    /// <summary>Commits in the service's database: the calls' own (the generator's samplers read another database).</summary>
+    public double DatabaseCommitsPerCall => Per(DatabaseCommits);
+
     public double WriteTransactionsPerCall => Per(WriteTransactions);
 
     public double WalBytesPerCall => Per(WalBytes);
@@ -183,7 +186,7 @@ public sealed record CallCost(int Calls, long Commits, long DatabaseCommits, lon
     {
         if (Calls <= 0) return "no calls";
         var text = string.Create(Invariant,
-            $"PostgreSQL {CommitsPerCall:0.0} commits ({WriteTransactionsPerCall:0.0} of them writing), {WalBytesPerCall / 1024:0.0} kB of WAL " +
+            $"PostgreSQL {DatabaseCommitsPerCall:0.0} commits in the service's database ({WriteTransactionsPerCall:0.0} writing transactions), {WalBytesPerCall / 1024:0.0} kB of WAL " +
             $"in {Per(WalRecords):0} records, up to {Per(Tables.Sum(t => t.IndexEntries)):0.0} index entries per call");
         if (RedisCommands is { } redis)
         {
@@ -206,7 +209,7 @@ public sealed record CallCost(int Calls, long Commits, long DatabaseCommits, lon
         md.AppendLine("| measure | per call | total |");
         md.AppendLine("| --- | ---: | ---: |");
         Row("transactions committed (whole server, read-only ones included; pg_stat_database)", Commits);
-        Row("of them in the service's database", DatabaseCommits);
+        Row("of them in the service's database (the calls' own: the generator samples from the database postgres)", DatabaseCommits);
         Row("write transactions (transaction ids taken, less the reading's own; pg_current_xact_id)", WriteTransactions);
         Row("transactions rolled back (whole server)", Rollbacks);
         Row("WAL bytes (pg_current_wal_lsn's advance)", WalBytes, "0");

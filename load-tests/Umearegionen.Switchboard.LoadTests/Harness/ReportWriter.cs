@@ -122,7 +122,7 @@ public static class ReportWriter
                       "scenario does (the generator talks to it directly); more nodes run behind haproxy with a Redis backplane, so their figures include " +
                       "the balancer's hop and the backplane. All share the machine's cores with PostgreSQL and the generator.");
         md.AppendLine();
-        md.AppendLine("| nodes | calls | intake-to-offer p50 / p95 / p99 (ms) | accept-to-confirmed p50 / p95 / p99 (ms) | errors | service CPU (% of one core) | machine CPU (%) | commits / write transactions / WAL kB per call | reconciled | result |");
+        md.AppendLine("| nodes | calls | intake-to-offer p50 / p95 / p99 (ms) | accept-to-confirmed p50 / p95 / p99 (ms) | errors | service CPU (% of one core) | machine CPU (%) | commits in the service's database / write transactions / WAL kB per call | reconciled | result |");
         md.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |");
         foreach (var (nodes, report) in runs)
         {
@@ -155,7 +155,7 @@ public static class ReportWriter
     }
 
     private static string CostCell(RunReport report) => report.Cost is { Calls: > 0 } c
-        ? string.Create(Invariant, $"{c.CommitsPerCall:0.0} / {c.WriteTransactionsPerCall:0.0} / {c.WalBytesPerCall / 1024:0.0}")
+        ? string.Create(Invariant, $"{c.DatabaseCommitsPerCall:0.0} / {c.WriteTransactionsPerCall:0.0} / {c.WalBytesPerCall / 1024:0.0}")
         : "–";
 
     private static string NodesLabel(int nodes) => nodes == 1 ? "1 node" : $"{nodes} nodes";
