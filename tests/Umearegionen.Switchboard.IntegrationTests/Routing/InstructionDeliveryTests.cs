@@ -101,27 +101,19 @@ public sealed class InstructionDeliveryTests(RoutingApp app) : IClassFixture<Rou
         var platform = await world.PlatformAsync();
         await AcknowledgeEverythingAsync(platform);
         await world.OperatorAsync();
-        var window = Instructions.SkipWindow;
-        Instructions.SkipWindow = TimeSpan.FromMinutes(1);
-        try
-        {
-            var last = (await platform.PollAsync(0)).LastSeq;
-            var reads = Instructions.Reads;
-            var poll = platform.PollAsync(last, waitSeconds: 20);
-            await Task.Delay(500);
-            Assert.False(poll.IsCompleted, "The poll answered before anything was stored.");
+        using var skipping = SkipWindowFor(TimeSpan.FromMinutes(1));
+        var last = (await platform.PollAsync(0)).LastSeq;
+        var reads = Instructions.Reads;
+        var poll = platform.PollAsync(last, waitSeconds: 20);
+        await Task.Delay(500);
+        Assert.False(poll.IsCompleted, "The poll answered before anything was stored.");
 
-            var call = await world.CallAsync();
-            var batch = await poll.WaitAsync(TimeSpan.FromSeconds(15));
+        var call = await world.CallAsync();
+        var batch = await poll.WaitAsync(TimeSpan.FromSeconds(15));
 
-            Assert.Contains(batch.Instructions, i => i.PlatformCallId == call.PlatformCallId && i.Kind == InstructionKinds.RingOperator);
-            Assert.Equal(1, Instructions.Reads - reads);
-            await platform.AcknowledgeAsync(batch.Instructions.Select(i => i.Seq));
-        }
-        finally
-        {
-            Instructions.SkipWindow = window;
-        }
+        Assert.Contains(batch.Instructions, i => i.PlatformCallId == call.PlatformCallId && i.Kind == InstructionKinds.RingOperator);
+        Assert.Equal(1, Instructions.Reads - reads);
+        await platform.AcknowledgeAsync(batch.Instructions.Select(i => i.Seq));
     }
 
     // What the last read found comes again once RedeliverAfter has passed, at once, though no pulse came.
@@ -132,27 +124,19 @@ public sealed class InstructionDeliveryTests(RoutingApp app) : IClassFixture<Rou
         var platform = await world.PlatformAsync();
         await AcknowledgeEverythingAsync(platform);
         await world.OperatorAsync();
-        var window = Instructions.SkipWindow;
-        Instructions.SkipWindow = TimeSpan.FromMinutes(1);
-        try
-        {
-            var call = await world.CallAsync();
-            var first = await platform.PollAsync(0);
-            var ring = Assert.Single(first.Instructions, i => i.PlatformCallId == call.PlatformCallId);
+        using var skipping = SkipWindowFor(TimeSpan.FromMinutes(1));
+        var call = await world.CallAsync();
+        var first = await platform.PollAsync(0);
+        var ring = Assert.Single(first.Instructions, i => i.PlatformCallId == call.PlatformCallId);
 
-            // Not yet due: a long poll waits (and reads nothing new).
-            var early = await platform.PollAsync(first.LastSeq, waitSeconds: 1);
-            Assert.DoesNotContain(early.Instructions, i => i.Seq == ring.Seq);
+        // Not yet due: a long poll waits (and reads nothing new).
+        var early = await platform.PollAsync(first.LastSeq, waitSeconds: 1);
+        Assert.DoesNotContain(early.Instructions, i => i.Seq == ring.Seq);
 
-            app.Clock!.Advance(TimeSpan.FromSeconds(11));
-            var redelivered = await platform.PollAsync(first.LastSeq, waitSeconds: 20).WaitAsync(TimeSpan.FromSeconds(15));
-            Assert.Contains(redelivered.Instructions, i => i.Seq == ring.Seq);
-            await platform.AcknowledgeAsync(redelivered.Instructions.Select(i => i.Seq));
-        }
-        finally
-        {
-            Instructions.SkipWindow = window;
-        }
+        app.Clock!.Advance(TimeSpan.FromSeconds(11));
+        var redelivered = await platform.PollAsync(first.LastSeq, waitSeconds: 20).WaitAsync(TimeSpan.FromSeconds(15));
+        Assert.Contains(redelivered.Instructions, i => i.Seq == ring.Seq);
+        await platform.AcknowledgeAsync(redelivered.Instructions.Select(i => i.Seq));
     }
 
     // An instruction whose pulse never came (a notification lost between nodes; here one stored without
@@ -175,6 +159,19 @@ public sealed class InstructionDeliveryTests(RoutingApp app) : IClassFixture<Rou
         var batch = await platform.PollAsync(last, waitSeconds: 30).WaitAsync(TimeSpan.FromSeconds(20));
         Assert.Contains(batch.Instructions, i => i.Seq == seq);
         await platform.AcknowledgeAsync([seq]);
+    }
+
+    // Sets the node's skip window for one test, and puts it back when the test ends.
+    private Scope SkipWindowFor(TimeSpan window)
+    {
+        var before = Instructions.SkipWindow;
+        Instructions.SkipWindow = window;
+        return new Scope(() => Instructions.SkipWindow = before);
+    }
+
+    private sealed class Scope(Action end) : IDisposable
+    {
+        public void Dispose() => end();
     }
 
     private static async Task AcknowledgeEverythingAsync(TelephonySimulator.SimulatedPlatform platform)
