@@ -268,8 +268,12 @@ public sealed class OperatorClient(RunState run, Uri url, string token, int seed
         }
     }
 
-    /// <summary>A server error the service gave no code for (it failed, not refused): worth trying again.</summary>
-    internal static bool IsTransient(HubException e) => !e.Message.Contains("HubException: ", StringComparison.Ordinal);
+    /// <summary>
+    /// The service failed rather than refused (docs/hub.md): <c>server-error</c>, or an error without a code from a
+    /// service older than that code. Worth trying again: accepting and ending are safe to repeat.
+    /// </summary>
+    internal static bool IsTransient(HubException e) =>
+        !e.Message.Contains("HubException: ", StringComparison.Ordinal) || Code(e) == HubErrors.ServerError;
 
     /// <summary>
     /// The call moved on before the operator accepted: the caller hung up, or (after a dropped

@@ -64,12 +64,26 @@ public sealed partial class CallHandling(
                 throw RoutingErrors.Of(HubErrors.AlreadyOnCall, "you already have a call; finish it before taking another.");
             }
 
-            throw await WhyNotAsync(conn, me, callId, forAccept: true, ct);
+            // Accepting the call you already have answers with it: an accept whose answer was lost (the
+            // connection or the database failed after the commit, a server-error) is tried again safely.
+            // Nothing is written a second time.
+            row = onCall == callId
+                ? await conn.QuerySingleOrDefaultAsync<CallRow>(new CommandDefinition(
+                    $"select {CallRow.Columns} from calls where id = @callId and state = 'connected' and operator_id = @me",
+                    new { callId, me }, cancellationToken: ct))
+                : null;
+            if (row is null)
+            {
+                throw await WhyNotAsync(conn, me, callId, forAccept: true, ct);
+            }
+        }
+        else
+        {
+            RoutingLog.CallTaken(logger, callId, me);
+            instructions.Pulse();
+            notifier.Changed();
         }
 
-        RoutingLog.CallTaken(logger, callId, me);
-        instructions.Pulse();
-        notifier.Changed();
         if (connectionId is not null)
         {
             await notifier.AcceptedElsewhereAsync(me, callId, connectionId);

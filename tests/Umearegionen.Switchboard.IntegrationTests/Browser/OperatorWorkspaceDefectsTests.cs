@@ -37,6 +37,10 @@ public sealed class OperatorWorkspaceDefectsTests(BrowserApp app) : IClassFixtur
         await page.GetByRole(AriaRole.Button, new() { Name = "Skicka meddelande" }).ClickAsync();
         await Assertions.Expect(page.Locator("#f-text-error")).ToHaveCountAsync(0);
         await Assertions.Expect(text).Not.ToHaveAttributeAsync("aria-invalid", "true");
+        // The service refuses the message without a recipient and puts the focus in that field; the test leaves only
+        // after that, or its "b" for Besvarat would be typed into the field.
+        await Assertions.Expect(page.Locator("#f-recipient")).ToHaveAttributeAsync("aria-invalid", "true");
+        await Assertions.Expect(page.Locator("#f-recipient")).ToBeFocusedAsync();
         await FinishAndLeaveAsync(page, platformCallId);
     }
 

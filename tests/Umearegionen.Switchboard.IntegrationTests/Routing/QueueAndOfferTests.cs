@@ -173,6 +173,30 @@ public sealed class QueueAndOfferTests(RoutingApp app) : IClassFixture<RoutingAp
     }
 
     [Fact]
+    public async Task AcceptingTheCallYouAlreadyHaveAnswersWithItAndWritesNothingTwice()
+    {
+        await using var world = new RoutingDriver(app);
+        var op = await world.OperatorAsync();
+        var call = await world.CallAsync();
+        await op.NextOfferAsync();
+        var accepted = await op.AcceptAsync(call.CallId);
+
+        // As after a server-error whose accept had been done: the operator tries again.
+        var again = await op.AcceptAsync(call.CallId);
+
+        Assert.Equal(CallStates.Connected, again.State);
+        Assert.Equal(op.Id, again.OperatorId);
+        Assert.Equal(accepted.AnsweredAt, again.AnsweredAt);
+        Assert.Equal(1, await world.ScalarAsync<long>(
+            "select count(*) from call_events where call_id = @id and type = 'accepted'", new { id = call.CallId }));
+        var kinds = (await world.InstructionsForAsync(call.PlatformCallId)).Select(i => i.Kind).ToList();
+        Assert.Equal([InstructionKinds.RingOperator, InstructionKinds.Connect], kinds);
+        await op.AnswerAsync(call.CallId, "Information lämnad");
+        var afterTheEnd = await Assert.ThrowsAsync<HubException>(() => op.AcceptAsync(call.CallId));
+        Assert.Contains(HubErrors.WrongState + ": the call has already been completed.", afterTheEnd.Message);
+    }
+
+    [Fact]
     public async Task CallThatWaitedWhileEveryOperatorWasBusyIsOfferedWhenOneFinishesACall()
     {
         await using var world = new RoutingDriver(app);
