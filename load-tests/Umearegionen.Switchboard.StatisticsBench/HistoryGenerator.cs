@@ -314,8 +314,9 @@ public static class HistoryGenerator
     /// last completed event naming a unit (transfers), the call's callback and unit message, and the
     /// distinct closed units it was refused (call_closed_units); and statistics_backfill_facts()'s
     /// bounce-backs: a transferred call is marked when, for some call of the same caller, it is the
-    /// latest other transferred call that ended within the window before that call came in (one hash
-    /// join of the calls with the transferred calls on the caller's number, not a look-up per call).
+    /// latest other transferred call that ended within the window before that call came in, a withheld
+    /// number ("anonymous") left out (one hash join of the calls with the transferred calls on the
+    /// caller's number, not a look-up per call).
     /// Columns in <see cref="FactColumns"/>' order.
     /// </summary>
     internal const string FactsSql = """
@@ -358,6 +359,7 @@ public static class HistoryGenerator
                 join calls e on e.caller_number = n.caller_number and e.outcome = 'transferred' and e.id <> n.id
                 cross join statistics_settings s
                 where e.completed_at <= n.queued_at and e.completed_at >= n.queued_at - s.bounce_back_window
+                  and n.caller_number not in ('', 'anonymous')
                 order by n.id, e.completed_at desc
             ) p
         ) bb on bb.id = c.id

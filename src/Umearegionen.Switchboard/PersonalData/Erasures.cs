@@ -126,7 +126,7 @@ public sealed partial class Erasures(
     // Every record holding the number (or name) whose data is still there, with why it must be kept
     // (code) or null when it may go. Read without locks: a call in progress is never held up, and the
     // removal statements check again under their own locks. A caller's calls are found through the
-    // indexes the call history uses (CallHistory.CallsOfCaller), never by reading the whole of calls.
+    // index the call history uses (CallHistory.CallsOfCaller, calls_by_caller), never by reading the whole of calls.
     public const string FindSql = $"""
         select 'call' as kind, c.id,
                case when c.state not in ('completed', 'abandoned') then 'call-in-progress' end as code,

@@ -37,7 +37,7 @@ public sealed partial class CallHandling
         , {CallSql.Instruct("end", "@me", from: "c where caller_left_at is null")}
         """;
 
-    private static readonly string TransferSql = $"""
+    internal static readonly string TransferSql = $"""
         {Complete}, {CallSql.Instruct("transfer", "@me", payload: ", 'mode', @mode::text, 'destination', @destination::jsonb, 'note', @note::text")}
         select {CallRow.Columns} from c
         """;
@@ -79,7 +79,7 @@ public sealed partial class CallHandling
         return view with { Warning = destination.Warning };
     }
 
-    private static readonly string AnswerSql = $"""
+    internal static readonly string AnswerSql = $"""
         {Complete}{EndInstruction}{CallAnswers.Record}
         select {CallRow.Columns} from c
         """;

@@ -164,7 +164,7 @@ public sealed class CallIntake(
     // The caller hung up: while waiting or being offered the call is abandoned (an operator whose
     // phone rings is told to stop: stop_ringing); while with an operator it stays theirs until they
     // record how it ended.
-    private static readonly string RecordEventSql = $"""
+    internal static readonly string RecordEventSql = $"""
         with cur as (
             select id from calls where platform_call_id = @platformCallId
         ), live as (

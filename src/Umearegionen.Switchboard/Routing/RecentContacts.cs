@@ -16,9 +16,10 @@ public sealed class RecentContacts(NpgsqlDataSource dataSource, TimeProvider clo
     public const int Count = 5;
 
     /// <summary>
-    /// The caller's other ended calls that came in since @since, newest first, through calls_ended_by_caller
-    /// (caller_number, queued_at) where completed_at is not null (0300_routing.sql): one short backward index scan,
-    /// then per listed call its ending's rows by call id (QueryPlanTests read the plan). Where each went:
+    /// The caller's other ended calls that came in since @since, newest first, through calls_by_caller
+    /// (caller_number, queued_at; 0350_calls_end_made_hot.sql): one short backward index scan that passes over the
+    /// caller's calls still under way (a handful at most), then per listed call its ending's rows by call id
+    /// (QueryPlanTests read the plan). Where each went:
     /// a transfer's destination as its completed event stored it; a callback's unit; a message's recipient;
     /// a fault report's municipality. The unit and municipality come from the directory while the entry is
     /// there (a person's unit for a person). A transfer bounced back when statistics marked its fact so

@@ -16,8 +16,9 @@ public sealed class HotTableIndexTests : IAsyncLifetime
             // the waiting calls are in call_queue, an operator's offer and call on their row.
             // Calls by time (today's figures, the call history); written once, at intake.
             "calls_queued_today",
-            // Lookups by a caller's number, partial: ended calls (0300_routing.sql), transfers (bounce-backs, 0400_statistics.sql).
-            "calls_ended_by_caller", "calls_transferred_by_caller",
+            // Lookups by a caller's number (history, extracts, erasure, recent contacts, bounce-backs); full, written
+            // once at intake, so the call's end is HOT (0350_calls_end_made_hot.sql).
+            "calls_by_caller",
         ],
         ["call_events"] = ["call_events_pkey", "call_events_platform_event"], // the pkey is (call_id, id): 0320
         ["telephony_instructions"] = ["telephony_instructions_pkey"], // polls read from a low-water mark: 0321
@@ -84,5 +85,69 @@ public sealed class HotTableIndexTests : IAsyncLifetime
         Assert.Equal((1L, 1L), (updated, hot));
         Assert.Equal(callId, await conn.ExecuteScalarAsync<Guid?>(
             "select call_id from operators where account_id = @me and offered_call_id is null", new { me }, tx));
+    }
+
+    [Theory]
+    [InlineData("transferred")]
+    [InlineData("answered")]
+    [InlineData("abandoned while waiting")]
+    [InlineData("abandoned while ringing")]
+    public async Task EndingTheCallIsAHotUpdateOfTheCall(string end)
+    {
+        // The end sets state, outcome, completed_at, wrap_up_category, consultation and the offer's columns;
+        // no index of calls names them (0350_calls_end_made_hot.sql), so the call's last version stays on
+        // its page with no index entry.
+        await using var conn = new NpgsqlConnection(_connectionString);
+        await conn.OpenAsync();
+        var me = Guid.NewGuid();
+        var callId = Guid.NewGuid();
+        var platformCallId = "hot-end-" + callId;
+        var now = DateTimeOffset.UtcNow;
+        var state = end switch { "abandoned while waiting" => "queued", "abandoned while ringing" => "offered", _ => "connected" };
+        await conn.ExecuteAsync("""
+            insert into accounts (id, username, display_name, password_hash, role, municipality_code, created_at)
+            values (@me, 'hot-end-' || @me, 'Hot Operator', 'x', 'operator', '2480', @now);
+            insert into calls (id, platform_call_id, caller_number, dialled_number, municipality_code, state, queued_at,
+                               offered_to, offered_at, offer_expires_at, operator_id, answered_at)
+            select @callId, @platformCallId, '+46701234567', '+4690161000', '2480', @state, @now,
+                   case when @state = 'offered' then @me end, case when @state = 'offered' then @now end,
+                   case when @state = 'offered' then @now + interval '30 s' end,
+                   case when @state = 'connected' then @me end, case when @state = 'connected' then @now end;
+            insert into call_queue (call_id, priority, queued_at) select @callId, 0, @now where @state = 'queued';
+            insert into operators (account_id, team, status, idle_since, status_changed_at, last_seen_at, offered_call_id, call_id, assignments)
+            values (@me, 'main', 'available', @now, @now, @now, case when @state = 'offered' then @callId end,
+                    case when @state = 'connected' then @callId end, 1);
+            """, new { me, callId, platformCallId, state, now });
+
+        await using var tx = await conn.BeginTransactionAsync();
+        var later = now.AddSeconds(30);
+        var details = """{"kind":"unit","id":"u1","name":"Unit"}""";
+        // The statements routing runs: an operator's transfer or answer (CallHandling.Endings.cs), the
+        // platform's "ended" while the call waits or rings (CallIntake.RecordEventAsync).
+        var (sql, args) = end switch
+        {
+            "transferred" => (Umearegionen.Switchboard.Routing.CallHandling.TransferSql, (object)new
+            {
+                me, callId, outcome = "transferred", category = "test", now = later, afterCallUntil = (DateTimeOffset?)null,
+                mode = "blind", destination = details, details, note = (string?)null,
+            }),
+            "answered" => (Umearegionen.Switchboard.Routing.CallHandling.AnswerSql, (object)new
+            {
+                me, callId, outcome = "answered", category = "test", now = later, afterCallUntil = (DateTimeOffset?)null,
+                details = """{"note":null}""", answerId = (Guid?)null, question = (string?)null,
+            }),
+            _ => (Umearegionen.Switchboard.Routing.CallIntake.RecordEventSql, (object)new
+            {
+                platformCallId, type = "platform_ended", eventId = "ended-1", at = later, now = later, ended = true,
+            }),
+        };
+        await conn.ExecuteAsync(sql, args, tx);
+        var (updated, hot) = await conn.QuerySingleAsync<(long, long)>(
+            "select pg_stat_get_xact_tuples_updated('calls'::regclass), pg_stat_get_xact_tuples_hot_updated('calls'::regclass)",
+            transaction: tx);
+
+        Assert.Equal(end.StartsWith("abandoned", StringComparison.Ordinal) ? "abandoned" : "completed",
+            await conn.ExecuteScalarAsync<string>("select state from calls where id = @callId", new { callId }, tx));
+        Assert.Equal((1L, 1L), (updated, hot));
     }
 }

@@ -211,6 +211,33 @@ public sealed class SummaryTests(StatisticsApp app) : IClassFixture<StatisticsAp
     }
 
     [Fact]
+    public async Task TwoWithheldNumbersAreNotOneCallerCallingAgainButTheSameRealNumberIs()
+    {
+        var day = Local(2026, 7, 15, 10, 0);
+        // Two anonymous calls (a withheld number, stored as the literal "anonymous"), the second 60 s after the
+        // first was transferred; then a real number doing the same (docs/metrics.md, "Bounce-backs"; decision 0022).
+        var anonymousTransfer = await _history.AddAsync(new PastCall("2460", day, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(60), "transferred", Caller: CallerNumbers.Anonymous, UnitId: "u1", UnitName: "Socialtjänsten"));
+        await _history.AddAsync(new PastCall("2460", day.AddSeconds(70 + 60), TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(30), "answered", Caller: CallerNumbers.Anonymous));
+        var realTransfer = await _history.AddAsync(new PastCall("2460", day.AddHours(1), TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(60), "transferred", Caller: "+46705550077", UnitId: "u1", UnitName: "Socialtjänsten"));
+        await _history.AddAsync(new PastCall("2460", day.AddHours(1).AddSeconds(70 + 60), TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(30), "answered", Caller: "+46705550077"));
+
+        var s = await SummaryAsync("from=2026-07-15&to=2026-07-15&municipality=2460");
+
+        Assert.Equal(2, s.Total.Transferred);
+        Assert.Equal(1, s.Total.BounceBacks);
+
+        // The repair (statistics_backfill_facts) marks the same: it makes the facts still missing and
+        // finds the bounce-backs again once the marks are taken off.
+        const string Marks = "select f.bounced_back from unnest(@ids::uuid[]) with ordinality i(id, n) left join call_facts f on f.call_id = i.id order by i.n";
+        var ids = new[] { anonymousTransfer, realTransfer };
+        await _history.ScalarAsync<long>("select statistics_backfill_facts()");
+        await _history.ExecuteAsync("update call_facts set bounced_back = false where call_id = any(@ids)", new { ids });
+        await _history.ScalarAsync<long>("select statistics_backfill_facts()");
+        await using var conn = new NpgsqlConnection(app.DatabaseConnectionString);
+        Assert.Equal([false, true], (await conn.QueryAsync<bool?>(Marks, new { ids })).ToList());
+    }
+
+    [Fact]
     public async Task EachRowIsComparedWithTheSameRowOfThePreviousPeriod()
     {
         await _history.AddAsync(new PastCall("2403", Local(2026, 6, 1, 10, 0), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(60), "answered"));

@@ -1,5 +1,6 @@
 -- Repairs: makes the facts of ended calls that have none (bulk-loaded with triggers off, or whose
--- fact could not be made), marks bounce-backs and refusals by closed units as the triggers would have.
+-- fact could not be made), marks bounce-backs and refusals by closed units as the triggers would have
+-- (a withheld number, "anonymous", is left out of bounce-backs as in Functions/calls_bounce_back.sql).
 create or replace function statistics_backfill_facts() returns bigint language sql as $$
     insert into call_facts (call_id, municipality_code, topic, operator_id, unit_id, unit_name, queued_at, ended_at,
                             local_date, local_hour, local_weekday, outcome, answered, wait_seconds, handle_seconds, closed_unit_ids, wrap_up_category,
@@ -18,6 +19,7 @@ create or replace function statistics_backfill_facts() returns bigint language s
                       where c.caller_number = n.caller_number and c.outcome = 'transferred' and c.id <> n.id
                         and c.completed_at <= n.queued_at and c.completed_at >= n.queued_at - s.bounce_back_window
                       order by c.completed_at desc limit 1) t
+        where n.caller_number not in ('', 'anonymous')
     ) b
     where f.call_id = b.id and not f.bounced_back;
 
