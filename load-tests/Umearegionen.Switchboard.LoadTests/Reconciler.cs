@@ -30,7 +30,7 @@ public static class Reconciler
             select c.platform_call_id, c.state, c.outcome,
                    array_agg(e.type order by e.id) filter (where e.id is not null) as events,
                    count(e.platform_event_id) - count(distinct e.platform_event_id) as duplicate_platform_events
-            from calls c left join call_events e on e.call_id = c.id
+            from calls c left join call_history_events e on e.call_id = c.id
             where c.platform_call_id not like 'demo-history-%'
             group by c.id, c.platform_call_id, c.state, c.outcome
             """;
@@ -103,7 +103,7 @@ public static class Reconciler
                 from telephony_instructions group by call_id
             ), ev as (
                 select call_id, type, lead(type) over (partition by call_id order by id) as next
-                from call_events
+                from call_history_events
                 where type in ('offered', 'accepted', 'offer_declined', 'offer_timed_out', 'offer_withdrawn', 'platform_ended')
             ), o as (
                 select call_id, count(*) as offers,

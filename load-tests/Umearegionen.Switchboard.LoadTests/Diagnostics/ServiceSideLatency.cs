@@ -52,7 +52,9 @@ public static class ServiceSideLatency
         }
 
         // A call's first offer only: later ones follow a decline or a lapsed offer, not the intake.
-        // Events are never updated, so each row's xmin is the transaction that wrote it.
+        // Events are never updated, so each row's xmin is the transaction that wrote it. Read from the
+        // stored rows (the view call_history_events has no xmin): an offer made on arrival is stored in
+        // the `received` row's data (docs/decisions/0023), so that row is the offer's too.
         var sql = $"""
             select c.platform_call_id,
                    extract(epoch from o.occurred_at - c.queued_at) * 1000 as to_round_ms,
@@ -65,7 +67,8 @@ public static class ServiceSideLatency
             join call_events r on r.call_id = c.id and r.type = 'received'
             join lateral (
                 select e.occurred_at, e.xmin from call_events e
-                where e.call_id = c.id and e.type = 'offered' order by e.id limit 1
+                where e.call_id = c.id and (e.type = 'offered' or (e.type = 'received' and e.data ? 'offer'))
+                order by e.id limit 1
             ) o on true
             where c.platform_call_id not like 'demo-history-%'
             """;

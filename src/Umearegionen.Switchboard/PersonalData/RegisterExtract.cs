@@ -103,7 +103,7 @@ public sealed class RegisterExtracts(NpgsqlDataSource dataSource, TimeProvider c
 
     private const string EventsSql = """
         select e.call_id, e.id, e.occurred_at as at, e.type, a.display_name as actor_name, e.data::text as data
-        from call_events e left join accounts a on a.id::text = e.actor_id
+        from call_history_events e left join accounts a on a.id::text = e.actor_id
         where e.call_id = any(@ids)
         order by e.call_id, e.id
         """;

@@ -127,7 +127,7 @@ public sealed class CallHistory(NpgsqlDataSource dataSource)
         const string EventsSql = """
             select e.id, e.occurred_at, e.type, e.actor_id, actor.display_name as actor_name, e.data::text as data,
                    target.display_name as operator_name
-            from call_events e
+            from call_history_events e
             left join accounts actor on actor.id::text = e.actor_id
             left join accounts target on target.id::text = e.data ->> 'operatorId'
             where e.call_id = @id

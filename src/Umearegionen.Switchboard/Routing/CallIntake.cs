@@ -6,7 +6,10 @@ public sealed class CallIntake(
     Instructions instructions, RoutingNotifier notifier, NoticeBoard notices, ILogger<CallIntake> logger)
 {
     // One statement: the call, its first event, the offer when there is a free operator, and (on a
-    // retry) the call already stored.
+    // retry) the call already stored. An offer made here is stored in the `received` event's data
+    // ("offer": operator and expiry, as an `offered` event's data), one row where there were two; the
+    // history's readers see it as its own `offered` event by the intake through the view
+    // call_history_events (docs/decisions/0023, docs/call-cost.md P9).
     // The operator is chosen as RoutingPolicy.Assign would in a round: the free main-team operators
     // in the order of idle longest, the first of them left to the calls already waiting (the next
     // round offers those), and the cover team left to the dispatcher, after the threshold. So a new
@@ -56,15 +59,11 @@ public sealed class CallIntake(
             insert into call_queue (call_id, priority, queued_at)
             select id, priority, queued_at from c where state = 'queued'
         ), e as (
-            insert into call_events (call_id, type, platform_event_id, occurred_at, actor_id, data)
-            select c.id, ev.type, ev.platform_event_id, @now, ev.actor_id, ev.data
-            from c cross join lateral (values
-                (1, 'received', null, 'telephony',
-                 jsonb_build_object('dialledNumber', @dialled::text, 'menuTopic', @topic::text, 'priority', @priority)),
-                (2, 'offered', null, 'intake', {CallSql.OfferedData})
-            ) as ev (n, type, platform_event_id, actor_id, data)
-            where ev.n = 1 or c.state = 'offered'
-            order by ev.n
+            {CallSql.InsertEvent}
+            select c.id, 'received', @now, 'telephony',
+                   jsonb_build_object('dialledNumber', @dialled::text, 'menuTopic', @topic::text, 'priority', @priority)
+                   || case when c.state = 'offered' then jsonb_build_object('offer', {CallSql.OfferedData}) else jsonb_build_object() end
+            from c
         ), {CallSql.Offer("c where state = 'offered'")}
         select {CallRow.Columns}, true as created from c
         union all

@@ -90,7 +90,9 @@ internal static class CallSql
     /// Make an offer, for the calls of <paramref name="from"/> just set to <c>offered</c> (their
     /// <c>offered_to</c> the operator, until <c>offer_expires_at</c>): <c>i</c>, the platform told to
     /// ring the operator. The offer's record is its <c>offered</c> event (to whom, until when), which is
-    /// the statement's own (<c>Event("'offered'", …, OfferedData)</c>), and so is the offer on the
+    /// the statement's own (<c>Event("'offered'", …, OfferedData)</c>; the intake's offer on arrival is
+    /// stored in its <c>received</c> event's data under "offer" and shown as an <c>offered</c> event by
+    /// the view <c>call_history_events</c>, docs/decisions/0023), and so is the offer on the
     /// operator's row (<c>offered_call_id</c> set and <c>assignments + 1</c>, docs/decisions/0008 and
     /// 0016), made only on a row the statement has locked with both <c>offered_call_id</c> and
     /// <c>call_id</c> null, whose other conditions differ between the intake and the dispatcher.

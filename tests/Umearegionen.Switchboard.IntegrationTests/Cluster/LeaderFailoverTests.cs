@@ -48,7 +48,7 @@ public sealed class LeaderFailoverTests(LeaderFailoverTests.TwoNodes cluster) : 
         await next.SetStatusAsync(OperatorStatuses.Available);
         Assert.Equal(waiting.CallId, (await next.NextOfferAsync(Soon)).Call.Id);
         Assert.Equal("dispatcher", await cluster.ScalarAsync<string>(
-            "select actor_id from call_events where call_id = @id and type = 'offered'", new { id = waiting.CallId }));
+            "select actor_id from call_history_events where call_id = @id and type = 'offered'", new { id = waiting.CallId }));
 
         // The new leader's sweeper: the offer left open expires, once, and its operator is paused and told.
         var withdrawn = await slow.NextAsync(slow.Withdrawn, TimeSpan.FromSeconds(10), "the withdrawal of the expired offer");

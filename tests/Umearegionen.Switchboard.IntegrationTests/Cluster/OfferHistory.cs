@@ -17,8 +17,8 @@ public static class OfferHistory
                    (select count(*) from {OfferRows.Table} o where o.call_id = c.id and o.resolution is null) as open_offers,
                    (select count(*) from {OfferRows.Table} o where o.call_id = c.id and o.resolution = 'accepted') as accepted_offers,
                    (select min(o.operator_id::text) from {OfferRows.Table} o where o.call_id = c.id and o.resolution = 'accepted')::uuid as accepted_by,
-                   (select count(*) from call_events e where e.call_id = c.id and e.type = 'offered') as offered_events,
-                   (select count(*) from call_events e where e.call_id = c.id and e.type = 'accepted') as accepted_events,
+                   (select count(*) from call_history_events e where e.call_id = c.id and e.type = 'offered') as offered_events,
+                   (select count(*) from call_history_events e where e.call_id = c.id and e.type = 'accepted') as accepted_events,
                    (select count(*) from telephony_instructions i where i.call_id = c.id and i.kind = 'ring_operator') as rings
             from calls c where c.id = any(@ids)
             """, new { ids });
@@ -38,7 +38,7 @@ public static class OfferHistory
         // The same operators in the offers, their events and their instructions (as multisets).
         foreach (var (name, sql) in new[]
                  {
-                     ("offered events", "select call_id, (data->>'operatorId')::uuid from call_events where type = 'offered' and call_id = any(@ids)"),
+                     ("offered events", "select call_id, (data->>'operatorId')::uuid from call_history_events where type = 'offered' and call_id = any(@ids)"),
                      ("ring_operator instructions", "select call_id, (payload->>'operatorId')::uuid from telephony_instructions where kind = 'ring_operator' and call_id = any(@ids)"),
                  })
         {
@@ -53,7 +53,7 @@ public static class OfferHistory
 
         // In each call's history (events numbered as they were written), an offer is resolved before the next is made.
         var events = await cluster.QueryAsync<EventRow>(
-            "select id, call_id, type, actor_id, data->>'operatorId' as operator_id from call_events where call_id = any(@ids) order by id",
+            "select id, call_id, type, actor_id, data->>'operatorId' as operator_id from call_history_events where call_id = any(@ids) order by id",
             new { ids });
         foreach (var history in events.GroupBy(e => e.CallId))
         {
@@ -98,7 +98,7 @@ public static class OfferHistory
     public static async Task AssertNoOperatorHadTwoAtATimeAsync(ServiceCluster cluster, Guid[] ids, Guid[] operators)
     {
         var events = await cluster.QueryAsync<EventRow>(
-            "select id, call_id, type, actor_id, data->>'operatorId' as operator_id from call_events where call_id = any(@ids) order by id",
+            "select id, call_id, type, actor_id, data->>'operatorId' as operator_id from call_history_events where call_id = any(@ids) order by id",
             new { ids });
         foreach (var op in operators)
         {

@@ -105,7 +105,7 @@ public sealed class SeveralNodesTests(SeveralNodesTests.TwoNodes cluster, ITestO
         var offer = await op.NextOfferAsync(Soon);
         Assert.Equal(call.CallId, offer.Call.Id);
         Assert.Equal("dispatcher", await cluster.ScalarAsync<string>(
-            "select actor_id from call_events where call_id = @id and type = 'offered'", new { id = call.CallId }));
+            "select actor_id from call_history_events where call_id = @id and type = 'offered'", new { id = call.CallId }));
     });
 
     [Fact]
@@ -193,6 +193,6 @@ public sealed class SeveralNodesTests(SeveralNodesTests.TwoNodes cluster, ITestO
         await OfferHistory.AssertEveryCallOfferedOnceAtATimeAsync(cluster, ids);
         await OfferHistory.AssertNoOperatorHadTwoAtATimeAsync(cluster, ids, operators.Select(o => o.Id).ToArray());
         output.WriteLine("Offers made: " + string.Join(", ", await cluster.QueryAsync<string>(
-            "select actor_id || ' ' || count(*) from call_events where call_id = any(@ids) and type = 'offered' group by actor_id", new { ids })));
+            "select actor_id || ' ' || count(*) from call_history_events where call_id = any(@ids) and type = 'offered' group by actor_id", new { ids })));
     });
 }

@@ -300,7 +300,7 @@ public sealed class StaleLeaderTests(StaleLeaderTests.TwoNodes nodes) : IClassFi
     {
         foreach (var (name, sql) in new[]
                  {
-                     ("offered events", "select call_id, (data->>'operatorId')::uuid from call_events where type = 'offered' and call_id = any(@callIds)"),
+                     ("offered events", "select call_id, (data->>'operatorId')::uuid from call_history_events where type = 'offered' and call_id = any(@callIds)"),
                      ("ring_operator instructions", "select call_id, (payload->>'operatorId')::uuid from telephony_instructions where kind = 'ring_operator' and call_id = any(@callIds)"),
                  })
         {

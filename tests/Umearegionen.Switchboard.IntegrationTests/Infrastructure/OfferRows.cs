@@ -18,9 +18,9 @@ public static class OfferRows
                             when 'offer_timed_out' then 'timed_out' when 'offer_withdrawn' then 'withdrawn'
                             when 'platform_ended' then 'withdrawn' end as resolution,
                 case when n.type <> 'offered' then n.occurred_at end as resolved_at
-         from call_events e
+         from call_history_events e
          left join lateral (
-             select x.type, x.occurred_at from call_events x
+             select x.type, x.occurred_at from call_history_events x
              where x.call_id = e.call_id and x.id > e.id
                and x.type in ('offered', 'accepted', 'offer_declined', 'offer_timed_out', 'offer_withdrawn', 'platform_ended')
              order by x.id limit 1) n on true

@@ -73,6 +73,11 @@ public sealed class RegisterExtractTests(RoutingApp app) : IClassFixture<Routing
         Assert.All(extract.Calls, c => Assert.Equal(["received", "offered", "accepted", "completed"], c.Events.Select(e => e.Type)));
         var received = extract.Calls.Single(c => c.Id == seeded.Answered).Events[0];
         Assert.Equal(RoutingDriver.Bjurholm, received.Data?.GetProperty("dialledNumber").GetString());
+        // The offer made on arrival is stored in the received event; the extract shows it as its own event, as before.
+        Assert.False(received.Data?.TryGetProperty("offer", out _));
+        var offered = extract.Calls.Single(c => c.Id == seeded.Answered).Events[1];
+        Assert.Equal((received.At, received.Id + 1), (offered.At, offered.Id));
+        Assert.True(Guid.TryParse(offered.Data?.GetProperty("operatorId").GetString(), out _));
         var callback = Assert.Single(extract.Callbacks);
         Assert.Equal((seeded.Callback, seeded.Number, "Vill prata om altanbygget", "kept", "Ringde upp, allt klart"),
             (callback.CallId, callback.CallerNumber, callback.Note, callback.FollowUpResult, callback.FollowUpNote));

@@ -189,6 +189,40 @@ public sealed class CallHistoryTests(RoutingApp app) : IClassFixture<RoutingApp>
     }
 
     [Fact]
+    public async Task AnOfferOnArrivalIsOneStoredEventAndTwoStepsOfTheTimeline()
+    {
+        await using var world = new RoutingDriver(app);
+        var op = await world.OperatorAsync();
+        var call = await world.CallAsync(topic: "bygglov");
+        Assert.Equal(CallStates.Offered, call.State);
+        await op.NextOfferAsync();
+        app.Clock!.Advance(TimeSpan.FromSeconds(3));
+        await op.AcceptAsync(call.CallId);
+        var admin = await RoutingDriver.ClientAsync(app, Roles.Administrator);
+
+        var stored = await world.ScalarAsync<string>(
+            "select string_agg(type || ' ' || coalesce(data -> 'offer' ->> 'operatorId', '-'), ', ' order by id) from call_events where call_id = @id",
+            new { id = call.CallId });
+        var history = await OkAsync<CallHistoryView>(await admin.GetAsync($"/api/calls/{call.CallId}"));
+
+        // One row stored: the arrival with its offer in its data.
+        Assert.Equal($"received {op.Id}, accepted -", stored);
+        var name = await world.ScalarAsync<string>("select display_name from accounts where id = @id", new { id = op.Id });
+        var t = history.Timeline;
+        Assert.Equal(["received", "offered", "accepted"], t.Select(e => e.Type));
+        Assert.Contains("menu choice \"bygglov\"", t[0].Summary);
+        Assert.Equal(("telephony", "intake", "operator"), (t[0].Actor, t[1].Actor, t[2].Actor));
+        Assert.Equal(t[0].At, t[1].At);
+        Assert.Equal(t[1].At + TimeSpan.FromSeconds(3), t[2].At);
+        Assert.Equal((name, "accepted", $"Offered to {name}; accepted."), (t[1].OperatorName, t[1].OfferEnded, t[1].Summary));
+        // The offer's step has an id of its own, between the arrival's and the next event's.
+        Assert.Equal(t[0].Id + 1, t[1].Id);
+        Assert.True(t[2].Id > t[1].Id);
+        Assert.Equal(op.Id, await world.ScalarAsync<Guid>(
+            $"select operator_id from {OfferRows.Table} offers where call_id = @id and resolution = 'accepted'", new { id = call.CallId }));
+    }
+
+    [Fact]
     public async Task CallEndingInAMessageShowsTheMessageTextToAdministratorsOnly()
     {
         await using var world = new RoutingDriver(app);

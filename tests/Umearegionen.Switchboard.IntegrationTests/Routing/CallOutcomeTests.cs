@@ -205,7 +205,7 @@ public sealed class CallOutcomeTests(RoutingApp app) : IClassFixture<RoutingApp>
         await op.AnswerAsync(call.CallId);
 
         var types = await world.ScalarAsync<string>(
-            "select string_agg(type, ',' order by id) from call_events where call_id = @id", new { id = call.CallId });
+            "select string_agg(type, ',' order by id) from call_history_events where call_id = @id", new { id = call.CallId });
 
         Assert.Equal("received,offered,accepted,completed", types);
     }

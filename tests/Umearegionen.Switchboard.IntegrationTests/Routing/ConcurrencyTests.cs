@@ -143,7 +143,7 @@ public sealed class ConcurrencyTests(RoutingApp app) : IClassFixture<RoutingApp>
 
         Assert.Equal(call.CallId, (await op.NextOfferAsync()).Call.Id);
         Assert.Equal("dispatcher", await world.ScalarAsync<string>(
-            "select actor_id from call_events where call_id = @id and type = 'offered'", new { id = call.CallId }));
+            "select actor_id from call_history_events where call_id = @id and type = 'offered'", new { id = call.CallId }));
         Assert.Equal(1, await world.ScalarAsync<long>($"select count(*) from {OfferRows.Table} offers where call_id = @id", new { id = call.CallId }));
     }
 

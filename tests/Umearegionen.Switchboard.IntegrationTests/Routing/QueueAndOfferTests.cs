@@ -34,7 +34,7 @@ public sealed class QueueAndOfferTests(RoutingApp app) : IClassFixture<RoutingAp
         Assert.Equal(CallStates.Offered, call.State);
         Assert.Equal(call.CallId, (await first.NextOfferAsync()).Call.Id);
         Assert.Equal("received:telephony offered:intake", await world.ScalarAsync<string>(
-            "select string_agg(type || ':' || actor_id, ' ' order by id) from call_events where call_id = @id", new { id = call.CallId }));
+            "select string_agg(type || ':' || actor_id, ' ' order by id) from call_history_events where call_id = @id", new { id = call.CallId }));
         Assert.Equal(first.Id, await world.ScalarAsync<Guid>(
             $"select operator_id from {OfferRows.Table} offers where call_id = @id and resolution is null", new { id = call.CallId }));
         Assert.Contains(await world.InstructionsForAsync(call.PlatformCallId),
@@ -250,7 +250,7 @@ public sealed class QueueAndOfferTests(RoutingApp app) : IClassFixture<RoutingAp
 
         Assert.Equal(next.CallId, (await op.NextOfferAsync()).Call.Id);
         Assert.Equal("dispatcher", await world.ScalarAsync<string>(
-            "select actor_id from call_events where call_id = @id and type = 'offered'", new { id = next.CallId }));
+            "select actor_id from call_history_events where call_id = @id and type = 'offered'", new { id = next.CallId }));
     }
 
     private static async Task<(OperatorClient Operator, CallReceipt Call)> OperatorOnACallAsync(RoutingDriver world)

@@ -25,7 +25,7 @@ public sealed class SimulatorTests(SwitchboardApp app) : IClassFixture<Switchboa
         await world.EventuallyAsync(async () => await world.ScalarAsync<long>(
             "select count(*) from call_events where call_id = @id and type = 'platform_ended'", new { id = call.CallId }) == 1);
         var types = await world.ScalarAsync<string>(
-            "select string_agg(type, ',' order by id) from call_events where call_id = @id", new { id = call.CallId });
+            "select string_agg(type, ',' order by id) from call_history_events where call_id = @id", new { id = call.CallId });
         Assert.Equal("received,offered,accepted,platform_answered,completed,platform_transferred,platform_ended", types);
         // The transfer's two events came in one report, stored by one transaction.
         Assert.Equal(1, await world.ScalarAsync<long>(

@@ -208,7 +208,7 @@ public sealed class TelephonyApiTests(RoutingApp app) : IClassFixture<RoutingApp
         Assert.Equal(CallStates.Completed, receipt.State);
         Assert.Equal(before, await world.ScalarAsync<string>("select version || ' ' || (caller_left_at is null) from calls where id = @id", new { id = call.CallId }));
         Assert.Equal("received,offered,accepted,completed,platform_ended", await world.ScalarAsync<string>(
-            "select string_agg(type, ',' order by id) from call_events where call_id = @id", new { id = call.CallId }));
+            "select string_agg(type, ',' order by id) from call_history_events where call_id = @id", new { id = call.CallId }));
     }
 
     [Fact]

@@ -54,6 +54,8 @@ internal static partial class FunctionScripts
         "operators_status_log.sql",
         // Routing: a call is never deleted, its events and instructions having no foreign key to it (decision 0020).
         "calls_never_deleted.sql",
+        // Routing: a call's history as its events, an offer made on arrival shown as its own event (decision 0023).
+        "call_history_events.sql",
         // Answers: a change to answers first makes the due transfers' facts, which record the answers there were.
         "answers_settle_transfers.sql",
     ];
