@@ -164,7 +164,7 @@ public sealed class LiveView(
 /// interval, and none when nothing changed, however many events happened and dashboards listen. On the
 /// leader node only: its snapshots reach the dashboards on every node through the backplane. None is
 /// computed while no connection receives it: the changes wait, and the first dashboard to connect gets a
-/// snapshot at the next tick (docs/decisions/0024-the-accept-and-its-reads-commit-once.md).
+/// snapshot at the next tick (docs/decisions/0024-one-commit-per-accept-snapshots-only-while-watched.md).
 /// </summary>
 public sealed class LiveSnapshots(
     LiveView view, LiveChanges changes, IHubContext<SwitchboardHub, ISwitchboardClient> hub, TimeProvider clock,

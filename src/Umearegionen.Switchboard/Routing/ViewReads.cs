@@ -4,7 +4,7 @@ namespace Umearegionen.Switchboard.Routing;
 /// The reads that complete an operator's view of a call after a step that wrote (AcceptCall: the suggestions,
 /// answers and the caller's recent contacts) run in the step's transaction after a savepoint, so the step and
 /// its reads commit once. A read that fails goes back to the savepoint and the step still commits
-/// (docs/decisions/0024-the-accept-and-its-reads-commit-once.md).
+/// (docs/decisions/0024-one-commit-per-accept-snapshots-only-while-watched.md).
 /// </summary>
 internal static class ViewReads
 {
