@@ -170,13 +170,16 @@ public sealed class LiveSnapshots(
     LiveView view, LiveChanges changes, IHubContext<SwitchboardHub, ISwitchboardClient> hub, TimeProvider clock,
     IOptions<RoutingOptions> options, ClusterNode cluster, LocalHubConnections connections, ILogger<LiveSnapshots> logger) : BackgroundService
 {
-    private long _computed;
+    private long _computed, _managerViews;
 
     /// <summary>Who receives the snapshots: QueueChanged goes to operators and managers, ManagerViewChanged to managers.</summary>
     private enum Audience { None, Queue, QueueAndManagers }
 
     /// <summary>How many times this node has read the snapshots from the database since it started.</summary>
     public long Computed => Interlocked.Read(ref _computed);
+
+    /// <summary>How many of them included the manager's figures (the operators and today's counts).</summary>
+    public long ManagerViews => Interlocked.Read(ref _managerViews);
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) => cluster.RunWhileLeaderAsync(LeadAsync, stoppingToken);
 
@@ -214,6 +217,7 @@ public sealed class LiveSnapshots(
                 Task sending;
                 if (audience == Audience.QueueAndManagers)
                 {
+                    Interlocked.Increment(ref _managerViews);
                     var (queue, manager) = await view.SnapshotsAsync(stoppingToken);
                     sending = Task.WhenAll(
                         hub.Clients.Groups(HubGroups.Operators, HubGroups.Managers).QueueChanged(queue),

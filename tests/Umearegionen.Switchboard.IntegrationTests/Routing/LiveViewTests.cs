@@ -84,16 +84,8 @@ public sealed class LiveViewTests(LiveApp app) : IClassFixture<LiveApp>
     public async Task NoSnapshotIsReadWhileNoDashboardIsConnectedAndTheFirstToConnectGetsAFreshOne()
     {
         await using var world = new RoutingDriver(app);
-        var connections = app.Service<Umearegionen.Switchboard.Platform.Cluster.LocalHubConnections>();
         var snapshots = app.Service<Umearegionen.Switchboard.Routing.LiveSnapshots>();
-        using (var gone = new CancellationTokenSource(RoutingDriver.Patience))
-        {
-            // Earlier tests' dashboards leave as their connections close on the server.
-            while (connections.Open().Count > 0)
-            {
-                await Task.Delay(50, gone.Token);
-            }
-        }
+        await NoConnectionsAsync();
 
         var interval = TimeSpan.FromMilliseconds(200);
         await Task.Delay(interval * 2);
@@ -116,6 +108,40 @@ public sealed class LiveViewTests(LiveApp app) : IClassFixture<LiveApp>
         Assert.Equal(queue.Length, view.QueueLength);
         Assert.Equal((await manager.InvokeAsync<ManagerView>("GetManagerView")).QueueLength, view.QueueLength);
         Assert.True(snapshots.Computed > before);
+    }
+
+    /// <summary>Operators but no manager on the node: the queue is read and sent, the manager's figures are not read.</summary>
+    [Fact]
+    public async Task WithOnlyOperatorsConnectedTheQueueIsSentAndTheManagersFiguresAreNotRead()
+    {
+        await using var world = new RoutingDriver(app);
+        var snapshots = app.Service<Umearegionen.Switchboard.Routing.LiveSnapshots>();
+        await NoConnectionsAsync();
+        var op = await world.OperatorAsync(status: OperatorStatuses.Paused);
+        var queues = Channel.CreateUnbounded<QueueSnapshot>();
+        op.Connection.On<QueueSnapshot>(nameof(ISwitchboardClient.QueueChanged), q => queues.Writer.TryWrite(q));
+        var (before, managerViews) = (snapshots.Computed, snapshots.ManagerViews);
+
+        var call = await world.CallAsync(RoutingDriver.Umea);
+
+        using var timeout = new CancellationTokenSource(RoutingDriver.Patience);
+        while (!(await queues.Reader.ReadAsync(timeout.Token)).Calls.Any(c => c.Id == call.CallId))
+        {
+        }
+
+        Assert.True(snapshots.Computed > before);
+        Assert.Equal(managerViews, snapshots.ManagerViews);
+    }
+
+    /// <summary>Earlier tests' dashboards leave as their connections close on the server.</summary>
+    private async Task NoConnectionsAsync()
+    {
+        var connections = app.Service<Umearegionen.Switchboard.Platform.Cluster.LocalHubConnections>();
+        using var gone = new CancellationTokenSource(RoutingDriver.Patience);
+        while (connections.Open().Count > 0)
+        {
+            await Task.Delay(50, gone.Token);
+        }
     }
 
     [Fact]
