@@ -54,7 +54,11 @@ public sealed partial class CallHandling(
     {
         var now = clock.GetUtcNow();
         await using var conn = await dataSource.OpenConnectionAsync(ct);
+        // The accept and the reads that complete the operator's view commit once (docs/decisions/0024); BEGIN
+        // goes with the accept's statement.
+        await using var step = await conn.BeginTransactionAsync(ct);
         var row = await conn.QuerySingleOrDefaultAsync<CallRow>(new CommandDefinition(AcceptSql, new { me, callId, now }, cancellationToken: ct));
+        var taken = row is not null;
         if (row is null)
         {
             var onCall = await conn.ExecuteScalarAsync<Guid?>(new CommandDefinition(
@@ -77,7 +81,15 @@ public sealed partial class CallHandling(
                 throw await WhyNotAsync(conn, me, callId, forAccept: true, ct);
             }
         }
-        else
+
+        // After the call is taken (never in the dispatcher): the operator's screen shows where it may go, and
+        // where the caller's recent calls went. From here the accept stands, whatever happens to the operator's
+        // connection, as it did when it committed alone: a read that fails goes back to the savepoint.
+        await step.SaveAsync(ViewReads.Savepoint, CancellationToken.None);
+        var view = await destinations.ForCallAsync(conn, row.ToView(notices), now, CancellationToken.None, step);
+        view = await recentContacts.ForCallAsync(conn, view, now, CancellationToken.None, step);
+        await step.CommitAsync(CancellationToken.None);
+        if (taken)
         {
             RoutingLog.CallTaken(logger, callId, me);
             instructions.Pulse();
@@ -89,9 +101,7 @@ public sealed partial class CallHandling(
             await notifier.AcceptedElsewhereAsync(me, callId, connectionId);
         }
 
-        // After the call is taken (never in the dispatcher): the operator's screen shows where it may go,
-        // and where the caller's recent calls went.
-        return await recentContacts.ForCallAsync(conn, await destinations.ForCallAsync(conn, row.ToView(notices), now, ct), now, ct);
+        return view;
     }
 
     /// <summary>A call's likely destinations (docs/hub.md, GetSuggestions).</summary>

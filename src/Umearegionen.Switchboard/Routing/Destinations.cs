@@ -39,8 +39,10 @@ public sealed class Destinations(
     /// <summary>
     /// Suggestions for a call that has just been taken or is shown again: a failure here must not
     /// undo or hide the step itself, so it is logged and the view goes without (GetSuggestions retries).
+    /// Within a step's transaction (<paramref name="step"/>) a failure goes back to <see cref="ViewReads.Savepoint"/>.
     /// </summary>
-    internal async Task<CallView> ForCallAsync(NpgsqlConnection conn, CallView call, DateTimeOffset now, CancellationToken ct)
+    internal async Task<CallView> ForCallAsync(
+        NpgsqlConnection conn, CallView call, DateTimeOffset now, CancellationToken ct, NpgsqlTransaction? step = null)
     {
         try
         {
@@ -58,6 +60,7 @@ public sealed class Destinations(
         catch (Exception ex) when (!ct.IsCancellationRequested)
         {
             RoutingLog.SuggestionsFailed(logger, ex, call.Id);
+            await ViewReads.RecoverAsync(step);
             return call;
         }
     }

@@ -162,33 +162,73 @@ public sealed class LiveView(
 /// <summary>
 /// Coalesces changes into snapshots: at most one queue snapshot and one manager view per
 /// interval, and none when nothing changed, however many events happened and dashboards listen. On the
-/// leader node only: its snapshots reach the dashboards on every node through the backplane.
+/// leader node only: its snapshots reach the dashboards on every node through the backplane. None is
+/// computed while no connection receives it: the changes wait, and the first dashboard to connect gets a
+/// snapshot at the next tick (docs/decisions/0024-one-commit-per-accept-snapshots-only-while-watched.md).
 /// </summary>
 public sealed class LiveSnapshots(
     LiveView view, LiveChanges changes, IHubContext<SwitchboardHub, ISwitchboardClient> hub, TimeProvider clock,
-    IOptions<RoutingOptions> options, ClusterNode cluster, ILogger<LiveSnapshots> logger) : BackgroundService
+    IOptions<RoutingOptions> options, ClusterNode cluster, LocalHubConnections connections, ILogger<LiveSnapshots> logger) : BackgroundService
 {
+    private long _computed, _managerViews;
+
+    /// <summary>Who receives the snapshots: QueueChanged goes to operators and managers, ManagerViewChanged to managers.</summary>
+    private enum Audience { None, Queue, QueueAndManagers }
+
+    /// <summary>How many times this node has read the snapshots from the database since it started.</summary>
+    public long Computed => Interlocked.Read(ref _computed);
+
+    /// <summary>How many of them included the manager's figures (the operators and today's counts).</summary>
+    public long ManagerViews => Interlocked.Read(ref _managerViews);
+
     protected override Task ExecuteAsync(CancellationToken stoppingToken) => cluster.RunWhileLeaderAsync(LeadAsync, stoppingToken);
+
+    /// <summary>
+    /// This node's own connections. The leader cannot see another node's, so while other nodes are alive
+    /// it sends to everyone, as before; a node that joins is seen at the leader's next tick of the cluster.
+    /// </summary>
+    private Audience Listening() =>
+        cluster.NodesAlive > 1 || connections.Any(c => c.User is { } u && (u.IsInRole(Roles.Manager) || u.IsInRole(Roles.Administrator)))
+            ? Audience.QueueAndManagers
+            : connections.Any(c => c.User?.IsInRole(Roles.Operator) == true) ? Audience.Queue : Audience.None;
 
     private async Task LeadAsync(CancellationToken stoppingToken)
     {
         // A new leader sends a snapshot at once: the last one may be from before the previous leader died.
         changes.MarkHere();
         var interval = options.Value.SnapshotInterval;
+        var sentTo = Audience.None;
         using var timer = new PeriodicTimer(interval, clock);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
-            if (!changes.TakeMark())
+            // With no one to receive it, nothing is read and the changes wait. A dashboard that joins (the
+            // first operator, the first manager) gets a snapshot now, even if nothing changed since.
+            var audience = Listening();
+            var joined = audience > sentTo;
+            sentTo = audience;
+            if (audience == Audience.None || (!changes.TakeMark() && !joined))
             {
                 continue;
             }
 
             try
             {
-                var (queue, manager) = await view.SnapshotsAsync(stoppingToken);
-                var sending = Task.WhenAll(
-                    hub.Clients.Groups(HubGroups.Operators, HubGroups.Managers).QueueChanged(queue),
-                    hub.Clients.Group(HubGroups.Managers).ManagerViewChanged(manager));
+                Interlocked.Increment(ref _computed);
+                Task sending;
+                if (audience == Audience.QueueAndManagers)
+                {
+                    Interlocked.Increment(ref _managerViews);
+                    var (queue, manager) = await view.SnapshotsAsync(stoppingToken);
+                    sending = Task.WhenAll(
+                        hub.Clients.Groups(HubGroups.Operators, HubGroups.Managers).QueueChanged(queue),
+                        hub.Clients.Group(HubGroups.Managers).ManagerViewChanged(manager));
+                }
+                else
+                {
+                    // Operators only: the queue is one statement's read; the manager's figures wait for a manager.
+                    sending = hub.Clients.Group(HubGroups.Operators).QueueChanged(await view.QueueAsync(stoppingToken));
+                }
+
                 // A send completes when every connection has taken the snapshot. One that reads slowly
                 // (a frozen browser, a bad network) must not hold up the next snapshot for everyone
                 // else: wait at most one interval, then let the slow ones catch up on their own. Writes

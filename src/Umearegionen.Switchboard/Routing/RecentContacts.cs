@@ -72,8 +72,10 @@ public sealed class RecentContacts(NpgsqlDataSource dataSource, TimeProvider clo
     /// The view with the caller's recent contacts, for the operator who has just taken the call or shows it
     /// again. A failure here must not undo or hide the call: it is logged and the view goes without
     /// (RecentContacts null; GetRecentContacts retries). Null as well when Routing:RecentContactsWindow is zero.
+    /// Within a step's transaction (<paramref name="step"/>) a failure goes back to <see cref="ViewReads.Savepoint"/>.
     /// </summary>
-    internal async Task<CallView> ForCallAsync(NpgsqlConnection conn, CallView call, DateTimeOffset now, CancellationToken ct)
+    internal async Task<CallView> ForCallAsync(
+        NpgsqlConnection conn, CallView call, DateTimeOffset now, CancellationToken ct, NpgsqlTransaction? step = null)
     {
         if (options.Value.RecentContactsWindow <= TimeSpan.Zero)
         {
@@ -87,6 +89,7 @@ public sealed class RecentContacts(NpgsqlDataSource dataSource, TimeProvider clo
         catch (Exception ex) when (!ct.IsCancellationRequested)
         {
             RoutingLog.RecentContactsFailed(logger, ex, call.Id);
+            await ViewReads.RecoverAsync(step);
             return call;
         }
     }

@@ -29,7 +29,8 @@ public static class RoutingRegistration
         services.AddHostedService(sp => sp.GetRequiredService<Sweeper>());
         services.AddSingleton<MessageSender>();
         services.AddHostedService(sp => sp.GetRequiredService<MessageSender>());
-        services.AddHostedService<LiveSnapshots>();
+        services.AddSingleton<LiveSnapshots>();
+        services.AddHostedService(sp => sp.GetRequiredService<LiveSnapshots>());
         services.AddHostedService<RoutingSignals>();
         return services;
     }

@@ -76,6 +76,74 @@ public sealed class LiveViewTests(LiveApp app) : IClassFixture<LiveApp>
         Assert.NotNull(view.ServiceLevelToday);
     }
 
+    /// <summary>
+    /// No dashboard on the node: changes are not read into snapshots (docs/decisions/0024). The first
+    /// manager to connect gets a snapshot with what changed meanwhile, without a further change.
+    /// </summary>
+    [Fact]
+    public async Task NoSnapshotIsReadWhileNoDashboardIsConnectedAndTheFirstToConnectGetsAFreshOne()
+    {
+        await using var world = new RoutingDriver(app);
+        var snapshots = app.Service<Umearegionen.Switchboard.Routing.LiveSnapshots>();
+        await NoConnectionsAsync();
+
+        var interval = TimeSpan.FromMilliseconds(200);
+        await Task.Delay(interval * 2);
+        var before = snapshots.Computed;
+        var call = await world.CallAsync(RoutingDriver.Umea);
+        await Task.Delay(interval * 5);
+        Assert.Equal(before, snapshots.Computed);
+
+        await using var manager = app.HubConnection(await app.TokenForAsync(Roles.Manager));
+        var queues = Channel.CreateUnbounded<QueueSnapshot>();
+        var views = Channel.CreateUnbounded<ManagerView>();
+        manager.On<QueueSnapshot>(nameof(ISwitchboardClient.QueueChanged), q => queues.Writer.TryWrite(q));
+        manager.On<ManagerView>(nameof(ISwitchboardClient.ManagerViewChanged), v => views.Writer.TryWrite(v));
+        await manager.StartAsync();
+
+        using var timeout = new CancellationTokenSource(RoutingDriver.Patience);
+        var queue = await queues.Reader.ReadAsync(timeout.Token);
+        var view = await views.Reader.ReadAsync(timeout.Token);
+        Assert.Contains(queue.Calls, c => c.Id == call.CallId);
+        Assert.Equal(queue.Length, view.QueueLength);
+        Assert.Equal((await manager.InvokeAsync<ManagerView>("GetManagerView")).QueueLength, view.QueueLength);
+        Assert.True(snapshots.Computed > before);
+    }
+
+    /// <summary>Operators but no manager on the node: the queue is read and sent, the manager's figures are not read.</summary>
+    [Fact]
+    public async Task WithOnlyOperatorsConnectedTheQueueIsSentAndTheManagersFiguresAreNotRead()
+    {
+        await using var world = new RoutingDriver(app);
+        var snapshots = app.Service<Umearegionen.Switchboard.Routing.LiveSnapshots>();
+        await NoConnectionsAsync();
+        var op = await world.OperatorAsync(status: OperatorStatuses.Paused);
+        var queues = Channel.CreateUnbounded<QueueSnapshot>();
+        op.Connection.On<QueueSnapshot>(nameof(ISwitchboardClient.QueueChanged), q => queues.Writer.TryWrite(q));
+        var (before, managerViews) = (snapshots.Computed, snapshots.ManagerViews);
+
+        var call = await world.CallAsync(RoutingDriver.Umea);
+
+        using var timeout = new CancellationTokenSource(RoutingDriver.Patience);
+        while (!(await queues.Reader.ReadAsync(timeout.Token)).Calls.Any(c => c.Id == call.CallId))
+        {
+        }
+
+        Assert.True(snapshots.Computed > before);
+        Assert.Equal(managerViews, snapshots.ManagerViews);
+    }
+
+    /// <summary>Earlier tests' dashboards leave as their connections close on the server.</summary>
+    private async Task NoConnectionsAsync()
+    {
+        var connections = app.Service<Umearegionen.Switchboard.Platform.Cluster.LocalHubConnections>();
+        using var gone = new CancellationTokenSource(RoutingDriver.Patience);
+        while (connections.Open().Count > 0)
+        {
+            await Task.Delay(50, gone.Token);
+        }
+    }
+
     [Fact]
     public async Task OperatorCannotReadTheManagerView()
     {

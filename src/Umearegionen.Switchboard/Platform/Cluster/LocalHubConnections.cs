@@ -22,6 +22,9 @@ public sealed partial class LocalHubConnections(IHostApplicationLifetime lifetim
     /// <summary>The connections open on this node now.</summary>
     public IReadOnlyList<HubCallerContext> Open() => [.. _open.Values];
 
+    /// <summary>Whether a connection open on this node now matches (without copying them all).</summary>
+    public bool Any(Func<HubCallerContext, bool> match) => _open.Any(c => match(c.Value));
+
     /// <summary>Cuts every connection of this node; says how many.</summary>
     public int CutAll(string why)
     {
