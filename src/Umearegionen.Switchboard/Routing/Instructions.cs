@@ -98,6 +98,15 @@ public sealed class Instructions(
         ended.Xid = xid;
         ended.Next = fresh;
         ended.Done.TrySetResult();
+        // Every generation links the next: a last read older than its window would otherwise hold every
+        // pulse since, on a node the platform stopped polling.
+        lock (_mark)
+        {
+            if (_quiet is { } quiet && Stopwatch.GetElapsedTime(quiet.StartedAt) >= SkipWindow)
+            {
+                _quiet = null;
+            }
+        }
     }
 
     public async Task<InstructionBatch> PollAsync(long after, TimeSpan wait, int limit, CancellationToken ct)

@@ -115,12 +115,7 @@ public sealed class SeveralNodesTests(SeveralNodesTests.TwoNodes cluster, ITestO
         var storing = cluster[2];
         var platform = cluster.Platform(polled);
         // Nothing pending: the poll can only answer for an instruction stored while it waits.
-        var pending = await platform.PollAsync(0);
-        while (pending.Instructions.Count > 0)
-        {
-            await platform.AcknowledgeAsync(pending.Instructions.Select(i => i.Seq));
-            pending = await platform.PollAsync(pending.LastSeq);
-        }
+        var pending = await NothingPendingAsync(platform);
 
         var op = await cluster.OperatorAsync(storing);
         var poll = platform.PollAsync(pending.LastSeq, waitSeconds: 25);
@@ -147,12 +142,7 @@ public sealed class SeveralNodesTests(SeveralNodesTests.TwoNodes cluster, ITestO
         var polled = cluster[1];
         var storing = cluster[2];
         var platform = cluster.Platform(polled);
-        var pending = await platform.PollAsync(0);
-        while (pending.Instructions.Count > 0)
-        {
-            await platform.AcknowledgeAsync(pending.Instructions.Select(i => i.Seq));
-            pending = await platform.PollAsync(pending.LastSeq);
-        }
+        var pending = await NothingPendingAsync(platform);
 
         var notifications = new System.Collections.Concurrent.ConcurrentQueue<string>();
         await using var listener = new NpgsqlConnection(cluster.DatabaseConnectionString);
@@ -198,6 +188,19 @@ public sealed class SeveralNodesTests(SeveralNodesTests.TwoNodes cluster, ITestO
         await platform.AcknowledgeAsync(batch.Instructions.Select(i => i.Seq));
         await op.SetStatusAsync(OperatorStatuses.Offline);
     });
+
+    // Acknowledges every instruction pending; the last poll's answer.
+    private static async Task<InstructionBatch> NothingPendingAsync(TelephonySimulator.SimulatedPlatform platform)
+    {
+        var pending = await platform.PollAsync(0);
+        while (pending.Instructions.Count > 0)
+        {
+            await platform.AcknowledgeAsync(pending.Instructions.Select(i => i.Seq));
+            pending = await platform.PollAsync(pending.LastSeq);
+        }
+
+        return pending;
+    }
 
     [Fact]
     public Task TwoNodesTakingCallsAtOnceNeverOfferACallTwiceAndLoseNone() => cluster.TestAsync(async () =>

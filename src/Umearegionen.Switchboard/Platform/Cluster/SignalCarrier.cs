@@ -15,7 +15,6 @@ public sealed class SignalCarrier : IDisposable
 
     private readonly ClusterSignals? _signals;
     private readonly long _node;
-    private bool _committed;
     private bool _ended;
 
     internal SignalCarrier(ClusterSignals? signals, long node, Signal taken)
@@ -62,28 +61,32 @@ public sealed class SignalCarrier : IDisposable
 
     /// <summary>
     /// The write committed, and its statement notified with <paramref name="own"/> (what its
-    /// <c>bits</c> came to; it notified only when that or what it took was not none).
+    /// <c>bits</c> came to; it notified only when that or what it took was not none). The next write
+    /// of this node may carry from now on.
     /// </summary>
     public void Committed(Signal own)
     {
-        if (!Carries)
+        if (!Carries || _ended)
         {
             return;
         }
 
         Sent = own | Taken;
-        _committed = true;
+        End(committed: Sent != Signal.None);
     }
 
-    /// <summary>Ends the write: lets the next write carry, and gives back what it took if it did not commit.</summary>
+    /// <summary>Ends a write that did not commit: gives back what it took, and lets the next write carry.</summary>
     public void Dispose()
     {
-        if (_signals is null || _ended)
+        if (Carries && !_ended)
         {
-            return;
+            End(committed: false);
         }
+    }
 
+    private void End(bool committed)
+    {
         _ended = true;
-        _signals.CarryEnded(this, _committed && Sent != Signal.None);
+        _signals!.CarryEnded(this, committed);
     }
 }
