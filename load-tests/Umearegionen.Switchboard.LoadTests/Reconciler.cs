@@ -17,7 +17,9 @@ public static class Reconciler
                  + (select count(*) from operators where offered_call_id is not null)
                  + (select count(*) from operators where call_id is not null)
             """;
-        await using var conn = new NpgsqlConnection(connectionString);
+        // Read every second of the drain: a pooled connection returned with Npgsql's reset would send a
+        // DISCARD ALL, a transaction of its own counted as the calls' (docs/call-cost.md, "Two nodes").
+        await using var conn = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { NoResetOnClose = true }.ConnectionString);
         await conn.OpenAsync(ct);
         await using var cmd = new NpgsqlCommand(Sql, conn);
         return (long)(await cmd.ExecuteScalarAsync(ct))!;

@@ -61,6 +61,11 @@ public static class Health
                 MaxPoolSize = 2,
                 MinPoolSize = 0,
                 ApplicationName = "switchboard health",
+                // The check only runs `select 1` and changes nothing of the session, so a connection
+                // returned needs no reset: Npgsql's reset sent a `DISCARD ALL` before each check on a
+                // reused connection, a transaction of its own every second per node for the load
+                // balancer's check (docs/decisions/0025).
+                NoResetOnClose = true,
             }.ConnectionString).Build();
 
         public void Dispose() => DataSource.Dispose();

@@ -257,10 +257,22 @@ public sealed partial class CallHandling
         var afterCallWork = options.Value.AfterCallWork;
         args.Add("now", now);
         args.Add("afterCallUntil", afterCallWork > TimeSpan.Zero ? now + afterCallWork : (DateTimeOffset?)null);
-        var row = await conn.QuerySingleOrDefaultAsync<CallRow>(new CommandDefinition(sql, args, cancellationToken: ct))
+        // The other nodes are told in the ending's own transaction when it completed the call
+        // (docs/decisions/0025): the instruction wakes their long polls, a freed operator the leader's
+        // dispatcher, and the dashboards change.
+        using var carrier = signals.Carry();
+        var own = instructions.Signal | (afterCallWork > TimeSpan.Zero ? Signal.None : dispatcher.FreedSignal) | notifier.ChangedSignal;
+        args.Add("ownSignals", (int)own);
+        carrier.AddTo(args);
+        var batch = carrier.Carries
+            ? sql + ";\n" + carrier.Sql("@ownSignals",
+                when: "exists (select 1 from calls where id = @callId and state = 'completed' and completed_at = @now and operator_id = @me)")
+            : sql;
+        var row = await conn.QuerySingleOrDefaultAsync<CallRow>(new CommandDefinition(batch, args, cancellationToken: ct))
                   ?? throw await WhyNotAsync(conn, me, callId, forAccept: false, ct);
+        carrier.Committed(own);
         RoutingLog.CallCompleted(logger, callId, me, outcome);
-        instructions.Pulse();
+        instructions.Pulse(carrier);
         if (afterCallWork > TimeSpan.Zero)
         {
             // Not free: in after-call work until the sweeper ends it. Every screen of the operator shows it.
@@ -271,10 +283,10 @@ public sealed partial class CallHandling
         }
         else
         {
-            dispatcher.OperatorFreed();
+            dispatcher.OperatorFreed(carrier);
         }
 
-        notifier.Changed();
+        notifier.Changed(carrier);
         return row.ToView(notices);
     }
 }

@@ -8,7 +8,7 @@ namespace Umearegionen.Switchboard.Routing;
 public sealed partial class CallHandling(
     NpgsqlDataSource dataSource, TimeProvider clock, Dispatcher dispatcher, RoutingNotifier notifier,
     Instructions instructions, NoticeBoard notices, MessageSender messages, Destinations destinations,
-    IOptions<RoutingOptions> options, ILogger<CallHandling> logger, RecentContacts recentContacts)
+    IOptions<RoutingOptions> options, ILogger<CallHandling> logger, RecentContacts recentContacts, ClusterSignals signals)
 {
     // The operator's row is locked first (`me`), as every offer takes it, and only while it holds no
     // call: one call per operator is kept on that row (operators.call_id, docs/decisions/0016). The

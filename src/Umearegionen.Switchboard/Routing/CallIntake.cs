@@ -3,7 +3,7 @@ namespace Umearegionen.Switchboard.Routing;
 /// <summary>What the telephony platform reports: new calls and what happened to them. Idempotent on its ids.</summary>
 public sealed class CallIntake(
     NpgsqlDataSource dataSource, TimeProvider clock, IOptions<RoutingOptions> options, Dispatcher dispatcher,
-    Instructions instructions, RoutingNotifier notifier, NoticeBoard notices, ILogger<CallIntake> logger)
+    Instructions instructions, RoutingNotifier notifier, NoticeBoard notices, ClusterSignals signals, ILogger<CallIntake> logger)
 {
     // One statement: the call, its first event, the offer when there is a free operator, and (on a
     // retry) the call already stored. An offer made here is stored in the `received` event's data
@@ -99,11 +99,25 @@ public sealed class CallIntake(
         // speculative insert wrote a confirmation record at every call, docs/call-cost.md P12). A
         // concurrent retry that inserted the call after this statement's snapshot makes the insert fail
         // on the unique platform id, and nothing of the statement is kept: the call stored is read now.
+        // The other nodes are told in the intake's own transaction, when it stored the call
+        // (docs/decisions/0025): an offered call's ring instruction wakes their long polls, a queued call
+        // the leader's dispatcher; either changes the dashboards.
+        using var carrier = signals.Carry();
+        var offeredSignals = instructions.Signal | notifier.ChangedSignal;
+        var queuedSignals = dispatcher.WakeSignal | notifier.ChangedSignal;
+        var parameters = carrier.AddTo(new DynamicParameters(args));
+        parameters.Add("offeredSignals", (int)offeredSignals);
+        parameters.Add("queuedSignals", (int)queuedSignals);
+        var sql = carrier.Carries
+            ? ReceiveSql + ";\n" + carrier.Sql(
+                "case (select state from calls where id = @id) when 'offered' then @offeredSignals else @queuedSignals end",
+                when: "exists (select 1 from calls where id = @id)")
+            : ReceiveSql;
         (CallRow Call, bool Created) row;
         try
         {
             row = (await conn.QueryAsync<CallRow, CreatedColumn, (CallRow Call, bool Created)>(
-                new CommandDefinition(ReceiveSql, args, cancellationToken: ct), (call, flag) => (call, flag.Created), splitOn: "created"))
+                new CommandDefinition(sql, parameters, cancellationToken: ct), (call, flag) => (call, flag.Created), splitOn: "created"))
                 .FirstOrDefault();
         }
         catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation && ex.ConstraintName == "calls_platform_call_id_key")
@@ -120,16 +134,18 @@ public sealed class CallIntake(
         var (call, isNew) = row;
         if (isNew && call.State == CallStates.Offered)
         {
+            carrier.Committed(offeredSignals);
             RoutingLog.CallOfferedOnArrival(logger, call.Id, Platform.PersonalData.Pseudonym(args.caller), call.MunicipalityCode);
-            instructions.Pulse();
+            instructions.Pulse(carrier);
             dispatcher.Offered(call, expires);
-            notifier.Changed();
+            notifier.Changed(carrier);
         }
         else if (isNew)
         {
+            carrier.Committed(queuedSignals);
             RoutingLog.CallQueued(logger, call.Id, Platform.PersonalData.Pseudonym(args.caller), call.MunicipalityCode);
-            dispatcher.Wake();
-            notifier.Changed();
+            dispatcher.Wake(carrier);
+            notifier.Changed(carrier);
         }
 
         var receipt = new CallReceipt(call.Id, report.PlatformCallId, call.State, call.MunicipalityCode, isNew);
@@ -248,7 +264,7 @@ public sealed class CallIntake(
     /// platform's polls (stop_ringing) and tells the operator whose phone rang; one that found the caller
     /// with an operator tells that operator; either changes the dashboards.
     /// </summary>
-    internal async Task AfterCommitAsync(RecordedEvent recorded)
+    internal async Task AfterCommitAsync(RecordedEvent recorded, SignalCarrier? carried = null)
     {
         if (recorded.EndedCall is not { } call)
         {
@@ -260,9 +276,9 @@ public sealed class CallIntake(
             RoutingLog.CallAbandoned(logger, call.Id, call.State);
             if (call.OfferedTo is { } offeredTo)
             {
-                instructions.Pulse();
+                instructions.Pulse(carried);
                 await notifier.OfferWithdrawnAsync(offeredTo, call.Id, "The caller hung up.", OfferEndings.CallerHungUp);
-                dispatcher.OperatorFreed();
+                dispatcher.OperatorFreed(carried);
             }
         }
         else if (call.State == CallStates.Connected && call.OperatorId is { } operatorId)
@@ -270,8 +286,17 @@ public sealed class CallIntake(
             await notifier.CallUpdatedAsync(operatorId, (call with { CallerLeftAt = recorded.At }).ToView(notices));
         }
 
-        notifier.Changed();
+        notifier.Changed(carried);
     }
+
+    /// <summary>What <see cref="AfterCommitAsync"/> tells the other nodes for <paramref name="recorded"/>.</summary>
+    internal Signal SignalsOf(RecordedEvent recorded) => recorded.EndedCall switch
+    {
+        null => Signal.None,
+        { State: CallStates.Queued or CallStates.Offered, OfferedTo: not null } =>
+            instructions.Signal | dispatcher.FreedSignal | notifier.ChangedSignal,
+        _ => notifier.ChangedSignal,
+    };
 
     /// <summary>
     /// A platform event as stored: its receipt (null for a call never reported) and, for an "ended" that

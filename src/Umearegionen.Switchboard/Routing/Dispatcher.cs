@@ -24,14 +24,20 @@ public sealed class Dispatcher(
 
     /// <summary>A call may be waiting: one arrived or went back to the queue, an operator's status or team
     /// changed, or the sweeper's tick while calls wait (the cover threshold).</summary>
-    public void Wake()
+    public void Wake(SignalCarrier? carried = null)
     {
         WakeHere();
         if (!cluster.IsLeader)
         {
-            signals.Publish(Platform.Cluster.Signal.Dispatch);
+            signals.Publish(Platform.Cluster.Signal.Dispatch, carried);
         }
     }
+
+    /// <summary>What <see cref="Wake"/> tells the other nodes: the dispatcher runs on another node.</summary>
+    public Platform.Cluster.Signal WakeSignal => cluster.IsLeader ? Platform.Cluster.Signal.None : Platform.Cluster.Signal.Dispatch;
+
+    /// <summary>What <see cref="OperatorFreed"/> tells the other nodes.</summary>
+    public Platform.Cluster.Signal FreedSignal => cluster.IsLeader ? Platform.Cluster.Signal.None : Platform.Cluster.Signal.OperatorFreed;
 
     /// <summary>Wake on this node only (another node's <see cref="Platform.Cluster.Signal.Dispatch"/>).</summary>
     internal void WakeHere()
@@ -45,12 +51,12 @@ public sealed class Dispatcher(
     /// waiting: at 200 calls/s four rounds in ten found an empty queue and held up the next arrival's
     /// round (docs/performance.md, tuning rules).
     /// </summary>
-    public void OperatorFreed()
+    public void OperatorFreed(SignalCarrier? carried = null)
     {
         FreedHere();
         if (!cluster.IsLeader)
         {
-            signals.Publish(Platform.Cluster.Signal.OperatorFreed);
+            signals.Publish(Platform.Cluster.Signal.OperatorFreed, carried);
         }
     }
 

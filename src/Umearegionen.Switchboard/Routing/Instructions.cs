@@ -11,18 +11,103 @@ public sealed class Instructions(
     NpgsqlDataSource dataSource, TimeProvider clock, Microsoft.Extensions.Options.IOptions<TelephonyOptions> options, ClusterSignals signals,
     IHostApplicationLifetime lifetime)
 {
-    private TaskCompletionSource _next = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private Generation _next = new();
 
-    /// <summary>Wakes pollers, on every node: new instructions are stored.</summary>
-    public void Pulse()
+    /// <summary>
+    /// The time between two pulses. <see cref="Done"/> completes at the pulse that ends it; <see cref="Xid"/>
+    /// is then the transaction whose commit that pulse announced (another node's, docs/decisions/0025), or
+    /// null for this node's own pulses and an older node's, and <see cref="Next"/> the generation after it.
+    /// </summary>
+    private sealed class Generation
     {
-        PulseHere();
-        signals.Publish(Signal.Instructions);
+        public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public ulong? Xid { get; set; }
+
+        public Generation? Next { get; set; }
     }
 
-    /// <summary>Wakes this node's pollers (another node stored instructions).</summary>
-    internal void PulseHere() =>
-        Interlocked.Exchange(ref _next, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+    /// <summary>
+    /// A read's snapshot (its first statement's; later statements of the same read see at least as much).
+    /// A pulse for a transaction it saw committed announces nothing the read did not find.
+    /// </summary>
+    private sealed record Seen(long Xmin, long Xmax, long[] Running)
+    {
+        public bool Committed(ulong xid) => xid < (ulong)Xmin || (xid < (ulong)Xmax && Array.IndexOf(Running, (long)xid) < 0);
+
+        /// <summary>The transactions running at a snapshot, from its text form <c>xmin:xmax:xip,…</c>.</summary>
+        public static long[] RunningAt(string snapshot)
+        {
+            var xip = snapshot[(snapshot.LastIndexOf(':') + 1)..];
+            return xip.Length == 0 ? [] : [.. xip.Split(',').Select(x => long.Parse(x, CultureInfo.InvariantCulture))];
+        }
+    }
+
+    // Waits for the first pulse after `from` began that may announce something `seen` did not see: a pulse
+    // of this node, or one for a transaction the read's snapshot did not see committed (a pulse from
+    // another node for an instruction the read found already would make it read again for nothing).
+    private async Task WaitForNewAsync(Generation from, Seen? seen, TimeSpan within, CancellationToken ct)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var generation = from;
+        while (true)
+        {
+            var left = within - Stopwatch.GetElapsedTime(started);
+            if (left <= TimeSpan.Zero)
+            {
+                throw new TimeoutException();
+            }
+
+            await generation.Done.Task.WaitAsync(left, ct);
+            if (seen is null || generation.Xid is not { } xid || !seen.Committed(xid) || generation.Next is not { } next)
+            {
+                return;
+            }
+
+            Interlocked.Increment(ref _pulsesSeenAlready);
+            generation = next;
+        }
+    }
+
+    private long _pulsesSeenAlready;
+
+    /// <summary>Pulses from other nodes that a waiting poll let pass because its read had seen their transaction. For tests.</summary>
+    internal long PulsesSeenAlready => Interlocked.Read(ref _pulsesSeenAlready);
+
+    /// <summary>Wakes pollers, on every node: new instructions are stored (unless <paramref name="carried"/> told the other nodes already).</summary>
+    public void Pulse(SignalCarrier? carried = null)
+    {
+        PulseHere();
+        signals.Publish(Signal.Instructions, carried);
+    }
+
+    /// <summary>What <see cref="Pulse"/> tells the other nodes: their long polls read again.</summary>
+    public Signal Signal => Signal.Instructions;
+
+    /// <summary>Wakes this node's pollers: this node stored instructions.</summary>
+    internal void PulseHere() => PulseHere(null);
+
+    /// <summary>
+    /// Wakes this node's pollers: another node stored instructions, in the transaction <paramref name="xid"/>
+    /// when it says (docs/decisions/0025). A poll whose read saw that transaction committed keeps waiting.
+    /// </summary>
+    internal void PulseHere(ulong? xid)
+    {
+        var fresh = new Generation();
+        var ended = Interlocked.Exchange(ref _next, fresh);
+        ended.Xid = xid;
+        ended.Next = fresh;
+        ended.Done.TrySetResult();
+        // Every generation links the next: a last read older than its window would otherwise hold every
+        // pulse since, on a node the platform stopped polling.
+        lock (_mark)
+        {
+            if (_quiet is { } quiet && Stopwatch.GetElapsedTime(quiet.StartedAt) >= SkipWindow)
+            {
+                _quiet = null;
+            }
+        }
+    }
 
     public async Task<InstructionBatch> PollAsync(long after, TimeSpan wait, int limit, CancellationToken ct)
     {
@@ -38,7 +123,7 @@ public sealed class Instructions(
             var until = quiet.Window < wait ? quiet.Window : wait;
             try
             {
-                await quiet.Pulsed.WaitAsync(until, stopping.Token);
+                await WaitForNewAsync(quiet.Pulsed, quiet.Seen, until, stopping.Token);
             }
             catch (TimeoutException)
             {
@@ -51,8 +136,8 @@ public sealed class Instructions(
             }
         }
 
-        var waiting = Volatile.Read(ref _next).Task;
-        var batch = await ReadAsync(after, limit, waiting, ct);
+        var waiting = Volatile.Read(ref _next);
+        var (batch, seen) = await ReadAsync(after, limit, waiting, ct);
         var left = wait - Stopwatch.GetElapsedTime(started);
         if (batch.Instructions.Count > 0 || left <= TimeSpan.Zero)
         {
@@ -61,7 +146,7 @@ public sealed class Instructions(
 
         try
         {
-            await waiting.WaitAsync(left, stopping.Token);
+            await WaitForNewAsync(waiting, seen, left, stopping.Token);
         }
         catch (TimeoutException)
         {
@@ -77,7 +162,7 @@ public sealed class Instructions(
             return batch;
         }
 
-        return await ReadAsync(after, limit, Volatile.Read(ref _next).Task, ct);
+        return (await ReadAsync(after, limit, Volatile.Read(ref _next), ct)).Batch;
     }
 
     /// <summary>
@@ -96,9 +181,9 @@ public sealed class Instructions(
     // What the last complete read of this node saw: at its snapshot no unacknowledged instruction had a
     // seq above Covered, and none read comes due for redelivery before DueAt. Pulsed completes at the
     // first pulse after the read began, so any instruction committed after its snapshot completes it.
-    private sealed record Quiet(long Covered, DateTimeOffset DueAt, Task Pulsed, long StartedAt);
+    private sealed record Quiet(long Covered, DateTimeOffset DueAt, Generation Pulsed, Seen Seen, long StartedAt);
 
-    private sealed record QuietWait(Task Pulsed, TimeSpan Window);
+    private sealed record QuietWait(Generation Pulsed, Seen Seen, TimeSpan Window);
 
     // Whether a read now could find something the last read did not: not when that read began within
     // SkipWindow, covered this `after`, saw nothing come due since, and no pulse has come since it
@@ -117,7 +202,7 @@ public sealed class Instructions(
         }
 
         var left = SkipWindow - Stopwatch.GetElapsedTime(quiet.StartedAt);
-        return left > TimeSpan.Zero ? new QuietWait(quiet.Pulsed, left) : null;
+        return left > TimeSpan.Zero ? new QuietWait(quiet.Pulsed, quiet.Seen, left) : null;
     }
 
     private void Remember(Quiet read)
@@ -136,9 +221,10 @@ public sealed class Instructions(
     // mark's advance needs: the highest seq stored and the snapshot's transaction ids. Acknowledged
     // rows come without their payload.
     private const string ScanSql = """
-        select s.snapshot_xmin, s.snapshot_xmax, s.max_seq, t.seq, coalesce(t.acknowledged, true) as acknowledged, t.platform_call_id, t.kind, t.payload, t.created_at
+        select s.snapshot_xmin, s.snapshot_xmax, s.snapshot, s.max_seq, t.seq, coalesce(t.acknowledged, true) as acknowledged, t.platform_call_id, t.kind, t.payload, t.created_at
         from (select pg_snapshot_xmin(pg_current_snapshot())::text::bigint as snapshot_xmin,
                      pg_snapshot_xmax(pg_current_snapshot())::text::bigint as snapshot_xmax,
+                     pg_current_snapshot()::text as snapshot,
                      (select max(seq) from telephony_instructions) as max_seq) s
         left join lateral (
             select seq, acknowledged_at is not null as acknowledged, platform_call_id, kind,
@@ -188,7 +274,7 @@ public sealed class Instructions(
     }
 
     // `pulsed` is taken before the read begins: it completes at the first pulse after.
-    private async Task<InstructionBatch> ReadAsync(long after, int limit, Task pulsed, CancellationToken ct)
+    private async Task<(InstructionBatch Batch, Seen Seen)> ReadAsync(long after, int limit, Generation pulsed, CancellationToken ct)
     {
         var startedAt = Stopwatch.GetTimestamp();
         Interlocked.Increment(ref _reads);
@@ -199,9 +285,11 @@ public sealed class Instructions(
         var complete = false;
         await using var conn = await dataSource.OpenConnectionAsync(ct);
         var from = LowWaterMark;
+        Seen? seen = null;
         while (true)
         {
             var scanned = (await conn.QueryAsync<ScanRow>(new CommandDefinition(ScanSql, new { from, scan = ScanChunk }, cancellationToken: ct))).ToList();
+            seen ??= new Seen(scanned[0].SnapshotXmin, scanned[0].SnapshotXmax, Seen.RunningAt(scanned[0].Snapshot));
             var rows = scanned.Where(r => r.Seq is not null).ToList();
             Advance(from, rows, scanned[0], now);
             foreach (var row in rows.Where(r => !r.Acknowledged))
@@ -237,10 +325,10 @@ public sealed class Instructions(
             // Every unacknowledged instruction above lastSeq was read, and each one read comes due for
             // redelivery RedeliverAfter after it was stored.
             var dueAt = oldestPending == DateTimeOffset.MaxValue ? DateTimeOffset.MaxValue : oldestPending + options.Value.RedeliverAfter;
-            Remember(new Quiet(lastSeq, dueAt, pulsed, startedAt));
+            Remember(new Quiet(lastSeq, dueAt, pulsed, seen!, startedAt));
         }
 
-        return new InstructionBatch(instructions, lastSeq);
+        return (new InstructionBatch(instructions, lastSeq), seen!);
     }
 
     // Moves the mark over what one statement read from `from` on, when the mark stood there.
@@ -314,7 +402,7 @@ public sealed class Instructions(
     private sealed record Observation(long MaxSeq, long SnapshotXmax, DateTimeOffset At);
 
     private sealed record ScanRow(
-        long SnapshotXmin, long SnapshotXmax, long? MaxSeq, long? Seq, bool Acknowledged, string? PlatformCallId, string? Kind,
+        long SnapshotXmin, long SnapshotXmax, string Snapshot, long? MaxSeq, long? Seq, bool Acknowledged, string? PlatformCallId, string? Kind,
         string? Payload, DateTimeOffset? CreatedAt)
     {
         public TelephonyInstruction ToInstruction()

@@ -7,7 +7,8 @@ namespace Umearegionen.Switchboard.Routing;
 /// statement, as the single-event endpoint records it, in the order reported; what follows each
 /// (polls woken, operators told, dashboards changed) happens once the transaction has committed.
 /// </summary>
-public sealed class PlatformReports(NpgsqlDataSource dataSource, CallIntake intake, Instructions instructions, ILogger<PlatformReports> logger)
+public sealed class PlatformReports(
+    NpgsqlDataSource dataSource, CallIntake intake, Instructions instructions, ClusterSignals signals, ILogger<PlatformReports> logger)
 {
     /// <summary>How many times a report is tried when PostgreSQL chose it as a deadlock's victim.</summary>
     private const int Attempts = 3;
@@ -21,10 +22,13 @@ public sealed class PlatformReports(NpgsqlDataSource dataSource, CallIntake inta
         {
             try
             {
-                var (acknowledged, recorded) = await StoreOnceAsync(seqs, events, ct);
+                // The other nodes are told in the report's own transaction (docs/decisions/0025): what its
+                // events change, and what this node had pending.
+                using var carrier = signals.Carry();
+                var (acknowledged, recorded) = await StoreOnceAsync(seqs, events, carrier, ct);
                 foreach (var item in recorded)
                 {
-                    await intake.AfterCommitAsync(item);
+                    await intake.AfterCommitAsync(item, carrier);
                 }
 
                 return new PlatformReportReceipt(acknowledged, [.. events.Zip(recorded, Receipt)]);
@@ -38,7 +42,7 @@ public sealed class PlatformReports(NpgsqlDataSource dataSource, CallIntake inta
     }
 
     private async Task<(int Acknowledged, List<CallIntake.RecordedEvent> Recorded)> StoreOnceAsync(
-        List<long> seqs, IReadOnlyList<PlatformEvent> events, CancellationToken ct)
+        List<long> seqs, IReadOnlyList<PlatformEvent> events, SignalCarrier carrier, CancellationToken ct)
     {
         await using var conn = await dataSource.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
@@ -49,7 +53,15 @@ public sealed class PlatformReports(NpgsqlDataSource dataSource, CallIntake inta
             recorded.Add(await intake.RecordEventAsync(conn, tx, e.PlatformCallId, new CallEventReport(e.EventId, e.Type, e.OccurredAt), ct));
         }
 
+        var own = recorded.Aggregate(Signal.None, (bits, item) => bits | intake.SignalsOf(item));
+        if (carrier.Carries && (own | carrier.Taken) != Signal.None)
+        {
+            await conn.ExecuteAsync(new CommandDefinition(
+                carrier.Sql("@ownSignals"), carrier.AddTo(new DynamicParameters(new { ownSignals = (int)own })), tx, cancellationToken: ct));
+        }
+
         await tx.CommitAsync(ct);
+        carrier.Committed(own);
         return (acknowledged, recorded);
     }
 

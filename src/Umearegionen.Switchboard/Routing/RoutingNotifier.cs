@@ -10,14 +10,17 @@ public sealed class LiveChanges(ClusterNode cluster, ClusterSignals signals)
 {
     private int _changed = 1;
 
-    public void Mark()
+    public void Mark(SignalCarrier? carried = null)
     {
         MarkHere();
         if (!cluster.IsLeader)
         {
-            signals.Publish(Signal.Live);
+            signals.Publish(Signal.Live, carried);
         }
     }
+
+    /// <summary>What <see cref="Mark"/> tells the other nodes: the leader's snapshot loop is on another node.</summary>
+    public Signal Signal => cluster.IsLeader ? Signal.None : Signal.Live;
 
     /// <summary>Marks on this node only (another node's change).</summary>
     internal void MarkHere() => Volatile.Write(ref _changed, 1);
@@ -46,5 +49,8 @@ public sealed class RoutingNotifier(IHubContext<SwitchboardHub, ISwitchboardClie
 
     public Task NoticesAsync(IReadOnlyList<NoticeView> notices) => hub.Clients.Group(HubGroups.Staff).NoticesChanged(notices);
 
-    public void Changed() => changes.Mark();
+    public void Changed(SignalCarrier? carried = null) => changes.Mark(carried);
+
+    /// <summary>What <see cref="Changed"/> tells the other nodes.</summary>
+    public Signal ChangedSignal => changes.Signal;
 }

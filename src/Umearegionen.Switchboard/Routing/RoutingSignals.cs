@@ -14,7 +14,7 @@ public sealed partial class RoutingSignals(
     {
         signals.On(Signal.Dispatch, dispatcher.WakeHere);
         signals.On(Signal.OperatorFreed, dispatcher.FreedHere);
-        signals.On(Signal.Instructions, instructions.PulseHere);
+        signals.On(Signal.Instructions, xid => instructions.PulseHere(xid));
         signals.On(Signal.Live, changes.MarkHere);
         signals.On(Signal.Messages, messages.WakeHere);
         signals.On(Signal.Notices, () => _ = ReloadNoticesAsync());

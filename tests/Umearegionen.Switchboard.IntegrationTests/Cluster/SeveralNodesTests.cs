@@ -115,12 +115,7 @@ public sealed class SeveralNodesTests(SeveralNodesTests.TwoNodes cluster, ITestO
         var storing = cluster[2];
         var platform = cluster.Platform(polled);
         // Nothing pending: the poll can only answer for an instruction stored while it waits.
-        var pending = await platform.PollAsync(0);
-        while (pending.Instructions.Count > 0)
-        {
-            await platform.AcknowledgeAsync(pending.Instructions.Select(i => i.Seq));
-            pending = await platform.PollAsync(pending.LastSeq);
-        }
+        var pending = await NothingPendingAsync(platform);
 
         var op = await cluster.OperatorAsync(storing);
         var poll = platform.PollAsync(pending.LastSeq, waitSeconds: 25);
@@ -138,6 +133,74 @@ public sealed class SeveralNodesTests(SeveralNodesTests.TwoNodes cluster, ITestO
         Assert.Equal(op.Id, ring.OperatorId);
         await platform.AcknowledgeAsync(batch.Instructions.Select(i => i.Seq));
     });
+
+    // The intake tells the other nodes in its own transaction (docs/decisions/0025): the notification that
+    // wakes the other node's long poll is the intake's commit, not a transaction of its own.
+    [Fact]
+    public Task AnIntakeOnOneNodeWakesTheOthersLongPollWithTheNotificationOfItsOwnTransaction() => cluster.TestAsync(async () =>
+    {
+        var polled = cluster[1];
+        var storing = cluster[2];
+        var platform = cluster.Platform(polled);
+        var pending = await NothingPendingAsync(platform);
+
+        var notifications = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        await using var listener = new NpgsqlConnection(cluster.DatabaseConnectionString);
+        await listener.OpenAsync();
+        listener.Notification += (_, e) => notifications.Enqueue(e.Payload);
+        await using (var listen = new NpgsqlCommand($"listen {Umearegionen.Switchboard.Platform.Cluster.ClusterSignals.Channel}", listener))
+        {
+            await listen.ExecuteNonQueryAsync();
+        }
+
+        using var stopListening = new CancellationTokenSource();
+        var listening = Task.Run(async () =>
+        {
+            try
+            {
+                while (true)
+                {
+                    await listener.WaitAsync(stopListening.Token);
+                }
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        });
+
+        var op = await cluster.OperatorAsync(storing);
+        var poll = platform.PollAsync(pending.LastSeq, waitSeconds: 25);
+        await Task.Delay(500);
+        var call = await cluster.CallAsync(storing);
+        Assert.Equal(CallStates.Offered, call.State);
+        var batch = await poll.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Contains(batch.Instructions, i => i.PlatformCallId == call.PlatformCallId && i.Kind == InstructionKinds.RingOperator);
+        var intakeXid = await cluster.ScalarAsync<long>("select xmin::text::bigint from calls where id = @id", new { id = call.CallId });
+        var storingIds = await cluster.QueryAsync<long>("select id from cluster_nodes where name = @name", new { name = storing.Name });
+        await stopListening.CancelAsync();
+        await listening;
+
+        // node:bits:xid, from the storing node, in the intake's transaction (xmin is the id's low 32 bits).
+        var fromStoring = notifications.Select(n => n.Split(':')).Where(p => p.Length == 3 && storingIds.Contains(long.Parse(p[0], System.Globalization.CultureInfo.InvariantCulture))).ToList();
+        var carried = Assert.Single(fromStoring, p => (long)(ulong.Parse(p[2], System.Globalization.CultureInfo.InvariantCulture) & 0xFFFFFFFF) == intakeXid);
+        Assert.NotEqual(0, int.Parse(carried[1], System.Globalization.CultureInfo.InvariantCulture) & (int)Umearegionen.Switchboard.Platform.Cluster.Signal.Instructions);
+        output.WriteLine($"notifications from {storing.Name}: {string.Join(", ", fromStoring.Select(p => string.Join(':', p)))}");
+        await platform.AcknowledgeAsync(batch.Instructions.Select(i => i.Seq));
+        await op.SetStatusAsync(OperatorStatuses.Offline);
+    });
+
+    // Acknowledges every instruction pending; the last poll's answer.
+    private static async Task<InstructionBatch> NothingPendingAsync(TelephonySimulator.SimulatedPlatform platform)
+    {
+        var pending = await platform.PollAsync(0);
+        while (pending.Instructions.Count > 0)
+        {
+            await platform.AcknowledgeAsync(pending.Instructions.Select(i => i.Seq));
+            pending = await platform.PollAsync(pending.LastSeq);
+        }
+
+        return pending;
+    }
 
     [Fact]
     public Task TwoNodesTakingCallsAtOnceNeverOfferACallTwiceAndLoseNone() => cluster.TestAsync(async () =>

@@ -161,6 +161,55 @@ public sealed class InstructionDeliveryTests(RoutingApp app) : IClassFixture<Rou
         await platform.AcknowledgeAsync([seq]);
     }
 
+    // Another node's pulse names the transaction that stored its instructions (docs/decisions/0025): a
+    // long poll whose read already saw that transaction committed keeps waiting rather than read again
+    // for nothing; a pulse for a transaction the read did not see makes it read.
+    [Fact]
+    public async Task PulseFromAnotherNodeForATransactionTheLastReadSawDoesNotMakeTheLongPollReadAgain()
+    {
+        await using var world = new RoutingDriver(app);
+        var platform = await world.PlatformAsync();
+        var call = await world.CallAsync();
+        await AcknowledgeEverythingAsync(platform);
+        using var skipping = SkipWindowFor(TimeSpan.FromMinutes(1));
+        var signals = app.Service<Umearegionen.Switchboard.Platform.Cluster.ClusterSignals>();
+        var otherNode = signals.NodeId + 1000;
+
+        // Stored (as on another node, without a pulse here) and read by a poll.
+        await using var conn = new NpgsqlConnection(app.DatabaseConnectionString);
+        var (seen, seenXid) = await InsertWithXidAsync(conn, call.CallId, call.PlatformCallId);
+        var first = await platform.PollAsync(0);
+        Assert.Contains(first.Instructions, i => i.Seq == seen);
+        await platform.AcknowledgeAsync([seen]);
+        var reads = Instructions.Reads;
+        var passed = Instructions.PulsesSeenAlready;
+        var poll = platform.PollAsync(first.LastSeq, waitSeconds: 20);
+        await Task.Delay(300);
+
+        // Its pulse arrives late: the read had seen that transaction.
+        signals.Received($"{otherNode}:{(int)Umearegionen.Switchboard.Platform.Cluster.Signal.Instructions}:{seenXid}");
+        await Task.Delay(500);
+        Assert.False(poll.IsCompleted, "The poll answered for a pulse whose instruction it had read.");
+        Assert.Equal(0, Instructions.Reads - reads);
+        Assert.Equal(1, Instructions.PulsesSeenAlready - passed);
+
+        // A pulse for a transaction committed after the read: read, and answered.
+        var (fresh, freshXid) = await InsertWithXidAsync(conn, call.CallId, call.PlatformCallId);
+        signals.Received($"{otherNode}:{(int)Umearegionen.Switchboard.Platform.Cluster.Signal.Instructions}:{freshXid}");
+        var batch = await poll.WaitAsync(TimeSpan.FromSeconds(15));
+        Assert.Contains(batch.Instructions, i => i.Seq == fresh);
+        Assert.Equal(1, Instructions.Reads - reads);
+        await platform.AcknowledgeAsync([fresh]);
+    }
+
+    private async Task<(long Seq, string Xid)> InsertWithXidAsync(NpgsqlConnection conn, Guid callId, string platformCallId) =>
+        await conn.QuerySingleAsync<(long, string)>(
+            """
+            insert into telephony_instructions (call_id, platform_call_id, kind, payload, created_at)
+            values (@callId, @platformCallId, 'end', jsonb_build_object('operatorId', null), @now)
+            returning seq, pg_current_xact_id()::text
+            """, new { callId, platformCallId, now = app.Clock!.GetUtcNow() });
+
     // Sets the node's skip window for one test, and puts it back when the test ends.
     private Scope SkipWindowFor(TimeSpan window)
     {

@@ -37,20 +37,23 @@ public enum Signal
 }
 
 /// <summary>
-/// Wakes work on the other nodes (docs/decisions/0002). The state itself is always in
+/// Wakes work on the other nodes (docs/decisions/0002, 0025). The state itself is always in
 /// PostgreSQL; a signal only says "look now" to a loop that would otherwise wait for its next tick or
-/// poll. Signals travel as PostgreSQL notifications on channel <see cref="Channel"/>: a node sends at
-/// most one notification at a time, carrying every signal raised since its last one, and only while
-/// another node is alive, so a single node sends none. Each node hears them on its own connection
-/// (<see cref="ClusterNode"/>) and runs the handlers features registered with <see cref="On"/>.
+/// poll. Signals travel as PostgreSQL notifications on channel <see cref="Channel"/>, and only while
+/// another node is alive, so a single node sends none. A write on the call path carries them in its
+/// own transaction (<see cref="Carry"/>): the notification is delivered at that commit and costs no
+/// transaction of its own. What no write carried within <see cref="Spacing"/> the sender sends, one
+/// notification at a time. Each node hears them on its own connection (<see cref="ClusterNode"/>) and
+/// runs the handlers features registered with <see cref="On"/>.
 /// </summary>
 public sealed partial class ClusterSignals(NpgsqlDataSource dataSource, ILogger<ClusterSignals> logger) : BackgroundService
 {
     public const string Channel = "switchboard_signals";
 
     /// <summary>
-    /// Least time between two notifications of a node: the signals raised meanwhile go together. At 75
-    /// calls/s a node raises a signal every 2 ms or so; each notification is a transaction of its own.
+    /// How long a signal no write carried waits for one before the sender sends it, and the least time
+    /// between two of the sender's notifications: the signals raised meanwhile go together. At 75 calls/s
+    /// a node raises a signal every 2 ms or so; each notification the sender sends is a transaction of its own.
     /// </summary>
     internal static readonly TimeSpan Spacing = TimeSpan.FromMilliseconds(3);
 
@@ -61,9 +64,21 @@ public sealed partial class ClusterSignals(NpgsqlDataSource dataSource, ILogger<
     internal static readonly TimeSpan LiveSpacing = TimeSpan.FromMilliseconds(100);
 
     private readonly SemaphoreSlim _send = new(0, 1);
-    private readonly Dictionary<Signal, List<Action>> _handlers = [];
+    private readonly Dictionary<Signal, List<Action<ulong?>>> _handlers = [];
     private int _pending;
     private long _lastLive;
+
+    // 1 while a write carries this node's notification: one at a time, so that notifying commits,
+    // which PostgreSQL serialises, wait for at most one other per node (docs/decisions/0025).
+    private int _carrying;
+    private long _sentAlone;
+    private long _carried;
+
+    /// <summary>Notifications the sender sent, each a transaction of its own. For tests and the load test's counts.</summary>
+    internal long SentAlone => Interlocked.Read(ref _sentAlone);
+
+    /// <summary>Notifications writes carried in their own transactions.</summary>
+    internal long Carried => Interlocked.Read(ref _carried);
 
     /// <summary>This node's id, once registered; a notification of its own is ignored.</summary>
     internal long NodeId { get; set; }
@@ -72,7 +87,15 @@ public sealed partial class ClusterSignals(NpgsqlDataSource dataSource, ILogger<
     internal volatile bool PeersAlive;
 
     /// <summary>Runs <paramref name="handler"/> when another node raises <paramref name="signal"/>. It must not block.</summary>
-    public void On(Signal signal, Action handler)
+    public void On(Signal signal, Action handler) => On(signal, _ => handler());
+
+    /// <summary>
+    /// Runs <paramref name="handler"/> when another node raises <paramref name="signal"/>, with the id of
+    /// the transaction whose commit delivered it (<c>pg_current_xact_id()</c>; null from a node that does
+    /// not send it): a snapshot that sees that transaction committed sees everything the signal
+    /// announces. It must not block.
+    /// </summary>
+    public void On(Signal signal, Action<ulong?> handler)
     {
         lock (_handlers)
         {
@@ -85,12 +108,24 @@ public sealed partial class ClusterSignals(NpgsqlDataSource dataSource, ILogger<
         }
     }
 
-    /// <summary>Tells the other nodes, if there are any. Never blocks and never throws.</summary>
-    public void Publish(Signal signal)
+    /// <summary>
+    /// Tells the other nodes, if there are any, unless <paramref name="carried"/> (a committed write)
+    /// carried <paramref name="signal"/> already. Never blocks and never throws.
+    /// </summary>
+    public void Publish(Signal signal, SignalCarrier? carried = null)
     {
         if (!PeersAlive && signal != Signal.Hello)
         {
             return;
+        }
+
+        if (carried is not null)
+        {
+            signal &= ~carried.Sent;
+            if (signal == Signal.None)
+            {
+                return;
+            }
         }
 
         var before = Interlocked.Or(ref _pending, (int)signal);
@@ -103,11 +138,56 @@ public sealed partial class ClusterSignals(NpgsqlDataSource dataSource, ILogger<
     // Already woken, the sender takes this signal with the others.
     private void WakeSender() => _send.Wake();
 
-    /// <summary>A notification from another node (or this one's, ignored).</summary>
+    /// <summary>
+    /// A write that will tell the other nodes in its own transaction: it adds <see cref="SignalCarrier.Sql"/>
+    /// to its statements, and after the commit passes the carrier to the features it wakes, so that they do
+    /// not publish again what it carried. Besides its own signals it takes those pending on this node.
+    /// Carries nothing (and the features publish as before) while this node is alone, or while another write
+    /// of this node carries a notification. Dispose it when the write is over: a write that did not commit
+    /// gives back the signals it took.
+    /// </summary>
+    public SignalCarrier Carry()
+    {
+        if (!PeersAlive || NodeId == 0 || Interlocked.CompareExchange(ref _carrying, 1, 0) != 0)
+        {
+            return SignalCarrier.Nothing;
+        }
+
+        var taken = Interlocked.Exchange(ref _pending, 0);
+        return new SignalCarrier(this, NodeId, (Signal)taken);
+    }
+
+    internal void CarryEnded(SignalCarrier carrier, bool committed)
+    {
+        if (committed)
+        {
+            Interlocked.Increment(ref _carried);
+        }
+        else if (carrier.Taken != Signal.None)
+        {
+            // Not committed: nobody was told what the write took from the pending signals.
+            Give(carrier.Taken);
+        }
+
+        Volatile.Write(ref _carrying, 0);
+    }
+
+    private void Give(Signal signals)
+    {
+        var before = Interlocked.Or(ref _pending, (int)signals);
+        if ((before | (int)signals) != before)
+        {
+            WakeSender();
+        }
+    }
+
+    /// <summary>A notification from another node (or this one's, ignored): <c>node:bits</c>, since 0025 <c>node:bits:xid</c>.</summary>
     internal void Received(string payload)
     {
         var parts = payload.Split(':');
-        if (parts.Length != 2 || !long.TryParse(parts[0], out var from) || !int.TryParse(parts[1], out var bits))
+        ulong? xid = null;
+        if (parts.Length is < 2 or > 3 || !long.TryParse(parts[0], out var from) || !int.TryParse(parts[1], out var bits)
+            || (parts.Length == 3 && !TryXid(parts[2], out xid)))
         {
             LogMalformed(logger, payload.Length);
             return;
@@ -125,13 +205,20 @@ public sealed partial class ClusterSignals(NpgsqlDataSource dataSource, ILogger<
             PeersAlive = true;
         }
 
-        Deliver((Signal)bits);
+        Deliver((Signal)bits, xid);
+    }
+
+    private static bool TryXid(string text, out ulong? xid)
+    {
+        var ok = ulong.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value);
+        xid = ok ? value : null;
+        return ok;
     }
 
     /// <summary>Runs the handlers of every signal in <paramref name="signals"/>.</summary>
-    internal void Deliver(Signal signals)
+    internal void Deliver(Signal signals, ulong? xid = null)
     {
-        List<Action> run = [];
+        List<Action<ulong?>> run = [];
         lock (_handlers)
         {
             foreach (var (signal, handlers) in _handlers)
@@ -147,7 +234,7 @@ public sealed partial class ClusterSignals(NpgsqlDataSource dataSource, ILogger<
         {
             try
             {
-                handler();
+                handler(xid);
             }
             catch (Exception ex)
             {
@@ -161,6 +248,13 @@ public sealed partial class ClusterSignals(NpgsqlDataSource dataSource, ILogger<
         while (!stoppingToken.IsCancellationRequested)
         {
             await _send.WaitAsync(stoppingToken);
+            // A write within this time carries what is pending in its own transaction (Carry). A Hello
+            // goes at once: the node has just joined and writes nothing yet.
+            if ((Volatile.Read(ref _pending) & (int)Signal.Hello) == 0)
+            {
+                await Task.Delay(Spacing, stoppingToken);
+            }
+
             var signals = Interlocked.Exchange(ref _pending, 0);
             if ((signals & (int)Signal.Live) != 0)
             {
@@ -187,11 +281,13 @@ public sealed partial class ClusterSignals(NpgsqlDataSource dataSource, ILogger<
             {
                 // A notification is a hint, not a record: it need not wait for the log's flush to disk.
                 // The transaction's own setting leaves every other commit as durable as before.
+                // The transaction's id goes with it, as with a carried one (SignalCarrier.Sql).
                 await using var command = dataSource.CreateCommand(
-                    "select set_config('synchronous_commit', 'off', true), pg_notify(@channel, @payload)");
+                    "select set_config('synchronous_commit', 'off', true), pg_notify(@channel, @payload || pg_current_xact_id()::text)");
                 command.Parameters.AddWithValue("channel", Channel);
-                command.Parameters.AddWithValue("payload", $"{NodeId}:{signals}");
+                command.Parameters.AddWithValue("payload", $"{NodeId}:{signals}:");
                 await command.ExecuteNonQueryAsync(stoppingToken);
+                Interlocked.Increment(ref _sentAlone);
                 await Task.Delay(Spacing, stoppingToken);
             }
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
