@@ -57,7 +57,16 @@ public sealed partial class CallHandling(
         // The accept and the reads that complete the operator's view commit once (docs/decisions/0024); BEGIN
         // goes with the accept's statement.
         await using var step = await conn.BeginTransactionAsync(ct);
-        var row = await conn.QuerySingleOrDefaultAsync<CallRow>(new CommandDefinition(AcceptSql, new { me, callId, now }, cancellationToken: ct));
+        // The other nodes are told in the accept's own transaction when it took the call (docs/decisions/0025):
+        // the connect instruction wakes their long polls, and the dashboards change.
+        using var carrier = signals.Carry();
+        var own = instructions.Signal | notifier.ChangedSignal;
+        var args = carrier.AddTo(new DynamicParameters(new { me, callId, now, ownSignals = (int)own }));
+        var batch = carrier.Carries
+            ? AcceptSql + ";\n" + carrier.Sql("@ownSignals",
+                when: "exists (select 1 from calls where id = @callId and state = 'connected' and operator_id = @me and answered_at = @now)")
+            : AcceptSql;
+        var row = await conn.QuerySingleOrDefaultAsync<CallRow>(new CommandDefinition(batch, args, cancellationToken: ct));
         var taken = row is not null;
         if (row is null)
         {
@@ -91,9 +100,15 @@ public sealed partial class CallHandling(
         await step.CommitAsync(CancellationToken.None);
         if (taken)
         {
+            carrier.Committed(own);
             RoutingLog.CallTaken(logger, callId, me);
-            instructions.Pulse();
-            notifier.Changed();
+            instructions.Pulse(carrier);
+            notifier.Changed(carrier);
+        }
+        else
+        {
+            // A repeated accept wrote nothing and notified nothing: what its carrier took goes back.
+            carrier.Dispose();
         }
 
         if (connectionId is not null)
