@@ -44,8 +44,12 @@ public sealed record AcknowledgeRequest(IReadOnlyList<long> Seqs);
 /// </summary>
 public sealed record PlatformReport(IReadOnlyList<long>? Acknowledge, IReadOnlyList<PlatformEvent?>? Events);
 
-/// <summary>One event of a <see cref="PlatformReport"/>: as <see cref="CallEventReport"/>, naming its call.</summary>
-public sealed record PlatformEvent(string PlatformCallId, string EventId, string Type, DateTimeOffset? OccurredAt = null);
+/// <summary>
+/// One event of a <see cref="PlatformReport"/>: as <see cref="CallEventReport"/>, naming its call. InstructionSeq
+/// (optional): the seq of the instruction whose carrying-out produced the event; such an event is stored on that
+/// instruction (docs/telephony.md, docs/decisions/0026).
+/// </summary>
+public sealed record PlatformEvent(string PlatformCallId, string EventId, string Type, DateTimeOffset? OccurredAt = null, long? InstructionSeq = null);
 
 /// <summary>
 /// The answer to a <see cref="PlatformReport"/>, sent once it is committed: how many instructions it acknowledged

@@ -235,12 +235,13 @@ public sealed class SimulatedPlatform(HttpClient http)
 
     private void CarryOut(TelephonyInstruction instruction, List<PlatformEvent> events)
     {
-        // Event ids derive from the instruction, so a redelivered instruction reports nothing twice.
+        // Event ids derive from the instruction, so a redelivered instruction reports nothing twice. Each event
+        // names the instruction it answers (instructionSeq): the service stores it on that instruction.
         var id = "seq-" + instruction.Seq;
         switch (instruction.Kind)
         {
             case InstructionKinds.Connect:
-                events.Add(new PlatformEvent(instruction.PlatformCallId, id, PlatformEventTypes.Answered));
+                events.Add(new PlatformEvent(instruction.PlatformCallId, id, PlatformEventTypes.Answered, InstructionSeq: instruction.Seq));
                 break;
             case InstructionKinds.Transfer:
                 if (instruction.Note is { } note)
@@ -248,11 +249,11 @@ public sealed class SimulatedPlatform(HttpClient http)
                     _shownToReceiver[instruction.PlatformCallId] = note;
                 }
 
-                events.Add(new PlatformEvent(instruction.PlatformCallId, id, PlatformEventTypes.Transferred));
-                events.Add(new PlatformEvent(instruction.PlatformCallId, id + "-end", PlatformEventTypes.Ended));
+                events.Add(new PlatformEvent(instruction.PlatformCallId, id, PlatformEventTypes.Transferred, InstructionSeq: instruction.Seq));
+                events.Add(new PlatformEvent(instruction.PlatformCallId, id + "-end", PlatformEventTypes.Ended, InstructionSeq: instruction.Seq));
                 break;
             case InstructionKinds.End:
-                events.Add(new PlatformEvent(instruction.PlatformCallId, id, PlatformEventTypes.Ended));
+                events.Add(new PlatformEvent(instruction.PlatformCallId, id, PlatformEventTypes.Ended, InstructionSeq: instruction.Seq));
                 break;
         }
     }

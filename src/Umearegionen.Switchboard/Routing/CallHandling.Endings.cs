@@ -19,9 +19,7 @@ public sealed partial class CallHandling
                              consultation = null, version = version + 1
             where id = @callId and state = 'connected' and operator_id = @me
             returning {CallRow.Columns}
-        ), {CallSql.Event("'completed'", actor: "@me::text",
-                          data: "jsonb_build_object('outcome', @outcome::text, 'wrapUpCategory', @category::text, 'details', @details::jsonb)")},
-        p as (
+        ), p as (
             update operators set idle_since = @now, call_id = case when call_id = c.id then null else call_id end,
                 status = case when @afterCallUntil::timestamptz is not null and status = 'available' then 'wrap_up' else status end,
                 after_call_until = case when @afterCallUntil::timestamptz is not null and status = 'available'
@@ -32,13 +30,20 @@ public sealed partial class CallHandling
         )
         """;
 
+    // The completed event, written after the instruction (`i`) so that its data names the instruction's
+    // seq (docs/decisions/0026): the platform's confirmations of it are shown from there.
+    private static readonly string CompletedEvent = $"""
+        , {CallSql.Event("'completed'", actor: "@me::text",
+                         data: "jsonb_build_object('outcome', @outcome::text, 'wrapUpCategory', @category::text, 'details', @details::jsonb) || " + CallSql.InstructionSeq)}
+        """;
+
     // The caller is released unless they already hung up.
     private static readonly string EndInstruction = $"""
-        , {CallSql.Instruct("end", "@me", from: "c where caller_left_at is null")}
+        , {CallSql.Instruct("end", "@me", from: "c where caller_left_at is null")}{CompletedEvent}
         """;
 
     internal static readonly string TransferSql = $"""
-        {Complete}, {CallSql.Instruct("transfer", "@me", payload: ", 'mode', @mode::text, 'destination', @destination::jsonb, 'note', @note::text")}
+        {Complete}, {CallSql.Instruct("transfer", "@me", payload: ", 'mode', @mode::text, 'destination', @destination::jsonb, 'note', @note::text")}{CompletedEvent}
         select {CallRow.Columns} from c
         """;
 

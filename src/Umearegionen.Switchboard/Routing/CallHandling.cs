@@ -43,8 +43,8 @@ public sealed partial class CallHandling(
                 after_call_until = case when exists (select 1 from q) then null else after_call_until end
             from c where operators.account_id = @me
         ),
-        {CallSql.Event("'accepted'", actor: "@me::text")},
-        {CallSql.Instruct("connect", "@me")}
+        {CallSql.Instruct("connect", "@me")},
+        {CallSql.Event("'accepted'", actor: "@me::text", data: CallSql.InstructionSeq)}
         select {CallRow.Columns} from c
         """;
 

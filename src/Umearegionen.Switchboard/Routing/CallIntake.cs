@@ -189,6 +189,8 @@ public sealed class CallIntake(
         ), ins as (
             insert into call_events (call_id, type, platform_event_id, occurred_at, actor_id, data)
             select id, @type, @eventId, @at, 'telephony', null from cur
+            where not exists (select 1 from telephony_instructions t
+                              where t.seq = @seq and t.call_id = cur.id and @eventId in (t.reported_event_id, t.ended_event_id))
             on conflict (call_id, platform_event_id) where platform_event_id is not null do nothing
             returning call_id
         ), upd as (
@@ -212,6 +214,71 @@ public sealed class CallIntake(
         where id = (select id from cur) and exists (select 1 from ins) and not exists (select 1 from live)
         """;
 
+    // One statement: a report's event that names the instruction it answers (instructionSeq) and only
+    // adds to the history, stored on that instruction's row (docs/decisions/0026): `answered` on a
+    // connect, `transferred` on a transfer, `ended` on an end (reported_*), the `ended` after a transfer
+    // on the transfer (ended_*); when the same report acknowledges the instruction, acknowledged in the
+    // same update, so the row is updated once (HOT, 0321). Its id is taken from call_events' sequence,
+    // so the history (the view call_history_events) orders it where a row would be. Nothing is written
+    // when the event does not fit: another call's instruction, another kind, its column already set,
+    // an `ended` for a call not yet ended (that one changes the call: RecordEventSql), or an event id
+    // already recorded for the call, as a row or on the instruction; the caller then records it as a row
+    // (RecordEventSql, which finds a retry in either place). `fresh`: this update acknowledged it.
+    private const string First = "(t.kind <> 'transfer' or @type <> 'platform_ended')";
+
+    internal static readonly string RecordOnInstructionSql = $"""
+        with cur as (
+            select id, state from calls where platform_call_id = @platformCallId
+        ), dup as (
+            select 1 from call_events where call_id = (select id from cur) and platform_event_id = @eventId
+        ), before as (
+            select acknowledged_at is null as fresh from telephony_instructions where seq = @seq
+        )
+        update telephony_instructions t set
+            reported_type = case when {First} then @type else t.reported_type end,
+            reported_event_id = case when {First} then @eventId else t.reported_event_id end,
+            reported_at = case when {First} then @at else t.reported_at end,
+            reported_id = case when {First} then nextval(pg_get_serial_sequence('call_events', 'id')) else t.reported_id end,
+            ended_event_id = case when {First} then t.ended_event_id else @eventId end,
+            ended_at = case when {First} then t.ended_at else @at end,
+            ended_id = case when {First} then t.ended_id else nextval(pg_get_serial_sequence('call_events', 'id')) end,
+            acknowledged_at = case when @acknowledge then coalesce(t.acknowledged_at, @now) else t.acknowledged_at end
+        from cur
+        where t.seq = @seq and t.call_id = cur.id
+          and t.kind = case @type when 'platform_answered' then 'connect' when 'platform_transferred' then 'transfer'
+                                  else t.kind end
+          and t.kind in ('connect', 'transfer', 'end')
+          and (@type <> 'platform_ended' or (t.kind in ('transfer', 'end') and cur.state in ('completed', 'abandoned')))
+          and case when {First} then t.reported_event_id is null else t.ended_event_id is null end
+          and @eventId is distinct from t.reported_event_id and @eventId is distinct from t.ended_event_id
+          and not exists (select 1 from dup)
+        returning cur.id as call_id, cur.state, coalesce((select fresh from before), false) as fresh
+        """;
+
+    /// <summary>
+    /// Stores a report's event on the instruction it names (<see cref="PlatformEvent.InstructionSeq"/>) when it
+    /// fits (<see cref="RecordOnInstructionSql"/>), acknowledging the instruction in the same update when
+    /// <paramref name="acknowledge"/>; null when it does not fit, and the event is then to be stored as a row.
+    /// </summary>
+    internal async Task<(RecordedEvent Recorded, bool Fresh)?> RecordOnInstructionAsync(
+        NpgsqlConnection conn, NpgsqlTransaction tx, PlatformEvent e, bool acknowledge, CancellationToken ct)
+    {
+        if (e.InstructionSeq is not { } seq)
+        {
+            return null;
+        }
+
+        var now = clock.GetUtcNow();
+        var at = e.OccurredAt ?? now;
+        var row = await conn.QuerySingleOrDefaultAsync<OnInstruction>(new CommandDefinition(RecordOnInstructionSql, new
+        {
+            platformCallId = e.PlatformCallId, type = "platform_" + e.Type, eventId = e.EventId, at, now, seq, acknowledge,
+        }, tx, cancellationToken: ct));
+        return row is null ? null : (new RecordedEvent(new EventReceipt(row.CallId, row.State, true), null, at), row.Fresh);
+    }
+
+    private sealed record OnInstruction(Guid CallId, string State, bool Fresh);
+
     /// <summary>Records a platform event once; null when the call is unknown.</summary>
     public async Task<EventReceipt?> RecordEventAsync(string platformCallId, CallEventReport report, CancellationToken ct)
     {
@@ -232,14 +299,14 @@ public sealed class CallIntake(
     /// call is unknown.
     /// </summary>
     internal async Task<RecordedEvent> RecordEventAsync(
-        NpgsqlConnection conn, NpgsqlTransaction? tx, string platformCallId, CallEventReport report, CancellationToken ct)
+        NpgsqlConnection conn, NpgsqlTransaction? tx, string platformCallId, CallEventReport report, CancellationToken ct, long? instructionSeq = null)
     {
         var now = clock.GetUtcNow();
         var at = report.OccurredAt ?? now;
         var call = await conn.QuerySingleOrDefaultAsync<CallRow>(new CommandDefinition(RecordEventSql, new
         {
             platformCallId, type = "platform_" + report.Type, eventId = report.EventId, at, now,
-            ended = report.Type == PlatformEventTypes.Ended,
+            ended = report.Type == PlatformEventTypes.Ended, seq = instructionSeq,
         }, tx, cancellationToken: ct));
         if (call is null)
         {

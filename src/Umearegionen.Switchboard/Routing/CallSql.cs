@@ -35,14 +35,23 @@ internal static class CallSql
     /// <c>i</c>: one instruction to the platform (<c>telephony_instructions</c>, docs/telephony.md) per
     /// row of <paramref name="from"/>, of <paramref name="kind"/>, with the payload
     /// <c>{"operatorId": <paramref name="operatorId"/>, …}</c>; <paramref name="payload"/> adds pairs
-    /// to it (<c>", 'mode', @mode::text"</c>).
+    /// to it (<c>", 'mode', @mode::text"</c>). It returns the instruction's <c>seq</c>, which the
+    /// <c>accepted</c> and <c>completed</c> events keep in their data (<see cref="InstructionSeq"/>).
     /// </summary>
     public static string Instruct(string kind, string operatorId, string payload = "", string from = "c") => $"""
         i as (
             insert into telephony_instructions (call_id, platform_call_id, kind, payload, created_at)
             select id, platform_call_id, '{kind}', jsonb_build_object('operatorId', {operatorId}{payload}), @now from {from}
+            returning seq
         )
         """;
+
+    /// <summary>
+    /// The seq of the instruction the statement's <c>i</c> wrote, as event data to add
+    /// (<c>data || InstructionSeq</c>): the view call_history_events finds through it the platform's
+    /// confirmations stored on the instruction (docs/decisions/0026); an empty object when none was written.
+    /// </summary>
+    public const string InstructionSeq = "coalesce((select jsonb_build_object('instructionSeq', seq) from i), '{}'::jsonb)";
 
     /// <summary>
     /// <c>o</c> and <c>q</c>: the wait of each call of <paramref name="from"/> (a CTE with the call's

@@ -46,11 +46,36 @@ public sealed class PlatformReports(
     {
         await using var conn = await dataSource.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
-        var acknowledged = seqs.Count == 0 ? 0 : await instructions.AcknowledgeAsync(conn, tx, seqs, ct);
+        // An instruction that an event of this report answers (instructionSeq) is acknowledged in the
+        // update that stores the event on it (docs/decisions/0026): one HOT update, not two. The others
+        // first, as before; those whose event did not fit, after the events.
+        var named = events.Where(e => e.InstructionSeq is not null).Select(e => e.InstructionSeq!.Value).ToHashSet();
+        var first = seqs.Where(s => !named.Contains(s)).ToList();
+        var left = seqs.Where(named.Contains).ToHashSet();
+        var acknowledged = first.Count == 0 ? 0 : await instructions.AcknowledgeAsync(conn, tx, first, ct);
         var recorded = new List<CallIntake.RecordedEvent>(events.Count);
         foreach (var e in events)
         {
-            recorded.Add(await intake.RecordEventAsync(conn, tx, e.PlatformCallId, new CallEventReport(e.EventId, e.Type, e.OccurredAt), ct));
+            var acknowledge = e.InstructionSeq is { } seq && left.Contains(seq);
+            if (await intake.RecordOnInstructionAsync(conn, tx, e, acknowledge, ct) is { } onInstruction)
+            {
+                recorded.Add(onInstruction.Recorded);
+                if (acknowledge)
+                {
+                    left.Remove(e.InstructionSeq!.Value);
+                    acknowledged += onInstruction.Fresh ? 1 : 0;
+                }
+
+                continue;
+            }
+
+            recorded.Add(await intake.RecordEventAsync(
+                conn, tx, e.PlatformCallId, new CallEventReport(e.EventId, e.Type, e.OccurredAt), ct, e.InstructionSeq));
+        }
+
+        if (left.Count > 0)
+        {
+            acknowledged += await instructions.AcknowledgeAsync(conn, tx, [.. left.Order()], ct);
         }
 
         var own = recorded.Aggregate(Signal.None, (bits, item) => bits | intake.SignalsOf(item));

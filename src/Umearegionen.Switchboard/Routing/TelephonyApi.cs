@@ -171,6 +171,11 @@ public static class TelephonyApi
                 {
                     errors.Add($"events[{i}].type", $"events[{i}].type must be one of {string.Join(", ", PlatformEventTypes.All)}.");
                 }
+
+                if (e.InstructionSeq is < 1)
+                {
+                    errors.Add($"events[{i}].instructionSeq", $"events[{i}].instructionSeq must be the seq of the instruction that produced the event (1 or more), or left out.");
+                }
             }
         }
 

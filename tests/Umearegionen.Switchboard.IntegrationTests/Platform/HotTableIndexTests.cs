@@ -138,7 +138,7 @@ public sealed class HotTableIndexTests : IAsyncLifetime
             }),
             _ => (Umearegionen.Switchboard.Routing.CallIntake.RecordEventSql, (object)new
             {
-                platformCallId, type = "platform_ended", eventId = "ended-1", at = later, now = later, ended = true,
+                platformCallId, type = "platform_ended", eventId = "ended-1", at = later, now = later, ended = true, seq = (long?)null,
             }),
         };
         await conn.ExecuteAsync(sql, args, tx);
@@ -149,5 +149,40 @@ public sealed class HotTableIndexTests : IAsyncLifetime
         Assert.Equal(end.StartsWith("abandoned", StringComparison.Ordinal) ? "abandoned" : "completed",
             await conn.ExecuteScalarAsync<string>("select state from calls where id = @callId", new { callId }, tx));
         Assert.Equal((1L, 1L), (updated, hot));
+    }
+
+    [Fact]
+    public async Task AConfirmationStoredOnItsInstructionIsOneHotUpdateWithItsAcknowledgement()
+    {
+        // The platform's "answered", reported with the connect's seq in the report that acknowledges it, sets the
+        // instruction's reported_* columns and acknowledged_at in one update; no index names them
+        // (0321, 0365), so it is HOT, and no call_events row is written (docs/decisions/0026).
+        await using var conn = new NpgsqlConnection(_connectionString);
+        await conn.OpenAsync();
+        var callId = Guid.NewGuid();
+        var platformCallId = "hot-confirm-" + callId;
+        var now = DateTimeOffset.UtcNow;
+        var seq = await conn.ExecuteScalarAsync<long>("""
+            insert into calls (id, platform_call_id, caller_number, dialled_number, municipality_code, state, queued_at, operator_id, answered_at)
+            values (@callId, @platformCallId, '+46701234567', '+4690161000', '2480', 'connected', @now, @callId, @now);
+            insert into telephony_instructions (call_id, platform_call_id, kind, payload, created_at)
+            values (@callId, @platformCallId, 'connect', '{}', @now) returning seq;
+            """, new { callId, platformCallId, now });
+
+        await using var tx = await conn.BeginTransactionAsync();
+        var stored = await conn.QuerySingleOrDefaultAsync(Umearegionen.Switchboard.Routing.CallIntake.RecordOnInstructionSql, new
+        {
+            platformCallId, type = "platform_answered", eventId = "answered-1", at = now, now, seq, acknowledge = true,
+        }, tx);
+        var (updated, hot, inserted) = await conn.QuerySingleAsync<(long, long, long)>("""
+            select pg_stat_get_xact_tuples_updated('telephony_instructions'::regclass),
+                   pg_stat_get_xact_tuples_hot_updated('telephony_instructions'::regclass),
+                   pg_stat_get_xact_tuples_inserted('call_events'::regclass)
+            """, transaction: tx);
+
+        Assert.NotNull(stored);
+        Assert.Equal((1L, 1L, 0L), (updated, hot, inserted));
+        Assert.True(await conn.ExecuteScalarAsync<bool>(
+            "select reported_event_id = 'answered-1' and acknowledged_at is not null from telephony_instructions where seq = @seq", new { seq }, tx));
     }
 }

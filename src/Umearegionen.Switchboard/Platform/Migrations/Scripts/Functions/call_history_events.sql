@@ -7,12 +7,31 @@
 -- so id + 1 is no other event's id, and ordering by id keeps a call's events in the order they
 -- happened: the call's next event has a larger id than both. Offers the dispatcher makes later are
 -- `offered` rows of their own and are shown as they are stored.
--- A read by call (call_id = …) reaches both branches and each reads call_events_pkey.
+-- The platform's confirmations stored on the instruction they answer (docs/decisions/0026,
+-- 0365_platform_confirmations_on_the_instruction.sql) are shown as the events they were: the
+-- `accepted` and `completed` events name their instruction in data -> 'instructionSeq' (kept from
+-- the readers), and the last two branches show that instruction's reported_* and ended_* columns as
+-- the platform's event, with the id taken from call_events' sequence when it was stored.
+-- A read by call (call_id = …) reaches every branch; each reads call_events_pkey, and the last two
+-- then telephony_instructions by its pkey.
 create or replace view call_history_events as
 select e.id, e.call_id, e.type, e.platform_event_id, e.occurred_at, e.actor_id,
-       case when e.type = 'received' then e.data - 'offer' else e.data end as data
+       case when e.type = 'received' then e.data - 'offer'
+            when e.type in ('accepted', 'completed') and e.data ? 'instructionSeq'
+                then nullif(e.data - 'instructionSeq', '{}'::jsonb)
+            else e.data end as data
 from call_events e
 union all
 select e.id + 1, e.call_id, 'offered', null, e.occurred_at, 'intake', e.data -> 'offer'
 from call_events e
-where e.type = 'received' and e.data ? 'offer';
+where e.type = 'received' and e.data ? 'offer'
+union all
+select t.reported_id, e.call_id, t.reported_type, t.reported_event_id, t.reported_at, 'telephony', null
+from call_events e
+join telephony_instructions t on t.seq = (e.data ->> 'instructionSeq')::bigint and t.call_id = e.call_id
+where e.type in ('accepted', 'completed') and e.data ? 'instructionSeq' and t.reported_id is not null
+union all
+select t.ended_id, e.call_id, 'platform_ended', t.ended_event_id, t.ended_at, 'telephony', null
+from call_events e
+join telephony_instructions t on t.seq = (e.data ->> 'instructionSeq')::bigint and t.call_id = e.call_id
+where e.type in ('accepted', 'completed') and e.data ? 'instructionSeq' and t.ended_id is not null;
