@@ -109,7 +109,7 @@ public sealed class ReferencesWithoutForeignKeysTests(RoutingApp app) : IClassFi
         // The lives were written: events and instructions of each call, and every call ended.
         Assert.Equal(calls.Count, await world.ScalarAsync<long>(
             "select count(*) from calls where id = any(@calls) and state in ('completed', 'abandoned')", new { calls = calls.ToArray() }));
-        Assert.True(await world.ScalarAsync<long>("select count(*) from call_events where call_id = any(@calls)", new { calls = calls.ToArray() }) >= 20);
+        Assert.True(await world.ScalarAsync<long>("select count(*) from call_history_events where call_id = any(@calls)", new { calls = calls.ToArray() }) >= 20);
         Assert.True(await world.ScalarAsync<long>(
             "select count(*) from telephony_instructions where call_id = any(@calls)", new { calls = calls.ToArray() }) >= 8);
         await using var conn = new NpgsqlConnection(app.DatabaseConnectionString);

@@ -12,7 +12,9 @@ public sealed class DemoHistoryCommandTests(SwitchboardApp app) : IClassFixture<
         Assert.Equal(2, badExit);
         Assert.Contains("--days must be a whole number of days from 1 to 3660", badErrors);
 
-        var (exit, output, _) = await ServiceCommand.RunAsync(app, "demo", "history", "--days", "10");
+        // Calls ended more than CallerNumbersDays ago are written as the nightly retention would have left them.
+        var (exit, output, _) = await ServiceCommand.RunWithSettingsAsync(
+            app, new Dictionary<string, string> { ["PersonalData__Retention__CallerNumbersDays"] = "5" }, "demo", "history", "--days", "10");
 
         Assert.Equal(0, exit);
         var calls = await _history.ScalarAsync<long>("select count(*) from calls where platform_call_id like 'demo-history-%'");
@@ -20,6 +22,17 @@ public sealed class DemoHistoryCommandTests(SwitchboardApp app) : IClassFixture<
         Assert.Contains($"Loaded 10 days of demo history: {calls} calls.", output);
         Assert.Equal(calls, await _history.ScalarAsync<long>("select count(*) from call_facts"));
         Assert.Equal(calls, await _history.ScalarAsync<long>("select sum(offered) from call_daily"));
+        Assert.Equal(0L, await _history.ScalarAsync<long>("""
+            select count(*) from calls where platform_call_id like 'demo-history-%'
+              and ((caller_number is null and completed_at > now() - interval '5 days')
+                or (caller_number is not null and completed_at <= now() - interval '5 days 1 hour'))
+            """));
+        Assert.Equal(0L, await _history.ScalarAsync<long>("""
+            select count(*) from calls where platform_call_id like 'demo-history-%'
+              and (caller_number is null) <> (personal_data_removed_at is not null)
+            """));
+        Assert.True(await _history.ScalarAsync<bool>(
+            "select count(*) filter (where caller_number is null) > 0 and count(*) filter (where caller_number is not null) > 0 from calls where platform_call_id like 'demo-history-%'"));
         Assert.True(await _history.ScalarAsync<bool>("select last_vacuum is not null and last_analyze is not null from pg_stat_user_tables where relname = 'calls'"));
         // Not only the big tables: making the facts queues every one of them in call_facts_pending and then takes
         // them all, and the flush under load must not start by walking those dead rows.
