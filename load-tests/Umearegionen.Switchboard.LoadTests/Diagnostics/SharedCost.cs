@@ -59,7 +59,9 @@ public sealed record SharedCounters(long Commits, long WalBytes, long? RedisComm
                    (select count(*) from pg_index i where i.indrelid = t.relid and i.indpred is not null)::int
             from pg_stat_user_tables t
             """;
-        await using var conn = new NpgsqlConnection(connectionString);
+        // A connection of its own, not one from the pool: read once before the run and once after, with the
+        // faults scenario's PostgreSQL restart between, a pooled one would be dead when it is taken again.
+        await using var conn = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString);
         await conn.OpenAsync(ct);
         SharedCounters counters;
         await using (var command = new NpgsqlCommand(ServerSql, conn))
