@@ -48,7 +48,9 @@ public sealed class ClusterSignalsTests
     [InlineData("2")]
     [InlineData("x:1")]
     [InlineData("2:y")]
-    [InlineData("2:1:3")]
+    [InlineData("2:1:x")]
+    [InlineData("2:1:-3")]
+    [InlineData("2:1:3:4")]
     public void AMalformedNotificationIsIgnored(string payload)
     {
         var signals = Signals(1);
@@ -58,6 +60,18 @@ public sealed class ClusterSignalsTests
         signals.Received(payload);
 
         Assert.Equal(0, heard);
+    }
+
+    [Fact]
+    public void ANotificationThatNamesItsTransactionIsHeard()
+    {
+        var signals = Signals(1);
+        var heard = 0;
+        signals.On(Signal.Dispatch, () => heard++);
+
+        signals.Received($"2:{(int)Signal.Dispatch}:3");
+
+        Assert.Equal(1, heard);
     }
 
     [Fact]
