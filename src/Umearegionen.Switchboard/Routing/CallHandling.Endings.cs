@@ -269,10 +269,8 @@ public sealed partial class CallHandling
         var own = instructions.Signal | (afterCallWork > TimeSpan.Zero ? Signal.None : dispatcher.FreedSignal) | notifier.ChangedSignal;
         args.Add("ownSignals", (int)own);
         carrier.AddTo(args);
-        var batch = carrier.Carries
-            ? sql + ";\n" + carrier.Sql("@ownSignals",
-                when: "exists (select 1 from calls where id = @callId and state = 'completed' and completed_at = @now and operator_id = @me)")
-            : sql;
+        var batch = carrier.After(sql, "@ownSignals",
+            when: "exists (select 1 from calls where id = @callId and state = 'completed' and completed_at = @now and operator_id = @me)");
         var row = await conn.QuerySingleOrDefaultAsync<CallRow>(new CommandDefinition(batch, args, cancellationToken: ct))
                   ?? throw await WhyNotAsync(conn, me, callId, forAccept: false, ct);
         carrier.Committed(own);

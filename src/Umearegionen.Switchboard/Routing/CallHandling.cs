@@ -62,10 +62,8 @@ public sealed partial class CallHandling(
         using var carrier = signals.Carry();
         var own = instructions.Signal | notifier.ChangedSignal;
         var args = carrier.AddTo(new DynamicParameters(new { me, callId, now, ownSignals = (int)own }));
-        var batch = carrier.Carries
-            ? AcceptSql + ";\n" + carrier.Sql("@ownSignals",
-                when: "exists (select 1 from calls where id = @callId and state = 'connected' and operator_id = @me and answered_at = @now)")
-            : AcceptSql;
+        var batch = carrier.After(AcceptSql, "@ownSignals",
+            when: "exists (select 1 from calls where id = @callId and state = 'connected' and operator_id = @me and answered_at = @now)");
         var row = await conn.QuerySingleOrDefaultAsync<CallRow>(new CommandDefinition(batch, args, cancellationToken: ct));
         var taken = row is not null;
         if (row is null)

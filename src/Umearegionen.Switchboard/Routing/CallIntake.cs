@@ -108,11 +108,9 @@ public sealed class CallIntake(
         var parameters = carrier.AddTo(new DynamicParameters(args));
         parameters.Add("offeredSignals", (int)offeredSignals);
         parameters.Add("queuedSignals", (int)queuedSignals);
-        var sql = carrier.Carries
-            ? ReceiveSql + ";\n" + carrier.Sql(
-                "case (select state from calls where id = @id) when 'offered' then @offeredSignals else @queuedSignals end",
-                when: "exists (select 1 from calls where id = @id)")
-            : ReceiveSql;
+        var sql = carrier.After(ReceiveSql,
+            "case (select state from calls where id = @id) when 'offered' then @offeredSignals else @queuedSignals end",
+            when: "exists (select 1 from calls where id = @id)");
         (CallRow Call, bool Created) row;
         try
         {

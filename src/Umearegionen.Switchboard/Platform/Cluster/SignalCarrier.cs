@@ -46,6 +46,10 @@ public sealed class SignalCarrier : IDisposable
           """
         : "";
 
+    /// <summary><paramref name="sql"/>, followed by <see cref="Sql"/> when the write carries a notification.</summary>
+    public string After(string sql, string bits = "0", string when = "true") =>
+        Carries ? sql + ";\n" + Sql(bits, when) : sql;
+
     /// <summary>Adds the parameters <see cref="Sql"/> names.</summary>
     public DynamicParameters AddTo(DynamicParameters args)
     {
