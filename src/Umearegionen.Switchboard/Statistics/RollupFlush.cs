@@ -13,8 +13,8 @@ namespace Umearegionen.Switchboard.Statistics;
 /// updated most rows for one or two facts: write-ahead log per call for nothing, as every read flushes first anyway.
 /// </remarks>
 public sealed class RollupFlush(
-    NpgsqlDataSource dataSource, IOptions<StatisticsOptions> options, TimeProvider clock, ClusterNode cluster, FlushBacklog backlog,
-    ILogger<RollupFlush> logger)
+    NpgsqlDataSource dataSource, IOptions<StatisticsOptions> options, IOptions<RoutingOptions> routing, TimeProvider clock, ClusterNode cluster,
+    FlushBacklog backlog, ILogger<RollupFlush> logger)
     : BackgroundService
 {
     private const int Chunk = 5000;
@@ -54,8 +54,9 @@ public sealed class RollupFlush(
     {
         if (!overdue && minFacts > 1)
         {
-            // Counted in the leader's sweep within the interval (docs/decisions/0027), or read here.
-            if (backlog.Waiting(minFacts, options.Value.FlushInterval) is not { } waiting)
+            // Counted by the leader's last sweep (docs/decisions/0027), or read here when the sweep has not counted for
+            // two of its intervals (it is late, or this node has only just become the leader).
+            if (backlog.Waiting(minFacts, 2 * routing.Value.SweepInterval) is not { } waiting)
             {
                 Interlocked.Increment(ref _ownCounts);
                 await using var counting = await dataSource.OpenConnectionAsync(ct);

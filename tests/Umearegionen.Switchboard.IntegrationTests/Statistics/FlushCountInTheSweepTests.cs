@@ -40,7 +40,7 @@ public sealed class FlushCountInTheSweepTests(BatchFlushApp app) : IClassFixture
         Assert.True(await _history.ScalarAsync<long>(NotYetRolledUp) >= 2, "two ended calls are not a batch of three");
 
         await _history.AddAsync(new PastCall("2403", start.AddMinutes(6), TimeSpan.FromSeconds(9), TimeSpan.FromSeconds(60), "answered", operatorId));
-        await ServiceCluster.EventuallyAsync(async () => await _history.ScalarAsync<long>(NotYetRolledUp) == 0, TimeSpan.FromSeconds(6),
+        await ServiceCluster.EventuallyAsync(async () => await _history.ScalarAsync<long>(NotYetRolledUp) == 0, TimeSpan.FromSeconds(10),
             "the third ended call made a batch that the background flush added");
 
         Assert.Equal(3, await _history.ScalarAsync<int>(
