@@ -179,9 +179,6 @@ public sealed class LiveSnapshots(
 {
     private long _computed, _managerViews;
 
-    /// <summary>Who receives the snapshots: QueueChanged goes to operators and managers, ManagerViewChanged to managers.</summary>
-    private enum Audience { None, Queue, QueueAndManagers }
-
     /// <summary>How many times this node has read the snapshots from the database since it started.</summary>
     public long Computed => Interlocked.Read(ref _computed);
 
@@ -191,13 +188,10 @@ public sealed class LiveSnapshots(
     protected override Task ExecuteAsync(CancellationToken stoppingToken) => cluster.RunWhileLeaderAsync(LeadAsync, stoppingToken);
 
     /// <summary>
-    /// This node's own connections. The leader cannot see another node's, so while other nodes are alive
-    /// it sends to everyone, as before; a node that joins is seen at the leader's next tick of the cluster.
+    /// This node's own connections and the other nodes' audiences as their locks say (docs/decisions/0028):
+    /// a node whose first operator or manager connects takes its lock and tells the leader at once.
     /// </summary>
-    private Audience Listening() =>
-        cluster.NodesAlive > 1 || connections.Any(c => c.User is { } u && (u.IsInRole(Roles.Manager) || u.IsInRole(Roles.Administrator)))
-            ? Audience.QueueAndManagers
-            : connections.Any(c => c.User?.IsInRole(Roles.Operator) == true) ? Audience.Queue : Audience.None;
+    private Audience Listening() => (Audience)Math.Max((int)connections.Watching(), (int)cluster.OthersWatching);
 
     private async Task LeadAsync(CancellationToken stoppingToken)
     {

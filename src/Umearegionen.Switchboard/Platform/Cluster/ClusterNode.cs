@@ -14,20 +14,34 @@ namespace Umearegionen.Switchboard.Platform.Cluster;
 /// keepalive and idle limits (about ten seconds). The node itself steps down as soon as a statement on
 /// the connection fails or takes longer than <see cref="StatementTimeout"/>, before the server can give
 /// the lock to another;</item>
-/// <item>listens for the other nodes' signals (<see cref="ClusterSignals"/>).</item>
+/// <item>listens for the other nodes' signals (<see cref="ClusterSignals"/>);</item>
+/// <item>holds one advisory lock that says who on this node receives the live snapshots
+/// (<see cref="AudienceLockClass"/>), so that the leader reads them only while some node has someone to
+/// send them to (docs/decisions/0028).</item>
 /// </list>
+/// Its statements also tell readiness that the database answers (<see cref="AnsweredWithin"/>).
 /// Correctness never rests on the lock alone: every step of a call is a conditional statement that a
 /// stale leader cannot repeat (docs/architecture.md).
 /// </summary>
 public sealed partial class ClusterNode(
     IConfiguration configuration, IOptions<ClusterOptions> options, ClusterSignals signals, TimeProvider clock,
-    ILogger<ClusterNode> logger) : BackgroundService
+    LocalHubConnections connections, ILogger<ClusterNode> logger) : BackgroundService
 {
     /// <summary>Advisory lock of the leader: (LeaderLockClass, 1).</summary>
     internal const int LeaderLockClass = 7_401_001;
 
     /// <summary>Advisory lock of each live node: (NodeLockClass, cluster_nodes.id).</summary>
     internal const int NodeLockClass = 7_401_002;
+
+    /// <summary>
+    /// Advisory locks of each node's audience: (AudienceLockClass + <see cref="Audience"/>, cluster_nodes.id).
+    /// A node holds exactly one of the three from its registration on; one holding none runs a version
+    /// before decision 0028, and the leader takes it as watched by everyone.
+    /// </summary>
+    internal const int AudienceLockClass = 7_401_010;
+
+    /// <summary>How often the node looks whether someone new on it receives the live snapshots (local work only).</summary>
+    internal static readonly TimeSpan AudienceCheck = TimeSpan.FromMilliseconds(100);
 
     /// <summary>The nodes whose lock nobody holds any more: gone, whatever their row says.</summary>
     internal static readonly string GoneNodesSql = $"""
@@ -52,6 +66,10 @@ public sealed partial class ClusterNode(
     private CancellationTokenSource? _term;
     private TaskCompletionSource _becameLeader = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _lastTick;
+    private long _answered;
+    private int _tickSoon;
+    private Audience _held;
+    private volatile Audience _others = Audience.QueueAndManagers;
 
     /// <summary>The node's name in logs and readiness.</summary>
     public string Name => options.Value.NodeName;
@@ -64,6 +82,22 @@ public sealed partial class ClusterNode(
 
     /// <summary>How many nodes are alive, this one included, as last seen.</summary>
     public int NodesAlive { get; private set; }
+
+    /// <summary>
+    /// Who receives the live snapshots on the other live nodes, as last seen: the highest audience their
+    /// locks say, and everyone while a node holds none (a version before docs/decisions/0028).
+    /// </summary>
+    public Audience OthersWatching => _others;
+
+    /// <summary>
+    /// Whether a statement on the node's own connection began less than <paramref name="age"/> ago and
+    /// succeeded: the database answered then. False while the node has no connection.
+    /// </summary>
+    public bool AnsweredWithin(TimeSpan age)
+    {
+        var answered = Interlocked.Read(ref _answered);
+        return answered != 0 && Stopwatch.GetElapsedTime(answered) < age;
+    }
 
     /// <summary>
     /// Runs after each registration (the first and every one after the connection was lost), with the new
@@ -127,6 +161,9 @@ public sealed partial class ClusterNode(
 
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
+        // Someone on another node has begun to watch: count the audiences now, not at the next tick.
+        signals.On(Signal.Watching, () => Volatile.Write(ref _tickSoon, 1));
+
         // Registered and, alone, leader before the server takes its first request.
         try
         {
@@ -156,10 +193,12 @@ public sealed partial class ClusterNode(
 
                 // Notifications arrive here (the connection's Notification event) while it waits.
                 // At least a few milliseconds: Npgsql counts the wait in whole milliseconds, and 0 waits forever.
+                // The wait is cut into AudienceCheck slices so that a first operator or manager on this node
+                // is told to the leader at once (the lock, then Watching), not at the next tick.
                 var untilTick = TickInterval - Stopwatch.GetElapsedTime(Interlocked.Read(ref _lastTick));
-                if (untilTick >= TimeSpan.FromMilliseconds(5))
+                if (untilTick >= TimeSpan.FromMilliseconds(5) && Volatile.Read(ref _tickSoon) == 0 && connections.Watching() <= _held)
                 {
-                    await _connection!.WaitAsync(untilTick, stoppingToken);
+                    await _connection!.WaitAsync(untilTick < AudienceCheck ? untilTick : AudienceCheck, stoppingToken);
                 }
                 else
                 {
@@ -228,11 +267,17 @@ public sealed partial class ClusterNode(
                 id = (long)(await register.ExecuteScalarAsync(ct))!;
             }
 
-            await using (var hold = new NpgsqlCommand($"select pg_advisory_lock({NodeLockClass}, @id)", conn))
+            var watching = connections.Watching();
+            await using (var hold = new NpgsqlCommand(
+                $"select pg_advisory_lock({NodeLockClass}, @id), pg_advisory_lock({AudienceLockClass} + @audience, @id)", conn))
             {
                 hold.Parameters.AddWithValue("id", checked((int)id));
+                hold.Parameters.AddWithValue("audience", (int)watching);
                 await hold.ExecuteNonQueryAsync(ct);
             }
+
+            _held = watching;
+            Interlocked.Exchange(ref _answered, Stopwatch.GetTimestamp());
 
             NodeId = id;
             signals.NodeId = id;
@@ -259,23 +304,48 @@ public sealed partial class ClusterNode(
         signals.Publish(Signal.Hello);
     }
 
-    /// <summary>Checks the connection, counts the live nodes and, when not leader, tries for the lock.</summary>
+    /// <summary>
+    /// Checks the connection, counts the live nodes and the other nodes' audiences, moves this node's
+    /// audience lock when its audience changed and, when not leader, tries for the lock.
+    /// </summary>
     private async Task TickAsync(CancellationToken ct)
     {
-        Interlocked.Exchange(ref _lastTick, Stopwatch.GetTimestamp());
+        Interlocked.Exchange(ref _tickSoon, 0);
+        var started = Stopwatch.GetTimestamp();
+        Interlocked.Exchange(ref _lastTick, started);
         var leading = IsLeader;
+        var (held, watching) = (_held, connections.Watching());
+        // The new audience's lock first, then the old one let go: another node never sees this one with none.
+        var move = watching == held ? "" : $", pg_try_advisory_lock({AudienceLockClass + (int)watching}, {NodeId}) as took, "
+            + $"pg_advisory_unlock({AudienceLockClass + (int)held}, {NodeId}) as let_go";
         var sql = $"""
-            select {(leading ? "true" : $"pg_try_advisory_lock({LeaderLockClass}, 1)")} as leader,
-                   (select count(*)::int from pg_locks l
-                    where l.locktype = 'advisory' and l.granted and l.objsubid = 2 and l.classid = {NodeLockClass}
-                      and l.database = (select oid from pg_database where datname = current_database())) as nodes
+            select {(leading ? "true" : $"pg_try_advisory_lock({LeaderLockClass}, 1)")} as leader, l.nodes, l.others{move}
+            from (select (count(*) filter (where classid = {NodeLockClass}))::int as nodes,
+                         case when count(*) filter (where classid = {NodeLockClass} and objid <> {NodeId})
+                                   > count(distinct objid) filter (where classid <> {NodeLockClass} and objid <> {NodeId})
+                              then {(int)Audience.QueueAndManagers}
+                              else coalesce(max(classid::bigint - {AudienceLockClass}) filter (where classid <> {NodeLockClass} and objid <> {NodeId}), 0)::int
+                         end as others
+                  from pg_locks
+                  where locktype = 'advisory' and granted and objsubid = 2
+                    and classid::bigint in ({NodeLockClass}, {AudienceLockClass}, {AudienceLockClass + 1}, {AudienceLockClass + 2})
+                    and database = (select oid from pg_database where datname = current_database())) l
             """;
         await using var command = new NpgsqlCommand(sql, _connection);
         await using var reader = await command.ExecuteReaderAsync(ct);
         await reader.ReadAsync(ct);
         var leader = reader.GetBoolean(0);
         NodesAlive = reader.GetInt32(1);
+        _others = (Audience)reader.GetInt32(2);
+        _held = watching;
+        Interlocked.Exchange(ref _answered, started);
         signals.PeersAlive = NodesAlive > 1;
+        if (watching > held)
+        {
+            // The leader looks at the audiences now (one notification, sent only while other nodes live).
+            signals.Publish(Signal.Watching);
+        }
+
         if (leader && !leading)
         {
             lock (_gate)
@@ -317,6 +387,7 @@ public sealed partial class ClusterNode(
         }
 
         signals.PeersAlive = false;
+        Interlocked.Exchange(ref _answered, 0);
         if (_connection is { } conn)
         {
             _connection = null;

@@ -34,6 +34,12 @@ public enum Signal
 
     /// <summary>A link waits to be sent to a caller (Guidance): the leader's guidance sender looks now.</summary>
     Guidance = 256,
+
+    /// <summary>
+    /// Someone on the sending node has begun to receive the live snapshots, and its audience lock says so:
+    /// the leader counts the audiences now (docs/decisions/0028).
+    /// </summary>
+    Watching = 512,
 }
 
 /// <summary>

@@ -2,6 +2,14 @@ using System.Collections.Concurrent;
 
 namespace Umearegionen.Switchboard.Platform.Cluster;
 
+/// <summary>Who receives the live snapshots: QueueChanged goes to operators and managers, ManagerViewChanged to managers.</summary>
+public enum Audience
+{
+    None = 0,
+    Queue = 1,
+    QueueAndManagers = 2,
+}
+
 /// <summary>
 /// The hub connections open on this node, so that the node can send their clients elsewhere: when it
 /// stops (a restart, a rolling update) and when Redis comes back after an outage (docs/decisions/0003).
@@ -24,6 +32,16 @@ public sealed partial class LocalHubConnections(IHostApplicationLifetime lifetim
 
     /// <summary>Whether a connection open on this node now matches (without copying them all).</summary>
     public bool Any(Func<HubCallerContext, bool> match) => _open.Any(c => match(c.Value));
+
+    /// <summary>
+    /// Who on this node receives the live snapshots now: a manager or an administrator receives both, an
+    /// operator the queue (docs/decisions/0024). The node tells the leader through its audience lock
+    /// (<see cref="ClusterNode"/>, docs/decisions/0028).
+    /// </summary>
+    public Audience Watching() =>
+        Any(c => c.User is { } u && (u.IsInRole(Roles.Manager) || u.IsInRole(Roles.Administrator))) ? Audience.QueueAndManagers
+        : Any(c => c.User?.IsInRole(Roles.Operator) == true) ? Audience.Queue
+        : Audience.None;
 
     /// <summary>Cuts every connection of this node; says how many.</summary>
     public int CutAll(string why)
