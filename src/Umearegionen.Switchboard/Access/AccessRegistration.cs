@@ -33,8 +33,6 @@ public static class AccessRegistration
         // and each node closes its hub connections whose sessions ended (docs/decisions/0005).
         services.AddSingleton<Sessions>();
         services.AddHostedService<RevokedConnections>();
-        // On the leader, the check rides in the sweep's transaction (docs/decisions/0027).
-        services.AddSingleton<ISweepRider, RevokedConnectionsRider>();
         // Its place among the hub's filters is set with the others (Live.LiveRegistration).
         services.AddSingleton<SessionHubFilter>();
 

@@ -85,7 +85,6 @@ public sealed class Sessions
         }
 
         var generation = Interlocked.Read(ref _generation);
-        Interlocked.Increment(ref _stampReads);
         await using var connection = await _dataSource.OpenConnectionAsync(ct);
         var stamp = await connection.QuerySingleOrDefaultAsync<AccountStamp>(new CommandDefinition(
             "select security_stamp, disabled from accounts where id = @id", new { id }, cancellationToken: ct));
@@ -96,21 +95,10 @@ public sealed class Sessions
     /// <summary>The stamps of many accounts at once, straight from the database (the connection check).</summary>
     internal async Task<IReadOnlyDictionary<Guid, AccountStamp>> ReadStampsAsync(Guid[] ids, CancellationToken ct)
     {
-        await using var connection = await _dataSource.OpenConnectionAsync(ct);
-        return await ReadStampsAsync(connection, null, ids, ct);
-    }
-
-    /// <summary>
-    /// The stamps of many accounts at once, on <paramref name="connection"/> (in <paramref name="transaction"/> when
-    /// given: the leader's sweep, <see cref="RevokedConnectionsRider"/>); each is then known for
-    /// <see cref="AccessOptions.RevocationCheckInterval"/> as if read by <see cref="StampAsync"/>.
-    /// </summary>
-    internal async Task<IReadOnlyDictionary<Guid, AccountStamp>> ReadStampsAsync(
-        NpgsqlConnection connection, NpgsqlTransaction? transaction, Guid[] ids, CancellationToken ct)
-    {
         var generation = Interlocked.Read(ref _generation);
+        await using var connection = await _dataSource.OpenConnectionAsync(ct);
         var rows = await connection.QueryAsync<(Guid Id, string SecurityStamp, bool Disabled)>(new CommandDefinition(
-            "select id, security_stamp, disabled from accounts where id = any(@ids)", new { ids }, transaction, cancellationToken: ct));
+            "select id, security_stamp, disabled from accounts where id = any(@ids)", new { ids }, cancellationToken: ct));
         var stamps = rows.ToDictionary(r => r.Id, r => new AccountStamp(r.SecurityStamp, r.Disabled));
         foreach (var id in ids)
         {
@@ -154,36 +142,6 @@ public sealed class Sessions
 
     private void CheckConnectionsNow() => _checkNow.Wake();
 
-    /// <summary>
-    /// Waits at most <paramref name="within"/> for a session to end (true); false when the time passed first. The
-    /// connection check then looks whether anyone checked the connections meanwhile (<see cref="SinceConnectionsChecked"/>).
-    /// </summary>
-    internal Task<bool> WaitForCheckAsync(TimeSpan within, CancellationToken ct) => _checkNow.WaitAsync(within, ct);
-
-    private long _connectionsCheckedAt;
-    private long _stampReads;
-
-    /// <summary>
-    /// Every connection of this node was checked, with stamps read from <paramref name="readAt"/> on (a
-    /// <see cref="Stopwatch"/> timestamp taken before the read): by the node's own check or by the leader's sweep.
-    /// </summary>
-    internal void ConnectionsChecked(long readAt)
-    {
-        long seen;
-        do
-        {
-            seen = Interlocked.Read(ref _connectionsCheckedAt);
-        }
-        while (readAt > seen && Interlocked.CompareExchange(ref _connectionsCheckedAt, readAt, seen) != seen);
-    }
-
-    /// <summary>How long ago every connection of this node was last checked (from the read's start); MaxValue if never.</summary>
-    internal TimeSpan SinceConnectionsChecked()
-    {
-        var at = Interlocked.Read(ref _connectionsCheckedAt);
-        return at == 0 ? TimeSpan.MaxValue : Stopwatch.GetElapsedTime(at);
-    }
-
-    /// <summary>How many times a stamp was read for one account (a request or hub invocation it was not known for). For tests.</summary>
-    internal long StampReads => Interlocked.Read(ref _stampReads);
+    /// <summary>Waits until a check is due: the interval has passed or a session ended.</summary>
+    internal Task<bool> WaitForCheckAsync(CancellationToken ct) => _checkNow.WaitAsync(_options.Value.RevocationCheckInterval, ct);
 }

@@ -86,8 +86,6 @@ public sealed class LiveView(
     /// <summary>
     /// The queue and the manager's figures of one moment: the live snapshots send both several times a
     /// second. Today's figures come from <see cref="TodayCounts"/>, which does not count the whole day each time.
-    /// The queue, the operators and today's recent calls are read in one round trip, one transaction
-    /// (docs/decisions/0027); what TodayCounts remembers moves forward in a statement of its own every 2 s.
     /// </summary>
     public async Task<(QueueSnapshot Queue, ManagerView Manager)> SnapshotsAsync(CancellationToken ct)
     {
@@ -95,23 +93,18 @@ public sealed class LiveView(
             {QueueSql}
 
             {OperatorsSql};
-
-            {TodayCounts.Reading.Sql};
             """;
         var now = clock.GetUtcNow();
         await using var conn = await dataSource.OpenConnectionAsync(ct);
-        var reading = await todayCounts.PrepareAsync(conn, now, StartOfDay(now, options.Value.TimeZone), ct);
         QueueSnapshot queue;
         List<OperatorSummary> operators;
-        IReadOnlyList<TodayInMunicipality> today;
-        var args = reading.AddTo(new DynamicParameters(new { limit = ListedCalls }));
-        await using (var read = await conn.QueryMultipleAsync(new CommandDefinition(Sql, args, cancellationToken: ct)))
+        await using (var read = await conn.QueryMultipleAsync(new CommandDefinition(Sql, new { limit = ListedCalls }, cancellationToken: ct)))
         {
             queue = await ReadQueueAsync(read, now);
             operators = (await read.ReadAsync<OperatorSummary>()).ToList();
-            today = reading.Counts(await read.ReadAsync<TodayInMunicipality>());
         }
 
+        var today = await todayCounts.ReadAsync(conn, now, StartOfDay(now, options.Value.TimeZone), ct);
         var byStatus = operators
             .GroupBy(o => o.CallId is not null ? "on_call" : o.Connected || o.Status == OperatorStatuses.Offline ? o.Status : "disconnected")
             .ToDictionary(g => g.Key, g => g.Count());

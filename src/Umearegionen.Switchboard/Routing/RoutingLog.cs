@@ -62,7 +62,4 @@ internal static partial class RoutingLog
 
     [LoggerMessage(26, LogLevel.Warning, "The platform's report ({Events} events, {Acknowledgements} acknowledgements) was chosen as a deadlock's victim (attempt {Attempt}); storing it again")]
     public static partial void ReportRetried(ILogger logger, int attempt, int events, int acknowledgements);
-
-    [LoggerMessage(27, LogLevel.Error, "A look that rides the sweep failed; the sweep went on without it")]
-    public static partial void SweepRiderFailed(ILogger logger, Exception exception);
 }

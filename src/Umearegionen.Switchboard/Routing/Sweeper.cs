@@ -12,7 +12,7 @@ namespace Umearegionen.Switchboard.Routing;
 public sealed class Sweeper(
     NpgsqlDataSource dataSource, TimeProvider clock, IOptions<RoutingOptions> options, Dispatcher dispatcher,
     RoutingNotifier notifier, Instructions instructions, NoticeBoard notices, ClusterNode cluster,
-    IEnumerable<ISweepRider> riders, ILogger<Sweeper> logger) : BackgroundService
+    ILogger<Sweeper> logger) : BackgroundService
 {
     public const string MissedOfferReason = "Did not answer an offered call";
 
@@ -121,7 +121,6 @@ public sealed class Sweeper(
             // and costs a transaction of its own. Read after the expired offers went back to the queue.
             callsWait = await conn.ExecuteScalarAsync<bool>(new CommandDefinition(
                 "select exists (select 1 from call_queue)", transaction: tx, cancellationToken: ct));
-            await RideAsync(conn, tx, ct);
             await tx.CommitAsync(ct);
         }
 
@@ -168,32 +167,6 @@ public sealed class Sweeper(
         if (callsWait)
         {
             dispatcher.Wake();
-        }
-    }
-
-    private readonly ISweepRider[] _riders = [.. riders];
-
-    // The other loops' looks at the database, in this transaction instead of one each (docs/decisions/0027). After a
-    // savepoint: a rider that fails is logged and undone, and the sweep commits what it did.
-    private async Task RideAsync(NpgsqlConnection conn, NpgsqlTransaction tx, CancellationToken ct)
-    {
-        if (_riders.Length == 0)
-        {
-            return;
-        }
-
-        await tx.SaveAsync("riders", ct);
-        try
-        {
-            foreach (var rider in _riders)
-            {
-                await rider.RideAsync(conn, tx, ct);
-            }
-        }
-        catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException && !ct.IsCancellationRequested)
-        {
-            RoutingLog.SweepRiderFailed(logger, ex);
-            await tx.RollbackAsync("riders", ct);
         }
     }
 

@@ -46,7 +46,7 @@ public sealed class TodayCounts(IOptions<ServiceLevelOptions> serviceLevel)
     private Remembered _remembered = Remembered.From(DateTimeOffset.MinValue, DateTimeOffset.MinValue);
 
     /// <summary>What is known about the calls queued from the day's start up to Until.</summary>
-    internal sealed record Remembered(
+    private sealed record Remembered(
         DateTimeOffset DayStart, DateTimeOffset Until, DateTimeOffset CountedFrom,
         ImmutableDictionary<string, TodayInMunicipality> Settled, Guid[] Open)
     {
@@ -57,29 +57,8 @@ public sealed class TodayCounts(IOptions<ServiceLevelOptions> serviceLevel)
     public async Task<IReadOnlyList<TodayInMunicipality>> ReadAsync(
         NpgsqlConnection conn, DateTimeOffset now, DateTimeOffset dayStart, CancellationToken ct)
     {
-        var reading = await PrepareAsync(conn, now, dayStart, ct);
-        var recent = await conn.QueryAsync<TodayInMunicipality>(new CommandDefinition(Reading.Sql, reading.AddTo(new DynamicParameters()), cancellationToken: ct));
-        return reading.Counts(recent);
-    }
-
-    /// <summary>
-    /// Today's figures as one statement to send with others in one round trip (the manager's snapshot, docs/decisions/0027):
-    /// the remembered part brought up to date first (a statement of its own every <see cref="AdvanceEvery"/>), then
-    /// <see cref="Reading.Sql"/> with <see cref="Reading.AddTo"/>'s parameters, whose rows <see cref="Reading.Counts"/> adds up.
-    /// </summary>
-    public async Task<Reading> PrepareAsync(NpgsqlConnection conn, DateTimeOffset now, DateTimeOffset dayStart, CancellationToken ct) =>
-        new(await CurrentAsync(conn, now, dayStart, ct), serviceLevel.Value);
-
-    /// <summary>One read of today's figures: the calls since the remembered point and those open there, added to the remembered ones.</summary>
-    public sealed class Reading
-    {
-        private readonly Remembered _remembered;
-        private readonly ServiceLevelOptions _serviceLevel;
-
-        internal Reading(Remembered remembered, ServiceLevelOptions serviceLevel) => (_remembered, _serviceLevel) = (remembered, serviceLevel);
-
-        /// <summary>Its parameters: until, open, targetSeconds, shortAbandonSeconds.</summary>
-        public const string Sql = $"""
+        var remembered = await CurrentAsync(conn, now, dayStart, ct);
+        const string Sql = $"""
             select coalesce(municipality_code, 'unknown') as municipality_code, count(*)::int as calls,
                    {Figures}
             from (select municipality_code, state, queued_at, answered_at, completed_at, caller_left_at from calls where queued_at >= @until
@@ -88,18 +67,11 @@ public sealed class TodayCounts(IOptions<ServiceLevelOptions> serviceLevel)
                   where id = any (@open) and queued_at < @until) c
             group by 1
             """;
-
-        public DynamicParameters AddTo(DynamicParameters args)
+        var recent = await conn.QueryAsync<TodayInMunicipality>(new CommandDefinition(Sql, new
         {
-            args.Add("until", _remembered.Until);
-            args.Add("open", _remembered.Open);
-            args.Add("targetSeconds", _serviceLevel.TargetSeconds);
-            args.Add("shortAbandonSeconds", _serviceLevel.ShortAbandonSeconds);
-            return args;
-        }
-
-        public IReadOnlyList<TodayInMunicipality> Counts(IEnumerable<TodayInMunicipality> recent) =>
-            Add(_remembered.Settled, recent).Values.OrderBy(t => t.MunicipalityCode, StringComparer.Ordinal).ToList();
+            until = remembered.Until, open = remembered.Open, targetSeconds = serviceLevel.Value.TargetSeconds, shortAbandonSeconds = serviceLevel.Value.ShortAbandonSeconds,
+        }, cancellationToken: ct));
+        return Add(remembered.Settled, recent).Values.OrderBy(t => t.MunicipalityCode, StringComparer.Ordinal).ToList();
     }
 
     private const string Figures = $"""

@@ -13,14 +13,13 @@ namespace Umearegionen.Switchboard.Statistics;
 /// updated most rows for one or two facts: write-ahead log per call for nothing, as every read flushes first anyway.
 /// </remarks>
 public sealed class RollupFlush(
-    NpgsqlDataSource dataSource, IOptions<StatisticsOptions> options, IOptions<RoutingOptions> routing, TimeProvider clock, ClusterNode cluster,
-    FlushBacklog backlog, ILogger<RollupFlush> logger)
+    NpgsqlDataSource dataSource, IOptions<StatisticsOptions> options, TimeProvider clock, ClusterNode cluster, ILogger<RollupFlush> logger)
     : BackgroundService
 {
     private const int Chunk = 5000;
 
     // How many ended calls and changed facts wait, counted up to the batch asked for (both queues are small).
-    internal const string WaitingSql = """
+    private const string WaitingSql = """
         select (select count(*) from (select 1 from call_facts_due limit @min) d)::int
              + (select count(*) from (select 1 from call_facts_pending limit @min) p)::int
         """;
@@ -50,33 +49,17 @@ public sealed class RollupFlush(
     /// The background flush's turn: flushes when at least <paramref name="minFacts"/> ended calls and changed facts wait,
     /// or when <paramref name="overdue"/> (its longest wait has passed); returns whether it flushed.
     /// </summary>
-    private async Task<bool> FlushIfDueAsync(int minFacts, bool overdue, CancellationToken ct)
+    private static async Task<bool> FlushIfDueAsync(NpgsqlConnection conn, int minFacts, bool overdue, CancellationToken ct)
     {
-        if (!overdue && minFacts > 1)
+        if (!overdue && minFacts > 1 && await conn.ExecuteScalarAsync<int>(new CommandDefinition(
+                WaitingSql, new { min = minFacts }, cancellationToken: ct)) < minFacts)
         {
-            // Counted by the leader's last sweep (docs/decisions/0027), or read here when the sweep has not counted for
-            // two of its intervals (it is late, or this node has only just become the leader).
-            if (backlog.Waiting(minFacts, 2 * routing.Value.SweepInterval) is not { } waiting)
-            {
-                Interlocked.Increment(ref _ownCounts);
-                await using var counting = await dataSource.OpenConnectionAsync(ct);
-                waiting = await counting.ExecuteScalarAsync<int>(new CommandDefinition(WaitingSql, new { min = minFacts }, cancellationToken: ct));
-            }
-
-            if (waiting < minFacts)
-            {
-                return false;
-            }
+            return false;
         }
 
-        await FlushAsync(ct);
+        await FlushAsync(conn, ct);
         return true;
     }
-
-    private long _ownCounts;
-
-    /// <summary>How many times the background flush counted what waits in a transaction of its own. For tests.</summary>
-    internal long OwnCounts => Interlocked.Read(ref _ownCounts);
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) => cluster.RunWhileLeaderAsync(LeadAsync, stoppingToken);
 
@@ -89,7 +72,8 @@ public sealed class RollupFlush(
         {
             try
             {
-                if (await FlushIfDueAsync(settings.FlushMinFacts, clock.GetUtcNow() - last >= settings.FlushMaxDelay, stoppingToken))
+                await using var conn = await dataSource.OpenConnectionAsync(stoppingToken);
+                if (await FlushIfDueAsync(conn, settings.FlushMinFacts, clock.GetUtcNow() - last >= settings.FlushMaxDelay, stoppingToken))
                 {
                     last = clock.GetUtcNow();
                 }
@@ -98,43 +82,6 @@ public sealed class RollupFlush(
             {
                 StatisticsLog.FlushFailed(logger, ex);
             }
-        }
-    }
-}
-
-/// <summary>
-/// How many ended calls and changed facts wait for the background flush, counted in the leader's sweep
-/// (<see cref="ISweepRider"/>, every Routing:SweepInterval) instead of in a transaction of the flush's own every
-/// Statistics:FlushInterval (docs/decisions/0027). Counted up to Statistics:FlushMinFacts, as the flush would.
-/// </summary>
-public sealed class FlushBacklog(IOptions<StatisticsOptions> options) : ISweepRider
-{
-    private readonly Lock _gate = new();
-    private (int Waiting, int Min, long At)? _counted;
-
-    public async Task RideAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken ct)
-    {
-        var min = options.Value.FlushMinFacts;
-        if (min <= 1)
-        {
-            return;
-        }
-
-        var at = System.Diagnostics.Stopwatch.GetTimestamp();
-        var waiting = await connection.ExecuteScalarAsync<int>(new CommandDefinition(
-            RollupFlush.WaitingSql, new { min }, transaction, cancellationToken: ct));
-        lock (_gate)
-        {
-            _counted = (waiting, min, at);
-        }
-    }
-
-    /// <summary>The count of the last sweep, when it counted up to <paramref name="min"/> less than <paramref name="within"/> ago; null otherwise.</summary>
-    internal int? Waiting(int min, TimeSpan within)
-    {
-        lock (_gate)
-        {
-            return _counted is { } c && c.Min == min && System.Diagnostics.Stopwatch.GetElapsedTime(c.At) < within ? c.Waiting : null;
         }
     }
 }

@@ -19,9 +19,6 @@ public static class StatisticsRegistration
         services.AddSingleton<CostSplits>();
         services.AddHostedService<StatisticsSettingsWriter>();
         services.AddHostedService<RollupFlush>();
-        // What waits for the background flush is counted in the leader's sweep (docs/decisions/0027).
-        services.AddSingleton<FlushBacklog>();
-        services.AddSingleton<ISweepRider>(sp => sp.GetRequiredService<FlushBacklog>());
         services.AddSingleton<StatisticsDemoData>();
         services.AddSingleton<IDemoData>(sp => sp.GetRequiredService<StatisticsDemoData>());
         return services;

@@ -2,13 +2,12 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Umearegionen.Switchboard.Platform.Cluster;
 
 namespace Umearegionen.Switchboard.IntegrationTests.Access;
 
 /// <summary>
-/// The hub's own check, on its own: this app runs without the check of open connections (the node's loop and the
-/// leader's sweep, docs/decisions/0027), so a revoked operator's connection stays open until they invoke a hub method.
+/// The hub's own check, on its own: this app runs without the check of open connections, so a revoked
+/// operator's connection stays open until they invoke a hub method.
 /// </summary>
 public sealed class HubRevocationTests(HubRevocationTests.App app) : IClassFixture<HubRevocationTests.App>
 {
@@ -21,7 +20,6 @@ public sealed class HubRevocationTests(HubRevocationTests.App app) : IClassFixtu
             {
                 var check = services.Single(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType == typeof(RevokedConnections));
                 services.Remove(check);
-                services.Remove(services.Single(d => d.ServiceType == typeof(ISweepRider) && d.ImplementationType == typeof(RevokedConnectionsRider)));
             });
         }
     }
