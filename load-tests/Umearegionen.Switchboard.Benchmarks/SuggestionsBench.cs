@@ -44,9 +44,9 @@ public static class SuggestionsBench
             .ToList();
         var evaluator = new OpeningHoursEvaluator(TimeZoneInfo.FindSystemTimeZoneById(OpeningHoursRegistration.TimeZoneId));
         // As in the service: what is remembered holds until the feed hears a change.
-        var changes = new DirectoryChangeFeed(dataSource, NullLogger<DirectoryChangeFeed>.Instance);
-        await changes.StartAsync(default);
-        await changes.Connected;
+        // Nothing changes the directory while the benchmark runs, so no node's connection needs to listen.
+        var changes = new DirectoryChangeFeed(NullLogger<DirectoryChangeFeed>.Instance);
+        changes.ListeningChanged(true);
         var destinations = new Destinations(new UnitOpenStatus(dataSource, evaluator, changes), evaluator, Options.Create(new OpeningHoursOptions()), changes, NullLogger<Destinations>.Instance);
         var at = DateTimeOffset.Parse("2026-03-11T10:00:00+01:00");
         Console.WriteLine($"{topics.Count} distinct topics; {calls} calls; {Environment.ProcessorCount} cores");

@@ -23,7 +23,8 @@ public static class DirectoryRegistration
             .ValidateOnStart();
         services.AddSingleton<DirectoryEvents>();
         services.AddSingleton<DirectoryChangeFeed>();
-        services.AddHostedService(sp => sp.GetRequiredService<DirectoryChangeFeed>());
+        // Heard on the node's own connection (docs/decisions/0029), not on one of its own.
+        services.AddSingleton<INodeChannel>(sp => sp.GetRequiredService<DirectoryChangeFeed>());
         // The opening-hours feature registers its own IUnitOpenStatus; until then every unit is "unknown".
         services.TryAddSingleton<IUnitOpenStatus, NoOpeningHoursYet>();
         services.AddSingleton<IDemoData, DirectoryDemoData>();

@@ -1,4 +1,5 @@
 using Umearegionen.Switchboard.IntegrationTests.OpeningHours;
+using Umearegionen.Switchboard.Platform.Cluster;
 
 namespace Umearegionen.Switchboard.IntegrationTests.Routing;
 
@@ -336,11 +337,12 @@ public sealed class DestinationTests(RoutingApp app) : IClassFixture<RoutingApp>
         var (op, call, accepted) = await ConnectedCallAsync(world, Vindeln, "båtplats");
         Assert.Equal(unit.Name, accepted.Suggestions![0].Name);
 
-        // The listener's connection is cut: a change made meanwhile would not be heard.
+        // The listener's connection, the node's own (it holds the node's lock), is cut: a change made
+        // meanwhile would not be heard.
         Assert.True(await world.ScalarAsync<bool>($"""
-            select coalesce(bool_or(pg_terminate_backend(pid)), false) from pg_stat_activity
-            where datname = current_database() and query = 'listen {DirectoryChangeFeed.Channel}'
-            """));
+            select coalesce(bool_or(pg_terminate_backend(pid)), false) from pg_locks
+            where locktype = 'advisory' and granted and objsubid = 2 and classid = {ClusterNode.NodeLockClass} and objid = @node::oid
+            """, new { node = (long)app.Service<ClusterNode>().NodeId }));
         await EventuallyAsync(() => !feed.Listening, "the service notices");
         var renamed = Unique("Hamnen Vindeln");
         await world.ScalarAsync<int>("update directory_units set name = @renamed where id = @id returning 1", new { renamed, id = unit.Id });

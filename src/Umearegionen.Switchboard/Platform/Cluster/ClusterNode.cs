@@ -14,7 +14,9 @@ namespace Umearegionen.Switchboard.Platform.Cluster;
 /// keepalive and idle limits (about ten seconds). The node itself steps down as soon as a statement on
 /// the connection fails or takes longer than <see cref="StatementTimeout"/>, before the server can give
 /// the lock to another;</item>
-/// <item>listens for the other nodes' signals (<see cref="ClusterSignals"/>);</item>
+/// <item>listens for the other nodes' signals (<see cref="ClusterSignals"/>), and for the features'
+/// own channels (<see cref="INodeChannel"/>: the directory's changes), so that the node is one listening
+/// connection, not one per feature (docs/decisions/0029);</item>
 /// <item>holds one advisory lock that says who on this node receives the live snapshots
 /// (<see cref="AudienceLockClass"/>), so that the leader reads them only while some node has someone to
 /// send them to (docs/decisions/0028).</item>
@@ -25,8 +27,11 @@ namespace Umearegionen.Switchboard.Platform.Cluster;
 /// </summary>
 public sealed partial class ClusterNode(
     IConfiguration configuration, IOptions<ClusterOptions> options, ClusterSignals signals, TimeProvider clock,
-    LocalHubConnections connections, ILogger<ClusterNode> logger) : BackgroundService
+    LocalHubConnections connections, IEnumerable<INodeChannel> channels, ILogger<ClusterNode> logger) : BackgroundService
 {
+    private readonly INodeChannel[] _channels = ValidChannels(channels);
+    private bool _channelsListening;
+
     /// <summary>Advisory lock of the leader: (LeaderLockClass, 1).</summary>
     internal const int LeaderLockClass = 7_401_001;
 
@@ -246,21 +251,30 @@ public sealed partial class ClusterNode(
                 if (e.Channel == ClusterSignals.Channel)
                 {
                     signals.Received(e.Payload);
+                    return;
+                }
+
+                foreach (var channel in _channels)
+                {
+                    if (channel.Channel == e.Channel)
+                    {
+                        channel.Heard(e.Payload);
+                    }
                 }
             };
 
             // The server ends the session, and so frees the node's locks, when it hears nothing for ten
             // seconds (the node runs a statement every second) or its TCP peer stops answering.
-            const string Sql = $"""
+            var sql = $"""
                 set idle_session_timeout = '10s';
                 set tcp_keepalives_idle = 3;
                 set tcp_keepalives_interval = 1;
                 set tcp_keepalives_count = 3;
                 listen {ClusterSignals.Channel};
-                insert into cluster_nodes (name, started_at) values (@name, @now) returning id;
+                {string.Concat(_channels.Select(c => $"listen {c.Channel};\n"))}insert into cluster_nodes (name, started_at) values (@name, @now) returning id;
                 """;
             long id;
-            await using (var register = new NpgsqlCommand(Sql, conn))
+            await using (var register = new NpgsqlCommand(sql, conn))
             {
                 register.Parameters.AddWithValue("name", Name);
                 register.Parameters.AddWithValue("now", clock.GetUtcNow());
@@ -282,6 +296,7 @@ public sealed partial class ClusterNode(
             NodeId = id;
             signals.NodeId = id;
             _connection = conn;
+            ChannelsListening(true);
         }
         catch
         {
@@ -388,6 +403,7 @@ public sealed partial class ClusterNode(
 
         signals.PeersAlive = false;
         Interlocked.Exchange(ref _answered, 0);
+        ChannelsListening(false);
         if (_connection is { } conn)
         {
             _connection = null;
@@ -400,6 +416,37 @@ public sealed partial class ClusterNode(
                 // Broken already: closing it is all that was wanted.
             }
         }
+    }
+
+    // Told once per change: the features' channels listen exactly while the node's connection does.
+    private void ChannelsListening(bool listening)
+    {
+        if (_channelsListening == listening)
+        {
+            return;
+        }
+
+        _channelsListening = listening;
+        foreach (var channel in _channels)
+        {
+            channel.ListeningChanged(listening);
+        }
+    }
+
+    private static INodeChannel[] ValidChannels(IEnumerable<INodeChannel> channels)
+    {
+        var all = channels.ToArray();
+        foreach (var channel in all)
+        {
+            // Spliced into LISTEN: a plain lower-case identifier only, and never the nodes' own.
+            if (channel.Channel == ClusterSignals.Channel
+                || !System.Text.RegularExpressions.Regex.IsMatch(channel.Channel, "^[a-z_][a-z0-9_]{0,62}$"))
+            {
+                throw new ArgumentException($"'{channel.Channel}' cannot be a node channel: a plain lower-case SQL identifier other than {ClusterSignals.Channel} is needed.", nameof(channels));
+            }
+        }
+
+        return all;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Node {Node} registered as node {NodeId}")]
