@@ -114,7 +114,7 @@ public sealed class SnapshotAudienceTests(LiveApp app) : IClassFixture<LiveApp>
 
     private static Task<int> LocksAsync(NpgsqlConnection conn, Audience audience, long nodeId) =>
         conn.ExecuteScalarAsync<int>(
-            "select count(*)::int from pg_locks where locktype = 'advisory' and granted and objsubid = 2 and classid = @class::oid and objid = @id::oid",
+            "select count(*)::int from pg_locks where locktype = 'advisory' and granted and objsubid = 2 and classid = @class::oid and objid = @id::oid and database = (select oid from pg_database where datname = current_database())",
             new { @class = (long)ClusterNode.AudienceLockClass + (int)audience, id = nodeId });
 
     private static async Task UntilLockAsync(NpgsqlConnection conn, Audience audience, long nodeId)
@@ -124,7 +124,7 @@ public sealed class SnapshotAudienceTests(LiveApp app) : IClassFixture<LiveApp>
         // session may look between the two.
         while (await LocksAsync(conn, audience, nodeId) != 1
                || await conn.ExecuteScalarAsync<int>(
-                   "select count(*)::int from pg_locks where locktype = 'advisory' and granted and objsubid = 2 and objid = @id::oid and classid::bigint between @first and @last",
+                   "select count(*)::int from pg_locks where locktype = 'advisory' and granted and objsubid = 2 and objid = @id::oid and classid::bigint between @first and @last and database = (select oid from pg_database where datname = current_database())",
                    new { id = nodeId, first = (long)ClusterNode.AudienceLockClass, last = (long)ClusterNode.AudienceLockClass + 2 }) != 1)
         {
             Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), $"The node never held its {audience} lock.");

@@ -342,6 +342,7 @@ public sealed class DestinationTests(RoutingApp app) : IClassFixture<RoutingApp>
         Assert.True(await world.ScalarAsync<bool>($"""
             select coalesce(bool_or(pg_terminate_backend(pid)), false) from pg_locks
             where locktype = 'advisory' and granted and objsubid = 2 and classid = {ClusterNode.NodeLockClass} and objid = @node::oid
+              and database = (select oid from pg_database where datname = current_database())
             """, new { node = (long)app.Service<ClusterNode>().NodeId }));
         await EventuallyAsync(() => !feed.Listening, "the service notices");
         var renamed = Unique("Hamnen Vindeln");
