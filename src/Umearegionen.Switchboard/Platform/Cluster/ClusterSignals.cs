@@ -176,8 +176,8 @@ public sealed partial class ClusterSignals(NpgsqlDataSource dataSource, ILogger<
     /// to its statements, and after the commit passes the carrier to the features it wakes, so that they do
     /// not publish again what it carried. Besides its own signals it takes those pending on this node.
     /// Carries nothing (and the features publish as before) while this node is alone, while the signals go
-    /// through Redis (<see cref="ViaRedis"/>), or while another write of this node carries a notification. Dispose it when the write is over: a write that did not commit
-    /// gives back the signals it took.
+    /// through Redis (<see cref="ViaRedis"/>), or while another write of this node carries a notification.
+    /// Dispose it when the write is over: a write that did not commit gives back the signals it took.
     /// </summary>
     public SignalCarrier Carry()
     {

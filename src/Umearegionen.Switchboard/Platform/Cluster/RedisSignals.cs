@@ -24,16 +24,12 @@ public sealed partial class RedisSignals(RedisBackplane backplane, ClusterSignal
     private volatile bool _subscribed;
     private volatile bool _lost;
     private volatile bool _suspect;
-    private long _published;
 
     /// <summary>
     /// Whether this node hears the signals on Redis now: subscribed, the subscription's connection up, and
     /// no publish failed since the connection last answered.
     /// </summary>
     public bool Hears => _subscribed && !_lost && !_suspect;
-
-    /// <summary>Messages published (each one notification fewer on PostgreSQL). For tests and counts.</summary>
-    internal long Published => Interlocked.Read(ref _published);
 
     public override Task StartAsync(CancellationToken cancellationToken)
     {
@@ -63,7 +59,6 @@ public sealed partial class RedisSignals(RedisBackplane backplane, ClusterSignal
         try
         {
             var received = await subscriber.PublishAsync(_channel, payload).WaitAsync(PublishTimeout, ct);
-            Interlocked.Increment(ref _published);
             return received >= listeners;
         }
         catch (Exception ex) when (!ct.IsCancellationRequested)
