@@ -1,3 +1,5 @@
+using System.Globalization;
+using Umearegionen.Switchboard.Platform.Cluster;
 using Xunit.Abstractions;
 
 namespace Umearegionen.Switchboard.IntegrationTests.Cluster;
@@ -134,39 +136,55 @@ public sealed class SeveralNodesTests(SeveralNodesTests.TwoNodes cluster, ITestO
         await platform.AcknowledgeAsync(batch.Instructions.Select(i => i.Seq));
     });
 
-    // The intake tells the other nodes in its own transaction (docs/decisions/0025): the notification that
-    // wakes the other node's long poll is the intake's commit, not a transaction of its own.
+    // Through Redis while both nodes hear it there (docs/decisions/0030): the intake's signal reaches the other
+    // node as a Redis message, and nothing is notified on PostgreSQL for it (each notification would be a
+    // transaction in every node's listening backend).
     [Fact]
-    public Task AnIntakeOnOneNodeWakesTheOthersLongPollWithTheNotificationOfItsOwnTransaction() => cluster.TestAsync(async () =>
+    public Task AnIntakeOnOneNodeWakesTheOthersLongPollThroughRedisWithoutANotificationOnPostgreSql() => cluster.TestAsync(async () =>
     {
         var polled = cluster[1];
         var storing = cluster[2];
         var platform = cluster.Platform(polled);
         var pending = await NothingPendingAsync(platform);
+        await EveryNodeHearsRedisAsync();
+        var storingId = await NodeIdAsync(storing);
 
-        var notifications = new System.Collections.Concurrent.ConcurrentQueue<string>();
-        await using var listener = new NpgsqlConnection(cluster.DatabaseConnectionString);
-        await listener.OpenAsync();
-        listener.Notification += (_, e) => notifications.Enqueue(e.Payload);
-        await using (var listen = new NpgsqlCommand($"listen {Umearegionen.Switchboard.Platform.Cluster.ClusterSignals.Channel}", listener))
-        {
-            await listen.ExecuteNonQueryAsync();
-        }
+        await using var notifications = await Notifications.ListenAsync(cluster.DatabaseConnectionString);
+        await using var messages = await RedisMessages.SubscribeAsync(cluster);
+        var op = await cluster.OperatorAsync(storing);
+        var poll = platform.PollAsync(pending.LastSeq, waitSeconds: 25);
+        await Task.Delay(500);
+        var call = await cluster.CallAsync(storing);
+        Assert.Equal(CallStates.Offered, call.State);
+        var batch = await poll.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Contains(batch.Instructions, i => i.PlatformCallId == call.PlatformCallId && i.Kind == InstructionKinds.RingOperator);
+        await ServiceCluster.EventuallyAsync(() => Task.FromResult(messages.From(storingId).Any(m => m.Length == 2 && (Bits(m) & Signal.Instructions) != 0)),
+            Soon, () => $"a Redis message from {storing.Name} with Instructions (seen: {string.Join(", ", messages.All)})");
 
-        using var stopListening = new CancellationTokenSource();
-        var listening = Task.Run(async () =>
-        {
-            try
-            {
-                while (true)
-                {
-                    await listener.WaitAsync(stopListening.Token);
-                }
-            }
-            catch (OperationCanceledException)
-            {
-            }
-        });
+        // node:bits, no transaction id: no write's commit delivers it.
+        output.WriteLine($"Redis messages from {storing.Name}: {string.Join(", ", messages.From(storingId).Select(m => string.Join(':', m)))}");
+        Assert.Empty(notifications.From(storingId));
+        await platform.AcknowledgeAsync(batch.Instructions.Select(i => i.Seq));
+        await op.SetStatusAsync(OperatorStatuses.Offline);
+    });
+
+    // A live node that does not hold the lock "I hear signals on Redis" (here an older version's, as in a rolling
+    // upgrade: a node's lock and a listener, nothing more) makes the nodes signal through PostgreSQL again,
+    // the intake carrying its notification in its own transaction (docs/decisions/0025).
+    [Fact]
+    public Task ALiveNodeThatDoesNotHearRedisMakesTheOthersSignalThroughPostgreSqlInTheWritesOwnTransaction() => cluster.TestAsync(async () =>
+    {
+        var polled = cluster[1];
+        var storing = cluster[2];
+        var platform = cluster.Platform(polled);
+        var pending = await NothingPendingAsync(platform);
+        await EveryNodeHearsRedisAsync();
+        var storingId = await NodeIdAsync(storing);
+
+        await using var notifications = await Notifications.ListenAsync(cluster.DatabaseConnectionString);
+        await using var older = await Notifications.OlderNodeAsync(cluster.DatabaseConnectionString);
+        // The nodes' next ticks count it (a second apart); its Hello makes them stop at once.
+        await Task.Delay(ClusterNode.TickInterval * 1.5);
 
         var op = await cluster.OperatorAsync(storing);
         var poll = platform.PollAsync(pending.LastSeq, waitSeconds: 25);
@@ -176,18 +194,33 @@ public sealed class SeveralNodesTests(SeveralNodesTests.TwoNodes cluster, ITestO
         var batch = await poll.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Contains(batch.Instructions, i => i.PlatformCallId == call.PlatformCallId && i.Kind == InstructionKinds.RingOperator);
         var intakeXid = await cluster.ScalarAsync<long>("select xmin::text::bigint from calls where id = @id", new { id = call.CallId });
-        var storingIds = await cluster.QueryAsync<long>("select id from cluster_nodes where name = @name", new { name = storing.Name });
-        await stopListening.CancelAsync();
-        await listening;
 
         // node:bits:xid, from the storing node, in the intake's transaction (xmin is the id's low 32 bits).
-        var fromStoring = notifications.Select(n => n.Split(':')).Where(p => p.Length == 3 && storingIds.Contains(long.Parse(p[0], System.Globalization.CultureInfo.InvariantCulture))).ToList();
-        var carried = Assert.Single(fromStoring, p => (long)(ulong.Parse(p[2], System.Globalization.CultureInfo.InvariantCulture) & 0xFFFFFFFF) == intakeXid);
-        Assert.NotEqual(0, int.Parse(carried[1], System.Globalization.CultureInfo.InvariantCulture) & (int)Umearegionen.Switchboard.Platform.Cluster.Signal.Instructions);
+        var fromStoring = notifications.From(storingId);
         output.WriteLine($"notifications from {storing.Name}: {string.Join(", ", fromStoring.Select(p => string.Join(':', p)))}");
+        var carried = Assert.Single(fromStoring, p => p.Length == 3 && (long)(ulong.Parse(p[2], CultureInfo.InvariantCulture) & 0xFFFFFFFF) == intakeXid);
+        Assert.NotEqual(Signal.None, Bits(carried) & Signal.Instructions);
         await platform.AcknowledgeAsync(batch.Instructions.Select(i => i.Seq));
         await op.SetStatusAsync(OperatorStatuses.Offline);
     });
+
+    // Every running node holds the lock that says it hears the signals on Redis, and a tick has passed since.
+    private async Task EveryNodeHearsRedisAsync()
+    {
+        var running = cluster.Nodes.Count(n => n.Running);
+        await ServiceCluster.EventuallyAsync(async () => await cluster.ScalarAsync<long>($"""
+                select count(*) from pg_locks
+                where locktype = 'advisory' and granted and objsubid = 2 and classid = {ClusterNode.RedisLockClass}
+                  and database = (select oid from pg_database where datname = current_database())
+                """) == running,
+            TimeSpan.FromSeconds(10), "every node's lock: it hears Redis");
+        await Task.Delay(ClusterNode.TickInterval * 1.5);
+    }
+
+    private async Task<long> NodeIdAsync(ServiceNode node) =>
+        (await cluster.QueryAsync<long>("select id from cluster_nodes where name = @name order by id desc limit 1", new { name = node.Name })).Single();
+
+    private static Signal Bits(string[] message) => (Signal)int.Parse(message[1], CultureInfo.InvariantCulture);
 
     // Acknowledges every instruction pending; the last poll's answer.
     private static async Task<InstructionBatch> NothingPendingAsync(TelephonySimulator.SimulatedPlatform platform)

@@ -42,6 +42,9 @@ public partial class ServiceCluster : IAsyncLifetime
     /// <summary>Settings every node gets on top of the cluster's own (configuration keys with ':').</summary>
     protected virtual IDictionary<string, string> Settings => new Dictionary<string, string>();
 
+    /// <summary>The settings <paramref name="node"/> gets on top of the cluster's own: <see cref="Settings"/> unless a class says otherwise.</summary>
+    protected virtual IDictionary<string, string> SettingsFor(ServiceNode node) => Settings;
+
     public string DatabaseConnectionString { get; private set; } = "";
 
     public string LogDirectory { get; private set; } = "";
@@ -105,7 +108,7 @@ public partial class ServiceCluster : IAsyncLifetime
             ["Serilog__MinimumLevel__Override__Umearegionen.Switchboard.Platform.Cluster"] = "Information",
             ["Serilog__MinimumLevel__Override__Microsoft.Hosting.Lifetime"] = "Warning",
         };
-        foreach (var (key, value) in Settings)
+        foreach (var (key, value) in SettingsFor(node))
         {
             environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
         }

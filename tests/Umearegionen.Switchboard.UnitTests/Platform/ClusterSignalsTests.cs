@@ -97,4 +97,26 @@ public sealed class ClusterSignalsTests
 
         Assert.True(signals.PeersAlive);
     }
+
+    // The new node may not hear Redis (an older version, or its subscription not up yet): until this node's
+    // next tick has seen its lock, the signals go through PostgreSQL (docs/decisions/0030).
+    [Fact]
+    public void ANewNodesHelloMakesTheSignalsGoThroughPostgreSqlUntilTheTickHasSeenItHearsRedis()
+    {
+        var signals = Signals(1);
+        signals.PeersAlive = true;
+        signals.PeersHearRedis = true;
+
+        signals.Received($"3:{(int)Signal.Hello}");
+
+        Assert.False(signals.PeersHearRedis);
+        Assert.False(signals.ViaRedis);
+    }
+
+    // What runs when Redis comes back after a loss: every handler, whatever signals were lost.
+    [Fact]
+    public void EverySignalRunsWhenSignalsMayHaveBeenLost()
+    {
+        Assert.Equal(ClusterSignals.Every, Enum.GetValues<Signal>().Aggregate(Signal.None, (all, signal) => all | signal));
+    }
 }

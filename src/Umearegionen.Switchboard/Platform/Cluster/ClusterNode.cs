@@ -19,7 +19,10 @@ namespace Umearegionen.Switchboard.Platform.Cluster;
 /// connection, not one per feature (docs/decisions/0029);</item>
 /// <item>holds one advisory lock that says who on this node receives the live snapshots
 /// (<see cref="AudienceLockClass"/>), so that the leader reads them only while some node has someone to
-/// send them to (docs/decisions/0028).</item>
+/// send them to (docs/decisions/0028);</item>
+/// <item>holds an advisory lock while it hears the signals on Redis (<see cref="RedisLockClass"/>), and tells
+/// <see cref="ClusterSignals"/> whether every other live node holds one, so that the signals go through Redis
+/// only while everyone hears them there (docs/decisions/0030).</item>
 /// </list>
 /// Its statements also tell readiness that the database answers (<see cref="AnsweredWithin"/>).
 /// Correctness never rests on the lock alone: every step of a call is a conditional statement that a
@@ -44,6 +47,13 @@ public sealed partial class ClusterNode(
     /// before decision 0028, and the leader takes it as watched by everyone.
     /// </summary>
     internal const int AudienceLockClass = 7_401_010;
+
+    /// <summary>
+    /// Advisory lock of each node that hears the signals on Redis: (RedisLockClass, cluster_nodes.id), held while
+    /// its subscription is up. A node without it (Redis lost, or a version before decision 0030) makes the others
+    /// send their signals through PostgreSQL.
+    /// </summary>
+    internal const int RedisLockClass = 7_401_020;
 
     /// <summary>How often the node looks whether someone new on it receives the live snapshots (local work only).</summary>
     internal static readonly TimeSpan AudienceCheck = TimeSpan.FromMilliseconds(100);
@@ -74,6 +84,7 @@ public sealed partial class ClusterNode(
     private long _answered;
     private int _tickSoon;
     private Audience _held;
+    private bool _hearsRedisHeld;
     private volatile Audience _others = Audience.QueueAndManagers;
 
     /// <summary>The node's name in logs and readiness.</summary>
@@ -201,7 +212,8 @@ public sealed partial class ClusterNode(
                 // The wait is cut into AudienceCheck slices so that a first operator or manager on this node
                 // is told to the leader at once (the lock, then Watching), not at the next tick.
                 var untilTick = TickInterval - Stopwatch.GetElapsedTime(Interlocked.Read(ref _lastTick));
-                if (untilTick >= TimeSpan.FromMilliseconds(5) && Volatile.Read(ref _tickSoon) == 0 && connections.Watching() <= _held)
+                if (untilTick >= TimeSpan.FromMilliseconds(5) && Volatile.Read(ref _tickSoon) == 0 && connections.Watching() <= _held
+                    && HearsRedis == _hearsRedisHeld)
                 {
                     await _connection!.WaitAsync(untilTick < AudienceCheck ? untilTick : AudienceCheck, stoppingToken);
                 }
@@ -291,6 +303,7 @@ public sealed partial class ClusterNode(
             }
 
             _held = watching;
+            _hearsRedisHeld = false;
             Interlocked.Exchange(ref _answered, Stopwatch.GetTimestamp());
 
             NodeId = id;
@@ -333,17 +346,24 @@ public sealed partial class ClusterNode(
         // The new audience's lock first, then the old one let go: another node never sees this one with none.
         var move = watching == held ? "" : $", pg_try_advisory_lock({AudienceLockClass + (int)watching}, {NodeId}) as took, "
             + $"pg_advisory_unlock({AudienceLockClass + (int)held}, {NodeId}) as let_go";
+        // Taken before the others count on it, let go before this node stops hearing for long: the subscription
+        // was up (or down) when the tick began.
+        var hearsRedis = HearsRedis;
+        var redis = hearsRedis == _hearsRedisHeld ? ""
+            : hearsRedis ? $", pg_try_advisory_lock({RedisLockClass}, {NodeId}) as hears" : $", pg_advisory_unlock({RedisLockClass}, {NodeId}) as deaf";
         var sql = $"""
-            select {(leading ? "true" : $"pg_try_advisory_lock({LeaderLockClass}, 1)")} as leader, l.nodes, l.others{move}
+            select {(leading ? "true" : $"pg_try_advisory_lock({LeaderLockClass}, 1)")} as leader, l.nodes, l.others, l.deaf{move}{redis}
             from (select (count(*) filter (where classid = {NodeLockClass}))::int as nodes,
+                         (count(*) filter (where classid = {NodeLockClass} and objid <> {NodeId})
+                          - count(*) filter (where classid = {RedisLockClass} and objid <> {NodeId}))::int as deaf,
                          case when count(*) filter (where classid = {NodeLockClass} and objid <> {NodeId})
-                                   > count(distinct objid) filter (where classid <> {NodeLockClass} and objid <> {NodeId})
+                                   > count(distinct objid) filter (where classid not in ({NodeLockClass}, {RedisLockClass}) and objid <> {NodeId})
                               then {(int)Audience.QueueAndManagers}
-                              else coalesce(max(classid::bigint - {AudienceLockClass}) filter (where classid <> {NodeLockClass} and objid <> {NodeId}), 0)::int
+                              else coalesce(max(classid::bigint - {AudienceLockClass}) filter (where classid not in ({NodeLockClass}, {RedisLockClass}) and objid <> {NodeId}), 0)::int
                          end as others
                   from pg_locks
                   where locktype = 'advisory' and granted and objsubid = 2
-                    and classid::bigint in ({NodeLockClass}, {AudienceLockClass}, {AudienceLockClass + 1}, {AudienceLockClass + 2})
+                    and classid::bigint in ({NodeLockClass}, {AudienceLockClass}, {AudienceLockClass + 1}, {AudienceLockClass + 2}, {RedisLockClass})
                     and database = (select oid from pg_database where datname = current_database())) l
             """;
         await using var command = new NpgsqlCommand(sql, _connection);
@@ -352,8 +372,12 @@ public sealed partial class ClusterNode(
         var leader = reader.GetBoolean(0);
         NodesAlive = reader.GetInt32(1);
         _others = (Audience)reader.GetInt32(2);
+        var deaf = reader.GetInt32(3);
         _held = watching;
+        _hearsRedisHeld = hearsRedis;
         Interlocked.Exchange(ref _answered, started);
+        signals.NodesAlive = NodesAlive;
+        signals.PeersHearRedis = deaf <= 0;
         signals.PeersAlive = NodesAlive > 1;
         if (watching > held)
         {
@@ -372,6 +396,9 @@ public sealed partial class ClusterNode(
             LogLeading(logger, Name, NodesAlive);
         }
     }
+
+    // Whether this node hears the signals on Redis now (never without ConnectionStrings:Redis).
+    private bool HearsRedis => signals.Redis is { Hears: true };
 
     /// <summary>The connection failed or the node stops: step down at once and let the locks go.</summary>
     private async Task LoseAsync(Exception? ex)
@@ -402,6 +429,8 @@ public sealed partial class ClusterNode(
         }
 
         signals.PeersAlive = false;
+        signals.PeersHearRedis = false;
+        _hearsRedisHeld = false;
         Interlocked.Exchange(ref _answered, 0);
         ChannelsListening(false);
         if (_connection is { } conn)

@@ -54,6 +54,10 @@ public static class ClusterRegistration
         var database = new NpgsqlConnectionStringBuilder(builder.Configuration.GetConnectionString(DatabaseRegistration.ConnectionStringName)).Database;
         services.AddSingleton(sp => new RedisBackplane(redis, sp.GetRequiredService<ILogger<RedisBackplane>>()));
         services.AddHostedService(sp => sp.GetRequiredService<RedisBackplane>());
+        // The nodes' signals through Redis while every node hears it there (docs/decisions/0030).
+        services.AddSingleton(sp => new RedisSignals(
+            sp.GetRequiredService<RedisBackplane>(), sp.GetRequiredService<ClusterSignals>(), database!, sp.GetRequiredService<ILogger<RedisSignals>>()));
+        services.AddHostedService(sp => sp.GetRequiredService<RedisSignals>());
         services.AddSignalR().AddStackExchangeRedis(o => o.Configuration.ChannelPrefix = RedisChannel.Literal($"switchboard:{database}"));
         services.AddOptions<RedisOptions>().Configure<RedisBackplane>((o, backplane) => o.ConnectionFactory = backplane.ConnectionAsync);
         services.AddSingleton(typeof(RedisHubLifetimeManager<>));

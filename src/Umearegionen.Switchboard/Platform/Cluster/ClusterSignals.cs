@@ -43,10 +43,12 @@ public enum Signal
 }
 
 /// <summary>
-/// Wakes work on the other nodes (docs/decisions/0002, 0025). The state itself is always in
+/// Wakes work on the other nodes (docs/decisions/0002, 0025, 0030). The state itself is always in
 /// PostgreSQL; a signal only says "look now" to a loop that would otherwise wait for its next tick or
-/// poll. Signals travel as PostgreSQL notifications on channel <see cref="Channel"/>, and only while
-/// another node is alive, so a single node sends none. A write on the call path carries them in its
+/// poll. Signals travel only while another node is alive, so a single node sends none. While this node
+/// and every live peer hear Redis (<see cref="ViaRedis"/>) the sender publishes them there
+/// (<see cref="RedisSignals"/>), and writes carry nothing; otherwise they travel as PostgreSQL
+/// notifications on channel <see cref="Channel"/>. A write on the call path carries them in its
 /// own transaction (<see cref="Carry"/>): the notification is delivered at that commit and costs no
 /// transaction of its own. What no write carried within <see cref="Spacing"/> the sender sends, one
 /// notification at a time. Each node hears them on its own connection (<see cref="ClusterNode"/>) and
@@ -79,12 +81,37 @@ public sealed partial class ClusterSignals(NpgsqlDataSource dataSource, ILogger<
     private int _carrying;
     private long _sentAlone;
     private long _carried;
+    private long _sentOnRedis;
+
+    /// <summary>Every signal: what runs when signals may have been lost (Redis back after a loss).</summary>
+    internal const Signal Every = (Signal)((int)Signal.Watching * 2 - 1);
 
     /// <summary>Notifications the sender sent, each a transaction of its own. For tests and the load test's counts.</summary>
     internal long SentAlone => Interlocked.Read(ref _sentAlone);
 
     /// <summary>Notifications writes carried in their own transactions.</summary>
     internal long Carried => Interlocked.Read(ref _carried);
+
+    /// <summary>Messages the sender published on Redis that every live node heard (no notification on PostgreSQL).</summary>
+    internal long SentOnRedis => Interlocked.Read(ref _sentOnRedis);
+
+    /// <summary>The signals over Redis, when ConnectionStrings:Redis is set (set by <see cref="RedisSignals"/> at its start).</summary>
+    internal RedisSignals? Redis { get; set; }
+
+    /// <summary>
+    /// Whether every other live node says it hears the signals on Redis (its lock, kept by <see cref="ClusterNode"/>'s
+    /// tick). False from a Hello until the next tick has counted the new node.
+    /// </summary>
+    internal volatile bool PeersHearRedis;
+
+    /// <summary>How many nodes are alive, this one included, as the last tick counted them.</summary>
+    internal volatile int NodesAlive;
+
+    /// <summary>
+    /// Whether the signals go through Redis now: another node is alive, this node hears Redis and every live peer
+    /// does too. Writes then carry nothing (<see cref="Carry"/>).
+    /// </summary>
+    internal bool ViaRedis => PeersAlive && PeersHearRedis && Redis is { Hears: true };
 
     /// <summary>This node's id, once registered; a notification of its own is ignored.</summary>
     internal long NodeId { get; set; }
@@ -148,13 +175,13 @@ public sealed partial class ClusterSignals(NpgsqlDataSource dataSource, ILogger<
     /// A write that will tell the other nodes in its own transaction: it adds <see cref="SignalCarrier.Sql"/>
     /// to its statements, and after the commit passes the carrier to the features it wakes, so that they do
     /// not publish again what it carried. Besides its own signals it takes those pending on this node.
-    /// Carries nothing (and the features publish as before) while this node is alone, or while another write
-    /// of this node carries a notification. Dispose it when the write is over: a write that did not commit
-    /// gives back the signals it took.
+    /// Carries nothing (and the features publish as before) while this node is alone, while the signals go
+    /// through Redis (<see cref="ViaRedis"/>), or while another write of this node carries a notification.
+    /// Dispose it when the write is over: a write that did not commit gives back the signals it took.
     /// </summary>
     public SignalCarrier Carry()
     {
-        if (!PeersAlive || NodeId == 0 || Interlocked.CompareExchange(ref _carrying, 1, 0) != 0)
+        if (!PeersAlive || NodeId == 0 || ViaRedis || Interlocked.CompareExchange(ref _carrying, 1, 0) != 0)
         {
             return SignalCarrier.Nothing;
         }
@@ -187,7 +214,10 @@ public sealed partial class ClusterSignals(NpgsqlDataSource dataSource, ILogger<
         }
     }
 
-    /// <summary>A notification from another node (or this one's, ignored): <c>node:bits</c>, since 0025 <c>node:bits:xid</c>.</summary>
+    /// <summary>
+    /// A notification or a Redis message from another node (or this one's, ignored): <c>node:bits</c>, since 0025
+    /// <c>node:bits:xid</c> on PostgreSQL (on Redis no write's transaction delivers it, so no xid, 0030).
+    /// </summary>
     internal void Received(string payload)
     {
         var parts = payload.Split(':');
@@ -209,6 +239,8 @@ public sealed partial class ClusterSignals(NpgsqlDataSource dataSource, ILogger<
         if (((Signal)bits & Signal.Hello) != 0)
         {
             PeersAlive = true;
+            // Nor through Redis until the tick has seen whether it hears there.
+            PeersHearRedis = false;
         }
 
         Deliver((Signal)bits, xid);
@@ -255,8 +287,9 @@ public sealed partial class ClusterSignals(NpgsqlDataSource dataSource, ILogger<
         {
             await _send.WaitAsync(stoppingToken);
             // A write within this time carries what is pending in its own transaction (Carry). A Hello
-            // goes at once: the node has just joined and writes nothing yet.
-            if ((Volatile.Read(ref _pending) & (int)Signal.Hello) == 0)
+            // goes at once: the node has just joined and writes nothing yet. Through Redis no write
+            // carries: it goes at once, and what is raised meanwhile goes with the next, Spacing later.
+            if ((Volatile.Read(ref _pending) & (int)Signal.Hello) == 0 && !ViaRedis)
             {
                 await Task.Delay(Spacing, stoppingToken);
             }
@@ -285,6 +318,16 @@ public sealed partial class ClusterSignals(NpgsqlDataSource dataSource, ILogger<
 
             try
             {
+                // A Hello goes on PostgreSQL always: the others count this node only at their next tick.
+                // A message fewer nodes heard than are alive (one lost its subscription just now) goes there too.
+                if ((signals & (int)Signal.Hello) == 0 && ViaRedis && Redis is { } redis
+                    && await redis.PublishAsync($"{NodeId}:{signals}", NodesAlive, stoppingToken))
+                {
+                    Interlocked.Increment(ref _sentOnRedis);
+                    await Task.Delay(Spacing, stoppingToken);
+                    continue;
+                }
+
                 // A notification is a hint, not a record: it need not wait for the log's flush to disk.
                 // The transaction's own setting leaves every other commit as durable as before.
                 // The transaction's id goes with it, as with a carried one (SignalCarrier.Sql).

@@ -40,6 +40,12 @@ public sealed partial class RedisBackplane : IHostedService, IDisposable
     /// <summary>Raised when the connection comes back after it was lost: live events sent meanwhile between nodes are gone.</summary>
     public event Action? Restored;
 
+    /// <summary>Raised when the subscriptions' connection is lost (or could not be made at start).</summary>
+    public event Action? Lost;
+
+    /// <summary>The connection, for this node's own use beside SignalR's (<see cref="RedisSignals"/>); SignalR owns it.</summary>
+    internal Task<IConnectionMultiplexer> Connection => _connection.Value;
+
     /// <summary>The Redis servers, for messages (no password).</summary>
     public string Endpoints => string.Join(", ", _options.EndPoints.Select(e => e.ToString()));
 
@@ -65,6 +71,7 @@ public sealed partial class RedisBackplane : IHostedService, IDisposable
             {
                 _lost = true;
                 LogLost(_logger, Endpoints, e.FailureType);
+                Lost?.Invoke();
             }
         };
         connection.ConnectionRestored += (_, e) =>
@@ -80,6 +87,7 @@ public sealed partial class RedisBackplane : IHostedService, IDisposable
         {
             _lost = true;
             LogLost(_logger, Endpoints, ConnectionFailureType.UnableToConnect);
+            Lost?.Invoke();
         }
 
         return connection;
