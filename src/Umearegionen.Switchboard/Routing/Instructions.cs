@@ -402,10 +402,11 @@ public sealed class Instructions(
     }
 
     // A woken poll's answer from what the write that woke it read (docs/decisions/0031), processed as a read's
-    // one statement; null when that scan was not complete (ScanChunk rows): the poll reads.
+    // one statement; null when that scan was not complete (ScanChunk rows) or a pulse has come since the one
+    // that handed it (the poll woke late, and the rows may lack what that pulse announced): the poll reads.
     private InstructionBatch? Answer(Handed handed, long after, int limit)
     {
-        if (handed.Scanned.Count(r => r.Seq is not null) >= ScanChunk)
+        if (handed.Scanned.Count(r => r.Seq is not null) >= ScanChunk || handed.Pulsed.Done.Task.IsCompleted)
         {
             return null;
         }
