@@ -159,9 +159,13 @@ public sealed class Instructions(
             var until = quiet.Window < wait ? quiet.Window : wait;
             try
             {
+                // Woken by a write that read for it (docs/decisions/0031): answered unless it found nothing
+                // for this `after` and the wait goes on (then it reads, and waits, as below).
                 var woke = await WaitForNewAsync(quiet.Pulsed, quiet.Seen, until, stopping.Token);
-                if (woke.Handed is { } handed && Answer(handed, after, limit) is { } answer && (answer.Instructions.Count > 0 || wait <= Stopwatch.GetElapsedTime(started)))
+                if (woke.Handed is { } handed && Answer(handed, after, limit) is { } answer
+                    && (answer.Instructions.Count > 0 || wait <= Stopwatch.GetElapsedTime(started)))
                 {
+                    Interlocked.Increment(ref _ridden);
                     return answer;
                 }
             }
@@ -205,6 +209,7 @@ public sealed class Instructions(
 
         if (woken.Handed is { } rode && Answer(rode, after, limit) is { } ridden)
         {
+            Interlocked.Increment(ref _ridden);
             return ridden;
         }
 
@@ -411,7 +416,6 @@ public sealed class Instructions(
             return null;
         }
 
-        Interlocked.Increment(ref _ridden);
         var instructions = new List<TelephonyInstruction>();
         var oldestPending = DateTimeOffset.MaxValue;
         Collect(handed.From, handed.Scanned, after, limit, clock.GetUtcNow(), instructions, ref oldestPending);
