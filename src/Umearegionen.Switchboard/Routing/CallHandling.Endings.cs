@@ -265,17 +265,25 @@ public sealed partial class CallHandling
         // The other nodes are told in the ending's own transaction when it completed the call
         // (docs/decisions/0025): the instruction wakes their long polls, a freed operator the leader's
         // dispatcher, and the dashboards change.
+        // A long poll waiting on this node gets its read from this transaction (docs/decisions/0031).
         using var carrier = signals.Carry();
+        var rider = instructions.Ride();
         var own = instructions.Signal | (afterCallWork > TimeSpan.Zero ? Signal.None : dispatcher.FreedSignal) | notifier.ChangedSignal;
         args.Add("ownSignals", (int)own);
-        carrier.AddTo(args);
-        var batch = carrier.After(sql, "@ownSignals",
+        rider.AddTo(carrier.AddTo(args));
+        var batch = carrier.After(rider.After(sql), "@ownSignals",
             when: "exists (select 1 from calls where id = @callId and state = 'completed' and completed_at = @now and operator_id = @me)");
-        var row = await conn.QuerySingleOrDefaultAsync<CallRow>(new CommandDefinition(batch, args, cancellationToken: ct))
-                  ?? throw await WhyNotAsync(conn, me, callId, forAccept: false, ct);
+        CallRow? completed;
+        await using (var results = await conn.QueryMultipleAsync(new CommandDefinition(batch, args, cancellationToken: ct)))
+        {
+            completed = await results.ReadSingleOrDefaultAsync<CallRow>();
+            await rider.ReadAsync(results);
+        }
+
+        var row = completed ?? throw await WhyNotAsync(conn, me, callId, forAccept: false, ct);
         carrier.Committed(own);
         RoutingLog.CallCompleted(logger, callId, me, outcome);
-        instructions.Pulse(carrier);
+        instructions.Pulse(carrier, rider);
         if (afterCallWork > TimeSpan.Zero)
         {
             // Not free: in after-call work until the sweeper ends it. Every screen of the operator shows it.

@@ -59,12 +59,20 @@ public sealed partial class CallHandling(
         await using var step = await conn.BeginTransactionAsync(ct);
         // The other nodes are told in the accept's own transaction when it took the call (docs/decisions/0025):
         // the connect instruction wakes their long polls, and the dashboards change.
+        // A long poll waiting on this node gets its read from this transaction (docs/decisions/0031).
         using var carrier = signals.Carry();
+        var rider = instructions.Ride();
         var own = instructions.Signal | notifier.ChangedSignal;
-        var args = carrier.AddTo(new DynamicParameters(new { me, callId, now, ownSignals = (int)own }));
-        var batch = carrier.After(AcceptSql, "@ownSignals",
+        var args = rider.AddTo(carrier.AddTo(new DynamicParameters(new { me, callId, now, ownSignals = (int)own })));
+        var batch = carrier.After(rider.After(AcceptSql), "@ownSignals",
             when: "exists (select 1 from calls where id = @callId and state = 'connected' and operator_id = @me and answered_at = @now)");
-        var row = await conn.QuerySingleOrDefaultAsync<CallRow>(new CommandDefinition(batch, args, cancellationToken: ct));
+        CallRow? row;
+        await using (var results = await conn.QueryMultipleAsync(new CommandDefinition(batch, args, cancellationToken: ct)))
+        {
+            row = await results.ReadSingleOrDefaultAsync<CallRow>();
+            await rider.ReadAsync(results);
+        }
+
         var taken = row is not null;
         if (row is null)
         {
@@ -100,7 +108,7 @@ public sealed partial class CallHandling(
         {
             carrier.Committed(own);
             RoutingLog.CallTaken(logger, callId, me);
-            instructions.Pulse(carrier);
+            instructions.Pulse(carrier, rider);
             notifier.Changed(carrier);
         }
         else

@@ -102,21 +102,26 @@ public sealed class CallIntake(
         // The other nodes are told in the intake's own transaction, when it stored the call
         // (docs/decisions/0025): an offered call's ring instruction wakes their long polls, a queued call
         // the leader's dispatcher; either changes the dashboards.
+        // A long poll waiting on this node gets its read from this transaction (docs/decisions/0031).
         using var carrier = signals.Carry();
+        var rider = instructions.Ride();
         var offeredSignals = instructions.Signal | notifier.ChangedSignal;
         var queuedSignals = dispatcher.WakeSignal | notifier.ChangedSignal;
-        var parameters = carrier.AddTo(new DynamicParameters(args));
+        var parameters = rider.AddTo(carrier.AddTo(new DynamicParameters(args)));
         parameters.Add("offeredSignals", (int)offeredSignals);
         parameters.Add("queuedSignals", (int)queuedSignals);
-        var sql = carrier.After(ReceiveSql,
+        var sql = carrier.After(rider.After(ReceiveSql),
             "case (select state from calls where id = @id) when 'offered' then @offeredSignals else @queuedSignals end",
             when: "exists (select 1 from calls where id = @id)");
         (CallRow Call, bool Created) row;
         try
         {
-            row = (await conn.QueryAsync<CallRow, CreatedColumn, (CallRow Call, bool Created)>(
-                new CommandDefinition(sql, parameters, cancellationToken: ct), (call, flag) => (call, flag.Created), splitOn: "created"))
-                .FirstOrDefault();
+            // Read by hand: Dapper reads a row of two types only from a command's first result.
+            await using var results = await conn.ExecuteReaderAsync(new CommandDefinition(sql, parameters, cancellationToken: ct));
+            var created = results.GetOrdinal("created");
+            var parse = results.GetRowParser<CallRow>(startIndex: 0, length: created);
+            row = await results.ReadAsync(ct) ? (parse(results), results.GetBoolean(created)) : default;
+            await rider.ReadAsync(results, ct);
         }
         catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation && ex.ConstraintName == "calls_platform_call_id_key")
         {
@@ -134,7 +139,7 @@ public sealed class CallIntake(
         {
             carrier.Committed(offeredSignals);
             RoutingLog.CallOfferedOnArrival(logger, call.Id, Platform.PersonalData.Pseudonym(args.caller), call.MunicipalityCode);
-            instructions.Pulse(carrier);
+            instructions.Pulse(carrier, rider);
             dispatcher.Offered(call, expires);
             notifier.Changed(carrier);
         }
@@ -374,5 +379,4 @@ public sealed class CallIntake(
 
     private sealed record ExistingCall(Guid CallId, string State);
 
-    private sealed record CreatedColumn(bool Created);
 }

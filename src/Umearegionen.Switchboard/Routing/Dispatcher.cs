@@ -231,15 +231,23 @@ public sealed class Dispatcher(
         }
 
         var expires = now + opts.OfferTimeout;
-        var offered = (await conn.QueryAsync<CallRow>(new CommandDefinition(OfferSql, new
+        // A long poll waiting on this node gets its read from the offers' transaction (docs/decisions/0031).
+        var rider = instructions.Ride();
+        var args = rider.AddTo(new DynamicParameters(new
         {
             calls = assignments.Select(a => a.CallId).ToArray(),
             operators = assignments.Select(a => a.OperatorId).ToArray(),
             seen = assignments.Select(a => free.First(o => o.Id == a.OperatorId).Assignments).ToArray(),
             now, expires,
-        }, cancellationToken: ct))).ToList();
+        }));
+        List<CallRow> offered;
+        await using (var results = await conn.QueryMultipleAsync(new CommandDefinition(rider.After(OfferSql), args, cancellationToken: ct)))
+        {
+            offered = (await results.ReadAsync<CallRow>()).ToList();
+            await rider.ReadAsync(results);
+        }
 
-        instructions.Pulse();
+        instructions.Pulse(null, rider);
         notifier.Changed();
         foreach (var call in offered)
         {

@@ -18,14 +18,23 @@ public sealed class Instructions(
     /// is then the transaction whose commit that pulse announced (another node's, docs/decisions/0025), or
     /// null for this node's own pulses and an older node's, and <see cref="Next"/> the generation after it.
     /// </summary>
-    private sealed class Generation
+    internal sealed class Generation
     {
         public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public ulong? Xid { get; set; }
 
         public Generation? Next { get; set; }
+
+        /// <summary>The outbox as the write whose pulse ended this generation read it, when it rode (<see cref="Rider"/>).</summary>
+        public Handed? Handed { get; set; }
     }
+
+    /// <summary>
+    /// What a rider read in its write's transaction, from <paramref name="From"/>, handed to the polls its pulse
+    /// wakes. <paramref name="Pulsed"/> is the generation after that pulse: no pulse came between the scan and it.
+    /// </summary>
+    internal sealed record Handed(long From, List<ScanRow> Scanned, Generation Pulsed, long StartedAt);
 
     /// <summary>
     /// A read's snapshot (its first statement's; later statements of the same read see at least as much).
@@ -46,28 +55,39 @@ public sealed class Instructions(
     // Waits for the first pulse after `from` began that may announce something `seen` did not see: a pulse
     // of this node, or one for a transaction the read's snapshot did not see committed (a pulse from
     // another node for an instruction the read found already would make it read again for nothing).
-    private async Task WaitForNewAsync(Generation from, Seen? seen, TimeSpan within, CancellationToken ct)
+    // Returns the generation whose pulse woke it (its Handed rows, when a write of this node rode it).
+    private async Task<Generation> WaitForNewAsync(Generation from, Seen? seen, TimeSpan within, CancellationToken ct)
     {
         var started = Stopwatch.GetTimestamp();
         var generation = from;
-        while (true)
+        Interlocked.Increment(ref _waitingPolls);
+        try
         {
-            var left = within - Stopwatch.GetElapsedTime(started);
-            if (left <= TimeSpan.Zero)
+            while (true)
             {
-                throw new TimeoutException();
-            }
+                var left = within - Stopwatch.GetElapsedTime(started);
+                if (left <= TimeSpan.Zero)
+                {
+                    throw new TimeoutException();
+                }
 
-            await generation.Done.Task.WaitAsync(left, ct);
-            if (seen is null || generation.Xid is not { } xid || !seen.Committed(xid) || generation.Next is not { } next)
-            {
-                return;
-            }
+                await generation.Done.Task.WaitAsync(left, ct);
+                if (seen is null || generation.Xid is not { } xid || !seen.Committed(xid) || generation.Next is not { } next)
+                {
+                    return generation;
+                }
 
-            Interlocked.Increment(ref _pulsesSeenAlready);
-            generation = next;
+                Interlocked.Increment(ref _pulsesSeenAlready);
+                generation = next;
+            }
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _waitingPolls);
         }
     }
+
+    private long _waitingPolls;
 
     private long _pulsesSeenAlready;
 
@@ -75,9 +95,15 @@ public sealed class Instructions(
     internal long PulsesSeenAlready => Interlocked.Read(ref _pulsesSeenAlready);
 
     /// <summary>Wakes pollers, on every node: new instructions are stored (unless <paramref name="carried"/> told the other nodes already).</summary>
-    public void Pulse(SignalCarrier? carried = null)
+    public void Pulse(SignalCarrier? carried = null) => Pulse(carried, null);
+
+    /// <summary>
+    /// Wakes pollers after a write that <paramref name="rider"/> rode: this node's waiting polls answer from
+    /// what it read, unless another pulse came between its scan and this one (docs/decisions/0031).
+    /// </summary>
+    public void Pulse(SignalCarrier? carried, Rider? rider)
     {
-        PulseHere();
+        PulseHere(null, rider);
         signals.Publish(Signal.Instructions, carried);
     }
 
@@ -91,10 +117,20 @@ public sealed class Instructions(
     /// Wakes this node's pollers: another node stored instructions, in the transaction <paramref name="xid"/>
     /// when it says (docs/decisions/0025). A poll whose read saw that transaction committed keeps waiting.
     /// </summary>
-    internal void PulseHere(ulong? xid)
+    internal void PulseHere(ulong? xid) => PulseHere(xid, null);
+
+    private void PulseHere(ulong? xid, Rider? rider)
     {
         var fresh = new Generation();
         var ended = Interlocked.Exchange(ref _next, fresh);
+        // Only when the generation ended is the one the rider took before its scan: then no pulse came
+        // between, and the rows are complete up to every pulse so far. Otherwise the woken polls read.
+        if (rider?.Taken(ended) is { } handed)
+        {
+            ended.Handed = handed with { Pulsed = fresh };
+            Interlocked.Increment(ref _handedOn);
+        }
+
         ended.Xid = xid;
         ended.Next = fresh;
         ended.Done.TrySetResult();
@@ -123,7 +159,15 @@ public sealed class Instructions(
             var until = quiet.Window < wait ? quiet.Window : wait;
             try
             {
-                await WaitForNewAsync(quiet.Pulsed, quiet.Seen, until, stopping.Token);
+                // Woken by a write that read for it (docs/decisions/0031): answered unless it found nothing
+                // for this `after` and the wait goes on (then it reads, and waits, as below).
+                var woke = await WaitForNewAsync(quiet.Pulsed, quiet.Seen, until, stopping.Token);
+                if (woke.Handed is { } handed && Answer(handed, after, limit) is { } answer
+                    && (answer.Instructions.Count > 0 || wait <= Stopwatch.GetElapsedTime(started)))
+                {
+                    Interlocked.Increment(ref _ridden);
+                    return answer;
+                }
             }
             catch (TimeoutException)
             {
@@ -144,9 +188,10 @@ public sealed class Instructions(
             return batch;
         }
 
+        Generation woken;
         try
         {
-            await WaitForNewAsync(waiting, seen, left, stopping.Token);
+            woken = await WaitForNewAsync(waiting, seen, left, stopping.Token);
         }
         catch (TimeoutException)
         {
@@ -160,6 +205,12 @@ public sealed class Instructions(
         catch (OperationCanceledException) when (lifetime.ApplicationStopping.IsCancellationRequested)
         {
             return batch;
+        }
+
+        if (woken.Handed is { } rode && Answer(rode, after, limit) is { } ridden)
+        {
+            Interlocked.Increment(ref _ridden);
+            return ridden;
         }
 
         return (await ReadAsync(after, limit, Volatile.Read(ref _next), ct)).Batch;
@@ -220,7 +271,7 @@ public sealed class Instructions(
     // The instructions from the low-water mark on, in seq order, and in the same snapshot what the
     // mark's advance needs: the highest seq stored and the snapshot's transaction ids. Acknowledged
     // rows come without their payload.
-    private const string ScanSql = """
+    private static string ScanOf(string from, string scan) => $"""
         select s.snapshot_xmin, s.snapshot_xmax, s.snapshot, s.max_seq, t.seq, coalesce(t.acknowledged, true) as acknowledged, t.platform_call_id, t.kind, t.payload, t.created_at
         from (select pg_snapshot_xmin(pg_current_snapshot())::text::bigint as snapshot_xmin,
                      pg_snapshot_xmax(pg_current_snapshot())::text::bigint as snapshot_xmax,
@@ -230,12 +281,18 @@ public sealed class Instructions(
             select seq, acknowledged_at is not null as acknowledged, platform_call_id, kind,
                    case when acknowledged_at is null then payload::text end as payload, created_at
             from telephony_instructions
-            where seq >= @from
+            where seq >= {from}
             order by seq
-            limit @scan
+            limit {scan}
         ) t on true
         order by t.seq
         """;
+    private static readonly string ScanSql = ScanOf("@from", "@scan");
+
+    // The same, with a rider's parameter (its write has its own) and the chunk as a literal: pg_stat_statements
+    // counts the riders' scans apart from the polls' reads (docs/call-cost.md).
+    private static readonly string RiderSql = ScanOf("@rider_from", ScanChunk.ToString(CultureInfo.InvariantCulture));
+
 
     /// <summary>How many instructions one statement of a poll reads at most; a poll reads on while it finds fewer than its limit.</summary>
     internal const int ScanChunk = 5000;
@@ -279,7 +336,6 @@ public sealed class Instructions(
         var startedAt = Stopwatch.GetTimestamp();
         Interlocked.Increment(ref _reads);
         var now = clock.GetUtcNow();
-        var redeliverBefore = now - options.Value.RedeliverAfter;
         var instructions = new List<TelephonyInstruction>();
         var oldestPending = DateTimeOffset.MaxValue;
         var complete = false;
@@ -289,22 +345,8 @@ public sealed class Instructions(
         while (true)
         {
             var scanned = (await conn.QueryAsync<ScanRow>(new CommandDefinition(ScanSql, new { from, scan = ScanChunk }, cancellationToken: ct))).ToList();
-            seen ??= new Seen(scanned[0].SnapshotXmin, scanned[0].SnapshotXmax, Seen.RunningAt(scanned[0].Snapshot));
-            var rows = scanned.Where(r => r.Seq is not null).ToList();
-            Advance(from, rows, scanned[0], now);
-            foreach (var row in rows.Where(r => !r.Acknowledged))
-            {
-                if (row.CreatedAt < oldestPending)
-                {
-                    oldestPending = row.CreatedAt.Value;
-                }
-
-                if (instructions.Count < limit && (row.Seq > after || row.CreatedAt <= redeliverBefore))
-                {
-                    instructions.Add(row.ToInstruction());
-                }
-            }
-
+            seen ??= SeenBy(scanned);
+            var rows = Collect(from, scanned, after, limit, now, instructions, ref oldestPending);
             if (instructions.Count == limit)
             {
                 break;
@@ -319,16 +361,151 @@ public sealed class Instructions(
             from = rows[^1].Seq!.Value + 1;
         }
 
+        return (Batch(after, instructions, complete, oldestPending, pulsed, seen!, startedAt), seen!);
+    }
+
+    private static Seen SeenBy(List<ScanRow> scanned) =>
+        new(scanned[0].SnapshotXmin, scanned[0].SnapshotXmax, Seen.RunningAt(scanned[0].Snapshot));
+
+    // One statement's rows, as a read takes them: the mark moves over them, and the unacknowledged ones
+    // above `after` (or come due for redelivery) join the batch up to its limit. Returns the rows found.
+    private List<ScanRow> Collect(
+        long from, List<ScanRow> scanned, long after, int limit, DateTimeOffset now, List<TelephonyInstruction> instructions, ref DateTimeOffset oldestPending)
+    {
+        var redeliverBefore = now - options.Value.RedeliverAfter;
+        var rows = scanned.Where(r => r.Seq is not null).ToList();
+        Advance(from, rows, scanned[0], now);
+        foreach (var row in rows.Where(r => !r.Acknowledged))
+        {
+            if (row.CreatedAt < oldestPending)
+            {
+                oldestPending = row.CreatedAt.Value;
+            }
+
+            if (instructions.Count < limit && (row.Seq > after || row.CreatedAt <= redeliverBefore))
+            {
+                instructions.Add(row.ToInstruction());
+            }
+        }
+
+        return rows;
+    }
+
+    private InstructionBatch Batch(
+        long after, List<TelephonyInstruction> instructions, bool complete, DateTimeOffset oldestPending, Generation pulsed, Seen seen, long startedAt)
+    {
         var lastSeq = instructions.Count == 0 ? after : Math.Max(after, instructions.Max(i => i.Seq));
         if (complete)
         {
             // Every unacknowledged instruction above lastSeq was read, and each one read comes due for
             // redelivery RedeliverAfter after it was stored.
             var dueAt = oldestPending == DateTimeOffset.MaxValue ? DateTimeOffset.MaxValue : oldestPending + options.Value.RedeliverAfter;
-            Remember(new Quiet(lastSeq, dueAt, pulsed, seen!, startedAt));
+            Remember(new Quiet(lastSeq, dueAt, pulsed, seen, startedAt));
         }
 
-        return (new InstructionBatch(instructions, lastSeq), seen!);
+        return new InstructionBatch(instructions, lastSeq);
+    }
+
+    // A woken poll's answer from what the write that woke it read (docs/decisions/0031), processed as a read's
+    // one statement; null when that scan was not complete (ScanChunk rows) or a pulse has come since the one
+    // that handed it (the poll woke late, and the rows may lack what that pulse announced): the poll reads.
+    private InstructionBatch? Answer(Handed handed, long after, int limit)
+    {
+        if (handed.Scanned.Count(r => r.Seq is not null) >= ScanChunk || handed.Pulsed.Done.Task.IsCompleted)
+        {
+            return null;
+        }
+
+        var instructions = new List<TelephonyInstruction>();
+        var oldestPending = DateTimeOffset.MaxValue;
+        Collect(handed.From, handed.Scanned, after, limit, clock.GetUtcNow(), instructions, ref oldestPending);
+        return Batch(after, instructions, instructions.Count < limit, oldestPending, handed.Pulsed, SeenBy(handed.Scanned), handed.StartedAt);
+    }
+
+    private long _ridden;
+    private long _handedOn;
+
+    /// <summary>How many polls answered from a rider's rows instead of reading. For tests.</summary>
+    internal long Ridden => Interlocked.Read(ref _ridden);
+
+    /// <summary>How many of this node's pulses handed a rider's rows to the polls they woke. For tests.</summary>
+    internal long HandedOn => Interlocked.Read(ref _handedOn);
+
+    /// <summary>
+    /// The poll's read for a write to carry while a long poll of this node waits (docs/decisions/0031): the
+    /// write runs <see cref="Rider.After"/> in its own transaction, reads the scan after its own results
+    /// (<see cref="Rider.ReadAsync"/>) and passes the rider to <see cref="Pulse(SignalCarrier?, Rider?)"/> after its commit.
+    /// When no poll waits it rides nothing and adds no statement.
+    /// </summary>
+    public Rider Ride() => Volatile.Read(ref _waitingPolls) > 0
+        ? new Rider(Volatile.Read(ref _next), LowWaterMark, Stopwatch.GetTimestamp())
+        : Rider.Nothing;
+
+    /// <summary>One write's ride: the poll's scan, last in the write's transaction (before its notification, if any).</summary>
+    public sealed class Rider
+    {
+        internal static readonly Rider Nothing = new(null, 0, 0);
+
+        // Taken before the scan's statement runs: the pulse that ends it is the first after the scan began.
+        private readonly Generation? _generation;
+        private readonly long _from;
+        private readonly long _startedAt;
+        private List<ScanRow>? _scanned;
+
+        internal Rider(Generation? generation, long from, long startedAt)
+        {
+            _generation = generation;
+            _from = from;
+            _startedAt = startedAt;
+        }
+
+        /// <summary>Whether the write carries the scan at all.</summary>
+        public bool Rides => _generation is not null;
+
+        /// <summary><paramref name="sql"/>, followed by the poll's scan when a poll waits.</summary>
+        public string After(string sql) => Rides ? sql + ";\n" + RiderSql : sql;
+
+        /// <summary>Adds the parameters the scan names.</summary>
+        public DynamicParameters AddTo(DynamicParameters args)
+        {
+            if (Rides)
+            {
+                args.Add("rider_from", _from);
+            }
+
+            return args;
+        }
+
+        /// <summary>Reads the scan's result, the next of <paramref name="results"/> after the write's own.</summary>
+        public async Task ReadAsync(SqlMapper.GridReader results)
+        {
+            if (Rides)
+            {
+                _scanned = (await results.ReadAsync<ScanRow>()).ToList();
+            }
+        }
+
+        /// <summary>Reads the scan's result, the result after the one <paramref name="results"/> stands on.</summary>
+        public async Task ReadAsync(System.Data.Common.DbDataReader results, CancellationToken ct)
+        {
+            if (!Rides || !await results.NextResultAsync(ct))
+            {
+                return;
+            }
+
+            var parse = results.GetRowParser<ScanRow>();
+            var scanned = new List<ScanRow>();
+            while (await results.ReadAsync(ct))
+            {
+                scanned.Add(parse(results));
+            }
+
+            _scanned = scanned;
+        }
+
+        // The rows for the pulse that ended `ended`, when that is the generation taken before the scan.
+        internal Handed? Taken(Generation ended) =>
+            _scanned is { Count: > 0 } scanned && ReferenceEquals(ended, _generation) ? new Handed(_from, scanned, ended, _startedAt) : null;
     }
 
     // Moves the mark over what one statement read from `from` on, when the mark stood there.
@@ -401,7 +578,7 @@ public sealed class Instructions(
 
     private sealed record Observation(long MaxSeq, long SnapshotXmax, DateTimeOffset At);
 
-    private sealed record ScanRow(
+    internal sealed record ScanRow(
         long SnapshotXmin, long SnapshotXmax, string Snapshot, long? MaxSeq, long? Seq, bool Acknowledged, string? PlatformCallId, string? Kind,
         string? Payload, DateTimeOffset? CreatedAt)
     {

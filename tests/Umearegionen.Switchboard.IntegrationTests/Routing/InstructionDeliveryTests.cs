@@ -94,8 +94,9 @@ public sealed class InstructionDeliveryTests(RoutingApp app) : IClassFixture<Rou
     // A long poll right after a read that found everything pending reads only once a pulse says an
     // instruction was stored (docs/decisions/0019): one read for the instruction, not one before the
     // wait and one after it.
+    // Since decision 0031 not even then: the intake that stored it read the outbox for the waiting poll.
     [Fact]
-    public async Task LongPollAfterAReadThatFoundEverythingReadsOnlyWhenAnInstructionIsStored()
+    public async Task LongPollAfterAReadThatFoundEverythingAnswersTheIntakesInstructionWithoutReading()
     {
         await using var world = new RoutingDriver(app);
         var platform = await world.PlatformAsync();
@@ -112,9 +113,123 @@ public sealed class InstructionDeliveryTests(RoutingApp app) : IClassFixture<Rou
         var batch = await poll.WaitAsync(TimeSpan.FromSeconds(15));
 
         Assert.Contains(batch.Instructions, i => i.PlatformCallId == call.PlatformCallId && i.Kind == InstructionKinds.RingOperator);
+        Assert.Equal(0, Instructions.Reads - reads);
+        AssertSameBatch(batch, await platform.PollAsync(last));
+        await platform.AcknowledgeAsync(batch.Instructions.Select(i => i.Seq));
+    }
+
+    // The accept's connect instruction comes from the accept's own transaction (docs/decisions/0031), and the
+    // batch is the one a read would give.
+    [Fact]
+    public async Task LongPollWaitingDuringAnAcceptAnswersFromTheAcceptsReadAsAReadWould()
+    {
+        await using var world = new RoutingDriver(app);
+        var platform = await world.PlatformAsync();
+        var op = await world.OperatorAsync();
+        var call = await world.CallAsync();
+        await op.NextOfferAsync();
+        await AcknowledgeEverythingAsync(platform);
+        using var skipping = SkipWindowFor(TimeSpan.FromMinutes(1));
+        var last = (await platform.PollAsync(0)).LastSeq;
+        var reads = Instructions.Reads;
+        var ridden = Instructions.Ridden;
+        var poll = platform.PollAsync(last, waitSeconds: 20);
+        await WaitingAsync(world);
+
+        await op.AcceptAsync(call.CallId);
+        var batch = await poll.WaitAsync(TimeSpan.FromSeconds(15));
+
+        Assert.Contains(batch.Instructions, i => i.PlatformCallId == call.PlatformCallId && i.Kind == InstructionKinds.Connect);
+        Assert.Equal(0, Instructions.Reads - reads);
+        Assert.Equal(1, Instructions.Ridden - ridden);
+        AssertSameBatch(batch, await platform.PollAsync(last));
         Assert.Equal(1, Instructions.Reads - reads);
         await platform.AcknowledgeAsync(batch.Instructions.Select(i => i.Seq));
     }
+
+    // A write rides only while a long poll of this node waits: otherwise it runs as it did, without the scan.
+    [Fact]
+    public async Task WriteWhileNoLongPollWaitsCarriesNoScan()
+    {
+        await using var world = new RoutingDriver(app);
+        var platform = await world.PlatformAsync();
+        await AcknowledgeEverythingAsync(platform);
+        await world.OperatorAsync();
+        using var skipping = SkipWindowFor(TimeSpan.FromMinutes(1));
+
+        var alone = Instructions.Ride();
+        Assert.False(alone.Rides);
+        Assert.Equal("select 1", alone.After("select 1"));
+        Assert.Empty(alone.AddTo(new DynamicParameters()).ParameterNames);
+
+        var last = (await platform.PollAsync(0)).LastSeq;
+        var poll = platform.PollAsync(last, waitSeconds: 20);
+        await WaitingAsync(world);
+        var riding = Instructions.Ride();
+        Assert.True(riding.Rides);
+        Assert.NotEqual("select 1", riding.After("select 1"));
+
+        var call = await world.CallAsync();
+        var batch = await poll.WaitAsync(TimeSpan.FromSeconds(15));
+        Assert.Contains(batch.Instructions, i => i.PlatformCallId == call.PlatformCallId);
+        await platform.AcknowledgeAsync(batch.Instructions.Select(i => i.Seq));
+    }
+
+    // Two writes race: the second commits and pulses between the first's scan and its pulse. The first's
+    // rows are then not handed on (they may lack the second's instruction): the polls read, and every
+    // instruction arrives.
+    [Fact]
+    public async Task RiderOvertakenByAnotherPulseLeavesTheLongPollToReadAndEveryInstructionArrives()
+    {
+        await using var world = new RoutingDriver(app);
+        var platform = await world.PlatformAsync();
+        var call = await world.CallAsync();
+        await AcknowledgeEverythingAsync(platform);
+        using var skipping = SkipWindowFor(TimeSpan.FromMinutes(1));
+        var last = (await platform.PollAsync(0)).LastSeq;
+        var reads = Instructions.Reads;
+        var handed = Instructions.HandedOn;
+        var poll = platform.PollAsync(last, waitSeconds: 20);
+        await WaitingAsync(world);
+
+        await using var conn = new NpgsqlConnection(app.DatabaseConnectionString);
+        await conn.OpenAsync();
+        var rider = Instructions.Ride();
+        long first;
+        await using (var results = await conn.QueryMultipleAsync(
+                         rider.After(InsertSql), rider.AddTo(new DynamicParameters(new { call.CallId, call.PlatformCallId, now = app.Clock!.GetUtcNow() }))))
+        {
+            first = await results.ReadSingleAsync<long>();
+            await rider.ReadAsync(results);
+        }
+
+        var second = await InsertAsync(conn, call.CallId, call.PlatformCallId);
+        Instructions.Pulse();
+        var batch = await poll.WaitAsync(TimeSpan.FromSeconds(15));
+        Assert.Equal([first, second], batch.Instructions.Select(i => i.Seq));
+        Assert.Equal(1, Instructions.Reads - reads);
+
+        // The first write's pulse comes last; a poll it wakes reads, and finds what its rows lacked.
+        await platform.AcknowledgeAsync([first, second]);
+        var next = platform.PollAsync(batch.LastSeq, waitSeconds: 20);
+        await WaitingAsync(world);
+        var third = await InsertAsync(conn, call.CallId, call.PlatformCallId);
+        Instructions.Pulse(null, rider);
+        var after = await next.WaitAsync(TimeSpan.FromSeconds(15));
+        Assert.Equal([third], after.Instructions.Select(i => i.Seq));
+        Assert.Equal(handed, Instructions.HandedOn);
+        await platform.AcknowledgeAsync([third]);
+    }
+
+    private static void AssertSameBatch(InstructionBatch expected, InstructionBatch actual)
+    {
+        Assert.Equal(expected.LastSeq, actual.LastSeq);
+        Assert.Equal(expected.Instructions, actual.Instructions);
+    }
+
+    // Until a long poll of this node waits for a pulse.
+    private async Task WaitingAsync(RoutingDriver world) =>
+        await world.EventuallyAsync(() => Task.FromResult(Instructions.Ride().Rides));
 
     // What the last read found comes again once RedeliverAfter has passed, at once, though no pulse came.
     [Fact]
@@ -243,10 +358,11 @@ public sealed class InstructionDeliveryTests(RoutingApp app) : IClassFixture<Rou
         });
 
     private async Task<long> InsertAsync(NpgsqlConnection conn, Guid callId, string platformCallId, NpgsqlTransaction? tx = null) =>
-        await conn.ExecuteScalarAsync<long>(
-            """
-            insert into telephony_instructions (call_id, platform_call_id, kind, payload, created_at)
-            values (@callId, @platformCallId, 'end', jsonb_build_object('operatorId', null), @now)
-            returning seq
-            """, new { callId, platformCallId, now = app.Clock!.GetUtcNow() }, tx);
+        await conn.ExecuteScalarAsync<long>(InsertSql, new { callId, platformCallId, now = app.Clock!.GetUtcNow() }, tx);
+
+    private const string InsertSql = """
+        insert into telephony_instructions (call_id, platform_call_id, kind, payload, created_at)
+        values (@callId, @platformCallId, 'end', jsonb_build_object('operatorId', null), @now)
+        returning seq
+        """;
 }
