@@ -378,5 +378,4 @@ public sealed class CallIntake(
     public sealed record Intake(CallReceipt Receipt, IReadOnlyList<string> Differs);
 
     private sealed record ExistingCall(Guid CallId, string State);
-
 }
