@@ -68,15 +68,7 @@ public sealed class RedisForOneNodeTests(RedisForOneNodeTests.TwoNodes cluster) 
             // The storing node's next tick sees the lock gone.
             await Task.Delay(ClusterNode.TickInterval * 1.5);
             await using var notifications = await Notifications.ListenAsync(cluster.DatabaseConnectionString);
-            var op = await cluster.OperatorAsync(storing);
-            var poll = platform.PollAsync(pending.LastSeq, waitSeconds: 25);
-            await Task.Delay(500);
-
-            var call = await cluster.CallAsync(storing);
-            Assert.Equal(CallStates.Offered, call.State);
-            var batch = await poll.WaitAsync(TimeSpan.FromSeconds(30));
-
-            Assert.Contains(batch.Instructions, i => i.PlatformCallId == call.PlatformCallId && i.Kind == InstructionKinds.RingOperator);
+            var (op, call, batch) = await cluster.IntakeWhileAPollWaitsAsync(platform, storing, pending.LastSeq);
             var intakeXid = await cluster.ScalarAsync<long>("select xmin::text::bigint from calls where id = @id", new { id = call.CallId });
             Assert.Contains(notifications.From(storingId), p => p.Length == 3
                 && (long)(ulong.Parse(p[2], CultureInfo.InvariantCulture) & 0xFFFFFFFF) == intakeXid

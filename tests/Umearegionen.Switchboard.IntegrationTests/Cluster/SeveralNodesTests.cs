@@ -151,13 +151,7 @@ public sealed class SeveralNodesTests(SeveralNodesTests.TwoNodes cluster, ITestO
 
         await using var notifications = await Notifications.ListenAsync(cluster.DatabaseConnectionString);
         await using var messages = await RedisMessages.SubscribeAsync(cluster);
-        var op = await cluster.OperatorAsync(storing);
-        var poll = platform.PollAsync(pending.LastSeq, waitSeconds: 25);
-        await Task.Delay(500);
-        var call = await cluster.CallAsync(storing);
-        Assert.Equal(CallStates.Offered, call.State);
-        var batch = await poll.WaitAsync(TimeSpan.FromSeconds(30));
-        Assert.Contains(batch.Instructions, i => i.PlatformCallId == call.PlatformCallId && i.Kind == InstructionKinds.RingOperator);
+        var (op, call, batch) = await cluster.IntakeWhileAPollWaitsAsync(platform, storing, pending.LastSeq);
         await ServiceCluster.EventuallyAsync(() => Task.FromResult(messages.From(storingId).Any(m => m.Length == 2 && (Bits(m) & Signal.Instructions) != 0)),
             Soon, () => $"a Redis message from {storing.Name} with Instructions (seen: {string.Join(", ", messages.All)})");
 
@@ -186,13 +180,7 @@ public sealed class SeveralNodesTests(SeveralNodesTests.TwoNodes cluster, ITestO
         // The nodes' next ticks count it (a second apart); its Hello makes them stop at once.
         await Task.Delay(ClusterNode.TickInterval * 1.5);
 
-        var op = await cluster.OperatorAsync(storing);
-        var poll = platform.PollAsync(pending.LastSeq, waitSeconds: 25);
-        await Task.Delay(500);
-        var call = await cluster.CallAsync(storing);
-        Assert.Equal(CallStates.Offered, call.State);
-        var batch = await poll.WaitAsync(TimeSpan.FromSeconds(30));
-        Assert.Contains(batch.Instructions, i => i.PlatformCallId == call.PlatformCallId && i.Kind == InstructionKinds.RingOperator);
+        var (op, call, batch) = await cluster.IntakeWhileAPollWaitsAsync(platform, storing, pending.LastSeq);
         var intakeXid = await cluster.ScalarAsync<long>("select xmin::text::bigint from calls where id = @id", new { id = call.CallId });
 
         // node:bits:xid, from the storing node, in the intake's transaction (xmin is the id's low 32 bits).

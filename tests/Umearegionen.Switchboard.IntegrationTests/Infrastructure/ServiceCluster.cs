@@ -202,6 +202,32 @@ public partial class ServiceCluster : IAsyncLifetime
     /// <summary>The telephony platform (a new one: it keeps its own place in the instructions), talking to <paramref name="node"/> with the API key.</summary>
     public SimulatedPlatform Platform(ServiceNode node) => new(node.PlatformHttp);
 
+    /// <summary>
+    /// An available operator on <paramref name="storing"/>, then a long poll of <paramref name="platform"/> waiting from
+    /// <paramref name="after"/> before an intake on <paramref name="storing"/> is offered to that operator: the poll's
+    /// answer, which must hold the call's ring instruction.
+    /// </summary>
+    public async Task<(NodeOperator Operator, CallReceipt Call, InstructionBatch Batch)> IntakeWhileAPollWaitsAsync(
+        SimulatedPlatform platform, ServiceNode storing, long after)
+    {
+        var op = await OperatorAsync(storing);
+        var poll = platform.PollAsync(after, waitSeconds: 25);
+        await Task.Delay(500);
+        var call = await CallAsync(storing);
+        if (call.State != CallStates.Offered)
+        {
+            throw new XunitException($"The intake on {storing.Name} was {call.State}, not offered.");
+        }
+
+        var batch = await poll.WaitAsync(TimeSpan.FromSeconds(30));
+        if (!batch.Instructions.Any(i => i.PlatformCallId == call.PlatformCallId && i.Kind == InstructionKinds.RingOperator))
+        {
+            throw new XunitException($"The poll answered without the ring instruction of {call.PlatformCallId}.");
+        }
+
+        return (op, call, batch);
+    }
+
     /// <summary>A new call reported to <paramref name="node"/> (by default to Bjurholm, a main-team municipality).</summary>
     public async Task<CallReceipt> CallAsync(ServiceNode node, string dialled = "+4693214000")
     {
