@@ -190,6 +190,12 @@ public sealed class SeveralNodesTests(SeveralNodesTests.TwoNodes cluster, ITestO
         Assert.NotEqual(Signal.None, Bits(carried) & Signal.Instructions);
         await platform.AcknowledgeAsync(batch.Instructions.Select(i => i.Seq));
         await op.SetStatusAsync(OperatorStatuses.Offline);
+
+        // The older node goes, and the tests after this one find the nodes counting only each other again.
+        await older.DisposeAsync();
+        await ServiceCluster.EventuallyAsync(
+            async () => (await Task.WhenAll(cluster.Nodes.Where(n => n.Running).Select(n => n.ReadinessAsync()))).All(r => r.NodesAlive == 2),
+            TimeSpan.FromSeconds(10), () => "every node counting two nodes alive once the older one is gone");
     });
 
     // Every running node holds the lock that says it hears the signals on Redis, and a tick has passed since.
