@@ -437,9 +437,26 @@ public sealed class Instructions(
     /// (<see cref="Rider.ReadAsync"/>) and passes the rider to <see cref="Pulse(SignalCarrier?, Rider?)"/> after its commit.
     /// When no poll waits it rides nothing and adds no statement.
     /// </summary>
-    public Rider Ride() => Volatile.Read(ref _waitingPolls) > 0
-        ? new Rider(Volatile.Read(ref _next), LowWaterMark, Stopwatch.GetTimestamp())
-        : Rider.Nothing;
+    public Rider Ride()
+    {
+        if (!PollWaiting)
+        {
+            return Rider.Nothing;
+        }
+
+        // One write rides each generation: only the rider whose own pulse ends the generation it took hands
+        // its rows on, so a second write scanning meanwhile would scan for nothing (at a few hundred writes a
+        // second nearly every write found a poll waiting, and each scanned the outbox from the mark).
+        var generation = Volatile.Read(ref _next);
+        return ReferenceEquals(Interlocked.Exchange(ref _riddenOn, generation), generation)
+            ? Rider.Nothing
+            : new Rider(generation, LowWaterMark, Stopwatch.GetTimestamp());
+    }
+
+    private Generation? _riddenOn;
+
+    /// <summary>Whether a long poll of this node waits for a pulse now.</summary>
+    internal bool PollWaiting => Volatile.Read(ref _waitingPolls) > 0;
 
     /// <summary>One write's ride: the poll's scan, last in the write's transaction (before its notification, if any).</summary>
     public sealed class Rider

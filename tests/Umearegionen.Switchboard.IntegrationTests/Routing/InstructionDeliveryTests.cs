@@ -175,6 +175,34 @@ public sealed class InstructionDeliveryTests(RoutingApp app) : IClassFixture<Rou
         await platform.AcknowledgeAsync(batch.Instructions.Select(i => i.Seq));
     }
 
+    // Only the first write of a generation rides: a second scanning before the first's pulse could not hand its
+    // rows on (the first's pulse ends the generation both took), so it runs without the scan.
+    [Fact]
+    public async Task OnlyTheFirstWriteWhileALongPollWaitsCarriesTheScan()
+    {
+        await using var world = new RoutingDriver(app);
+        var platform = await world.PlatformAsync();
+        await AcknowledgeEverythingAsync(platform);
+        await world.OperatorAsync();
+        using var skipping = SkipWindowFor(TimeSpan.FromMinutes(1));
+        var last = (await platform.PollAsync(0)).LastSeq;
+        var poll = platform.PollAsync(last, waitSeconds: 20);
+        await WaitingAsync(world);
+
+        Assert.True(Instructions.Ride().Rides);
+        var second = Instructions.Ride();
+        Assert.False(second.Rides);
+        Assert.Equal("select 1", second.After("select 1"));
+
+        // A pulse ends the generation: the poll reads, finds nothing new and waits again, and a write may ride again.
+        Instructions.Pulse();
+        await world.EventuallyAsync(() => Task.FromResult(Instructions.PollWaiting && Instructions.Ride().Rides));
+        var call = await world.CallAsync();
+        var batch = await poll.WaitAsync(TimeSpan.FromSeconds(15));
+        Assert.Contains(batch.Instructions, i => i.PlatformCallId == call.PlatformCallId);
+        await platform.AcknowledgeAsync(batch.Instructions.Select(i => i.Seq));
+    }
+
     // Two writes race: the second commits and pulses between the first's scan and its pulse. The first's
     // rows are then not handed on (they may lack the second's instruction): the polls read, and every
     // instruction arrives.
@@ -229,7 +257,7 @@ public sealed class InstructionDeliveryTests(RoutingApp app) : IClassFixture<Rou
 
     // Until a long poll of this node waits for a pulse.
     private async Task WaitingAsync(RoutingDriver world) =>
-        await world.EventuallyAsync(() => Task.FromResult(Instructions.Ride().Rides));
+        await world.EventuallyAsync(() => Task.FromResult(Instructions.PollWaiting));
 
     // What the last read found comes again once RedeliverAfter has passed, at once, though no pulse came.
     [Fact]
