@@ -77,6 +77,14 @@ public sealed class TelephonyOptions
     /// <summary>Longest a poll for instructions waits for new ones.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:02:00")]
     public TimeSpan MaxPollWait { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// A write carries a waiting long poll's read (docs/decisions/0031) only while this node's pulses come
+    /// slower than this: at higher rates the polls' own reads are shared by many instructions, and the
+    /// scan inside the writes' transactions costs them latency. 0: writes never carry it.
+    /// </summary>
+    [Range(0, 100_000)]
+    public int RideBelowPulsesPerSecond { get; set; } = 100;
 }
 
 public sealed class SmtpOptions

@@ -203,6 +203,43 @@ public sealed class InstructionDeliveryTests(RoutingApp app) : IClassFixture<Rou
         await platform.AcknowledgeAsync(batch.Instructions.Select(i => i.Seq));
     }
 
+    // At a few hundred writes a second no write rides (Telephony:RideBelowPulsesPerSecond, 100 by default):
+    // the polls' reads are shared by many instructions then, and the scan would lengthen every write.
+    [Fact]
+    public async Task WritesCarryNoScanWhilePulsesComeFasterThanTheLimitAndRideAgainOnceTheyAreFewer()
+    {
+        await using var world = new RoutingDriver(app);
+        var platform = await world.PlatformAsync();
+        await AcknowledgeEverythingAsync(platform);
+        await world.OperatorAsync();
+        using var skipping = SkipWindowFor(TimeSpan.FromMinutes(1));
+        var last = (await platform.PollAsync(0)).LastSeq;
+        var poll = platform.PollAsync(last, waitSeconds: 20);
+        await WaitingAsync(world);
+        await world.EventuallyAsync(() => Task.FromResult(!Instructions.PulsesFast));
+
+        // 40 pulses at once, from another node, for a transaction the waiting poll's read saw committed: they
+        // end generations as any pulse does, and the poll waits on.
+        for (var i = 0; i < 40; i++)
+        {
+            Instructions.PulseHere(1UL);
+        }
+
+        Assert.True(Instructions.PollWaiting);
+        Assert.True(Instructions.PulsesFast);
+        var fast = Instructions.Ride();
+        Assert.False(fast.Rides);
+        Assert.Equal("select 1", fast.After("select 1"));
+
+        // A third of a second later the last 32 pulses are slower than 100 a second: the next write rides.
+        await world.EventuallyAsync(() => Task.FromResult(Instructions.PollWaiting && Instructions.Ride().Rides));
+        Assert.False(poll.IsCompleted);
+        var call = await world.CallAsync();
+        var batch = await poll.WaitAsync(TimeSpan.FromSeconds(15));
+        Assert.Contains(batch.Instructions, i => i.PlatformCallId == call.PlatformCallId);
+        await platform.AcknowledgeAsync(batch.Instructions.Select(i => i.Seq));
+    }
+
     // Two writes race: the second commits and pulses between the first's scan and its pulse. The first's
     // rows are then not handed on (they may lack the second's instruction): the polls read, and every
     // instruction arrives.
