@@ -9,7 +9,9 @@ public sealed class CallIntake(
     // retry) the call already stored. An offer made here is stored in the `received` event's data
     // ("offer": operator and expiry, as an `offered` event's data), one row where there were two; the
     // history's readers see it as its own `offered` event by the intake through the view
-    // call_history_events (docs/decisions/0023, docs/call-cost.md P9).
+    // call_history_events (docs/decisions/0023, docs/call-cost.md P9). The dialled number, menu topic
+    // and priority are the call's own columns, which never change: the `received` event no longer
+    // repeats them, and the view shows them in its data from the call (docs/decisions/0032).
     // The operator is chosen as RoutingPolicy.Assign would in a round: the free main-team operators
     // in the order of idle longest, the first of them left to the calls already waiting (the next
     // round offers those), and the cover team left to the dispatcher, after the threshold. So a new
@@ -61,8 +63,7 @@ public sealed class CallIntake(
         ), e as (
             {CallSql.InsertEvent}
             select c.id, 'received', @now, 'telephony',
-                   jsonb_build_object('dialledNumber', @dialled::text, 'menuTopic', @topic::text, 'priority', @priority)
-                   || case when c.state = 'offered' then jsonb_build_object('offer', {CallSql.OfferedData}) else jsonb_build_object() end
+                   case when c.state = 'offered' then jsonb_build_object('offer', {CallSql.OfferedData}) else jsonb_build_object() end
             from c
         ), {CallSql.Offer("c where state = 'offered'")}
         select {CallRow.Columns}, true as created from c
