@@ -223,10 +223,10 @@ public sealed class CallHistoryTests(RoutingApp app) : IClassFixture<RoutingApp>
     }
 
     [Fact]
-    public async Task TheArrivalStoresNoneOfTheCallsOwnColumnsAndTheHistoryShowsThemAsBefore()
+    public async Task TheArrivalAndTheEndStoreNoneOfTheCallsOwnColumnsAndTheHistoryShowsThemAsBefore()
     {
-        // docs/decisions/0032: the received event no longer repeats the dialled number, menu topic and priority,
-        // which the call holds; the view shows them in the event's data exactly as they were stored before.
+        // docs/decisions/0032: the received event no longer repeats the dialled number, menu topic and priority, nor
+        // the completed event the outcome and wrap-up category, which the call holds; the view shows them in the event's data exactly as they were stored before.
         await using var world = new RoutingDriver(app);
         var op = await world.OperatorAsync();
         var offered = await world.CallAsync(topic: "bygglov", priority: 2);
@@ -266,8 +266,24 @@ public sealed class CallHistoryTests(RoutingApp app) : IClassFixture<RoutingApp>
         Assert.Contains("menu choice \"bygglov\"", timeline[0].Summary);
         await op.NextOfferAsync();
         await op.AcceptAsync(offered.CallId);
-        await op.Connection.InvokeAsync<CallView>("AnswerCall", new AnswerRequest(offered.CallId, "information", null));
+        await op.Connection.InvokeAsync<CallView>("AnswerCall", new AnswerRequest(offered.CallId, "information", "Asked about the permit"));
         await (await world.PlatformAsync()).ReportAsync(other.PlatformCallId, PlatformEventTypes.Ended);
+        // The completed event holds neither outcome nor wrap-up category; the view shows both from the call. A
+        // completed event stored before 0032 (its data holds outcome) is shown as it is.
+        await world.ScalarAsync<int>("""
+            insert into call_events (call_id, type, occurred_at, actor_id, data)
+            values (@old, 'completed', now(), 'sweeper', '{"outcome": "abandoned", "details": null}') returning 1
+            """, new { old });
+
+        Assert.Equal("""{"details": {"note": "Asked about the permit"}}""", await world.ScalarAsync<string>(
+            "select (data - 'instructionSeq')::text from call_events where call_id = @id and type = 'completed'", new { id = offered.CallId }));
+        Assert.Equal(
+            """{"details": {"note": "Asked about the permit"}, "outcome": "answered", "wrapUpCategory": "information"}""",
+            await world.ScalarAsync<string>("select data::text from call_history_events where call_id = @id and type = 'completed'", new { id = offered.CallId }));
+        Assert.Equal("""{"details": null, "outcome": "abandoned"}""",
+            await world.ScalarAsync<string>("select data::text from call_history_events where call_id = @old and type = 'completed'", new { old }));
+        var completed = (await OkAsync<CallHistoryView>(await admin.GetAsync($"/api/calls/{offered.CallId}"))).Timeline.Single(e => e.Type == "completed");
+        Assert.Equal((CallOutcomes.Answered, "information"), (completed.Outcome, completed.WrapUpCategory));
     }
 
     [Fact]
