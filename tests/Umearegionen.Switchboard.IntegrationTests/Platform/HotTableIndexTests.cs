@@ -151,6 +151,14 @@ public sealed class HotTableIndexTests : IAsyncLifetime
         Assert.Equal((1L, 1L), (updated, hot));
     }
 
+    // This transaction's updates of telephony_instructions (all, HOT) and inserts into call_events.
+    private static Task<(long Updated, long Hot, long Inserted)> InstructionUpdatesAndEventInsertsAsync(NpgsqlConnection conn, NpgsqlTransaction tx) =>
+        conn.QuerySingleAsync<(long, long, long)>("""
+            select pg_stat_get_xact_tuples_updated('telephony_instructions'::regclass),
+                   pg_stat_get_xact_tuples_hot_updated('telephony_instructions'::regclass),
+                   pg_stat_get_xact_tuples_inserted('call_events'::regclass)
+            """, transaction: tx);
+
     [Fact]
     public async Task AConfirmationStoredOnItsInstructionIsOneHotUpdateWithItsAcknowledgement()
     {
@@ -175,11 +183,7 @@ public sealed class HotTableIndexTests : IAsyncLifetime
             platformCallId, type = "platform_answered", eventId = "answered-1", at = now, now, seq, acknowledge = true,
             endedEventId = (string?)null, endedAt = (DateTimeOffset?)null,
         }, tx);
-        var (updated, hot, inserted) = await conn.QuerySingleAsync<(long, long, long)>("""
-            select pg_stat_get_xact_tuples_updated('telephony_instructions'::regclass),
-                   pg_stat_get_xact_tuples_hot_updated('telephony_instructions'::regclass),
-                   pg_stat_get_xact_tuples_inserted('call_events'::regclass)
-            """, transaction: tx);
+        var (updated, hot, inserted) = await InstructionUpdatesAndEventInsertsAsync(conn, tx);
 
         Assert.NotNull(stored);
         Assert.Equal((1L, 1L, 0L), (updated, hot, inserted));
@@ -211,11 +215,7 @@ public sealed class HotTableIndexTests : IAsyncLifetime
             platformCallId, type = "platform_transferred", eventId = "transferred-1", at = now, now, seq, acknowledge = true,
             endedEventId = "ended-1", endedAt = now.AddSeconds(1),
         }, tx);
-        var (updated, hot, inserted) = await conn.QuerySingleAsync<(long, long, long)>("""
-            select pg_stat_get_xact_tuples_updated('telephony_instructions'::regclass),
-                   pg_stat_get_xact_tuples_hot_updated('telephony_instructions'::regclass),
-                   pg_stat_get_xact_tuples_inserted('call_events'::regclass)
-            """, transaction: tx);
+        var (updated, hot, inserted) = await InstructionUpdatesAndEventInsertsAsync(conn, tx);
 
         Assert.Equal((callId, "completed", true, true), stored);
         Assert.Equal((1L, 1L, 0L), (updated, hot, inserted));
