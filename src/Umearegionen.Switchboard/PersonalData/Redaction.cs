@@ -44,10 +44,22 @@ public static class Redaction
     // The caller's number is removed from the call, and from its events and instructions: the note of
     // an answered or transferred call (free text; a transfer's is in its instruction too) and any JSON
     // string equal to the number. Routing writes no number there today (operator ids, destinations, the
-    // dialled number); the second rule keeps it so.
+    // dialled number); the second rule keeps it so. A `received` event stored since decision 0032 holds
+    // no dialled number, menu topic or priority, a `completed` event no outcome or wrap-up category (the
+    // view call_history_events shows the call's): the rule reads them as the event showed them, and
+    // writes them into the row when it changes it, so the history shows what it showed before.
+    private const string EventData = """
+        case when ev.type = 'received' and not (ev.data ? 'dialledNumber')
+                 then jsonb_build_object('dialledNumber', c.dialled_number, 'menuTopic', c.menu_topic, 'priority', c.priority) || ev.data
+             when ev.type = 'completed' and not (ev.data ? 'outcome')
+                 then jsonb_build_object('outcome', c.outcome, 'wrapUpCategory', c.wrap_up_category) || ev.data
+             else ev.data end
+        """;
+
     private const string CallsSql = $$"""
         with c as (
-            select c.id, nullif(c.caller_number, '') as number from calls c
+            select c.id, nullif(c.caller_number, '') as number, c.dialled_number, c.menu_topic, c.priority, c.outcome, c.wrap_up_category
+            from calls c
             where c.id = any(@ids) and c.personal_data_removed_at is null and {{CallOver}}
             for update
         ), u as (
@@ -56,11 +68,11 @@ public static class Redaction
             returning calls.id
         ), e as (
             update call_events ev
-            set data = case when c.number is null then ev.data #- '{details,note}'
-                            else replace((ev.data #- '{details,note}')::text, to_jsonb(c.number)::text, 'null')::jsonb end
+            set data = case when c.number is null then ({{EventData}}) #- '{details,note}'
+                            else replace((({{EventData}}) #- '{details,note}')::text, to_jsonb(c.number)::text, 'null')::jsonb end
             from c
             where ev.call_id = c.id and ev.data is not null
-              and ((ev.data #>> '{details,note}') is not null or strpos(ev.data::text, to_jsonb(c.number)::text) > 0)
+              and ((ev.data #>> '{details,note}') is not null or strpos(({{EventData}})::text, to_jsonb(c.number)::text) > 0)
         ), i as (
             update telephony_instructions ti
             set payload = case when c.number is null then ti.payload - 'note'

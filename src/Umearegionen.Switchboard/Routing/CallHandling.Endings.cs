@@ -31,10 +31,12 @@ public sealed partial class CallHandling
         """;
 
     // The completed event, written after the instruction (`i`) so that its data names the instruction's
-    // seq (docs/decisions/0026): the platform's confirmations of it are shown from there.
+    // seq (docs/decisions/0026): the platform's confirmations of it are shown from there. The outcome and
+    // wrap-up category are the call's own columns, set here and never changed: the event does not repeat
+    // them, and the view call_history_events shows them in its data from the call (docs/decisions/0032).
     private static readonly string CompletedEvent = $"""
         , {CallSql.Event("'completed'", actor: "@me::text",
-                         data: "jsonb_build_object('outcome', @outcome::text, 'wrapUpCategory', @category::text, 'details', @details::jsonb) || " + CallSql.InstructionSeq)}
+                         data: "jsonb_build_object('details', @details::jsonb) || " + CallSql.InstructionSeq)}
         """;
 
     // The caller is released unless they already hung up.

@@ -9,7 +9,9 @@ public sealed class CallIntake(
     // retry) the call already stored. An offer made here is stored in the `received` event's data
     // ("offer": operator and expiry, as an `offered` event's data), one row where there were two; the
     // history's readers see it as its own `offered` event by the intake through the view
-    // call_history_events (docs/decisions/0023, docs/call-cost.md P9).
+    // call_history_events (docs/decisions/0023, docs/call-cost.md P9). The dialled number, menu topic
+    // and priority are the call's own columns, which never change: the `received` event no longer
+    // repeats them, and the view shows them in its data from the call (docs/decisions/0032).
     // The operator is chosen as RoutingPolicy.Assign would in a round: the free main-team operators
     // in the order of idle longest, the first of them left to the calls already waiting (the next
     // round offers those), and the cover team left to the dispatcher, after the threshold. So a new
@@ -61,8 +63,7 @@ public sealed class CallIntake(
         ), e as (
             {CallSql.InsertEvent}
             select c.id, 'received', @now, 'telephony',
-                   jsonb_build_object('dialledNumber', @dialled::text, 'menuTopic', @topic::text, 'priority', @priority)
-                   || case when c.state = 'offered' then jsonb_build_object('offer', {CallSql.OfferedData}) else jsonb_build_object() end
+                   case when c.state = 'offered' then jsonb_build_object('offer', {CallSql.OfferedData}) else jsonb_build_object() end
             from c
         ), {CallSql.Offer("c where state = 'offered'")}
         select {CallRow.Columns}, true as created from c
@@ -229,22 +230,35 @@ public sealed class CallIntake(
     // (RecordEventSql, which finds a retry in either place). `fresh`: this update acknowledged it.
     private const string First = "(t.kind <> 'transfer' or @type <> 'platform_ended')";
 
+    // A transfer's `ended` that follows its `transferred` in the same report (@endedEventId, @endedAt; null
+    // when there is none) is set in the same update (ended_*, its id taken after reported_id's), so the
+    // transfer's row is updated once, not twice (docs/decisions/0032), when it fits as it would alone:
+    // its column still null, its id neither the `transferred`'s nor one recorded for the call.
+    // `ended_too`: this update stored it.
+    private const string EndedToo = $"""
+        (@endedEventId::text is not null and {First} and t.kind = 'transfer' and cur.state in ('completed', 'abandoned')
+         and t.ended_event_id is null and @endedEventId is distinct from @eventId
+         and not exists (select 1 from call_events where call_id = cur.id and platform_event_id = @endedEventId))
+        """;
+
     internal static readonly string RecordOnInstructionSql = $"""
         with cur as (
             select id, state from calls where platform_call_id = @platformCallId
         ), dup as (
             select 1 from call_events where call_id = (select id from cur) and platform_event_id = @eventId
         ), before as (
-            select acknowledged_at is null as fresh from telephony_instructions where seq = @seq
+            select acknowledged_at is null as fresh, ended_event_id is null as ended_free from telephony_instructions where seq = @seq
         )
         update telephony_instructions t set
             reported_type = case when {First} then @type else t.reported_type end,
             reported_event_id = case when {First} then @eventId else t.reported_event_id end,
             reported_at = case when {First} then @at else t.reported_at end,
             reported_id = case when {First} then nextval(pg_get_serial_sequence('call_events', 'id')) else t.reported_id end,
-            ended_event_id = case when {First} then t.ended_event_id else @eventId end,
-            ended_at = case when {First} then t.ended_at else @at end,
-            ended_id = case when {First} then t.ended_id else nextval(pg_get_serial_sequence('call_events', 'id')) end,
+            ended_event_id = case when {EndedToo} then @endedEventId
+                                  when {First} then t.ended_event_id else @eventId end,
+            ended_at = case when {EndedToo} then @endedAt when {First} then t.ended_at else @at end,
+            ended_id = case when {EndedToo} or not {First}
+                            then nextval(pg_get_serial_sequence('call_events', 'id')) else t.ended_id end,
             acknowledged_at = case when @acknowledge then coalesce(t.acknowledged_at, @now) else t.acknowledged_at end
         from cur
         where t.seq = @seq and t.call_id = cur.id
@@ -255,16 +269,21 @@ public sealed class CallIntake(
           and case when {First} then t.reported_event_id is null else t.ended_event_id is null end
           and @eventId is distinct from t.reported_event_id and @eventId is distinct from t.ended_event_id
           and not exists (select 1 from dup)
-        returning cur.id as call_id, cur.state, coalesce((select fresh from before), false) as fresh
+        returning cur.id as call_id, cur.state, coalesce((select fresh from before), false) as fresh,
+                  @endedEventId::text is not null and coalesce((select ended_free from before), false)
+                  and t.ended_event_id is not distinct from @endedEventId as ended_too
         """;
 
     /// <summary>
     /// Stores a report's event on the instruction it names (<see cref="PlatformEvent.InstructionSeq"/>) when it
     /// fits (<see cref="RecordOnInstructionSql"/>), acknowledging the instruction in the same update when
     /// <paramref name="acknowledge"/>; null when it does not fit, and the event is then to be stored as a row.
+    /// <paramref name="ended"/>, a transfer's <c>ended</c> that follows <paramref name="e"/> (its
+    /// <c>transferred</c>) in the report, is stored in the same update when it fits (<c>EndedToo</c>: its
+    /// receipt is then returned too); else the caller records it on its own, as before.
     /// </summary>
-    internal async Task<(RecordedEvent Recorded, bool Fresh)?> RecordOnInstructionAsync(
-        NpgsqlConnection conn, NpgsqlTransaction tx, PlatformEvent e, bool acknowledge, CancellationToken ct)
+    internal async Task<(RecordedEvent Recorded, bool Fresh, RecordedEvent? Ended)?> RecordOnInstructionAsync(
+        NpgsqlConnection conn, NpgsqlTransaction tx, PlatformEvent e, bool acknowledge, CancellationToken ct, PlatformEvent? ended = null)
     {
         if (e.InstructionSeq is not { } seq)
         {
@@ -273,14 +292,18 @@ public sealed class CallIntake(
 
         var now = clock.GetUtcNow();
         var at = e.OccurredAt ?? now;
+        var endedAt = ended is null ? (DateTimeOffset?)null : ended.OccurredAt ?? now;
         var row = await conn.QuerySingleOrDefaultAsync<OnInstruction>(new CommandDefinition(RecordOnInstructionSql, new
         {
             platformCallId = e.PlatformCallId, type = "platform_" + e.Type, eventId = e.EventId, at, now, seq, acknowledge,
+            endedEventId = ended?.EventId, endedAt,
         }, tx, cancellationToken: ct));
-        return row is null ? null : (new RecordedEvent(new EventReceipt(row.CallId, row.State, true), null, at), row.Fresh);
+        return row is null ? null : (
+            new RecordedEvent(new EventReceipt(row.CallId, row.State, true), null, at), row.Fresh,
+            row.EndedToo ? new RecordedEvent(new EventReceipt(row.CallId, row.State, true), null, endedAt!.Value) : null);
     }
 
-    private sealed record OnInstruction(Guid CallId, string State, bool Fresh);
+    private sealed record OnInstruction(Guid CallId, string State, bool Fresh, bool EndedToo);
 
     /// <summary>Records a platform event once; null when the call is unknown.</summary>
     public async Task<EventReceipt?> RecordEventAsync(string platformCallId, CallEventReport report, CancellationToken ct)

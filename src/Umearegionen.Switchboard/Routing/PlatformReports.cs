@@ -54,16 +54,25 @@ public sealed class PlatformReports(
         var left = seqs.Where(named.Contains).ToHashSet();
         var acknowledged = first.Count == 0 ? 0 : await instructions.AcknowledgeAsync(conn, tx, first, ct);
         var recorded = new List<CallIntake.RecordedEvent>(events.Count);
-        foreach (var e in events)
+        for (var i = 0; i < events.Count; i++)
         {
+            var e = events[i];
             var acknowledge = e.InstructionSeq is { } seq && left.Contains(seq);
-            if (await intake.RecordOnInstructionAsync(conn, tx, e, acknowledge, ct) is { } onInstruction)
+            // A transfer's `ended` right after its `transferred` goes in the same update (docs/decisions/0032).
+            var ended = i + 1 < events.Count && EndsTransfer(e, events[i + 1]) ? events[i + 1] : null;
+            if (await intake.RecordOnInstructionAsync(conn, tx, e, acknowledge, ct, ended) is { } onInstruction)
             {
                 recorded.Add(onInstruction.Recorded);
                 if (acknowledge)
                 {
                     left.Remove(e.InstructionSeq!.Value);
                     acknowledged += onInstruction.Fresh ? 1 : 0;
+                }
+
+                if (onInstruction.Ended is { } endedToo)
+                {
+                    recorded.Add(endedToo);
+                    i++;
                 }
 
                 continue;
@@ -89,6 +98,11 @@ public sealed class PlatformReports(
         carrier.Committed(own);
         return (acknowledged, recorded);
     }
+
+    private static bool EndsTransfer(PlatformEvent transferred, PlatformEvent next) =>
+        transferred.Type == PlatformEventTypes.Transferred && next.Type == PlatformEventTypes.Ended
+        && transferred.InstructionSeq is not null && next.InstructionSeq == transferred.InstructionSeq
+        && next.PlatformCallId == transferred.PlatformCallId;
 
     private static ReportedEvent Receipt(PlatformEvent e, CallIntake.RecordedEvent recorded) => recorded.Receipt switch
     {

@@ -55,6 +55,34 @@ public sealed class ErasureTests(PersonalDataApp app) : IClassFixture<PersonalDa
     }
 
     [Fact]
+    public async Task ErasureRemovesTheNumberFromWhatTheArrivalAndTheEndShowAsBefore()
+    {
+        // docs/decisions/0032: the received and completed events show the call's dialled number, menu topic, priority,
+        // outcome and wrap-up category without storing them; a value equal to the caller's number is still shown as null after erasure, as when stored.
+        await using var driver = new RoutingDriver(app);
+        var world = new PersonalDataWorld(app, driver);
+        var caller = PersonalDataWorld.NewCaller();
+        var op = await driver.OperatorAsync();
+        var call = await (await driver.PlatformAsync()).PlaceCallAsync(new NewCallReport("pd-" + Guid.NewGuid().ToString("N"), caller, RoutingDriver.Bjurholm, caller));
+        await op.NextOfferAsync();
+        await op.AcceptAsync(call.CallId);
+        await op.Connection.InvokeAsync<CallView>("AnswerCall", new AnswerRequest(call.CallId, caller, null));
+        const string Shown = "select string_agg(data::text, ' | ' order by id) from call_history_events where call_id = @id and type in ('received', 'completed')";
+        var before = await world.ScalarAsync<string>(Shown, new { id = call.CallId });
+
+        var response = await world.EraseAsync(new { number = caller, reason = "Request from the data subject, case 2026-124" });
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(
+            $$"""{"priority": 0, "menuTopic": "{{caller}}", "dialledNumber": "+4693214000"} | {"details": {"note": null}, "outcome": "answered", "wrapUpCategory": "{{caller}}"}""",
+            before);
+        Assert.Equal(
+            """{"priority": 0, "menuTopic": null, "dialledNumber": "+4693214000"} | {"details": {}, "outcome": "answered", "wrapUpCategory": null}""",
+            await world.ScalarAsync<string>(Shown, new { id = call.CallId }));
+        Assert.Equal(caller, await world.ScalarAsync<string>("select menu_topic from calls where id = @id", new { id = call.CallId }));
+    }
+
+    [Fact]
     public async Task ErasureIsRecordedInTheAccessLogWithTheSubjectHashedAndWhatWasKept()
     {
         await using var driver = new RoutingDriver(app);

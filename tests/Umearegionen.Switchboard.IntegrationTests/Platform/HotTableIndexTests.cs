@@ -151,6 +151,14 @@ public sealed class HotTableIndexTests : IAsyncLifetime
         Assert.Equal((1L, 1L), (updated, hot));
     }
 
+    // This transaction's updates of telephony_instructions (all, HOT) and inserts into call_events.
+    private static Task<(long Updated, long Hot, long Inserted)> InstructionUpdatesAndEventInsertsAsync(NpgsqlConnection conn, NpgsqlTransaction tx) =>
+        conn.QuerySingleAsync<(long, long, long)>("""
+            select pg_stat_get_xact_tuples_updated('telephony_instructions'::regclass),
+                   pg_stat_get_xact_tuples_hot_updated('telephony_instructions'::regclass),
+                   pg_stat_get_xact_tuples_inserted('call_events'::regclass)
+            """, transaction: tx);
+
     [Fact]
     public async Task AConfirmationStoredOnItsInstructionIsOneHotUpdateWithItsAcknowledgement()
     {
@@ -173,16 +181,48 @@ public sealed class HotTableIndexTests : IAsyncLifetime
         var stored = await conn.QuerySingleOrDefaultAsync(Umearegionen.Switchboard.Routing.CallIntake.RecordOnInstructionSql, new
         {
             platformCallId, type = "platform_answered", eventId = "answered-1", at = now, now, seq, acknowledge = true,
+            endedEventId = (string?)null, endedAt = (DateTimeOffset?)null,
         }, tx);
-        var (updated, hot, inserted) = await conn.QuerySingleAsync<(long, long, long)>("""
-            select pg_stat_get_xact_tuples_updated('telephony_instructions'::regclass),
-                   pg_stat_get_xact_tuples_hot_updated('telephony_instructions'::regclass),
-                   pg_stat_get_xact_tuples_inserted('call_events'::regclass)
-            """, transaction: tx);
+        var (updated, hot, inserted) = await InstructionUpdatesAndEventInsertsAsync(conn, tx);
 
         Assert.NotNull(stored);
         Assert.Equal((1L, 1L, 0L), (updated, hot, inserted));
         Assert.True(await conn.ExecuteScalarAsync<bool>(
             "select reported_event_id = 'answered-1' and acknowledged_at is not null from telephony_instructions where seq = @seq", new { seq }, tx));
+    }
+
+    [Fact]
+    public async Task ATransfersTransferredAndEndedInOneReportAreOneHotUpdateWithItsAcknowledgement()
+    {
+        // The platform's "transferred" and the "ended" after it, reported together with the transfer's seq in the
+        // report that acknowledges it, set reported_*, ended_* and acknowledged_at in one update (docs/decisions/0032).
+        await using var conn = new NpgsqlConnection(_connectionString);
+        await conn.OpenAsync();
+        var callId = Guid.NewGuid();
+        var platformCallId = "hot-transfer-" + callId;
+        var now = DateTimeOffset.UtcNow;
+        var seq = await conn.ExecuteScalarAsync<long>("""
+            insert into calls (id, platform_call_id, caller_number, dialled_number, municipality_code, state, queued_at, operator_id,
+                               answered_at, completed_at, outcome)
+            values (@callId, @platformCallId, '+46701234567', '+4690161000', '2480', 'completed', @now, @callId, @now, @now, 'transferred');
+            insert into telephony_instructions (call_id, platform_call_id, kind, payload, created_at)
+            values (@callId, @platformCallId, 'transfer', '{}', @now) returning seq;
+            """, new { callId, platformCallId, now });
+
+        await using var tx = await conn.BeginTransactionAsync();
+        var stored = await conn.QuerySingleOrDefaultAsync<(Guid, string, bool, bool)>(Umearegionen.Switchboard.Routing.CallIntake.RecordOnInstructionSql, new
+        {
+            platformCallId, type = "platform_transferred", eventId = "transferred-1", at = now, now, seq, acknowledge = true,
+            endedEventId = "ended-1", endedAt = now.AddSeconds(1),
+        }, tx);
+        var (updated, hot, inserted) = await InstructionUpdatesAndEventInsertsAsync(conn, tx);
+
+        Assert.Equal((callId, "completed", true, true), stored);
+        Assert.Equal((1L, 1L, 0L), (updated, hot, inserted));
+        Assert.True(await conn.ExecuteScalarAsync<bool>("""
+            select reported_event_id = 'transferred-1' and ended_event_id = 'ended-1' and ended_id > reported_id
+                   and acknowledged_at is not null
+            from telephony_instructions where seq = @seq
+            """, new { seq }, tx));
     }
 }

@@ -223,6 +223,70 @@ public sealed class CallHistoryTests(RoutingApp app) : IClassFixture<RoutingApp>
     }
 
     [Fact]
+    public async Task TheArrivalAndTheEndStoreNoneOfTheCallsOwnColumnsAndTheHistoryShowsThemAsBefore()
+    {
+        // docs/decisions/0032: the received event no longer repeats the dialled number, menu topic and priority, nor
+        // the completed event the outcome and wrap-up category, which the call holds; the view shows them in the event's data exactly as they were stored before.
+        await using var world = new RoutingDriver(app);
+        var op = await world.OperatorAsync();
+        var offered = await world.CallAsync(topic: "bygglov", priority: 2);
+        var other = await world.CallAsync(dialled: RoutingDriver.Vannas);
+        var admin = await RoutingDriver.ClientAsync(app, Roles.Administrator);
+        // A received event stored before 0032 (its data holds dialledNumber) is shown as it is stored.
+        var old = Guid.NewGuid();
+        await world.ScalarAsync<int>("""
+            with k as (
+                insert into calls (id, platform_call_id, caller_number, dialled_number, municipality_code, menu_topic, priority, state,
+                                   outcome, queued_at, completed_at, caller_left_at)
+                values (@old, 'old-' || @old, '+46701234567', '+4693214000', '2403', 'vatten', 1, 'abandoned', 'abandoned', now(), now(), now())
+                returning id
+            )
+            insert into call_events (call_id, type, occurred_at, actor_id, data)
+            select id, 'received', now(), 'telephony', '{"dialledNumber": "+4693214000", "priority": 1}' from k
+            returning 1
+            """, new { old });
+
+        var stored = await world.ScalarAsync<string>(
+            "select string_agg((data - 'offer')::text, ' ' order by call_id) from call_events where call_id in (@a, @b) and type = 'received'",
+            new { a = offered.CallId, b = other.CallId });
+        var shown = await world.ScalarAsync<string>("""
+            select string_agg(data::text, ' | ' order by k.platform_call_id)
+            from call_history_events e join calls k on k.id = e.call_id
+            where e.call_id in (@a, @b, @old) and e.type = 'received'
+            """, new { a = offered.CallId, b = other.CallId, old });
+        var timeline = (await OkAsync<CallHistoryView>(await admin.GetAsync($"/api/calls/{offered.CallId}"))).Timeline;
+
+        Assert.Equal("{} {}", stored);
+        var byPlatformId = new[] { (offered.PlatformCallId, """{"priority": 2, "menuTopic": "bygglov", "dialledNumber": "+4693214000"}"""),
+                                   (other.PlatformCallId, """{"priority": 0, "menuTopic": null, "dialledNumber": "+4693514000"}"""),
+                                   ("old-" + old, """{"priority": 1, "dialledNumber": "+4693214000"}""") };
+        Assert.Equal(string.Join(" | ", byPlatformId.OrderBy(p => p.Item1, StringComparer.Ordinal).Select(p => p.Item2)), shown);
+        Assert.Equal(["received", "offered"], timeline.Select(e => e.Type));
+        Assert.Contains("dialled +4693214000", timeline[0].Summary);
+        Assert.Contains("menu choice \"bygglov\"", timeline[0].Summary);
+        await op.NextOfferAsync();
+        await op.AcceptAsync(offered.CallId);
+        await op.Connection.InvokeAsync<CallView>("AnswerCall", new AnswerRequest(offered.CallId, "information", "Asked about the permit"));
+        await (await world.PlatformAsync()).ReportAsync(other.PlatformCallId, PlatformEventTypes.Ended);
+        // The completed event holds neither outcome nor wrap-up category; the view shows both from the call. A
+        // completed event stored before 0032 (its data holds outcome) is shown as it is.
+        await world.ScalarAsync<int>("""
+            insert into call_events (call_id, type, occurred_at, actor_id, data)
+            values (@old, 'completed', now(), 'sweeper', '{"outcome": "abandoned", "details": null}') returning 1
+            """, new { old });
+
+        Assert.Equal("""{"details": {"note": "Asked about the permit"}}""", await world.ScalarAsync<string>(
+            "select (data - 'instructionSeq')::text from call_events where call_id = @id and type = 'completed'", new { id = offered.CallId }));
+        Assert.Equal(
+            """{"details": {"note": "Asked about the permit"}, "outcome": "answered", "wrapUpCategory": "information"}""",
+            await world.ScalarAsync<string>("select data::text from call_history_events where call_id = @id and type = 'completed'", new { id = offered.CallId }));
+        Assert.Equal("""{"details": null, "outcome": "abandoned"}""",
+            await world.ScalarAsync<string>("select data::text from call_history_events where call_id = @old and type = 'completed'", new { old }));
+        var completed = (await OkAsync<CallHistoryView>(await admin.GetAsync($"/api/calls/{offered.CallId}"))).Timeline.Single(e => e.Type == "completed");
+        Assert.Equal((CallOutcomes.Answered, "information"), (completed.Outcome, completed.WrapUpCategory));
+    }
+
+    [Fact]
     public async Task CallEndingInAMessageShowsTheMessageTextToAdministratorsOnly()
     {
         await using var world = new RoutingDriver(app);

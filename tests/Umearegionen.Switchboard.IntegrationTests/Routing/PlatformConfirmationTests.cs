@@ -89,6 +89,37 @@ public sealed class PlatformConfirmationTests(RoutingApp app) : IClassFixture<Ro
     }
 
     [Fact]
+    public async Task ATransfersEndedAlreadyRecordedAsARowIsNotStoredAgainWhenItFollowsItsTransferredInAReport()
+    {
+        // The ended after a transferred goes in the transferred's update only when it fits as it would alone
+        // (docs/decisions/0032): here its id is already a row of the call, so it is already recorded.
+        await using var world = new RoutingDriver(app);
+        var (op, call) = await world.ConnectedCallAsync();
+        await op.Connection.InvokeAsync<CallView>("TransferCall", new TransferRequest(call.CallId, "blind", Municipality, "transfer"));
+        var transfer = await SeqAsync(world, call.CallId, InstructionKinds.Transfer);
+        var client = await app.TelephonyClientAsync();
+        await ReportAsync(client, new PlatformReport(null, [new PlatformEvent(call.PlatformCallId, "r-ended", PlatformEventTypes.Ended)]));
+
+        var receipt = await ReportAsync(client, new PlatformReport([transfer],
+        [
+            new PlatformEvent(call.PlatformCallId, "r-transferred", PlatformEventTypes.Transferred, InstructionSeq: transfer),
+            new PlatformEvent(call.PlatformCallId, "r-ended", PlatformEventTypes.Ended, InstructionSeq: transfer),
+        ]));
+
+        Assert.Equal(1, receipt.Acknowledged);
+        Assert.Equal(
+            [(ReportedEventOutcomes.Recorded, true), (ReportedEventOutcomes.AlreadyRecorded, false)],
+            receipt.Events.Select(e => (e.Outcome, e.Recorded)));
+        Assert.Equal("r-transferred - true", await world.ScalarAsync<string>(
+            "select reported_event_id || ' ' || coalesce(ended_event_id, '-') || ' ' || (acknowledged_at is not null)::text from telephony_instructions where seq = @transfer",
+            new { transfer }));
+        Assert.Equal(1, await PlatformRowsAsync(world, call.CallId));
+        Assert.Equal(
+            ["received", "offered", "accepted", "completed", "platform_ended", "platform_transferred"],
+            (await HistoryAsync(call.CallId)).Timeline.Select(e => e.Type));
+    }
+
+    [Fact]
     public async Task TheEndedThatAnswersAnEndInstructionIsStoredOnIt()
     {
         await using var world = new RoutingDriver(app);

@@ -12,11 +12,22 @@
 -- `accepted` and `completed` events name their instruction in data -> 'instructionSeq' (kept from
 -- the readers), and the last two branches show that instruction's reported_* and ended_* columns as
 -- the platform's event, with the id taken from call_events' sequence when it was stored.
+-- A `received` event stored since decision 0032 holds no dialledNumber, menuTopic or priority, and a
+-- `completed` event no outcome or wrapUpCategory (the call's own columns, set by the same statement
+-- and never changed): the view shows them in its data from the call, as they were stored before. A
+-- row that holds them (dialledNumber, outcome), stored before, is shown as it is; erasure writes them
+-- into the row before changing it (Redaction.cs).
 -- A read by call (call_id = …) reaches every branch; each reads call_events_pkey, and the last two
 -- then telephony_instructions by its pkey.
 create or replace view call_history_events as
 select e.id, e.call_id, e.type, e.platform_event_id, e.occurred_at, e.actor_id,
-       case when e.type = 'received' then e.data - 'offer'
+       case when e.type = 'received' and not (e.data ? 'dialledNumber')
+                then (select jsonb_build_object('dialledNumber', k.dialled_number, 'menuTopic', k.menu_topic, 'priority', k.priority)
+                      from calls k where k.id = e.call_id) || (e.data - 'offer')
+            when e.type = 'received' then e.data - 'offer'
+            when e.type = 'completed' and not (e.data ? 'outcome')
+                then (select jsonb_build_object('outcome', k.outcome, 'wrapUpCategory', k.wrap_up_category)
+                      from calls k where k.id = e.call_id) || (e.data - 'instructionSeq')
             when e.type in ('accepted', 'completed') and e.data ? 'instructionSeq'
                 then nullif(e.data - 'instructionSeq', '{}'::jsonb)
             else e.data end as data
