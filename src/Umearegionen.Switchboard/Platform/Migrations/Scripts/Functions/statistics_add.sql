@@ -14,6 +14,7 @@
 -- locks the row it finds before updating it, a lock record in the write-ahead log beside the update's own,
 -- about 54 bytes per rollup row written (docs/decisions/0033). A plain UPDATE takes the row's lock with its
 -- update record. Set-based UPDATE ... FROM would lock in whatever order its plan joins, so it is a loop.
+-- Each loop's query lists a rollup row's columns in its table's order: they fill a variable of that row type.
 create or replace function statistics_add(facts call_facts[], p_sign integer) returns void language plpgsql as $$
 declare
     cd call_daily;
