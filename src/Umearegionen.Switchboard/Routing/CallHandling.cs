@@ -10,39 +10,48 @@ public sealed partial class CallHandling(
     Instructions instructions, NoticeBoard notices, MessageSender messages, Destinations destinations,
     IOptions<RoutingOptions> options, ILogger<CallHandling> logger, RecentContacts recentContacts, ClusterSignals signals)
 {
-    // The operator's row is locked first (`me`), as every offer takes it, and only while it holds no
+    // The operator's row is written first (`op`), as every offer takes it first, and only while it holds no
     // call: one call per operator is kept on that row (operators.call_id, docs/decisions/0016). The
-    // call is taken if it is offered to them and the offer has not expired, or if it waits in the
-    // queue; then the row records it (`op`). A call picked from the queue (it left call_queue, `q`)
-    // counts on the operator's row (operators.assignments, docs/decisions/0008): an offer made to
-    // this operator meanwhile from a stale read then finds the count changed. The accepted offer was
-    // counted when it was made. Picking a call ends the operator's after-call work. An offer of
+    // call is taken (`c`) if it is offered to them and the offer has not expired, or if it waits in the
+    // queue. The row is claimed by its update, not locked and then updated: a `for update` before the update
+    // wrote a lock record beside the update's own (about 54 bytes per call, docs/decisions/0033). The update
+    // checks on the row's newest version that it holds no call, and on the statement's snapshot that the
+    // call can be taken; when the call changed meanwhile (another operator took it, the caller hung up), `c`
+    // takes nothing, the statement answers no call, and the claim never commits: AcceptAsync then finds the
+    // operator's row naming a call that is not theirs and throws why, which rolls the transaction back.
+    // A call picked from the queue counts on the operator's row (operators.assignments,
+    // docs/decisions/0008): an offer made to this operator meanwhile from a stale read then finds the count
+    // changed. Whether it was picked is read from call_queue in the statement's snapshot; an offer of the
+    // same call to them committed in between counts it twice, and the count only has to change. The accepted
+    // offer was counted when it was made. Picking a call ends the operator's after-call work. An offer of
     // another call ringing meanwhile stays theirs (and on their row) until it is answered or lapses.
     // No index of calls names the columns this changes, so the update of the call is HOT when its
     // page has room (0311_accept_made_hot.sql).
     internal static readonly string AcceptSql = $"""
-        with me as (
-            select account_id from operators where account_id = @me and call_id is null
-            for update
+        with picked as (
+            select exists (select 1 from call_queue where call_id = @callId) as from_queue
+        ), op as (
+            update operators set call_id = @callId,
+                offered_call_id = case when offered_call_id = @callId then null else offered_call_id end,
+                assignments = assignments + picked.from_queue::int,
+                status = case when picked.from_queue and status = 'wrap_up' and after_call_until is not null
+                              then 'available' else status end,
+                status_changed_at = case when picked.from_queue and status = 'wrap_up' and after_call_until is not null
+                                         then @now else status_changed_at end,
+                after_call_until = case when picked.from_queue then null else after_call_until end
+            from picked
+            where operators.account_id = @me and operators.call_id is null
+              and exists (select 1 from calls where id = @callId
+                          and (state = 'queued' or (state = 'offered' and offered_to = @me and offer_expires_at > @now)))
+            returning operators.account_id
         ), c as (
             update calls set state = 'connected', operator_id = @me, answered_at = @now, offered_to = null,
                              offered_at = null, offer_expires_at = null, version = version + 1
-            from me
+            from op
             where id = @callId
               and (state = 'queued' or (state = 'offered' and offered_to = @me and offer_expires_at > @now))
             returning {CallRow.Columns}
         ), {CallSql.Dequeue()},
-        op as (
-            update operators set call_id = c.id,
-                offered_call_id = case when offered_call_id = c.id then null else offered_call_id end,
-                assignments = assignments + (select count(*) from q),
-                status = case when exists (select 1 from q) and status = 'wrap_up' and after_call_until is not null
-                              then 'available' else status end,
-                status_changed_at = case when exists (select 1 from q) and status = 'wrap_up' and after_call_until is not null
-                                         then @now else status_changed_at end,
-                after_call_until = case when exists (select 1 from q) then null else after_call_until end
-            from c where operators.account_id = @me
-        ),
         {CallSql.Instruct("connect", "@me")},
         {CallSql.Event("'accepted'", actor: "@me::text", data: CallSql.InstructionSeq)}
         select {CallRow.Columns} from c
@@ -85,7 +94,9 @@ public sealed partial class CallHandling(
 
             // Accepting the call you already have answers with it: an accept whose answer was lost (the
             // connection or the database failed after the commit, a server-error) is tried again safely.
-            // Nothing is written a second time.
+            // Nothing is written a second time. The row also names the call when this statement claimed it
+            // and the call changed meanwhile (AcceptSql): the call is not theirs, WhyNot throws, and the
+            // transaction, with the claim, is rolled back.
             row = onCall == callId
                 ? await conn.QuerySingleOrDefaultAsync<CallRow>(new CommandDefinition(
                     $"select {CallRow.Columns} from calls where id = @callId and state = 'connected' and operator_id = @me",

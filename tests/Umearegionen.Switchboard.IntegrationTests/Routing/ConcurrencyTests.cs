@@ -161,6 +161,46 @@ public sealed class ConcurrencyTests(RoutingApp app) : IClassFixture<RoutingApp>
         Assert.Contains(HubErrors.AlreadyOnCall + ":", results.Single(r => !r.Won).Error);
     }
 
+    [Fact]
+    public async Task AnAcceptWhoseCallIsEndedWhileItWaitsForTheCallLeavesTheOperatorFree()
+    {
+        await using var world = new RoutingDriver(app);
+        var op = await world.OperatorAsync(status: OperatorStatuses.Paused);
+        var call = await world.CallAsync();
+        var later = await world.CallAsync();
+        var assignments = await world.ScalarAsync<int>("select assignments from operators where account_id = @id", new { id = op.Id });
+
+        // The caller hangs up in a transaction not yet committed: it holds the call's row, so the accept,
+        // whose snapshot still sees the call waiting, writes the operator's row and then waits for the call's.
+        await using var conn = new NpgsqlConnection(app.DatabaseConnectionString);
+        await conn.OpenAsync();
+        await using var hangUp = await conn.BeginTransactionAsync();
+        await conn.ExecuteAsync("""
+            update calls set state = 'abandoned', outcome = 'abandoned', completed_at = now(), caller_left_at = now(),
+                             version = version + 1
+            where id = @id;
+            delete from call_queue where call_id = @id;
+            """, new { id = call.CallId }, hangUp);
+        var accept = Attempt(op, call.CallId);
+        await world.EventuallyAsync(async () => await world.ScalarAsync<long>(
+            "select count(*) from pg_stat_activity where wait_event_type = 'Lock' and query like '%with picked as%'") == 1);
+        await hangUp.CommitAsync();
+
+        // The accept answers why, and its write of the operator's row is not kept: no call, the count unchanged.
+        var result = await accept;
+        Assert.False(result.Won);
+        Assert.Contains(HubErrors.WrongState + ":", result.Error);
+        Assert.Equal(1, await world.ScalarAsync<long>(
+            "select count(*) from operators where account_id = @id and call_id is null", new { id = op.Id }));
+        Assert.Equal(assignments, await world.ScalarAsync<int>("select assignments from operators where account_id = @id", new { id = op.Id }));
+        Assert.Equal(0, await world.ScalarAsync<long>(
+            "select count(*) from call_events where call_id = @id and type = 'accepted'", new { id = call.CallId }));
+
+        // The operator takes the next waiting call.
+        Assert.True((await Attempt(op, later.CallId)).Won);
+        Assert.Equal(later.CallId, await world.ScalarAsync<Guid>("select call_id from operators where account_id = @id", new { id = op.Id }));
+    }
+
     private static async Task<AttemptResult> Attempt(OperatorClient op, Guid callId)
     {
         try

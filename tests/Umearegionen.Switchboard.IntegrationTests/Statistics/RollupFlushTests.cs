@@ -152,6 +152,45 @@ public sealed class RollupFlushTests(ManualFlushApp app) : IClassFixture<ManualF
     }
 
     [Fact]
+    public async Task AFlushAddsToANewRollupRowThatAnotherTransactionInsertedWhileItRan()
+    {
+        // statistics_add writes each key with an update, and inserts only a key with no row. Another transaction
+        // (a change to a fact outside the flush) inserts the same new key first and has not committed: the
+        // flush's insert waits for it, finds the row once it commits, and then adds to that row.
+        var day = Local(2025, 6, 2, 9, 0);
+        await _history.AddAsync(new PastCall("2460", day, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(30), "transferred",
+            UnitId: "u-own", UnitName: "Egen enhet", ClosedUnits: ["u-closed-0033"]));
+
+        await using var conn = new Npgsql.NpgsqlConnection(app.DatabaseConnectionString);
+        await conn.OpenAsync();
+        await using var other = await conn.BeginTransactionAsync();
+        await Dapper.SqlMapper.ExecuteAsync(conn, """
+            insert into call_slices (dimension, local_date, municipality_code, key) values ('unit', '2025-06-02', '2460', 'u-closed-0033')
+            """, transaction: other);
+        var flush = _history.ScalarAsync<int>("select statistics_flush(5000)");
+        await WaitUntilAsync(async () => await _history.ScalarAsync<long>(
+            "select count(*) from pg_stat_activity where wait_event_type = 'Lock' and query like '%statistics_flush(5000)%'") == 1);
+        await other.CommitAsync();
+
+        Assert.Equal(1, await flush);
+        Assert.Equal(1, await _history.ScalarAsync<int>("""
+            select closed_destinations from call_slices
+            where dimension = 'unit' and key = 'u-closed-0033' and municipality_code = '2460' and local_date = '2025-06-02'
+            """));
+        await AssertRollupsEqualRecomputationAsync("after a flush added to a row another transaction inserted meanwhile");
+    }
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
+    {
+        for (var i = 0; i < 200 && !await condition(); i++)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.True(await condition(), "the flush never waited for the change's rows");
+    }
+
+    [Fact]
     public async Task AnEndedCallIsNotedDueOnceWhateverIsWrittenToItsStateAfterwards()
     {
         // calls_to_facts inserts into call_facts_due without "on conflict": its WHEN fires only when a call first
