@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.RegularExpressions;
 
 namespace Umearegionen.Switchboard.IntegrationTests.Browser;
@@ -162,6 +163,107 @@ public sealed class OperatorWorkspaceDefectsTests(BrowserApp app) : IClassFixtur
         await Assertions.Expect(from).ToHaveAttributeAsync("aria-invalid", "true");
         await Assertions.Expect(page.Locator("#s-from-format-error")).ToHaveTextAsync("Skriv datumet som ÅÅÅÅ-MM-DD, t.ex. 2026-12-01.");
         await DashboardPages.AssertAccessibleAsync(page);
+    }
+
+    // The page resyncs after every accept. A resync the service read before the caller hung up can reach the page
+    // after the hang-up's push (CallUpdated): the panel kept saying the caller left (CI, 2026-12-07, the badge went
+    // with the resync's answer). The test holds that answer back in the page's WebSocket until the push has shown.
+    [Fact]
+    public async Task AResyncReadBeforeTheHangUpAndAnsweredAfterItsPushLeavesTheCallerShownGone()
+    {
+        var hold = new ResyncAnswerHold();
+        var page = await SignedInAsync(app, Roles.Operator, "2403",
+            beforeLoad: p => p.RouteWebSocketAsync(url => url.Contains("/hubs/switchboard", StringComparison.Ordinal), hold.Route));
+        await GoAvailableAsync(page);
+        var platformCallId = await PlaceCallAsync(app, BjurholmMainNumber, "bibliotek");
+        await Assertions.Expect(page.Locator("#offer")).ToBeVisibleAsync();
+        hold.Arm();
+        await page.Keyboard.PressAsync("Enter");
+        await Assertions.Expect(page.Locator("#call-topic")).ToHaveTextAsync("bibliotek");
+        await hold.Held.WaitAsync(TimeSpan.FromSeconds(15));
+
+        await HangUpAsync(app, platformCallId);
+        await Assertions.Expect(page.Locator("#call-body [role=alert]")).ToContainTextAsync("Den som ringde lade på");
+        // The resync goes on to the operator's day once it has shown its call.
+        await page.RunAndWaitForRequestAsync(() => { hold.Release(); return Task.CompletedTask; },
+            request => request.Url.Contains("/api/statistics/my-day", StringComparison.Ordinal));
+        await Assertions.Expect(page.Locator("#call-body [role=alert]")).ToContainTextAsync("Den som ringde lade på");
+
+        await FinishAsAnsweredAsync(page);
+        await GoOfflineAsync(page);
+    }
+
+    // Passes the hub's WebSocket through, except the answer to the first Resync invoked after Arm(), held until Release().
+    private sealed class ResyncAnswerHold
+    {
+        private const char End = '\u001e';
+        private readonly TaskCompletionSource<string> _held = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private IWebSocketRoute? _page;
+        private volatile bool _armed;
+        private volatile string? _resyncId;
+
+        public Task Held => _held.Task;
+
+        public void Arm() => _armed = true;
+
+        public void Route(IWebSocketRoute page)
+        {
+            _page = page;
+            var server = page.ConnectToServer();
+            page.OnMessage(frame =>
+            {
+                if (_armed && _resyncId is null && frame.Text is { } text)
+                {
+                    _resyncId = Messages(text).Select(ResyncId).FirstOrDefault(id => id is not null);
+                }
+
+                Forward(frame, server);
+            });
+            server.OnMessage(frame =>
+            {
+                if (_resyncId is not { } id || _held.Task.IsCompleted || frame.Text is not { } text)
+                {
+                    Forward(frame, page);
+                    return;
+                }
+
+                var passed = Messages(text).Where(m => !(IsAnswerTo(m, id) && _held.TrySetResult(m + End))).ToList();
+                if (passed.Count > 0)
+                {
+                    page.Send(string.Concat(passed.Select(m => m + End)));
+                }
+            });
+        }
+
+        public void Release() => _page!.Send(_held.Task.Result);
+
+        private static void Forward(IWebSocketFrame frame, IWebSocketRoute to)
+        {
+            if (frame.Text is { } text)
+            {
+                to.Send(text);
+            }
+            else
+            {
+                to.Send(frame.Binary ?? []);
+            }
+        }
+
+        private static IEnumerable<string> Messages(string frame) => frame.Split(End, StringSplitOptions.RemoveEmptyEntries);
+
+        private static string? ResyncId(string message)
+        {
+            using var json = JsonDocument.Parse(message);
+            return json.RootElement.TryGetProperty("target", out var target) && target.GetString() == "Resync"
+                   && json.RootElement.TryGetProperty("invocationId", out var id) ? id.GetString() : null;
+        }
+
+        private static bool IsAnswerTo(string message, string id)
+        {
+            using var json = JsonDocument.Parse(message);
+            return json.RootElement.TryGetProperty("type", out var type) && type.GetInt32() == 3
+                   && json.RootElement.TryGetProperty("invocationId", out var answered) && answered.GetString() == id;
+        }
     }
 
     private async Task<string> TakeACallAsync(IPage page, string topic)

@@ -164,6 +164,8 @@ export function callPanel({ onPick, loadContacts, onAnswer }) {
     const changed = next?.id !== call?.id;
     // A push of the same call (CallUpdated, e.g. the caller hanging up) comes without its answers (null): keep those shown.
     if (!changed && next && next.answers == null && call?.answers) next = { ...next, answers: call.answers };
+    // That the caller left never goes back: a resync read before the hang-up can answer after its push.
+    if (!changed && next && !next.callerLeftAt && call?.callerLeftAt) next = { ...next, callerLeftAt: call.callerLeftAt };
     call = next;
     if (changed) guidance.reset(call);
     if (!call) {
