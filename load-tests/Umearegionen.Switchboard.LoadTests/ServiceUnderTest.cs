@@ -88,17 +88,6 @@ public sealed class ServiceUnderTest : IAsyncDisposable
                 ["demo", "history", "--days", historyDays.ToString(CultureInfo.InvariantCulture)], null, TimeSpan.FromMinutes(20)));
         }
 
-        // The history's load writes about 500 MB of WAL, so a checkpoint for it started just as the calls did and
-        // wrote the history's pages out through the whole measured phase, beside the calls' log flushes. A peak
-        // does not follow a year's import: the run starts from a checkpoint.
-        await using (var conn = new NpgsqlConnection(adminConnectionString))
-        {
-            await conn.OpenAsync();
-            await using var checkpoint = new NpgsqlCommand("checkpoint", conn);
-            checkpoint.CommandTimeout = 600;
-            await checkpoint.ExecuteNonQueryAsync();
-        }
-
         service.ApiKey = output.Split([' ', '\n', '\r', '\t'], StringSplitOptions.RemoveEmptyEntries)
                              .FirstOrDefault(w => w.StartsWith("sbk_", StringComparison.Ordinal))
                          ?? throw new InvalidOperationException("api-keys create printed no key: " + output);
