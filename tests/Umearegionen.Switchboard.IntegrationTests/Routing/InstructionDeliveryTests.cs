@@ -1,4 +1,5 @@
 using Umearegionen.Switchboard.Routing;
+using Umearegionen.Switchboard.TelephonySimulator;
 
 namespace Umearegionen.Switchboard.IntegrationTests.Routing;
 
@@ -181,13 +182,8 @@ public sealed class InstructionDeliveryTests(RoutingApp app) : IClassFixture<Rou
     public async Task OnlyTheFirstWriteWhileALongPollWaitsCarriesTheScan()
     {
         await using var world = new RoutingDriver(app);
-        var platform = await world.PlatformAsync();
-        await AcknowledgeEverythingAsync(platform);
-        await world.OperatorAsync();
         using var skipping = SkipWindowFor(TimeSpan.FromMinutes(1));
-        var last = (await platform.PollAsync(0)).LastSeq;
-        var poll = platform.PollAsync(last, waitSeconds: 20);
-        await WaitingAsync(world);
+        var (platform, poll) = await LongPollWaitingAsync(world);
 
         Assert.True(Instructions.Ride().Rides);
         var second = Instructions.Ride();
@@ -209,13 +205,8 @@ public sealed class InstructionDeliveryTests(RoutingApp app) : IClassFixture<Rou
     public async Task WritesCarryNoScanWhilePulsesComeFasterThanTheLimitAndRideAgainOnceTheyAreFewer()
     {
         await using var world = new RoutingDriver(app);
-        var platform = await world.PlatformAsync();
-        await AcknowledgeEverythingAsync(platform);
-        await world.OperatorAsync();
         using var skipping = SkipWindowFor(TimeSpan.FromMinutes(1));
-        var last = (await platform.PollAsync(0)).LastSeq;
-        var poll = platform.PollAsync(last, waitSeconds: 20);
-        await WaitingAsync(world);
+        var (platform, poll) = await LongPollWaitingAsync(world);
         await world.EventuallyAsync(() => Task.FromResult(!Instructions.PulsesFast));
 
         // 40 pulses at once, from another node, for a transaction the waiting poll's read saw committed: they
@@ -290,6 +281,18 @@ public sealed class InstructionDeliveryTests(RoutingApp app) : IClassFixture<Rou
     {
         Assert.Equal(expected.LastSeq, actual.LastSeq);
         Assert.Equal(expected.Instructions, actual.Instructions);
+    }
+
+    // A long poll that read everything (acknowledged) and waits, with an operator free for the next call.
+    private async Task<(SimulatedPlatform Platform, Task<InstructionBatch> Poll)> LongPollWaitingAsync(RoutingDriver world)
+    {
+        var platform = await world.PlatformAsync();
+        await AcknowledgeEverythingAsync(platform);
+        await world.OperatorAsync();
+        var last = (await platform.PollAsync(0)).LastSeq;
+        var poll = platform.PollAsync(last, waitSeconds: 20);
+        await WaitingAsync(world);
+        return (platform, poll);
     }
 
     // Until a long poll of this node waits for a pulse.
