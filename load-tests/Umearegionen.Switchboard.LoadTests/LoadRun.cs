@@ -147,6 +147,15 @@ public sealed class LoadRun(Scenario scenario, Target target, TextWriter log)
                 // The report is part of what a run delivers: a query that no longer fits the schema fails the run.
                 _run.Errors.Add("report: service-side latencies could not be read: " + ex.Message);
             }
+
+            try
+            {
+                sections.Add(new("Instructions to the platform, stored to acknowledged", InstructionDelivery.Markdown(await InstructionDelivery.ReadAsync(cs, stop))));
+            }
+            catch (NpgsqlException ex)
+            {
+                _run.Errors.Add("report: the instructions' delivery could not be read: " + ex.Message);
+            }
         }
 
         if (!drained) _run.Errors.Add("drain: calls still open after " + scenario.DrainSeconds + " s");
