@@ -331,6 +331,14 @@ public sealed class LoadRun(Scenario scenario, Target target, TextWriter log)
             {
                 return; // stopped while a request failed for another reason (e.g. its own timeout)
             }
+            catch (HttpRequestException e) when (e.StatusCode is { } code && (int)code is >= 400 and < 500)
+            {
+                // The service refused what the platform sent: the platform would send it again and again.
+                var kind = $"platform: {(int)code} from the service";
+                if (!_run.Errors.ByKind().Any(k => k.Key == kind)) log.WriteLine(kind + ": " + e.Message);
+                _run.Errors.Add(kind);
+                try { await Task.Delay(500, stop); } catch (OperationCanceledException) { }
+            }
             catch (Exception)
             {
                 _run.Retry();

@@ -42,7 +42,11 @@ public sealed record AcknowledgeRequest(IReadOnlyList<long> Seqs);
 /// The platform reports in one request what it has done: instructions carried out and events, stored in one
 /// transaction (docs/telephony.md, <c>POST /api/telephony/report</c>). Either list may be missing, not both empty.
 /// </summary>
-public sealed record PlatformReport(IReadOnlyList<long>? Acknowledge, IReadOnlyList<PlatformEvent?>? Events);
+public sealed record PlatformReport(IReadOnlyList<long>? Acknowledge, IReadOnlyList<PlatformEvent?>? Events)
+{
+    /// <summary>The most instructions one report may acknowledge, and the most events it may carry.</summary>
+    public const int MaxAcknowledge = 5000, MaxEvents = 500;
+}
 
 /// <summary>
 /// One event of a <see cref="PlatformReport"/>: as <see cref="CallEventReport"/>, naming its call. InstructionSeq

@@ -66,7 +66,13 @@ public sealed class SimulatedPlatform(HttpClient http)
     {
         using var response = await http.PostAsJsonAsync(
             "/api/telephony/report", new PlatformReport(acknowledge?.ToList(), events?.ToList<PlatformEvent?>()), ct);
-        response.EnsureSuccessStatusCode();
+        if (!response.IsSuccessStatusCode)
+        {
+            // The problem's text says what the service refused.
+            var problem = await response.Content.ReadAsStringAsync(ct);
+            throw new HttpRequestException($"POST /api/telephony/report answered {(int)response.StatusCode}: {problem}", null, response.StatusCode);
+        }
+
         return (await response.Content.ReadFromJsonAsync<PlatformReportReceipt>(ct))!;
     }
 
@@ -112,20 +118,23 @@ public sealed class SimulatedPlatform(HttpClient http)
             while (!ct.IsCancellationRequested)
             {
                 var batch = await PollAsync(_lastSeq, waitSeconds: 5, ct);
-                var events = new List<PlatformEvent>();
+                var work = new List<(long Seq, List<PlatformEvent> Events)>();
                 foreach (var instruction in batch.Instructions)
                 {
                     _received.Enqueue(instruction);
                     InstructionReceived?.Invoke(instruction);
+                    var events = new List<PlatformEvent>();
                     if (ReportOutcomes)
                     {
                         CarryOut(instruction, events);
                     }
+
+                    work.Add((instruction.Seq, events));
                 }
 
-                if (batch.Instructions.Count > 0)
+                if (work.Count > 0)
                 {
-                    await ReportAsync(batch.Instructions.Select(i => i.Seq).ToList(), events, ct);
+                    await ReportAsync(work, ct);
                 }
 
                 _lastSeq = batch.LastSeq;
@@ -139,13 +148,13 @@ public sealed class SimulatedPlatform(HttpClient http)
     }
 
     // Events go at once, with every acknowledgement held; acknowledgements alone are held for the next report.
-    private async Task ReportAsync(List<long> seqs, List<PlatformEvent> events, CancellationToken ct)
+    private async Task ReportAsync(List<(long Seq, List<PlatformEvent> Events)> work, CancellationToken ct)
     {
-        if (events.Count == 0)
+        if (work.All(w => w.Events.Count == 0))
         {
             lock (_holding)
             {
-                _held.AddRange(seqs);
+                _held.AddRange(work.Select(w => w.Seq));
                 _heldSince ??= DateTimeOffset.UtcNow;
             }
 
@@ -153,22 +162,75 @@ public sealed class SimulatedPlatform(HttpClient http)
         }
 
         await _sending.WaitAsync(ct);
-        var held = TakeHeld();
+        var reports = Reports(TakeHeld(), work);
         try
         {
-            await SendReportAsync([.. held, .. seqs], events, ct);
-            Interlocked.Increment(ref _reportsSent);
-        }
-        catch (Exception)
-        {
-            // Not stored: the held acknowledgements go with the next report (this poll's instructions come again).
-            Hold(held);
-            throw;
+            for (var i = 0; i < reports.Count; i++)
+            {
+                try
+                {
+                    await SendReportAsync(reports[i].Acknowledge, reports[i].Events.Count == 0 ? null : reports[i].Events, ct);
+                    Interlocked.Increment(ref _reportsSent);
+                }
+                catch (Exception)
+                {
+                    // Not stored: the acknowledgements go with the next report (this poll's instructions come again).
+                    Hold([.. reports.Skip(i).SelectMany(r => r.Acknowledge)]);
+                    throw;
+                }
+            }
         }
         finally
         {
             _sending.Release();
         }
+    }
+
+    /// <summary>
+    /// One poll's work as reports within the service's limits (<see cref="PlatformReport.MaxAcknowledge"/>,
+    /// <see cref="PlatformReport.MaxEvents"/>): each instruction's acknowledgement in the same report as its events,
+    /// in seq order; the held acknowledgements first. A platform that fell behind gets batches of up to 500 instructions
+    /// (the poll's limit), whose events can be twice as many (a transfer reports two).
+    /// </summary>
+    public static List<(List<long> Acknowledge, List<PlatformEvent> Events)> Reports(
+        IReadOnlyList<long> held, IReadOnlyList<(long Seq, List<PlatformEvent> Events)> work)
+    {
+        var reports = new List<(List<long> Acknowledge, List<PlatformEvent> Events)>();
+        var acknowledge = new List<long>();
+        var events = new List<PlatformEvent>();
+        void Send()
+        {
+            if (acknowledge.Count > 0 || events.Count > 0)
+            {
+                reports.Add((acknowledge, events));
+                acknowledge = [];
+                events = [];
+            }
+        }
+
+        foreach (var seq in held)
+        {
+            if (acknowledge.Count == PlatformReport.MaxAcknowledge)
+            {
+                Send();
+            }
+
+            acknowledge.Add(seq);
+        }
+
+        foreach (var (seq, produced) in work)
+        {
+            if (acknowledge.Count == PlatformReport.MaxAcknowledge || events.Count + produced.Count > PlatformReport.MaxEvents)
+            {
+                Send();
+            }
+
+            acknowledge.Add(seq);
+            events.AddRange(produced);
+        }
+
+        Send();
+        return reports;
     }
 
     private void Hold(List<long> seqs)
@@ -208,18 +270,20 @@ public sealed class SimulatedPlatform(HttpClient http)
 
                 await _sending.WaitAsync(ct);
                 var held = TakeHeld();
+                var sent = 0;
                 try
                 {
-                    if (held.Count > 0)
+                    foreach (var report in Reports(held, []))
                     {
-                        await SendReportAsync(held, null, ct);
+                        await SendReportAsync(report.Acknowledge, null, ct);
+                        sent += report.Acknowledge.Count;
                         Interlocked.Increment(ref _reportsSent);
                     }
                 }
                 catch (Exception) when (!ct.IsCancellationRequested)
                 {
                     // Not stored: held again for the next report or tick (the service redelivers after 10 s in any case).
-                    Hold(held);
+                    Hold(held[sent..]);
                 }
                 finally
                 {

@@ -121,9 +121,6 @@ public static class TelephonyApi
         return TypedResults.NoContent();
     }
 
-    /// <summary>The most instructions one report may acknowledge, and the most events it may carry.</summary>
-    public const int MaxReportedAcknowledgements = 5000, MaxReportedEvents = 500;
-
     private static async Task<Results<Ok<PlatformReportReceipt>, ValidationProblem>> Report(
         PlatformReport report, PlatformReports reports, CancellationToken ct)
     {
@@ -136,9 +133,9 @@ public static class TelephonyApi
             errors.Add("events", "A report acknowledges instructions, reports events, or both: acknowledge and events cannot both be empty.");
         }
 
-        if (acknowledge.Count > MaxReportedAcknowledgements)
+        if (acknowledge.Count > PlatformReport.MaxAcknowledge)
         {
-            errors.Add("acknowledge", $"acknowledge may list at most {MaxReportedAcknowledgements} sequence numbers (it has {acknowledge.Count}).");
+            errors.Add("acknowledge", $"acknowledge may list at most {PlatformReport.MaxAcknowledge} sequence numbers (it has {acknowledge.Count}).");
         }
         else
         {
@@ -151,9 +148,9 @@ public static class TelephonyApi
             }
         }
 
-        if (events.Count > MaxReportedEvents)
+        if (events.Count > PlatformReport.MaxEvents)
         {
-            errors.Add("events", $"events may list at most {MaxReportedEvents} events (it has {events.Count}); send the rest in another report.");
+            errors.Add("events", $"events may list at most {PlatformReport.MaxEvents} events (it has {events.Count}); send the rest in another report.");
         }
         else
         {
