@@ -44,31 +44,6 @@ public sealed class InstructionDeliveryTests(RoutingApp app) : IClassFixture<Rou
         await MarkReachesAsync(world, platform, max + 1);
     }
 
-    // The platform polls on from the lastSeq it was given; an instruction whose statement commits after a
-    // later one that an answer already carried has a seq below that lastSeq. It comes with the next answer,
-    // not with the redelivery 10 s later (docs/decisions/0034): no fake time passes here.
-    [Fact]
-    public async Task InstructionCommittedAfterALaterOneThePlatformGotComesWithTheNextPollNotTheRedelivery()
-    {
-        await using var world = new RoutingDriver(app);
-        var platform = await world.PlatformAsync();
-        await using var outOfOrder = await OutOfOrderAsync(world, platform);
-        var (held, later, inFlight) = (outOfOrder.Held, outOfOrder.Later, outOfOrder.InFlight);
-
-        var first = await platform.PollAsync(0);
-        Assert.Equal([later], first.Instructions.Select(i => i.Seq).Where(s => s >= held));
-        Assert.True(first.LastSeq >= later);
-
-        await inFlight.CommitAsync();
-        var next = await platform.PollAsync(first.LastSeq);
-        Assert.Equal([held], next.Instructions.Select(i => i.Seq));
-        Assert.Equal(first.LastSeq, next.LastSeq);
-
-        // Delivered once: held, unacknowledged, it comes again only when due for redelivery.
-        Assert.Empty((await platform.PollAsync(next.LastSeq)).Instructions);
-        await platform.AcknowledgeAsync([held, later]);
-    }
-
     [Fact]
     public async Task MarkStopsAtTheFirstUnacknowledgedInstructionAndPassesRolledBackSeqs()
     {
