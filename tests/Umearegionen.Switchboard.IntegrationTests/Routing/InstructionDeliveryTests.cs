@@ -17,10 +17,19 @@ public sealed class InstructionDeliveryTests(RoutingApp app) : IClassFixture<Rou
     {
         await using var world = new RoutingDriver(app);
         var platform = await world.PlatformAsync();
+        var call = await world.CallAsync();
+        await AcknowledgeEverythingAsync(platform);
+
         // A statement holds seq s and has not committed; s + 1 commits and is acknowledged.
-        await using var outOfOrder = await OutOfOrderAsync(world, platform);
-        var (held, later, inFlight) = (outOfOrder.Held, outOfOrder.Later, outOfOrder.InFlight);
-        Assert.Equal(held + 1, later);
+        await using var slow = new NpgsqlConnection(app.DatabaseConnectionString);
+        await slow.OpenAsync();
+        await using var inFlight = await slow.BeginTransactionAsync();
+        var held = await InsertAsync(slow, call.CallId, call.PlatformCallId, inFlight);
+        await using (var conn = new NpgsqlConnection(app.DatabaseConnectionString))
+        {
+            var later = await InsertAsync(conn, call.CallId, call.PlatformCallId);
+            Assert.Equal(held + 1, later);
+        }
 
         var first = await platform.PollAsync(0);
         Assert.DoesNotContain(first.Instructions, i => i.Seq == held);
@@ -395,29 +404,6 @@ public sealed class InstructionDeliveryTests(RoutingApp app) : IClassFixture<Rou
     private sealed class Scope(Action end) : IDisposable
     {
         public void Dispose() => end();
-    }
-
-    // Two instructions whose statements commit out of seq order: `Held` is written in `InFlight`, still open;
-    // `Later` is committed after it. Everything before them is acknowledged.
-    private sealed record OutOfOrder(NpgsqlConnection Slow, NpgsqlTransaction InFlight, long Held, long Later) : IAsyncDisposable
-    {
-        public async ValueTask DisposeAsync()
-        {
-            await InFlight.DisposeAsync();
-            await Slow.DisposeAsync();
-        }
-    }
-
-    private async Task<OutOfOrder> OutOfOrderAsync(RoutingDriver world, TelephonySimulator.SimulatedPlatform platform)
-    {
-        var call = await world.CallAsync();
-        await AcknowledgeEverythingAsync(platform);
-        var slow = new NpgsqlConnection(app.DatabaseConnectionString);
-        await slow.OpenAsync();
-        var inFlight = await slow.BeginTransactionAsync();
-        var held = await InsertAsync(slow, call.CallId, call.PlatformCallId, inFlight);
-        await using var conn = new NpgsqlConnection(app.DatabaseConnectionString);
-        return new OutOfOrder(slow, inFlight, held, await InsertAsync(conn, call.CallId, call.PlatformCallId));
     }
 
     private static async Task AcknowledgeEverythingAsync(TelephonySimulator.SimulatedPlatform platform)
