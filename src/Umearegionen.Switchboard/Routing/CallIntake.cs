@@ -1,3 +1,5 @@
+using NpgsqlTypes;
+
 namespace Umearegionen.Switchboard.Routing;
 
 /// <summary>What the telephony platform reports: new calls and what happened to them. Idempotent on its ids.</summary>
@@ -282,28 +284,67 @@ public sealed class CallIntake(
     /// <c>transferred</c>) in the report, is stored in the same update when it fits (<c>EndedToo</c>: its
     /// receipt is then returned too); else the caller records it on its own, as before.
     /// </summary>
-    internal async Task<(RecordedEvent Recorded, bool Fresh, RecordedEvent? Ended)?> RecordOnInstructionAsync(
-        NpgsqlConnection conn, NpgsqlTransaction tx, PlatformEvent e, bool acknowledge, CancellationToken ct, PlatformEvent? ended = null)
+    internal async Task<OnInstructionResult?> RecordOnInstructionAsync(
+        NpgsqlConnection conn, NpgsqlTransaction tx, PlatformEvent e, bool acknowledge, CancellationToken ct, PlatformEvent? ended = null) =>
+        e.InstructionSeq is null ? null : (await RecordOnInstructionsAsync(conn, tx, [new OnInstructionItem(e, acknowledge, ended)], ct))[0];
+
+    /// <summary>
+    /// <see cref="RecordOnInstructionAsync"/> for several events in one round trip (an <see cref="NpgsqlBatch"/>):
+    /// PostgreSQL runs the statements one after another in the transaction, each seeing the ones before, as
+    /// separate statements would (docs/decisions/0035). One result per item, in order; every item names its
+    /// instruction.
+    /// </summary>
+    internal async Task<List<OnInstructionResult?>> RecordOnInstructionsAsync(
+        NpgsqlConnection conn, NpgsqlTransaction tx, IReadOnlyList<OnInstructionItem> items, CancellationToken ct)
     {
-        if (e.InstructionSeq is not { } seq)
+        var now = clock.GetUtcNow().ToUniversalTime();
+        await using var batch = new NpgsqlBatch(conn, tx);
+        foreach (var (e, acknowledge, ended) in items)
         {
-            return null;
+            var command = new NpgsqlBatchCommand(RecordOnInstructionSql);
+            var p = command.Parameters;
+            p.Add(new NpgsqlParameter("platformCallId", NpgsqlDbType.Text) { Value = e.PlatformCallId });
+            p.Add(new NpgsqlParameter("type", NpgsqlDbType.Text) { Value = "platform_" + e.Type });
+            p.Add(new NpgsqlParameter("eventId", NpgsqlDbType.Text) { Value = e.EventId });
+            p.Add(new NpgsqlParameter("at", NpgsqlDbType.TimestampTz) { Value = (e.OccurredAt ?? now).ToUniversalTime() });
+            p.Add(new NpgsqlParameter("now", NpgsqlDbType.TimestampTz) { Value = now });
+            p.Add(new NpgsqlParameter("seq", NpgsqlDbType.Bigint) { Value = e.InstructionSeq!.Value });
+            p.Add(new NpgsqlParameter("acknowledge", NpgsqlDbType.Boolean) { Value = acknowledge });
+            p.Add(new NpgsqlParameter("endedEventId", NpgsqlDbType.Text) { Value = (object?)ended?.EventId ?? DBNull.Value });
+            p.Add(new NpgsqlParameter("endedAt", NpgsqlDbType.TimestampTz)
+            {
+                Value = ended is null ? DBNull.Value : (ended.OccurredAt ?? now).ToUniversalTime(),
+            });
+            batch.BatchCommands.Add(command);
         }
 
-        var now = clock.GetUtcNow();
-        var at = e.OccurredAt ?? now;
-        var endedAt = ended is null ? (DateTimeOffset?)null : ended.OccurredAt ?? now;
-        var row = await conn.QuerySingleOrDefaultAsync<OnInstruction>(new CommandDefinition(RecordOnInstructionSql, new
+        var results = new List<OnInstructionResult?>(items.Count);
+        await using var reader = await batch.ExecuteReaderAsync(ct);
+        foreach (var (e, _, ended) in items)
         {
-            platformCallId = e.PlatformCallId, type = "platform_" + e.Type, eventId = e.EventId, at, now, seq, acknowledge,
-            endedEventId = ended?.EventId, endedAt,
-        }, tx, cancellationToken: ct));
-        return row is null ? null : (
-            new RecordedEvent(new EventReceipt(row.CallId, row.State, true), null, at), row.Fresh,
-            row.EndedToo ? new RecordedEvent(new EventReceipt(row.CallId, row.State, true), null, endedAt!.Value) : null);
+            OnInstructionResult? result = null;
+            if (await reader.ReadAsync(ct))
+            {
+                var callId = reader.GetGuid(0);
+                var state = reader.GetString(1);
+                var at = e.OccurredAt ?? now;
+                result = new OnInstructionResult(
+                    new RecordedEvent(new EventReceipt(callId, state, true), null, at), reader.GetBoolean(2),
+                    reader.GetBoolean(3) ? new RecordedEvent(new EventReceipt(callId, state, true), null, ended!.OccurredAt ?? now) : null);
+            }
+
+            results.Add(result);
+            await reader.NextResultAsync(ct);
+        }
+
+        return results;
     }
 
-    private sealed record OnInstruction(Guid CallId, string State, bool Fresh, bool EndedToo);
+    /// <summary>One event for <see cref="RecordOnInstructionsAsync"/>: see <see cref="RecordOnInstructionAsync"/>.</summary>
+    internal sealed record OnInstructionItem(PlatformEvent Event, bool Acknowledge, PlatformEvent? Ended);
+
+    /// <summary>An event stored on its instruction: <paramref name="Fresh"/> when the update acknowledged it; <paramref name="Ended"/> the transfer's <c>ended</c> stored with it.</summary>
+    internal sealed record OnInstructionResult(RecordedEvent Recorded, bool Fresh, RecordedEvent? Ended);
 
     /// <summary>Records a platform event once; null when the call is unknown.</summary>
     public async Task<EventReceipt?> RecordEventAsync(string platformCallId, CallEventReport report, CancellationToken ct)

@@ -53,33 +53,66 @@ public sealed class PlatformReports(
         var first = seqs.Where(s => !named.Contains(s)).ToList();
         var left = seqs.Where(named.Contains).ToHashSet();
         var acknowledged = first.Count == 0 ? 0 : await instructions.AcknowledgeAsync(conn, tx, first, ct);
-        var recorded = new List<CallIntake.RecordedEvent>(events.Count);
-        for (var i = 0; i < events.Count; i++)
+        var recorded = new CallIntake.RecordedEvent?[events.Count];
+        var i = 0;
+        while (i < events.Count)
         {
-            var e = events[i];
-            var acknowledge = e.InstructionSeq is { } seq && left.Contains(seq);
-            // A transfer's `ended` right after its `transferred` goes in the same update (docs/decisions/0032).
-            var ended = i + 1 < events.Count && EndsTransfer(e, events[i + 1]) ? events[i + 1] : null;
-            if (await intake.RecordOnInstructionAsync(conn, tx, e, acknowledge, ct, ended) is { } onInstruction)
+            var batch = Batch(events, i, left);
+            if (batch.Count < 2)
             {
-                recorded.Add(onInstruction.Recorded);
-                if (acknowledge)
-                {
-                    left.Remove(e.InstructionSeq!.Value);
-                    acknowledged += onInstruction.Fresh ? 1 : 0;
-                }
-
-                if (onInstruction.Ended is { } endedToo)
-                {
-                    recorded.Add(endedToo);
-                    i++;
-                }
-
+                i = await RecordOneAsync(conn, tx, events, i, left, recorded, ct, count => acknowledged += count);
                 continue;
             }
 
-            recorded.Add(await intake.RecordEventAsync(
-                conn, tx, e.PlatformCallId, new CallEventReport(e.EventId, e.Type, e.OccurredAt), ct, e.InstructionSeq));
+            // Events that name their instruction go in one round trip, at most one statement per call
+            // (docs/decisions/0035); those that did not fit follow, in order: no other event of their call
+            // was in the batch, and one call's events change nothing another call's read.
+            var results = await intake.RecordOnInstructionsAsync(conn, tx, [.. batch.Select(b => b.Item)], ct);
+            var after = new List<(int Index, bool AsRow)>();
+            for (var b = 0; b < batch.Count; b++)
+            {
+                var (index, item) = batch[b];
+                if (results[b] is not { } stored)
+                {
+                    // As one at a time: the event as a row, then the `ended` that went with it, on its own.
+                    after.Add((index, true));
+                    if (item.Ended is not null)
+                    {
+                        after.Add((index + 1, false));
+                    }
+
+                    continue;
+                }
+
+                recorded[index] = stored.Recorded;
+                if (item.Acknowledge && left.Remove(item.Event.InstructionSeq!.Value) && stored.Fresh)
+                {
+                    acknowledged++;
+                }
+
+                if (stored.Ended is { } endedToo)
+                {
+                    recorded[index + 1] = endedToo;
+                }
+                else if (item.Ended is not null)
+                {
+                    after.Add((index + 1, false));
+                }
+            }
+
+            foreach (var (index, asRow) in after)
+            {
+                if (asRow)
+                {
+                    recorded[index] = await RecordAsRowAsync(conn, tx, events[index], ct);
+                }
+                else
+                {
+                    await RecordOneAsync(conn, tx, events, index, left, recorded, ct, count => acknowledged += count, alone: true);
+                }
+            }
+
+            i = batch[^1].Index + (batch[^1].Item.Ended is null ? 1 : 2);
         }
 
         if (left.Count > 0)
@@ -87,7 +120,9 @@ public sealed class PlatformReports(
             acknowledged += await instructions.AcknowledgeAsync(conn, tx, [.. left.Order()], ct);
         }
 
-        var own = recorded.Aggregate(Signal.None, (bits, item) => bits | intake.SignalsOf(item));
+        // Every event has its record: each step above fills the indexes it covers.
+        var all = recorded.Select(r => r ?? throw new InvalidOperationException("An event of the report was not recorded.")).ToList();
+        var own = all.Aggregate(Signal.None, (bits, item) => bits | intake.SignalsOf(item));
         if (carrier.Carries && (own | carrier.Taken) != Signal.None)
         {
             await conn.ExecuteAsync(new CommandDefinition(
@@ -96,8 +131,62 @@ public sealed class PlatformReports(
 
         await tx.CommitAsync(ct);
         carrier.Committed(own);
-        return (acknowledged, recorded);
+        return (acknowledged, all);
     }
+
+    // The events from `from` on that go in one batch: each names its instruction, and no two are of the same
+    // call; a transfer's `ended` right after its `transferred` goes with it. The first of the report's events
+    // naming an instruction that is still to be acknowledged acknowledges it, as one at a time would.
+    private static List<(int Index, CallIntake.OnInstructionItem Item)> Batch(IReadOnlyList<PlatformEvent> events, int from, HashSet<long> left)
+    {
+        var batch = new List<(int, CallIntake.OnInstructionItem)>();
+        var calls = new HashSet<string>(StringComparer.Ordinal);
+        var claimed = new HashSet<long>();
+        var i = from;
+        while (i < events.Count && events[i].InstructionSeq is { } seq && calls.Add(events[i].PlatformCallId))
+        {
+            var ended = i + 1 < events.Count && EndsTransfer(events[i], events[i + 1]) ? events[i + 1] : null;
+            batch.Add((i, new CallIntake.OnInstructionItem(events[i], left.Contains(seq) && claimed.Add(seq), ended)));
+            i += ended is null ? 1 : 2;
+        }
+
+        return batch;
+    }
+
+    // The event at `i` alone, as every event was stored before batches (`alone`: without the `ended` that may
+    // follow it); returns the index of the next event.
+    private async Task<int> RecordOneAsync(
+        NpgsqlConnection conn, NpgsqlTransaction tx, IReadOnlyList<PlatformEvent> events, int i, HashSet<long> left,
+        CallIntake.RecordedEvent?[] recorded, CancellationToken ct, Action<int> acknowledged, bool alone = false)
+    {
+        var e = events[i];
+        var acknowledge = e.InstructionSeq is { } seq && left.Contains(seq);
+        // A transfer's `ended` right after its `transferred` goes in the same update (docs/decisions/0032).
+        var ended = !alone && i + 1 < events.Count && EndsTransfer(e, events[i + 1]) ? events[i + 1] : null;
+        if (await intake.RecordOnInstructionAsync(conn, tx, e, acknowledge, ct, ended) is { } onInstruction)
+        {
+            recorded[i] = onInstruction.Recorded;
+            if (acknowledge)
+            {
+                left.Remove(e.InstructionSeq!.Value);
+                acknowledged(onInstruction.Fresh ? 1 : 0);
+            }
+
+            if (onInstruction.Ended is { } endedToo)
+            {
+                recorded[i + 1] = endedToo;
+                return i + 2;
+            }
+
+            return i + 1;
+        }
+
+        recorded[i] = await RecordAsRowAsync(conn, tx, e, ct);
+        return i + 1;
+    }
+
+    private Task<CallIntake.RecordedEvent> RecordAsRowAsync(NpgsqlConnection conn, NpgsqlTransaction tx, PlatformEvent e, CancellationToken ct) =>
+        intake.RecordEventAsync(conn, tx, e.PlatformCallId, new CallEventReport(e.EventId, e.Type, e.OccurredAt), ct, e.InstructionSeq);
 
     private static bool EndsTransfer(PlatformEvent transferred, PlatformEvent next) =>
         transferred.Type == PlatformEventTypes.Transferred && next.Type == PlatformEventTypes.Ended

@@ -196,6 +196,82 @@ public sealed class PlatformConfirmationTests(RoutingApp app) : IClassFixture<Ro
     }
 
     [Fact]
+    public async Task AReportOfSeveralCallsIsStoredAsOneEventAtATimeWouldStoreItWhenSomeDoNotFit()
+    {
+        // The events of different calls that name their instruction go in one round trip (docs/decisions/0035);
+        // one that does not fit is stored as a row after them, and a call's second event starts another batch.
+        await using var world = new RoutingDriver(app);
+        var (opA, a) = await world.ConnectedCallAsync();
+        var (opB, b) = await world.ConnectedCallAsync();
+        var (opC, c) = await world.ConnectedCallAsync();
+        var (opD, d) = await world.ConnectedCallAsync();
+        var connectA = await SeqAsync(world, a.CallId, InstructionKinds.Connect);
+        var connectB = await SeqAsync(world, b.CallId, InstructionKinds.Connect);
+        var connectC = await SeqAsync(world, c.CallId, InstructionKinds.Connect);
+        var ringB = await SeqAsync(world, b.CallId, InstructionKinds.RingOperator);
+        var client = await app.TelephonyClientAsync();
+        await ReportAsync(client, new PlatformReport(null,
+            [new PlatformEvent(a.PlatformCallId, "a-1", PlatformEventTypes.Answered, InstructionSeq: connectA)]));
+        await opD.Connection.InvokeAsync<CallView>("TransferCall", new TransferRequest(d.CallId, "blind", Municipality, "transfer"));
+        var transferD = await SeqAsync(world, d.CallId, InstructionKinds.Transfer);
+
+        var receipt = await ReportAsync(client, new PlatformReport([ringB, connectA, connectB, connectC, transferD],
+        [
+            new PlatformEvent(b.PlatformCallId, "b-1", PlatformEventTypes.Answered, InstructionSeq: connectB),
+            // Its column already holds a-1: a row, after the batch.
+            new PlatformEvent(a.PlatformCallId, "a-2", PlatformEventTypes.Answered, InstructionSeq: connectA),
+            new PlatformEvent(d.PlatformCallId, "d-transferred", PlatformEventTypes.Transferred, InstructionSeq: transferD),
+            new PlatformEvent(d.PlatformCallId, "d-ended", PlatformEventTypes.Ended, InstructionSeq: transferD),
+            new PlatformEvent(c.PlatformCallId, "c-1", PlatformEventTypes.Answered, InstructionSeq: connectC),
+            // No instructionSeq: stored one at a time.
+            new PlatformEvent(a.PlatformCallId, "a-3", PlatformEventTypes.Answered),
+            // B's second event: its connect holds b-1 by now, so a row.
+            new PlatformEvent(b.PlatformCallId, "b-2", PlatformEventTypes.Answered, InstructionSeq: connectB),
+            new PlatformEvent(c.PlatformCallId, "c-2", PlatformEventTypes.Answered, InstructionSeq: connectC),
+        ]));
+
+        Assert.Equal(5, receipt.Acknowledged);
+        Assert.Equal(
+            [
+                (b.PlatformCallId, "b-1", CallStates.Connected), (a.PlatformCallId, "a-2", CallStates.Connected),
+                (d.PlatformCallId, "d-transferred", CallStates.Completed), (d.PlatformCallId, "d-ended", CallStates.Completed),
+                (c.PlatformCallId, "c-1", CallStates.Connected), (a.PlatformCallId, "a-3", CallStates.Connected),
+                (b.PlatformCallId, "b-2", CallStates.Connected), (c.PlatformCallId, "c-2", CallStates.Connected),
+            ],
+            receipt.Events.Select(e => (e.PlatformCallId, e.EventId, e.State)));
+        Assert.All(receipt.Events, e => Assert.Equal((ReportedEventOutcomes.Recorded, true), (e.Outcome, e.Recorded)));
+        Assert.Equal(0, await world.ScalarAsync<long>(
+            "select count(*) from telephony_instructions where seq = any(@seqs) and acknowledged_at is null",
+            new { seqs = new[] { ringB, connectA, connectB, connectC, transferD } }));
+        Assert.Equal(
+            "a-1 - | b-1 - | c-1 - | d-transferred d-ended",
+            await world.ScalarAsync<string>("""
+                select string_agg(reported_event_id || ' ' || coalesce(ended_event_id, '-'), ' | ' order by reported_event_id)
+                from telephony_instructions where seq = any(@seqs)
+                """, new { seqs = new[] { connectA, connectB, connectC, transferD } }));
+        Assert.Equal("a-2 a-3 b-2 c-2", await world.ScalarAsync<string>("""
+            select string_agg(platform_event_id, ' ' order by platform_event_id)
+            from call_events where call_id = any(@ids) and type like 'platform_%'
+            """, new { ids = new[] { a.CallId, b.CallId, c.CallId, d.CallId } }));
+        // Each call's history in the order its events were reported.
+        Assert.Equal(["a-1", "a-2", "a-3"], await PlatformEventIdsAsync(world, a.CallId));
+        Assert.Equal(["b-1", "b-2"], await PlatformEventIdsAsync(world, b.CallId));
+        Assert.Equal(["c-1", "c-2"], await PlatformEventIdsAsync(world, c.CallId));
+        Assert.Equal(
+            ["received", "offered", "accepted", "completed", "platform_transferred", "platform_ended"],
+            (await HistoryAsync(d.CallId)).Timeline.Select(e => e.Type));
+        await opA.AnswerAsync(a.CallId);
+        await opB.AnswerAsync(b.CallId);
+        await opC.AnswerAsync(c.CallId);
+    }
+
+    // The platform's events of a call in the history's order (the view the history reads orders by id).
+    private static async Task<string[]> PlatformEventIdsAsync(RoutingDriver world, Guid callId) =>
+        (await world.ScalarAsync<string>(
+            "select string_agg(platform_event_id, ' ' order by id) from call_history_events where call_id = @callId and type like 'platform_%'",
+            new { callId })).Split(' ');
+
+    [Fact]
     public async Task ANonPositiveOrMalformedInstructionSeqIsRefusedNamingTheField()
     {
         await using var world = new RoutingDriver(app);
