@@ -181,6 +181,8 @@ public sealed class LoadRun(Scenario scenario, Target target, TextWriter log)
             ["Retries (network errors, 5xx, lost hub connections; not errors)"] = _run.Retries.ToString(CultureInfo.InvariantCulture),
             ["Races (the call moved on before the operator accepted: caller hung up, or the offer lapsed while away; not errors)"] = _run.Races.ToString(CultureInfo.InvariantCulture),
             ["Dashboard snapshots"] = $"{snapshotsPerDashboard:0.0} per dashboard per second",
+            ["Platform"] = $"{platform.Received.Count} instructions received ({platform.ReceivedAgain} of them received before: " +
+                           $"redelivered, or carried twice), {platform.Polls} polls, {platform.ReportsSent} reports",
             ["Drained"] = drained ? "yes, every call ended" : "NO",
         };
         var cost = sharedBefore is not null && sharedAfter is not null ? CallCost.Between(sharedBefore, sharedAfter, _run.StartedPlatformIds.Count) : null;

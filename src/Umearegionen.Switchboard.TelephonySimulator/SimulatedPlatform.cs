@@ -90,6 +90,18 @@ public sealed class SimulatedPlatform(HttpClient http)
     private List<long> _held = [];
     private DateTimeOffset? _heldSince;
     private long _reportsSent;
+    private long _polls;
+    private long _receivedAgain;
+    private readonly HashSet<long> _seqsReceived = [];
+
+    /// <summary>Polls made by <see cref="RunAsync"/>.</summary>
+    public long Polls => Interlocked.Read(ref _polls);
+
+    /// <summary>
+    /// Instructions <see cref="RunAsync"/> received whose seq it had received before: redeliveries (10 s after they were
+    /// stored, unacknowledged), and any an answer carried twice.
+    /// </summary>
+    public long ReceivedAgain => Interlocked.Read(ref _receivedAgain);
 
     /// <summary>
     /// Consumes instructions until cancelled: records and carries out every instruction a poll brings, then sends one
@@ -118,9 +130,15 @@ public sealed class SimulatedPlatform(HttpClient http)
             while (!ct.IsCancellationRequested)
             {
                 var batch = await PollAsync(_lastSeq, waitSeconds: 5, ct);
+                Interlocked.Increment(ref _polls);
                 var work = new List<(long Seq, List<PlatformEvent> Events)>();
                 foreach (var instruction in batch.Instructions)
                 {
+                    if (!_seqsReceived.Add(instruction.Seq))
+                    {
+                        Interlocked.Increment(ref _receivedAgain);
+                    }
+
                     _received.Enqueue(instruction);
                     InstructionReceived?.Invoke(instruction);
                     var events = new List<PlatformEvent>();
