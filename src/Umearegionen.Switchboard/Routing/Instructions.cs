@@ -369,13 +369,15 @@ public sealed class Instructions(
         new(scanned[0].SnapshotXmin, scanned[0].SnapshotXmax, Seen.RunningAt(scanned[0].Snapshot));
 
     // One statement's rows, as a read takes them: the mark moves over them, and the unacknowledged ones
-    // above `after` (or come due for redelivery) join the batch up to its limit. Returns the rows found.
+    // above `after` (or come due for redelivery, or committed after this node's scans had passed their
+    // seq) join the batch up to its limit. Returns the rows found.
     private List<ScanRow> Collect(
         long from, List<ScanRow> scanned, long after, int limit, DateTimeOffset now, List<TelephonyInstruction> instructions, ref DateTimeOffset oldestPending)
     {
         var redeliverBefore = now - options.Value.RedeliverAfter;
         var rows = scanned.Where(r => r.Seq is not null).ToList();
         Advance(from, rows, scanned[0], now);
+        var filled = Filled(from, rows);
         foreach (var row in rows.Where(r => !r.Acknowledged))
         {
             if (row.CreatedAt < oldestPending)
@@ -383,13 +385,81 @@ public sealed class Instructions(
                 oldestPending = row.CreatedAt.Value;
             }
 
-            if (instructions.Count < limit && (row.Seq > after || row.CreatedAt <= redeliverBefore))
+            var seq = row.Seq!.Value;
+            if (instructions.Count < limit && (seq > after || row.CreatedAt <= redeliverBefore || filled.Contains(seq)))
             {
                 instructions.Add(row.ToInstruction());
             }
+            else
+            {
+                // Not in this answer (its limit is reached): still owed to the next one.
+                filled.Remove(seq);
+            }
+        }
+
+        lock (_mark)
+        {
+            _holes.ExceptWith(filled);
         }
 
         return rows;
+    }
+
+    // Seqs a scan of this node found without a row while a later seq had one: a statement still in flight
+    // (or rolled back). An answer's lastSeq may have passed them, and the platform polls on from there, so
+    // once such a seq has a row it is delivered whatever `after` says (docs/decisions/0034); before, it
+    // waited for redelivery (Telephony:RedeliverAfter). Kept until delivered or passed by the mark.
+    private readonly SortedSet<long> _holes = [];
+
+    /// <summary>How many seqs without a row a node remembers at most; a seq beyond it is delivered by redelivery.</summary>
+    internal const int HolesKept = 4096;
+
+    /// <summary>A longer run of seqs without a row is a rolled-back batch or rows deleted, not statements in flight.</summary>
+    internal const int HoleLongest = 256;
+
+    // The seqs of `rows` that were holes and are not acknowledged (forgotten once delivered; acknowledged
+    // ones at once); the seqs `rows` skip become holes. Two answers at once may both deliver one: the
+    // platform carries out each seq once (docs/telephony.md).
+    private HashSet<long> Filled(long from, List<ScanRow> rows)
+    {
+        lock (_mark)
+        {
+            var filled = new HashSet<long>();
+            var expected = from;
+            foreach (var row in rows)
+            {
+                var seq = row.Seq!.Value;
+                if (_holes.Contains(seq))
+                {
+                    if (row.Acknowledged)
+                    {
+                        _holes.Remove(seq);
+                    }
+                    else
+                    {
+                        filled.Add(seq);
+                    }
+                }
+
+                if (seq > expected && seq - expected <= HoleLongest)
+                {
+                    for (var missing = expected; missing < seq && _holes.Count < HolesKept; missing++)
+                    {
+                        _holes.Add(missing);
+                    }
+                }
+
+                expected = Math.Max(expected, seq + 1);
+            }
+
+            // Below the mark a seq has a row acknowledged or never will have one.
+            while (_holes.Count > 0 && _holes.Min < _low)
+            {
+                _holes.Remove(_holes.Min);
+            }
+
+            return filled;
+        }
     }
 
     private InstructionBatch Batch(

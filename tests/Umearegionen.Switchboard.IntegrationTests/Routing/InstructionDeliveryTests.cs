@@ -17,19 +17,10 @@ public sealed class InstructionDeliveryTests(RoutingApp app) : IClassFixture<Rou
     {
         await using var world = new RoutingDriver(app);
         var platform = await world.PlatformAsync();
-        var call = await world.CallAsync();
-        await AcknowledgeEverythingAsync(platform);
-
         // A statement holds seq s and has not committed; s + 1 commits and is acknowledged.
-        await using var slow = new NpgsqlConnection(app.DatabaseConnectionString);
-        await slow.OpenAsync();
-        await using var inFlight = await slow.BeginTransactionAsync();
-        var held = await InsertAsync(slow, call.CallId, call.PlatformCallId, inFlight);
-        await using (var conn = new NpgsqlConnection(app.DatabaseConnectionString))
-        {
-            var later = await InsertAsync(conn, call.CallId, call.PlatformCallId);
-            Assert.Equal(held + 1, later);
-        }
+        await using var outOfOrder = await OutOfOrderAsync(world, platform);
+        var (held, later, inFlight) = (outOfOrder.Held, outOfOrder.Later, outOfOrder.InFlight);
+        Assert.Equal(held + 1, later);
 
         var first = await platform.PollAsync(0);
         Assert.DoesNotContain(first.Instructions, i => i.Seq == held);
@@ -51,6 +42,31 @@ public sealed class InstructionDeliveryTests(RoutingApp app) : IClassFixture<Rou
         await platform.AcknowledgeAsync([held]);
         var max = await world.ScalarAsync<long>("select max(seq) from telephony_instructions");
         await MarkReachesAsync(world, platform, max + 1);
+    }
+
+    // The platform polls on from the lastSeq it was given; an instruction whose statement commits after a
+    // later one that an answer already carried has a seq below that lastSeq. It comes with the next answer,
+    // not with the redelivery 10 s later (docs/decisions/0034): no fake time passes here.
+    [Fact]
+    public async Task InstructionCommittedAfterALaterOneThePlatformGotComesWithTheNextPollNotTheRedelivery()
+    {
+        await using var world = new RoutingDriver(app);
+        var platform = await world.PlatformAsync();
+        await using var outOfOrder = await OutOfOrderAsync(world, platform);
+        var (held, later, inFlight) = (outOfOrder.Held, outOfOrder.Later, outOfOrder.InFlight);
+
+        var first = await platform.PollAsync(0);
+        Assert.Equal([later], first.Instructions.Select(i => i.Seq).Where(s => s >= held));
+        Assert.True(first.LastSeq >= later);
+
+        await inFlight.CommitAsync();
+        var next = await platform.PollAsync(first.LastSeq);
+        Assert.Equal([held], next.Instructions.Select(i => i.Seq));
+        Assert.Equal(first.LastSeq, next.LastSeq);
+
+        // Delivered once: held, unacknowledged, it comes again only when due for redelivery.
+        Assert.Empty((await platform.PollAsync(next.LastSeq)).Instructions);
+        await platform.AcknowledgeAsync([held, later]);
     }
 
     [Fact]
@@ -404,6 +420,29 @@ public sealed class InstructionDeliveryTests(RoutingApp app) : IClassFixture<Rou
     private sealed class Scope(Action end) : IDisposable
     {
         public void Dispose() => end();
+    }
+
+    // Two instructions whose statements commit out of seq order: `Held` is written in `InFlight`, still open;
+    // `Later` is committed after it. Everything before them is acknowledged.
+    private sealed record OutOfOrder(NpgsqlConnection Slow, NpgsqlTransaction InFlight, long Held, long Later) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await InFlight.DisposeAsync();
+            await Slow.DisposeAsync();
+        }
+    }
+
+    private async Task<OutOfOrder> OutOfOrderAsync(RoutingDriver world, TelephonySimulator.SimulatedPlatform platform)
+    {
+        var call = await world.CallAsync();
+        await AcknowledgeEverythingAsync(platform);
+        var slow = new NpgsqlConnection(app.DatabaseConnectionString);
+        await slow.OpenAsync();
+        var inFlight = await slow.BeginTransactionAsync();
+        var held = await InsertAsync(slow, call.CallId, call.PlatformCallId, inFlight);
+        await using var conn = new NpgsqlConnection(app.DatabaseConnectionString);
+        return new OutOfOrder(slow, inFlight, held, await InsertAsync(conn, call.CallId, call.PlatformCallId));
     }
 
     private static async Task AcknowledgeEverythingAsync(TelephonySimulator.SimulatedPlatform platform)
