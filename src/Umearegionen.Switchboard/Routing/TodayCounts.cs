@@ -45,13 +45,19 @@ public sealed class TodayCounts(IOptions<ServiceLevelOptions> serviceLevel)
     private readonly SemaphoreSlim _advancing = new(1, 1);
     private Remembered _remembered = Remembered.From(DateTimeOffset.MinValue, DateTimeOffset.MinValue);
 
-    /// <summary>What is known about the calls queued from the day's start up to Until.</summary>
+    /// <summary>
+    /// What is known about the calls queued from the day's start up to Until. OldestOpen is the earliest
+    /// queued_at of the Open calls (Until when there are none): their reads look them up in the range from it
+    /// to Until on the index of queued_at. By their ids alone, a list of a thousand or more (calls waiting
+    /// while the operators fell behind) made PostgreSQL read the whole table, a year of calls, each time
+    /// (docs/decisions/0036).
+    /// </summary>
     private sealed record Remembered(
         DateTimeOffset DayStart, DateTimeOffset Until, DateTimeOffset CountedFrom,
-        ImmutableDictionary<string, TodayInMunicipality> Settled, Guid[] Open)
+        ImmutableDictionary<string, TodayInMunicipality> Settled, Guid[] Open, DateTimeOffset OldestOpen)
     {
         public static Remembered From(DateTimeOffset dayStart, DateTimeOffset now) =>
-            new(dayStart, dayStart, now, ImmutableDictionary<string, TodayInMunicipality>.Empty, []);
+            new(dayStart, dayStart, now, ImmutableDictionary<string, TodayInMunicipality>.Empty, [], dayStart);
     }
 
     public async Task<IReadOnlyList<TodayInMunicipality>> ReadAsync(
@@ -64,12 +70,12 @@ public sealed class TodayCounts(IOptions<ServiceLevelOptions> serviceLevel)
             from (select municipality_code, state, queued_at, answered_at, completed_at, caller_left_at from calls where queued_at >= @until
                   union all
                   select municipality_code, state, queued_at, answered_at, completed_at, caller_left_at from calls
-                  where id = any (@open) and queued_at < @until) c
+                  where id = any (@open) and queued_at >= @oldestOpen and queued_at < @until) c
             group by 1
             """;
         var recent = await conn.QueryAsync<TodayInMunicipality>(new CommandDefinition(Sql, new
         {
-            until = remembered.Until, open = remembered.Open, targetSeconds = serviceLevel.Value.TargetSeconds, shortAbandonSeconds = serviceLevel.Value.ShortAbandonSeconds,
+            until = remembered.Until, open = remembered.Open, oldestOpen = remembered.OldestOpen, targetSeconds = serviceLevel.Value.TargetSeconds, shortAbandonSeconds = serviceLevel.Value.ShortAbandonSeconds,
         }, cancellationToken: ct));
         return Add(remembered.Settled, recent).Values.OrderBy(t => t.MunicipalityCode, StringComparer.Ordinal).ToList();
     }
@@ -136,19 +142,20 @@ public sealed class TodayCounts(IOptions<ServiceLevelOptions> serviceLevel)
                    count(*) filter (where settled and answered_at is not null and {AnsweredInTime})::int as within_target,
                    count(*) filter (where settled and state = 'abandoned')::int as abandoned,
                    count(*) filter (where settled and state = 'abandoned' and {ShortWait})::int as short_abandoned,
-                   coalesce(array_agg(id) filter (where not settled), array[]::uuid[]) as open
+                   coalesce(array_agg(id) filter (where not settled), array[]::uuid[]) as open,
+                   min(queued_at) filter (where not settled) as oldest_open
             from (select id, municipality_code, state, queued_at, answered_at, completed_at, caller_left_at,
                          answered_at is not null or state in ('completed', 'abandoned') as settled
                   from (select id, municipality_code, state, queued_at, answered_at, completed_at, caller_left_at from calls
                         where queued_at >= @from and queued_at < @to
                         union all
                         select id, municipality_code, state, queued_at, answered_at, completed_at, caller_left_at from calls
-                        where id = any (@open) and queued_at < @from) c) s
+                        where id = any (@open) and queued_at >= @oldestOpen and queued_at < @from) c) s
             group by 1
             """;
         var rows = (await conn.QueryAsync<AdvanceRow>(new CommandDefinition(Sql, new
         {
-            from = remembered.Until, to, open = remembered.Open,
+            from = remembered.Until, to, open = remembered.Open, oldestOpen = remembered.OldestOpen,
             targetSeconds = serviceLevel.Value.TargetSeconds, shortAbandonSeconds = serviceLevel.Value.ShortAbandonSeconds,
         }, cancellationToken: ct))).ToList();
         var settled = rows.Select(r => new TodayInMunicipality(r.MunicipalityCode, r.Calls, r.Answered, r.WithinTarget, r.Abandoned, r.ShortAbandoned));
@@ -157,6 +164,7 @@ public sealed class TodayCounts(IOptions<ServiceLevelOptions> serviceLevel)
             Until = to,
             Settled = Add(remembered.Settled, settled),
             Open = rows.SelectMany(r => r.Open).ToArray(),
+            OldestOpen = rows.Select(r => r.OldestOpen).Where(o => o is not null).Min() ?? to,
         };
     }
 
@@ -182,5 +190,7 @@ public sealed class TodayCounts(IOptions<ServiceLevelOptions> serviceLevel)
         public int Abandoned { get; init; }
         public int ShortAbandoned { get; init; }
         public Guid[] Open { get; init; } = [];
+
+        public DateTimeOffset? OldestOpen { get; init; }
     }
 }
