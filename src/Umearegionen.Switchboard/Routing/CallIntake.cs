@@ -277,27 +277,19 @@ public sealed class CallIntake(
         """;
 
     /// <summary>
-    /// Stores a report's event on the instruction it names (<see cref="PlatformEvent.InstructionSeq"/>) when it
-    /// fits (<see cref="RecordOnInstructionSql"/>), acknowledging the instruction in the same update when
-    /// <paramref name="acknowledge"/>; null when it does not fit, and the event is then to be stored as a row.
-    /// <paramref name="ended"/>, a transfer's <c>ended</c> that follows <paramref name="e"/> (its
-    /// <c>transferred</c>) in the report, is stored in the same update when it fits (<c>EndedToo</c>: its
-    /// receipt is then returned too); else the caller records it on its own, as before.
-    /// </summary>
-    internal async Task<OnInstructionResult?> RecordOnInstructionAsync(
-        NpgsqlConnection conn, NpgsqlTransaction tx, PlatformEvent e, bool acknowledge, CancellationToken ct, PlatformEvent? ended = null) =>
-        e.InstructionSeq is null ? null : (await RecordOnInstructionsAsync(conn, tx, [new OnInstructionItem(e, acknowledge, ended)], ct))[0];
-
-    /// <summary>
-    /// <see cref="RecordOnInstructionAsync"/> for several events in one round trip (an <see cref="NpgsqlBatch"/>):
-    /// PostgreSQL runs the statements one after another in the transaction, each seeing the ones before, as
-    /// separate statements would (docs/decisions/0035). One result per item, in order; every item names its
-    /// instruction.
+    /// Stores each report's event on the instruction it names (<see cref="PlatformEvent.InstructionSeq"/>) when it
+    /// fits (<see cref="RecordOnInstructionSql"/>), acknowledging the instruction in the same update when the item
+    /// says so; a null result when it does not fit, and the event is then to be stored as a row. An item's
+    /// <c>Ended</c>, a transfer's <c>ended</c> that follows its <c>transferred</c> in the report, is stored in the
+    /// same update when it fits (<c>EndedToo</c>: its receipt is then returned too); else the caller records it on
+    /// its own. All in one round trip (an <see cref="NpgsqlBatch"/>): PostgreSQL runs the statements one after
+    /// another in the transaction, each seeing the ones before, as separate statements would
+    /// (docs/decisions/0035). One result per item, in order; every item names its instruction.
     /// </summary>
     internal async Task<List<OnInstructionResult?>> RecordOnInstructionsAsync(
         NpgsqlConnection conn, NpgsqlTransaction tx, IReadOnlyList<OnInstructionItem> items, CancellationToken ct)
     {
-        var now = clock.GetUtcNow().ToUniversalTime();
+        var now = clock.GetUtcNow();
         await using var batch = new NpgsqlBatch(conn, tx);
         foreach (var (e, acknowledge, ended) in items)
         {
@@ -340,7 +332,7 @@ public sealed class CallIntake(
         return results;
     }
 
-    /// <summary>One event for <see cref="RecordOnInstructionsAsync"/>: see <see cref="RecordOnInstructionAsync"/>.</summary>
+    /// <summary>One event for <see cref="RecordOnInstructionsAsync"/>.</summary>
     internal sealed record OnInstructionItem(PlatformEvent Event, bool Acknowledge, PlatformEvent? Ended);
 
     /// <summary>An event stored on its instruction: <paramref name="Fresh"/> when the update acknowledged it; <paramref name="Ended"/> the transfer's <c>ended</c> stored with it.</summary>

@@ -58,57 +58,35 @@ public sealed class PlatformReports(
         while (i < events.Count)
         {
             var batch = Batch(events, i, left);
-            if (batch.Count < 2)
+            if (batch.Count == 0)
             {
-                i = await RecordOneAsync(conn, tx, events, i, left, recorded, ct, count => acknowledged += count);
+                // No instructionSeq: a row.
+                recorded[i] = await RecordAsRowAsync(conn, tx, events[i], ct);
+                i++;
                 continue;
             }
 
             // Events that name their instruction go in one round trip, at most one statement per call
             // (docs/decisions/0035); those that did not fit follow, in order: no other event of their call
             // was in the batch, and one call's events change nothing another call's read.
-            var results = await intake.RecordOnInstructionsAsync(conn, tx, [.. batch.Select(b => b.Item)], ct);
-            var after = new List<(int Index, bool AsRow)>();
-            for (var b = 0; b < batch.Count; b++)
-            {
-                var (index, item) = batch[b];
-                if (results[b] is not { } stored)
-                {
-                    // As one at a time: the event as a row, then the `ended` that went with it, on its own.
-                    after.Add((index, true));
-                    if (item.Ended is not null)
-                    {
-                        after.Add((index + 1, false));
-                    }
-
-                    continue;
-                }
-
-                recorded[index] = stored.Recorded;
-                if (item.Acknowledge && left.Remove(item.Event.InstructionSeq!.Value) && stored.Fresh)
-                {
-                    acknowledged++;
-                }
-
-                if (stored.Ended is { } endedToo)
-                {
-                    recorded[index + 1] = endedToo;
-                }
-                else if (item.Ended is not null)
-                {
-                    after.Add((index + 1, false));
-                }
-            }
-
+            var (count, after) = await StoreBatchAsync(conn, tx, batch, left, recorded, ct);
+            acknowledged += count;
             foreach (var (index, asRow) in after)
             {
                 if (asRow)
                 {
                     recorded[index] = await RecordAsRowAsync(conn, tx, events[index], ct);
+                    continue;
                 }
-                else
+
+                // A transfer's `ended` that did not go with its `transferred`: on its own, as the next event.
+                var seq = events[index].InstructionSeq!.Value;
+                var alone = new CallIntake.OnInstructionItem(events[index], left.Contains(seq), null);
+                var (aloneCount, notStored) = await StoreBatchAsync(conn, tx, [(index, alone)], left, recorded, ct);
+                acknowledged += aloneCount;
+                if (notStored.Count > 0)
                 {
-                    await RecordOneAsync(conn, tx, events, index, left, recorded, ct, count => acknowledged += count, alone: true);
+                    recorded[index] = await RecordAsRowAsync(conn, tx, events[index], ct);
                 }
             }
 
@@ -153,36 +131,47 @@ public sealed class PlatformReports(
         return batch;
     }
 
-    // The event at `i` alone, as every event was stored before batches (`alone`: without the `ended` that may
-    // follow it); returns the index of the next event.
-    private async Task<int> RecordOneAsync(
-        NpgsqlConnection conn, NpgsqlTransaction tx, IReadOnlyList<PlatformEvent> events, int i, HashSet<long> left,
-        CallIntake.RecordedEvent?[] recorded, CancellationToken ct, Action<int> acknowledged, bool alone = false)
+    // Stores a batch on the instructions its events name and records what each stored; returns how many
+    // instructions it acknowledged that were not before, and what is left to store, in the report's order:
+    // an event that did not fit (as a row), and a transfer's `ended` that did not go with its `transferred`.
+    private async Task<(int Acknowledged, List<(int Index, bool AsRow)> After)> StoreBatchAsync(
+        NpgsqlConnection conn, NpgsqlTransaction tx, List<(int Index, CallIntake.OnInstructionItem Item)> batch, HashSet<long> left,
+        CallIntake.RecordedEvent?[] recorded, CancellationToken ct)
     {
-        var e = events[i];
-        var acknowledge = e.InstructionSeq is { } seq && left.Contains(seq);
-        // A transfer's `ended` right after its `transferred` goes in the same update (docs/decisions/0032).
-        var ended = !alone && i + 1 < events.Count && EndsTransfer(e, events[i + 1]) ? events[i + 1] : null;
-        if (await intake.RecordOnInstructionAsync(conn, tx, e, acknowledge, ct, ended) is { } onInstruction)
+        var results = await intake.RecordOnInstructionsAsync(conn, tx, [.. batch.Select(b => b.Item)], ct);
+        var acknowledged = 0;
+        var after = new List<(int Index, bool AsRow)>();
+        for (var b = 0; b < batch.Count; b++)
         {
-            recorded[i] = onInstruction.Recorded;
-            if (acknowledge)
+            var (index, item) = batch[b];
+            if (results[b] is not { } stored)
             {
-                left.Remove(e.InstructionSeq!.Value);
-                acknowledged(onInstruction.Fresh ? 1 : 0);
+                after.Add((index, true));
+                if (item.Ended is not null)
+                {
+                    after.Add((index + 1, false));
+                }
+
+                continue;
             }
 
-            if (onInstruction.Ended is { } endedToo)
+            recorded[index] = stored.Recorded;
+            if (item.Acknowledge && left.Remove(item.Event.InstructionSeq!.Value) && stored.Fresh)
             {
-                recorded[i + 1] = endedToo;
-                return i + 2;
+                acknowledged++;
             }
 
-            return i + 1;
+            if (stored.Ended is { } endedToo)
+            {
+                recorded[index + 1] = endedToo;
+            }
+            else if (item.Ended is not null)
+            {
+                after.Add((index + 1, false));
+            }
         }
 
-        recorded[i] = await RecordAsRowAsync(conn, tx, e, ct);
-        return i + 1;
+        return (acknowledged, after);
     }
 
     private Task<CallIntake.RecordedEvent> RecordAsRowAsync(NpgsqlConnection conn, NpgsqlTransaction tx, PlatformEvent e, CancellationToken ct) =>
