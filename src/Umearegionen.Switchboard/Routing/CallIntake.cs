@@ -17,7 +17,9 @@ public sealed class CallIntake(
     // The operator is chosen as RoutingPolicy.Assign would in a round: the free main-team operators
     // in the order of idle longest, the first of them left to the calls already waiting (the next
     // round offers those), and the cover team left to the dispatcher, after the threshold. So a new
-    // call never takes the operator a waiting call would get.
+    // call never takes the operator a waiting call would get. The waiting calls are counted only as
+    // far as there are free operators (none when no one is free): a long queue costs the intake
+    // nothing (docs/decisions/0037).
     // The operator's row is locked, skipping any that another intake or the dispatcher holds, and
     // only if its count of assignments (docs/decisions/0008) is still the one read and it holds neither
     // an offer nor a call (docs/decisions/0016): PostgreSQL checks the lock's condition again on the
@@ -25,8 +27,8 @@ public sealed class CallIntake(
     // meanwhile to the operator therefore rules them out, and a call that finds no one is queued for
     // the dispatcher. The offer is written on the locked row once the call is stored (`op`): a retry
     // that stores nothing offers nothing.
-    private static readonly string ReceiveSql = $"""
-        with cand as materialized (
+    internal static readonly string ReceiveSql = $"""
+        with avail as materialized (
             select o.account_id, o.assignments, o.idle_since
             from operators o
             where @offerOnArrival
@@ -34,8 +36,10 @@ public sealed class CallIntake(
               and o.offered_call_id is null and o.call_id is null
               and not exists (select 1 from calls where platform_call_id = @platformCallId)
               and {ActiveOperatorAccount.Condition}
-            order by o.idle_since, o.account_id
-            offset (select count(*) from call_queue)
+        ), cand as (
+            select * from avail
+            order by idle_since, account_id
+            offset (select count(*) from (select 1 from call_queue limit (select count(*) from avail)) waiting)
         ), free as (
             select l.account_id
             from operators l join cand on cand.account_id = l.account_id

@@ -186,13 +186,27 @@ public sealed class Dispatcher(
         select {CallRow.Columns} from c
         """;
 
+    // The queue is read only as far as the free operators can take it (docs/decisions/0037): as many
+    // calls as there are free main-team operators and one more, which tells that calls wait when no one
+    // is free; the whole batch when a cover operator is free, since the cover may take only calls that
+    // waited past the threshold, further back. An empty queue costs no read of the operators.
+    internal const string QueueReadSql = $"""
+        select call_id as id, priority, queued_at from call_queue
+        order by priority desc, queued_at, call_id
+        limit case when exists (select 1 from call_queue) then
+                   (select case when bool_or(o.team = 'cover') then @batch else least(count(*) + 1, @batch) end
+                    from operators o
+                    where o.status = 'available' and o.disconnected_at is null
+                      and o.offered_call_id is null and o.call_id is null
+                      and {ActiveOperatorAccount.Condition})
+               else 0 end;
+        """;
+
     /// <summary>Reads, assigns and offers; says how many were offered and whether calls are left waiting.</summary>
     private async Task<(int Offered, bool CallsLeft)> RoundAsync(NpgsqlConnection conn, DateTimeOffset now, RoutingOptions opts, CancellationToken ct)
     {
         const string ReadSql = $"""
-            select call_id as id, priority, queued_at from call_queue
-            order by priority desc, queued_at, call_id
-            limit @batch;
+            {QueueReadSql}
 
             -- Read only when a call waits: a round woken by a finished call often finds the queue empty,
             -- and reading the free operators is most of the round's work.
@@ -261,8 +275,9 @@ public sealed class Dispatcher(
             Signal();
         }
 
-        // A full batch may have left more behind it.
-        return (offered.Count, offered.Count < queue.Count || queue.Count >= opts.DispatchBatchSize);
+        // The read stopped where the free operators did, so calls may wait behind those it read, even when
+        // every one of them was offered (operators freed between the two reads take more than were read).
+        return (offered.Count, true);
     }
 
     /// <summary>

@@ -163,6 +163,89 @@ public sealed class QueryPlanTests : IAsyncLifetime
         Assert.Equal(byPlatformId ? "calls_platform_call_id_key" : "calls_queued_today", Assert.Single(scans).Index);
     }
 
+    [Fact]
+    public async Task IntakeCountsTheWaitingCallsOnlyAsFarAsThereAreFreeOperators()
+    {
+        await using var conn = new NpgsqlConnection(_connectionString);
+        await conn.OpenAsync();
+        await using var tx = await conn.BeginTransactionAsync();
+        var now = DateTimeOffset.UtcNow;
+        object Arrival(string platformCallId) => new
+        {
+            id = Guid.NewGuid(), platformCallId, caller = "+46701234567", dialled = "+4690161000", topic = (string?)null,
+            priority = 0, now, expires = now.AddSeconds(20), offerOnArrival = true,
+        };
+
+        // Ten operators free and forty calls waiting: the ten are left to the first ten, and no more of the
+        // queue is read.
+        var withTenFree = await ExplainAnalyzeAsync(conn, CallIntake.ReceiveSql, Arrival("plan-intake-1"));
+        Assert.Equal(10, RowsReadFrom(withTenFree, "call_queue"));
+        Assert.Equal("queued", await conn.ExecuteScalarAsync<string>("select state from calls where platform_call_id = 'plan-intake-1'"));
+
+        // No one free: the queue is not read at all.
+        await conn.ExecuteAsync("update operators set status = 'paused', paused_reason = 'break'");
+        var withNoneFree = await ExplainAnalyzeAsync(conn, CallIntake.ReceiveSql, Arrival("plan-intake-2"));
+        Assert.Equal(0, RowsReadFrom(withNoneFree, "call_queue"));
+
+        await tx.RollbackAsync();
+    }
+
+    [Theory]
+    [InlineData("ten main free", 1 + 11)]
+    [InlineData("none free", 1 + 1)]
+    [InlineData("a cover operator free", 1 + 40)]
+    public async Task DispatcherReadsTheQueueOnlyAsFarAsTheFreeOperatorsCanTakeIt(string operators, long rowsRead)
+    {
+        await using var conn = new NpgsqlConnection(_connectionString);
+        await conn.OpenAsync();
+        await using var tx = await conn.BeginTransactionAsync();
+        await conn.ExecuteAsync(operators switch
+        {
+            "none free" => "update operators set status = 'paused', paused_reason = 'break'",
+            "a cover operator free" => "update operators set team = 'cover' where offered_call_id is null",
+            _ => "select 1",
+        });
+
+        var plan = await ExplainAnalyzeAsync(conn, Dispatcher.QueueReadSql, new { batch = 500 });
+
+        // Forty calls wait. After the one row that tells whether any waits: one more than the free main operators
+        // (which tells that calls wait behind them), or the whole batch when the cover is free, who may take only
+        // the calls that have waited past the threshold.
+        Assert.Equal(rowsRead, RowsReadFrom(plan, "call_queue"));
+        await tx.RollbackAsync();
+    }
+
+    private static async Task<JsonElement> ExplainAnalyzeAsync(NpgsqlConnection conn, string sql, object args)
+    {
+        var json = await conn.ExecuteScalarAsync<string>("explain (analyze, timing off, format json) " + sql, args);
+        return JsonDocument.Parse(json!).RootElement[0].GetProperty("Plan");
+    }
+
+    /// <summary>The rows the scans of <paramref name="table"/> returned, over all their loops (its writes not counted).</summary>
+    private static long RowsReadFrom(JsonElement plan, string table)
+    {
+        long rows = 0;
+        Walk(plan);
+        return rows;
+
+        void Walk(JsonElement node)
+        {
+            if (node.GetProperty("Node Type").GetString() != "ModifyTable"
+                && node.TryGetProperty("Relation Name", out var relation) && relation.GetString() == table)
+            {
+                rows += (long)(node.GetProperty("Actual Rows").GetDouble() * node.GetProperty("Actual Loops").GetDouble());
+            }
+
+            if (node.TryGetProperty("Plans", out var children))
+            {
+                foreach (var child in children.EnumerateArray())
+                {
+                    Walk(child);
+                }
+            }
+        }
+    }
+
     private async Task<T> ScalarAsync<T>(string sql)
     {
         await using var conn = new NpgsqlConnection(_connectionString);
