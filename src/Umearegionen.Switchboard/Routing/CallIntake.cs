@@ -19,7 +19,9 @@ public sealed class CallIntake(
     // round offers those), and the cover team left to the dispatcher, after the threshold. So a new
     // call never takes the operator a waiting call would get. The waiting calls are counted only as
     // far as there are free operators (none when no one is free): a long queue costs the intake
-    // nothing (docs/decisions/0037).
+    // nothing (docs/decisions/0037). Whether an operator's account is still an enabled operator's is
+    // looked up only for the operators the statement reaches in that order (one with no queue), not for
+    // every free operator (decision 0037).
     // The operator's row is locked, skipping any that another intake or the dispatcher holds, and
     // only if its count of assignments (docs/decisions/0008) is still the one read and it holds neither
     // an offer nor a call (docs/decisions/0016): PostgreSQL checks the lock's condition again on the
@@ -35,19 +37,20 @@ public sealed class CallIntake(
               and o.team = 'main' and o.status = 'available' and o.disconnected_at is null
               and o.offered_call_id is null and o.call_id is null
               and not exists (select 1 from calls where platform_call_id = @platformCallId)
-              and {ActiveOperatorAccount.Condition}
         ), cand as (
             select * from avail
             order by idle_since, account_id
             offset (select count(*) from (select 1 from call_queue limit (select count(*) from avail)) waiting)
         ), free as (
-            select l.account_id
-            from operators l join cand on cand.account_id = l.account_id
-            where l.assignments = cand.assignments and l.status = 'available' and l.disconnected_at is null
-              and l.offered_call_id is null and l.call_id is null
-            order by cand.idle_since, cand.account_id
+            select locked.account_id
+            from (select l.account_id
+                  from operators l join cand on cand.account_id = l.account_id
+                  where l.assignments = cand.assignments and l.status = 'available' and l.disconnected_at is null
+                    and l.offered_call_id is null and l.call_id is null
+                  order by cand.idle_since, cand.account_id
+                  for update of l skip locked) locked
+            where {ActiveOperatorAccount.Lazily("locked.account_id")}
             limit 1
-            for update of l skip locked
         ), c as (
             insert into calls (id, platform_call_id, caller_number, dialled_number, municipality_code, menu_topic,
                                priority, state, queued_at, offered_to, offered_at, offer_expires_at)

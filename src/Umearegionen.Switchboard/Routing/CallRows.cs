@@ -53,4 +53,13 @@ internal static class ActiveOperatorAccount
     public const string Condition = """
         exists (select 1 from accounts a where a.id = o.account_id and not a.disabled and a.role = 'operator')
         """;
+
+    /// <summary>
+    /// The same for the operator whose id is <paramref name="accountId"/>, as a condition PostgreSQL checks
+    /// row by row as the rows come (a scalar subquery, not a join it could plan elsewhere): above a
+    /// subquery that locks the candidates in order, only the rows a <c>limit</c> reaches are looked up,
+    /// not every free operator (the intake, docs/decisions/0037).
+    /// </summary>
+    public static string Lazily(string accountId) =>
+        $"coalesce((select not a.disabled and a.role = 'operator' from accounts a where a.id = {accountId}), false)";
 }

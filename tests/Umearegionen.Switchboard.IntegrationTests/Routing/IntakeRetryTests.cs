@@ -22,11 +22,15 @@ public sealed class IntakeRetryTests(RoutingApp app) : IClassFixture<RoutingApp>
             insert into calls (id, platform_call_id, caller_number, dialled_number, municipality_code, state, queued_at)
             values (@firstId, @platformCallId, '+46701112233', '+4690161000', '2480', 'queued', now())
             """, new { firstId, platformCallId }, first);
+        var firstPid = await conn.ExecuteScalarAsync<int>("select pg_backend_pid()", transaction: first);
         var client = await app.TelephonyClientAsync();
 
         var retry = client.PostAsJsonAsync("/api/telephony/calls", new NewCallReport(platformCallId, "+46701112233", RoutingDriver.Umea));
+        // The retry's statement waits for the first attempt's transaction (its text is longer than what
+        // pg_stat_activity keeps of a query, so it is found by what blocks it).
         await world.EventuallyAsync(async () => await world.ScalarAsync<long>(
-            "select count(*) from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and query like '%insert into calls%'") > 0);
+            "select count(*) from pg_stat_activity where datname = current_database() and @firstPid = any (pg_blocking_pids(pid))",
+            new { firstPid }) > 0);
         await first.CommitAsync();
         using var response = await retry;
 

@@ -182,6 +182,13 @@ public sealed class QueryPlanTests : IAsyncLifetime
         Assert.Equal(10, RowsReadFrom(withTenFree, "call_queue"));
         Assert.Equal("queued", await conn.ExecuteScalarAsync<string>("select state from calls where platform_call_id = 'plan-intake-1'"));
 
+        // No call waiting: the first free operator is offered the call, and only their account is looked up
+        // (whether it is still an enabled operator's), not every free operator's.
+        await conn.ExecuteAsync("delete from call_queue");
+        var withNoQueue = await ExplainAnalyzeAsync(conn, CallIntake.ReceiveSql, Arrival("plan-intake-3"));
+        Assert.Equal(1, RowsReadFrom(withNoQueue, "accounts"));
+        Assert.Equal("offered", await conn.ExecuteScalarAsync<string>("select state from calls where platform_call_id = 'plan-intake-3'"));
+
         // No one free: the queue is not read at all.
         await conn.ExecuteAsync("update operators set status = 'paused', paused_reason = 'break'");
         var withNoneFree = await ExplainAnalyzeAsync(conn, CallIntake.ReceiveSql, Arrival("plan-intake-2"));
