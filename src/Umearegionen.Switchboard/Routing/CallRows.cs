@@ -44,14 +44,17 @@ internal static class Json
 
 internal static class ActiveOperatorAccount
 {
+    // The account `a` is enabled and still an operator's.
+    private const string Active = "not a.disabled and a.role = 'operator'";
+
     /// <summary>
     /// The operator row <c>o</c> belongs to an account that is enabled and still an operator: one
     /// primary-key probe per free operator. Revocation sets the operator offline as well
     /// (<see cref="OperatorSessionEnd"/>); this keeps an operator whose stale connection set them
     /// available again, before it was closed, from ever being offered a call.
     /// </summary>
-    public const string Condition = """
-        exists (select 1 from accounts a where a.id = o.account_id and not a.disabled and a.role = 'operator')
+    public const string Condition = $"""
+        exists (select 1 from accounts a where a.id = o.account_id and {Active})
         """;
 
     /// <summary>
@@ -61,5 +64,5 @@ internal static class ActiveOperatorAccount
     /// not every free operator (the intake, docs/decisions/0037).
     /// </summary>
     public static string Lazily(string accountId) =>
-        $"coalesce((select not a.disabled and a.role = 'operator' from accounts a where a.id = {accountId}), false)";
+        $"coalesce((select {Active} from accounts a where a.id = {accountId}), false)";
 }

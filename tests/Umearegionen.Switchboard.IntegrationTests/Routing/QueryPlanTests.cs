@@ -185,13 +185,13 @@ public sealed class QueryPlanTests : IAsyncLifetime
         // No call waiting: the first free operator is offered the call, and only their account is looked up
         // (whether it is still an enabled operator's), not every free operator's.
         await conn.ExecuteAsync("delete from call_queue");
-        var withNoQueue = await ExplainAnalyzeAsync(conn, CallIntake.ReceiveSql, Arrival("plan-intake-3"));
+        var withNoQueue = await ExplainAnalyzeAsync(conn, CallIntake.ReceiveSql, Arrival("plan-intake-2"));
         Assert.Equal(1, RowsReadFrom(withNoQueue, "accounts"));
-        Assert.Equal("offered", await conn.ExecuteScalarAsync<string>("select state from calls where platform_call_id = 'plan-intake-3'"));
+        Assert.Equal("offered", await conn.ExecuteScalarAsync<string>("select state from calls where platform_call_id = 'plan-intake-2'"));
 
         // No one free: the queue is not read at all.
         await conn.ExecuteAsync("update operators set status = 'paused', paused_reason = 'break'");
-        var withNoneFree = await ExplainAnalyzeAsync(conn, CallIntake.ReceiveSql, Arrival("plan-intake-2"));
+        var withNoneFree = await ExplainAnalyzeAsync(conn, CallIntake.ReceiveSql, Arrival("plan-intake-3"));
         Assert.Equal(0, RowsReadFrom(withNoneFree, "call_queue"));
 
         await tx.RollbackAsync();
@@ -229,26 +229,23 @@ public sealed class QueryPlanTests : IAsyncLifetime
     }
 
     /// <summary>The rows the scans of <paramref name="table"/> returned, over all their loops (its writes not counted).</summary>
-    private static long RowsReadFrom(JsonElement plan, string table)
+    private static long RowsReadFrom(JsonElement plan, string table) =>
+        ScansOf(plan, table).Sum(n => (long)(n.GetProperty("Actual Rows").GetDouble() * n.GetProperty("Actual Loops").GetDouble()));
+
+    /// <summary>The nodes that read rows of <paramref name="table"/> (not the writes of them).</summary>
+    private static IEnumerable<JsonElement> ScansOf(JsonElement plan, string table) =>
+        Nodes(plan).Where(n => n.GetProperty("Node Type").GetString() != "ModifyTable"
+                               && n.TryGetProperty("Relation Name", out var relation) && relation.GetString() == table);
+
+    /// <summary>Every node of the plan, its own and those below it.</summary>
+    private static IEnumerable<JsonElement> Nodes(JsonElement node)
     {
-        long rows = 0;
-        Walk(plan);
-        return rows;
-
-        void Walk(JsonElement node)
+        yield return node;
+        if (node.TryGetProperty("Plans", out var children))
         {
-            if (node.GetProperty("Node Type").GetString() != "ModifyTable"
-                && node.TryGetProperty("Relation Name", out var relation) && relation.GetString() == table)
+            foreach (var child in children.EnumerateArray().SelectMany(Nodes))
             {
-                rows += (long)(node.GetProperty("Actual Rows").GetDouble() * node.GetProperty("Actual Loops").GetDouble());
-            }
-
-            if (node.TryGetProperty("Plans", out var children))
-            {
-                foreach (var child in children.EnumerateArray())
-                {
-                    Walk(child);
-                }
+                yield return child;
             }
         }
     }
@@ -269,26 +266,7 @@ public sealed class QueryPlanTests : IAsyncLifetime
     /// <summary>Every node that reads rows of calls (not the update of them), with the index it reads.</summary>
     private static List<(string NodeType, string? Index)> ScansOfCalls(JsonElement plan)
     {
-        var scans = new List<(string, string?)>();
-        Walk(plan);
-        return scans;
-
-        void Walk(JsonElement node)
-        {
-            var type = node.GetProperty("Node Type").GetString()!;
-            if (type != "ModifyTable" && node.TryGetProperty("Relation Name", out var relation) && relation.GetString() == "calls")
-            {
-                scans.Add((type, IndexOf(node)));
-            }
-
-            if (node.TryGetProperty("Plans", out var children))
-            {
-                foreach (var child in children.EnumerateArray())
-                {
-                    Walk(child);
-                }
-            }
-        }
+        return ScansOf(plan, "calls").Select(n => (n.GetProperty("Node Type").GetString()!, IndexOf(n))).ToList();
 
         // A bitmap heap scan names its index in the bitmap index scan below it.
         static string? IndexOf(JsonElement node) =>
